@@ -1,0 +1,136 @@
+//! The `doorstep` command line.
+
+use std::io::{BufRead, Write};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use doorstep_domain::accounts::{self, NewAccount};
+use doorstep_domain::types::Role;
+
+use crate::config::Settings;
+use crate::startup::{self, Application};
+
+#[derive(Debug, Parser)]
+#[command(name = "doorstep", version, about = "Doorstep 家门口就业: local jobs and gig work")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default): migrations first, then serve until SIGTERM.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Run the matching worker alone (arrives with the matching issue).
+    Worker,
+    /// Rebuild the search index from the database (arrives with the search issue).
+    Reindex,
+    /// Print the OpenAPI document to standard output.
+    Openapi,
+    /// Account administration from the shell: the only way the first admin exists.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a community employment officer account.
+    CreateOfficer(StaffArgs),
+    /// Create an operator (admin) account.
+    CreateAdmin(StaffArgs),
+}
+
+/// The password is read from `DOORSTEP_NEW_PASSWORD` if set, otherwise as one line from
+/// standard input, so it never appears in the process list or shell history.
+#[derive(Debug, Args)]
+pub struct StaffArgs {
+    /// Mainland mobile number to log in with.
+    #[arg(long, conflicts_with = "email", required_unless_present = "email")]
+    pub phone: Option<String>,
+    /// E-mail address to log in with.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The name shown for the account.
+    #[arg(long)]
+    pub name: String,
+}
+
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => Application::build(settings).await?.run_until_stopped().await?,
+        Command::Migrate => {
+            startup::prepare_folders(&settings)?;
+            let db = startup::connect_and_migrate(&settings).await?;
+            db.close().await?;
+            tracing::info!("migrations applied");
+        }
+        Command::Worker => {
+            tracing::warn!("the matching worker is not built yet (matching issue); nothing to run");
+        }
+        Command::Reindex => {
+            tracing::warn!("the search index is not built yet (search issue); nothing to rebuild");
+        }
+        Command::Openapi => {
+            let doc = serde_json::to_string_pretty(&crate::openapi::document())?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(doc.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        Command::Admin(AdminCommand::CreateOfficer(args)) => {
+            create_staff(&settings, Role::Officer, args).await?
+        }
+        Command::Admin(AdminCommand::CreateAdmin(args)) => {
+            create_staff(&settings, Role::Admin, args).await?
+        }
+    }
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("DOORSTEP_NEW_PASSWORD") {
+        return Ok(password);
+    }
+    let mut stderr = std::io::stderr();
+    write!(stderr, "Password for the new account: ")?;
+    stderr.flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("no password given (set DOORSTEP_NEW_PASSWORD or type one)");
+    }
+    Ok(password)
+}
+
+async fn create_staff(settings: &Settings, role: Role, args: StaffArgs) -> anyhow::Result<()> {
+    let password = read_password()?;
+    let new = NewAccount::parse(
+        role,
+        args.phone.as_deref(),
+        args.email.as_deref(),
+        &password,
+        &args.name,
+    )
+    .map_err(|err| match err {
+        doorstep_domain::DomainError::Validation(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => other.into(),
+    })?;
+    startup::prepare_folders(settings)?;
+    let db = startup::connect_and_migrate(settings).await?;
+    let account = accounts::create(&db, new)
+        .await
+        .context("creating the account")?;
+    tracing::info!(id = %account.id, role = %account.role, "account created");
+    db.close().await?;
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! Configuration: one typed struct, read once at start.
+//!
+//! Sources, later ones winning: built-in defaults, a TOML file (`doorstep.toml` in the
+//! working directory, or the path in `DOORSTEP_CONFIG`), the conventional `DATABASE_URL` and
+//! `SMTP_URL`, then `DOORSTEP_<SETTING>` environment variables. Every setting is listed, with
+//! its default, in the README.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address and port the HTTP server listens on.
+    pub bind: String,
+    /// Folder for everything the embedded setup keeps on disk.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; unset means `sqlite://<data_dir>/doorstep.db`.
+    pub database_url: Option<String>,
+    /// Size of the database connection pool.
+    pub database_max_connections: u32,
+    /// Search index folder; unset means `<data_dir>/index`.
+    pub index_dir: Option<PathBuf>,
+    /// Where e-mails are written as `.eml` files when no SMTP server is set; unset means
+    /// `<data_dir>/outbox`.
+    pub mail_outbox_dir: Option<PathBuf>,
+    /// `smtp://…` or `smtps://…`; unset means mail goes to the outbox folder.
+    pub smtp_url: Option<String>,
+    /// The From address of outgoing mail.
+    pub mail_from: String,
+    /// HTTP worker threads; 0 means one per CPU core.
+    pub http_workers: usize,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    pub shutdown_timeout_secs: u64,
+    /// Proxies whose `X-Forwarded-For` is believed (comma-separated IPs).
+    #[serde(deserialize_with = "ip_list")]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// A `tracing` filter, e.g. `info` or `info,doorstep_api=debug`.
+    pub log_level: String,
+    /// The `iss` of access tokens.
+    pub jwt_issuer: String,
+    /// The `aud` of access tokens.
+    pub jwt_audience: String,
+    /// Signing keys as `kid:secret` pairs, comma-separated; the first signs, all verify.
+    /// Unset means a key generated once and kept in `<data_dir>/jwt-keys`.
+    pub jwt_keys: Option<String>,
+    /// Lifetime of an access token, in seconds.
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a refresh token, in days.
+    pub refresh_token_ttl_days: u32,
+    /// Login attempts allowed per client IP per minute.
+    pub login_per_ip_per_minute: u32,
+    /// Login attempts allowed per account (phone or e-mail) per minute.
+    pub login_per_account_per_minute: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            database_max_connections: 10,
+            index_dir: None,
+            mail_outbox_dir: None,
+            smtp_url: None,
+            mail_from: "Doorstep 家门口就业 <noreply@doorstep.local>".into(),
+            http_workers: 0,
+            max_body_bytes: 256 * 1024,
+            shutdown_timeout_secs: 30,
+            trusted_proxies: Vec::new(),
+            log_format: LogFormat::Pretty,
+            log_level: "info".into(),
+            jwt_issuer: "doorstep".into(),
+            jwt_audience: "doorstep-api".into(),
+            jwt_keys: None,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_days: 30,
+            login_per_ip_per_minute: 30,
+            login_per_account_per_minute: 5,
+        }
+    }
+}
+
+fn ip_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<IpAddr>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        List(Vec<String>),
+    }
+    let items = match Raw::deserialize(deserializer)? {
+        Raw::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Raw::List(list) => list,
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.parse()
+                .map_err(|_| serde::de::Error::custom(format!("{item:?} is not an IP address")))
+        })
+        .collect()
+}
+
+impl Settings {
+    /// Reads the settings from the default file, `DATABASE_URL`/`SMTP_URL` and `DOORSTEP_*`.
+    pub fn load() -> Result<Self, Box<figment::Error>> {
+        let file = std::env::var_os("DOORSTEP_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("doorstep.toml"));
+        Self::load_from(&file)
+    }
+
+    pub fn load_from(file: &Path) -> Result<Self, Box<figment::Error>> {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::raw().only(&["database_url", "smtp_url"]))
+            .merge(Env::prefixed("DOORSTEP_").ignore(&["config"]))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("doorstep.db").display())
+        })
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.index_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("index"))
+    }
+
+    pub fn mail_outbox_dir(&self) -> PathBuf {
+        self.mail_outbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("outbox"))
+    }
+
+    pub fn jwt_keys_file(&self) -> PathBuf {
+        self.data_dir.join("jwt-keys")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let settings = Settings::default();
+        assert_eq!(settings.bind, "127.0.0.1:8080");
+        assert_eq!(settings.database_url(), "sqlite://data/doorstep.db?mode=rwc");
+        assert_eq!(settings.index_dir(), PathBuf::from("data/index"));
+        assert_eq!(settings.mail_outbox_dir(), PathBuf::from("data/outbox"));
+    }
+
+    #[test]
+    fn file_and_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "doorstep.toml",
+                "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\ntrusted_proxies = [\"10.0.0.1\"]",
+            )?;
+            jail.set_env("DATABASE_URL", "postgres://app@db/doorstep");
+            jail.set_env("DOORSTEP_MAX_BODY_BYTES", "1024");
+            jail.set_env("DOORSTEP_TRUSTED_PROXIES", "10.0.0.2, 10.0.0.3");
+            let settings = Settings::load_from(Path::new("doorstep.toml")).unwrap();
+            assert_eq!(settings.bind, "0.0.0.0:9000");
+            assert_eq!(settings.log_format, LogFormat::Json);
+            assert_eq!(settings.database_url(), "postgres://app@db/doorstep");
+            assert_eq!(settings.max_body_bytes, 1024);
+            assert_eq!(settings.trusted_proxies.len(), 2);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_settings_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DOORSTEP_BINDD", "0.0.0.0:1");
+            assert!(Settings::load_from(Path::new("none.toml")).is_err());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,55 @@
+//! Bearer authentication as an extractor: a handler that takes [`Auth`] only runs for a
+//! caller with a valid access token whose account still stands as the token says.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use doorstep_domain::auth::{Principal, session};
+use doorstep_domain::types::Role;
+use futures_util::future::LocalBoxFuture;
+
+use super::ApiError;
+use crate::startup::AppState;
+
+/// The authenticated caller.
+#[derive(Debug, Clone, Copy)]
+pub struct Auth(pub Principal);
+
+impl Auth {
+    /// Refuses with 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<Principal, ApiError> {
+        if roles.contains(&self.0.role) {
+            Ok(self.0)
+        } else {
+            let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(ApiError::Forbidden(format!(
+                "this route is for {} accounts",
+                allowed.join(" or ")
+            )))
+        }
+    }
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let bearer = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                let (scheme, token) = v.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+            });
+        Box::pin(async move {
+            let state = state.expect("AppState is registered");
+            let bearer = bearer.filter(|t| !t.is_empty()).ok_or(ApiError::MissingToken)?;
+            let principal = session::authorize(&state.db, &state.tokens, &bearer).await?;
+            tracing::Span::current().record("account", tracing::field::display(principal.account_id));
+            Ok(Auth(principal))
+        })
+    }
+}

@@ -1,0 +1,224 @@
+//! The one place where errors become HTTP responses: RFC 7807 `application/problem+json`
+//! with a stable `code` and, for bad input, the offending fields.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use doorstep_domain::{DomainError, FieldError, Invalid, ValidationErrors};
+use sea_orm::DbErr;
+use serde::Serialize;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 7807 problem document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// `urn:doorstep:problem:<code>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time, for a human.
+    pub detail: String,
+    /// Stable machine-readable code; clients branch on this.
+    pub code: String,
+    /// The offending fields, for bad input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable = false)]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything an HTTP handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// Malformed input the domain never saw: bad JSON, unknown field, bad query parameter.
+    #[error("{detail}")]
+    BadRequest {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    #[error("this route needs an access token (Authorization: Bearer …)")]
+    MissingToken,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("no such route, or the route does not accept this method")]
+    RouteNotFound,
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("not ready: {0}")]
+    NotReady(String),
+}
+
+impl ApiError {
+    /// A bad-request error about one field.
+    pub fn field(code: &'static str, field: impl Into<String>, invalid: Invalid) -> Self {
+        let detail = invalid.message.clone();
+        Self::BadRequest {
+            code,
+            detail,
+            errors: ValidationErrors::single(field, invalid).0,
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String, Vec<FieldError>) {
+        use DomainError as D;
+        match self {
+            ApiError::Domain(err) => match err {
+                D::Validation(errors) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    summarise(&errors.0),
+                    errors.0.clone(),
+                ),
+                D::NotFound(what) => (
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    format!("no such {what}, or it is not yours to see"),
+                    vec![],
+                ),
+                D::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone(), vec![]),
+                D::InvalidCredentials => (
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_credentials",
+                    "the login or the password is wrong".into(),
+                    vec![],
+                ),
+                D::AccountDisabled => (
+                    StatusCode::UNAUTHORIZED,
+                    "account_disabled",
+                    "this account is disabled".into(),
+                    vec![],
+                ),
+                D::Unauthenticated { code, detail } => {
+                    (StatusCode::UNAUTHORIZED, code, detail.clone(), vec![])
+                }
+                D::Forbidden { detail } => (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![]),
+                D::Database(db) if is_unavailable(db) => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "the database cannot be reached; try again shortly".into(),
+                    vec![],
+                ),
+                D::Database(_) | D::Internal(_) => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side; it has been logged".into(),
+                    vec![],
+                ),
+            },
+            ApiError::BadRequest {
+                code,
+                detail,
+                errors,
+            } => (StatusCode::BAD_REQUEST, code, detail.clone(), errors.clone()),
+            ApiError::PayloadTooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                self.to_string(),
+                vec![],
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                self.to_string(),
+                vec![],
+            ),
+            ApiError::MissingToken => (
+                StatusCode::UNAUTHORIZED,
+                "missing_token",
+                self.to_string(),
+                vec![],
+            ),
+            ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![]),
+            ApiError::RouteNotFound => (StatusCode::NOT_FOUND, "route_not_found", self.to_string(), vec![]),
+            ApiError::RateLimited { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                self.to_string(),
+                vec![],
+            ),
+            ApiError::NotReady(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                self.to_string(),
+                vec![],
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (status, code, detail, errors) = self.parts();
+        Problem {
+            problem_type: format!("urn:doorstep:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+            errors,
+        }
+    }
+}
+
+fn summarise(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => format!("{}: {}", one.field, one.message),
+        many => format!("{} fields are invalid", many.len()),
+    }
+}
+
+fn is_unavailable(err: &DbErr) -> bool {
+    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let problem = self.problem();
+        if problem.status >= 500 {
+            tracing::error!(error = %self, code = %problem.code, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        match self {
+            ApiError::Domain(DomainError::Unauthenticated { .. })
+            | ApiError::Domain(DomainError::AccountDisabled)
+            | ApiError::MissingToken => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_string(&problem).unwrap_or_default())
+    }
+}
+
+/// Problem documents for errors actix raises before our handlers run (bad query strings,
+/// bad path segments).
+pub fn query_error(err: actix_web::error::QueryPayloadError) -> actix_web::Error {
+    ApiError::BadRequest {
+        code: "invalid_query",
+        detail: format!("invalid query string: {err}"),
+        errors: vec![],
+    }
+    .into()
+}
+
+pub fn path_error(err: actix_web::error::PathError) -> actix_web::Error {
+    // A malformed id names nothing that exists: answer as for any unknown object.
+    tracing::debug!(%err, "unparseable path segment");
+    ApiError::Domain(DomainError::NotFound("resource")).into()
+}

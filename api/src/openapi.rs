@@ -1,0 +1,55 @@
+//! The OpenAPI document: the parts no handler states (info, tags, security scheme). Paths
+//! and schemas are collected from the handlers as routes are registered.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::http::Problem;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Doorstep 家门口就业 API",
+        description = "Local job matching and gig work for a shopping-district community. \
+            Errors are RFC 7807 `application/problem+json` documents with a stable `code`; \
+            times are RFC 3339 in +08:00; money is integer fen of CNY.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    components(schemas(Problem, doorstep_domain::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign-up, login and sessions"),
+        (name = "account", description = "The caller's own account"),
+        (name = "accounts", description = "Account administration (officers and admins)"),
+        (name = "operations", description = "Health, readiness, metrics and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The whole document, built the same way the server registers its routes.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    doc
+}

@@ -1,0 +1,157 @@
+//! Sign-up, login, refresh and logout.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use doorstep_domain::accounts::{self, NewAccount};
+use doorstep_domain::auth::session;
+use doorstep_domain::types::{LoginId, Role};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::http::client_ip::client_ip;
+use crate::http::{ApiError, JsonBody, Problem};
+use crate::startup::AppState;
+use crate::views::SessionView;
+
+/// Sign-up with a phone number or an e-mail address (exactly one).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// `seeker` or `merchant`.
+    pub role: Role,
+    /// Mainland mobile number, e.g. `13812345678`.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// At least 8 characters, not a common password.
+    pub password: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The phone number or e-mail address the account was registered with.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Creates a seeker or merchant account and logs it in.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, body = SessionView),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body or unknown field"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`account_exists`"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone, e-mail, password or name"),
+    )
+)]
+#[post("/auth/register")]
+pub async fn register(
+    state: web::Data<AppState>,
+    body: JsonBody<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let new = NewAccount::parse(
+        body.role,
+        body.phone.as_deref(),
+        body.email.as_deref(),
+        &body.password,
+        &body.display_name,
+    )?;
+    let account = accounts::register(&state.db, new).await?;
+    tracing::info!(account = %account.id, role = %account.role, "account registered");
+    let session = session::start(&state.db, &state.tokens, state.refresh_ttl(), &account).await?;
+    Ok(HttpResponse::Created().json(SessionView::new(session, account)))
+}
+
+/// Logs in with a phone number or e-mail address and a password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = SessionView),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`invalid_credentials` (the same whether or not the account exists) or `account_disabled`"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "too many attempts from this address or for this account"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: JsonBody<LoginRequest>,
+) -> Result<web::Json<SessionView>, ApiError> {
+    let body = body.into_inner();
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    let ip = client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        forwarded,
+        &state.settings.trusted_proxies,
+    );
+    // A login that cannot name an account still counts against the IP; it is keyed by the
+    // raw text so that garbage cannot dodge the per-account limit either.
+    let login = LoginId::parse(&body.login);
+    let key = match &login {
+        Ok(login) => login.as_str().to_owned(),
+        Err(_) => body.login.trim().to_lowercase(),
+    };
+    state
+        .login_limiter
+        .check(ip, &key)
+        .map_err(|retry_after_secs| {
+            tracing::warn!(ip = ?ip, "login rate limit reached");
+            ApiError::RateLimited { retry_after_secs }
+        })?;
+    let account = match login {
+        Ok(login) => accounts::authenticate(&state.db, &login, &body.password).await?,
+        // Not a phone or e-mail: answer exactly like a wrong password.
+        Err(_) => return Err(doorstep_domain::DomainError::InvalidCredentials.into()),
+    };
+    let session = session::start(&state.db, &state.tokens, state.refresh_ttl(), &account).await?;
+    Ok(web::Json(SessionView::new(session, account)))
+}
+
+/// Trades a refresh token for a new session; the old refresh token is spent.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, body = SessionView),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "`invalid_refresh_token`, or `refresh_token_reused` (the whole login is then revoked)"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: JsonBody<RefreshRequest>,
+) -> Result<web::Json<SessionView>, ApiError> {
+    let presented = body.into_inner().refresh_token;
+    let (session, account) =
+        session::refresh(&state.db, &state.tokens, state.refresh_ttl(), &presented).await?;
+    Ok(web::Json(SessionView::new(session, account)))
+}
+
+/// Ends the session the refresh token belongs to. Access tokens already issued stay valid
+/// until they expire (at most 15 minutes).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "logged out (also when the token was unknown)"))
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: JsonBody<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    session::logout(&state.db, &body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

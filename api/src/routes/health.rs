@@ -1,0 +1,63 @@
+//! Liveness, readiness and metrics.
+
+use actix_web::{HttpResponse, get, web};
+use doorstep_migrations::{Migrator, MigratorTrait};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::{ApiError, Problem};
+use crate::startup::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: &'static str,
+}
+
+/// The process is up and serving HTTP.
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> web::Json<Health> {
+    web::Json(Health { status: "ok" })
+}
+
+/// The database answers and every migration is applied.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, body = Health),
+        (status = 503, body = Problem, content_type = "application/problem+json",
+            description = "database unreachable or migrations pending"),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
+    let unavailable = |detail: String| {
+        tracing::warn!(%detail, "not ready");
+        ApiError::NotReady(detail)
+    };
+    state
+        .db
+        .ping()
+        .await
+        .map_err(|err| unavailable(err.to_string()))?;
+    let pending = Migrator::get_pending_migrations(&state.db)
+        .await
+        .map_err(|err| unavailable(err.to_string()))?;
+    if !pending.is_empty() {
+        return Err(unavailable(format!("{} migrations pending", pending.len())));
+    }
+    Ok(web::Json(Health { status: "ok" }))
+}
+
+/// Request counts and latency histograms in Prometheus text format.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, content_type = "text/plain; version=0.0.4", body = String))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render())
+}

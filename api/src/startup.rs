@@ -1,0 +1,188 @@
+//! Building and running the server: the same code path for `doorstep serve` and the tests.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use doorstep_domain::auth::{TokenService, TokenSettings};
+use doorstep_domain::db::{self, Backend};
+use doorstep_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use utoipa_actix_web::AppExt;
+
+use crate::config::Settings;
+use crate::http::metrics::Metrics;
+use crate::http::problem::{path_error, query_error};
+use crate::http::request_context::request_context;
+use crate::http::ApiError;
+use crate::ratelimit::LoginLimiter;
+use crate::routes::openapi::OpenApiJson;
+use crate::{keys, openapi, routes};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub tokens: TokenService,
+    pub settings: Settings,
+    pub login_limiter: LoginLimiter,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    pub fn refresh_ttl(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.settings.refresh_token_ttl_days))
+    }
+}
+
+/// Creates the folders the embedded setup keeps its data in.
+pub fn prepare_folders(settings: &Settings) -> anyhow::Result<()> {
+    for dir in [
+        settings.data_dir.clone(),
+        settings.index_dir(),
+        settings.mail_outbox_dir(),
+    ] {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Connects and applies pending migrations. On PostgreSQL the migrations run in one
+/// transaction holding an advisory lock, so instances starting together migrate once.
+pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let url = settings.database_url();
+    let db = db::connect(&url, settings.database_max_connections)
+        .await
+        .with_context(|| format!("connecting to {}", db::redact(&url)))?;
+    migrate(&db, &url).await?;
+    Ok(db)
+}
+
+pub async fn migrate(db: &DatabaseConnection, url: &str) -> anyhow::Result<()> {
+    if Backend::of_url(url) == Some(Backend::Postgres) {
+        let txn = db.begin().await?;
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(727171)")
+            .await?;
+        Migrator::up(&txn, None).await.context("migrating")?;
+        txn.commit().await?;
+    } else {
+        Migrator::up(db, None).await.context("migrating")?;
+    }
+    Ok(())
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: DatabaseConnection,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        prepare_folders(&settings)?;
+        let db = connect_and_migrate(&settings).await?;
+        let _ = doorstep_search_index::IndexLocation::open_or_create(&settings.index_dir())
+            .context("opening the search index folder")?;
+        let keys = keys::load(settings.jwt_keys.as_deref(), &settings.jwt_keys_file())?;
+        let tokens = TokenService::new(
+            keys,
+            TokenSettings {
+                issuer: settings.jwt_issuer.clone(),
+                audience: settings.jwt_audience.clone(),
+                access_ttl: Duration::from_secs(settings.access_token_ttl_secs),
+            },
+        );
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        log_layout(&settings, &listener);
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            tokens,
+            login_limiter: LoginLimiter::new(
+                settings.login_per_ip_per_minute,
+                settings.login_per_account_per_minute,
+            ),
+            metrics: Metrics::new(),
+            settings,
+        });
+        spawn_limiter_pruning(state.clone().into_inner());
+        let server = serve(listener, state)?;
+        Ok(Self { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's database handle (tests use it to simulate an outage).
+    pub fn db(&self) -> DatabaseConnection {
+        self.db.clone()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await?;
+        tracing::info!("server stopped; closing the database");
+        let _ = self.db.close().await;
+        Ok(())
+    }
+}
+
+fn log_layout(settings: &Settings, listener: &TcpListener) {
+    let absolute = |path: &Path| {
+        std::path::absolute(path)
+            .unwrap_or_else(|_| path.to_owned())
+            .display()
+            .to_string()
+    };
+    tracing::info!(
+        address = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+        database = %db::redact(&settings.database_url()),
+        index = %absolute(&settings.index_dir()),
+        mail = %settings.smtp_url.as_deref().map(db::redact).unwrap_or_else(|| absolute(&settings.mail_outbox_dir())),
+        "doorstep is listening"
+    );
+}
+
+fn spawn_limiter_pruning(state: Arc<AppState>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            state.login_limiter.prune();
+        }
+    });
+}
+
+fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let doc = OpenApiJson(serde_json::to_string(&openapi::document())?);
+    let doc = web::Data::new(doc);
+    let workers = state.settings.http_workers;
+    let shutdown = state.settings.shutdown_timeout_secs;
+    let mut server = HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .configure(routes::configure)
+            .split_for_parts();
+        app.app_data(state.clone())
+            .app_data(doc.clone())
+            .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err)))
+            .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err)))
+            // Also reached for a known path with a method it does not serve: actix falls
+            // back to the app's default service there.
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound)
+            }))
+            .wrap(from_fn(request_context))
+    })
+    .shutdown_timeout(shutdown);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.listen(listener)?.run())
+}

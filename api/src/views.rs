@@ -1,0 +1,106 @@
+//! Response bodies. Times are RFC 3339 in +08:00; nothing here leaks a password hash.
+
+use chrono::{DateTime, FixedOffset};
+use doorstep_domain::auth::Session;
+use doorstep_domain::entities::account;
+use doorstep_domain::time::to_display;
+use doorstep_domain::types::{Phone, Role};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// An account as its owner (or an admin) sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    pub id: Uuid,
+    pub role: Role,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub disabled: bool,
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl From<account::Model> for AccountView {
+    fn from(model: account::Model) -> Self {
+        Self {
+            id: model.id,
+            role: model.role,
+            display_name: model.display_name,
+            phone: model.phone,
+            email: model.email,
+            disabled: model.disabled_at.is_some(),
+            created_at: to_display(model.created_at),
+        }
+    }
+}
+
+/// An account in a list an officer reads: contact details masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountSummary {
+    pub id: Uuid,
+    pub role: Role,
+    pub display_name: String,
+    /// Masked, e.g. `138****5678`.
+    pub phone_masked: Option<String>,
+    pub has_email: bool,
+    pub disabled: bool,
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl From<account::Model> for AccountSummary {
+    fn from(model: account::Model) -> Self {
+        Self {
+            id: model.id,
+            role: model.role,
+            display_name: model.display_name,
+            phone_masked: model
+                .phone
+                .as_deref()
+                .and_then(|p| Phone::parse(p).ok())
+                .map(|p| p.masked()),
+            has_email: model.email.is_some(),
+            disabled: model.disabled_at.is_some(),
+            created_at: to_display(model.created_at),
+        }
+    }
+}
+
+/// A page of account summaries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountPage {
+    pub items: Vec<AccountSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Tokens for a logged-in client.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub access_expires_at: DateTime<FixedOffset>,
+    /// Single use: each refresh returns a new one.
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<FixedOffset>,
+    pub account: AccountView,
+}
+
+impl SessionView {
+    pub fn new(session: Session, account: account::Model) -> Self {
+        Self {
+            expires_in: (session.access_expires_at - chrono::Utc::now())
+                .num_seconds()
+                .max(0),
+            access_token: session.access_token,
+            token_type: "Bearer",
+            access_expires_at: to_display(session.access_expires_at),
+            refresh_token: session.refresh_token,
+            refresh_expires_at: to_display(session.refresh_expires_at),
+            account: account.into(),
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! Accounts: registration, login, and what admins do to accounts.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::auth::{password, session};
+use crate::entities::account;
+use crate::pagination::{Page, PageRequest};
+use crate::time;
+use crate::types::{DisplayName, Email, LoginId, NewPassword, Phone, Role};
+use crate::{DomainError, Invalid, ValidationErrors};
+
+/// A validated request to create an account.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub role: Role,
+    pub login: LoginId,
+    pub password: NewPassword,
+    pub display_name: DisplayName,
+}
+
+impl NewAccount {
+    /// Parses the raw fields of a sign-up or staff-creation request, collecting every
+    /// field error. Exactly one of `phone` and `email` must be given.
+    pub fn parse(
+        role: Role,
+        phone: Option<&str>,
+        email: Option<&str>,
+        password: &str,
+        display_name: &str,
+    ) -> Result<Self, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let login = match (phone, email) {
+            (Some(phone), None) => errors.check("phone", Phone::parse(phone).map(LoginId::Phone)),
+            (None, Some(email)) => errors.check("email", Email::parse(email).map(LoginId::Email)),
+            (Some(_), Some(_)) => {
+                errors.push(
+                    "email",
+                    Invalid::new(
+                        "ambiguous_login",
+                        "give a phone number or an e-mail address, not both",
+                    ),
+                );
+                None
+            }
+            (None, None) => {
+                errors.push(
+                    "phone",
+                    Invalid::new("required", "a phone number or an e-mail address is required"),
+                );
+                None
+            }
+        };
+        let login_text = login.as_ref().map(LoginId::as_str).unwrap_or_default();
+        let password = errors.check("password", NewPassword::parse(password, login_text));
+        let display_name = errors.check("display_name", DisplayName::parse(display_name));
+        match (login, password, display_name) {
+            (Some(login), Some(password), Some(display_name)) => Ok(Self {
+                role,
+                login,
+                password,
+                display_name,
+            }),
+            _ => Err(DomainError::Validation(errors)),
+        }
+    }
+}
+
+fn duplicate() -> DomainError {
+    DomainError::conflict(
+        "account_exists",
+        "an account with this phone number or e-mail address already exists",
+    )
+}
+
+/// Creates an account of any role. Public sign-up goes through [`register`], which allows
+/// only the self-service roles; admins and the `doorstep admin` command call this directly.
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    new: NewAccount,
+) -> Result<account::Model, DomainError> {
+    if find_by_login(db, &new.login).await?.is_some() {
+        return Err(duplicate());
+    }
+    let password_hash = password::hash(new.password).await?;
+    let now = time::now();
+    let (phone, email) = match &new.login {
+        LoginId::Phone(phone) => (Some(phone.as_str().to_owned()), None),
+        LoginId::Email(email) => (None, Some(email.as_str().to_owned())),
+    };
+    let inserted = account::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        role: Set(new.role),
+        phone: Set(phone),
+        email: Set(email),
+        display_name: Set(new.display_name.as_str().to_owned()),
+        password_hash: Set(password_hash),
+        token_version: Set(0),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(model) => Ok(model),
+        // Two sign-ups with the same phone at once: the unique index decides.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(duplicate())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Public sign-up: seekers and merchants only.
+pub async fn register<C: ConnectionTrait>(
+    db: &C,
+    new: NewAccount,
+) -> Result<account::Model, DomainError> {
+    if !new.role.is_self_service() {
+        return Err(DomainError::Validation(ValidationErrors::single(
+            "role",
+            Invalid::new(
+                "role_not_allowed",
+                "sign-up creates seeker or merchant accounts; officers are added by an admin",
+            ),
+        )));
+    }
+    create(db, new).await
+}
+
+pub async fn find_by_login<C: ConnectionTrait>(
+    db: &C,
+    login: &LoginId,
+) -> Result<Option<account::Model>, DomainError> {
+    let query = match login {
+        LoginId::Phone(phone) => account::Entity::find().filter(account::Column::Phone.eq(phone.as_str())),
+        LoginId::Email(email) => account::Entity::find().filter(account::Column::Email.eq(email.as_str())),
+    };
+    Ok(query.one(db).await?)
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<account::Model, DomainError> {
+    account::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("account"))
+}
+
+/// Checks a login. Every failure, whether the account is missing or the password wrong,
+/// looks the same and costs the same time.
+pub async fn authenticate<C: ConnectionTrait>(
+    db: &C,
+    login: &LoginId,
+    password: &str,
+) -> Result<account::Model, DomainError> {
+    let account = find_by_login(db, login).await?;
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let ok = password::verify(hash, password.to_owned()).await?;
+    match account {
+        Some(account) if ok => {
+            if account.disabled_at.is_some() {
+                Err(DomainError::AccountDisabled)
+            } else {
+                Ok(account)
+            }
+        }
+        _ => Err(DomainError::InvalidCredentials),
+    }
+}
+
+/// Disables or re-enables an account. Disabling bumps the token version, so live access
+/// tokens stop working at once, and revokes every refresh token.
+pub async fn set_disabled(
+    db: &DatabaseConnection,
+    id: Uuid,
+    disabled: bool,
+) -> Result<account::Model, DomainError> {
+    let txn = db.begin().await?;
+    let current = find(&txn, id).await?;
+    let now = time::now();
+    let mut active: account::ActiveModel = current.clone().into();
+    active.disabled_at = Set(disabled.then_some(now));
+    active.token_version = Set(current.token_version + 1);
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await?;
+    if disabled {
+        session::revoke_all_for_account(&txn, id).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Changes an account's role; live tokens of the old role stop working.
+pub async fn set_role<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    role: Role,
+) -> Result<account::Model, DomainError> {
+    let result = account::Entity::update_many()
+        .col_expr(account::Column::Role, Expr::value(role.as_str()))
+        .col_expr(
+            account::Column::TokenVersion,
+            Expr::col(account::Column::TokenVersion).add(1),
+        )
+        .col_expr(account::Column::UpdatedAt, Expr::value(time::now()))
+        .filter(account::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(DomainError::NotFound("account"));
+    }
+    find(db, id).await
+}
+
+/// Accounts in creation order (ids are UUIDv7, so id order is creation order).
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    role: Option<Role>,
+    page: PageRequest<Uuid>,
+) -> Result<Page<account::Model>, DomainError> {
+    let mut query = account::Entity::find().order_by_asc(account::Column::Id);
+    if let Some(role) = role {
+        query = query.filter(account::Column::Role.eq(role));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(account::Column::Id.gt(after));
+    }
+    let rows = query.limit(page.limit + 1).all(db).await?;
+    Ok(Page::from_rows(rows, page.limit, |row| row.id))
+}

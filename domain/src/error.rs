@@ -1,0 +1,134 @@
+//! The domain's error type. The HTTP layer maps every variant to a problem+json response
+//! with a stable code; nothing else in the domain decides status codes.
+
+use serde::Serialize;
+
+/// Why one value was refused: a stable machine code and a human message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// One offending field of a request, named as the client spelled it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// Path of the field in the request, e.g. `phone` or `schedule.0.start`.
+    pub field: String,
+    /// Stable machine code, e.g. `invalid_phone`.
+    pub code: String,
+    /// Human explanation.
+    pub message: String,
+}
+
+/// Every field error found in one request, so a client can fix them all at once.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn single(field: impl Into<String>, invalid: Invalid) -> Self {
+        let mut errors = Self::new();
+        errors.push(field, invalid);
+        errors
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, invalid: Invalid) {
+        self.0.push(FieldError {
+            field: field.into(),
+            code: invalid.code.to_owned(),
+            message: invalid.message,
+        });
+    }
+
+    /// Keeps the value if it parsed, records the error under `field` if not.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, Invalid>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(invalid) => {
+                self.push(field, invalid);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was recorded, the whole list as one error otherwise.
+    pub fn into_result(self) -> Result<(), DomainError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Validation(self))
+        }
+    }
+}
+
+/// What can go wrong in a domain operation.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("validation failed")]
+    Validation(ValidationErrors),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("account disabled")]
+    AccountDisabled,
+    #[error("{detail}")]
+    Unauthenticated { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Forbidden { detail: String },
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Unauthenticated {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden {
+            detail: detail.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<sea_orm::TransactionError<DomainError>> for DomainError {
+    fn from(err: sea_orm::TransactionError<DomainError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => DomainError::Database(db),
+            sea_orm::TransactionError::Transaction(inner) => inner,
+        }
+    }
+}

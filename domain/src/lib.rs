@@ -1,0 +1,14 @@
+//! Doorstep's domain: validated types, database entities and the business rules of the
+//! marketplace. Nothing here knows about HTTP; the `api` crate parses requests into these
+//! types, calls these functions and maps [`DomainError`] to responses in one place.
+
+pub mod accounts;
+pub mod auth;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod pagination;
+pub mod time;
+pub mod types;
+
+pub use error::{DomainError, FieldError, Invalid, ValidationErrors};

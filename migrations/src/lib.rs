@@ -1,0 +1,16 @@
+//! Doorstep's schema. Every migration is written with sea-query's schema builder, so one
+//! definition produces the right DDL for SQLite and for PostgreSQL; nothing here is
+//! database-specific SQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_accounts::Migration)]
+    }
+}
