@@ -11,7 +11,11 @@ use crate::config::Settings;
 use crate::startup::{self, Application};
 
 #[derive(Debug, Parser)]
-#[command(name = "doorstep", version, about = "Doorstep 家门口就业: local jobs and gig work")]
+#[command(
+    name = "doorstep",
+    version,
+    about = "Doorstep 家门口就业: local jobs and gig work"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -59,7 +63,12 @@ pub struct StaffArgs {
 
 pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => Application::build(settings).await?.run_until_stopped().await?,
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await?
+        }
         Command::Migrate => {
             startup::prepare_folders(&settings)?;
             let db = startup::connect_and_migrate(&settings).await?;

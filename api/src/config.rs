@@ -144,7 +144,10 @@ impl Settings {
 
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("doorstep.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("doorstep.db").display()
+            )
         })
     }
 
@@ -166,6 +169,8 @@ impl Settings {
 }
 
 #[cfg(test)]
+// figment's Jail dictates the closure's (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 
@@ -173,7 +178,10 @@ mod tests {
     fn defaults_are_the_embedded_setup() {
         let settings = Settings::default();
         assert_eq!(settings.bind, "127.0.0.1:8080");
-        assert_eq!(settings.database_url(), "sqlite://data/doorstep.db?mode=rwc");
+        assert_eq!(
+            settings.database_url(),
+            "sqlite://data/doorstep.db?mode=rwc"
+        );
         assert_eq!(settings.index_dir(), PathBuf::from("data/index"));
         assert_eq!(settings.mail_outbox_dir(), PathBuf::from("data/outbox"));
     }

@@ -17,7 +17,11 @@ use rand::RngCore;
 /// Parses `kid:secret,kid:secret`; the secret is used as given (its UTF-8 bytes).
 pub fn parse_key_list(text: &str) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut keys = Vec::new();
-    for entry in text.split([',', '\n']).map(str::trim).filter(|e| !e.is_empty()) {
+    for entry in text
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         let Some((kid, secret)) = entry.split_once(':') else {
             bail!("a signing key must be written kid:secret");
         };
@@ -34,8 +38,8 @@ pub fn load(configured: Option<&str>, file: &Path) -> anyhow::Result<KeySet> {
             if !file.exists() {
                 generate(file)?;
             }
-            let text = fs::read_to_string(file)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let text =
+                fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
             parse_key_list(&text).with_context(|| format!("reading {}", file.display()))?
         }
     };
@@ -68,8 +72,10 @@ mod tests {
 
     #[test]
     fn parses_key_lists() {
-        let keys = parse_key_list("new:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, old:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
-            .unwrap();
+        let keys = parse_key_list(
+            "new:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, old:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        )
+        .unwrap();
         assert_eq!(keys.len(), 2);
         assert_eq!(keys[0].0, "new");
         assert!(parse_key_list("no-colon").is_err());

@@ -27,10 +27,7 @@ impl LoginLimiter {
     /// Counts one attempt; `Err(seconds)` says how long to wait when over either limit.
     pub fn check(&self, ip: Option<IpAddr>, account: &str) -> Result<(), u64> {
         let wait = |not_until: governor::NotUntil<_>| {
-            not_until
-                .wait_time_from(self.clock.now())
-                .as_secs()
-                .max(1)
+            not_until.wait_time_from(self.clock.now()).as_secs().max(1)
         };
         if let Some(ip) = ip {
             self.per_ip.check_key(&ip).map_err(wait)?;

@@ -16,10 +16,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use utoipa_actix_web::AppExt;
 
 use crate::config::Settings;
+use crate::http::ApiError;
 use crate::http::metrics::Metrics;
 use crate::http::problem::{path_error, query_error};
 use crate::http::request_context::request_context;
-use crate::http::ApiError;
 use crate::ratelimit::LoginLimiter;
 use crate::routes::openapi::OpenApiJson;
 use crate::{keys, openapi, routes};
@@ -117,6 +117,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Stops the server from outside (tests stop theirs when they end).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// The server's database handle (tests use it to simulate an outage).

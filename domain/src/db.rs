@@ -73,7 +73,10 @@ mod tests {
     #[test]
     fn recognises_backends() {
         assert_eq!(Backend::of_url("sqlite://data/x.db"), Some(Backend::Sqlite));
-        assert_eq!(Backend::of_url("postgres://u@h/db"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::of_url("mysql://h/db"), None);
     }
 
@@ -83,6 +86,9 @@ mod tests {
             redact("postgres://app:s3cret@db:5432/doorstep"),
             "postgres://app:***@db:5432/doorstep"
         );
-        assert_eq!(redact("sqlite://data/doorstep.db"), "sqlite://data/doorstep.db");
+        assert_eq!(
+            redact("sqlite://data/doorstep.db"),
+            "sqlite://data/doorstep.db"
+        );
     }
 }

@@ -56,11 +56,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Builds a page from up to `limit + 1` rows fetched in order: the extra row, if present,
     /// only tells that another page exists.
-    pub fn from_rows<K: Serialize>(
-        mut rows: Vec<T>,
-        limit: u64,
-        key_of: impl Fn(&T) -> K,
-    ) -> Self {
+    pub fn from_rows<K: Serialize>(mut rows: Vec<T>, limit: u64, key_of: impl Fn(&T) -> K) -> Self {
         let has_more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
         let next_cursor = if has_more {
@@ -111,19 +107,33 @@ mod tests {
     #[test]
     fn refuses_foreign_cursors_and_bad_limits() {
         assert_eq!(
-            PageRequest::<Uuid>::parse(None, Some("not-a-cursor")).unwrap_err().0,
+            PageRequest::<Uuid>::parse(None, Some("not-a-cursor"))
+                .unwrap_err()
+                .0,
             "cursor"
         );
-        assert_eq!(PageRequest::<Uuid>::parse(Some(0), None).unwrap_err().0, "limit");
-        assert_eq!(PageRequest::<Uuid>::parse(Some(101), None).unwrap_err().0, "limit");
-        assert_eq!(PageRequest::<Uuid>::parse(None, None).unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(
+            PageRequest::<Uuid>::parse(Some(0), None).unwrap_err().0,
+            "limit"
+        );
+        assert_eq!(
+            PageRequest::<Uuid>::parse(Some(101), None).unwrap_err().0,
+            "limit"
+        );
+        assert_eq!(
+            PageRequest::<Uuid>::parse(None, None).unwrap().limit,
+            DEFAULT_LIMIT
+        );
     }
 
     #[test]
     fn extra_row_means_another_page() {
         let page = Page::from_rows(vec![1, 2, 3], 2, |n| *n);
         assert_eq!(page.items, vec![1, 2]);
-        assert_eq!(decode_cursor::<i32>(page.next_cursor.as_deref().unwrap()).unwrap(), 2);
+        assert_eq!(
+            decode_cursor::<i32>(page.next_cursor.as_deref().unwrap()).unwrap(),
+            2
+        );
         let last = Page::from_rows(vec![1, 2], 2, |n| *n);
         assert_eq!(last.next_cursor, None);
     }

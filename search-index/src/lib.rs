@@ -20,7 +20,9 @@ pub enum IndexError {
         #[source]
         source: io::Error,
     },
-    #[error("index folder {path} holds format {found}, this build reads {FORMAT_VERSION}; run `doorstep reindex`")]
+    #[error(
+        "index folder {path} holds format {found}, this build reads {FORMAT_VERSION}; run `doorstep reindex`"
+    )]
     FormatMismatch { path: PathBuf, found: String },
 }
 
@@ -78,10 +80,8 @@ mod tests {
     use super::*;
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "doorstep-index-test-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("doorstep-index-test-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         dir
     }

@@ -42,13 +42,18 @@ impl FromRequest for Auth {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| {
                 let (scheme, token) = v.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| token.trim().to_owned())
             });
         Box::pin(async move {
             let state = state.expect("AppState is registered");
-            let bearer = bearer.filter(|t| !t.is_empty()).ok_or(ApiError::MissingToken)?;
+            let bearer = bearer
+                .filter(|t| !t.is_empty())
+                .ok_or(ApiError::MissingToken)?;
             let principal = session::authorize(&state.db, &state.tokens, &bearer).await?;
-            tracing::Span::current().record("account", tracing::field::display(principal.account_id));
+            tracing::Span::current()
+                .record("account", tracing::field::display(principal.account_id));
             Ok(Auth(principal))
         })
     }

@@ -6,7 +6,11 @@ use std::net::IpAddr;
 
 /// Walks `X-Forwarded-For` from the right (the hop nearest us), skipping trusted proxies;
 /// the first untrusted address is the client.
-pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> Option<IpAddr> {
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
     let peer = peer?;
     if !trusted.contains(&peer) {
         return Some(peer);
@@ -43,10 +47,17 @@ mod tests {
     fn trusted_proxy_forwards_the_client() {
         let trusted = [ip("10.0.0.1"), ip("10.0.0.2")];
         assert_eq!(
-            client_ip(Some(ip("10.0.0.1")), Some("6.6.6.6, 198.51.100.7, 10.0.0.2"), &trusted),
+            client_ip(
+                Some(ip("10.0.0.1")),
+                Some("6.6.6.6, 198.51.100.7, 10.0.0.2"),
+                &trusted
+            ),
             Some(ip("198.51.100.7"))
         );
-        assert_eq!(client_ip(Some(ip("10.0.0.1")), None, &trusted), Some(ip("10.0.0.1")));
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), None, &trusted),
+            Some(ip("10.0.0.1"))
+        );
         assert_eq!(
             client_ip(Some(ip("10.0.0.1")), Some("junk"), &trusted),
             Some(ip("10.0.0.1"))

@@ -163,13 +163,23 @@ mod tests {
 
     fn field_of(err: ApiError) -> (String, String) {
         let problem = err.problem();
-        (problem.code, problem.errors.first().map(|e| e.field.clone()).unwrap_or_default())
+        (
+            problem.code,
+            problem
+                .errors
+                .first()
+                .map(|e| e.field.clone())
+                .unwrap_or_default(),
+        )
     }
 
     #[test]
     fn names_unknown_fields_with_their_path() {
         let err = parse::<Outer>(br#"{"name":"a","slots":[{"start":1,"end":2}]}"#).unwrap_err();
-        assert_eq!(field_of(err), ("unknown_field".into(), "slots[0].end".into()));
+        assert_eq!(
+            field_of(err),
+            ("unknown_field".into(), "slots[0].end".into())
+        );
         let err = parse::<Outer>(br#"{"name":"a","slots":[],"role":"admin"}"#).unwrap_err();
         assert_eq!(field_of(err), ("unknown_field".into(), "role".into()));
     }
@@ -179,7 +189,10 @@ mod tests {
         let err = parse::<Outer>(br#"{"slots":[]}"#).unwrap_err();
         assert_eq!(field_of(err), ("missing_field".into(), "name".into()));
         let err = parse::<Outer>(br#"{"name":"a","slots":[{"start":"x"}]}"#).unwrap_err();
-        assert_eq!(field_of(err), ("invalid_field".into(), "slots[0].start".into()));
+        assert_eq!(
+            field_of(err),
+            ("invalid_field".into(), "slots[0].start".into())
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Prometheus metrics: request counts and latency histograms by route and status.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 
 /// The metrics of one server. Each server has its own registry, so several test servers in
 /// one process do not mix their figures.

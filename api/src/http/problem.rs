@@ -85,7 +85,9 @@ impl ApiError {
                     format!("no such {what}, or it is not yours to see"),
                     vec![],
                 ),
-                D::Conflict { code, detail } => (StatusCode::CONFLICT, code, detail.clone(), vec![]),
+                D::Conflict { code, detail } => {
+                    (StatusCode::CONFLICT, code, detail.clone(), vec![])
+                }
                 D::InvalidCredentials => (
                     StatusCode::UNAUTHORIZED,
                     "invalid_credentials",
@@ -101,7 +103,9 @@ impl ApiError {
                 D::Unauthenticated { code, detail } => {
                     (StatusCode::UNAUTHORIZED, code, detail.clone(), vec![])
                 }
-                D::Forbidden { detail } => (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![]),
+                D::Forbidden { detail } => {
+                    (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![])
+                }
                 D::Database(db) if is_unavailable(db) => (
                     StatusCode::SERVICE_UNAVAILABLE,
                     "database_unavailable",
@@ -119,7 +123,12 @@ impl ApiError {
                 code,
                 detail,
                 errors,
-            } => (StatusCode::BAD_REQUEST, code, detail.clone(), errors.clone()),
+            } => (
+                StatusCode::BAD_REQUEST,
+                code,
+                detail.clone(),
+                errors.clone(),
+            ),
             ApiError::PayloadTooLarge { .. } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -138,8 +147,15 @@ impl ApiError {
                 self.to_string(),
                 vec![],
             ),
-            ApiError::Forbidden(detail) => (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![]),
-            ApiError::RouteNotFound => (StatusCode::NOT_FOUND, "route_not_found", self.to_string(), vec![]),
+            ApiError::Forbidden(detail) => {
+                (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![])
+            }
+            ApiError::RouteNotFound => (
+                StatusCode::NOT_FOUND,
+                "route_not_found",
+                self.to_string(),
+                vec![],
+            ),
             ApiError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",

@@ -18,7 +18,10 @@ use crate::views::AccountView;
     )
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<web::Json<AccountView>, ApiError> {
+pub async fn me(
+    state: web::Data<AppState>,
+    auth: Auth,
+) -> Result<web::Json<AccountView>, ApiError> {
     let account = accounts::find(&state.db, auth.0.account_id).await?;
     Ok(web::Json(account.into()))
 }

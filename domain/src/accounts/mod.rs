@@ -2,8 +2,8 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -50,7 +50,10 @@ impl NewAccount {
             (None, None) => {
                 errors.push(
                     "phone",
-                    Invalid::new("required", "a phone number or an e-mail address is required"),
+                    Invalid::new(
+                        "required",
+                        "a phone number or an e-mail address is required",
+                    ),
                 );
                 None
             }
@@ -138,8 +141,12 @@ pub async fn find_by_login<C: ConnectionTrait>(
     login: &LoginId,
 ) -> Result<Option<account::Model>, DomainError> {
     let query = match login {
-        LoginId::Phone(phone) => account::Entity::find().filter(account::Column::Phone.eq(phone.as_str())),
-        LoginId::Email(email) => account::Entity::find().filter(account::Column::Email.eq(email.as_str())),
+        LoginId::Phone(phone) => {
+            account::Entity::find().filter(account::Column::Phone.eq(phone.as_str()))
+        }
+        LoginId::Email(email) => {
+            account::Entity::find().filter(account::Column::Email.eq(email.as_str()))
+        }
     };
     Ok(query.one(db).await?)
 }

@@ -68,8 +68,15 @@ mod tests {
     async fn hashes_verify_and_use_argon2id() {
         let password = NewPassword::parse("收银员周末班2026", "").unwrap();
         let hash = hash(password).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(verify(Some(hash.clone()), "收银员周末班2026".into()).await.unwrap());
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(
+            verify(Some(hash.clone()), "收银员周末班2026".into())
+                .await
+                .unwrap()
+        );
         assert!(!verify(Some(hash), "收银员周末班2025".into()).await.unwrap());
         assert!(!verify(None, "anything".into()).await.unwrap());
     }

@@ -89,7 +89,11 @@ mod tests {
             "a@example.123",
             "张三@example.com",
         ] {
-            assert_eq!(Email::parse(raw).unwrap_err().code, "invalid_email", "{raw}");
+            assert_eq!(
+                Email::parse(raw).unwrap_err().code,
+                "invalid_email",
+                "{raw}"
+            );
         }
     }
 }

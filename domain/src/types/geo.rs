@@ -13,10 +13,16 @@ pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 impl GeoPoint {
     pub fn new(lat: f64, lon: f64) -> Result<Self, Invalid> {
         if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
-            return Err(Invalid::new("out_of_range", "latitude must be between -90 and 90"));
+            return Err(Invalid::new(
+                "out_of_range",
+                "latitude must be between -90 and 90",
+            ));
         }
         if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-            return Err(Invalid::new("out_of_range", "longitude must be between -180 and 180"));
+            return Err(Invalid::new(
+                "out_of_range",
+                "longitude must be between -180 and 180",
+            ));
         }
         Ok(Self { lat, lon })
     }
@@ -34,7 +40,8 @@ impl GeoPoint {
         let (phi1, phi2) = (self.lat.to_radians(), other.lat.to_radians());
         let dphi = phi2 - phi1;
         let dlambda = (other.lon - self.lon).to_radians();
-        let a = (dphi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (dlambda / 2.0).sin().powi(2);
+        let a =
+            (dphi / 2.0).sin().powi(2) + phi1.cos() * phi2.cos() * (dlambda / 2.0).sin().powi(2);
         2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
     }
 }

@@ -15,12 +15,47 @@ impl std::fmt::Debug for NewPassword {
 
 /// Passwords at the top of every breach list, plus local favourites.
 const COMMON: &[&str] = &[
-    "password", "password1", "password123", "passw0rd", "12345678", "123456789", "1234567890",
-    "123123123", "11111111", "00000000", "88888888", "66666666", "12341234", "qwertyui",
-    "qwerty123", "qwertyuiop", "1qaz2wsx", "1q2w3e4r", "1q2w3e4r5t", "abc12345", "abcd1234",
-    "a1234567", "aa123456", "iloveyou", "sunshine", "princess", "football", "baseball",
-    "welcome1", "admin123", "letmein1", "woaini1314", "woaini520", "5201314520", "147258369",
-    "987654321", "asdfghjk", "zxcvbnm1", "doorstep", "doorstep1", "doorstep123",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "123123123",
+    "11111111",
+    "00000000",
+    "88888888",
+    "66666666",
+    "12341234",
+    "qwertyui",
+    "qwerty123",
+    "qwertyuiop",
+    "1qaz2wsx",
+    "1q2w3e4r",
+    "1q2w3e4r5t",
+    "abc12345",
+    "abcd1234",
+    "a1234567",
+    "aa123456",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "admin123",
+    "letmein1",
+    "woaini1314",
+    "woaini520",
+    "5201314520",
+    "147258369",
+    "987654321",
+    "asdfghjk",
+    "zxcvbnm1",
+    "doorstep",
+    "doorstep1",
+    "doorstep123",
 ];
 
 impl NewPassword {
@@ -83,7 +118,13 @@ mod tests {
 
     #[test]
     fn refuses_weak_passwords() {
-        for raw in ["short", "12345678", "Password1", "aaaaaaaaaa", "x13812345678y"] {
+        for raw in [
+            "short",
+            "12345678",
+            "Password1",
+            "aaaaaaaaaa",
+            "x13812345678y",
+        ] {
             assert_eq!(
                 NewPassword::parse(raw, "13812345678").unwrap_err().code,
                 "weak_password",

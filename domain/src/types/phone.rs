@@ -16,7 +16,11 @@ impl Phone {
         let national = compact
             .strip_prefix("+86")
             .or_else(|| compact.strip_prefix("0086"))
-            .or_else(|| (compact.len() == 13).then(|| compact.strip_prefix("86")).flatten())
+            .or_else(|| {
+                (compact.len() == 13)
+                    .then(|| compact.strip_prefix("86"))
+                    .flatten()
+            })
             .unwrap_or(&compact);
         let bytes = national.as_bytes();
         let valid = bytes.len() == 11
@@ -81,7 +85,11 @@ mod tests {
             "+1 415 555 0100",
             "１３８１２３４５６７８",
         ] {
-            assert_eq!(Phone::parse(raw).unwrap_err().code, "invalid_phone", "{raw}");
+            assert_eq!(
+                Phone::parse(raw).unwrap_err().code,
+                "invalid_phone",
+                "{raw}"
+            );
         }
     }
 

@@ -1,1 +1,9 @@
+//! Black-box tests: the real server on a random port, called over HTTP. One binary with
+//! one module per area links once. Every test runs on SQLite, and on PostgreSQL when
+//! `TEST_DATABASE_URL` is set.
 
+mod access;
+mod auth;
+mod conventions;
+mod operations;
+mod tokens;

@@ -1,0 +1,334 @@
+//! The app under test and a typed client for it.
+
+use std::path::PathBuf;
+use std::sync::Once;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use doorstep_api::{Application, Settings};
+use doorstep_domain::accounts::{self, NewAccount};
+use doorstep_domain::types::Role;
+use reqwest::header::HeaderMap;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::db::{Backend, TestDatabase};
+
+/// The key the test server signs with, so tests can forge tokens it must refuse.
+pub const TEST_KID: &str = "test-k1";
+pub const TEST_SECRET: &str = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+/// A password that passes the policy, used by the helpers.
+pub const PASSWORD: &str = "收银员周末班2026";
+
+/// A response, read whole: status, headers, and the body as JSON (`Value::String` if the
+/// body is not JSON, `Value::Null` if empty).
+#[derive(Debug)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl ApiResponse {
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The problem `code`, asserting that this is a problem+json document.
+    pub fn problem_code(&self) -> &str {
+        assert_eq!(
+            self.content_type(),
+            "application/problem+json",
+            "expected a problem document, got {} {}",
+            self.status,
+            self.body
+        );
+        assert_eq!(
+            self.body["status"], self.status,
+            "problem status matches HTTP status"
+        );
+        self.body["code"].as_str().expect("problem has a code")
+    }
+
+    /// `(field, code)` of each offending field.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| {
+                        (
+                            e["field"].as_str().unwrap_or("").to_owned(),
+                            e["code"].as_str().unwrap_or("").to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The tokens and account of a logged-in client.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub account_id: Uuid,
+}
+
+impl Session {
+    pub fn from_response(response: &ApiResponse) -> Self {
+        assert!(
+            matches!(response.status, 200 | 201),
+            "expected a session, got {} {}",
+            response.status,
+            response.body
+        );
+        Self {
+            access_token: response.body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: response.body["refresh_token"].as_str().unwrap().to_owned(),
+            account_id: response.body["account"]["id"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap(),
+        }
+    }
+}
+
+/// A scratch folder removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    pub backend: Backend,
+    pub client: reqwest::Client,
+    /// The server's own database handle.
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    handle: actix_web::dev::ServerHandle,
+    database: TestDatabase,
+    _scratch: Scratch,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command now; the server winds down on its own threads.
+        drop(self.handle.stop(false));
+    }
+}
+
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            doorstep_api::telemetry::init(doorstep_api::config::LogFormat::Pretty, "debug");
+        }
+    });
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Spawns the app with settings adjusted by `tweak`.
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    init_logs();
+    let scratch = std::env::temp_dir().join(format!("doorstep-test-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&scratch).expect("scratch folder");
+    let database = TestDatabase::create(backend, &scratch).await;
+    let mut settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        data_dir: scratch.join("data"),
+        database_url: Some(database.url.clone()),
+        database_max_connections: 5,
+        http_workers: 1,
+        shutdown_timeout_secs: 1,
+        jwt_keys: Some(format!("{TEST_KID}:{TEST_SECRET}")),
+        login_per_ip_per_minute: 1000,
+        login_per_account_per_minute: 1000,
+        ..Settings::default()
+    };
+    tweak(&mut settings);
+    let app = Application::build(settings.clone())
+        .await
+        .expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        backend,
+        client: reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client"),
+        db,
+        settings,
+        handle,
+        database,
+        _scratch: Scratch(scratch),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn read(response: reqwest::Response) -> ApiResponse {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        ApiResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder, token: Option<&str>) -> ApiResponse {
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        Self::read(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> ApiResponse {
+        self.send(self.client.get(self.url(path)), token).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> ApiResponse {
+        self.send(self.client.post(self.url(path)).json(body), token)
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value, token: Option<&str>) -> ApiResponse {
+        self.send(self.client.put(self.url(path)).json(body), token)
+            .await
+    }
+
+    pub async fn register(&self, body: &Value) -> ApiResponse {
+        self.post("/api/v1/auth/register", body, None).await
+    }
+
+    pub async fn register_as(&self, role: &str, phone: &str) -> Session {
+        let response = self
+            .register(&json!({
+                "role": role,
+                "phone": phone,
+                "password": PASSWORD,
+                "display_name": format!("{role} 测试用户"),
+            }))
+            .await;
+        assert_eq!(response.status, 201, "{}", response.body);
+        Session::from_response(&response)
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> ApiResponse {
+        self.post(
+            "/api/v1/auth/login",
+            &json!({ "login": login, "password": password }),
+            None,
+        )
+        .await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> ApiResponse {
+        self.post(
+            "/api/v1/auth/refresh",
+            &json!({ "refresh_token": refresh_token }),
+            None,
+        )
+        .await
+    }
+
+    pub async fn logout(&self, refresh_token: &str) -> ApiResponse {
+        self.post(
+            "/api/v1/auth/logout",
+            &json!({ "refresh_token": refresh_token }),
+            None,
+        )
+        .await
+    }
+
+    pub async fn me(&self, token: &str) -> ApiResponse {
+        self.get("/api/v1/me", Some(token)).await
+    }
+
+    /// Creates an officer or admin the way `doorstep admin` does, and logs them in.
+    pub async fn create_staff(&self, role: Role, phone: &str) -> Session {
+        let new = NewAccount::parse(role, Some(phone), None, PASSWORD, "工作人员")
+            .expect("valid staff account");
+        accounts::create(&self.db, new)
+            .await
+            .expect("staff account created");
+        Session::from_response(&self.login(phone, PASSWORD).await)
+    }
+
+    /// Drops (PostgreSQL) or closes (SQLite) the app's database under it.
+    pub async fn lose_database(&self) {
+        match self.backend {
+            Backend::Postgres => self.database.drop_now().await,
+            Backend::Sqlite => self.db.close_by_ref().await.expect("close the pool"),
+        }
+    }
+}
+
+/// Signs arbitrary claims as the test server would (HS256, `kid` in the header).
+pub fn sign(claims: &Value, kid: &str, secret: &str) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = Some(kid.to_owned());
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("sign")
+}
+
+/// A token with a hand-written header and no signature checks by the library, for
+/// `alg: none` and other malformed headers.
+pub fn raw_token(header: &Value, claims: &Value, signature: &str) -> String {
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        signature
+    )
+}
+
+/// Claims the test server would accept for `account`, valid now.
+pub fn valid_claims(account: Uuid, role: &str, version: i32) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({
+        "iss": "doorstep",
+        "aud": "doorstep-api",
+        "sub": account,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "jti": Uuid::new_v4(),
+        "role": role,
+        "ver": version,
+    })
+}

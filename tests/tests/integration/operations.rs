@@ -1,0 +1,98 @@
+//! Health, readiness, metrics and the OpenAPI document.
+
+use doorstep_tests::{Backend, on_both_databases, spawn_app};
+
+on_both_databases!(
+    healthz_and_readyz_answer,
+    readyz_fails_when_the_database_is_gone,
+    metrics_count_requests_by_route_and_status,
+    openapi_document_covers_every_route,
+);
+
+async fn healthz_and_readyz_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let health = app.get("/healthz", None).await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.body["status"], "ok");
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, 200, "{}", ready.body);
+}
+
+async fn readyz_fails_when_the_database_is_gone(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.get("/readyz", None).await.status, 200);
+    app.lose_database().await;
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, 503, "{}", ready.body);
+    assert_eq!(ready.problem_code(), "not_ready");
+    // The process itself is still up.
+    assert_eq!(app.get("/healthz", None).await.status, 200);
+    // And requests that need the database fail cleanly, not with a panic or a hang.
+    let login = app.login("13812345678", "whatever-password").await;
+    assert!([500, 503].contains(&login.status), "{}", login.status);
+    assert!(login.content_type().starts_with("application/problem+json"));
+}
+
+async fn metrics_count_requests_by_route_and_status(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.get("/healthz", None).await;
+    app.get("/healthz", None).await;
+    app.get("/api/v1/me", None).await;
+    let metrics = app.get("/metrics", None).await;
+    assert_eq!(metrics.status, 200);
+    assert!(metrics.content_type().starts_with("text/plain"));
+    let text = metrics.body.as_str().expect("metrics are text");
+    assert!(
+        text.contains(
+            r#"doorstep_http_requests_total{method="GET",route="/healthz",status="200"} 2"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"doorstep_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("doorstep_http_request_duration_seconds_bucket"));
+}
+
+async fn openapi_document_covers_every_route(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(doc.status, 200);
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc.body["paths"].as_object().expect("paths");
+    let expected = [
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
+        ("/api/v1/openapi.json", "get"),
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/accounts", "get"),
+        ("/api/v1/accounts", "post"),
+        ("/api/v1/accounts/{id}/disable", "post"),
+        ("/api/v1/accounts/{id}/enable", "post"),
+        ("/api/v1/accounts/{id}/role", "put"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from the document"
+        );
+    }
+    let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(
+        operations,
+        expected.len(),
+        "the document has routes this test does not know"
+    );
+    // Errors are documented as problem documents.
+    let schemas = doc.body["components"]["schemas"].as_object().unwrap();
+    assert!(schemas.contains_key("Problem"));
+    assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
+}
