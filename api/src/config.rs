@@ -69,6 +69,8 @@ pub struct Settings {
     pub login_per_ip_per_minute: u32,
     /// Login attempts allowed per account (phone or e-mail) per minute.
     pub login_per_account_per_minute: u32,
+    /// Seconds between sweeps that close expired postings.
+    pub expiry_sweep_secs: u64,
 }
 
 impl Default for Settings {
@@ -95,6 +97,7 @@ impl Default for Settings {
             refresh_token_ttl_days: 30,
             login_per_ip_per_minute: 30,
             login_per_account_per_minute: 5,
+            expiry_sweep_secs: 60,
         }
     }
 }

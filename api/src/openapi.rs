@@ -22,6 +22,11 @@ use crate::http::Problem;
         (name = "auth", description = "Sign-up, login and sessions"),
         (name = "account", description = "The caller's own account"),
         (name = "accounts", description = "Account administration (officers and admins)"),
+        (name = "businesses", description = "Businesses, their verification and members"),
+        (name = "postings", description = "Job postings and the category taxonomy"),
+        (name = "profiles", description = "Seeker profiles"),
+        (name = "applications", description = "Applications and their stages"),
+        (name = "inbox", description = "In-app notices"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
 )]

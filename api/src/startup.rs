@@ -111,6 +111,7 @@ impl Application {
             settings,
         });
         spawn_limiter_pruning(state.clone().into_inner());
+        spawn_expiry_sweeper(db.clone(), state.settings.expiry_sweep_secs);
         let server = serve(listener, state)?;
         Ok(Self { port, server, db })
     }
@@ -160,6 +161,22 @@ fn spawn_limiter_pruning(state: Arc<AppState>) {
         loop {
             tick.tick().await;
             state.login_limiter.prune();
+        }
+    });
+}
+
+/// Closes expired postings every `every_secs` seconds. Listings already hide expired
+/// postings; this makes the closure visible to merchants and to the change-event consumers.
+fn spawn_expiry_sweeper(db: DatabaseConnection, every_secs: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every_secs.max(1)));
+        loop {
+            tick.tick().await;
+            match doorstep_domain::postings::close_expired(&db).await {
+                Ok(0) => {}
+                Ok(closed) => tracing::info!(closed, "closed expired postings"),
+                Err(err) => tracing::warn!(error = %err, "expiry sweep failed"),
+            }
         }
     });
 }

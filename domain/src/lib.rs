@@ -3,11 +3,19 @@
 //! types, calls these functions and maps [`DomainError`] to responses in one place.
 
 pub mod accounts;
+pub mod applications;
+pub mod audit;
 pub mod auth;
+pub mod businesses;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod inbox;
+pub mod outbox;
 pub mod pagination;
+pub mod postings;
+pub mod privacy;
+pub mod profiles;
 pub mod time;
 pub mod types;
 

@@ -58,3 +58,21 @@ impl FromRequest for Auth {
         })
     }
 }
+
+/// The caller if they sent a token (which must then be valid), or nobody.
+#[derive(Debug, Clone, Copy)]
+pub struct MaybeAuth(pub Option<Principal>);
+
+impl FromRequest for MaybeAuth {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().contains_key(header::AUTHORIZATION) {
+            let auth = Auth::from_request(req, payload);
+            Box::pin(async move { Ok(MaybeAuth(Some(auth.await?.0))) })
+        } else {
+            Box::pin(async { Ok(MaybeAuth(None)) })
+        }
+    }
+}

@@ -8,6 +8,15 @@ pub mod metrics;
 pub mod problem;
 pub mod request_context;
 
-pub use auth::Auth;
+pub use auth::{Auth, MaybeAuth};
 pub use json::JsonBody;
 pub use problem::{ApiError, Problem};
+
+/// Parses `limit` and `cursor` query parameters into a page request.
+pub fn page(
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> Result<doorstep_domain::pagination::PageRequest<uuid::Uuid>, ApiError> {
+    doorstep_domain::pagination::PageRequest::parse(limit, cursor)
+        .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))
+}

@@ -5,10 +5,16 @@ use utoipa_actix_web::scope::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod accounts;
+pub mod applications;
 pub mod auth;
+pub mod businesses;
 pub mod health;
+pub mod inbox;
 pub mod me;
 pub mod openapi;
+pub mod postings;
+pub mod privacy;
+pub mod profiles;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -26,6 +32,39 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(accounts::create_account)
                 .service(accounts::disable_account)
                 .service(accounts::enable_account)
-                .service(accounts::change_role),
+                .service(accounts::change_role)
+                .service(privacy::export)
+                .service(privacy::erase)
+                .service(postings::categories)
+                // Literal segments before `{id}`: actix tries routes in order.
+                .service(businesses::my_businesses)
+                .service(businesses::create_business)
+                .service(businesses::list_businesses)
+                .service(businesses::get_business)
+                .service(businesses::update_business)
+                .service(businesses::verify_business)
+                .service(businesses::reject_business)
+                .service(businesses::list_members)
+                .service(businesses::add_member)
+                .service(businesses::remove_member)
+                .service(postings::create_posting)
+                .service(postings::my_postings)
+                .service(postings::list_postings)
+                .service(postings::get_posting)
+                .service(postings::update_posting)
+                .service(postings::publish_posting)
+                .service(postings::pause_posting)
+                .service(postings::close_posting)
+                .service(postings::fill_posting)
+                .service(profiles::my_profile)
+                .service(profiles::put_profile)
+                .service(profiles::get_profile)
+                .service(applications::apply)
+                .service(applications::list_for_posting)
+                .service(applications::my_applications)
+                .service(applications::get_application)
+                .service(applications::transition)
+                .service(inbox::list_inbox)
+                .service(inbox::mark_read),
         );
 }

@@ -104,6 +104,7 @@ pub async fn create<C: ConnectionTrait>(
         password_hash: Set(password_hash),
         token_version: Set(0),
         disabled_at: Set(None),
+        deleted_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

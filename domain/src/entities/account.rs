@@ -18,6 +18,9 @@ pub struct Model {
     /// changed); access tokens carry the version they were issued under.
     pub token_version: i32,
     pub disabled_at: Option<DateTimeUtc>,
+    /// Set when the person erased their account: the row stays for the records that must
+    /// be kept, with nothing personal left in it.
+    pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

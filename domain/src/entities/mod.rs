@@ -1,4 +1,14 @@
 //! sea-orm entities: one module per table. The schema itself lives in the `migrations` crate.
 
 pub mod account;
+pub mod application;
+pub mod application_event;
+pub mod audit_entry;
+pub mod business;
+pub mod business_member;
+pub mod consent;
+pub mod notification;
+pub mod outbox_event;
+pub mod posting;
 pub mod refresh_token;
+pub mod seeker_profile;

@@ -2,16 +2,27 @@
 
 mod display_name;
 mod email;
+mod enums;
 mod geo;
 mod login;
+mod money;
 mod password;
 mod phone;
 mod role;
+mod schedule;
+mod text;
 
 pub use display_name::DisplayName;
 pub use email::Email;
+pub use enums::{
+    ApplicationStatus, BusinessStatus, Education, MemberRole, PayUnit, PostingKind, PostingStatus,
+    PushChannel, Visibility,
+};
 pub use geo::{EARTH_RADIUS_M, GeoPoint};
 pub use login::LoginId;
+pub use money::{PayFen, PayRange, hours_per_unit};
 pub use password::NewPassword;
 pub use phone::Phone;
 pub use role::Role;
+pub use schedule::{TimeSlot, WeeklySchedule, minutes_of};
+pub use text::{StringList, bounded, keywords};

@@ -1,0 +1,288 @@
+//! Businesses: registration by merchants, verification by officers, membership.
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use doorstep_domain::businesses::{self, BusinessInput};
+use doorstep_domain::types::{BusinessStatus, Role};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::startup::AppState;
+use crate::views_marketplace::{BusinessView, MemberView, Page};
+
+/// Registers a business; the caller becomes its owner. It waits for an officer's
+/// verification before its postings reach seekers. Merchants only.
+#[utoipa::path(
+    tag = "businesses",
+    security(("bearer" = [])),
+    request_body = BusinessInput,
+    responses(
+        (status = 201, body = BusinessView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/businesses")]
+pub async fn create_business(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<BusinessInput>,
+) -> Result<HttpResponse, ApiError> {
+    let created = businesses::create(&state.db, &auth.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(BusinessView::full(created)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BusinessListQuery {
+    /// `pending` (the verification queue), `verified` or `rejected`.
+    pub status: Option<BusinessStatus>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// Businesses by status, oldest first. Officers and admins only.
+#[utoipa::path(
+    tag = "businesses",
+    security(("bearer" = [])),
+    params(BusinessListQuery),
+    responses(
+        (status = 200, body = Page<BusinessView>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/businesses")]
+pub async fn list_businesses(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<BusinessListQuery>,
+) -> Result<web::Json<Page<BusinessView>>, ApiError> {
+    let request = page(query.limit, query.cursor.as_deref())?;
+    let found = businesses::list_by_status(&state.db, &auth.0, query.status, request).await?;
+    Ok(web::Json(Page::from(found, BusinessView::full)))
+}
+
+/// The businesses the caller belongs to.
+#[utoipa::path(
+    tag = "businesses",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<BusinessView>))
+)]
+#[get("/businesses/mine")]
+pub async fn my_businesses(
+    state: web::Data<AppState>,
+    auth: Auth,
+) -> Result<web::Json<Vec<BusinessView>>, ApiError> {
+    let found = businesses::mine(&state.db, auth.0.account_id).await?;
+    Ok(web::Json(
+        found.into_iter().map(BusinessView::full).collect(),
+    ))
+}
+
+/// A business: in full for its members and officers; its public details for anyone else
+/// once verified.
+#[utoipa::path(
+    tag = "businesses",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = BusinessView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/businesses/{id}")]
+pub async fn get_business(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<BusinessView>, ApiError> {
+    let id = id.into_inner();
+    if let Some(viewer) = auth.0 {
+        if matches!(viewer.role, Role::Officer | Role::Admin) {
+            return Ok(web::Json(BusinessView::full(
+                businesses::find(&state.db, id).await?,
+            )));
+        }
+        if let Ok((found, _)) = businesses::as_member(&state.db, id, viewer.account_id).await {
+            return Ok(web::Json(BusinessView::full(found)));
+        }
+    }
+    let found = businesses::find(&state.db, id).await?;
+    if found.status != BusinessStatus::Verified {
+        return Err(doorstep_domain::DomainError::NotFound("business").into());
+    }
+    Ok(web::Json(BusinessView::public(found)))
+}
+
+/// Replaces a business's details (members only). Changing the name or licence number
+/// sends it back for verification.
+#[utoipa::path(
+    tag = "businesses",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = BusinessInput,
+    responses(
+        (status = 200, body = BusinessView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/businesses/{id}")]
+pub async fn update_business(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<BusinessInput>,
+) -> Result<web::Json<BusinessView>, ApiError> {
+    let updated =
+        businesses::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
+    Ok(web::Json(BusinessView::full(updated)))
+}
+
+/// Verifies a business. Officers and admins only.
+#[utoipa::path(
+    tag = "businesses",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = BusinessView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/businesses/{id}/verify")]
+pub async fn verify_business(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<BusinessView>, ApiError> {
+    let reviewed = businesses::review(&state.db, &auth.0, id.into_inner(), Ok(())).await?;
+    Ok(web::Json(BusinessView::full(reviewed)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    /// Told to the merchant.
+    pub reason: String,
+}
+
+/// Rejects a business with a reason. Officers and admins only.
+#[utoipa::path(
+    tag = "businesses",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = RejectRequest,
+    responses(
+        (status = 200, body = BusinessView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/businesses/{id}/reject")]
+pub async fn reject_business(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<RejectRequest>,
+) -> Result<web::Json<BusinessView>, ApiError> {
+    let reason = body.into_inner().reason;
+    let reviewed = businesses::review(&state.db, &auth.0, id.into_inner(), Err(reason)).await?;
+    Ok(web::Json(BusinessView::full(reviewed)))
+}
+
+/// The members of a business (members only).
+#[utoipa::path(
+    tag = "businesses",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Vec<MemberView>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/businesses/{id}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<MemberView>>, ApiError> {
+    let id = id.into_inner();
+    businesses::as_member(&state.db, id, auth.0.account_id).await?;
+    let members = businesses::members(&state.db, id).await?;
+    Ok(web::Json(
+        members
+            .into_iter()
+            .map(|m| MemberView {
+                account_id: m.account_id,
+                role: m.role.as_str().to_owned(),
+                added_at: doorstep_domain::time::to_display(m.added_at),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMemberRequest {
+    /// The phone or e-mail of an existing merchant account.
+    pub login: String,
+}
+
+/// Adds a merchant account as a member (the owner only).
+#[utoipa::path(
+    tag = "businesses",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = AddMemberRequest,
+    responses(
+        (status = 201, body = MemberView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/businesses/{id}/members")]
+pub async fn add_member(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<AddMemberRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let member = businesses::add_member(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        &body.into_inner().login,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(MemberView {
+        account_id: member.account_id,
+        role: member.role.as_str().to_owned(),
+        added_at: doorstep_domain::time::to_display(member.added_at),
+    }))
+}
+
+/// Removes a member (the owner only).
+#[utoipa::path(
+    tag = "businesses",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("account_id" = Uuid, Path)),
+    responses(
+        (status = 204),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/businesses/{id}/members/{account_id}")]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, member) = path.into_inner();
+    businesses::remove_member(&state.db, &auth.0, id, member).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

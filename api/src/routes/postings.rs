@@ -1,0 +1,251 @@
+//! Job postings: merchants write and run them; everyone browses the open ones.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use doorstep_domain::postings::taxonomy::{CATEGORIES, Category};
+use doorstep_domain::postings::{self, Action, PostingFilter, PostingInput};
+use doorstep_domain::types::{PostingKind, PostingStatus};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::startup::AppState;
+use crate::views_marketplace::{Page, PostingView};
+
+/// The job categories postings and profiles use.
+#[utoipa::path(tag = "postings", responses((status = 200, body = Vec<Category>)))]
+#[get("/categories")]
+pub async fn categories() -> web::Json<&'static [Category]> {
+    web::Json(CATEGORIES)
+}
+
+/// Creates a draft posting for one of the caller's businesses. The fair-hiring check
+/// refuses restrictions by gender, age, ethnicity, marital or childbearing status, home
+/// region or unrelated health status, quoting the phrase.
+#[utoipa::path(
+    tag = "postings",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "business id")),
+    request_body = PostingInput,
+    responses(
+        (status = 201, body = PostingView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+            description = "invalid field, or `discriminatory_requirement` naming the phrase"),
+    )
+)]
+#[post("/businesses/{id}/postings")]
+pub async fn create_posting(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<PostingInput>,
+) -> Result<HttpResponse, ApiError> {
+    let business_id = id.into_inner();
+    let created = postings::create(&state.db, &auth.0, business_id, body.into_inner()).await?;
+    let business = doorstep_domain::businesses::find(&state.db, business_id).await?;
+    Ok(HttpResponse::Created().json(PostingView::new(created, &business)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PostingListQuery {
+    pub kind: Option<PostingKind>,
+    pub category: Option<String>,
+    pub business_id: Option<Uuid>,
+    /// Own postings only: filter by lifecycle state.
+    pub status: Option<PostingStatus>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+impl PostingListQuery {
+    fn filter(&self) -> PostingFilter {
+        PostingFilter {
+            status: self.status,
+            kind: self.kind,
+            category: self.category.clone(),
+            business_id: self.business_id,
+        }
+    }
+}
+
+/// Open postings of verified businesses, newest first. No login needed.
+#[utoipa::path(
+    tag = "postings",
+    params(PostingListQuery),
+    responses(
+        (status = 200, body = Page<PostingView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/postings")]
+pub async fn list_postings(
+    state: web::Data<AppState>,
+    query: web::Query<PostingListQuery>,
+) -> Result<web::Json<Page<PostingView>>, ApiError> {
+    let request = page(query.limit, query.cursor.as_deref())?;
+    let found = postings::list_public(&state.db, query.filter(), request).await?;
+    Ok(web::Json(Page::from(found, |(p, b)| {
+        PostingView::new(p, &b)
+    })))
+}
+
+/// Postings of every business the caller belongs to, in every state, newest first.
+#[utoipa::path(
+    tag = "postings",
+    security(("bearer" = [])),
+    params(PostingListQuery),
+    responses((status = 200, body = Page<PostingView>))
+)]
+#[get("/postings/mine")]
+pub async fn my_postings(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<PostingListQuery>,
+) -> Result<web::Json<Page<PostingView>>, ApiError> {
+    let request = page(query.limit, query.cursor.as_deref())?;
+    let found = postings::list_mine(&state.db, &auth.0, query.filter(), request).await?;
+    Ok(web::Json(Page::from(found, |(p, b)| {
+        PostingView::new(p, &b)
+    })))
+}
+
+/// A posting: members of its business see it in any state; everyone else only while it is
+/// open, unexpired and its business verified.
+#[utoipa::path(
+    tag = "postings",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PostingView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/postings/{id}")]
+pub async fn get_posting(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PostingView>, ApiError> {
+    let (found, business, _) =
+        postings::find_visible(&state.db, auth.0.as_ref(), id.into_inner()).await?;
+    Ok(web::Json(PostingView::new(found, &business)))
+}
+
+/// Replaces a posting's content (members of its business; not once closed or filled).
+#[utoipa::path(
+    tag = "postings",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = PostingInput,
+    responses(
+        (status = 200, body = PostingView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/postings/{id}")]
+pub async fn update_posting(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<PostingInput>,
+) -> Result<web::Json<PostingView>, ApiError> {
+    let updated = postings::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
+    let business = doorstep_domain::businesses::find(&state.db, updated.business_id).await?;
+    Ok(web::Json(PostingView::new(updated, &business)))
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: Uuid,
+    action: Action,
+) -> Result<web::Json<PostingView>, ApiError> {
+    let updated = postings::transition(&state.db, &auth.0, id, action).await?;
+    let business = doorstep_domain::businesses::find(&state.db, updated.business_id).await?;
+    Ok(web::Json(PostingView::new(updated, &business)))
+}
+
+/// Opens a draft or paused posting.
+#[utoipa::path(
+    tag = "postings",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PostingView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition` or `posting_expired`"),
+    )
+)]
+#[post("/postings/{id}/publish")]
+pub async fn publish_posting(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PostingView>, ApiError> {
+    act(state, auth, id.into_inner(), Action::Publish).await
+}
+
+/// Pauses an open posting.
+#[utoipa::path(
+    tag = "postings",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PostingView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/postings/{id}/pause")]
+pub async fn pause_posting(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PostingView>, ApiError> {
+    act(state, auth, id.into_inner(), Action::Pause).await
+}
+
+/// Closes a posting for good.
+#[utoipa::path(
+    tag = "postings",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PostingView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/postings/{id}/close")]
+pub async fn close_posting(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PostingView>, ApiError> {
+    act(state, auth, id.into_inner(), Action::Close).await
+}
+
+/// Marks an open or paused posting filled.
+#[utoipa::path(
+    tag = "postings",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PostingView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/postings/{id}/fill")]
+pub async fn fill_posting(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PostingView>, ApiError> {
+    act(state, auth, id.into_inner(), Action::Fill).await
+}

@@ -1,0 +1,175 @@
+//! A seeker's rights over their data (PIPL): a copy of everything, and erasure.
+//!
+//! Erasure removes everything that identifies the person (name, phone, e-mail, résumé,
+//! exact location, notes, inbox) and keeps what aggregate figures and the rules need:
+//! the account row as an anonymous stub, graduation year and education for placement
+//! figures, and the minimal record of each application (posting, stages, dates), which
+//! recruitment rules require for three years and which only officers read.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
+};
+use serde_json::{Value, json};
+
+use crate::auth::Principal;
+use crate::entities::seeker_profile::ExperienceList;
+use crate::entities::{
+    account, application, application_event, audit_entry, consent, notification, refresh_token,
+    seeker_profile,
+};
+use crate::outbox::{self, Aggregate};
+use crate::types::{Role, StringList, Visibility, WeeklySchedule};
+use crate::{DomainError, accounts, time};
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Everything Doorstep holds about the actor, as one JSON document.
+pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Value, DomainError> {
+    let me = accounts::find(db, actor.account_id).await?;
+    let profile = seeker_profile::Entity::find_by_id(actor.account_id)
+        .one(db)
+        .await?;
+    let applications = application::Entity::find()
+        .filter(application::Column::SeekerId.eq(actor.account_id))
+        .order_by_asc(application::Column::Id)
+        .all(db)
+        .await?;
+    let mut with_history = Vec::new();
+    for app in applications {
+        let events = application_event::Entity::find()
+            .filter(application_event::Column::ApplicationId.eq(app.id))
+            .order_by_asc(application_event::Column::Id)
+            .all(db)
+            .await?;
+        with_history.push(json!({
+            "id": app.id,
+            "posting_id": app.posting_id,
+            "business_id": app.business_id,
+            "status": app.status,
+            "note": app.note,
+            "interview_at": app.interview_at.map(time::to_display),
+            "interview_place": app.interview_place,
+            "rejection_reason": app.rejection_reason,
+            "created_at": time::to_display(app.created_at),
+            "history": events.iter().map(|e| json!({
+                "from": e.from_status, "to": e.to_status, "actor_id": e.actor_id,
+                "detail": e.detail, "at": time::to_display(e.at),
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    let consents = consent::Entity::find()
+        .filter(consent::Column::SeekerId.eq(actor.account_id))
+        .all(db)
+        .await?;
+    let notifications = notification::Entity::find()
+        .filter(notification::Column::AccountId.eq(actor.account_id))
+        .order_by_asc(notification::Column::Id)
+        .all(db)
+        .await?;
+    let reads = audit_entry::Entity::find()
+        .filter(audit_entry::Column::SubjectId.eq(actor.account_id))
+        .order_by_asc(audit_entry::Column::Id)
+        .all(db)
+        .await?;
+    Ok(json!({
+        "exported_at": time::to_display(time::now()),
+        "account": {
+            "id": me.id, "role": me.role, "display_name": me.display_name,
+            "phone": me.phone, "email": me.email, "created_at": time::to_display(me.created_at),
+        },
+        "profile": profile.map(|p| json!({
+            "full_name": p.full_name, "education": p.education, "major": p.major,
+            "graduation_year": p.graduation_year, "skills": p.skills, "experience": to_json(&p.experience),
+            "desired_categories": p.desired_categories, "desired_kinds": p.desired_kinds,
+            "expected_pay_min": p.expected_pay_min, "expected_pay_unit": p.expected_pay_unit,
+            "home_lat": p.home_lat, "home_lon": p.home_lon, "travel_radius_km": p.travel_radius_km,
+            "availability": p.availability, "resume": p.resume, "visibility": p.visibility,
+            "push_channels": p.push_channels, "quiet_hours_start": p.quiet_hours_start,
+            "quiet_hours_end": p.quiet_hours_end, "daily_push_cap": p.daily_push_cap,
+            "personalised_matching": p.personalised_matching,
+        })),
+        "applications": with_history,
+        "consents": consents.iter().map(|c| json!({
+            "business_id": c.business_id, "via": c.via, "application_id": c.application_id,
+            "granted_at": time::to_display(c.granted_at),
+        })).collect::<Vec<_>>(),
+        "notifications": notifications.iter().map(|n| json!({
+            "kind": n.kind, "title": n.title, "body": n.body, "created_at": time::to_display(n.created_at),
+        })).collect::<Vec<_>>(),
+        "officer_reads": reads.iter().map(|r| json!({
+            "officer_id": r.actor_id, "action": r.action, "reason": r.reason, "at": time::to_display(r.at),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Erases the actor's personal data (seekers only; merchants and staff leave through an admin,
+/// since businesses and records hang on their accounts).
+pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(), DomainError> {
+    if actor.role != Role::Seeker {
+        return Err(DomainError::forbidden(
+            "merchant and staff accounts are closed by an admin",
+        ));
+    }
+    let id = actor.account_id;
+    let now = time::now();
+    let txn = db.begin().await?;
+    let current = accounts::find(&txn, id).await?;
+    let mut stub: account::ActiveModel = current.clone().into();
+    stub.phone = Set(None);
+    stub.email = Set(None);
+    stub.display_name = Set("已注销用户".to_owned());
+    // Not a valid PHC string: no password can ever match it.
+    stub.password_hash = Set("!erased".to_owned());
+    stub.token_version = Set(current.token_version + 1);
+    stub.disabled_at = Set(Some(now));
+    stub.deleted_at = Set(Some(now));
+    stub.updated_at = Set(now);
+    stub.update(&txn).await?;
+    refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+
+    if let Some(profile) = seeker_profile::Entity::find_by_id(id).one(&txn).await? {
+        let mut kept: seeker_profile::ActiveModel = profile.into();
+        kept.full_name = Set(String::new());
+        kept.major = Set(None);
+        kept.skills = Set(StringList::default());
+        kept.experience = Set(ExperienceList::default());
+        kept.desired_categories = Set(StringList::default());
+        kept.desired_kinds = Set(StringList::default());
+        kept.expected_pay_min = Set(None);
+        kept.expected_pay_unit = Set(None);
+        kept.home_lat = Set(None);
+        kept.home_lon = Set(None);
+        kept.availability = Set(WeeklySchedule::default());
+        kept.resume = Set(String::new());
+        kept.visibility = Set(Visibility::Hidden);
+        kept.push_channels = Set(StringList::default());
+        kept.personalised_matching = Set(false);
+        kept.daily_push_cap = Set(0);
+        kept.updated_at = Set(now);
+        kept.update(&txn).await?;
+    }
+    application::Entity::update_many()
+        .col_expr(application::Column::Note, Expr::value(""))
+        .col_expr(
+            application::Column::InterviewPlace,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
+        .filter(application::Column::SeekerId.eq(id))
+        .exec(&txn)
+        .await?;
+    notification::Entity::delete_many()
+        .filter(notification::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    outbox::record(&txn, Aggregate::Profile, id, "deleted", json!({})).await?;
+    txn.commit().await?;
+    Ok(())
+}

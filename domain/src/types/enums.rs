@@ -1,0 +1,147 @@
+//! The closed sets of values the marketplace uses, stored as short strings.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum,
+            Serialize, Deserialize, utoipa::ToSchema,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+        pub enum $name {
+            $($(#[$vmeta])* #[sea_orm(string_value = $value)] #[serde(rename = $value)] $variant),+
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $value),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Where a business stands with the community office.
+    BusinessStatus {
+        Pending = "pending",
+        Verified = "verified",
+        Rejected = "rejected",
+    }
+);
+
+string_enum!(
+    /// A member's standing in a business: the owner manages members.
+    MemberRole {
+        Owner = "owner",
+        Member = "member",
+    }
+);
+
+string_enum!(
+    /// The kind of work a posting offers.
+    PostingKind {
+        FullTime = "full_time",
+        PartTime = "part_time",
+        Internship = "internship",
+        Gig = "gig",
+    }
+);
+
+string_enum!(
+    /// A posting's lifecycle: draft → open ⇄ paused → closed or filled.
+    PostingStatus {
+        Draft = "draft",
+        Open = "open",
+        Paused = "paused",
+        Closed = "closed",
+        Filled = "filled",
+    }
+);
+
+string_enum!(
+    /// What a pay figure is per.
+    PayUnit {
+        Hour = "hour",
+        Day = "day",
+        Month = "month",
+        Piece = "piece",
+    }
+);
+
+string_enum!(
+    /// Highest completed education, in increasing order.
+    Education {
+        None = "none",
+        JuniorHigh = "junior_high",
+        HighSchool = "high_school",
+        Vocational = "vocational",
+        Associate = "associate",
+        Bachelor = "bachelor",
+        Master = "master",
+        Doctorate = "doctorate",
+    }
+);
+
+string_enum!(
+    /// Who may see a seeker's profile.
+    Visibility {
+        /// Merchants (masked) and officers.
+        Public = "public",
+        /// Community officers only.
+        OfficersOnly = "officers_only",
+        /// Nobody but the seeker.
+        Hidden = "hidden",
+    }
+);
+
+string_enum!(
+    /// Where pushed matches and notices go.
+    PushChannel {
+        Inbox = "inbox",
+        Email = "email",
+        Webhook = "webhook",
+    }
+);
+
+string_enum!(
+    /// An application's stage. The merchant moves it forward one step at a time, or
+    /// rejects it; the seeker may withdraw it; hired, rejected and withdrawn are final.
+    ApplicationStatus {
+        Submitted = "submitted",
+        Viewed = "viewed",
+        Shortlisted = "shortlisted",
+        Interview = "interview",
+        Offered = "offered",
+        Hired = "hired",
+        Rejected = "rejected",
+        Withdrawn = "withdrawn",
+    }
+);
+
+impl Education {
+    /// Rank for "at least" comparisons.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+}
+
+impl PostingStatus {
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Closed | Self::Filled)
+    }
+}
+
+impl ApplicationStatus {
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Hired | Self::Rejected | Self::Withdrawn)
+    }
+}
