@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod db;
+pub mod market;
 
 pub use app::{ApiResponse, Session, TestApp, spawn_app, spawn_app_with};
 pub use db::Backend;

@@ -3,7 +3,14 @@
 //! `TEST_DATABASE_URL` is set.
 
 mod access;
+mod applications;
 mod auth;
+mod businesses;
 mod conventions;
+mod fair_hiring;
 mod operations;
+mod outbox;
+mod postings;
+mod privacy;
+mod profiles;
 mod tokens;
