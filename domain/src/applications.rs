@@ -141,7 +141,7 @@ pub async fn apply<C: TransactionTrait>(
     }
     let note = bounded(&input.note, 0, 500)
         .map_err(|e| DomainError::Validation(ValidationErrors::single("note", e)))?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let found = posting::Entity::find_by_id(posting_id)
         .one(&txn)
         .await?
@@ -285,7 +285,7 @@ pub async fn transition<C: TransactionTrait>(
     id: Uuid,
     input: TransitionInput,
 ) -> Result<application::Model, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let app = load(&txn, id).await?;
     let side = match actor.role {
         Role::Seeker | Role::Merchant => access(&txn, actor, &app, None).await?,

@@ -108,7 +108,7 @@ pub async fn create<C: TransactionTrait>(
     require_role(actor, &[Role::Merchant])?;
     let valid = input.validate()?;
     let now = time::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let created = business::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(valid.name),
@@ -181,7 +181,7 @@ pub async fn update<C: TransactionTrait>(
     input: BusinessInput,
 ) -> Result<business::Model, DomainError> {
     let valid = input.validate()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (current, _) = as_member(&txn, id, actor.account_id).await?;
     let reverify = current.name != valid.name || current.licence_number != valid.licence_number;
     let mut active: business::ActiveModel = current.clone().into();
@@ -265,7 +265,7 @@ pub async fn review<C: TransactionTrait>(
                 .map_err(|e| DomainError::Validation(ValidationErrors::single("reason", e)))?,
         ),
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find(&txn, id).await?;
     let status = if reason.is_none() {
         BusinessStatus::Verified
@@ -332,7 +332,7 @@ pub async fn add_member<C: TransactionTrait>(
 ) -> Result<business_member::Model, DomainError> {
     let login = LoginId::parse(login)
         .map_err(|e| DomainError::Validation(ValidationErrors::single("login", e)))?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (found, role) = as_member(&txn, business_id, actor.account_id).await?;
     if role != MemberRole::Owner {
         return Err(DomainError::forbidden("only the owner adds members"));
@@ -387,7 +387,7 @@ pub async fn remove_member<C: TransactionTrait>(
     business_id: Uuid,
     member: Uuid,
 ) -> Result<(), DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (_, role) = as_member(&txn, business_id, actor.account_id).await?;
     if role != MemberRole::Owner {
         return Err(DomainError::forbidden("only the owner removes members"));

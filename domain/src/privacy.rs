@@ -116,7 +116,7 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
     }
     let id = actor.account_id;
     let now = time::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = accounts::find(&txn, id).await?;
     let mut stub: account::ActiveModel = current.clone().into();
     stub.phone = Set(None);

@@ -315,7 +315,7 @@ pub async fn upsert<C: TransactionTrait>(
     }
     let mut active = input.validate()?;
     let now = time::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing = seeker_profile::Entity::find_by_id(actor.account_id)
         .one(&txn)
         .await?;

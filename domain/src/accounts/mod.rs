@@ -3,7 +3,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
+    QueryOrder, QuerySelect, Set, SqlErr,
 };
 use uuid::Uuid;
 
@@ -188,7 +188,7 @@ pub async fn set_disabled(
     id: Uuid,
     disabled: bool,
 ) -> Result<account::Model, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find(&txn, id).await?;
     let now = time::now();
     let mut active: account::ActiveModel = current.clone().into();

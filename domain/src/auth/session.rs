@@ -11,7 +11,7 @@ use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -154,7 +154,7 @@ pub async fn refresh(
         return reused().await;
     }
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     // Spend the token only if nobody spent it since we read it: of two concurrent refreshes
     // with the same token, exactly one wins and the other counts as reuse.
     let spent = refresh_token::Entity::update_many()

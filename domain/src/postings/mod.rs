@@ -259,7 +259,7 @@ pub async fn create<C: TransactionTrait>(
     if actor.role != Role::Merchant {
         return Err(DomainError::forbidden("only merchants post jobs"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (business, _) = businesses::as_member(&txn, business_id, actor.account_id).await?;
     let now = time::now();
     let valid = input.validate(&business, now)?;
@@ -355,7 +355,7 @@ pub async fn update<C: TransactionTrait>(
     id: Uuid,
     input: PostingInput,
 ) -> Result<posting::Model, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (current, business) = as_member(&txn, actor, id).await?;
     if current.status.is_final() {
         return Err(DomainError::conflict(
@@ -419,7 +419,7 @@ pub async fn transition<C: TransactionTrait>(
     id: Uuid,
     action: Action,
 ) -> Result<posting::Model, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (current, _) = as_member(&txn, actor, id).await?;
     let now = time::now();
     let Some(to) = next_status(current.status, action) else {
@@ -461,7 +461,7 @@ pub async fn transition<C: TransactionTrait>(
 /// transaction. Safe to run on several instances at once: a posting is closed once.
 pub async fn close_expired<C: TransactionTrait>(db: &C) -> Result<usize, DomainError> {
     let now = time::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let due = posting::Entity::find()
         .filter(posting::Column::Status.is_in([
             PostingStatus::Open,

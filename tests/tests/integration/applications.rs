@@ -11,6 +11,7 @@ on_both_databases!(
     each_side_acts_only_on_its_own_applications,
     applying_twice_or_to_a_closed_posting_is_refused,
     concurrent_duplicate_applications_leave_one,
+    many_seekers_applying_at_once_all_get_in,
     interview_needs_a_future_time_and_a_place,
     lists_filter_and_page,
 );
@@ -364,6 +365,35 @@ async fn concurrent_duplicate_applications_leave_one(backend: Backend) {
         )
         .await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+}
+
+async fn many_seekers_applying_at_once_all_get_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.officer().await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+    let posting = app
+        .open_posting(&shop, &posting_body("双十一临时理货员"))
+        .await;
+    let mut seekers = Vec::new();
+    for n in 0..12 {
+        seekers.push(app.register_as("seeker", &format!("138123400{n:02}")).await);
+    }
+    // Concurrent writers on one database: none may fail with a lock error.
+    let results = join_all(
+        seekers
+            .iter()
+            .map(|s| app.apply(s, posting, "可以马上到岗")),
+    )
+    .await;
+    let statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let list = app
+        .get(
+            &format!("/api/v1/postings/{posting}/applications?limit=100"),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 12);
 }
 
 async fn interview_needs_a_future_time_and_a_place(backend: Backend) {
