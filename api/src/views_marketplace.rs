@@ -345,3 +345,30 @@ impl From<notification::Model> for NotificationView {
         }
     }
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationView {
+    pub id: Uuid,
+    pub posting_id: Uuid,
+    pub business_id: Uuid,
+    pub seeker_id: Uuid,
+    pub message: String,
+    pub status: doorstep_domain::types::InvitationStatus,
+    pub created_at: DateTime<FixedOffset>,
+    pub responded_at: Option<DateTime<FixedOffset>>,
+}
+
+impl From<doorstep_domain::entities::invitation::Model> for InvitationView {
+    fn from(i: doorstep_domain::entities::invitation::Model) -> Self {
+        Self {
+            id: i.id,
+            posting_id: i.posting_id,
+            business_id: i.business_id,
+            seeker_id: i.seeker_id,
+            message: i.message,
+            status: i.status,
+            created_at: to_display(i.created_at),
+            responded_at: i.responded_at.map(to_display),
+        }
+    }
+}

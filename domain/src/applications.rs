@@ -99,7 +99,8 @@ async fn record_event<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn notify_members<C: ConnectionTrait>(
+/// Puts a notice in the inbox of every member of `business`.
+pub async fn notify_members<C: ConnectionTrait>(
     db: &C,
     business: Uuid,
     kind: &str,

@@ -11,6 +11,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod inbox;
+pub mod invitations;
 pub mod outbox;
 pub mod pagination;
 pub mod postings;

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod businesses;
 pub mod health;
 pub mod inbox;
+pub mod invitations;
 pub mod me;
 pub mod openapi;
 pub mod postings;
@@ -64,6 +65,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(applications::my_applications)
                 .service(applications::get_application)
                 .service(applications::transition)
+                .service(invitations::invite)
+                .service(invitations::my_invitations)
+                .service(invitations::accept)
+                .service(invitations::decline)
                 .service(inbox::list_inbox)
                 .service(inbox::mark_read),
         );

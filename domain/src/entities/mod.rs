@@ -7,6 +7,7 @@ pub mod audit_entry;
 pub mod business;
 pub mod business_member;
 pub mod consent;
+pub mod invitation;
 pub mod notification;
 pub mod outbox_event;
 pub mod posting;

@@ -145,3 +145,12 @@ impl ApplicationStatus {
         matches!(self, Self::Hired | Self::Rejected | Self::Withdrawn)
     }
 }
+
+string_enum!(
+    /// A merchant's invitation to apply, and the seeker's answer.
+    InvitationStatus {
+        Pending = "pending",
+        Accepted = "accepted",
+        Declined = "declined",
+    }
+);

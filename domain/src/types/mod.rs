@@ -15,8 +15,8 @@ mod text;
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use enums::{
-    ApplicationStatus, BusinessStatus, Education, MemberRole, PayUnit, PostingKind, PostingStatus,
-    PushChannel, Visibility,
+    ApplicationStatus, BusinessStatus, Education, InvitationStatus, MemberRole, PayUnit,
+    PostingKind, PostingStatus, PushChannel, Visibility,
 };
 pub use geo::{EARTH_RADIUS_M, GeoPoint};
 pub use login::LoginId;

@@ -8,6 +8,7 @@ mod auth;
 mod businesses;
 mod conventions;
 mod fair_hiring;
+mod invitations;
 mod operations;
 mod outbox;
 mod postings;

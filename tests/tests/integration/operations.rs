@@ -108,6 +108,10 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/me/applications", "get"),
         ("/api/v1/applications/{id}", "get"),
         ("/api/v1/applications/{id}/transitions", "post"),
+        ("/api/v1/postings/{id}/invitations", "post"),
+        ("/api/v1/me/invitations", "get"),
+        ("/api/v1/invitations/{id}/accept", "post"),
+        ("/api/v1/invitations/{id}/decline", "post"),
         ("/api/v1/inbox", "get"),
         ("/api/v1/inbox/{id}/read", "post"),
     ];
