@@ -214,38 +214,29 @@ pub async fn apply<C: TransactionTrait>(
 }
 
 /// How the actor relates to an application: its seeker, a member of its business, or an
-/// officer (who must say why, and is audited).
-async fn access<C: ConnectionTrait>(
+/// officer. Anyone else is told it does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    Party(Side),
+    Officer,
+}
+
+async fn relation<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
     app: &application::Model,
-    reason: Option<&str>,
-) -> Result<Side, DomainError> {
+) -> Result<Relation, DomainError> {
     match actor.role {
-        Role::Seeker if app.seeker_id == actor.account_id => Ok(Side::Seeker),
+        Role::Seeker if app.seeker_id == actor.account_id => Ok(Relation::Party(Side::Seeker)),
         Role::Merchant
             if business_member::Entity::find_by_id((app.business_id, actor.account_id))
                 .one(db)
                 .await?
                 .is_some() =>
         {
-            Ok(Side::Merchant)
+            Ok(Relation::Party(Side::Merchant))
         }
-        Role::Officer | Role::Admin => {
-            let reason = audit::parse_reason(reason)?;
-            audit::record(
-                db,
-                actor.account_id,
-                Some(app.seeker_id),
-                "read_application",
-                ("application", app.id),
-                &reason,
-            )
-            .await?;
-            Err(DomainError::forbidden(
-                "officers read applications but do not act on them",
-            ))
-        }
+        Role::Officer | Role::Admin => Ok(Relation::Officer),
         _ => Err(DomainError::NotFound("application")),
     }
 }
@@ -265,12 +256,18 @@ pub async fn get<C: ConnectionTrait>(
     reason: Option<&str>,
 ) -> Result<(application::Model, Vec<application_event::Model>), DomainError> {
     let app = load(db, id).await?;
-    match access(db, actor, &app, reason).await {
-        Ok(_) => {}
-        // An officer's audited read is allowed; acting is what they may not do.
-        Err(DomainError::Forbidden { .. }) if matches!(actor.role, Role::Officer | Role::Admin) => {
-        }
-        Err(err) => return Err(err),
+    if relation(db, actor, &app).await? == Relation::Officer {
+        // Officers read the record (it outlives the seeker's account) with a stated reason.
+        let reason = audit::parse_reason(reason)?;
+        audit::record(
+            db,
+            actor.account_id,
+            Some(app.seeker_id),
+            "read_application",
+            ("application", app.id),
+            &reason,
+        )
+        .await?;
     }
     let events = application_event::Entity::find()
         .filter(application_event::Column::ApplicationId.eq(id))
@@ -288,9 +285,9 @@ pub async fn transition<C: TransactionTrait>(
 ) -> Result<application::Model, DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let app = load(&txn, id).await?;
-    let side = match actor.role {
-        Role::Seeker | Role::Merchant => access(&txn, actor, &app, None).await?,
-        _ => {
+    let side = match relation(&txn, actor, &app).await? {
+        Relation::Party(side) => side,
+        Relation::Officer => {
             return Err(DomainError::forbidden(
                 "only the seeker and the business act on an application",
             ));

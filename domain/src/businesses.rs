@@ -166,6 +166,29 @@ pub async fn as_member<C: ConnectionTrait>(
     Ok((found, membership.role))
 }
 
+/// A business as `viewer` may see it: in full (`true`) for its members and officers; its
+/// public details (`false`) for anyone else once verified; otherwise "not found".
+pub async fn view_for<C: ConnectionTrait>(
+    db: &C,
+    viewer: Option<&Principal>,
+    id: Uuid,
+) -> Result<(business::Model, bool), DomainError> {
+    let found = find(db, id).await?;
+    let full = match viewer {
+        Some(v) if matches!(v.role, Role::Officer | Role::Admin) => true,
+        Some(v) => business_member::Entity::find_by_id((id, v.account_id))
+            .one(db)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    if full || found.status == BusinessStatus::Verified {
+        Ok((found, full))
+    } else {
+        Err(DomainError::NotFound("business"))
+    }
+}
+
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<business::Model, DomainError> {
     business::Entity::find_by_id(id)
         .one(db)
@@ -212,18 +235,26 @@ pub async fn update<C: TransactionTrait>(
     Ok(updated)
 }
 
-/// Businesses `account` belongs to.
-pub async fn mine<C: ConnectionTrait>(
+/// Ids of the businesses `account` belongs to.
+pub async fn ids_of_member<C: ConnectionTrait>(
     db: &C,
     account: Uuid,
-) -> Result<Vec<business::Model>, DomainError> {
-    let ids: Vec<Uuid> = business_member::Entity::find()
+) -> Result<Vec<Uuid>, DomainError> {
+    Ok(business_member::Entity::find()
         .filter(business_member::Column::AccountId.eq(account))
         .all(db)
         .await?
         .into_iter()
         .map(|m| m.business_id)
-        .collect();
+        .collect())
+}
+
+/// Businesses `account` belongs to.
+pub async fn mine<C: ConnectionTrait>(
+    db: &C,
+    account: Uuid,
+) -> Result<Vec<business::Model>, DomainError> {
+    let ids = ids_of_member(db, account).await?;
     Ok(business::Entity::find()
         .filter(business::Column::Id.is_in(ids))
         .order_by_asc(business::Column::Id)

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::entities::seeker_profile::{ExperienceEntry, ExperienceList};
-use crate::entities::{account, business_member, consent, seeker_profile};
+use crate::entities::{account, consent, seeker_profile};
 use crate::outbox::{self, Aggregate};
 use crate::postings::taxonomy;
 use crate::types::{
@@ -365,13 +365,7 @@ pub async fn shared_with_merchant<C: ConnectionTrait>(
     seeker: Uuid,
     merchant: Uuid,
 ) -> Result<bool, DomainError> {
-    let businesses: Vec<Uuid> = business_member::Entity::find()
-        .filter(business_member::Column::AccountId.eq(merchant))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.business_id)
-        .collect();
+    let businesses = businesses::ids_of_member(db, merchant).await?;
     Ok(consent::Entity::find()
         .filter(consent::Column::SeekerId.eq(seeker))
         .filter(consent::Column::BusinessId.is_in(businesses))

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use doorstep_domain::businesses::{self, BusinessInput};
-use doorstep_domain::types::{BusinessStatus, Role};
+use doorstep_domain::types::BusinessStatus;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -97,22 +97,12 @@ pub async fn get_business(
     auth: MaybeAuth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<BusinessView>, ApiError> {
-    let id = id.into_inner();
-    if let Some(viewer) = auth.0 {
-        if matches!(viewer.role, Role::Officer | Role::Admin) {
-            return Ok(web::Json(BusinessView::full(
-                businesses::find(&state.db, id).await?,
-            )));
-        }
-        if let Ok((found, _)) = businesses::as_member(&state.db, id, viewer.account_id).await {
-            return Ok(web::Json(BusinessView::full(found)));
-        }
-    }
-    let found = businesses::find(&state.db, id).await?;
-    if found.status != BusinessStatus::Verified {
-        return Err(doorstep_domain::DomainError::NotFound("business").into());
-    }
-    Ok(web::Json(BusinessView::public(found)))
+    let (found, full) = businesses::view_for(&state.db, auth.0.as_ref(), id.into_inner()).await?;
+    Ok(web::Json(if full {
+        BusinessView::full(found)
+    } else {
+        BusinessView::public(found)
+    }))
 }
 
 /// Replaces a business's details (members only). Changing the name or licence number

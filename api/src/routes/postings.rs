@@ -42,9 +42,8 @@ pub async fn create_posting(
     id: web::Path<Uuid>,
     body: JsonBody<PostingInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let business_id = id.into_inner();
-    let created = postings::create(&state.db, &auth.0, business_id, body.into_inner()).await?;
-    let business = doorstep_domain::businesses::find(&state.db, business_id).await?;
+    let (created, business) =
+        postings::create(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(PostingView::new(created, &business)))
 }
 
@@ -154,8 +153,8 @@ pub async fn update_posting(
     id: web::Path<Uuid>,
     body: JsonBody<PostingInput>,
 ) -> Result<web::Json<PostingView>, ApiError> {
-    let updated = postings::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    let business = doorstep_domain::businesses::find(&state.db, updated.business_id).await?;
+    let (updated, business) =
+        postings::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(PostingView::new(updated, &business)))
 }
 
@@ -165,8 +164,7 @@ async fn act(
     id: Uuid,
     action: Action,
 ) -> Result<web::Json<PostingView>, ApiError> {
-    let updated = postings::transition(&state.db, &auth.0, id, action).await?;
-    let business = doorstep_domain::businesses::find(&state.db, updated.business_id).await?;
+    let (updated, business) = postings::transition(&state.db, &auth.0, id, action).await?;
     Ok(web::Json(PostingView::new(updated, &business)))
 }
 

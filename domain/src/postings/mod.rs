@@ -255,7 +255,7 @@ pub async fn create<C: TransactionTrait>(
     actor: &Principal,
     business_id: Uuid,
     input: PostingInput,
-) -> Result<posting::Model, DomainError> {
+) -> Result<(posting::Model, business::Model), DomainError> {
     if actor.role != Role::Merchant {
         return Err(DomainError::forbidden("only merchants post jobs"));
     }
@@ -304,7 +304,7 @@ pub async fn create<C: TransactionTrait>(
     )
     .await?;
     txn.commit().await?;
-    Ok(created)
+    Ok((created, business))
 }
 
 /// The posting and its business, if the actor is a member of that business.
@@ -354,7 +354,7 @@ pub async fn update<C: TransactionTrait>(
     actor: &Principal,
     id: Uuid,
     input: PostingInput,
-) -> Result<posting::Model, DomainError> {
+) -> Result<(posting::Model, business::Model), DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let (current, business) = as_member(&txn, actor, id).await?;
     if current.status.is_final() {
@@ -389,7 +389,7 @@ pub async fn update<C: TransactionTrait>(
     let updated = active.update(&txn).await?;
     outbox::record(&txn, Aggregate::Posting, id, "updated", snapshot(&updated)).await?;
     txn.commit().await?;
-    Ok(updated)
+    Ok((updated, business))
 }
 
 /// What a merchant does to a posting's lifecycle.
@@ -418,9 +418,9 @@ pub async fn transition<C: TransactionTrait>(
     actor: &Principal,
     id: Uuid,
     action: Action,
-) -> Result<posting::Model, DomainError> {
+) -> Result<(posting::Model, business::Model), DomainError> {
     let txn = crate::db::begin_write(db).await?;
-    let (current, _) = as_member(&txn, actor, id).await?;
+    let (current, business) = as_member(&txn, actor, id).await?;
     let now = time::now();
     let Some(to) = next_status(current.status, action) else {
         return Err(DomainError::conflict(
@@ -454,7 +454,7 @@ pub async fn transition<C: TransactionTrait>(
     )
     .await?;
     txn.commit().await?;
-    Ok(updated)
+    Ok((updated, business))
 }
 
 /// Closes every posting whose expiry has passed, each with its outbox event, in one
@@ -518,13 +518,7 @@ pub async fn list_mine<C: ConnectionTrait>(
     filter: PostingFilter,
     page: PageRequest<Uuid>,
 ) -> Result<Page<(posting::Model, business::Model)>, DomainError> {
-    let mine: Vec<Uuid> = business_member::Entity::find()
-        .filter(business_member::Column::AccountId.eq(actor.account_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.business_id)
-        .collect();
+    let mine = businesses::ids_of_member(db, actor.account_id).await?;
     let mut query = posting::Entity::find()
         .find_also_related(business::Entity)
         .filter(posting::Column::BusinessId.is_in(mine))
