@@ -29,7 +29,7 @@ pub enum Command {
     Migrate,
     /// Run the matching worker alone (arrives with the matching issue).
     Worker,
-    /// Rebuild the search index from the database (arrives with the search issue).
+    /// Rebuild the search index from the database; running servers switch to it.
     Reindex,
     /// Print the OpenAPI document to standard output.
     Openapi,
@@ -79,7 +79,13 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             tracing::warn!("the matching worker is not built yet (matching issue); nothing to run");
         }
         Command::Reindex => {
-            tracing::warn!("the search index is not built yet (search issue); nothing to rebuild");
+            startup::prepare_folders(&settings)?;
+            let db = startup::connect_and_migrate(&settings).await?;
+            let generation =
+                doorstep_search_index::sync::rebuild_in_folder(&db, &settings.index_dir()).await?;
+            tracing::info!(%generation, folder = %settings.index_dir().display(),
+                "search index rebuilt; running servers switch to it on their next pass");
+            db.close().await?;
         }
         Command::Openapi => {
             let doc = serde_json::to_string_pretty(&crate::openapi::document())?;

@@ -71,6 +71,12 @@ pub struct Settings {
     pub login_per_account_per_minute: u32,
     /// Seconds between sweeps that close expired postings.
     pub expiry_sweep_secs: u64,
+    /// Milliseconds between passes that apply change events to the search index.
+    pub search_poll_ms: u64,
+    /// Seconds a missing change-event id is waited for before it counts as rolled back.
+    pub search_gap_timeout_secs: u64,
+    /// Searches allowed per client IP per minute.
+    pub search_per_ip_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -98,6 +104,9 @@ impl Default for Settings {
             login_per_ip_per_minute: 30,
             login_per_account_per_minute: 5,
             expiry_sweep_secs: 60,
+            search_poll_ms: 200,
+            search_gap_timeout_secs: 300,
+            search_per_ip_per_minute: 120,
         }
     }
 }

@@ -27,6 +27,7 @@ use crate::http::Problem;
         (name = "profiles", description = "Seeker profiles"),
         (name = "applications", description = "Applications and their stages"),
         (name = "inbox", description = "In-app notices"),
+        (name = "search", description = "Full-text and doorstep-radius search"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
 )]

@@ -45,6 +45,35 @@ impl LoginLimiter {
     }
 }
 
+/// Searches per client IP, so anonymous search cannot be used to scrape the index.
+pub struct SearchLimiter {
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+impl SearchLimiter {
+    pub fn new(per_ip_per_minute: u32) -> Self {
+        Self {
+            per_ip: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(per_ip_per_minute.max(1)).expect("at least 1"),
+            )),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// `Err(seconds)` to wait when over the limit.
+    pub fn check(&self, ip: Option<IpAddr>) -> Result<(), u64> {
+        let Some(ip) = ip else { return Ok(()) };
+        self.per_ip
+            .check_key(&ip)
+            .map_err(|n| n.wait_time_from(self.clock.now()).as_secs().max(1))
+    }
+
+    pub fn prune(&self) {
+        self.per_ip.retain_recent();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

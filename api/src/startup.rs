@@ -20,9 +20,11 @@ use crate::http::ApiError;
 use crate::http::metrics::Metrics;
 use crate::http::problem::{path_error, query_error};
 use crate::http::request_context::request_context;
-use crate::ratelimit::LoginLimiter;
+use crate::ratelimit::{LoginLimiter, SearchLimiter};
 use crate::routes::openapi::OpenApiJson;
 use crate::{keys, openapi, routes};
+use doorstep_search_index::SearchIndex;
+use doorstep_search_index::sync::{self, Syncer};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -30,7 +32,9 @@ pub struct AppState {
     pub tokens: TokenService,
     pub settings: Settings,
     pub login_limiter: LoginLimiter,
+    pub search_limiter: SearchLimiter,
     pub metrics: Metrics,
+    pub search: Arc<SearchIndex>,
 }
 
 impl AppState {
@@ -85,8 +89,17 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         prepare_folders(&settings)?;
         let db = connect_and_migrate(&settings).await?;
-        let _ = doorstep_search_index::IndexLocation::open_or_create(&settings.index_dir())
-            .context("opening the search index folder")?;
+        let search = Arc::new(
+            sync::open_or_rebuild(&db, &settings.index_dir())
+                .await
+                .context("opening the search index")?,
+        );
+        let syncer = Syncer {
+            index: search.clone(),
+            db: db.clone(),
+            gap_timeout: Duration::from_secs(settings.search_gap_timeout_secs),
+        };
+        tokio::spawn(syncer.run(Duration::from_millis(settings.search_poll_ms.max(10))));
         let keys = keys::load(settings.jwt_keys.as_deref(), &settings.jwt_keys_file())?;
         let tokens = TokenService::new(
             keys,
@@ -107,7 +120,9 @@ impl Application {
                 settings.login_per_ip_per_minute,
                 settings.login_per_account_per_minute,
             ),
+            search_limiter: SearchLimiter::new(settings.search_per_ip_per_minute),
             metrics: Metrics::new(),
+            search,
             settings,
         });
         spawn_limiter_pruning(state.clone().into_inner());
@@ -161,6 +176,7 @@ fn spawn_limiter_pruning(state: Arc<AppState>) {
         loop {
             tick.tick().await;
             state.login_limiter.prune();
+            state.search_limiter.prune();
         }
     });
 }

@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod postings;
 pub mod privacy;
 pub mod profiles;
+pub mod search;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -57,6 +58,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(postings::pause_posting)
                 .service(postings::close_posting)
                 .service(postings::fill_posting)
+                .service(search::search_jobs)
+                .service(search::search_profiles)
+                .service(search::reindex)
                 .service(profiles::my_profile)
                 .service(profiles::put_profile)
                 .service(profiles::get_profile)

@@ -112,6 +112,9 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/me/invitations", "get"),
         ("/api/v1/invitations/{id}/accept", "post"),
         ("/api/v1/invitations/{id}/decline", "post"),
+        ("/api/v1/jobs/search", "get"),
+        ("/api/v1/profiles/search", "get"),
+        ("/api/v1/admin/reindex", "post"),
         ("/api/v1/inbox", "get"),
         ("/api/v1/inbox/{id}/read", "post"),
     ];

@@ -1,0 +1,500 @@
+//! Search: jobs for everyone, profiles for merchants and officers.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, FixedOffset};
+use doorstep_domain::auth::Principal;
+use doorstep_domain::postings::taxonomy;
+use doorstep_domain::types::{Education, GeoPoint, PostingKind, Role, Visibility};
+use doorstep_domain::{DomainError, Invalid, ValidationErrors, audit, businesses, time};
+use doorstep_search_index::documents::{JobDisplay, ProfileDisplay, SCHEDULE_FLAGS};
+use doorstep_search_index::{Area, Highlights, IndexError, Results, SearchRequest, Sort};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::http::client_ip::client_ip;
+use crate::http::{ApiError, Auth, Problem};
+use crate::startup::AppState;
+
+/// The longest query accepted, in characters.
+const MAX_QUERY_CHARS: usize = 200;
+const MAX_LIMIT: usize = 50;
+const MAX_RADIUS_KM: f64 = 200.0;
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortParam {
+    Relevance,
+    Distance,
+    Pay,
+    Recency,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Words in Chinese or English; segmented, so 咖啡 finds 咖啡师.
+    pub q: Option<String>,
+    /// With `lon`: the point distances are measured from.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// Only results within this many km of the point (0 < r ≤ 200).
+    pub radius_km: Option<f64>,
+    /// Comma-separated kinds: full_time, part_time, internship, gig.
+    pub kind: Option<String>,
+    /// Comma-separated category codes.
+    pub category: Option<String>,
+    /// Fen per hour (pay of other units is converted): the best pay must reach this.
+    pub pay_min: Option<i64>,
+    /// Fen per hour: the lowest pay must not exceed this.
+    pub pay_max: Option<i64>,
+    /// Comma-separated flags that must all hold: weekend, weekday, morning, afternoon,
+    /// evening, night.
+    pub schedule: Option<String>,
+    /// Jobs: only those opened within this many days.
+    pub posted_within_days: Option<u32>,
+    /// Profiles: at least this education.
+    pub education_min: Option<Education>,
+    pub sort: Option<SortParam>,
+    /// 1 to 50, default 20.
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+    /// Officers searching profiles: why (required; each profile returned is audited).
+    pub reason: Option<String>,
+}
+
+fn list(raw: &Option<String>) -> Vec<String> {
+    raw.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+impl SearchQuery {
+    /// Checks every parameter, collecting all errors.
+    fn parse(&self) -> Result<(SearchRequest, usize), DomainError> {
+        let mut errors = ValidationErrors::new();
+        let text = self.q.clone().unwrap_or_default();
+        if text.chars().count() > MAX_QUERY_CHARS {
+            errors.push(
+                "q",
+                Invalid::new("too_long", format!("at most {MAX_QUERY_CHARS} characters")),
+            );
+        }
+        let point = match (self.lat, self.lon) {
+            (Some(lat), Some(lon)) => errors.check("lat", GeoPoint::new(lat, lon)),
+            (None, None) => None,
+            _ => {
+                errors.push(
+                    "lon",
+                    Invalid::new("incomplete_location", "give both lat and lon"),
+                );
+                None
+            }
+        };
+        let radius_m = match self.radius_km {
+            Some(r) if !(r > 0.0 && r <= MAX_RADIUS_KM) => {
+                errors.push(
+                    "radius_km",
+                    Invalid::new("out_of_range", format!("0 < radius_km ≤ {MAX_RADIUS_KM}")),
+                );
+                None
+            }
+            Some(_) if point.is_none() && self.lat.is_none() => {
+                errors.push(
+                    "radius_km",
+                    Invalid::new("needs_point", "a radius needs lat and lon"),
+                );
+                None
+            }
+            Some(r) => Some(r * 1000.0),
+            None => None,
+        };
+        let kinds = list(&self.kind);
+        for kind in &kinds {
+            if !doorstep_search_index::documents::KINDS
+                .iter()
+                .any(|k| k.as_str() == kind)
+            {
+                errors.push(
+                    "kind",
+                    Invalid::new("unknown_kind", format!("unknown kind {kind:?}")),
+                );
+            }
+        }
+        let categories = list(&self.category);
+        for code in &categories {
+            if !taxonomy::is_known(code) {
+                errors.push(
+                    "category",
+                    Invalid::new("unknown_category", format!("unknown category {code:?}")),
+                );
+            }
+        }
+        let schedule = list(&self.schedule);
+        for flag in &schedule {
+            if !SCHEDULE_FLAGS.contains(&flag.as_str()) {
+                errors.push(
+                    "schedule",
+                    Invalid::new(
+                        "unknown_schedule",
+                        format!("unknown schedule flag {flag:?}"),
+                    ),
+                );
+            }
+        }
+        for (field, value) in [("pay_min", self.pay_min), ("pay_max", self.pay_max)] {
+            if value.is_some_and(|v| v < 0) {
+                errors.push(
+                    field,
+                    Invalid::new("out_of_range", "pay is at least 0 fen per hour"),
+                );
+            }
+        }
+        if let (Some(min), Some(max)) = (self.pay_min, self.pay_max)
+            && min > max
+        {
+            errors.push(
+                "pay_max",
+                Invalid::new("out_of_range", "pay_max must not be below pay_min"),
+            );
+        }
+        if self
+            .posted_within_days
+            .is_some_and(|d| !(1..=365).contains(&d))
+        {
+            errors.push(
+                "posted_within_days",
+                Invalid::new("out_of_range", "1 to 365 days"),
+            );
+        }
+        let sort = match self.sort.unwrap_or(SortParam::Relevance) {
+            SortParam::Relevance => Sort::Relevance,
+            SortParam::Distance => {
+                if point.is_none() {
+                    errors.push(
+                        "sort",
+                        Invalid::new("needs_point", "sorting by distance needs lat and lon"),
+                    );
+                }
+                Sort::Distance
+            }
+            SortParam::Pay => Sort::Pay,
+            SortParam::Recency => Sort::Recency,
+        };
+        let limit = self.limit.unwrap_or(20);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.push(
+                "limit",
+                Invalid::new("out_of_range", format!("limit is 1 to {MAX_LIMIT}")),
+            );
+        }
+        errors.into_result()?;
+        let mut request = SearchRequest::new(text);
+        request.area = point.map(|center| Area { center, radius_m });
+        request.kinds = kinds;
+        request.categories = categories;
+        request.pay_hour_min = self.pay_min.map(|v| v as f64);
+        request.pay_hour_max = self.pay_max.map(|v| v as f64);
+        request.schedule = schedule;
+        request.published_since = self
+            .posted_within_days
+            .map(|d| chrono::Utc::now().timestamp() - i64::from(d) * 86_400);
+        request.education_min = self.education_min.map(|e| u64::from(e.rank()));
+        request.sort = sort;
+        Ok((request, limit))
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HighlightsView {
+    /// HTML with the matching words in `<b>`; absent when the field did not match.
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+impl From<Highlights> for HighlightsView {
+    fn from(h: Highlights) -> Self {
+        Self {
+            title: h.title,
+            description: h.description,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Facets {
+    /// Matches per kind.
+    pub kind: std::collections::BTreeMap<String, u64>,
+    /// Matches per category code.
+    pub category: std::collections::BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobHitView {
+    pub id: Uuid,
+    pub title: String,
+    pub business_id: Uuid,
+    pub business_name: String,
+    pub mall: String,
+    pub address: String,
+    pub kind: PostingKind,
+    pub category: String,
+    pub skills: Vec<String>,
+    /// Integer fen per `pay_unit`.
+    pub pay_min: i64,
+    pub pay_max: i64,
+    pub pay_unit: String,
+    /// From the given point, in km.
+    pub distance_km: Option<f64>,
+    pub score: f32,
+    pub published_at: DateTime<FixedOffset>,
+    pub highlights: HighlightsView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobSearchResults {
+    pub items: Vec<JobHitView>,
+    /// Matches in all pages.
+    pub total: u64,
+    pub facets: Facets,
+    pub next_cursor: Option<String>,
+}
+
+fn km(m: Option<f64>) -> Option<f64> {
+    m.map(|m| (m / 10.0).round() / 100.0)
+}
+
+fn facets<D>(results: &Results<D>) -> Facets {
+    Facets {
+        kind: results.kind_facets.iter().cloned().collect(),
+        category: results.category_facets.iter().cloned().collect(),
+    }
+}
+
+fn index_error(err: IndexError) -> ApiError {
+    match err {
+        IndexError::CursorExpired | IndexError::InvalidCursor => ApiError::field(
+            "invalid_query",
+            "cursor",
+            Invalid::new("invalid_cursor", err.to_string()),
+        ),
+        other => DomainError::Internal(other.to_string()).into(),
+    }
+}
+
+fn throttle(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    let ip = client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        forwarded,
+        &state.settings.trusted_proxies,
+    );
+    state
+        .search_limiter
+        .check(ip)
+        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })
+}
+
+/// Searches open jobs of verified businesses: Chinese and English text, filters, a radius
+/// around a point, sorts, facets, highlights and cursor paging. No login needed.
+#[utoipa::path(
+    tag = "search",
+    params(SearchQuery),
+    responses(
+        (status = 200, body = JobSearchResults),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "unknown parameter or sort, bad cursor"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "a parameter out of range"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/jobs/search")]
+pub async fn search_jobs(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<web::Json<JobSearchResults>, ApiError> {
+    throttle(&req, &state)?;
+    let (request, limit) = query.parse()?;
+    let index = state.search.clone();
+    let cursor = query.cursor.clone();
+    let results: Results<JobDisplay> =
+        web::block(move || index.search_jobs(&request, limit, cursor.as_deref()))
+            .await
+            .map_err(|e| DomainError::Internal(e.to_string()))?
+            .map_err(index_error)?;
+    Ok(web::Json(JobSearchResults {
+        total: results.total,
+        facets: facets(&results),
+        next_cursor: results.next_cursor.clone(),
+        items: results
+            .hits
+            .into_iter()
+            .map(|h| JobHitView {
+                id: h.id,
+                title: h.title,
+                business_id: h.display.business_id,
+                business_name: h.display.business,
+                mall: h.display.mall,
+                address: h.display.address,
+                kind: h.display.kind,
+                category: h.display.category,
+                skills: h.display.skills,
+                pay_min: h.display.pay_min,
+                pay_max: h.display.pay_max,
+                pay_unit: h.display.pay_unit,
+                distance_km: km(h.distance_m),
+                score: h.score,
+                published_at: time::to_display(h.display.published_at),
+                highlights: h.highlights.into(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileHitView {
+    pub account_id: Uuid,
+    pub full_name: String,
+    pub skills: Vec<String>,
+    pub education: Option<Education>,
+    pub major: Option<String>,
+    pub graduation_year: Option<i32>,
+    pub desired_categories: Vec<String>,
+    /// Officers only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
+    /// From the given point (or the merchant's business), in km. Never the home itself.
+    pub distance_km: Option<f64>,
+    pub score: f32,
+    pub highlights: HighlightsView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileSearchResults {
+    pub items: Vec<ProfileHitView>,
+    pub total: u64,
+    pub next_cursor: Option<String>,
+}
+
+/// Searches seeker profiles. Merchants find public profiles, with distance but never contact
+/// details or home; officers also find officers-only profiles, give a reason, and every
+/// profile returned to them is written to the audit log.
+#[utoipa::path(
+    tag = "search",
+    security(("bearer" = [])),
+    params(SearchQuery),
+    responses(
+        (status = 200, body = ProfileSearchResults),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/profiles/search")]
+pub async fn search_profiles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<SearchQuery>,
+) -> Result<web::Json<ProfileSearchResults>, ApiError> {
+    throttle(&req, &state)?;
+    let viewer: Principal = auth.require(&[Role::Merchant, Role::Officer, Role::Admin])?;
+    let (mut request, limit) = query.parse()?;
+    let officer = viewer.role != Role::Merchant;
+    let reason = if officer {
+        Some(audit::parse_reason(query.reason.as_deref())?)
+    } else {
+        None
+    };
+    request.visibilities = if officer {
+        vec![
+            Visibility::Public.as_str().into(),
+            Visibility::OfficersOnly.as_str().into(),
+        ]
+    } else {
+        vec![Visibility::Public.as_str().into()]
+    };
+    if request.area.is_none() && !officer {
+        // Distances from the merchant's business when no point is given.
+        if let Some(b) = businesses::mine(&state.db, viewer.account_id)
+            .await?
+            .into_iter()
+            .next()
+        {
+            request.area = GeoPoint::new(b.lat, b.lon).ok().map(|center| Area {
+                center,
+                radius_m: None,
+            });
+        }
+    }
+    let index = state.search.clone();
+    let cursor = query.cursor.clone();
+    let results: Results<ProfileDisplay> =
+        web::block(move || index.search_profiles(&request, limit, cursor.as_deref()))
+            .await
+            .map_err(|e| DomainError::Internal(e.to_string()))?
+            .map_err(index_error)?;
+    if let Some(reason) = &reason {
+        for hit in &results.hits {
+            audit::record(
+                &state.db,
+                viewer.account_id,
+                Some(hit.id),
+                "search_profile",
+                ("profile", hit.id),
+                reason,
+            )
+            .await?;
+        }
+    }
+    Ok(web::Json(ProfileSearchResults {
+        total: results.total,
+        next_cursor: results.next_cursor.clone(),
+        items: results
+            .hits
+            .into_iter()
+            .map(|h| ProfileHitView {
+                account_id: h.id,
+                full_name: h.display.full_name,
+                skills: h.display.skills,
+                education: h.display.education,
+                major: h.display.major,
+                graduation_year: h.display.graduation_year,
+                desired_categories: h.display.desired_categories,
+                visibility: officer.then_some(h.display.visibility),
+                distance_km: km(h.distance_m),
+                score: h.score,
+                highlights: h.highlights.into(),
+            })
+            .collect(),
+    }))
+}
+
+/// Rebuilds the search index from the database in the background and swaps it in; searches
+/// are answered throughout. Admins only.
+#[utoipa::path(
+    tag = "search",
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "rebuild started"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/admin/reindex")]
+pub async fn reindex(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
+    let admin = auth.require(&[Role::Admin])?;
+    let state = state.into_inner();
+    tokio::spawn(async move {
+        match doorstep_search_index::sync::reindex(&state.db, &state.search).await {
+            Ok(()) => tracing::info!(by = %admin.account_id, "search index rebuilt"),
+            Err(err) => tracing::error!(error = %err, "search index rebuild failed"),
+        }
+    });
+    Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "started"})))
+}

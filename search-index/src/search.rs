@@ -1,0 +1,433 @@
+//! Queries: segmented text over weighted fields with synonyms, term filters, and one
+//! collector that applies the exact radius and range filters, counts facets and keeps the
+//! best hits under the chosen sort.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use doorstep_domain::types::GeoPoint;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
+
+use crate::analyzer::{Synonyms, terms};
+use crate::documents::{KINDS, category_ord};
+use crate::schema::Fields;
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Text relevance, blended with closeness when a point is given ("doorstep" ranking).
+    Relevance,
+    /// Nearest first (needs a point).
+    Distance,
+    /// Best paid first (by hourly equivalent).
+    Pay,
+    /// Newest first.
+    Recency,
+}
+
+/// A point, and optionally a radius around it that results must fall within.
+#[derive(Debug, Clone, Copy)]
+pub struct Area {
+    pub center: GeoPoint,
+    pub radius_m: Option<f64>,
+}
+
+/// Everything a search can ask, for jobs and for profiles.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub text: String,
+    pub area: Option<Area>,
+    pub kinds: Vec<String>,
+    pub categories: Vec<String>,
+    /// Fen per hour: the posting's best pay must reach this.
+    pub pay_hour_min: Option<f64>,
+    /// Fen per hour: the posting's lowest pay must not exceed this.
+    pub pay_hour_max: Option<f64>,
+    /// Flags that must all hold (`weekend`, `evening`…).
+    pub schedule: Vec<String>,
+    /// Unix seconds: only documents published since.
+    pub published_since: Option<i64>,
+    pub education_min: Option<u64>,
+    /// Profiles: visibilities to include.
+    pub visibilities: Vec<String>,
+    pub sort: Sort,
+}
+
+impl SearchRequest {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            area: None,
+            kinds: Vec::new(),
+            categories: Vec::new(),
+            pay_hour_min: None,
+            pay_hour_max: None,
+            schedule: Vec::new(),
+            published_since: None,
+            education_min: None,
+            visibilities: Vec::new(),
+            sort: Sort::Relevance,
+        }
+    }
+}
+
+/// At most this many distinct terms from one query reach the index.
+const MAX_QUERY_TERMS: usize = 24;
+/// Synonyms count for less than the words the seeker typed.
+const SYNONYM_WEIGHT: f32 = 0.6;
+
+/// The text part of a query: every term on every text field with its weight, plus synonyms,
+/// plus the typed words as exact skills. `None` for an empty query.
+pub fn text_query(f: &Fields, text: &str) -> Option<Box<dyn Query>> {
+    let typed = terms(text);
+    if typed.is_empty() {
+        return None;
+    }
+    let fields: [(Field, f32); 5] = [
+        (f.title, 3.0),
+        (f.skills, 2.0),
+        (f.category_text, 1.5),
+        (f.business, 1.0),
+        (f.description, 1.0),
+    ];
+    let synonyms = Synonyms::builtin();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let push = |term: &str, weight: f32, clauses: &mut Vec<(Occur, Box<dyn Query>)>| {
+        for (field, boost) in fields {
+            let query = TermQuery::new(
+                Term::from_field_text(field, term),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(query), boost * weight)),
+            ));
+        }
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for term in typed.iter().take(MAX_QUERY_TERMS) {
+        push(term, 1.0, &mut clauses);
+        seen.push(term.clone());
+    }
+    for term in typed.iter().take(MAX_QUERY_TERMS) {
+        for synonym in synonyms.expand(term) {
+            if !seen.contains(&synonym) {
+                push(&synonym, SYNONYM_WEIGHT, &mut clauses);
+                seen.push(synonym);
+            }
+        }
+    }
+    for word in text.split_whitespace().take(MAX_QUERY_TERMS) {
+        let query = TermQuery::new(
+            Term::from_field_text(f.skill_exact, &word.to_lowercase()),
+            IndexRecordOption::Basic,
+        );
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(query), 2.5)),
+        ));
+    }
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+}
+
+fn any_of(field: Field, values: &[String]) -> Box<dyn Query> {
+    let clauses = values
+        .iter()
+        .map(|v| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The whole query: the text (if any) and every term filter.
+pub fn build_query(
+    f: &Fields,
+    doc_type: &str,
+    request: &SearchRequest,
+) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
+    let text = text_query(f, &request.text);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![filter(Box::new(TermQuery::new(
+        Term::from_field_text(f.doc_type, doc_type),
+        IndexRecordOption::Basic,
+    )))];
+    if let Some(text) = &text {
+        clauses.push((Occur::Must, text.box_clone()));
+    }
+    if !request.kinds.is_empty() {
+        clauses.push(filter(any_of(f.kind, &request.kinds)));
+    }
+    if !request.categories.is_empty() {
+        clauses.push(filter(any_of(f.category, &request.categories)));
+    }
+    if !request.visibilities.is_empty() {
+        clauses.push(filter(any_of(f.visibility, &request.visibilities)));
+    }
+    for flag in &request.schedule {
+        clauses.push(filter(Box::new(TermQuery::new(
+            Term::from_field_text(f.schedule, flag),
+            IndexRecordOption::Basic,
+        ))));
+    }
+    (Box::new(BooleanQuery::new(clauses)), text)
+}
+
+/// One hit before its stored fields are read.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    pub key: f64,
+    pub score: Score,
+    pub distance_m: Option<f64>,
+    pub segment: SegmentOrdinal,
+    pub doc: DocId,
+}
+
+impl Candidate {
+    /// Best first; ties in a fixed order, so a page boundary never moves on one searcher.
+    fn rank(&self, other: &Self) -> Ordering {
+        other
+            .key
+            .total_cmp(&self.key)
+            .then(self.segment.cmp(&other.segment))
+            .then(self.doc.cmp(&other.doc))
+    }
+}
+
+struct Ranked(Candidate);
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.rank(&other.0) == Ordering::Equal
+    }
+}
+impl Eq for Ranked {}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ranked {
+    // The heap's top is the worst kept candidate.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.rank(&other.0)
+    }
+}
+
+/// What one search collects: the best `keep` candidates, the number of matches, and facet
+/// counts by kind and category.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub top: Vec<Candidate>,
+    pub total: u64,
+    pub kinds: [u64; 4],
+    pub categories: Vec<u64>,
+}
+
+pub struct HitCollector {
+    pub fields: Fields,
+    pub request: SearchRequest,
+    pub has_text: bool,
+    pub now: i64,
+    pub keep: usize,
+}
+
+pub struct HitSegmentCollector {
+    segment: SegmentOrdinal,
+    area: Option<Area>,
+    request: SearchRequest,
+    has_text: bool,
+    now: i64,
+    keep: usize,
+    lat: Column<f64>,
+    lon: Column<f64>,
+    pay_min: Column<f64>,
+    pay_max: Column<f64>,
+    published: Column<i64>,
+    expires: Column<i64>,
+    kind: Column<u64>,
+    category: Column<u64>,
+    education: Column<u64>,
+    heap: BinaryHeap<Ranked>,
+    out: Collected,
+}
+
+impl Collector for HitCollector {
+    type Fruit = Collected;
+    type Child = HitSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<HitSegmentCollector> {
+        let fast = reader.fast_fields();
+        Ok(HitSegmentCollector {
+            segment,
+            area: self.request.area,
+            request: self.request.clone(),
+            has_text: self.has_text,
+            now: self.now,
+            keep: self.keep,
+            lat: fast.f64("lat")?,
+            lon: fast.f64("lon")?,
+            pay_min: fast.f64("pay_hour_min")?,
+            pay_max: fast.f64("pay_hour_max")?,
+            published: fast.i64("published")?,
+            expires: fast.i64("expires")?,
+            kind: fast.u64("kind_ord")?,
+            category: fast.u64("category_ord")?,
+            education: fast.u64("education_rank")?,
+            heap: BinaryHeap::new(),
+            out: Collected {
+                categories: vec![0; doorstep_domain::postings::taxonomy::CATEGORIES.len()],
+                ..Default::default()
+            },
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.has_text
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut merged = Collected {
+            categories: vec![0; doorstep_domain::postings::taxonomy::CATEGORIES.len()],
+            ..Default::default()
+        };
+        for fruit in fruits {
+            merged.total += fruit.total;
+            for (a, b) in merged.kinds.iter_mut().zip(fruit.kinds) {
+                *a += b;
+            }
+            for (a, b) in merged.categories.iter_mut().zip(fruit.categories) {
+                *a += b;
+            }
+            merged.top.extend(fruit.top);
+        }
+        merged.top.sort_by(|a, b| a.rank(b));
+        merged.top.truncate(self.keep);
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for HitSegmentCollector {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.expires.first(doc).is_some_and(|e| e <= self.now) {
+            return;
+        }
+        let distance_m = match self.area {
+            Some(area) => match (self.lat.first(doc), self.lon.first(doc)) {
+                (Some(lat), Some(lon)) => GeoPoint::new(lat, lon)
+                    .ok()
+                    .map(|p| area.center.distance_m(p)),
+                _ => None,
+            },
+            None => None,
+        };
+        if let Some(radius) = self.area.and_then(|a| a.radius_m) {
+            // Exact great-circle distance: nothing outside, nothing inside missed.
+            if distance_m.is_none_or(|d| d > radius) {
+                return;
+            }
+        }
+        let pay_max = self.pay_max.first(doc).unwrap_or(-1.0);
+        if let Some(min) = self.request.pay_hour_min
+            && (pay_max < 0.0 || pay_max < min)
+        {
+            return;
+        }
+        if let Some(max) = self.request.pay_hour_max {
+            let pay_min = self.pay_min.first(doc).unwrap_or(-1.0);
+            if pay_min < 0.0 || pay_min > max {
+                return;
+            }
+        }
+        let published = self.published.first(doc).unwrap_or(0);
+        if self
+            .request
+            .published_since
+            .is_some_and(|since| published < since)
+        {
+            return;
+        }
+        if let Some(min) = self.request.education_min
+            && self.education.first(doc).unwrap_or(0) < min
+        {
+            return;
+        }
+        self.out.total += 1;
+        if let Some(count) = self
+            .kind
+            .first(doc)
+            .and_then(|k| self.out.kinds.get_mut(k as usize))
+        {
+            *count += 1;
+        }
+        if let Some(count) = self
+            .category
+            .first(doc)
+            .and_then(|c| self.out.categories.get_mut(c as usize))
+        {
+            *count += 1;
+        }
+        let key = match self.request.sort {
+            Sort::Relevance => {
+                let base = if self.has_text { f64::from(score) } else { 1.0 };
+                match distance_m {
+                    // Closer is better, but a strong text match a little further away still
+                    // beats a weak one next door.
+                    Some(d) => base * (0.4 + 0.6 / (1.0 + d / 2_000.0)),
+                    None if self.has_text => base,
+                    None => published as f64,
+                }
+            }
+            Sort::Distance => distance_m.map(|d| -d).unwrap_or(f64::NEG_INFINITY),
+            Sort::Pay => pay_max,
+            Sort::Recency => published as f64,
+        };
+        let candidate = Candidate {
+            key,
+            score,
+            distance_m,
+            segment: self.segment,
+            doc,
+        };
+        if self.heap.len() < self.keep {
+            self.heap.push(Ranked(candidate));
+        } else if let Some(worst) = self.heap.peek()
+            && candidate.rank(&worst.0) == Ordering::Less
+        {
+            self.heap.pop();
+            self.heap.push(Ranked(candidate));
+        }
+    }
+
+    fn harvest(mut self) -> Collected {
+        self.out.top = self.heap.into_iter().map(|r| r.0).collect();
+        self.out
+    }
+}
+
+/// Facet labels for the kind counts.
+pub fn kind_labels() -> [&'static str; 4] {
+    KINDS.map(|k| k.as_str())
+}
+
+/// The category facet index of a code (for tests).
+pub fn category_index(code: &str) -> usize {
+    category_ord(code) as usize
+}
