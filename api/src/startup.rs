@@ -83,6 +83,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: DatabaseConnection,
+    search: Arc<SearchIndex>,
 }
 
 impl Application {
@@ -127,8 +128,14 @@ impl Application {
         });
         spawn_limiter_pruning(state.clone().into_inner());
         spawn_expiry_sweeper(db.clone(), state.settings.expiry_sweep_secs);
+        let search = state.search.clone();
         let server = serve(listener, state)?;
-        Ok(Self { port, server, db })
+        Ok(Self {
+            port,
+            server,
+            db,
+            search,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -138,6 +145,11 @@ impl Application {
     /// Stops the server from outside (tests stop theirs when they end).
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+
+    /// The server's search index (tests watch it switch generations).
+    pub fn search(&self) -> Arc<SearchIndex> {
+        self.search.clone()
     }
 
     /// The server's database handle (tests use it to simulate an outage).

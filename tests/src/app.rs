@@ -118,6 +118,8 @@ pub struct TestApp {
     /// The server's own database handle.
     pub db: DatabaseConnection,
     pub settings: Settings,
+    /// The server's search index.
+    pub search: std::sync::Arc<doorstep_search_index::SearchIndex>,
     handle: actix_web::dev::ServerHandle,
     database: TestDatabase,
     _scratch: Scratch,
@@ -159,6 +161,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         jwt_keys: Some(format!("{TEST_KID}:{TEST_SECRET}")),
         login_per_ip_per_minute: 1000,
         login_per_account_per_minute: 1000,
+        search_per_ip_per_minute: 100_000,
+        search_poll_ms: 50,
         ..Settings::default()
     };
     tweak(&mut settings);
@@ -167,6 +171,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         .expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
+    let search = app.search();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -178,6 +183,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
             .expect("client"),
         db,
         settings,
+        search,
         handle,
         database,
         _scratch: Scratch(scratch),
@@ -273,6 +279,45 @@ impl TestApp {
 
     pub async fn me(&self, token: &str) -> ApiResponse {
         self.get("/api/v1/me", Some(token)).await
+    }
+
+    /// Polls `path` until `done` holds (the index is near-real-time, not synchronous), for
+    /// at most ten seconds; returns the last response.
+    pub async fn eventually(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        done: impl Fn(&ApiResponse) -> bool,
+    ) -> ApiResponse {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let response = self.get(path, token).await;
+            if done(&response) || std::time::Instant::now() > deadline {
+                return response;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the search index has applied every change event written so far.
+    pub async fn wait_for_index(&self) {
+        use doorstep_domain::entities::outbox_event;
+        use sea_orm::{EntityTrait, QueryOrder};
+        let last = outbox_event::Entity::find()
+            .order_by_desc(outbox_event::Column::Id)
+            .one(&self.db)
+            .await
+            .expect("read the outbox")
+            .map(|e| e.id)
+            .unwrap_or(0);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.search.current().state().watermark < last {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the index did not catch up with event {last}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// Creates an officer or admin the way `doorstep admin` does, and logs them in.

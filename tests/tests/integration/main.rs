@@ -14,4 +14,5 @@ mod outbox;
 mod postings;
 mod privacy;
 mod profiles;
+mod search;
 mod tokens;
