@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -207,6 +208,22 @@ pub struct SearchIndex {
     root: PathBuf,
     current: RwLock<Arc<Generation>>,
     pinned: Mutex<VecDeque<Pinned>>,
+    rebuilding: AtomicBool,
+}
+
+/// Held while a rebuild runs; one at a time per index.
+pub struct RebuildGuard(Arc<SearchIndex>);
+
+impl RebuildGuard {
+    pub fn index(&self) -> &SearchIndex {
+        &self.0
+    }
+}
+
+impl Drop for RebuildGuard {
+    fn drop(&mut self) {
+        self.0.rebuilding.store(false, AtomicOrdering::Release);
+    }
 }
 
 fn read_current(root: &Path) -> Option<String> {
@@ -253,11 +270,20 @@ impl SearchIndex {
             root: root.to_owned(),
             current: RwLock::new(Arc::new(generation)),
             pinned: Mutex::new(VecDeque::new()),
+            rebuilding: AtomicBool::new(false),
         }
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Claims the right to rebuild; `None` while another rebuild runs.
+    pub fn try_begin_rebuild(self: &Arc<Self>) -> Option<RebuildGuard> {
+        self.rebuilding
+            .compare_exchange(false, true, AtomicOrdering::AcqRel, AtomicOrdering::Acquire)
+            .ok()
+            .map(|_| RebuildGuard(self.clone()))
     }
 
     pub fn current(&self) -> Arc<Generation> {

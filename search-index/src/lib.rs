@@ -17,6 +17,6 @@ pub mod sync;
 #[cfg(test)]
 mod tests;
 
-pub use index::{Highlights, Hit, IndexError, Results, SearchIndex, SyncState};
+pub use index::{Highlights, Hit, IndexError, RebuildGuard, Results, SearchIndex, SyncState};
 pub use location::{FORMAT_VERSION, IndexLocation, IndexState};
 pub use search::{Area, SearchRequest, Sort};

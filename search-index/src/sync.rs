@@ -19,7 +19,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use uuid::Uuid;
 
 use crate::documents;
-use crate::index::{Generation, IndexError, SearchIndex, SyncState, new_generation_name};
+use crate::index::{
+    Generation, IndexError, RebuildGuard, SearchIndex, SyncState, new_generation_name,
+};
 
 /// Events read per pass.
 const BATCH: u64 = 500;
@@ -331,9 +333,9 @@ pub async fn rebuild_in_folder(db: &DatabaseConnection, root: &Path) -> Result<S
 
 /// Rebuilds into a new generation and swaps it in; searches keep being answered by the old
 /// one until the swap.
-pub async fn reindex(db: &DatabaseConnection, index: &SearchIndex) -> Result<(), IndexError> {
-    let generation = rebuild(db, index.root()).await?;
-    index.publish(generation)
+pub async fn reindex(db: &DatabaseConnection, claim: RebuildGuard) -> Result<(), IndexError> {
+    let generation = rebuild(db, claim.index().root()).await?;
+    claim.index().publish(generation)
 }
 
 #[cfg(test)]

@@ -565,3 +565,19 @@ fn judged_relevance_stays_above_the_floor() {
         report.join("\n")
     );
 }
+
+#[test]
+fn one_rebuild_at_a_time() {
+    let (index, _s) = fresh_index();
+    let index = std::sync::Arc::new(index);
+    let claim = index.try_begin_rebuild().expect("free at first");
+    assert!(
+        index.try_begin_rebuild().is_none(),
+        "a second rebuild is refused while one runs"
+    );
+    drop(claim);
+    assert!(
+        index.try_begin_rebuild().is_some(),
+        "free again once it finished"
+    );
+}

@@ -483,15 +483,20 @@ pub async fn search_profiles(
     security(("bearer" = [])),
     responses(
         (status = 202, description = "rebuild started"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`rebuild_running`"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/admin/reindex")]
 pub async fn reindex(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let admin = auth.require(&[Role::Admin])?;
-    let state = state.into_inner();
+    let claim = state
+        .search
+        .try_begin_rebuild()
+        .ok_or_else(|| DomainError::conflict("rebuild_running", "a rebuild is already running"))?;
+    let db = state.db.clone();
     tokio::spawn(async move {
-        match doorstep_search_index::sync::reindex(&state.db, &state.search).await {
+        match doorstep_search_index::sync::reindex(&db, claim).await {
             Ok(()) => tracing::info!(by = %admin.account_id, "search index rebuilt"),
             Err(err) => tracing::error!(error = %err, "search index rebuild failed"),
         }
