@@ -55,7 +55,9 @@ pub struct SearchQuery {
     /// Jobs: only those opened within this many days.
     pub posted_within_days: Option<u32>,
     /// Profiles: at least this education.
+    #[param(inline)]
     pub education_min: Option<Education>,
+    #[param(inline)]
     pub sort: Option<SortParam>,
     /// 1 to 50, default 20.
     pub limit: Option<usize>,

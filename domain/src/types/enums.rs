@@ -11,8 +11,11 @@ macro_rules! string_enum {
             Serialize, Deserialize, utoipa::ToSchema,
         )]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+        // Every value is its variant in snake_case; `rename_all` (not per-variant renames)
+        // is what the OpenAPI generator reads, and a test checks the two agree.
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* #[sea_orm(string_value = $value)] #[serde(rename = $value)] $variant),+
+            $($(#[$vmeta])* #[sea_orm(string_value = $value)] $variant),+
         }
 
         impl $name {
@@ -126,6 +129,37 @@ string_enum!(
         Withdrawn = "withdrawn",
     }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::Iterable;
+
+    fn agrees<T: sea_orm::ActiveEnum<Value = String> + Iterable + serde::Serialize>() {
+        for value in T::iter() {
+            let json = serde_json::to_value(&value).unwrap();
+            assert_eq!(
+                json.as_str(),
+                Some(value.to_value().as_str()),
+                "serde and database agree"
+            );
+        }
+    }
+
+    #[test]
+    fn serde_names_are_the_stored_values() {
+        agrees::<BusinessStatus>();
+        agrees::<MemberRole>();
+        agrees::<PostingKind>();
+        agrees::<PostingStatus>();
+        agrees::<PayUnit>();
+        agrees::<Education>();
+        agrees::<Visibility>();
+        agrees::<PushChannel>();
+        agrees::<ApplicationStatus>();
+        agrees::<InvitationStatus>();
+    }
+}
 
 impl Education {
     /// Rank for "at least" comparisons.

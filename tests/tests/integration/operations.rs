@@ -130,6 +130,30 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         expected.len(),
         "the document has routes this test does not know"
     );
+    // Every reference resolves (a dangling one makes the document invalid).
+    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    match (key.as_str(), v.as_str()) {
+                        ("$ref", Some(target)) => out.push(target.to_owned()),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut targets = Vec::new();
+    refs(&doc.body, &mut targets);
+    for target in targets {
+        let name = target.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc.body["components"]["schemas"].get(name).is_some(),
+            "dangling reference {target}"
+        );
+    }
     // Errors are documented as problem documents.
     let schemas = doc.body["components"]["schemas"].as_object().unwrap();
     assert!(schemas.contains_key("Problem"));
