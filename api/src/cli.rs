@@ -27,7 +27,7 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Run the matching worker alone (arrives with the matching issue).
+    /// Run the matching worker alone (with its own search-index replica in `index_dir`).
     Worker,
     /// Rebuild the search index from the database; running servers switch to it.
     Reindex,
@@ -75,9 +75,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             db.close().await?;
             tracing::info!("migrations applied");
         }
-        Command::Worker => {
-            tracing::warn!("the matching worker is not built yet (matching issue); nothing to run");
-        }
+        Command::Worker => run_worker(settings).await?,
         Command::Reindex => {
             startup::prepare_folders(&settings)?;
             let db = startup::connect_and_migrate(&settings).await?;
@@ -99,6 +97,44 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::CreateAdmin(args)) => {
             create_staff(&settings, Role::Admin, args).await?
         }
+    }
+    Ok(())
+}
+
+/// The matching worker without HTTP: its own index replica, kept current from the outbox,
+/// and the matcher. On SQLite only one worker may run, so a live lease held by another
+/// process (a server or another worker) makes this one refuse to start.
+async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    use std::time::Duration;
+    startup::prepare_folders(&settings)?;
+    let db = startup::connect_and_migrate(&settings).await?;
+    let index = std::sync::Arc::new(
+        doorstep_search_index::sync::open_or_rebuild(&db, &settings.index_dir())
+            .await
+            .context(
+                "opening the worker's search index (give each process its own DOORSTEP_INDEX_DIR)",
+            )?,
+    );
+    let matcher = startup::matcher(&settings, db.clone(), index.clone(), "worker")?;
+    let sqlite = doorstep_domain::db::Backend::of_url(&settings.database_url())
+        == Some(doorstep_domain::db::Backend::Sqlite);
+    if let Some(holder) = matcher.lease_holder().await?
+        && sqlite
+    {
+        bail!(
+            "another process ({holder}) is running the matcher on this SQLite database; SQLite has no row locks, so only one may run"
+        );
+    }
+    let syncer = doorstep_search_index::sync::Syncer {
+        index,
+        db,
+        gap_timeout: Duration::from_secs(settings.search_gap_timeout_secs),
+    };
+    tokio::spawn(syncer.run(Duration::from_millis(settings.search_poll_ms.max(10))));
+    tracing::info!("matching worker running");
+    tokio::select! {
+        _ = matcher.run(Duration::from_millis(settings.match_poll_ms.max(10))) => {}
+        _ = tokio::signal::ctrl_c() => tracing::info!("worker stopping"),
     }
     Ok(())
 }

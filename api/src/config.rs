@@ -77,6 +77,12 @@ pub struct Settings {
     pub search_gap_timeout_secs: u64,
     /// Searches allowed per client IP per minute.
     pub search_per_ip_per_minute: u32,
+    /// Milliseconds between matching passes (new events, then due pushes).
+    pub match_poll_ms: u64,
+    /// Pairs scoring below this (0 to 1) are not stored or pushed.
+    pub match_threshold: f64,
+    /// Run the matching worker inside `serve` (turn off when `doorstep worker` runs it).
+    pub match_in_process: bool,
 }
 
 impl Default for Settings {
@@ -107,6 +113,9 @@ impl Default for Settings {
             search_poll_ms: 200,
             search_gap_timeout_secs: 300,
             search_per_ip_per_minute: 120,
+            match_poll_ms: 500,
+            match_threshold: 0.55,
+            match_in_process: true,
         }
     }
 }

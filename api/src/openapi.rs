@@ -28,6 +28,7 @@ use crate::http::Problem;
         (name = "applications", description = "Applications and their stages"),
         (name = "inbox", description = "In-app notices"),
         (name = "search", description = "Full-text and doorstep-radius search"),
+        (name = "matches", description = "Two-sided matches, explained, and feedback"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     )
 )]

@@ -23,6 +23,8 @@ use crate::http::request_context::request_context;
 use crate::ratelimit::{LoginLimiter, SearchLimiter};
 use crate::routes::openapi::OpenApiJson;
 use crate::{keys, openapi, routes};
+use doorstep_matcher::mail::Mailer;
+use doorstep_matcher::{MatchSettings, Matcher};
 use doorstep_search_index::SearchIndex;
 use doorstep_search_index::sync::{self, Syncer};
 
@@ -41,6 +43,34 @@ impl AppState {
     pub fn refresh_ttl(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.settings.refresh_token_ttl_days))
     }
+}
+
+/// The matching worker, delivering mail by SMTP or to the outbox folder.
+pub fn matcher(
+    settings: &Settings,
+    db: DatabaseConnection,
+    search: Arc<SearchIndex>,
+    role: &str,
+) -> anyhow::Result<Matcher> {
+    let (mailer, from) = Mailer::new(
+        settings.smtp_url.as_deref(),
+        settings.mail_outbox_dir(),
+        &settings.mail_from,
+    )
+    .context("mail settings")?;
+    Ok(Matcher {
+        backend: Backend::of_url(&settings.database_url()).unwrap_or(Backend::Sqlite),
+        db,
+        index: search,
+        mailer,
+        from,
+        settings: MatchSettings {
+            threshold: settings.match_threshold,
+            gap_timeout: Duration::from_secs(settings.search_gap_timeout_secs),
+            ..MatchSettings::default()
+        },
+        holder: format!("{role}-{}", uuid::Uuid::new_v4().simple()),
+    })
 }
 
 /// Creates the folders the embedded setup keeps its data in.
@@ -101,6 +131,10 @@ impl Application {
             gap_timeout: Duration::from_secs(settings.search_gap_timeout_secs),
         };
         tokio::spawn(syncer.run(Duration::from_millis(settings.search_poll_ms.max(10))));
+        if settings.match_in_process {
+            let matcher = matcher(&settings, db.clone(), search.clone(), "serve")?;
+            tokio::spawn(matcher.run(Duration::from_millis(settings.match_poll_ms.max(10))));
+        }
         let keys = keys::load(settings.jwt_keys.as_deref(), &settings.jwt_keys_file())?;
         let tokens = TokenService::new(
             keys,

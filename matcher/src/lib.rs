@@ -1,11 +1,15 @@
 //! Doorstep's matching engine: how well a job and a seeker suit each other, from both sides,
-//! why, and the worker that finds and announces good pairs. No HTTP here.
+//! why, and the worker that finds good pairs and announces them. No HTTP here.
 
 pub mod assess;
+pub mod mail;
+pub mod matches;
 pub mod score;
+pub mod worker;
 
 pub use assess::{Assessment, Excluded, assess};
+pub use score::{Factor, TwoSidedScore};
+pub use worker::{MatchSettings, Matcher};
 
 #[cfg(test)]
 mod tests;
-pub use score::{Factor, TwoSidedScore};

@@ -163,6 +163,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         login_per_account_per_minute: 1000,
         search_per_ip_per_minute: 100_000,
         search_poll_ms: 50,
+        match_poll_ms: 50,
         ..Settings::default()
     };
     tweak(&mut settings);

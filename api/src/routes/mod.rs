@@ -11,6 +11,7 @@ pub mod businesses;
 pub mod health;
 pub mod inbox;
 pub mod invitations;
+pub mod matches;
 pub mod me;
 pub mod openapi;
 pub mod postings;
@@ -73,6 +74,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(invitations::my_invitations)
                 .service(invitations::accept)
                 .service(invitations::decline)
+                .service(matches::list_matches)
+                .service(matches::feedback)
                 .service(inbox::list_inbox)
                 .service(inbox::mark_read),
         );

@@ -9,6 +9,7 @@ mod businesses;
 mod conventions;
 mod fair_hiring;
 mod invitations;
+mod matching;
 mod operations;
 mod outbox;
 mod postings;

@@ -115,6 +115,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/jobs/search", "get"),
         ("/api/v1/profiles/search", "get"),
         ("/api/v1/admin/reindex", "post"),
+        ("/api/v1/matches", "get"),
+        ("/api/v1/matches/{id}/feedback", "post"),
         ("/api/v1/inbox", "get"),
         ("/api/v1/inbox/{id}/read", "post"),
     ];

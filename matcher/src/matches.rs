@@ -1,0 +1,135 @@
+//! Reading matches and recording what people did with them.
+
+use doorstep_domain::auth::Principal;
+use doorstep_domain::entities::{business, job_match, posting, seeker_profile};
+use doorstep_domain::types::{Role, Visibility};
+use doorstep_domain::{DomainError, postings, time};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+/// A match as its seeker sees it.
+#[derive(Debug, Clone)]
+pub struct SeekerMatch {
+    pub m: job_match::Model,
+    pub posting: posting::Model,
+    pub business: business::Model,
+}
+
+/// A candidate as the merchant sees them: no contact details, no home.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub m: job_match::Model,
+    pub profile: seeker_profile::Model,
+}
+
+/// The seeker's matches, best first, without dismissed ones or postings no longer open.
+pub async fn for_seeker<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    limit: u64,
+) -> Result<Vec<SeekerMatch>, DomainError> {
+    if actor.role != Role::Seeker {
+        return Err(DomainError::forbidden("matches for a seeker"));
+    }
+    let rows = job_match::Entity::find()
+        .filter(job_match::Column::SeekerId.eq(actor.account_id))
+        .filter(job_match::Column::Status.ne("dismissed"))
+        .order_by_desc(job_match::Column::Score)
+        .limit(limit * 2)
+        .all(db)
+        .await?;
+    let now = time::now();
+    let mut out = Vec::new();
+    for m in rows {
+        let Some(p) = posting::Entity::find_by_id(m.posting_id).one(db).await? else {
+            continue;
+        };
+        let Some(b) = business::Entity::find_by_id(p.business_id).one(db).await? else {
+            continue;
+        };
+        if postings::is_public(&p, &b, now) {
+            out.push(SeekerMatch {
+                m,
+                posting: p,
+                business: b,
+            });
+        }
+        if out.len() as u64 >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Recommended candidates for one of the merchant's postings: public profiles only.
+pub async fn for_posting<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    posting_id: Uuid,
+    limit: u64,
+) -> Result<Vec<Candidate>, DomainError> {
+    postings::as_member(db, actor, posting_id).await?;
+    let rows = job_match::Entity::find()
+        .filter(job_match::Column::PostingId.eq(posting_id))
+        .filter(job_match::Column::Status.ne("dismissed"))
+        .order_by_desc(job_match::Column::Score)
+        .limit(limit * 2)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for m in rows {
+        let Some(profile) = seeker_profile::Entity::find_by_id(m.seeker_id)
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        if profile.visibility == Visibility::Public && profile.personalised_matching {
+            out.push(Candidate { m, profile });
+        }
+        if out.len() as u64 >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// What a seeker did with a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feedback {
+    Save,
+    Dismiss,
+    Applied,
+}
+
+/// Records the seeker's feedback on their own match; a dismissed match is never pushed again.
+pub async fn feedback<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+    what: Feedback,
+    reason: Option<String>,
+) -> Result<job_match::Model, DomainError> {
+    let m = job_match::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|m| actor.role == Role::Seeker && m.seeker_id == actor.account_id)
+        .ok_or(DomainError::NotFound("match"))?;
+    let status = match what {
+        Feedback::Save => "saved",
+        Feedback::Dismiss => "dismissed",
+        Feedback::Applied => "applied",
+    };
+    job_match::Entity::update_many()
+        .col_expr(job_match::Column::Status, Expr::value(status))
+        .col_expr(job_match::Column::DismissReason, Expr::value(reason))
+        .col_expr(job_match::Column::UpdatedAt, Expr::value(time::now()))
+        .filter(job_match::Column::Id.eq(m.id))
+        .exec(db)
+        .await?;
+    Ok(job_match::Entity::find_by_id(m.id)
+        .one(db)
+        .await?
+        .unwrap_or(m))
+}

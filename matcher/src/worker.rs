@@ -1,0 +1,678 @@
+//! The matching worker: reads change events, finds candidates through the search index,
+//! scores them, stores matches, and delivers pushes.
+//!
+//! Reading the outbox is leased (one worker at a time holds the `outbox` lease, renewed every
+//! pass; a dead worker's lease expires and another takes over). Deliveries are leased per push
+//! row: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several workers share them; SQLite
+//! has no row locks, and there one worker runs (a second one refuses to start). A push row
+//! is unique per (match, channel), so a match is never announced twice on a channel, and it
+//! is marked sent only after its channel accepted it.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use doorstep_domain::db::Backend;
+use doorstep_domain::entities::{
+    account, business, job_match, matcher_state, outbox_event, posting, push, seeker_profile,
+};
+use doorstep_domain::types::{GeoPoint, minutes_of};
+use doorstep_domain::{inbox, time};
+use doorstep_search_index::documents::{JobDisplay, ProfileDisplay};
+use doorstep_search_index::sync::advance;
+use doorstep_search_index::{Area, SearchIndex, SearchRequest, Sort, SyncState};
+use lettre::message::Mailbox;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    Statement,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::assess::assess;
+use crate::mail::{Mail, MailError, Mailer};
+
+const LEASE: &str = "outbox";
+
+#[derive(Debug, Clone)]
+pub struct MatchSettings {
+    /// Pairs below this combined score are not stored.
+    pub threshold: f64,
+    /// At most this many matches are kept per changed posting or profile.
+    pub top_k: usize,
+    /// How long a worker's lease lasts without renewal.
+    pub lease: Duration,
+    /// How far around a posting seekers are looked for (their own radius still decides).
+    pub candidate_radius_km: f64,
+    pub gap_timeout: Duration,
+    /// Delivery attempts before a push is dead-lettered.
+    pub max_attempts: i32,
+}
+
+impl Default for MatchSettings {
+    fn default() -> Self {
+        Self {
+            threshold: 0.55,
+            top_k: 20,
+            lease: Duration::from_secs(30),
+            candidate_radius_km: 30.0,
+            gap_timeout: Duration::from_secs(300),
+            max_attempts: 5,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("domain: {0}")]
+    Domain(#[from] doorstep_domain::DomainError),
+    #[error("search: {0}")]
+    Search(#[from] doorstep_search_index::IndexError),
+    #[error("another worker ({0}) holds the matching lease")]
+    LeaseHeld(String),
+}
+
+pub struct Matcher {
+    pub db: DatabaseConnection,
+    pub backend: Backend,
+    pub index: Arc<SearchIndex>,
+    pub mailer: Mailer,
+    pub from: Mailbox,
+    pub settings: MatchSettings,
+    /// Who this worker is, in leases.
+    pub holder: String,
+}
+
+/// Start of the next minute-of-day `at` (Shanghai time) after `now`.
+fn next_time_of_day(now: DateTime<Utc>, at: u16) -> DateTime<Utc> {
+    let local = time::to_display(now);
+    let time_of_day =
+        NaiveTime::from_hms_opt(u32::from(at / 60) % 24, u32::from(at % 60), 0).unwrap_or_default();
+    let today = local.date_naive().and_time(time_of_day);
+    let candidate = time::shanghai()
+        .from_local_datetime(&today)
+        .single()
+        .unwrap_or(local);
+    let next = if candidate > local {
+        candidate
+    } else {
+        candidate + chrono::Duration::days(1)
+    };
+    next.with_timezone(&Utc)
+}
+
+/// When quiet hours end, if `now` falls inside them.
+pub fn quiet_until(
+    now: DateTime<Utc>,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> Option<DateTime<Utc>> {
+    let (start, end) = (minutes_of(start?)?, minutes_of(end?)?);
+    let local = time::to_display(now);
+    let minute = (chrono::Timelike::hour(&local) * 60 + chrono::Timelike::minute(&local)) as u16;
+    let inside = if start <= end {
+        (start..end).contains(&minute)
+    } else {
+        minute >= start || minute < end
+    };
+    inside.then(|| next_time_of_day(now, end))
+}
+
+fn start_of_local_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = time::to_display(now);
+    let midnight = local.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
+    time::shanghai()
+        .from_local_datetime(&midnight)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now)
+}
+
+impl Matcher {
+    /// Takes or renews the outbox lease; `false` when another live worker holds it.
+    pub async fn claim_lease(&self) -> Result<bool, WorkerError> {
+        let now = time::now();
+        matcher_state::Entity::insert(matcher_state::ActiveModel {
+            name: Set(LEASE.into()),
+            holder: Set(None),
+            lease_until: Set(None),
+            progress: Set(serde_json::to_value(SyncState::default()).expect("serialises")),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::column(matcher_state::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await?;
+        let until = now
+            + chrono::Duration::from_std(self.settings.lease)
+                .unwrap_or(chrono::Duration::seconds(30));
+        let claimed = matcher_state::Entity::update_many()
+            .col_expr(
+                matcher_state::Column::Holder,
+                Expr::value(self.holder.clone()),
+            )
+            .col_expr(matcher_state::Column::LeaseUntil, Expr::value(until))
+            .filter(matcher_state::Column::Name.eq(LEASE))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(matcher_state::Column::Holder.is_null())
+                    .add(matcher_state::Column::Holder.eq(self.holder.clone()))
+                    .add(matcher_state::Column::LeaseUntil.lt(now)),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(claimed.rows_affected == 1)
+    }
+
+    /// The live holder of the lease, if it is not us.
+    pub async fn lease_holder(&self) -> Result<Option<String>, WorkerError> {
+        let row = matcher_state::Entity::find_by_id(LEASE.to_owned())
+            .one(&self.db)
+            .await?;
+        Ok(row.and_then(|r| {
+            let live = r.lease_until.is_some_and(|t| t > time::now());
+            r.holder.filter(|h| live && *h != self.holder)
+        }))
+    }
+
+    /// One pass over new change events. Returns how many were handled.
+    pub async fn step(&self) -> Result<usize, WorkerError> {
+        if !self.claim_lease().await? {
+            return Ok(0);
+        }
+        let state_row = matcher_state::Entity::find_by_id(LEASE.to_owned())
+            .one(&self.db)
+            .await?
+            .expect("the lease row exists once claimed");
+        let state: SyncState = serde_json::from_value(state_row.progress).unwrap_or_default();
+        let fresh = outbox_event::Entity::find()
+            .filter(outbox_event::Column::Id.gt(state.watermark))
+            .order_by_asc(outbox_event::Column::Id)
+            .limit(200)
+            .all(&self.db)
+            .await?;
+        let late = if state.gaps.is_empty() {
+            Vec::new()
+        } else {
+            outbox_event::Entity::find()
+                .filter(outbox_event::Column::Id.is_in(state.gaps.iter().map(|(id, _)| *id)))
+                .all(&self.db)
+                .await?
+        };
+        let next = advance(
+            &state,
+            &fresh.iter().map(|e| e.id).collect::<Vec<_>>(),
+            &late.iter().map(|e| e.id).collect::<Vec<_>>(),
+            Utc::now().timestamp(),
+            self.settings.gap_timeout.as_secs() as i64,
+        );
+        if next == state {
+            return Ok(0);
+        }
+        let mut postings = BTreeSet::new();
+        let mut profiles = BTreeSet::new();
+        for event in fresh.iter().chain(late.iter()) {
+            match event.aggregate_type.as_str() {
+                "posting" => {
+                    postings.insert(event.aggregate_id);
+                }
+                "profile" => {
+                    profiles.insert(event.aggregate_id);
+                }
+                "business" => {
+                    let ids: Vec<Uuid> = posting::Entity::find()
+                        .filter(posting::Column::BusinessId.eq(event.aggregate_id))
+                        .select_only()
+                        .column(posting::Column::Id)
+                        .into_tuple()
+                        .all(&self.db)
+                        .await?;
+                    postings.extend(ids);
+                }
+                _ => {}
+            }
+        }
+        for id in &postings {
+            self.match_posting(*id).await?;
+        }
+        for id in &profiles {
+            self.match_profile(*id).await?;
+        }
+        // Progress is saved only after the matches and pushes it covers are stored; a crash
+        // in between replays these events, and the unique keys absorb the repeats.
+        matcher_state::Entity::update_many()
+            .col_expr(
+                matcher_state::Column::Progress,
+                Expr::value(serde_json::to_value(&next).expect("serialises")),
+            )
+            .col_expr(matcher_state::Column::UpdatedAt, Expr::value(time::now()))
+            .filter(matcher_state::Column::Name.eq(LEASE))
+            .filter(matcher_state::Column::Holder.eq(self.holder.clone()))
+            .exec(&self.db)
+            .await?;
+        Ok(fresh.len() + late.len())
+    }
+
+    async fn match_posting(&self, id: Uuid) -> Result<(), WorkerError> {
+        let Some(p) = posting::Entity::find_by_id(id).one(&self.db).await? else {
+            return Ok(());
+        };
+        let Some(b) = business::Entity::find_by_id(p.business_id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(());
+        };
+        let now = Utc::now();
+        if !doorstep_domain::postings::is_public(&p, &b, now) {
+            return Ok(());
+        }
+        let mut request = SearchRequest::new("");
+        request.area = GeoPoint::new(p.lat, p.lon).ok().map(|center| Area {
+            center,
+            radius_m: Some(self.settings.candidate_radius_km * 1000.0),
+        });
+        request.sort = Sort::Distance;
+        request.visibilities = vec!["public".into(), "officers_only".into()];
+        let index = self.index.clone();
+        let found = tokio::task::spawn_blocking(move || {
+            index.search_profiles::<ProfileDisplay>(&request, 300, None)
+        })
+        .await
+        .map_err(|e| doorstep_domain::DomainError::Internal(e.to_string()))??;
+        let ids: Vec<Uuid> = found.hits.iter().map(|h| h.id).collect();
+        let seekers = seeker_profile::Entity::find()
+            .filter(seeker_profile::Column::AccountId.is_in(ids))
+            .all(&self.db)
+            .await?;
+        let mut scored: Vec<_> = seekers
+            .iter()
+            .filter_map(|s| assess(&p, &b, s, now).ok().map(|a| (s, a)))
+            .filter(|(_, a)| a.score.combined >= self.settings.threshold)
+            .collect();
+        scored.sort_by(|x, y| y.1.score.combined.total_cmp(&x.1.score.combined));
+        scored.truncate(self.settings.top_k);
+        for (s, a) in scored {
+            self.store(&p, &b, s, &a).await?;
+        }
+        Ok(())
+    }
+
+    async fn match_profile(&self, id: Uuid) -> Result<(), WorkerError> {
+        let Some(s) = seeker_profile::Entity::find_by_id(id).one(&self.db).await? else {
+            return Ok(());
+        };
+        let (Some(lat), Some(lon)) = (s.home_lat, s.home_lon) else {
+            return Ok(());
+        };
+        if !s.personalised_matching {
+            return Ok(());
+        }
+        let mut request = SearchRequest::new("");
+        request.area = GeoPoint::new(lat, lon).ok().map(|center| Area {
+            center,
+            radius_m: Some(s.travel_radius_km * 1000.0),
+        });
+        request.sort = Sort::Distance;
+        let index = self.index.clone();
+        let found = tokio::task::spawn_blocking(move || {
+            index.search_jobs::<JobDisplay>(&request, 300, None)
+        })
+        .await
+        .map_err(|e| doorstep_domain::DomainError::Internal(e.to_string()))??;
+        let ids: Vec<Uuid> = found.hits.iter().map(|h| h.id).collect();
+        let postings = posting::Entity::find()
+            .filter(posting::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?;
+        let business_ids: BTreeSet<Uuid> = postings.iter().map(|p| p.business_id).collect();
+        let businesses = business::Entity::find()
+            .filter(business::Column::Id.is_in(business_ids))
+            .all(&self.db)
+            .await?;
+        let now = Utc::now();
+        let mut scored: Vec<_> = postings
+            .iter()
+            .filter_map(|p| {
+                let b = businesses.iter().find(|b| b.id == p.business_id)?;
+                assess(p, b, &s, now).ok().map(|a| (p, b, a))
+            })
+            .filter(|(_, _, a)| a.score.combined >= self.settings.threshold)
+            .collect();
+        scored.sort_by(|x, y| y.2.score.combined.total_cmp(&x.2.score.combined));
+        scored.truncate(self.settings.top_k);
+        for (p, b, a) in scored {
+            self.store(p, b, &s, &a).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores (or refreshes) a match and queues its pushes on the seeker's channels.
+    async fn store(
+        &self,
+        p: &posting::Model,
+        b: &business::Model,
+        s: &seeker_profile::Model,
+        a: &crate::Assessment,
+    ) -> Result<(), WorkerError> {
+        let now = time::now();
+        let factors = serde_json::to_value(&a.score.factors).expect("factors serialise");
+        job_match::Entity::insert(job_match::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            posting_id: Set(p.id),
+            seeker_id: Set(s.account_id),
+            business_id: Set(b.id),
+            score: Set(a.score.combined),
+            for_seeker: Set(a.score.for_seeker),
+            for_job: Set(a.score.for_job),
+            factors: Set(factors),
+            explanation: Set(a.explanation.clone()),
+            status: Set("new".into()),
+            dismiss_reason: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([job_match::Column::PostingId, job_match::Column::SeekerId])
+                .update_columns([
+                    job_match::Column::Score,
+                    job_match::Column::ForSeeker,
+                    job_match::Column::ForJob,
+                    job_match::Column::Factors,
+                    job_match::Column::Explanation,
+                    job_match::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await?;
+        let stored = job_match::Entity::find()
+            .filter(job_match::Column::PostingId.eq(p.id))
+            .filter(job_match::Column::SeekerId.eq(s.account_id))
+            .one(&self.db)
+            .await?
+            .expect("just stored");
+        if stored.status == "dismissed" || s.daily_push_cap == 0 {
+            return Ok(());
+        }
+        for channel in &s.push_channels.0 {
+            if channel == "webhook" {
+                continue;
+            }
+            push::Entity::insert(push::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                match_id: Set(stored.id),
+                account_id: Set(s.account_id),
+                channel: Set(channel.clone()),
+                status: Set("pending".into()),
+                attempts: Set(0),
+                next_attempt_at: Set(now),
+                lease_until: Set(None),
+                last_error: Set(None),
+                sent_at: Set(None),
+                created_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::columns([push::Column::MatchId, push::Column::Channel])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Leases due pushes for this worker.
+    async fn claim_pushes(&self, limit: u64) -> Result<Vec<push::Model>, WorkerError> {
+        let now = time::now();
+        let until = now
+            + chrono::Duration::from_std(self.settings.lease)
+                .unwrap_or(chrono::Duration::seconds(30));
+        match self.backend {
+            Backend::Postgres => {
+                let sql = "UPDATE pushes SET lease_until = $1 WHERE id IN (\
+                           SELECT id FROM pushes WHERE status = 'pending' AND next_attempt_at <= $2 \
+                           AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at \
+                           LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING *";
+                let stmt = Statement::from_sql_and_values(
+                    sea_orm::DatabaseBackend::Postgres,
+                    sql,
+                    [until.into(), now.into(), (limit as i64).into()],
+                );
+                Ok(push::Entity::find()
+                    .from_raw_sql(stmt)
+                    .all(&self.db)
+                    .await?)
+            }
+            // One worker on SQLite (see `doorstep worker`): a plain read, then the lease.
+            Backend::Sqlite => {
+                let due = push::Entity::find()
+                    .filter(push::Column::Status.eq("pending"))
+                    .filter(push::Column::NextAttemptAt.lte(now))
+                    .filter(
+                        sea_orm::Condition::any()
+                            .add(push::Column::LeaseUntil.is_null())
+                            .add(push::Column::LeaseUntil.lt(now)),
+                    )
+                    .order_by_asc(push::Column::NextAttemptAt)
+                    .limit(limit)
+                    .all(&self.db)
+                    .await?;
+                for p in &due {
+                    push::Entity::update_many()
+                        .col_expr(push::Column::LeaseUntil, Expr::value(until))
+                        .filter(push::Column::Id.eq(p.id))
+                        .exec(&self.db)
+                        .await?;
+                }
+                Ok(due)
+            }
+        }
+    }
+
+    async fn reschedule(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), WorkerError> {
+        push::Entity::update_many()
+            .col_expr(push::Column::NextAttemptAt, Expr::value(at))
+            .col_expr(
+                push::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(push::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn finish(
+        &self,
+        id: Uuid,
+        status: &str,
+        error: Option<String>,
+        attempts: i32,
+    ) -> Result<(), WorkerError> {
+        let mut update = push::Entity::update_many()
+            .col_expr(push::Column::Status, Expr::value(status))
+            .col_expr(push::Column::Attempts, Expr::value(attempts))
+            .col_expr(push::Column::LastError, Expr::value(error))
+            .col_expr(
+                push::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            );
+        if status == "sent" {
+            update = update.col_expr(push::Column::SentAt, Expr::value(time::now()));
+        }
+        update
+            .filter(push::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Delivers due pushes, within quiet hours and the daily cap. Returns how many were sent.
+    pub async fn deliver(&self) -> Result<usize, WorkerError> {
+        let mut sent = 0;
+        for item in self.claim_pushes(50).await? {
+            let now = time::now();
+            let Some(m) = job_match::Entity::find_by_id(item.match_id)
+                .one(&self.db)
+                .await?
+            else {
+                continue;
+            };
+            let Some(s) = seeker_profile::Entity::find_by_id(item.account_id)
+                .one(&self.db)
+                .await?
+            else {
+                continue;
+            };
+            let Some(acct) = account::Entity::find_by_id(item.account_id)
+                .one(&self.db)
+                .await?
+            else {
+                continue;
+            };
+            let Some(p) = posting::Entity::find_by_id(m.posting_id)
+                .one(&self.db)
+                .await?
+            else {
+                continue;
+            };
+            if m.status == "dismissed" || !s.personalised_matching || acct.deleted_at.is_some() {
+                self.finish(
+                    item.id,
+                    "dead",
+                    Some("no longer wanted".into()),
+                    item.attempts,
+                )
+                .await?;
+                continue;
+            }
+            if let Some(until) = quiet_until(
+                now,
+                s.quiet_hours_start.as_deref(),
+                s.quiet_hours_end.as_deref(),
+            ) {
+                self.reschedule(item.id, until).await?;
+                continue;
+            }
+            // The cap counts matches announced today (on any channel), so two channels of
+            // one match count once.
+            let today: Vec<Uuid> = push::Entity::find()
+                .filter(push::Column::AccountId.eq(item.account_id))
+                .filter(push::Column::Status.eq("sent"))
+                .filter(push::Column::SentAt.gte(start_of_local_day(now)))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|p| p.match_id)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if !today.contains(&item.match_id) && today.len() as i32 >= s.daily_push_cap {
+                self.reschedule(item.id, next_time_of_day(now, 8 * 60))
+                    .await?;
+                continue;
+            }
+            let title = format!("为你推荐：{}", p.title);
+            let outcome = match item.channel.as_str() {
+                "inbox" => inbox::notify(
+                    &self.db,
+                    item.account_id,
+                    "match",
+                    title.clone(),
+                    m.explanation.clone(),
+                    json!({"match_id": m.id, "posting_id": p.id, "score": m.score}),
+                )
+                .await
+                .map_err(|e| MailError::Transient(e.to_string())),
+                "email" => match &acct.email {
+                    Some(to) => {
+                        let mail = Mail {
+                            to: to.clone(),
+                            subject: format!("【家门口就业】{title}"),
+                            text: format!(
+                                "{}\n\n{}\n打开家门口就业查看并申请。",
+                                p.title, m.explanation
+                            ),
+                            html: format!(
+                                "<h2>{}</h2><p>{}</p><p>打开家门口就业查看并申请。</p>",
+                                html_escape(&p.title),
+                                html_escape(&m.explanation)
+                            ),
+                            message_id: format!("<match-{}-email@doorstep>", m.id),
+                        };
+                        self.mailer.send(&self.from, &mail).await
+                    }
+                    None => Err(MailError::Permanent(
+                        "the account has no e-mail address".into(),
+                    )),
+                },
+                other => Err(MailError::Permanent(format!(
+                    "channel {other} is not delivered by this worker"
+                ))),
+            };
+            let attempts = item.attempts + 1;
+            match outcome {
+                Ok(()) => {
+                    self.finish(item.id, "sent", None, attempts).await?;
+                    job_match::Entity::update_many()
+                        .col_expr(job_match::Column::Status, Expr::value("pushed"))
+                        .filter(job_match::Column::Id.eq(m.id))
+                        .filter(job_match::Column::Status.eq("new"))
+                        .exec(&self.db)
+                        .await?;
+                    sent += 1;
+                }
+                Err(MailError::Transient(err)) if attempts < self.settings.max_attempts => {
+                    tracing::warn!(push = %item.id, error = %err, attempts, "push failed; retrying");
+                    push::Entity::update_many()
+                        .col_expr(push::Column::Attempts, Expr::value(attempts))
+                        .col_expr(push::Column::LastError, Expr::value(err))
+                        .filter(push::Column::Id.eq(item.id))
+                        .exec(&self.db)
+                        .await?;
+                    self.reschedule(
+                        item.id,
+                        now + chrono::Duration::seconds(2i64.pow(attempts as u32)),
+                    )
+                    .await?;
+                }
+                Err(err) => {
+                    tracing::warn!(push = %item.id, error = %err, "push dead-lettered");
+                    self.finish(item.id, "dead", Some(err.to_string()), attempts)
+                        .await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Runs until the process ends.
+    pub async fn run(self, poll: Duration) {
+        let mut tick = tokio::time::interval(poll);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = self.step().await {
+                tracing::warn!(error = %err, "matching pass failed; retrying");
+            }
+            if let Err(err) = self.deliver().await {
+                tracing::warn!(error = %err, "push delivery failed; retrying");
+            }
+        }
+    }
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

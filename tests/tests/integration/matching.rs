@@ -1,0 +1,307 @@
+//! Matching and push, end to end: the worker in the server finds pairs through the index,
+//! scores them, and announces good ones in the inbox and by e-mail to a real SMTP server.
+
+use std::time::Duration;
+
+use chrono::Timelike;
+use doorstep_domain::entities::{job_match, matcher_state, push};
+use doorstep_tests::app::PASSWORD;
+use doorstep_tests::market::{posting_body, profile_body};
+use doorstep_tests::smtp::SmtpServer;
+use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app_with};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+on_both_databases!(
+    a_nearby_weekend_seeker_gets_the_cafe_job_pushed_and_explained,
+    the_daily_cap_and_quiet_hours_hold,
+    replaying_events_pushes_nothing_twice,
+);
+
+async fn seeker(app: &TestApp, email: &str, profile: Value) -> Session {
+    let signed_up = app
+        .register(&json!({"role": "seeker", "email": email, "password": PASSWORD, "display_name": "求职者"}))
+        .await;
+    let session = Session::from_response(&signed_up);
+    let saved = app
+        .put("/api/v1/me/profile", &profile, Some(&session.access_token))
+        .await;
+    assert_eq!(saved.status, 201, "{}", saved.body);
+    session
+}
+
+fn weekend_barista() -> Value {
+    let mut body = posting_body("周末咖啡师");
+    body["skills"] = json!(["咖啡", "收银"]);
+    body
+}
+
+/// A profile about 800 m from the café, free on weekends, with `channels`.
+fn near_profile(name: &str, channels: Value) -> Value {
+    let mut body = profile_body(name);
+    body["skills"] = json!(["咖啡", "收银"]);
+    body["home_lat"] = json!(31.3235);
+    body["home_lon"] = json!(120.6771);
+    body["availability"] = json!({"slots": [
+        {"day": 6, "start": "09:00", "end": "20:00"},
+        {"day": 7, "start": "09:00", "end": "20:00"}
+    ]});
+    body["push"] = json!({"channels": channels, "daily_cap": 5});
+    body
+}
+
+async fn matches_of(app: &TestApp, session: &Session) -> Vec<Value> {
+    app.get("/api/v1/matches", Some(&session.access_token))
+        .await
+        .body
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn until<F: Fn() -> Fut, Fut: std::future::Future<Output = bool>>(what: &str, check: F) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn a_nearby_weekend_seeker_gets_the_cafe_job_pushed_and_explained(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let url = smtp.url();
+    let app = spawn_app_with(backend, |s| s.smtp_url = Some(url)).await;
+    let officer = app.officer().await;
+    let near = seeker(
+        &app,
+        "lina@example.cn",
+        near_profile("李娜", json!(["inbox", "email"])),
+    )
+    .await;
+    let mut far_profile = near_profile("远方", json!(["inbox", "email"]));
+    far_profile["home_lat"] = json!(31.50); // about 20 km away, 5 km radius
+    let far = seeker(&app, "far@example.cn", far_profile).await;
+    let mut hidden_profile = near_profile("隐藏", json!(["inbox", "email"]));
+    hidden_profile["visibility"] = json!("hidden");
+    let hidden = seeker(&app, "hidden@example.cn", hidden_profile).await;
+
+    let shop = app.verified_shop("13912345678", &officer).await;
+    let posting = app.open_posting(&shop, &weekend_barista()).await;
+
+    // The match reaches the inbox, explained.
+    until("the inbox push", || async {
+        app.get("/api/v1/inbox", Some(&near.access_token))
+            .await
+            .body["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().any(|n| n["kind"] == "match"))
+    })
+    .await;
+    let inbox = app.get("/api/v1/inbox", Some(&near.access_token)).await;
+    let notice = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "match")
+        .unwrap()
+        .clone();
+    assert_eq!(notice["title"], "为你推荐：周末咖啡师");
+    let explanation = notice["body"].as_str().unwrap();
+    assert!(
+        explanation.starts_with("距家")
+            && explanation.contains("技能匹配：咖啡、收银")
+            && explanation.contains("周末有空"),
+        "{explanation}"
+    );
+
+    // And by e-mail, through the SMTP server, once.
+    until("the e-mail", || async {
+        smtp.received()
+            .iter()
+            .any(|m| m.to.contains(&"lina@example.cn".to_owned()))
+    })
+    .await;
+    let mails: Vec<_> = smtp
+        .received()
+        .into_iter()
+        .filter(|m| m.to.contains(&"lina@example.cn".to_owned()))
+        .collect();
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].data.contains("Message-ID: <match-"),
+        "{}",
+        mails[0].data
+    );
+    assert!(mails[0].data.contains("text/html") && mails[0].data.contains("text/plain"));
+
+    // The seeker's matches carry the score and explanation.
+    let mine = matches_of(&app, &near).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["posting_id"], posting.to_string());
+    assert!(mine[0]["score"].as_f64().unwrap() > 0.7);
+    assert_eq!(mine[0]["status"], "pushed");
+    // The merchant sees the candidate, masked.
+    let candidates = app
+        .get(
+            &format!("/api/v1/matches?posting_id={posting}"),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(candidates.status, 200, "{}", candidates.body);
+    assert_eq!(candidates.body[0]["seeker_name"], "李娜");
+    assert!(!candidates.body.to_string().contains("lina@example.cn"));
+
+    // Nobody outside their radius, and no hidden profile, got anything.
+    for other in [&far, &hidden] {
+        assert!(matches_of(&app, other).await.is_empty());
+        let inbox = app.get("/api/v1/inbox", Some(&other.access_token)).await;
+        assert!(!inbox.body.to_string().contains("\"match\""));
+    }
+    assert_eq!(smtp.received().len(), 1);
+
+    // Dismissing is recorded; applying from a match creates the application.
+    let id = mine[0]["id"].as_str().unwrap();
+    let dismissed = app
+        .post(
+            &format!("/api/v1/matches/{id}/feedback"),
+            &json!({"action": "dismiss", "reason": "太远"}),
+            Some(&near.access_token),
+        )
+        .await;
+    assert_eq!(dismissed.status, 200, "{}", dismissed.body);
+    assert!(matches_of(&app, &near).await.is_empty());
+    let foreign = app
+        .post(
+            &format!("/api/v1/matches/{id}/feedback"),
+            &json!({"action": "save"}),
+            Some(&far.access_token),
+        )
+        .await;
+    assert_eq!(foreign.status, 404);
+}
+
+async fn the_daily_cap_and_quiet_hours_hold(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let officer = app.officer().await;
+    let mut capped = near_profile("一天一条", json!(["inbox"]));
+    capped["push"]["daily_cap"] = json!(1);
+    let capped = seeker(&app, "capped@example.cn", capped).await;
+    let now = doorstep_domain::time::to_display(chrono::Utc::now());
+    let quiet_start = format!("{:02}:00", (now.hour() + 23) % 24);
+    let quiet_end = format!("{:02}:00", (now.hour() + 2) % 24);
+    let mut sleeping = near_profile("夜里别吵", json!(["inbox"]));
+    sleeping["push"]["quiet_hours_start"] = json!(quiet_start);
+    sleeping["push"]["quiet_hours_end"] = json!(quiet_end);
+    let sleeping = seeker(&app, "quiet@example.cn", sleeping).await;
+
+    let shop = app.verified_shop("13912345678", &officer).await;
+    app.open_posting(&shop, &weekend_barista()).await;
+    let mut second = weekend_barista();
+    second["title"] = json!("周末咖啡师（二店）");
+    app.open_posting(&shop, &second).await;
+
+    // Both postings matched both seekers...
+    until("four matches", || async {
+        job_match::Entity::find().count(&app.db).await.unwrap() == 4
+    })
+    .await;
+    // ...and every push has been looked at (sent or held).
+    until("the deliveries", || async {
+        push::Entity::find()
+            .filter(push::Column::Status.eq("pending"))
+            .filter(push::Column::NextAttemptAt.lte(chrono::Utc::now()))
+            .count(&app.db)
+            .await
+            .unwrap()
+            == 0
+    })
+    .await;
+    let db = &app.db;
+    let sent = |account| async move {
+        push::Entity::find()
+            .filter(push::Column::AccountId.eq(account))
+            .filter(push::Column::Status.eq("sent"))
+            .count(db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        sent(capped.account_id).await,
+        1,
+        "never more than the daily cap"
+    );
+    assert_eq!(
+        sent(sleeping.account_id).await,
+        0,
+        "nothing during quiet hours"
+    );
+    // Held, not lost: due again when the quiet hours end (or tomorrow, for the cap).
+    let held = push::Entity::find()
+        .filter(push::Column::AccountId.eq(sleeping.account_id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 2);
+    assert!(
+        held.iter()
+            .all(|p| p.status == "pending" && p.next_attempt_at > chrono::Utc::now())
+    );
+}
+
+async fn replaying_events_pushes_nothing_twice(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let url = smtp.url();
+    let app = spawn_app_with(backend, |s| s.smtp_url = Some(url)).await;
+    let officer = app.officer().await;
+    let near = seeker(
+        &app,
+        "lina@example.cn",
+        near_profile("李娜", json!(["inbox", "email"])),
+    )
+    .await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+    app.open_posting(&shop, &weekend_barista()).await;
+    until("the e-mail", || async { smtp.received().len() == 1 }).await;
+
+    // As if the worker had crashed before saving its progress: every event is read again.
+    matcher_state::Entity::update_many()
+        .col_expr(
+            matcher_state::Column::Progress,
+            Expr::value(json!({"watermark": 0, "gaps": []})),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    until("the replay", || async {
+        let row = matcher_state::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        row.progress["watermark"].as_i64().unwrap_or(0) > 0
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        smtp.received().len(),
+        1,
+        "the same match is never e-mailed twice"
+    );
+    let inbox = app.get("/api/v1/inbox", Some(&near.access_token)).await;
+    let pushed = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "match")
+        .count();
+    assert_eq!(pushed, 1);
+    assert_eq!(
+        push::Entity::find().count(&app.db).await.unwrap(),
+        2,
+        "one push per channel"
+    );
+}
