@@ -164,6 +164,9 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         search_per_ip_per_minute: 100_000,
         search_poll_ms: 50,
         match_poll_ms: 50,
+        // Pushed matches would add notices to every other test's inboxes; the matching
+        // tests turn the worker on.
+        match_in_process: false,
         ..Settings::default()
     };
     tweak(&mut settings);

@@ -74,7 +74,11 @@ async fn until<F: Fn() -> Fut, Fut: std::future::Future<Output = bool>>(what: &s
 async fn a_nearby_weekend_seeker_gets_the_cafe_job_pushed_and_explained(backend: Backend) {
     let smtp = SmtpServer::start().await;
     let url = smtp.url();
-    let app = spawn_app_with(backend, |s| s.smtp_url = Some(url)).await;
+    let app = spawn_app_with(backend, |s| {
+        s.smtp_url = Some(url);
+        s.match_in_process = true;
+    })
+    .await;
     let officer = app.officer().await;
     let near = seeker(
         &app,
@@ -185,7 +189,7 @@ async fn a_nearby_weekend_seeker_gets_the_cafe_job_pushed_and_explained(backend:
 }
 
 async fn the_daily_cap_and_quiet_hours_hold(backend: Backend) {
-    let app = spawn_app_with(backend, |_| {}).await;
+    let app = spawn_app_with(backend, |s| s.match_in_process = true).await;
     let officer = app.officer().await;
     let mut capped = near_profile("一天一条", json!(["inbox"]));
     capped["push"]["daily_cap"] = json!(1);
@@ -255,7 +259,11 @@ async fn the_daily_cap_and_quiet_hours_hold(backend: Backend) {
 async fn replaying_events_pushes_nothing_twice(backend: Backend) {
     let smtp = SmtpServer::start().await;
     let url = smtp.url();
-    let app = spawn_app_with(backend, |s| s.smtp_url = Some(url)).await;
+    let app = spawn_app_with(backend, |s| {
+        s.smtp_url = Some(url);
+        s.match_in_process = true;
+    })
+    .await;
     let officer = app.officer().await;
     let near = seeker(
         &app,
@@ -267,6 +275,12 @@ async fn replaying_events_pushes_nothing_twice(backend: Backend) {
     app.open_posting(&shop, &weekend_barista()).await;
     until("the e-mail", || async { smtp.received().len() == 1 }).await;
 
+    let before = job_match::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .updated_at;
     // As if the worker had crashed before saving its progress: every event is read again.
     matcher_state::Entity::update_many()
         .col_expr(
@@ -276,13 +290,15 @@ async fn replaying_events_pushes_nothing_twice(backend: Backend) {
         .exec(&app.db)
         .await
         .unwrap();
+    // The replay re-scores the pair (the stored match is refreshed)...
     until("the replay", || async {
-        let row = matcher_state::Entity::find()
+        job_match::Entity::find()
             .one(&app.db)
             .await
             .unwrap()
-            .unwrap();
-        row.progress["watermark"].as_i64().unwrap_or(0) > 0
+            .unwrap()
+            .updated_at
+            > before
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
