@@ -192,8 +192,12 @@ impl Matcher {
             .await?
             .expect("the lease row exists once claimed");
         let state: SyncState = serde_json::from_value(state_row.progress).unwrap_or_default();
+        // Never run ahead of the search index: candidates are found through it, so an event
+        // is handled only once the index has applied it (and everything before it).
+        let indexed = self.index.current().state().watermark;
         let fresh = outbox_event::Entity::find()
             .filter(outbox_event::Column::Id.gt(state.watermark))
+            .filter(outbox_event::Column::Id.lte(indexed))
             .order_by_asc(outbox_event::Column::Id)
             .limit(200)
             .all(&self.db)
