@@ -99,6 +99,26 @@ async fn record_event<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Stores what came of a match (applied, hired) on it, if the pair was matched, so the
+/// quality of pushed matches can be measured by apply and hire rates.
+async fn record_match_outcome<C: ConnectionTrait>(
+    db: &C,
+    posting: Uuid,
+    seeker: Uuid,
+    outcome: &str,
+) -> Result<(), DomainError> {
+    use crate::entities::job_match;
+    use sea_orm::sea_query::Expr;
+    job_match::Entity::update_many()
+        .col_expr(job_match::Column::Status, Expr::value(outcome))
+        .col_expr(job_match::Column::UpdatedAt, Expr::value(time::now()))
+        .filter(job_match::Column::PostingId.eq(posting))
+        .filter(job_match::Column::SeekerId.eq(seeker))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Puts a notice in the inbox of every member of `business`.
 pub async fn notify_members<C: ConnectionTrait>(
     db: &C,
@@ -184,6 +204,7 @@ pub async fn apply<C: TransactionTrait>(
         Err(err) => return Err(err.into()),
     };
     record_event(&txn, created.id, None, S::Submitted, actor.account_id, None).await?;
+    record_match_outcome(&txn, posting_id, actor.account_id, "applied").await?;
     profiles::record_consent(
         &txn,
         actor.account_id,
@@ -361,6 +382,9 @@ pub async fn transition<C: TransactionTrait>(
     active.status = Set(to);
     active.updated_at = Set(time::now());
     let updated = active.update(&txn).await?;
+    if to == S::Hired {
+        record_match_outcome(&txn, app.posting_id, app.seeker_id, "hired").await?;
+    }
     record_event(
         &txn,
         id,

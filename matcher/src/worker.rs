@@ -680,3 +680,43 @@ fn html_escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+/// Figures for `/metrics`: how far behind the matcher is, and pushes by state.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// The newest change event's id.
+    pub last_event: i64,
+    /// Events the matcher has not handled yet.
+    pub backlog: i64,
+    pub pushes: Vec<(String, u64)>,
+}
+
+pub async fn stats(db: &DatabaseConnection) -> Result<Stats, WorkerError> {
+    use sea_orm::PaginatorTrait;
+    let last: Option<i64> = outbox_event::Entity::find()
+        .select_only()
+        .column(outbox_event::Column::Id)
+        .order_by_desc(outbox_event::Column::Id)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let done = matcher_state::Entity::find_by_id(LEASE.to_owned())
+        .one(db)
+        .await?
+        .and_then(|row| serde_json::from_value::<SyncState>(row.progress).ok())
+        .map(|s| s.watermark)
+        .unwrap_or(0);
+    let mut pushes = Vec::new();
+    for status in ["pending", "sent", "dead"] {
+        let n = push::Entity::find()
+            .filter(push::Column::Status.eq(status))
+            .count(db)
+            .await?;
+        pushes.push((status.to_owned(), n));
+    }
+    Ok(Stats {
+        last_event: last.unwrap_or(0),
+        backlog: (last.unwrap_or(0) - done).max(0),
+        pushes,
+    })
+}

@@ -1,7 +1,7 @@
 //! Prometheus metrics: request counts and latency histograms by route and status.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 /// The metrics of one server. Each server has its own registry, so several test servers in
@@ -10,6 +10,8 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// Work waiting or done, read from the database at scrape time.
+    queues: IntGaugeVec,
 }
 
 impl Metrics {
@@ -31,6 +33,17 @@ impl Metrics {
             &["method", "route", "status"],
         )
         .expect("valid metric");
+        let queues = IntGaugeVec::new(
+            Opts::new(
+                "doorstep_queue",
+                "Change events not yet applied (index_lag, matcher_backlog) and pushes by state",
+            ),
+            &["queue"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(queues.clone()))
+            .expect("registered once");
         registry
             .register(Box::new(requests.clone()))
             .expect("registered once");
@@ -41,6 +54,7 @@ impl Metrics {
             registry,
             requests,
             latency,
+            queues,
         }
     }
 
@@ -51,6 +65,10 @@ impl Metrics {
         let labels = [method, route, status.as_str()];
         self.requests.with_label_values(&labels).inc();
         self.latency.with_label_values(&labels).observe(seconds);
+    }
+
+    pub fn set_queue(&self, queue: &str, value: i64) {
+        self.queues.with_label_values(&[queue]).set(value);
     }
 
     pub fn render(&self) -> String {

@@ -57,6 +57,22 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    // Queue sizes are read now; if the database is down the request figures still answer.
+    match doorstep_matcher::worker::stats(&state.db).await {
+        Ok(stats) => {
+            state.metrics.set_queue("matcher_backlog", stats.backlog);
+            for (status, n) in stats.pushes {
+                state
+                    .metrics
+                    .set_queue(&format!("pushes_{status}"), n as i64);
+            }
+            let indexed = state.search.current().state().watermark;
+            state
+                .metrics
+                .set_queue("index_lag", (stats.last_event - indexed).max(0));
+        }
+        Err(err) => tracing::warn!(error = %err, "queue figures unavailable"),
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())

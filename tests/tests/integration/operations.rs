@@ -55,6 +55,18 @@ async fn metrics_count_requests_by_route_and_status(backend: Backend) {
         "{text}"
     );
     assert!(text.contains("doorstep_http_request_duration_seconds_bucket"));
+    assert!(
+        text.contains(r#"doorstep_queue{queue="pushes_pending"} 0"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"doorstep_queue{queue="index_lag"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"doorstep_queue{queue="matcher_backlog"}"#),
+        "{text}"
+    );
 }
 
 async fn openapi_document_covers_every_route(backend: Backend) {
