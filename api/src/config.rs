@@ -83,6 +83,12 @@ pub struct Settings {
     pub match_threshold: f64,
     /// Run the matching worker inside `serve` (turn off when `doorstep worker` runs it).
     pub match_in_process: bool,
+    /// Milliseconds before the first retry of a failed push; each further retry waits twice
+    /// as long, and the fifth failure dead-letters it.
+    pub push_retry_base_ms: u64,
+    /// Let webhooks target loopback and private networks (off: they are refused, against
+    /// server-side request forgery).
+    pub webhook_allow_internal: bool,
 }
 
 impl Default for Settings {
@@ -116,6 +122,8 @@ impl Default for Settings {
             match_poll_ms: 500,
             match_threshold: 0.55,
             match_in_process: true,
+            push_retry_base_ms: 2_000,
+            webhook_allow_internal: false,
         }
     }
 }

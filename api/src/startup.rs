@@ -67,6 +67,8 @@ pub fn matcher(
         settings: MatchSettings {
             threshold: settings.match_threshold,
             gap_timeout: Duration::from_secs(settings.search_gap_timeout_secs),
+            retry_base: Duration::from_millis(settings.push_retry_base_ms.max(1)),
+            webhook_allow_internal: settings.webhook_allow_internal,
             ..MatchSettings::default()
         },
         holder: format!("{role}-{}", uuid::Uuid::new_v4().simple()),
@@ -118,6 +120,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        doorstep_matcher::webhook::install_crypto();
         prepare_folders(&settings)?;
         let db = connect_and_migrate(&settings).await?;
         let search = Arc::new(

@@ -19,5 +19,6 @@ pub mod privacy;
 pub mod profiles;
 pub mod time;
 pub mod types;
+pub mod webhooks;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};

@@ -5,6 +5,7 @@ pub mod assess;
 pub mod mail;
 pub mod matches;
 pub mod score;
+pub mod webhook;
 pub mod worker;
 
 pub use assess::{Assessment, Excluded, assess};

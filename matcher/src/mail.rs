@@ -6,14 +6,15 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 #[derive(Debug, thiserror::Error)]
-pub enum MailError {
+/// Why a push (e-mail or webhook) was not delivered.
+pub enum DeliveryError {
     #[error("the message could not be built: {0}")]
     Build(String),
     /// Worth retrying (4xx replies, connection problems).
-    #[error("temporary mail failure: {0}")]
+    #[error("temporary delivery failure: {0}")]
     Transient(String),
     /// Not worth retrying (5xx replies, bad addresses).
-    #[error("permanent mail failure: {0}")]
+    #[error("permanent delivery failure: {0}")]
     Permanent(String),
 }
 
@@ -41,14 +42,14 @@ impl Mailer {
         smtp_url: Option<&str>,
         outbox: PathBuf,
         from: &str,
-    ) -> Result<(Self, Mailbox), MailError> {
+    ) -> Result<(Self, Mailbox), DeliveryError> {
         let from: Mailbox = from
             .parse()
-            .map_err(|e| MailError::Build(format!("mail_from: {e}")))?;
+            .map_err(|e| DeliveryError::Build(format!("mail_from: {e}")))?;
         let mailer = match smtp_url {
             Some(url) => Mailer::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| MailError::Build(format!("SMTP_URL: {e}")))?
+                    .map_err(|e| DeliveryError::Build(format!("SMTP_URL: {e}")))?
                     .build(),
             ),
             None => Mailer::Outbox(AsyncFileTransport::new(outbox)),
@@ -56,11 +57,11 @@ impl Mailer {
         Ok((mailer, from))
     }
 
-    pub async fn send(&self, from: &Mailbox, mail: &Mail) -> Result<(), MailError> {
+    pub async fn send(&self, from: &Mailbox, mail: &Mail) -> Result<(), DeliveryError> {
         let to: Mailbox = mail
             .to
             .parse()
-            .map_err(|e| MailError::Permanent(format!("address {}: {e}", mail.to)))?;
+            .map_err(|e| DeliveryError::Permanent(format!("address {}: {e}", mail.to)))?;
         let message = Message::builder()
             .from(from.clone())
             .to(to)
@@ -70,18 +71,18 @@ impl Mailer {
                 mail.text.clone(),
                 mail.html.clone(),
             ))
-            .map_err(|e| MailError::Build(e.to_string()))?;
+            .map_err(|e| DeliveryError::Build(e.to_string()))?;
         match self {
             Mailer::Outbox(files) => files
                 .send(message)
                 .await
                 .map(|_| ())
-                .map_err(|e| MailError::Transient(e.to_string())),
+                .map_err(|e| DeliveryError::Transient(e.to_string())),
             Mailer::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
                 if e.is_permanent() {
-                    MailError::Permanent(e.to_string())
+                    DeliveryError::Permanent(e.to_string())
                 } else {
-                    MailError::Transient(e.to_string())
+                    DeliveryError::Transient(e.to_string())
                 }
             }),
         }

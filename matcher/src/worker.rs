@@ -32,7 +32,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::assess::assess;
-use crate::mail::{Mail, MailError, Mailer};
+use crate::mail::{DeliveryError, Mail, Mailer};
 
 const LEASE: &str = "outbox";
 
@@ -49,6 +49,10 @@ pub struct MatchSettings {
     pub gap_timeout: Duration,
     /// Delivery attempts before a push is dead-lettered.
     pub max_attempts: i32,
+    /// The first retry waits this long; each further one twice as long.
+    pub retry_base: Duration,
+    /// Let webhooks reach loopback and private networks (tests, closed installations).
+    pub webhook_allow_internal: bool,
 }
 
 impl Default for MatchSettings {
@@ -60,6 +64,8 @@ impl Default for MatchSettings {
             candidate_radius_km: 30.0,
             gap_timeout: Duration::from_secs(300),
             max_attempts: 5,
+            retry_base: Duration::from_secs(2),
+            webhook_allow_internal: false,
         }
     }
 }
@@ -407,9 +413,6 @@ impl Matcher {
             return Ok(());
         }
         for channel in &s.push_channels.0 {
-            if channel == "webhook" {
-                continue;
-            }
             push::Entity::insert(push::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 match_id: Set(stored.id),
@@ -596,7 +599,7 @@ impl Matcher {
                     json!({"match_id": m.id, "posting_id": p.id, "score": m.score}),
                 )
                 .await
-                .map_err(|e| MailError::Transient(e.to_string())),
+                .map_err(|e| DeliveryError::Transient(e.to_string())),
                 "email" => match &acct.email {
                     Some(to) => {
                         let mail = Mail {
@@ -615,11 +618,12 @@ impl Matcher {
                         };
                         self.mailer.send(&self.from, &mail).await
                     }
-                    None => Err(MailError::Permanent(
+                    None => Err(DeliveryError::Permanent(
                         "the account has no e-mail address".into(),
                     )),
                 },
-                other => Err(MailError::Permanent(format!(
+                "webhook" => self.post_webhooks(item.id, item.account_id, &m, &p).await?,
+                other => Err(DeliveryError::Permanent(format!(
                     "channel {other} is not delivered by this worker"
                 ))),
             };
@@ -635,7 +639,7 @@ impl Matcher {
                         .await?;
                     sent += 1;
                 }
-                Err(MailError::Transient(err)) if attempts < self.settings.max_attempts => {
+                Err(DeliveryError::Transient(err)) if attempts < self.settings.max_attempts => {
                     tracing::warn!(push = %item.id, error = %err, attempts, "push failed; retrying");
                     push::Entity::update_many()
                         .col_expr(push::Column::Attempts, Expr::value(attempts))
@@ -643,11 +647,10 @@ impl Matcher {
                         .filter(push::Column::Id.eq(item.id))
                         .exec(&self.db)
                         .await?;
-                    self.reschedule(
-                        item.id,
-                        now + chrono::Duration::seconds(2i64.pow(attempts as u32)),
-                    )
-                    .await?;
+                    let wait = self.settings.retry_base * 2u32.pow((attempts - 1).max(0) as u32);
+                    let wait =
+                        chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+                    self.reschedule(item.id, now + wait).await?;
                 }
                 Err(err) => {
                     tracing::warn!(push = %item.id, error = %err, "push dead-lettered");
@@ -657,6 +660,46 @@ impl Matcher {
             }
         }
         Ok(sent)
+    }
+
+    /// Posts a match to every webhook endpoint of the account; the push counts as delivered
+    /// only when all of them accepted it.
+    async fn post_webhooks(
+        &self,
+        push_id: Uuid,
+        account: Uuid,
+        m: &job_match::Model,
+        p: &posting::Model,
+    ) -> Result<Result<(), DeliveryError>, WorkerError> {
+        let endpoints = doorstep_domain::webhooks::list(&self.db, account).await?;
+        if endpoints.is_empty() {
+            return Ok(Err(DeliveryError::Permanent(
+                "no webhook endpoint registered".into(),
+            )));
+        }
+        let body = json!({
+            "type": "match",
+            "match_id": m.id,
+            "posting_id": p.id,
+            "title": p.title,
+            "explanation": m.explanation,
+            "score": m.score,
+        })
+        .to_string();
+        let mut result = Ok(());
+        for endpoint in &endpoints {
+            if let Err(err) = crate::webhook::post(
+                endpoint,
+                &body,
+                push_id,
+                self.settings.webhook_allow_internal,
+            )
+            .await
+            {
+                result = Err(err);
+            }
+        }
+        Ok(result)
     }
 
     /// Runs until the process ends.

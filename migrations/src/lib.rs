@@ -8,6 +8,7 @@ mod m20261123_000001_accounts;
 mod m20261123_000002_marketplace;
 mod m20261123_000003_invitations;
 mod m20261123_000004_matching;
+mod m20261123_000005_webhooks;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_marketplace::Migration),
             Box::new(m20261123_000003_invitations::Migration),
             Box::new(m20261123_000004_matching::Migration),
+            Box::new(m20261123_000005_webhooks::Migration),
         ]
     }
 }

@@ -148,6 +148,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// Spawns the app with settings adjusted by `tweak`.
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     init_logs();
+    // HTTP clients with TLS need the process-wide crypto provider chosen first.
+    doorstep_matcher::webhook::install_crypto();
     let scratch = std::env::temp_dir().join(format!("doorstep-test-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&scratch).expect("scratch folder");
     let database = TestDatabase::create(backend, &scratch).await;

@@ -5,6 +5,7 @@ pub mod app;
 pub mod db;
 pub mod market;
 pub mod smtp;
+pub mod webhook;
 
 pub use app::{ApiResponse, Session, TestApp, spawn_app, spawn_app_with};
 pub use db::Backend;

@@ -18,6 +18,7 @@ pub mod postings;
 pub mod privacy;
 pub mod profiles;
 pub mod search;
+pub mod webhooks;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -76,6 +77,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(invitations::decline)
                 .service(matches::list_matches)
                 .service(matches::feedback)
+                .service(webhooks::register_webhook)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::remove_webhook)
+                .service(webhooks::ping_webhook)
                 .service(inbox::list_inbox)
                 .service(inbox::mark_read),
         );

@@ -16,3 +16,4 @@ pub mod posting;
 pub mod push;
 pub mod refresh_token;
 pub mod seeker_profile;
+pub mod webhook_endpoint;

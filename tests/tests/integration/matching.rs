@@ -321,3 +321,166 @@ async fn replaying_events_pushes_nothing_twice(backend: Backend) {
         "one push per channel"
     );
 }
+
+on_both_databases!(
+    webhooks_are_signed_retried_and_dead_lettered,
+    webhooks_to_internal_addresses_are_refused
+);
+
+async fn webhooks_are_signed_retried_and_dead_lettered(backend: Backend) {
+    use doorstep_tests::webhook::Receiver;
+    let app = spawn_app_with(backend, |s| {
+        s.match_in_process = true;
+        s.webhook_allow_internal = true;
+        s.push_retry_base_ms = 20;
+    })
+    .await;
+    let officer = app.officer().await;
+    let receiver = Receiver::start(200).await;
+    let failing = Receiver::start(500).await;
+    let near = seeker(
+        &app,
+        "lina@example.cn",
+        near_profile("李娜", json!(["webhook"])),
+    )
+    .await;
+    let registered = app
+        .post(
+            "/api/v1/webhooks",
+            &json!({"url": receiver.url()}),
+            Some(&near.access_token),
+        )
+        .await;
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let secret = registered.body["secret"].as_str().unwrap().to_owned();
+    // The ping works and is signed too.
+    let id = registered.body["id"].as_str().unwrap();
+    let ping = app
+        .post(
+            &format!("/api/v1/webhooks/{id}/ping"),
+            &json!({}),
+            Some(&near.access_token),
+        )
+        .await;
+    assert_eq!(ping.body["delivered"], true, "{}", ping.body);
+    // Another account cannot ping or remove it.
+    let other = seeker(
+        &app,
+        "other@example.cn",
+        near_profile("王芳", json!(["inbox"])),
+    )
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/webhooks/{id}/ping"),
+            &json!({}),
+            Some(&other.access_token)
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        app.delete(&format!("/api/v1/webhooks/{id}"), Some(&other.access_token))
+            .await
+            .status,
+        404
+    );
+
+    // A second seeker whose receiver keeps failing.
+    let unlucky = seeker(
+        &app,
+        "unlucky@example.cn",
+        near_profile("张伟", json!(["webhook"])),
+    )
+    .await;
+    app.post(
+        "/api/v1/webhooks",
+        &json!({"url": failing.url()}),
+        Some(&unlucky.access_token),
+    )
+    .await;
+
+    let shop = app.verified_shop("13912345678", &officer).await;
+    app.open_posting(&shop, &weekend_barista()).await;
+    until("the webhook", || async {
+        receiver
+            .received()
+            .iter()
+            .any(|d| d.body.contains("\"match\""))
+    })
+    .await;
+    let delivery = receiver
+        .received()
+        .into_iter()
+        .find(|d| d.body.contains("\"match\""))
+        .unwrap();
+    let timestamp: i64 = delivery.headers["x-doorstep-timestamp"].parse().unwrap();
+    assert!((chrono::Utc::now().timestamp() - timestamp).abs() < 60);
+    assert_eq!(
+        delivery.headers["x-doorstep-signature"],
+        doorstep_matcher::webhook::signature(&secret, timestamp, &delivery.body),
+        "the signature checks out with the endpoint's secret"
+    );
+    assert!(delivery.body.contains("周末咖啡师") && delivery.body.contains("距家"));
+
+    // The failing receiver is tried five times, then the push is dead-lettered.
+    until("the dead letter", || async {
+        push::Entity::find()
+            .filter(push::Column::AccountId.eq(unlucky.account_id))
+            .filter(push::Column::Status.eq("dead"))
+            .count(&app.db)
+            .await
+            .unwrap()
+            == 1
+    })
+    .await;
+    let attempts: Vec<_> = failing
+        .received()
+        .into_iter()
+        .filter(|d| d.body.contains("\"match\""))
+        .collect();
+    assert_eq!(attempts.len(), 5, "retried, then given up");
+    let dead = push::Entity::find()
+        .filter(push::Column::AccountId.eq(unlucky.account_id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(dead.attempts, 5);
+    assert!(dead.last_error.unwrap().contains("500"));
+}
+
+async fn webhooks_to_internal_addresses_are_refused(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let near = seeker(
+        &app,
+        "lina@example.cn",
+        near_profile("李娜", json!(["webhook"])),
+    )
+    .await;
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://localhost/x",
+        "ftp://example.cn/x",
+    ] {
+        let response = app
+            .post(
+                "/api/v1/webhooks",
+                &json!({"url": url}),
+                Some(&near.access_token),
+            )
+            .await;
+        assert_eq!(response.status, 422, "{url}: {}", response.body);
+        assert_eq!(response.field_errors()[0].0, "url");
+    }
+    assert!(
+        app.get("/api/v1/webhooks", Some(&near.access_token))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -129,6 +129,10 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/admin/reindex", "post"),
         ("/api/v1/matches", "get"),
         ("/api/v1/matches/{id}/feedback", "post"),
+        ("/api/v1/webhooks", "post"),
+        ("/api/v1/webhooks", "get"),
+        ("/api/v1/webhooks/{id}", "delete"),
+        ("/api/v1/webhooks/{id}/ping", "post"),
         ("/api/v1/inbox", "get"),
         ("/api/v1/inbox/{id}/read", "post"),
     ];
@@ -144,6 +148,16 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         expected.len(),
         "the document has routes this test does not know"
     );
+    // Operation ids are unique (clients generate method names from them).
+    let mut operation_ids: Vec<&str> = paths
+        .values()
+        .flat_map(|p| p.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = operation_ids.len();
+    operation_ids.sort();
+    operation_ids.dedup();
+    assert_eq!(operation_ids.len(), count, "duplicate operationId");
     // Every reference resolves (a dangling one makes the document invalid).
     fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
         match value {

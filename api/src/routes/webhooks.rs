@@ -1,0 +1,130 @@
+//! Webhook endpoints: register, list, remove, and a signed test ping.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, FixedOffset};
+use doorstep_domain::{time, webhooks};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookRequest {
+    /// http(s) URL; internal addresses are refused.
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookView {
+    pub id: Uuid,
+    pub url: String,
+    /// The HMAC-SHA256 key for `X-Doorstep-Signature`; shown when registered only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    pub created_at: DateTime<FixedOffset>,
+}
+
+fn view(e: doorstep_domain::entities::webhook_endpoint::Model, with_secret: bool) -> WebhookView {
+    WebhookView {
+        id: e.id,
+        url: e.url,
+        secret: with_secret.then_some(e.secret),
+        created_at: time::to_display(e.created_at),
+    }
+}
+
+/// Registers an endpoint for the caller's pushes (channel `webhook`). Each POST is signed:
+/// `X-Doorstep-Signature: v1=hex(HMAC-SHA256(secret, "<X-Doorstep-Timestamp>.<body>"))`.
+#[utoipa::path(
+    tag = "matches",
+    security(("bearer" = [])),
+    request_body = WebhookRequest,
+    responses(
+        (status = 201, body = WebhookView),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`too_many_endpoints`"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "bad or internal URL"),
+    )
+)]
+#[post("/webhooks")]
+pub async fn register_webhook(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<WebhookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let endpoint = webhooks::register(
+        &state.db,
+        &auth.0,
+        &body.into_inner().url,
+        state.settings.webhook_allow_internal,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(view(endpoint, true)))
+}
+
+/// The caller's endpoints (without secrets).
+#[utoipa::path(tag = "matches", security(("bearer" = [])), responses((status = 200, body = Vec<WebhookView>)))]
+#[get("/webhooks")]
+pub async fn list_webhooks(
+    state: web::Data<AppState>,
+    auth: Auth,
+) -> Result<web::Json<Vec<WebhookView>>, ApiError> {
+    let endpoints = webhooks::list(&state.db, auth.0.account_id).await?;
+    Ok(web::Json(
+        endpoints.into_iter().map(|e| view(e, false)).collect(),
+    ))
+}
+
+/// Removes one of the caller's endpoints.
+#[utoipa::path(
+    tag = "matches",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[delete("/webhooks/{id}")]
+pub async fn remove_webhook(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    webhooks::delete(&state.db, &auth.0, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PingResult {
+    pub delivered: bool,
+    /// Why not, when it was not.
+    pub error: Option<String>,
+}
+
+/// Sends a signed `{"type": "ping"}` to the endpoint now and reports how it went.
+#[utoipa::path(
+    tag = "matches",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = PingResult), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/webhooks/{id}/ping")]
+pub async fn ping_webhook(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PingResult>, ApiError> {
+    let endpoint = webhooks::own(&state.db, &auth.0, id.into_inner()).await?;
+    let body = serde_json::json!({"type": "ping", "endpoint_id": endpoint.id}).to_string();
+    let outcome = doorstep_matcher::webhook::post(
+        &endpoint,
+        &body,
+        Uuid::now_v7(),
+        state.settings.webhook_allow_internal,
+    )
+    .await;
+    Ok(web::Json(PingResult {
+        delivered: outcome.is_ok(),
+        error: outcome.err().map(|e| e.to_string()),
+    }))
+}
