@@ -35,6 +35,8 @@ use crate::assess::assess;
 use crate::mail::{DeliveryError, Mail, Mailer};
 
 const LEASE: &str = "outbox";
+/// How much a dismissal of one posting lowers the scores of the same business's others.
+const DISMISSAL_DEMOTION: f64 = 0.8;
 
 #[derive(Debug, Clone)]
 pub struct MatchSettings {
@@ -372,14 +374,32 @@ impl Matcher {
         s: &seeker_profile::Model,
         a: &crate::Assessment,
     ) -> Result<(), WorkerError> {
+        use sea_orm::PaginatorTrait;
         let now = time::now();
+        // A seeker who dismissed a posting of this business sees its others ranked lower.
+        let dismissed_here = job_match::Entity::find()
+            .filter(job_match::Column::SeekerId.eq(s.account_id))
+            .filter(job_match::Column::BusinessId.eq(b.id))
+            .filter(job_match::Column::PostingId.ne(p.id))
+            .filter(job_match::Column::Status.eq("dismissed"))
+            .count(&self.db)
+            .await?
+            > 0;
+        let combined = if dismissed_here {
+            a.score.combined * DISMISSAL_DEMOTION
+        } else {
+            a.score.combined
+        };
+        if combined < self.settings.threshold {
+            return Ok(());
+        }
         let factors = serde_json::to_value(&a.score.factors).expect("factors serialise");
         job_match::Entity::insert(job_match::ActiveModel {
             id: Set(Uuid::now_v7()),
             posting_id: Set(p.id),
             seeker_id: Set(s.account_id),
             business_id: Set(b.id),
-            score: Set(a.score.combined),
+            score: Set(combined),
             for_seeker: Set(a.score.for_seeker),
             for_job: Set(a.score.for_job),
             factors: Set(factors),

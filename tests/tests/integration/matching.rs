@@ -186,6 +186,22 @@ async fn a_nearby_weekend_seeker_gets_the_cafe_job_pushed_and_explained(backend:
         )
         .await;
     assert_eq!(foreign.status, 404);
+
+    // A like posting from the same business now ranks lower for this seeker.
+    let first_score = mine[0]["score"].as_f64().unwrap();
+    let mut again = weekend_barista();
+    again["title"] = json!("周末咖啡师");
+    again["description"] = json!("负责门店收银、咖啡制作和顾客接待，周末客流较大，有培训。");
+    app.open_posting(&shop, &again).await;
+    until("the second match", || async {
+        matches_of(&app, &near).await.len() == 1
+    })
+    .await;
+    let second = matches_of(&app, &near).await[0]["score"].as_f64().unwrap();
+    assert!(
+        second < first_score * 0.85,
+        "demoted after a dismissal: {second} vs {first_score}"
+    );
 }
 
 async fn the_daily_cap_and_quiet_hours_hold(backend: Backend) {
