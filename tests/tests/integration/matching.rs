@@ -500,3 +500,86 @@ async fn webhooks_to_internal_addresses_are_refused(backend: Backend) {
             .is_empty()
     );
 }
+
+on_both_databases!(a_worker_killed_between_scoring_and_pushing_loses_and_doubles_nothing);
+
+async fn a_worker_killed_between_scoring_and_pushing_loses_and_doubles_nothing(backend: Backend) {
+    use doorstep_matcher::mail::Mailer;
+    use doorstep_matcher::{MatchSettings, Matcher};
+    let smtp = SmtpServer::start().await;
+    // The server's own worker stays off: two hand-driven workers play it.
+    let app = spawn_app_with(backend, |_| {}).await;
+    let officer = app.officer().await;
+    let near = seeker(
+        &app,
+        "lina@example.cn",
+        near_profile("李娜", json!(["inbox", "email"])),
+    )
+    .await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+    app.open_posting(&shop, &weekend_barista()).await;
+    app.wait_for_index().await;
+    let worker = |holder: &str| {
+        let (mailer, from) = Mailer::new(
+            Some(&smtp.url()),
+            std::env::temp_dir(),
+            "Doorstep <noreply@doorstep.local>",
+        )
+        .unwrap();
+        Matcher {
+            db: app.db.clone(),
+            backend: match app.backend {
+                Backend::Sqlite => doorstep_domain::db::Backend::Sqlite,
+                Backend::Postgres => doorstep_domain::db::Backend::Postgres,
+            },
+            index: app.search.clone(),
+            mailer,
+            from,
+            settings: MatchSettings {
+                lease: Duration::from_millis(500),
+                ..MatchSettings::default()
+            },
+            holder: holder.to_owned(),
+        }
+    };
+
+    // Worker A scores and stores, then dies before pushing anything.
+    let a = worker("worker-a");
+    assert!(a.step().await.unwrap() > 0);
+    drop(a);
+    let pending = push::Entity::find()
+        .filter(push::Column::Status.eq("pending"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(pending, 2, "one push per channel waits");
+    // As if A had also leased them just before dying.
+    push::Entity::update_many()
+        .col_expr(
+            push::Column::LeaseUntil,
+            Expr::value(chrono::Utc::now() + chrono::Duration::milliseconds(500)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+
+    // Worker B cannot take A's work while A's leases live...
+    let b = worker("worker-b");
+    assert_eq!(b.deliver().await.unwrap(), 0);
+    assert_eq!(b.step().await.unwrap(), 0, "A's outbox lease is still live");
+    // ...and takes it over once they expire, delivering each push exactly once.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(b.deliver().await.unwrap(), 2);
+    assert_eq!(b.deliver().await.unwrap(), 0);
+    b.step().await.unwrap();
+    assert_eq!(b.deliver().await.unwrap(), 0);
+    assert_eq!(smtp.received().len(), 1, "one e-mail");
+    let inbox = app.get("/api/v1/inbox", Some(&near.access_token)).await;
+    let notices = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "match")
+        .count();
+    assert_eq!(notices, 1, "one inbox notice");
+}
