@@ -722,6 +722,89 @@ impl Matcher {
         Ok(result)
     }
 
+    /// The merchants' daily candidate digest: once a day, from 09:00 China time, every member
+    /// of a business with candidates from the last day gets one inbox notice listing the best
+    /// of them (masked: names, skills and explanations only). A marker row per business and
+    /// day is inserted first, so of several workers exactly one sends it. Returns how many
+    /// notices were sent.
+    pub async fn send_digests(&self, now: DateTime<Utc>) -> Result<usize, WorkerError> {
+        let local = time::to_display(now);
+        if chrono::Timelike::hour(&local) < 9 {
+            return Ok(0);
+        }
+        let since = now - chrono::Duration::days(1);
+        let recent = job_match::Entity::find()
+            .filter(job_match::Column::CreatedAt.gte(since))
+            .filter(job_match::Column::Status.ne("dismissed"))
+            .all(&self.db)
+            .await?;
+        let businesses: BTreeSet<Uuid> = recent.iter().map(|m| m.business_id).collect();
+        let mut sent = 0;
+        for business_id in businesses {
+            let mut best: Vec<&job_match::Model> = recent
+                .iter()
+                .filter(|m| m.business_id == business_id)
+                .collect();
+            best.sort_by(|a, b| b.score.total_cmp(&a.score));
+            let mut lines = Vec::new();
+            for m in best.iter().take(5) {
+                let Some(profile) = seeker_profile::Entity::find_by_id(m.seeker_id)
+                    .one(&self.db)
+                    .await?
+                else {
+                    continue;
+                };
+                if profile.visibility != doorstep_domain::types::Visibility::Public {
+                    continue;
+                }
+                lines.push(format!(
+                    "{}（{}）：{}",
+                    profile.full_name,
+                    profile.skills.0.join("、"),
+                    m.explanation
+                ));
+            }
+            if lines.is_empty() {
+                continue;
+            }
+            // One digest per business per day: whoever inserts the day's marker sends it.
+            let claimed = matcher_state::Entity::insert(matcher_state::ActiveModel {
+                name: Set(format!(
+                    "d{}-{}",
+                    local.format("%Y%m%d"),
+                    business_id.simple()
+                )),
+                holder: Set(Some(self.holder.clone())),
+                lease_until: Set(None),
+                progress: Set(json!({})),
+                updated_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::column(matcher_state::Column::Name)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+            if claimed == 0 {
+                continue;
+            }
+            for member in doorstep_domain::businesses::members(&self.db, business_id).await? {
+                inbox::notify(
+                    &self.db,
+                    member.account_id,
+                    "candidate_digest",
+                    format!("今日推荐候选人：{} 位", lines.len()),
+                    lines.join("\n"),
+                    json!({"business_id": business_id, "count": lines.len()}),
+                )
+                .await?;
+                sent += 1;
+            }
+        }
+        Ok(sent)
+    }
+
     /// Runs until the process ends.
     pub async fn run(self, poll: Duration) {
         let mut tick = tokio::time::interval(poll);
@@ -733,6 +816,9 @@ impl Matcher {
             }
             if let Err(err) = self.deliver().await {
                 tracing::warn!(error = %err, "push delivery failed; retrying");
+            }
+            if let Err(err) = self.send_digests(Utc::now()).await {
+                tracing::warn!(error = %err, "candidate digest failed; retrying");
             }
         }
     }

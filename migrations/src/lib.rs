@@ -9,6 +9,7 @@ mod m20261123_000002_marketplace;
 mod m20261123_000003_invitations;
 mod m20261123_000004_matching;
 mod m20261123_000005_webhooks;
+mod m20261123_000006_longer_state_names;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_invitations::Migration),
             Box::new(m20261123_000004_matching::Migration),
             Box::new(m20261123_000005_webhooks::Migration),
+            Box::new(m20261123_000006_longer_state_names::Migration),
         ]
     }
 }

@@ -583,3 +583,72 @@ async fn a_worker_killed_between_scoring_and_pushing_loses_and_doubles_nothing(b
         .count();
     assert_eq!(notices, 1, "one inbox notice");
 }
+
+on_both_databases!(merchants_get_one_candidate_digest_a_day);
+
+async fn merchants_get_one_candidate_digest_a_day(backend: Backend) {
+    use chrono::TimeZone;
+    let app = spawn_app_with(backend, |s| s.match_in_process = true).await;
+    let officer = app.officer().await;
+    seeker(
+        &app,
+        "lina@example.cn",
+        near_profile("李娜", json!(["inbox"])),
+    )
+    .await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+    app.open_posting(&shop, &weekend_barista()).await;
+    until("the match", || async {
+        job_match::Entity::find().count(&app.db).await.unwrap() == 1
+    })
+    .await;
+    let (mailer, from) = doorstep_matcher::mail::Mailer::new(
+        None,
+        std::env::temp_dir(),
+        "Doorstep <noreply@doorstep.local>",
+    )
+    .unwrap();
+    let worker = doorstep_matcher::Matcher {
+        db: app.db.clone(),
+        backend: match app.backend {
+            Backend::Sqlite => doorstep_domain::db::Backend::Sqlite,
+            Backend::Postgres => doorstep_domain::db::Backend::Postgres,
+        },
+        index: app.search.clone(),
+        mailer,
+        from,
+        settings: doorstep_matcher::MatchSettings::default(),
+        holder: "digest-test".into(),
+    };
+    let shanghai = doorstep_domain::time::shanghai();
+    let today = doorstep_domain::time::to_display(chrono::Utc::now()).date_naive();
+    let at = |hour| {
+        shanghai
+            .from_local_datetime(&today.and_hms_opt(hour, 0, 0).unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    // Not before nine; then once for the day, however often it is asked (the in-process
+    // worker may already have sent today's).
+    assert_eq!(worker.send_digests(at(8)).await.unwrap(), 0);
+    let first = worker.send_digests(at(10)).await.unwrap();
+    assert_eq!(worker.send_digests(at(11)).await.unwrap(), 0);
+    let inbox = app
+        .get("/api/v1/inbox", Some(&shop.merchant.access_token))
+        .await;
+    let digests: Vec<_> = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "candidate_digest")
+        .cloned()
+        .collect();
+    assert_eq!(digests.len(), 1, "{first} sent by this worker; one in all");
+    assert!(digests[0]["body"].as_str().unwrap().contains("李娜"));
+    assert!(
+        !digests[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("lina@example.cn")
+    );
+}
