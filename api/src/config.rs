@@ -166,7 +166,8 @@ impl Settings {
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
             .merge(Env::raw().only(&["database_url", "smtp_url"]))
-            .merge(Env::prefixed("DOORSTEP_").ignore(&["config"]))
+            // DOORSTEP_CONFIG names the file; DOORSTEP_NEW_PASSWORD feeds `doorstep admin`.
+            .merge(Env::prefixed("DOORSTEP_").ignore(&["config", "new_password"]))
             .extract()
             .map_err(Box::new)
     }
@@ -231,6 +232,16 @@ mod tests {
             assert_eq!(settings.database_url(), "postgres://app@db/doorstep");
             assert_eq!(settings.max_body_bytes, 1024);
             assert_eq!(settings.trusted_proxies.len(), 2);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn variables_of_other_purposes_are_not_settings() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DOORSTEP_NEW_PASSWORD", "for the admin command");
+            jail.set_env("DOORSTEP_CONFIG", "none.toml");
+            assert!(Settings::load_from(Path::new("none.toml")).is_ok());
             Ok(())
         });
     }
