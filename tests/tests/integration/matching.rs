@@ -563,8 +563,10 @@ async fn a_worker_killed_between_scoring_and_pushing_loses_and_doubles_nothing(b
         .await
         .unwrap();
 
-    // Worker B cannot take A's work while A's leases live...
+    // Worker B cannot take A's work while A's leases live (on SQLite, `doorstep worker`
+    // refuses to start on exactly this answer)...
     let b = worker("worker-b");
+    assert_eq!(b.lease_holder().await.unwrap().as_deref(), Some("worker-a"));
     assert_eq!(b.deliver().await.unwrap(), 0);
     assert_eq!(b.step().await.unwrap(), 0, "A's outbox lease is still live");
     // ...and takes it over once they expire, delivering each push exactly once.
