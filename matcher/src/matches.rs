@@ -39,26 +39,29 @@ pub async fn for_seeker<C: ConnectionTrait>(
         .limit(limit * 2)
         .all(db)
         .await?;
+    // Two queries for all rows' postings and businesses, not two per row.
+    let postings = posting::Entity::find()
+        .filter(posting::Column::Id.is_in(rows.iter().map(|m| m.posting_id)))
+        .all(db)
+        .await?;
+    let businesses = business::Entity::find()
+        .filter(business::Column::Id.is_in(postings.iter().map(|p| p.business_id)))
+        .all(db)
+        .await?;
     let now = time::now();
-    let mut out = Vec::new();
-    for m in rows {
-        let Some(p) = posting::Entity::find_by_id(m.posting_id).one(db).await? else {
-            continue;
-        };
-        let Some(b) = business::Entity::find_by_id(p.business_id).one(db).await? else {
-            continue;
-        };
-        if postings::is_public(&p, &b, now) {
-            out.push(SeekerMatch {
+    let out = rows
+        .into_iter()
+        .filter_map(|m| {
+            let p = postings.iter().find(|p| p.id == m.posting_id)?;
+            let b = businesses.iter().find(|b| b.id == p.business_id)?;
+            postings::is_public(p, b, now).then(|| SeekerMatch {
                 m,
-                posting: p,
-                business: b,
-            });
-        }
-        if out.len() as u64 >= limit {
-            break;
-        }
-    }
+                posting: p.clone(),
+                business: b.clone(),
+            })
+        })
+        .take(limit as usize)
+        .collect();
     Ok(out)
 }
 
@@ -103,19 +106,31 @@ pub enum Feedback {
     Applied,
 }
 
-/// Records the seeker's feedback on their own match; a dismissed match is never pushed again.
-pub async fn feedback<C: ConnectionTrait>(
+/// Records the seeker's feedback on their own match; a dismissed match is never pushed
+/// again, and applying from a match files the application (with `note`) first.
+pub async fn feedback<C: sea_orm::TransactionTrait + ConnectionTrait>(
     db: &C,
     actor: &Principal,
     id: Uuid,
     what: Feedback,
     reason: Option<String>,
+    note: String,
 ) -> Result<job_match::Model, DomainError> {
     let m = job_match::Entity::find_by_id(id)
         .one(db)
         .await?
         .filter(|m| actor.role == Role::Seeker && m.seeker_id == actor.account_id)
         .ok_or(DomainError::NotFound("match"))?;
+    if what == Feedback::Applied {
+        // Also marks the match `applied`.
+        doorstep_domain::applications::apply(
+            db,
+            actor,
+            m.posting_id,
+            doorstep_domain::applications::ApplyInput { note },
+        )
+        .await?;
+    }
     let status = match what {
         Feedback::Save => "saved",
         Feedback::Dismiss => "dismissed",

@@ -2,7 +2,6 @@
 
 use actix_web::{get, post, web};
 use chrono::{DateTime, FixedOffset};
-use doorstep_domain::applications::{self, ApplyInput};
 use doorstep_domain::types::Role;
 use doorstep_domain::{DomainError, time};
 use doorstep_matcher::matches::{self, Feedback};
@@ -180,20 +179,6 @@ pub async fn feedback(
         FeedbackAction::Dismiss => Feedback::Dismiss,
         FeedbackAction::Apply => Feedback::Applied,
     };
-    if what == Feedback::Applied {
-        let own = matches::for_seeker(&state.db, &auth.0, 200)
-            .await?
-            .into_iter()
-            .find(|f| f.m.id == id)
-            .ok_or(DomainError::NotFound("match"))?;
-        applications::apply(
-            &state.db,
-            &auth.0,
-            own.posting.id,
-            ApplyInput { note: body.note },
-        )
-        .await?;
-    }
-    let updated = matches::feedback(&state.db, &auth.0, id, what, body.reason).await?;
+    let updated = matches::feedback(&state.db, &auth.0, id, what, body.reason, body.note).await?;
     Ok(web::Json(base(&updated)))
 }
