@@ -31,6 +31,9 @@ pub enum Command {
     Worker,
     /// Rebuild the search index from the database; running servers switch to it.
     Reindex,
+    /// Load a generated Suzhou shopping district (businesses, postings, seekers, four
+    /// accounts to log in as), index it and push its matches.
+    Demo(crate::demo::DemoArgs),
     /// Print the OpenAPI document to standard output.
     Openapi,
     /// Account administration from the shell: the only way the first admin exists.
@@ -85,6 +88,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 "search index rebuilt; running servers switch to it on their next pass");
             db.close().await?;
         }
+        Command::Demo(args) => crate::demo::run(&settings, args).await?,
         Command::Openapi => {
             let doc = serde_json::to_string_pretty(&crate::openapi::document())?;
             let mut out = std::io::stdout().lock();

@@ -166,8 +166,9 @@ impl Settings {
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
             .merge(Env::raw().only(&["database_url", "smtp_url"]))
-            // DOORSTEP_CONFIG names the file; DOORSTEP_NEW_PASSWORD feeds `doorstep admin`.
-            .merge(Env::prefixed("DOORSTEP_").ignore(&["config", "new_password"]))
+            // DOORSTEP_CONFIG names the file; DOORSTEP_NEW_PASSWORD and DOORSTEP_DEMO_PASSWORD
+            // feed `doorstep admin` and `doorstep demo`.
+            .merge(Env::prefixed("DOORSTEP_").ignore(&["config", "new_password", "demo_password"]))
             .extract()
             .map_err(Box::new)
     }

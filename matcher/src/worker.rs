@@ -179,6 +179,25 @@ impl Matcher {
         Ok(claimed.rows_affected == 1)
     }
 
+    /// Gives the lease up at once (a one-off run such as `doorstep demo`), so the next
+    /// worker need not wait for it to expire.
+    pub async fn release_lease(&self) -> Result<(), WorkerError> {
+        matcher_state::Entity::update_many()
+            .col_expr(
+                matcher_state::Column::Holder,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                matcher_state::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(matcher_state::Column::Name.eq(LEASE))
+            .filter(matcher_state::Column::Holder.eq(self.holder.clone()))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     /// The live holder of the lease, if it is not us.
     pub async fn lease_holder(&self) -> Result<Option<String>, WorkerError> {
         let row = matcher_state::Entity::find_by_id(LEASE.to_owned())

@@ -1,0 +1,267 @@
+//! `doorstep demo`: a shopping district to look at within a minute of cloning. Loads a
+//! generated corpus, adds four accounts one can log in as, rebuilds the search index and
+//! runs the matcher until every posting has been scored, so search results and pushed
+//! matches are there the moment the server starts.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use doorstep_demo::{Generator, Sizes};
+use doorstep_domain::accounts::{self, NewAccount};
+use doorstep_domain::entities::seeker_profile;
+use doorstep_domain::types::{
+    Education, LoginId, PayUnit, Phone, Role, StringList, TimeSlot, Visibility, WeeklySchedule,
+};
+use doorstep_domain::{DomainError, time};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+
+use crate::config::Settings;
+use crate::startup;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The generator's seed: the same seed gives the same district.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    #[arg(long, default_value_t = Sizes::DEMO.businesses)]
+    pub businesses: usize,
+    #[arg(long, default_value_t = Sizes::DEMO.postings)]
+    pub postings: usize,
+    #[arg(long, default_value_t = Sizes::DEMO.seekers)]
+    pub seekers: usize,
+}
+
+/// The demo accounts' logins; their passwords are generated and printed once (or taken
+/// from `DOORSTEP_DEMO_PASSWORD`, for scripted tours).
+pub const SEEKER_PHONE: &str = "13800000001";
+pub const MERCHANT_PHONE: &str = "13800000002";
+pub const ADMIN_PHONE: &str = "13800000000";
+pub const OFFICER_EMAIL: &str = "officer@demo.doorstep.local";
+
+fn password() -> String {
+    std::env::var("DOORSTEP_DEMO_PASSWORD").unwrap_or_else(|_| {
+        let tail: String = rand::rng()
+            .sample_iter(Alphanumeric)
+            .take(12)
+            .map(char::from)
+            .collect();
+        format!("demo-{tail}")
+    })
+}
+
+async fn account(
+    db: &sea_orm::DatabaseConnection,
+    role: Role,
+    phone: Option<&str>,
+    email: Option<&str>,
+    password: &str,
+    name: &str,
+) -> anyhow::Result<doorstep_domain::entities::account::Model> {
+    let new = NewAccount::parse(role, phone, email, password, name).map_err(|err| match err {
+        DomainError::Validation(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => other.into(),
+    })?;
+    Ok(accounts::create(db, new).await?)
+}
+
+/// A student near 苏州中心 looking for weekend and evening work in cafés, tea shops and
+/// shops: the person the README's tour logs in as.
+fn demo_profile(account_id: uuid::Uuid) -> seeker_profile::Model {
+    let slot = |day: u8, start: &str, end: &str| TimeSlot {
+        day,
+        start: start.into(),
+        end: end.into(),
+    };
+    let mut slots: Vec<TimeSlot> = (1..=5).map(|d| slot(d, "18:00", "22:00")).collect();
+    slots.extend([slot(6, "09:00", "22:00"), slot(7, "09:00", "22:00")]);
+    let now = time::now();
+    let strings = |items: &[&str]| StringList(items.iter().map(|s| s.to_string()).collect());
+    seeker_profile::Model {
+        account_id,
+        full_name: "林小雨".into(),
+        education: Some(Education::Associate),
+        major: Some("酒店管理".into()),
+        graduation_year: Some(2027),
+        skills: strings(&["咖啡制作", "收银", "点单", "奶茶", "英语"]),
+        experience: Default::default(),
+        desired_categories: strings(&["coffee_tea", "food_service", "retail_sales", "cashier"]),
+        desired_kinds: strings(&["part_time", "gig"]),
+        expected_pay_min: Some(2000),
+        expected_pay_unit: Some(PayUnit::Hour),
+        home_lat: Some(31.3195),
+        home_lon: Some(120.6742),
+        travel_radius_km: 5.0,
+        availability: WeeklySchedule {
+            slots,
+            weekly_hours: None,
+        },
+        resume: "大二在读，做过一年奶茶店兼职，会基础拉花，周末和工作日晚上有空。".into(),
+        visibility: Visibility::Public,
+        push_channels: strings(&["inbox"]),
+        quiet_hours_start: None,
+        quiet_hours_end: None,
+        daily_push_cap: 20,
+        personalised_matching: true,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    startup::prepare_folders(settings)?;
+    let db = startup::connect_and_migrate(settings).await?;
+    let seeker_login = LoginId::Phone(Phone::parse(SEEKER_PHONE).expect("a valid phone"));
+    if accounts::find_by_login(&db, &seeker_login).await?.is_some() {
+        bail!(
+            "the demo data is already loaded in this database; to start over, stop the server and remove {}",
+            settings.data_dir.display()
+        );
+    }
+    let sizes = Sizes {
+        businesses: args.businesses.max(1),
+        postings: args.postings,
+        seekers: args.seekers,
+    };
+    let generator = Generator::new(args.seed, sizes, chrono::Utc::now());
+    let loaded = doorstep_demo::load::load(&db, &generator, true)
+        .await
+        .context("loading the generated district")?;
+
+    let password = password();
+    let seeker = account(
+        &db,
+        Role::Seeker,
+        Some(SEEKER_PHONE),
+        None,
+        &password,
+        "林小雨",
+    )
+    .await?;
+    doorstep_demo::load::insert_profile(&db, demo_profile(seeker.id)).await?;
+    let merchant = account(
+        &db,
+        Role::Merchant,
+        Some(MERCHANT_PHONE),
+        None,
+        &password,
+        "周店长",
+    )
+    .await?;
+    // The demo merchant co-owns the first few verified businesses, so their postings,
+    // applicants and matches are theirs to look at.
+    let owned: Vec<_> = generator
+        .businesses()
+        .iter()
+        .filter(|b| b.business.status == doorstep_domain::types::BusinessStatus::Verified)
+        .take(3)
+        .collect();
+    for b in &owned {
+        doorstep_demo::load::add_owner(&db, b.business.id, merchant.id).await?;
+    }
+    account(
+        &db,
+        Role::Officer,
+        None,
+        Some(OFFICER_EMAIL),
+        &password,
+        "陈专员",
+    )
+    .await?;
+    account(
+        &db,
+        Role::Admin,
+        Some(ADMIN_PHONE),
+        None,
+        &password,
+        "运营管理员",
+    )
+    .await?;
+
+    let index_dir = settings.index_dir();
+    doorstep_search_index::sync::rebuild_in_folder(&db, &index_dir)
+        .await
+        .context("building the search index")?;
+    let index = Arc::new(doorstep_search_index::SearchIndex::open(&index_dir)?);
+    let matcher = startup::matcher(settings, db.clone(), index, "demo")?;
+    if let Some(holder) = matcher.lease_holder().await? {
+        bail!("a server ({holder}) is running on this database: stop it, then run doorstep demo");
+    }
+    let mut scored = 0;
+    loop {
+        let handled = matcher.step().await?;
+        if handled == 0 {
+            break;
+        }
+        scored += handled;
+    }
+    let mut delivered = 0;
+    loop {
+        let n = matcher.deliver().await?;
+        if n == 0 {
+            break;
+        }
+        delivered += n;
+    }
+    matcher.release_lease().await?;
+    let matches = {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        doorstep_domain::entities::job_match::Entity::find()
+            .count(&db)
+            .await?
+    };
+    tracing::info!(
+        businesses = loaded.businesses,
+        postings = loaded.postings,
+        seekers = loaded.seekers,
+        events_scored = scored,
+        matches,
+        pushes_delivered = delivered,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo district loaded"
+    );
+    db.close().await?;
+
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "\nDemo district loaded: {} businesses, {} postings, {} seekers, {} matches pushed.\n\
+         Start the server (cargo run --release -- serve) and log in as:\n",
+        loaded.businesses, loaded.postings, loaded.seekers, matches
+    )?;
+    for (who, login) in [
+        (
+            "seeker   林小雨 (student, weekends and evenings)",
+            SEEKER_PHONE,
+        ),
+        (
+            "merchant 周店长 (co-owns the businesses below)",
+            MERCHANT_PHONE,
+        ),
+        ("officer  陈专员", OFFICER_EMAIL),
+        ("admin", ADMIN_PHONE),
+    ] {
+        writeln!(out, "  {who:<48} {login:<30} password {password}")?;
+    }
+    writeln!(out)?;
+    for b in owned {
+        writeln!(out, "  business {}  {}", b.business.id, b.business.name)?;
+    }
+    writeln!(
+        out,
+        "\nThe passwords are shown only now (set DOORSTEP_DEMO_PASSWORD to choose one)."
+    )?;
+    Ok(())
+}

@@ -1,0 +1,342 @@
+//! Benchmarks against a running server, through its public API: how soon a published
+//! posting is found by search (freshness), how soon its pushes are written (matching, read
+//! from the database), and applying under an open-loop fixed request rate: each request is
+//! sent at its scheduled time whether or not earlier ones have answered, and its latency
+//! counts from that time, so a stall shows up in the tail instead of pausing the load
+//! (no coordinated omission).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use doorstep_domain::entities::{job_match, push};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::stats::latency;
+
+#[derive(clap::Args)]
+pub struct HttpArgs {
+    /// The server, e.g. http://127.0.0.1:8080
+    #[arg(long)]
+    base: String,
+    /// The server's database, read to see when pushes are written.
+    #[arg(long)]
+    database_url: String,
+    /// An officer's e-mail and password (to verify the benchmark's business).
+    #[arg(long)]
+    officer: String,
+    #[arg(long, env = "BENCH_OFFICER_PASSWORD")]
+    officer_password: String,
+    /// Postings published one after another for freshness and matching.
+    #[arg(long, default_value_t = 100)]
+    postings: usize,
+    /// Applications per second, and for how long.
+    #[arg(long, default_value_t = 200)]
+    apply_rate: u32,
+    #[arg(long, default_value_t = 10)]
+    apply_secs: u32,
+    /// Label for the report (e.g. the database).
+    #[arg(long, default_value = "")]
+    label: String,
+    /// Where to write what the load generator needs (a public posting id) and the figures.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+struct Api {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        token: Option<&str>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let text = response.text().await?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        ))
+    }
+
+    async fn expect(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        token: Option<&str>,
+        want: u16,
+    ) -> anyhow::Result<Value> {
+        let (status, value) = self.call(method, path, body, token).await?;
+        if status != want {
+            bail!("{path}: expected {want}, got {status}: {value}");
+        }
+        Ok(value)
+    }
+
+    async fn register(&self, role: &str, phone: &str) -> anyhow::Result<(String, Uuid)> {
+        let body = json!({"role": role, "phone": phone, "password": "bench-password-2026", "display_name": format!("压测{role}")});
+        let v = self
+            .expect(
+                reqwest::Method::POST,
+                "/api/v1/auth/register",
+                Some(&body),
+                None,
+                201,
+            )
+            .await?;
+        Ok((
+            v["access_token"]
+                .as_str()
+                .context("access_token")?
+                .to_owned(),
+            v["account"]["id"].as_str().context("account id")?.parse()?,
+        ))
+    }
+}
+
+fn posting_body(k: usize, token: &str) -> Value {
+    json!({
+        "kind": "part_time",
+        "title": format!("周末服务员 {token}"),
+        "description": "苏州中心商场餐厅招周末服务员，负责点餐、传菜和收台，提供员工餐，时薪二十五元。",
+        "category": "food_service",
+        "skills": ["餐厅服务", "点餐", "收银"],
+        "headcount": 3,
+        "pay_min": 2400 + (k as i64 % 5) * 100,
+        "pay_max": 2800,
+        "pay_unit": "hour",
+        "schedule": {"slots": [{"day": 6, "start": "10:00", "end": "20:00"}, {"day": 7, "start": "10:00", "end": "20:00"}]},
+    })
+}
+
+pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
+    doorstep_matcher::webhook::install_crypto();
+    let api = Arc::new(Api {
+        client: reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()?,
+        base: args.base.trim_end_matches('/').to_owned(),
+    });
+    let db = doorstep_domain::db::connect(&args.database_url, 2).await?;
+    let run = Uuid::new_v4().simple().to_string();
+    let phone_base: u64 = 13_600_000_000 + (u64::from_str_radix(&run[..6], 16)? % 900) * 10_000;
+
+    let login = api
+        .expect(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            Some(&json!({"login": args.officer, "password": args.officer_password})),
+            None,
+            200,
+        )
+        .await?;
+    let officer = login["access_token"]
+        .as_str()
+        .context("officer token")?
+        .to_owned();
+    let (merchant, _) = api.register("merchant", &phone_base.to_string()).await?;
+    let (lat, lon) = doorstep_demo::generate::place_point("苏州中心商场").expect("a known place");
+    let business = api
+        .expect(
+            reqwest::Method::POST,
+            "/api/v1/businesses",
+            Some(&json!({"name": "压测餐厅 苏州中心店", "mall": "苏州中心商场", "address": "苏州工业园区苏州大道东 苏州中心商场 L3", "lat": lat, "lon": lon,
+                "licence_number": "91320594MA1XY2AB3C", "contact_phone": "13912340000"})),
+            Some(&merchant),
+            201,
+        )
+        .await?;
+    let business_id = business["id"].as_str().context("business id")?.to_owned();
+    api.expect(
+        reqwest::Method::POST,
+        &format!("/api/v1/businesses/{business_id}/verify"),
+        Some(&json!({})),
+        Some(&officer),
+        200,
+    )
+    .await?;
+
+    // Freshness and matching: publish one posting at a time; poll search for it and the
+    // database for its pushes.
+    let mut fresh = Vec::new();
+    let mut pushed = Vec::new();
+    let mut unmatched = 0;
+    let mut ids = Vec::new();
+    for k in 0..args.postings {
+        let token = format!("bench{}x{k}", &run[..8]);
+        let created = api
+            .expect(
+                reqwest::Method::POST,
+                &format!("/api/v1/businesses/{business_id}/postings"),
+                Some(&posting_body(k, &token)),
+                Some(&merchant),
+                201,
+            )
+            .await?;
+        let id: Uuid = created["id"].as_str().context("posting id")?.parse()?;
+        api.expect(
+            reqwest::Method::POST,
+            &format!("/api/v1/postings/{id}/publish"),
+            Some(&json!({})),
+            Some(&merchant),
+            200,
+        )
+        .await?;
+        let published = Instant::now();
+        let (mut seen, mut matched) = (None, None);
+        while published.elapsed() < Duration::from_secs(10) && (seen.is_none() || matched.is_none())
+        {
+            if seen.is_none() {
+                let (status, v) = api
+                    .call(
+                        reqwest::Method::GET,
+                        &format!("/api/v1/jobs/search?q={token}"),
+                        None,
+                        None,
+                    )
+                    .await?;
+                if status != 200 {
+                    bail!("search answered {status}: {v}");
+                }
+                if v["items"]
+                    .as_array()
+                    .is_some_and(|items| items.iter().any(|h| h["id"] == json!(id.to_string())))
+                {
+                    seen = Some(published.elapsed());
+                }
+            }
+            if matched.is_none() {
+                let matches: Vec<Uuid> = job_match::Entity::find()
+                    .select_only()
+                    .column(job_match::Column::Id)
+                    .filter(job_match::Column::PostingId.eq(id))
+                    .into_tuple()
+                    .all(&db)
+                    .await?;
+                let n = if matches.is_empty() {
+                    0
+                } else {
+                    push::Entity::find()
+                        .filter(push::Column::MatchId.is_in(matches))
+                        .count(&db)
+                        .await?
+                };
+                if n > 0 {
+                    matched = Some(published.elapsed());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        fresh.push(
+            seen.with_context(|| format!("posting {id} was not found by search within 10 s"))?,
+        );
+        match matched {
+            Some(t) => pushed.push(t),
+            None => unmatched += 1,
+        }
+        ids.push(id);
+    }
+    let freshness = latency(&fresh);
+    let matching = latency(&pushed);
+
+    // Applying at a fixed rate: distinct (seeker, posting) pairs.
+    let total = (args.apply_rate * args.apply_secs) as usize;
+    let seekers_needed = total.div_ceil(ids.len()).max(1);
+    let mut seekers = Vec::new();
+    for s in 0..seekers_needed {
+        seekers.push(
+            api.register("seeker", &(phone_base + 1 + s as u64).to_string())
+                .await?
+                .0,
+        );
+    }
+    let interval = Duration::from_secs_f64(1.0 / f64::from(args.apply_rate.max(1)));
+    let start = tokio::time::Instant::now() + Duration::from_millis(100);
+    let mut tasks = Vec::with_capacity(total);
+    for n in 0..total {
+        let api = api.clone();
+        let token = seekers[n / ids.len()].clone();
+        let posting = ids[n % ids.len()];
+        let due = start + interval * n as u32;
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep_until(due).await;
+            let result = api
+                .call(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/postings/{posting}/applications"),
+                    Some(&json!({"note": "周末都可以上班"})),
+                    Some(&token),
+                )
+                .await;
+            (due.elapsed(), result.map(|(status, _)| status).unwrap_or(0))
+        }));
+    }
+    let mut apply_samples = Vec::new();
+    let mut failures = 0;
+    for t in tasks {
+        let (took, status) = t.await?;
+        apply_samples.push(took);
+        if status != 201 {
+            failures += 1;
+        }
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let apply = latency(&apply_samples);
+
+    let label = if args.label.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", args.label)
+    };
+    println!(
+        "Freshness{label}: a posting is found by search {:.0} ms p50 / {:.0} ms p99 after its publish call returned ({} postings).\n\n\
+         Matching end to end{label}: its pushes are written {:.0} ms p50 / {:.0} ms p99 after publishing ({} of {} postings had matches within 10 s).\n\n\
+         Apply{label}: {} applications at a fixed {} per second ({:.0}/s achieved), latency from the scheduled send p50 {:.1} / p99 {:.1} / p99.9 {:.1} ms, {} not 201.\n",
+        freshness.p50_ms,
+        freshness.p99_ms,
+        freshness.count,
+        matching.p50_ms,
+        matching.p99_ms,
+        matching.count,
+        args.postings,
+        total,
+        args.apply_rate,
+        total as f64 / elapsed,
+        apply.p50_ms,
+        apply.p99_ms,
+        apply.p999_ms,
+        failures
+    );
+    if failures > 0 {
+        tracing::warn!(failures, "some applications failed");
+    }
+    if let Some(path) = args.json {
+        let figures: Value = json!({
+            "posting_id": ids[0],
+            "freshness": freshness,
+            "matching": matching,
+            "unmatched": unmatched,
+            "apply": {"rate": args.apply_rate, "sent": total, "failures": failures, "latency": apply},
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&figures)?)?;
+    }
+    db.close().await?;
+    Ok(())
+}
