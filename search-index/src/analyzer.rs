@@ -81,11 +81,15 @@ impl Tokenizer for JiebaTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
         let (folded, origin) = fold(text);
-        let cut = if self.search_mode {
+        let mut cut = if self.search_mode {
             self.jieba.cut_for_search(&folded, true)
         } else {
             self.jieba.cut(&folded, false)
         };
+        // Search mode emits a word's sub-words and then the word, which starts earlier.
+        // Tantivy's snippet generator assumes offsets never go back (a highlight starting
+        // before its fragment underflows), so tokens go out in text order.
+        cut.sort_by_key(|t| (t.byte_start, t.byte_end));
         let tokens = cut
             .into_iter()
             .filter(|t| is_word(t.word))

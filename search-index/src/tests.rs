@@ -419,6 +419,31 @@ fn highlights_mark_the_matching_words() {
     );
 }
 
+/// Search-mode segmentation emits 健身, 教练 and then 健身教练, which starts before 教练; a fragment
+/// boundary between them once made the snippet generator subtract past zero (a panic in
+/// debug builds, a garbled or panicking highlight in release). Found by the benchmark's
+/// generated corpus; each shift of the text below puts the boundary somewhere else.
+#[test]
+fn highlights_survive_overlapping_words_at_fragment_boundaries() {
+    let (index, _s) = fresh_index();
+    let jobs: Vec<Job> = (100..160)
+        .map(|shift| {
+            let mut j = Job::new("私人健身教练");
+            j.description = format!("{}{}", "好".repeat(shift), "招聘健身教练带团课；".repeat(6));
+            j
+        })
+        .collect();
+    add(&index, &jobs);
+    let results = index
+        .search_jobs::<JobDisplay>(&search("健身教练"), 100, None)
+        .unwrap();
+    assert_eq!(results.hits.len(), jobs.len());
+    for hit in &results.hits {
+        let description = hit.highlights.description.as_deref().unwrap_or_default();
+        assert!(description.contains("<b>"), "{description}");
+    }
+}
+
 #[test]
 fn cursor_pages_stay_stable_while_documents_are_added() {
     let (index, _s) = fresh_index();
