@@ -33,24 +33,25 @@ pub struct DemoArgs {
     pub postings: usize,
     #[arg(long, default_value_t = Sizes::DEMO.seekers)]
     pub seekers: usize,
+    /// The demo accounts' password; generated and printed once when not given.
+    #[arg(long, env = "DOORSTEP_DEMO_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
 }
 
-/// The demo accounts' logins; their passwords are generated and printed once (or taken
-/// from `DOORSTEP_DEMO_PASSWORD`, for scripted tours).
+/// The demo accounts' logins; their password is generated and printed once (or given with
+/// `--password` / `DOORSTEP_DEMO_PASSWORD`, for scripted tours).
 pub const SEEKER_PHONE: &str = "13800000001";
 pub const MERCHANT_PHONE: &str = "13800000002";
 pub const ADMIN_PHONE: &str = "13800000000";
 pub const OFFICER_EMAIL: &str = "officer@demo.doorstep.local";
 
-fn password() -> String {
-    std::env::var("DOORSTEP_DEMO_PASSWORD").unwrap_or_else(|_| {
-        let tail: String = rand::rng()
-            .sample_iter(Alphanumeric)
-            .take(12)
-            .map(char::from)
-            .collect();
-        format!("demo-{tail}")
-    })
+fn generated_password() -> String {
+    let tail: String = rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(12)
+        .map(char::from)
+        .collect();
+    format!("demo-{tail}")
 }
 
 async fn account(
@@ -140,7 +141,7 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
         .await
         .context("loading the generated district")?;
 
-    let password = password();
+    let password = args.password.unwrap_or_else(generated_password);
     let seeker = account(
         &db,
         Role::Seeker,
@@ -194,6 +195,7 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     doorstep_search_index::sync::rebuild_in_folder(&db, &index_dir)
         .await
         .context("building the search index")?;
+    tracing::info!("search index built");
     let index = Arc::new(doorstep_search_index::SearchIndex::open(&index_dir)?);
     let matcher = startup::matcher(settings, db.clone(), index, "demo")?;
     if let Some(holder) = matcher.lease_holder().await? {
@@ -207,6 +209,7 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
         }
         scored += handled;
     }
+    tracing::info!(events = scored, "matches scored and stored");
     let mut delivered = 0;
     loop {
         let n = matcher.deliver().await?;

@@ -233,6 +233,7 @@ impl Fts5 {
             "INSERT INTO posting_fts(rowid, title, body) SELECT rowid, title, body FROM posting",
             "CREATE INDEX posting_geo ON posting(lat, lon)",
             "ANALYZE",
+            "PRAGMA wal_checkpoint(TRUNCATE)",
         ] {
             sqlx::query(ddl).execute(&pool).await?;
         }

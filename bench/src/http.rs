@@ -41,9 +41,12 @@ pub struct HttpArgs {
     /// Label for the report (e.g. the database).
     #[arg(long, default_value = "")]
     label: String,
-    /// Where to write what the load generator needs (a public posting id) and the figures.
+    /// The figures as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Where to write URL lists for the load generator (`get-urls.txt`, `search-urls.txt`).
+    #[arg(long)]
+    urls_dir: Option<PathBuf>,
 }
 
 struct Api {
@@ -327,6 +330,20 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
     if failures > 0 {
         tracing::warn!(failures, "some applications failed");
     }
+    if let Some(dir) = &args.urls_dir {
+        // For the external load generator: every published posting, and the query mix.
+        std::fs::create_dir_all(dir)?;
+        let gets: Vec<String> = ids
+            .iter()
+            .map(|id| format!("{}/api/v1/postings/{id}", api.base))
+            .collect();
+        std::fs::write(dir.join("get-urls.txt"), gets.join("\n") + "\n")?;
+        let searches: Vec<String> = crate::queries::load()?
+            .iter()
+            .map(|q| format!("{}/api/v1/jobs/search?{}", api.base, search_query(q)))
+            .collect();
+        std::fs::write(dir.join("search-urls.txt"), searches.join("\n") + "\n")?;
+    }
     if let Some(path) = args.json {
         let figures: Value = json!({
             "posting_id": ids[0],
@@ -339,4 +356,36 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
     }
     db.close().await?;
     Ok(())
+}
+
+/// The query string of `GET /api/v1/jobs/search` for a benchmark query.
+fn search_query(q: &crate::queries::BenchQuery) -> String {
+    let mut url = reqwest::Url::parse("http://x/").expect("a valid base");
+    {
+        let mut pairs = url.query_pairs_mut();
+        if !q.q.is_empty() {
+            pairs.append_pair("q", &q.q);
+        }
+        if let Some(p) = q.point {
+            pairs.append_pair("lat", &p.lat().to_string());
+            pairs.append_pair("lon", &p.lon().to_string());
+        }
+        if let Some(r) = q.radius_km {
+            pairs.append_pair("radius_km", &r.to_string());
+        }
+        for (name, value) in [
+            ("kind", &q.kind),
+            ("category", &q.category),
+            ("schedule", &q.schedule),
+        ] {
+            if let Some(v) = value {
+                pairs.append_pair(name, v);
+            }
+        }
+        if let Some(pay) = q.pay_min_fen_per_hour {
+            pairs.append_pair("pay_min", &(pay as i64).to_string());
+        }
+        pairs.append_pair("limit", "10");
+    }
+    url.query().unwrap_or_default().to_owned()
 }

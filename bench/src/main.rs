@@ -331,7 +331,7 @@ async fn search(args: SearchArgs) -> anyhow::Result<()> {
     let n = postings.len();
     let mut md = String::new();
     md.push_str(&format!(
-        "### {} postings and {} profiles (seed {})\n\n",
+        "### Search and matching in process: {} public postings, {} profiles (seed {})\n\n",
         n,
         seekers.len(),
         args.seed

@@ -1,5 +1,6 @@
 //! The matcher's work for one new posting, without the database: find candidate seekers
-//! through the index (as the worker does: nearest 300 within 30 km), score each pair both
+//! through the index (as the worker does: the nearest 300 within 30 km who want this kind
+//! of work), score each pair both
 //! ways, keep the best 20. The database writes that follow are measured end to end by the
 //! HTTP benchmark (posting → pushes written).
 
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 use doorstep_demo::Generator;
 use doorstep_domain::entities::{account, business, seeker_profile};
 use doorstep_domain::types::GeoPoint;
-use doorstep_matcher::{MatchSettings, assess};
+use doorstep_matcher::{JobText, MatchSettings, SeekerText, assess_with};
 use doorstep_search_index::documents::ProfileDisplay;
 use doorstep_search_index::{Area, SearchIndex, SearchRequest, Sort};
 use serde_json::{Value, json};
@@ -57,14 +58,16 @@ pub fn measure(
             });
         request.sort = Sort::Distance;
         request.visibilities = vec!["public".into(), "officers_only".into()];
+        request.kinds = vec![p.model.kind.as_str().to_owned()];
         let found = index.search_profiles::<ProfileDisplay>(&request, CANDIDATES, None)?;
         let retrieved = started.elapsed();
         let scoring = Instant::now();
+        let job_text = JobText::of(&p.model);
         let mut scored: Vec<f64> = found
             .hits
             .iter()
             .filter_map(|h| by_id.get(&h.id))
-            .filter_map(|s| assess(&p.model, b, s, now).ok())
+            .filter_map(|s| assess_with(&p.model, b, s, now, &job_text, &SeekerText::of(s)).ok())
             .map(|a| a.score.combined)
             .filter(|c| *c >= settings.threshold)
             .collect();

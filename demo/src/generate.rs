@@ -289,7 +289,8 @@ impl Generator {
             lat,
             lon,
             licence_number: format!("91320594MA{:08}", i),
-            contact_phone: format!("0512{:08}", 60_000_000 + i % 30_000_000),
+            // The shop's mobile, as merchants give it (the owner's login is another).
+            contact_phone: format!("135{:08}", i),
             status: if verified {
                 BusinessStatus::Verified
             } else {
@@ -315,7 +316,8 @@ impl Generator {
         let b = rng.random_range(0..self.businesses.len());
         let business = &self.businesses[b].business;
         let kind_of_business = self.kind_of(b);
-        let role = vocabulary::role(*pick(&mut rng, kind_of_business.roles));
+        let code: &&str = pick(&mut rng, kind_of_business.roles);
+        let role = vocabulary::role(code);
         let kind = weighted(&mut rng, role.kinds);
         let brand_and_place = business.name.clone();
 

@@ -6,3 +6,6 @@ pub mod load;
 pub mod vocabulary;
 
 pub use generate::{Archetype, GenBusiness, GenPosting, GenSeeker, Generator, Sizes};
+
+#[cfg(test)]
+mod tests;

@@ -70,6 +70,18 @@ pub fn schedule_fit(job: &WeeklySchedule, free: &WeeklySchedule) -> Option<f64> 
 
 /// The job's skills the seeker has, directly or through a synonym.
 pub fn skills_covered(job_skills: &[String], seeker_skills: &[String]) -> Vec<String> {
+    let job = job_skill_terms(job_skills);
+    covered_by(&job, &seeker_skill_terms(seeker_skills))
+}
+
+fn job_skill_terms(job_skills: &[String]) -> Vec<(String, Vec<String>)> {
+    job_skills
+        .iter()
+        .map(|skill| (skill.clone(), terms(skill)))
+        .collect()
+}
+
+fn seeker_skill_terms(seeker_skills: &[String]) -> BTreeSet<String> {
     let synonyms = Synonyms::builtin();
     let mut seeker_terms: BTreeSet<String> = BTreeSet::new();
     for skill in seeker_skills {
@@ -78,14 +90,59 @@ pub fn skills_covered(job_skills: &[String], seeker_skills: &[String]) -> Vec<St
             seeker_terms.insert(term);
         }
     }
-    job_skills
-        .iter()
-        .filter(|skill| {
-            let wanted = terms(skill);
-            !wanted.is_empty() && wanted.iter().any(|t| seeker_terms.contains(t))
-        })
-        .cloned()
+    seeker_terms
+}
+
+fn covered_by(job: &[(String, Vec<String>)], seeker_terms: &BTreeSet<String>) -> Vec<String> {
+    job.iter()
+        .filter(|(_, wanted)| !wanted.is_empty() && wanted.iter().any(|t| seeker_terms.contains(t)))
+        .map(|(skill, _)| skill.clone())
         .collect()
+}
+
+/// A posting's words, segmented once and reused for every seeker it is scored against
+/// (segmenting the same description for each of 300 candidates was most of the cost).
+pub struct JobText {
+    words: BTreeSet<String>,
+    skills: Vec<(String, Vec<String>)>,
+}
+
+impl JobText {
+    pub fn of(p: &posting::Model) -> Self {
+        Self {
+            words: terms(&format!(
+                "{} {} {}",
+                p.title,
+                p.description,
+                p.skills.0.join(" ")
+            ))
+            .into_iter()
+            .collect(),
+            skills: job_skill_terms(&p.skills.0),
+        }
+    }
+}
+
+/// A seeker's words, segmented once (for scoring one profile against many postings).
+pub struct SeekerText {
+    words: BTreeSet<String>,
+    skills: BTreeSet<String>,
+}
+
+impl SeekerText {
+    pub fn of(s: &seeker_profile::Model) -> Self {
+        Self {
+            words: terms(&format!(
+                "{} {} {}",
+                s.resume,
+                s.skills.0.join(" "),
+                s.major.clone().unwrap_or_default()
+            ))
+            .into_iter()
+            .collect(),
+            skills: seeker_skill_terms(&s.skills.0),
+        }
+    }
 }
 
 fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
@@ -137,6 +194,18 @@ pub fn assess(
     b: &business::Model,
     s: &seeker_profile::Model,
     now: chrono::DateTime<chrono::Utc>,
+) -> Result<Assessment, Excluded> {
+    assess_with(p, b, s, now, &JobText::of(p), &SeekerText::of(s))
+}
+
+/// [`assess`] with both sides' words already segmented.
+pub fn assess_with(
+    p: &posting::Model,
+    b: &business::Model,
+    s: &seeker_profile::Model,
+    now: chrono::DateTime<chrono::Utc>,
+    job_text: &JobText,
+    seeker_text: &SeekerText,
 ) -> Result<Assessment, Excluded> {
     use doorstep_domain::types::Visibility;
     if !postings::is_public(p, b, now) {
@@ -191,7 +260,7 @@ pub fn assess(
     ];
 
     // How well the seeker suits the job.
-    let covered = skills_covered(&p.skills.0, &s.skills.0);
+    let covered = covered_by(&job_text.skills, &seeker_text.skills);
     let skills = if p.skills.0.is_empty() {
         0.6
     } else {
@@ -205,23 +274,7 @@ pub fn assess(
         Some(years) if years > 0 => (years_of_experience(s) / f64::from(years)).min(1.0),
         _ => 1.0,
     };
-    let job_words: BTreeSet<String> = terms(&format!(
-        "{} {} {}",
-        p.title,
-        p.description,
-        p.skills.0.join(" ")
-    ))
-    .into_iter()
-    .collect();
-    let seeker_words: BTreeSet<String> = terms(&format!(
-        "{} {} {}",
-        s.resume,
-        s.skills.0.join(" "),
-        s.major.clone().unwrap_or_default()
-    ))
-    .into_iter()
-    .collect();
-    let text = (jaccard(&job_words, &seeker_words) * 4.0).min(1.0);
+    let text = (jaccard(&job_text.words, &seeker_text.words) * 4.0).min(1.0);
     let job_side = vec![
         factor("skills", skills, 3.0),
         factor("availability", hours.unwrap_or(0.6), 2.0),

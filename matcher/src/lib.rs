@@ -8,7 +8,7 @@ pub mod score;
 pub mod webhook;
 pub mod worker;
 
-pub use assess::{Assessment, Excluded, assess};
+pub use assess::{Assessment, Excluded, JobText, SeekerText, assess, assess_with};
 pub use score::{Factor, TwoSidedScore};
 pub use worker::{MatchSettings, Matcher};
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use doorstep_domain::db::Backend;
+use doorstep_domain::db::begin_write;
 use doorstep_domain::entities::{
     account, business, job_match, matcher_state, outbox_event, posting, push, seeker_profile,
 };
@@ -25,13 +26,13 @@ use doorstep_search_index::{Area, SearchIndex, SearchRequest, Sort, SyncState};
 use lettre::message::Mailbox;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
 };
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::assess::assess;
+use crate::assess::{JobText, SeekerText, assess_with};
 use crate::mail::{DeliveryError, Mail, Mailer};
 
 const LEASE: &str = "outbox";
@@ -312,6 +313,9 @@ impl Matcher {
         });
         request.sort = Sort::Distance;
         request.visibilities = vec!["public".into(), "officers_only".into()];
+        // Only seekers who want this kind of work (or did not say): the nearest 300 of
+        // them, not the nearest 300 of everyone, many of whom would be excluded anyway.
+        request.kinds = vec![p.kind.as_str().to_owned()];
         let index = self.index.clone();
         let found = tokio::task::spawn_blocking(move || {
             index.search_profiles::<ProfileDisplay>(&request, 300, None)
@@ -323,16 +327,25 @@ impl Matcher {
             .filter(seeker_profile::Column::AccountId.is_in(ids))
             .all(&self.db)
             .await?;
+        let job_text = JobText::of(&p);
         let mut scored: Vec<_> = seekers
             .iter()
-            .filter_map(|s| assess(&p, &b, s, now).ok().map(|a| (s, a)))
+            .filter_map(|s| {
+                assess_with(&p, &b, s, now, &job_text, &SeekerText::of(s))
+                    .ok()
+                    .map(|a| (s, a))
+            })
             .filter(|(_, a)| a.score.combined >= self.settings.threshold)
             .collect();
         scored.sort_by(|x, y| y.1.score.combined.total_cmp(&x.1.score.combined));
         scored.truncate(self.settings.top_k);
+        // One transaction for the posting's matches: one commit instead of one per
+        // statement, and a crash stores all of them or none (the event is then replayed).
+        let txn = begin_write(&self.db).await?;
         for (s, a) in scored {
-            self.store(&p, &b, s, &a).await?;
+            self.store(&txn, &p, &b, s, &a).await?;
         }
+        txn.commit().await?;
         Ok(())
     }
 
@@ -369,25 +382,31 @@ impl Matcher {
             .all(&self.db)
             .await?;
         let now = Utc::now();
+        let seeker_text = SeekerText::of(&s);
         let mut scored: Vec<_> = postings
             .iter()
             .filter_map(|p| {
                 let b = businesses.iter().find(|b| b.id == p.business_id)?;
-                assess(p, b, &s, now).ok().map(|a| (p, b, a))
+                assess_with(p, b, &s, now, &JobText::of(p), &seeker_text)
+                    .ok()
+                    .map(|a| (p, b, a))
             })
             .filter(|(_, _, a)| a.score.combined >= self.settings.threshold)
             .collect();
         scored.sort_by(|x, y| y.2.score.combined.total_cmp(&x.2.score.combined));
         scored.truncate(self.settings.top_k);
+        let txn = begin_write(&self.db).await?;
         for (p, b, a) in scored {
-            self.store(p, b, &s, &a).await?;
+            self.store(&txn, p, b, &s, &a).await?;
         }
+        txn.commit().await?;
         Ok(())
     }
 
     /// Stores (or refreshes) a match and queues its pushes on the seeker's channels.
-    async fn store(
+    async fn store<C: ConnectionTrait>(
         &self,
+        db: &C,
         p: &posting::Model,
         b: &business::Model,
         s: &seeker_profile::Model,
@@ -401,7 +420,7 @@ impl Matcher {
             .filter(job_match::Column::BusinessId.eq(b.id))
             .filter(job_match::Column::PostingId.ne(p.id))
             .filter(job_match::Column::Status.eq("dismissed"))
-            .count(&self.db)
+            .count(db)
             .await?
             > 0;
         let combined = if dismissed_here {
@@ -440,12 +459,12 @@ impl Matcher {
                 ])
                 .to_owned(),
         )
-        .exec_without_returning(&self.db)
+        .exec_without_returning(db)
         .await?;
         let stored = job_match::Entity::find()
             .filter(job_match::Column::PostingId.eq(p.id))
             .filter(job_match::Column::SeekerId.eq(s.account_id))
-            .one(&self.db)
+            .one(db)
             .await?
             .expect("just stored");
         if stored.status == "dismissed" || s.daily_push_cap == 0 {
@@ -470,7 +489,7 @@ impl Matcher {
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(&self.db)
+            .exec_without_returning(db)
             .await?;
         }
         Ok(())
@@ -829,7 +848,12 @@ impl Matcher {
         let mut tick = tokio::time::interval(poll);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            // A poll finds work from other processes and due retries; the index's signal
+            // starts the pass as soon as a change this process indexed can be matched.
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = self.index.advanced() => {}
+            }
             if let Err(err) = self.step().await {
                 tracing::warn!(error = %err, "matching pass failed; retrying");
             }

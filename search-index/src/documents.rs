@@ -221,6 +221,12 @@ pub fn profile(
             );
         }
     }
+    // No stated kind means any kind (as the matcher reads it), so a kind filter finds them.
+    if p.desired_kinds.0.is_empty() {
+        for kind in KINDS {
+            doc.add_text(f.kind, kind.as_str());
+        }
+    }
     for kind in &p.desired_kinds.0 {
         doc.add_text(f.kind, kind);
     }

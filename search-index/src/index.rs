@@ -209,6 +209,9 @@ pub struct SearchIndex {
     current: RwLock<Arc<Generation>>,
     pinned: Mutex<VecDeque<Pinned>>,
     rebuilding: AtomicBool,
+    /// Signalled when the live generation has applied new change events, so a consumer in
+    /// the same process (the matcher) starts at once instead of at its next poll.
+    advanced: tokio::sync::Notify,
 }
 
 /// Held while a rebuild runs; one at a time per index.
@@ -271,7 +274,18 @@ impl SearchIndex {
             current: RwLock::new(Arc::new(generation)),
             pinned: Mutex::new(VecDeque::new()),
             rebuilding: AtomicBool::new(false),
+            advanced: tokio::sync::Notify::new(),
         }
+    }
+
+    /// Tells the waiting consumer (if any, else the next one to wait) that the index moved on.
+    pub fn signal_advanced(&self) {
+        self.advanced.notify_one();
+    }
+
+    /// Resolves once the index has moved on since the last time this resolved.
+    pub async fn advanced(&self) {
+        self.advanced.notified().await
     }
 
     pub fn root(&self) -> &Path {

@@ -204,7 +204,10 @@ impl Syncer {
             }
             match self.step().await {
                 Ok(0) => {}
-                Ok(applied) => tracing::debug!(applied, "index caught up"),
+                Ok(applied) => {
+                    self.index.signal_advanced();
+                    tracing::debug!(applied, "index caught up")
+                }
                 Err(err) => tracing::warn!(error = %err, "index update failed; retrying"),
             }
         }

@@ -7,6 +7,7 @@ mod applications;
 mod auth;
 mod businesses;
 mod conventions;
+mod demo;
 mod fair_hiring;
 mod invitations;
 mod matching;

@@ -1,0 +1,171 @@
+//! `doorstep demo` and the generated district: the README's tour works right after loading
+//! (log in, search, see pushed matches), a second load is refused, and what the generator
+//! writes is what the API itself accepts.
+
+use doorstep_api::demo::{self, DemoArgs};
+use doorstep_demo::{Generator, Sizes};
+use doorstep_tests::market::business_body;
+use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "demo-tour-password-2026";
+
+fn small() -> DemoArgs {
+    DemoArgs {
+        seed: 2026,
+        businesses: 30,
+        postings: 240,
+        seekers: 240,
+        password: Some(PASSWORD.into()),
+    }
+}
+
+async fn login(app: &TestApp, login: &str) -> Session {
+    let response = app.login(login, PASSWORD).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    Session::from_response(&response)
+}
+
+on_both_databases!(
+    the_tour_works_right_after_the_demo_loads,
+    generated_postings_and_profiles_pass_the_api_validation
+);
+
+async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
+    let app = spawn_app(backend).await;
+    demo::run(&app.settings, small())
+        .await
+        .expect("the demo loads");
+
+    // The seeker of the tour logs in and finds work near home: the running server picks up
+    // the rebuilt index on its next pass.
+    let seeker = login(&app, demo::SEEKER_PHONE).await;
+    let found = app
+        .eventually(
+            "/api/v1/jobs/search?q=%E6%9C%8D%E5%8A%A1%E5%91%98&lat=31.3195&lon=120.6742&radius_km=10",
+            Some(&seeker.access_token),
+            |r| r.body["items"].as_array().is_some_and(|items| !items.is_empty()),
+        )
+        .await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    let first = &found.body["items"][0];
+    assert!(
+        first["title"].as_str().unwrap().contains("服务")
+            || first["highlights"].to_string().contains("服务"),
+        "{first}"
+    );
+
+    // Their pushed matches are there at once, each explained, best first.
+    let matches = app.get("/api/v1/matches", Some(&seeker.access_token)).await;
+    assert_eq!(matches.status, 200, "{}", matches.body);
+    let matches = matches.body.as_array().cloned().unwrap_or_default();
+    assert!(!matches.is_empty(), "the demo seeker has no matches");
+    let scores: Vec<f64> = matches
+        .iter()
+        .map(|m| m["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    assert!(
+        matches
+            .iter()
+            .all(|m| !m["explanation"].as_str().unwrap_or("").is_empty())
+    );
+    let inbox = app.get("/api/v1/inbox", Some(&seeker.access_token)).await;
+    assert!(
+        inbox.body["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty()),
+        "{}",
+        inbox.body
+    );
+
+    // The merchant co-owns businesses with open postings; the officer has a queue.
+    let merchant = login(&app, demo::MERCHANT_PHONE).await;
+    let mine = app
+        .get("/api/v1/postings/mine", Some(&merchant.access_token))
+        .await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert!(
+        mine.body["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty()),
+        "{}",
+        mine.body
+    );
+    let officer = login(&app, demo::OFFICER_EMAIL).await;
+    let pending = app
+        .get(
+            "/api/v1/businesses?status=pending",
+            Some(&officer.access_token),
+        )
+        .await;
+    assert_eq!(pending.status, 200, "{}", pending.body);
+
+    // Loading twice would duplicate the district: refused, and nothing was added.
+    let again = demo::run(&app.settings, small()).await;
+    let message = again.expect_err("a second load is refused").to_string();
+    assert!(message.contains("already loaded"), "{message}");
+}
+
+/// Every generated posting and profile, sent through the API as a merchant or seeker
+/// would send it, is accepted: the generator writes only what the product allows.
+async fn generated_postings_and_profiles_pass_the_api_validation(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.officer().await;
+    let merchant = app.register_as("merchant", "13500000001").await;
+    let created = app
+        .post(
+            "/api/v1/businesses",
+            &business_body("生成数据测试店"),
+            Some(&merchant.access_token),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let business = created.body["id"].as_str().unwrap().to_owned();
+    let verified = app
+        .post(
+            &format!("/api/v1/businesses/{business}/verify"),
+            &json!({}),
+            Some(&officer.access_token),
+        )
+        .await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+
+    let generator = Generator::new(99, Sizes::scaled(60), chrono::Utc::now());
+    for g in generator.postings() {
+        let p = g.posting;
+        let body = json!({
+            "kind": p.kind, "title": p.title, "description": p.description, "category": p.category,
+            "skills": p.skills.0, "headcount": p.headcount, "pay_min": p.pay_min, "pay_max": p.pay_max,
+            "pay_unit": p.pay_unit, "address": p.address, "lat": p.lat, "lon": p.lon,
+            "schedule": p.schedule, "education_min": p.education_min,
+            "experience_years_min": p.experience_years_min, "requirements": p.requirements,
+            "benefits": p.benefits.0,
+        });
+        let response = app
+            .post(
+                &format!("/api/v1/businesses/{business}/postings"),
+                &body,
+                Some(&merchant.access_token),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{} for {body}", response.body);
+    }
+    for (i, g) in generator.seekers().take(40).enumerate() {
+        let seeker = app.register_as("seeker", &format!("1350001{i:04}")).await;
+        let s = g.profile;
+        let body: Value = json!({
+            "full_name": s.full_name, "education": s.education, "major": s.major,
+            "graduation_year": s.graduation_year, "skills": s.skills.0, "experience": s.experience.0,
+            "desired_categories": s.desired_categories.0, "desired_kinds": s.desired_kinds.0,
+            "expected_pay_min": s.expected_pay_min, "expected_pay_unit": s.expected_pay_unit,
+            "home_lat": s.home_lat, "home_lon": s.home_lon, "travel_radius_km": s.travel_radius_km,
+            "availability": s.availability, "resume": s.resume, "visibility": s.visibility,
+            "personalised_matching": s.personalised_matching,
+        });
+        let response = app
+            .put("/api/v1/me/profile", &body, Some(&seeker.access_token))
+            .await;
+        assert_eq!(response.status, 201, "{} for {body}", response.body);
+    }
+}
