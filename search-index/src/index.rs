@@ -75,7 +75,7 @@ pub struct Generation {
 }
 
 impl Generation {
-    fn open_index(index: Index, name: String) -> Result<Self, IndexError> {
+    fn open_index(index: Index, name: String, threads: usize) -> Result<Self, IndexError> {
         index.tokenizers().register(ANALYZER, analyzer());
         let (expected, fields) = schema::build();
         if index.schema() != expected {
@@ -87,7 +87,7 @@ impl Generation {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = index.writer_with_num_threads(1, WRITER_BYTES)?;
+        let writer = index.writer_with_num_threads(threads, WRITER_BYTES * threads)?;
         let state = index
             .load_metas()?
             .payload
@@ -111,12 +111,15 @@ impl Generation {
         fs::create_dir_all(&dir)?;
         let (schema, _) = schema::build();
         let index = Index::create_in_dir(&dir, schema)?;
-        Self::open_index(index, name.to_owned())
+        // A new generation is filled by a rebuild: segmenting is the bottleneck, so every
+        // core indexes (each thread with its own arena).
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        Self::open_index(index, name.to_owned(), threads)
     }
 
     fn open(root: &Path, name: &str) -> Result<Self, IndexError> {
         let index = Index::open_in_dir(root.join(name))?;
-        Self::open_index(index, name.to_owned())
+        Self::open_index(index, name.to_owned(), 1)
     }
 
     pub fn state(&self) -> SyncState {
