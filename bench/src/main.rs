@@ -325,7 +325,7 @@ async fn search(args: SearchArgs) -> anyhow::Result<()> {
         None => None,
     };
 
-    let matching = matching::measure(&index, &generator, &seekers, &postings, &businesses, now)?;
+    let matching = matching::measure(&index, &seekers, &postings, &businesses, now)?;
 
     // Report.
     let n = postings.len();

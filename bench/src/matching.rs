@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use doorstep_demo::Generator;
 use doorstep_domain::entities::{account, business, seeker_profile};
 use doorstep_domain::types::GeoPoint;
 use doorstep_matcher::{JobText, MatchSettings, SeekerText, assess_with};
@@ -34,7 +33,6 @@ pub struct Matching {
 
 pub fn measure(
     index: &SearchIndex,
-    _generator: &Generator,
     seekers: &[(seeker_profile::Model, account::Model)],
     postings: &[Posting],
     businesses: &[business::Model],
