@@ -143,6 +143,22 @@ async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A domain error as a shell command reports it: field errors spelled out on one line.
+pub(crate) fn shell_error(err: doorstep_domain::DomainError) -> anyhow::Error {
+    match err {
+        doorstep_domain::DomainError::Validation(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .0
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => other.into(),
+    }
+}
+
 fn read_password() -> anyhow::Result<String> {
     if let Ok(password) = std::env::var("DOORSTEP_NEW_PASSWORD") {
         return Ok(password);
@@ -168,18 +184,7 @@ async fn create_staff(settings: &Settings, role: Role, args: StaffArgs) -> anyho
         &password,
         &args.name,
     )
-    .map_err(|err| match err {
-        doorstep_domain::DomainError::Validation(errors) => anyhow::anyhow!(
-            "{}",
-            errors
-                .0
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        other => other.into(),
-    })?;
+    .map_err(shell_error)?;
     startup::prepare_folders(settings)?;
     let db = startup::connect_and_migrate(settings).await?;
     let account = accounts::create(&db, new)

@@ -12,10 +12,10 @@ use clap::Args;
 use doorstep_demo::{Generator, Sizes};
 use doorstep_domain::accounts::{self, NewAccount};
 use doorstep_domain::entities::seeker_profile;
+use doorstep_domain::time;
 use doorstep_domain::types::{
     Education, LoginId, PayUnit, Phone, Role, StringList, TimeSlot, Visibility, WeeklySchedule,
 };
-use doorstep_domain::{DomainError, time};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
@@ -54,27 +54,18 @@ fn generated_password() -> String {
     format!("demo-{tail}")
 }
 
-async fn account(
-    db: &sea_orm::DatabaseConnection,
-    role: Role,
-    phone: Option<&str>,
-    email: Option<&str>,
-    password: &str,
-    name: &str,
-) -> anyhow::Result<doorstep_domain::entities::account::Model> {
-    let new = NewAccount::parse(role, phone, email, password, name).map_err(|err| match err {
-        DomainError::Validation(errors) => anyhow::anyhow!(
-            "{}",
-            errors
-                .0
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        other => other.into(),
-    })?;
-    Ok(accounts::create(db, new).await?)
+/// The four demo accounts, parsed (and the password checked) before anything is loaded,
+/// so a rejected password leaves the database as it was.
+fn demo_accounts(password: &str) -> anyhow::Result<[NewAccount; 4]> {
+    let parse = |role, phone: Option<&str>, email: Option<&str>, name: &str| {
+        NewAccount::parse(role, phone, email, password, name).map_err(crate::cli::shell_error)
+    };
+    Ok([
+        parse(Role::Seeker, Some(SEEKER_PHONE), None, "林小雨")?,
+        parse(Role::Merchant, Some(MERCHANT_PHONE), None, "周店长")?,
+        parse(Role::Officer, None, Some(OFFICER_EMAIL), "陈专员")?,
+        parse(Role::Admin, Some(ADMIN_PHONE), None, "运营管理员")?,
+    ])
 }
 
 /// A student near 苏州中心 looking for weekend and evening work in cafés, tea shops and
@@ -136,31 +127,16 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
         postings: args.postings,
         seekers: args.seekers,
     };
+    let password = args.password.unwrap_or_else(generated_password);
+    let [seeker, merchant, officer, admin] = demo_accounts(&password)?;
     let generator = Generator::new(args.seed, sizes, chrono::Utc::now());
     let loaded = doorstep_demo::load::load(&db, &generator, true)
         .await
         .context("loading the generated district")?;
 
-    let password = args.password.unwrap_or_else(generated_password);
-    let seeker = account(
-        &db,
-        Role::Seeker,
-        Some(SEEKER_PHONE),
-        None,
-        &password,
-        "林小雨",
-    )
-    .await?;
+    let seeker = accounts::create(&db, seeker).await?;
     doorstep_demo::load::insert_profile(&db, demo_profile(seeker.id)).await?;
-    let merchant = account(
-        &db,
-        Role::Merchant,
-        Some(MERCHANT_PHONE),
-        None,
-        &password,
-        "周店长",
-    )
-    .await?;
+    let merchant = accounts::create(&db, merchant).await?;
     // The demo merchant co-owns the first few verified businesses, so their postings,
     // applicants and matches are theirs to look at.
     let owned: Vec<_> = generator
@@ -172,24 +148,8 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     for b in &owned {
         doorstep_demo::load::add_owner(&db, b.business.id, merchant.id).await?;
     }
-    account(
-        &db,
-        Role::Officer,
-        None,
-        Some(OFFICER_EMAIL),
-        &password,
-        "陈专员",
-    )
-    .await?;
-    account(
-        &db,
-        Role::Admin,
-        Some(ADMIN_PHONE),
-        None,
-        &password,
-        "运营管理员",
-    )
-    .await?;
+    accounts::create(&db, officer).await?;
+    accounts::create(&db, admin).await?;
 
     let index_dir = settings.index_dir();
     doorstep_search_index::sync::rebuild_in_folder(&db, &index_dir)

@@ -176,6 +176,29 @@ fn shared_conditions(
     (conditions, binds)
 }
 
+/// Binds `binds` to `sql`, runs it on `pool` and returns the ids of the rows with the time
+/// the database took. A macro because the two baselines' pools are different sqlx types.
+macro_rules! top_ids {
+    ($pool:expr, $sql:expr, $binds:expr) => {{
+        // Only placeholders and numbers are formatted into the text; words are bound.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe($sql));
+        for b in $binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t),
+                Bind::Real(r) => query.bind(r),
+            };
+        }
+        let started = Instant::now();
+        let rows = query.fetch_all($pool).await?;
+        let took = started.elapsed();
+        let ids = rows
+            .iter()
+            .filter_map(|r| r.get::<String, _>(0).parse().ok())
+            .collect();
+        Ok((ids, took))
+    }};
+}
+
 #[derive(Debug, Clone)]
 enum Bind {
     Text(String),
@@ -283,22 +306,7 @@ impl Fts5 {
                  WHERE posting_fts MATCH ?{extra} ORDER BY bm25(posting_fts, 2.0, 1.0) LIMIT 10"
             )
         };
-        // Only placeholders and numbers are formatted into the text; words are bound.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            query = match b {
-                Bind::Text(t) => query.bind(t),
-                Bind::Real(r) => query.bind(r),
-            };
-        }
-        let started = Instant::now();
-        let rows = query.fetch_all(&self.pool).await?;
-        let took = started.elapsed();
-        let ids = rows
-            .iter()
-            .filter_map(|r| r.get::<String, _>(0).parse().ok())
-            .collect();
-        Ok((ids, took))
+        top_ids!(&self.pool, sql, binds)
     }
 }
 
@@ -394,22 +402,7 @@ impl PgTrgm {
             "SELECT id FROM posting WHERE {} {order} LIMIT 10",
             conditions.join(" AND ")
         );
-        // Only placeholders and numbers are formatted into the text; words are bound.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            query = match b {
-                Bind::Text(t) => query.bind(t),
-                Bind::Real(r) => query.bind(r),
-            };
-        }
-        let started = Instant::now();
-        let rows = query.fetch_all(&self.pool).await?;
-        let took = started.elapsed();
-        let ids = rows
-            .iter()
-            .filter_map(|r| r.get::<String, _>(0).parse().ok())
-            .collect();
-        Ok((ids, took))
+        top_ids!(&self.pool, sql, binds)
     }
 
     pub async fn size_bytes(&self) -> anyhow::Result<i64> {

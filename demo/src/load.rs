@@ -6,7 +6,8 @@
 use std::time::Instant;
 
 use doorstep_domain::entities::{account, business_member, outbox_event, posting, seeker_profile};
-use doorstep_domain::outbox::Aggregate;
+use doorstep_domain::outbox::{self, Aggregate};
+use doorstep_domain::postings;
 use doorstep_domain::time;
 use doorstep_domain::types::MemberRole;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, Set};
@@ -47,17 +48,6 @@ where
     A: ActiveModelTrait,
 {
     model.into_active_model().reset_all()
-}
-
-fn event(aggregate: Aggregate, id: Uuid, payload: serde_json::Value) -> outbox_event::ActiveModel {
-    outbox_event::ActiveModel {
-        aggregate_type: Set(aggregate.as_str().to_owned()),
-        aggregate_id: Set(id),
-        kind: Set("created".into()),
-        payload: Set(payload),
-        created_at: Set(time::now()),
-        ..Default::default()
-    }
 }
 
 /// Loads every business, posting and seeker of `generator`. With `events`, postings get
@@ -102,11 +92,7 @@ pub async fn load(
         let txn = doorstep_domain::db::begin_write(db).await?;
         if events {
             outbox_event::Entity::insert_many(batch.iter().map(|p| {
-                event(
-                    Aggregate::Posting,
-                    p.id,
-                    json!({"business_id": p.business_id, "status": p.status, "kind": p.kind, "category": p.category}),
-                )
+                outbox::event(Aggregate::Posting, p.id, "created", postings::snapshot(p))
             }))
             .exec_without_returning(&txn)
             .await?;
@@ -153,7 +139,7 @@ pub async fn insert_profile(
     let txn = doorstep_domain::db::begin_write(db).await?;
     let id = profile.account_id;
     fresh(profile).insert(&txn).await?;
-    event(Aggregate::Profile, id, json!({}))
+    outbox::event(Aggregate::Profile, id, "created", json!({}))
         .insert(&txn)
         .await?;
     txn.commit().await

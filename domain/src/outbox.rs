@@ -31,6 +31,23 @@ impl Aggregate {
     }
 }
 
+/// The row [`record`] writes, for callers that insert many at once (the bulk loader).
+pub fn event(
+    aggregate: Aggregate,
+    id: Uuid,
+    kind: &str,
+    payload: Value,
+) -> outbox_event::ActiveModel {
+    outbox_event::ActiveModel {
+        aggregate_type: Set(aggregate.as_str().to_owned()),
+        aggregate_id: Set(id),
+        kind: Set(kind.to_owned()),
+        payload: Set(payload),
+        created_at: Set(time::now()),
+        ..Default::default()
+    }
+}
+
 /// Records that `aggregate` `id` changed (`kind`: created, updated, status changed, deleted…).
 /// Call it with the transaction that makes the change.
 pub async fn record<C: ConnectionTrait>(
@@ -40,15 +57,6 @@ pub async fn record<C: ConnectionTrait>(
     kind: &str,
     payload: Value,
 ) -> Result<(), DomainError> {
-    outbox_event::ActiveModel {
-        aggregate_type: Set(aggregate.as_str().to_owned()),
-        aggregate_id: Set(id),
-        kind: Set(kind.to_owned()),
-        payload: Set(payload),
-        created_at: Set(time::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    event(aggregate, id, kind, payload).insert(db).await?;
     Ok(())
 }

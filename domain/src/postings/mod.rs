@@ -240,7 +240,8 @@ impl PostingInput {
     }
 }
 
-fn snapshot(p: &posting::Model) -> serde_json::Value {
+/// The payload of a posting's change events.
+pub fn snapshot(p: &posting::Model) -> serde_json::Value {
     json!({"business_id": p.business_id, "status": p.status, "kind": p.kind, "category": p.category})
 }
 

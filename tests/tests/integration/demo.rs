@@ -28,6 +28,7 @@ async fn login(app: &TestApp, login: &str) -> Session {
 
 on_both_databases!(
     the_tour_works_right_after_the_demo_loads,
+    a_rejected_password_loads_nothing,
     generated_postings_and_profiles_pass_the_api_validation
 );
 
@@ -105,6 +106,27 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
     let again = demo::run(&app.settings, small()).await;
     let message = again.expect_err("a second load is refused").to_string();
     assert!(message.contains("already loaded"), "{message}");
+}
+
+/// The password is checked before the district is written: a refused one leaves the
+/// database empty, so the next attempt is not blocked by a half-loaded district.
+async fn a_rejected_password_loads_nothing(backend: Backend) {
+    use doorstep_domain::entities::posting;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = spawn_app(backend).await;
+    let weak = DemoArgs {
+        password: Some("123".into()),
+        ..small()
+    };
+    let message = demo::run(&app.settings, weak)
+        .await
+        .expect_err("a weak password is refused")
+        .to_string();
+    assert!(message.contains("password"), "{message}");
+    assert_eq!(posting::Entity::find().count(&app.db).await.unwrap(), 0);
+    demo::run(&app.settings, small())
+        .await
+        .expect("then a good password loads the district");
 }
 
 /// Every generated posting and profile, sent through the API as a merchant or seeker
