@@ -12,6 +12,7 @@ pub mod entities;
 pub mod error;
 pub mod inbox;
 pub mod invitations;
+pub mod lexicon;
 pub mod outbox;
 pub mod pagination;
 pub mod postings;

@@ -11,7 +11,8 @@ use std::collections::BTreeSet;
 use doorstep_domain::entities::{business, posting, seeker_profile};
 use doorstep_domain::postings::{self, taxonomy};
 use doorstep_domain::types::{GeoPoint, WeeklySchedule, hours_per_unit, minutes_of};
-use doorstep_search_index::analyzer::{Synonyms, terms};
+use doorstep_search_index::analyzer::terms;
+use doorstep_search_index::lexicon::Lexicon;
 
 use crate::score::{Factor, TwoSidedScore};
 
@@ -82,13 +83,11 @@ fn job_skill_terms(job_skills: &[String]) -> Vec<(String, Vec<String>)> {
 }
 
 fn seeker_skill_terms(seeker_skills: &[String]) -> BTreeSet<String> {
-    let synonyms = Synonyms::builtin();
+    let lexicon = Lexicon::builtin();
     let mut seeker_terms: BTreeSet<String> = BTreeSet::new();
     for skill in seeker_skills {
-        for term in terms(skill) {
-            seeker_terms.extend(synonyms.expand(&term));
-            seeker_terms.insert(term);
-        }
+        seeker_terms.extend(terms(skill));
+        seeker_terms.extend(lexicon.expand(skill).into_iter().map(|(term, _)| term));
     }
     seeker_terms
 }

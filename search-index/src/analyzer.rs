@@ -1,32 +1,73 @@
 //! Text analysis shared by indexing and querying: jieba segmentation in search mode (so 咖啡
 //! finds 咖啡师 and 收银 finds 收银员), full-width folding, lower-casing and English
-//! stemming, and the synonym table that expands queries.
+//! stemming. Traditional characters are folded to simplified ones first, and Latin letters
+//! or digits are split from Chinese characters (python实习 → python 实习).
 //!
 //! One `Jieba` (tens of megabytes of dictionary) is built once and shared; tokenizers are
 //! cheap clones holding an `Arc` of it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::io::BufReader;
 use std::sync::{Arc, LazyLock};
 
 use jieba_rs::Jieba;
-use serde::Deserialize;
 use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
 
 /// The name the analyzer is registered under in the index.
 pub const ANALYZER: &str = "doorstep_zh";
 
-static JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| {
+pub(crate) static JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| {
     let mut jieba = Jieba::new();
     let mut dictionary = BufReader::new(include_str!("../data/dictionary.txt").as_bytes());
     jieba
         .load_dict(&mut dictionary)
         .expect("the shipped recruiting dictionary loads (a test proves it)");
+    // Every Chinese word of the lexicon is a word to jieba too, so the index and the
+    // lexicon cut 托育老师 the same way (托育 + 老师, not 托 + 育老师). Entries added at run
+    // time cannot change segmentation (that would need a reindex); they match as phrases.
+    let lexicon_words: String = lexicon_words(include_str!("../data/lexicon.toml"))
+        .into_iter()
+        .filter(|w| !jieba.has_word(w))
+        .map(|w| format!("{w} {LEXICON_WORD_FREQ} n\n"))
+        .collect();
+    jieba
+        .load_dict(&mut BufReader::new(lexicon_words.as_bytes()))
+        .expect("lexicon words make dictionary lines");
     Arc::new(jieba)
 });
 
+/// About a common noun's frequency in jieba's dictionary: enough to be cut as one word,
+/// not enough to pull characters away from the words around it.
+const LEXICON_WORD_FREQ: usize = 300;
+
+/// The all-Chinese words (two to six characters) written in a lexicon file, read without
+/// the analyzer (which needs this dictionary first).
+fn lexicon_words(toml_text: &str) -> Vec<String> {
+    let Ok(value) = toml_text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let entries = value.get("entry").and_then(|e| e.as_array());
+    for entry in entries.into_iter().flatten() {
+        let listed = ["words", "means"]
+            .iter()
+            .filter_map(|k| entry.get(*k).and_then(|v| v.as_array()))
+            .flatten()
+            .chain(entry.get("word"))
+            .filter_map(|v| v.as_str());
+        for word in listed {
+            let word = fast2s::convert(word.trim());
+            let n = word.chars().count();
+            if (2..=6).contains(&n) && word.chars().all(is_han) && !out.contains(&word) {
+                out.push(word);
+            }
+        }
+    }
+    out
+}
+
 /// Full-width ASCII (ＰＹＴＨＯＮ, １８) and the ideographic space become their ASCII forms.
-fn fold_char(c: char) -> char {
+fn fold_width(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
@@ -34,20 +75,56 @@ fn fold_char(c: char) -> char {
     }
 }
 
-/// `text` folded, with a map from each byte of the folded text to the byte of the original
-/// it came from, so highlights point into the text as written.
-fn fold(text: &str) -> (String, Vec<usize>) {
-    let mut folded = String::with_capacity(text.len());
-    let mut origin = Vec::with_capacity(text.len() + 1);
-    for (at, c) in text.char_indices() {
-        let f = fold_char(c);
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Traditional characters become simplified (服務員 → 服务员), one character for one, so
+/// offsets still line up. fast2s converts a whole string with a little context (乾隆 stays);
+/// if it ever changed the number of characters, the text is left as it was.
+fn simplify(text: &str) -> String {
+    if !text.chars().any(is_han) {
+        return text.to_owned();
+    }
+    let simplified = fast2s::convert(text);
+    if simplified.chars().count() == text.chars().count() {
+        simplified
+    } else {
+        text.to_owned()
+    }
+}
+
+/// `text` folded (width, script), with a space wherever Latin letters or digits meet Chinese
+/// characters (python实习 → python 实习, 3年经验 → 3 年经验, C1驾照 → C1 驾照), and a map
+/// from each byte of the folded text to the byte of the original it came from, so
+/// highlights point into the text as written.
+pub(crate) fn fold(text: &str) -> (String, Vec<usize>) {
+    let simplified = simplify(text);
+    let mut folded = String::with_capacity(text.len() + 8);
+    let mut origin = Vec::with_capacity(text.len() + 9);
+    let mut previous: Option<char> = None;
+    for ((at, _), c) in text.char_indices().zip(simplified.chars()) {
+        let f = fold_width(c);
+        if let Some(p) = previous
+            && ((is_han(p) && f.is_ascii_alphanumeric())
+                || (p.is_ascii_alphanumeric() && is_han(f)))
+        {
+            folded.push(' ');
+            origin.push(at);
+        }
         for _ in 0..f.len_utf8() {
             origin.push(at);
         }
         folded.push(f);
+        previous = Some(f);
     }
     origin.push(text.len());
     (folded, origin)
+}
+
+/// The text as the index sees it: folded and lower-cased (for lexicon lookups).
+pub fn normalise(text: &str) -> String {
+    fold(text).0.to_lowercase()
 }
 
 fn is_word(token: &str) -> bool {
@@ -165,70 +242,6 @@ fn collect(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
-#[derive(Deserialize)]
-struct SynonymFile {
-    group: Vec<SynonymGroup>,
-}
-
-#[derive(Deserialize)]
-struct SynonymGroup {
-    words: Vec<String>,
-}
-
-/// Groups of interchangeable job words (骑手 / 外卖员 / 配送员), as index terms.
-pub struct Synonyms {
-    groups: Vec<Vec<String>>,
-    by_term: HashMap<String, Vec<usize>>,
-}
-
-static SYNONYMS: LazyLock<Synonyms> = LazyLock::new(|| {
-    Synonyms::from_toml(include_str!("../data/synonyms.toml"))
-        .expect("the shipped synonym table parses (a test proves it)")
-});
-
-impl Synonyms {
-    pub fn builtin() -> &'static Synonyms {
-        &SYNONYMS
-    }
-
-    pub fn from_toml(text: &str) -> Result<Self, String> {
-        let file: SynonymFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        let mut groups = Vec::new();
-        let mut by_term: HashMap<String, Vec<usize>> = HashMap::new();
-        for group in file.group {
-            let id = groups.len();
-            let mut group_terms = Vec::new();
-            // Whole words, so that a group word's sub-words (服务 in 服务员) neither trigger
-            // the group nor get added by it.
-            for word in &group.words {
-                for term in whole_terms(word) {
-                    if !group_terms.contains(&term) {
-                        group_terms.push(term);
-                    }
-                }
-            }
-            for term in &group_terms {
-                by_term.entry(term.clone()).or_default().push(id);
-            }
-            groups.push(group_terms);
-        }
-        Ok(Self { groups, by_term })
-    }
-
-    /// Terms that may stand in for `term`, not including itself.
-    pub fn expand(&self, term: &str) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for id in self.by_term.get(term).into_iter().flatten() {
-            for other in &self.groups[*id] {
-                if other != term && !out.contains(other) {
-                    out.push(other.clone());
-                }
-            }
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,15 +275,5 @@ mod tests {
                 assert_eq!(&text[token.offset_from..token.offset_to], "ＰＹＴＨＯＮ");
             }
         }
-    }
-
-    #[test]
-    fn synonyms_expand_both_ways() {
-        let synonyms = Synonyms::builtin();
-        assert!(
-            synonyms.expand("骑手").contains(&"外卖员".to_owned())
-                || synonyms.expand("骑手").contains(&"外卖".to_owned())
-        );
-        assert!(synonyms.expand("没有这个词").is_empty());
     }
 }

@@ -5,12 +5,14 @@ use chrono::{DateTime, Utc};
 use doorstep_domain::entities::{account, business, posting, seeker_profile};
 use doorstep_domain::postings::{self, taxonomy};
 use doorstep_domain::types::{
-    Education, PostingKind, Visibility, WeeklySchedule, hours_per_unit, minutes_of,
+    Education, PayUnit, PostingKind, Visibility, WeeklySchedule, hours_per_unit, minutes_of,
 };
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use uuid::Uuid;
 
+use crate::analyzer::{normalise, terms};
+use crate::phonetic;
 use crate::schema::{Fields, JOB, PROFILE};
 
 /// Small stable numbers for facet counting over fast fields.
@@ -80,6 +82,46 @@ pub const SCHEDULE_FLAGS: [&str; 6] = [
     "night",
 ];
 
+/// The schedule flags as bits (in [`SCHEDULE_FLAGS`] order), for boosting by intent
+/// without a term lookup per hit.
+pub fn schedule_bits(schedule: &WeeklySchedule) -> u64 {
+    flag_bits(&schedule_flags(schedule))
+}
+
+pub fn flag_bits(flags: &[&str]) -> u64 {
+    SCHEDULE_FLAGS
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| flags.contains(f))
+        .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+pub fn pay_unit_ord(unit: PayUnit) -> u64 {
+    match unit {
+        PayUnit::Hour => 0,
+        PayUnit::Day => 1,
+        PayUnit::Month => 2,
+        PayUnit::Piece => 3,
+    }
+}
+
+/// The title's and skills' words in pinyin (店员 → dianyuan dy), so seekers who type
+/// pinyin find them.
+fn pinyin_of(title: &str, skills: &[String]) -> String {
+    let mut forms: Vec<String> = Vec::new();
+    for word in terms(title)
+        .into_iter()
+        .chain(skills.iter().flat_map(|s| terms(s)))
+    {
+        for form in phonetic::forms(&word) {
+            if !forms.contains(&form) {
+                forms.push(form);
+            }
+        }
+    }
+    forms.join(" ")
+}
+
 fn education_rank(education: Option<Education>) -> u64 {
     education.map(|e| u64::from(e.rank())).unwrap_or(0)
 }
@@ -137,8 +179,9 @@ pub fn job(
     );
     for skill in &p.skills.0 {
         doc.add_text(f.skills, skill);
-        doc.add_text(f.skill_exact, skill);
+        doc.add_text(f.skill_exact, normalise(skill));
     }
+    doc.add_text(f.pinyin, pinyin_of(&p.title, &p.skills.0));
     doc.add_text(f.business, format!("{} {}", b.name, b.mall));
     if let Some(category) = taxonomy::CATEGORIES.iter().find(|c| c.code == p.category) {
         doc.add_text(
@@ -151,6 +194,8 @@ pub fn job(
     for flag in schedule_flags(&p.schedule) {
         doc.add_text(f.schedule, flag);
     }
+    doc.add_u64(f.schedule_bits, schedule_bits(&p.schedule));
+    doc.add_u64(f.pay_unit_ord, pay_unit_ord(p.pay_unit));
     doc.add_u64(f.kind_ord, kind_ord(p.kind));
     doc.add_u64(f.category_ord, category_ord(&p.category));
     doc.add_f64(f.lat, p.lat);
@@ -210,8 +255,9 @@ pub fn profile(
     doc.add_text(f.description, &p.resume);
     for skill in &p.skills.0 {
         doc.add_text(f.skills, skill);
-        doc.add_text(f.skill_exact, skill);
+        doc.add_text(f.skill_exact, normalise(skill));
     }
+    doc.add_text(f.pinyin, pinyin_of("", &p.skills.0));
     for code in &p.desired_categories.0 {
         doc.add_text(f.category, code);
         if let Some(category) = taxonomy::CATEGORIES.iter().find(|c| c.code == code) {
@@ -233,6 +279,7 @@ pub fn profile(
     for flag in schedule_flags(&p.availability) {
         doc.add_text(f.schedule, flag);
     }
+    doc.add_u64(f.schedule_bits, schedule_bits(&p.availability));
     doc.add_text(f.visibility, p.visibility.as_str());
     if let (Some(lat), Some(lon)) = (p.home_lat, p.home_lon) {
         doc.add_f64(f.lat, lat);

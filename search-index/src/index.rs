@@ -20,9 +20,11 @@ use tantivy::{
 use uuid::Uuid;
 
 use crate::analyzer::{ANALYZER, analyzer};
+use crate::lexicon::{Entry, Lexicon};
 use crate::location::{IndexLocation, LocationError};
+use crate::query::{self, QueryPlan};
 use crate::schema::{self, Fields, JOB, PROFILE};
-use crate::search::{HitCollector, SearchRequest, build_query, kind_labels};
+use crate::search::{Collected, HitCollector, SearchRequest, Sort, build_query, kind_labels};
 
 const CURRENT_FILE: &str = "CURRENT";
 /// Writer memory; tantivy needs at least 15 MB per indexing thread.
@@ -191,6 +193,29 @@ pub struct Results<D> {
     pub kind_facets: Vec<(String, u64)>,
     pub category_facets: Vec<(String, u64)>,
     pub next_cursor: Option<String>,
+    /// What was searched instead of the text typed, when a typo was corrected.
+    pub corrected_query: Option<String>,
+    /// Set when nothing matched as asked and these hits come from a wider search.
+    pub fallback: Option<Fallback>,
+}
+
+/// How a search was widened after finding nothing as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fallback {
+    /// Nothing inside the radius: the nearest matches beyond it, nearest first.
+    BeyondRadius,
+    /// Nothing with the filters set: the same words without the filters or radius.
+    Relaxed,
+}
+
+impl Fallback {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fallback::BeyondRadius => "beyond_radius",
+            Fallback::Relaxed => "relaxed",
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -215,6 +240,8 @@ pub struct SearchIndex {
     /// Signalled when the live generation has applied new change events, so a consumer in
     /// the same process (the matcher) starts at once instead of at its next poll.
     advanced: tokio::sync::Notify,
+    /// The vocabulary queries are read with: the shipped lexicon plus stored entries.
+    lexicon: RwLock<Arc<Lexicon>>,
 }
 
 /// Held while a rebuild runs; one at a time per index.
@@ -278,7 +305,26 @@ impl SearchIndex {
             pinned: Mutex::new(VecDeque::new()),
             rebuilding: AtomicBool::new(false),
             advanced: tokio::sync::Notify::new(),
+            lexicon: RwLock::new(Lexicon::builtin()),
         }
+    }
+
+    /// The lexicon queries are read with now.
+    pub fn lexicon(&self) -> Arc<Lexicon> {
+        self.lexicon
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Layers entries added through the API over the shipped lexicon; the next query uses
+    /// them (nothing is re-indexed: expansion happens at query time).
+    pub fn set_lexicon_extra(&self, extra: &[Entry]) {
+        let lexicon = Arc::new(Lexicon::with_extra(extra));
+        *self
+            .lexicon
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = lexicon;
     }
 
     /// Tells the waiting consumer (if any, else the next one to wait) that the index moved on.
@@ -415,15 +461,35 @@ impl SearchIndex {
     ) -> Result<Results<D>, IndexError> {
         let (generation, searcher, offset) = self.searcher_for(cursor)?;
         let f = generation.fields;
-        let (query, text) = build_query(&f, doc_type, request);
-        let collector = HitCollector {
-            fields: f,
-            request: request.clone(),
-            has_text: text.is_some(),
-            now: chrono::Utc::now().timestamp(),
-            keep: offset + limit + 1,
+        let plan = query::plan(&request.text, &self.lexicon());
+        let run = |request: &SearchRequest| -> Result<_, IndexError> {
+            let (query, text) = build_query(&f, doc_type, request, &plan);
+            let collector = HitCollector {
+                fields: f,
+                request: request.clone(),
+                intents: plan.intents.clone(),
+                has_text: text.is_some(),
+                now: chrono::Utc::now().timestamp(),
+                keep: offset + limit + 1,
+            };
+            let collected: Collected = searcher.search(&query, &collector)?;
+            Ok((collected, text))
         };
-        let collected = searcher.search(&query, &collector)?;
+        let (mut collected, text) = run(request)?;
+        // Nothing as asked: say so and offer the nearest beyond the radius, or the same
+        // words without the filters. Only on a first page; a widened search has no next
+        // page (the seeker narrows or widens it themselves).
+        let mut fallback = None;
+        if collected.total == 0 && cursor.is_none() {
+            for (widened, kind) in widenings(request) {
+                let (found, _) = run(&widened)?;
+                if found.total > 0 {
+                    collected = found;
+                    fallback = Some(kind);
+                    break;
+                }
+            }
+        }
         let snippets = match &text {
             Some(text) => {
                 let mut title = SnippetGenerator::create(&searcher, text.as_ref(), f.title)?;
@@ -471,13 +537,14 @@ impl SearchIndex {
             });
         }
         let next = offset + limit;
-        let next_cursor = (collected.top.len() > next && next <= MAX_OFFSET).then(|| {
-            encode_cursor(&CursorToken {
-                n: generation.name.clone(),
-                g: searcher.generation().generation_id(),
-                o: next,
-            })
-        });
+        let next_cursor = (fallback.is_none() && collected.top.len() > next && next <= MAX_OFFSET)
+            .then(|| {
+                encode_cursor(&CursorToken {
+                    n: generation.name.clone(),
+                    g: searcher.generation().generation_id(),
+                    o: next,
+                })
+            });
         let kind_facets = kind_labels()
             .iter()
             .zip(collected.kinds)
@@ -496,6 +563,47 @@ impl SearchIndex {
             kind_facets,
             category_facets,
             next_cursor,
+            corrected_query: plan.corrected.clone(),
+            fallback,
         })
     }
+
+    /// The query plan a text gets now (for tests and the API's explanations).
+    pub fn plan(&self, text: &str) -> QueryPlan {
+        query::plan(text, &self.lexicon())
+    }
+}
+
+/// The wider searches to try, in order, when a search finds nothing.
+fn widenings(request: &SearchRequest) -> Vec<(SearchRequest, Fallback)> {
+    let mut out = Vec::new();
+    if let Some(area) = request.area
+        && area.radius_m.is_some()
+    {
+        let mut wider = request.clone();
+        wider.area = Some(crate::search::Area {
+            center: area.center,
+            radius_m: None,
+        });
+        wider.sort = Sort::Distance;
+        out.push((wider, Fallback::BeyondRadius));
+    }
+    let filtered = !request.kinds.is_empty()
+        || !request.categories.is_empty()
+        || !request.schedule.is_empty()
+        || request.pay_hour_min.is_some()
+        || request.pay_hour_max.is_some()
+        || request.published_since.is_some()
+        || request.education_min.is_some();
+    if filtered {
+        let mut relaxed = SearchRequest::new(request.text.clone());
+        relaxed.area = request.area.map(|a| crate::search::Area {
+            center: a.center,
+            radius_m: None,
+        });
+        relaxed.visibilities = request.visibilities.clone();
+        relaxed.sort = request.sort;
+        out.push((relaxed, Fallback::Relaxed));
+    }
+    out
 }

@@ -9,7 +9,10 @@
 pub mod analyzer;
 pub mod documents;
 pub mod index;
+pub mod lexicon;
 pub mod location;
+pub mod phonetic;
+pub mod query;
 pub mod schema;
 pub mod search;
 pub mod sync;
@@ -17,6 +20,8 @@ pub mod sync;
 #[cfg(test)]
 mod tests;
 
-pub use index::{Highlights, Hit, IndexError, RebuildGuard, Results, SearchIndex, SyncState};
+pub use index::{
+    Fallback, Highlights, Hit, IndexError, RebuildGuard, Results, SearchIndex, SyncState,
+};
 pub use location::{FORMAT_VERSION, IndexLocation, IndexState};
 pub use search::{Area, SearchRequest, Sort};

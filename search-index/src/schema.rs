@@ -22,12 +22,18 @@ pub struct Fields {
     /// Skills as exact keyword terms (normalised, not segmented).
     pub skill_exact: Field,
     pub business: Field,
+    /// The title's and skills' words in pinyin and initials (dianyuan, dy).
+    pub pinyin: Field,
     pub category_text: Field,
     pub kind: Field,
     pub category: Field,
     /// `weekend`, `weekday`, `morning`, `afternoon`, `evening`, `night`.
     pub schedule: Field,
     pub visibility: Field,
+    /// The schedule flags as bits, for intent boosts.
+    pub schedule_bits: Field,
+    /// hour 0, day 1, month 2, piece 3.
+    pub pay_unit_ord: Field,
     pub kind_ord: Field,
     pub category_ord: Field,
     pub lat: Field,
@@ -66,11 +72,21 @@ pub fn build() -> (Schema, Fields) {
         skills: b.add_text_field("skills", text(false)),
         skill_exact: b.add_text_field("skill_exact", STRING),
         business: b.add_text_field("business", text(false)),
+        pinyin: b.add_text_field(
+            "pinyin",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("default")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         category_text: b.add_text_field("category_text", text(false)),
         kind: b.add_text_field("kind", STRING),
         category: b.add_text_field("category", STRING),
         schedule: b.add_text_field("schedule", STRING),
         visibility: b.add_text_field("visibility", STRING),
+        schedule_bits: b.add_u64_field("schedule_bits", FAST),
+        pay_unit_ord: b.add_u64_field("pay_unit_ord", FAST),
         kind_ord: b.add_u64_field("kind_ord", FAST),
         category_ord: b.add_u64_field("category_ord", FAST),
         lat: b.add_f64_field("lat", FAST | INDEXED),

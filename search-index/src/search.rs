@@ -12,8 +12,8 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, Te
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
-use crate::analyzer::{Synonyms, terms};
-use crate::documents::{KINDS, category_ord};
+use crate::documents::{KINDS, category_ord, flag_bits, kind_ord, pay_unit_ord};
+use crate::query::{Intents, QueryPlan};
 use crate::schema::Fields;
 
 /// How results are ordered.
@@ -76,15 +76,17 @@ impl SearchRequest {
 }
 
 /// At most this many distinct terms from one query reach the index.
-const MAX_QUERY_TERMS: usize = 24;
-/// Synonyms count for less than the words the seeker typed.
-const SYNONYM_WEIGHT: f32 = 0.6;
+const MAX_QUERY_TERMS: usize = 32;
+/// A pinyin match counts for less than the characters typed: dy is a guess at 店员.
+const PINYIN_BOOST: f32 = 1.2;
+/// Each intent a posting fits multiplies its score by this (周末 and a weekend job).
+const INTENT_BOOST: f64 = 1.3;
 
-/// The text part of a query: every term on every text field with its weight, plus synonyms,
-/// plus the typed words as exact skills. `None` for an empty query.
-pub fn text_query(f: &Fields, text: &str) -> Option<Box<dyn Query>> {
-    let typed = terms(text);
-    if typed.is_empty() {
+/// The text part of a query: every planned term on every text field with its weight, the
+/// typed words as exact skills, and pinyin-like words on the pinyin field. `None` when
+/// there is nothing to search by.
+pub fn text_query(f: &Fields, plan: &QueryPlan) -> Option<Box<dyn Query>> {
+    if !plan.has_text() {
         return None;
     }
     let fields: [(Field, f32); 5] = [
@@ -94,42 +96,24 @@ pub fn text_query(f: &Fields, text: &str) -> Option<Box<dyn Query>> {
         (f.business, 1.0),
         (f.description, 1.0),
     ];
-    let synonyms = Synonyms::builtin();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let push = |term: &str, weight: f32, clauses: &mut Vec<(Occur, Box<dyn Query>)>| {
-        for (field, boost) in fields {
-            let query = TermQuery::new(
-                Term::from_field_text(field, term),
-                IndexRecordOption::WithFreqs,
-            );
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(query), boost * weight)),
-            ));
-        }
-    };
-    let mut seen: Vec<String> = Vec::new();
-    for term in typed.iter().take(MAX_QUERY_TERMS) {
-        push(term, 1.0, &mut clauses);
-        seen.push(term.clone());
-    }
-    for term in typed.iter().take(MAX_QUERY_TERMS) {
-        for synonym in synonyms.expand(term) {
-            if !seen.contains(&synonym) {
-                push(&synonym, SYNONYM_WEIGHT, &mut clauses);
-                seen.push(synonym);
-            }
-        }
-    }
-    for word in text.split_whitespace().take(MAX_QUERY_TERMS) {
-        let query = TermQuery::new(
-            Term::from_field_text(f.skill_exact, &word.to_lowercase()),
-            IndexRecordOption::Basic,
-        );
+    let mut boosted = |field: Field, text: &str, boost: f32, record: IndexRecordOption| {
+        let query = TermQuery::new(Term::from_field_text(field, text), record);
         clauses.push((
             Occur::Should,
-            Box::new(BoostQuery::new(Box::new(query), 2.5)),
+            Box::new(BoostQuery::new(Box::new(query), boost)),
         ));
+    };
+    for (term, weight) in plan.terms.iter().take(MAX_QUERY_TERMS) {
+        for (field, boost) in fields {
+            boosted(field, term, boost * weight, IndexRecordOption::WithFreqs);
+        }
+    }
+    for word in plan.exact.iter().take(MAX_QUERY_TERMS) {
+        boosted(f.skill_exact, word, 2.5, IndexRecordOption::Basic);
+    }
+    for word in plan.pinyin.iter().take(MAX_QUERY_TERMS) {
+        boosted(f.pinyin, word, PINYIN_BOOST, IndexRecordOption::WithFreqs);
     }
     Some(Box::new(BooleanQuery::new(clauses)))
 }
@@ -157,8 +141,9 @@ pub fn build_query(
     f: &Fields,
     doc_type: &str,
     request: &SearchRequest,
+    plan: &QueryPlan,
 ) -> (Box<dyn Query>, Option<Box<dyn Query>>) {
-    let text = text_query(f, &request.text);
+    let text = text_query(f, plan);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![filter(Box::new(TermQuery::new(
         Term::from_field_text(f.doc_type, doc_type),
         IndexRecordOption::Basic,
@@ -238,6 +223,7 @@ pub struct Collected {
 pub struct HitCollector {
     pub fields: Fields,
     pub request: SearchRequest,
+    pub intents: Intents,
     pub has_text: bool,
     pub now: i64,
     pub keep: usize,
@@ -247,6 +233,9 @@ pub struct HitSegmentCollector {
     segment: SegmentOrdinal,
     area: Option<Area>,
     request: SearchRequest,
+    boosts: Boosts,
+    schedule_bits: Column<u64>,
+    pay_unit: Column<u64>,
     has_text: bool,
     now: i64,
     keep: usize,
@@ -277,6 +266,9 @@ impl Collector for HitCollector {
             segment,
             area: self.request.area,
             request: self.request.clone(),
+            boosts: Boosts::of(&self.intents),
+            schedule_bits: fast.u64("schedule_bits")?,
+            pay_unit: fast.u64("pay_unit_ord")?,
             has_text: self.has_text,
             now: self.now,
             keep: self.keep,
@@ -386,10 +378,12 @@ impl SegmentCollector for HitSegmentCollector {
         }
         let key = match self.request.sort {
             Sort::Relevance => {
-                let base = if self.has_text { f64::from(score) } else { 1.0 };
+                let base = if self.has_text { f64::from(score) } else { 1.0 }
+                    * self.intent_factor(doc, pay_max);
                 match distance_m {
                     // Closer is better, but a strong text match a little further away still
-                    // beats a weak one next door.
+                    // beats a weak one next door; 附近 in the query tips it further.
+                    Some(d) if self.boosts.near => base * (0.1 + 0.9 / (1.0 + d / 1_000.0)),
                     Some(d) => base * (0.4 + 0.6 / (1.0 + d / 2_000.0)),
                     None if self.has_text => base,
                     None => published as f64,
@@ -419,6 +413,59 @@ impl SegmentCollector for HitSegmentCollector {
     fn harvest(mut self) -> Collected {
         self.out.top = self.heap.into_iter().map(|r| r.0).collect();
         self.out
+    }
+}
+
+/// The intents of a query in the form the collector checks per hit.
+#[derive(Debug, Clone, Default)]
+struct Boosts {
+    schedule: u64,
+    kinds: Vec<u64>,
+    pay_units: Vec<u64>,
+    pay_hour: Option<(f64, f64)>,
+    near: bool,
+}
+
+impl Boosts {
+    fn of(intents: &Intents) -> Self {
+        Self {
+            schedule: flag_bits(&intents.schedule),
+            kinds: intents.kinds.iter().map(|k| kind_ord(*k)).collect(),
+            pay_units: intents.pay_units.iter().map(|u| pay_unit_ord(*u)).collect(),
+            pay_hour: intents.pay_hour,
+            near: intents.near,
+        }
+    }
+}
+
+impl HitSegmentCollector {
+    /// How much the hit's structured fields fit the query's intent words: one factor of
+    /// [`INTENT_BOOST`] per intent met, never a penalty.
+    fn intent_factor(&self, doc: DocId, pay_max: f64) -> f64 {
+        let b = &self.boosts;
+        let mut factor = 1.0;
+        if b.schedule != 0 && self.schedule_bits.first(doc).unwrap_or(0) & b.schedule != 0 {
+            factor *= INTENT_BOOST;
+        }
+        if !b.kinds.is_empty() && self.kind.first(doc).is_some_and(|k| b.kinds.contains(&k)) {
+            factor *= INTENT_BOOST;
+        }
+        if !b.pay_units.is_empty()
+            && self
+                .pay_unit
+                .first(doc)
+                .is_some_and(|u| b.pay_units.contains(&u))
+        {
+            factor *= INTENT_BOOST;
+        }
+        if let Some((low, high)) = b.pay_hour {
+            let pay_min = self.pay_min.first(doc).unwrap_or(-1.0);
+            // The ranges overlap, with a little give (ads round their figures).
+            if pay_max >= 0.0 && pay_max >= low * 0.9 && pay_min <= high * 1.1 {
+                factor *= INTENT_BOOST;
+            }
+        }
+        factor
     }
 }
 

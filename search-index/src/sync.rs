@@ -22,6 +22,7 @@ use crate::documents;
 use crate::index::{
     Generation, IndexError, RebuildGuard, SearchIndex, SyncState, new_generation_name,
 };
+use crate::lexicon::Entry;
 
 /// Events read per pass.
 const BATCH: u64 = 500;
@@ -193,12 +194,22 @@ impl Syncer {
         Ok(applied)
     }
 
-    /// Runs until the process ends: follows rebuilt generations, applies events every `poll`.
+    /// Runs until the process ends: follows rebuilt generations, applies events every `poll`,
+    /// and picks up lexicon entries another instance stored (checked every few seconds).
     pub async fn run(self, poll: Duration) {
         let mut tick = tokio::time::interval(poll);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut lexicon_seen = None;
+        let mut lexicon_checked: Option<std::time::Instant> = None;
         loop {
             tick.tick().await;
+            if lexicon_checked.is_none_or(|at| at.elapsed() >= LEXICON_CHECK) {
+                lexicon_checked = Some(std::time::Instant::now());
+                match refresh_lexicon(&self.db, &self.index, lexicon_seen).await {
+                    Ok(seen) => lexicon_seen = Some(seen),
+                    Err(err) => tracing::warn!(error = %err, "could not read the stored lexicon"),
+                }
+            }
             if let Err(err) = self.index.follow_current_file() {
                 tracing::warn!(error = %err, "could not switch to the rebuilt index yet");
             }
@@ -212,6 +223,45 @@ impl Syncer {
             }
         }
     }
+}
+
+/// How often a server looks for lexicon entries stored by another instance.
+const LEXICON_CHECK: Duration = Duration::from_secs(3);
+
+type LexiconFingerprint = (u64, Option<Uuid>);
+
+/// Loads the stored lexicon entries into `index` unless their fingerprint is `seen`.
+/// Entries that no longer parse (a later release changed the format) are skipped with a
+/// warning rather than taking search down.
+pub async fn refresh_lexicon(
+    db: &DatabaseConnection,
+    index: &SearchIndex,
+    seen: Option<LexiconFingerprint>,
+) -> Result<LexiconFingerprint, IndexError> {
+    let domain = |e: doorstep_domain::DomainError| IndexError::Other(e.to_string());
+    let fingerprint = doorstep_domain::lexicon::fingerprint(db)
+        .await
+        .map_err(domain)?;
+    if seen == Some(fingerprint) {
+        return Ok(fingerprint);
+    }
+    let stored = doorstep_domain::lexicon::list(db).await.map_err(domain)?;
+    let entries: Vec<Entry> = stored
+        .into_iter()
+        .filter_map(|row| match serde_json::from_value::<Entry>(row.entry) {
+            Ok(entry) => Some(entry),
+            Err(err) => {
+                tracing::warn!(id = %row.id, error = %err, "skipping a stored lexicon entry");
+                None
+            }
+        })
+        .collect();
+    let count = entries.len();
+    index.set_lexicon_extra(&entries);
+    if seen.is_some() || count > 0 {
+        tracing::info!(stored = count, "lexicon loaded");
+    }
+    Ok(fingerprint)
 }
 
 /// Builds a complete new generation from the database. Events committed while it is built

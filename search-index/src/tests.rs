@@ -258,6 +258,19 @@ fn radius_matches_brute_force_haversine() {
         });
         request.sort = Sort::Distance;
         let results = index.search_jobs::<JobDisplay>(&request, 50, None).unwrap();
+        if expected.is_empty() {
+            // Nothing inside: the nearest beyond the radius, said to be so.
+            assert_eq!(results.fallback, Some(crate::Fallback::BeyondRadius));
+            assert!(!results.hits.is_empty());
+            assert!(
+                results
+                    .hits
+                    .iter()
+                    .all(|h| h.distance_m.is_some_and(|d| d > radius_m))
+            );
+            continue;
+        }
+        assert_eq!(results.fallback, None);
         let mut found: BTreeSet<Uuid> = BTreeSet::new();
         let mut page = results;
         loop {
@@ -408,10 +421,7 @@ fn highlights_mark_the_matching_words() {
         .search_jobs::<JobDisplay>(&search("咖啡"), 10, None)
         .unwrap();
     let hl = &results.hits[0].highlights;
-    assert!(
-        hl.title.as_deref().unwrap().contains("<b>咖啡</b>"),
-        "{hl:?}"
-    );
+    assert!(hl.title.as_deref().unwrap().contains("<b>咖啡"), "{hl:?}");
     let description = hl.description.as_deref().unwrap();
     assert!(
         description.contains("<b>咖啡</b>") && description.contains("&lt;收银&gt;"),
@@ -500,6 +510,27 @@ struct JudgedPosting {
     category: String,
     kind: String,
     business: String,
+    /// "sat 09:00-18:00"
+    #[serde(default)]
+    slots: Vec<String>,
+    /// [min fen, max fen, unit]
+    #[serde(default)]
+    pay: Option<(i64, i64, String)>,
+}
+
+fn judged_slot(text: &str) -> TimeSlot {
+    let (day, hours) = text.split_once(' ').expect("day and hours");
+    let (start, end) = hours.split_once('-').expect("start-end");
+    let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|d| *d == day)
+        .expect("a day name") as u8
+        + 1;
+    TimeSlot {
+        day,
+        start: start.into(),
+        end: end.into(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -518,7 +549,7 @@ const NDCG_FLOOR: f64 = 0.85;
 #[test]
 fn judged_relevance_stays_above_the_floor() {
     let judged: Judged = toml::from_str(include_str!("../data/relevance.toml")).unwrap();
-    assert!(judged.posting.len() >= 40 && judged.query.len() >= 15);
+    assert!(judged.posting.len() >= 150 && judged.query.len() >= 80);
     let (index, _s) = fresh_index();
     let mut by_uuid = std::collections::HashMap::new();
     let jobs: Vec<Job> = judged
@@ -531,6 +562,14 @@ fn judged_relevance_stays_above_the_floor() {
             j.category = p.category.clone();
             j.kind = serde_json::from_value(serde_json::Value::String(p.kind.clone())).unwrap();
             j.business = p.business.clone();
+            j.slots = p.slots.iter().map(|s| judged_slot(s)).collect();
+            if let Some((min, max, unit)) = &p.pay {
+                j.pay = (
+                    *min,
+                    *max,
+                    serde_json::from_value(serde_json::Value::String(unit.clone())).unwrap(),
+                );
+            }
             by_uuid.insert(j.id, p.id.clone());
             j
         })

@@ -11,6 +11,7 @@ pub mod businesses;
 pub mod health;
 pub mod inbox;
 pub mod invitations;
+pub mod lexicon;
 pub mod matches;
 pub mod me;
 pub mod openapi;
@@ -63,6 +64,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(search::search_jobs)
                 .service(search::search_profiles)
                 .service(search::reindex)
+                .service(lexicon::add_entry)
+                .service(lexicon::list_entries)
+                .service(lexicon::remove_entry)
                 .service(profiles::my_profile)
                 .service(profiles::put_profile)
                 .service(profiles::get_profile)

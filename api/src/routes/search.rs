@@ -7,7 +7,7 @@ use doorstep_domain::postings::taxonomy;
 use doorstep_domain::types::{Education, GeoPoint, PostingKind, Role, Visibility};
 use doorstep_domain::{DomainError, Invalid, ValidationErrors, audit, businesses, time};
 use doorstep_search_index::documents::{JobDisplay, ProfileDisplay, SCHEDULE_FLAGS};
-use doorstep_search_index::{Area, Highlights, IndexError, Results, SearchRequest, Sort};
+use doorstep_search_index::{Area, Fallback, Highlights, IndexError, Results, SearchRequest, Sort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -255,15 +255,41 @@ pub struct JobHitView {
     pub score: f32,
     pub published_at: DateTime<FixedOffset>,
     pub highlights: HighlightsView,
+    /// Set when this hit comes from a widened search (see the results' `fallback`).
+    pub fallback: Option<FallbackView>,
+}
+
+/// How a search that found nothing as asked was widened.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FallbackView {
+    /// Nothing inside the radius: these are the nearest matches beyond it.
+    BeyondRadius,
+    /// Nothing with the filters given: these match the words without the filters.
+    Relaxed,
+}
+
+impl From<Fallback> for FallbackView {
+    fn from(f: Fallback) -> Self {
+        match f {
+            Fallback::BeyondRadius => FallbackView::BeyondRadius,
+            Fallback::Relaxed => FallbackView::Relaxed,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobSearchResults {
     pub items: Vec<JobHitView>,
-    /// Matches in all pages.
+    /// Matches in all pages (0 when `fallback` is set: the items come from a wider search).
     pub total: u64,
     pub facets: Facets,
     pub next_cursor: Option<String>,
+    /// What was searched instead of `q`, when it held a typo that sounds like a job word
+    /// (服物员 → 服务员): show it as "did you mean".
+    pub corrected_query: Option<String>,
+    /// Set when nothing matched as asked: the items come from a wider search.
+    pub fallback: Option<FallbackView>,
 }
 
 fn km(m: Option<f64>) -> Option<f64> {
@@ -331,10 +357,13 @@ pub async fn search_jobs(
             .await
             .map_err(|e| DomainError::Internal(e.to_string()))?
             .map_err(index_error)?;
+    let fallback = results.fallback.map(FallbackView::from);
     Ok(web::Json(JobSearchResults {
-        total: results.total,
+        total: if fallback.is_some() { 0 } else { results.total },
         facets: facets(&results),
         next_cursor: results.next_cursor.clone(),
+        corrected_query: results.corrected_query.clone(),
+        fallback,
         items: results
             .hits
             .into_iter()
@@ -355,6 +384,7 @@ pub async fn search_jobs(
                 score: h.score,
                 published_at: time::to_display(h.display.published_at),
                 highlights: h.highlights.into(),
+                fallback,
             })
             .collect(),
     }))
@@ -381,8 +411,12 @@ pub struct ProfileHitView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileSearchResults {
     pub items: Vec<ProfileHitView>,
+    /// Matches in all pages (0 when `fallback` is set).
     pub total: u64,
     pub next_cursor: Option<String>,
+    pub corrected_query: Option<String>,
+    /// Set when nothing matched as asked: the items come from a wider search.
+    pub fallback: Option<FallbackView>,
 }
 
 /// Searches seeker profiles. Merchants find public profiles, with distance but never contact
@@ -455,9 +489,12 @@ pub async fn search_profiles(
             .await?;
         }
     }
+    let fallback = results.fallback.map(FallbackView::from);
     Ok(web::Json(ProfileSearchResults {
-        total: results.total,
+        total: if fallback.is_some() { 0 } else { results.total },
         next_cursor: results.next_cursor.clone(),
+        corrected_query: results.corrected_query.clone(),
+        fallback,
         items: results
             .hits
             .into_iter()

@@ -9,6 +9,7 @@ pub mod business_member;
 pub mod consent;
 pub mod invitation;
 pub mod job_match;
+pub mod lexicon_entry;
 pub mod matcher_state;
 pub mod notification;
 pub mod outbox_event;

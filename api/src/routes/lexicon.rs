@@ -1,0 +1,161 @@
+//! The job vocabulary officers and admins extend: synonyms, colloquial phrases, English
+//! aliases and fillers that apply to the next search on every instance, without a reindex.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, FixedOffset};
+use doorstep_domain::postings::taxonomy;
+use doorstep_domain::types::Role;
+use doorstep_domain::{DomainError, Invalid, ValidationErrors, lexicon, time};
+use doorstep_search_index::lexicon::Entry;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::startup::AppState;
+
+/// How an entry's words relate.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKindParam {
+    /// `words` are interchangeable: each finds the others (weight 0.6).
+    Synonym,
+    /// A broad `word` also finds the narrower jobs in `means` (0.7), not the reverse.
+    Narrower,
+    /// What people say → the job words it means (0.8); also read from résumés as skills.
+    Colloquial,
+    /// An English word or abbreviation → job words (0.9).
+    Alias,
+    /// `words` dropped from a query that names a job (师傅, 招聘).
+    Filler,
+}
+
+/// One vocabulary entry. Synonym and filler entries give `words`; the others give `word`
+/// and `means`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LexiconEntryBody {
+    pub kind: EntryKindParam,
+    /// A category code (`GET /categories`), or `general`.
+    pub category: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub means: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LexiconEntryView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub entry: LexiconEntryBody,
+    pub created_by: Uuid,
+    pub created_at: DateTime<FixedOffset>,
+}
+
+fn to_entry(body: &LexiconEntryBody) -> Result<Entry, ApiError> {
+    let value = serde_json::to_value(body).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let entry: Entry =
+        serde_json::from_value(value).map_err(|e| DomainError::Internal(e.to_string()))?;
+    entry.validate(taxonomy::is_known).map_err(|e| {
+        DomainError::Validation(ValidationErrors::single(
+            e.field,
+            Invalid::new(e.code, e.message),
+        ))
+    })?;
+    Ok(entry)
+}
+
+fn view(row: doorstep_domain::entities::lexicon_entry::Model) -> Option<LexiconEntryView> {
+    Some(LexiconEntryView {
+        id: row.id,
+        entry: serde_json::from_value(row.entry).ok()?,
+        created_by: row.created_by,
+        created_at: time::to_display(row.created_at),
+    })
+}
+
+async fn reload(state: &AppState) -> Result<(), ApiError> {
+    doorstep_search_index::sync::refresh_lexicon(&state.db, &state.search, None)
+        .await
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
+    Ok(())
+}
+
+/// Adds a vocabulary entry; the next search (on every instance within seconds, on this one
+/// at once) reads queries with it.
+#[utoipa::path(
+    tag = "search",
+    security(("bearer" = [])),
+    request_body = LexiconEntryBody,
+    responses(
+        (status = 201, body = LexiconEntryView),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not an officer or admin"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "the wrong keys for its kind, an unknown category, a word too long"),
+    )
+)]
+#[post("/lexicon")]
+pub async fn add_entry(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<LexiconEntryBody>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = auth.require(&[Role::Officer, Role::Admin])?;
+    let body = body.into_inner();
+    let entry = to_entry(&body)?;
+    let first = entry
+        .word
+        .clone()
+        .or_else(|| entry.words.first().cloned())
+        .unwrap_or_default();
+    let stored = serde_json::to_value(&entry).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let row = lexicon::add(&state.db, &principal, entry.kind.as_str(), &first, stored).await?;
+    reload(&state).await?;
+    let view = view(row).ok_or_else(|| DomainError::Internal("stored entry unreadable".into()))?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The entries added through the API, oldest first (the shipped ones are in
+/// `search-index/data/lexicon.toml`).
+#[utoipa::path(
+    tag = "search",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<LexiconEntryView>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/lexicon")]
+pub async fn list_entries(
+    state: web::Data<AppState>,
+    auth: Auth,
+) -> Result<web::Json<Vec<LexiconEntryView>>, ApiError> {
+    auth.require(&[Role::Officer, Role::Admin])?;
+    let rows = lexicon::list(&state.db).await?;
+    Ok(web::Json(rows.into_iter().filter_map(view).collect()))
+}
+
+/// Removes an entry added through the API.
+#[utoipa::path(
+    tag = "search",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/lexicon/{id}")]
+pub async fn remove_entry(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = auth.require(&[Role::Officer, Role::Admin])?;
+    lexicon::remove(&state.db, &principal, id.into_inner()).await?;
+    reload(&state).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
