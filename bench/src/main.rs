@@ -3,6 +3,7 @@
 
 mod engines;
 mod http;
+mod judged;
 mod matching;
 mod queries;
 mod stats;
@@ -38,6 +39,9 @@ enum Command {
     /// Against a running server: freshness, posting-to-pushes latency and apply under a
     /// fixed request rate.
     Http(http::HttpArgs),
+    /// nDCG@10 on the judged set (`search-index/data/relevance.toml`) for Doorstep, SQLite
+    /// FTS5 and PostgreSQL pg_trgm, per query group; writes bench/results/judged.md.
+    Judged(judged::JudgedArgs),
 }
 
 #[derive(clap::Args)]
@@ -86,6 +90,7 @@ fn main() -> anyhow::Result<()> {
         Command::Search(args) => runtime.block_on(search(args)),
         Command::Load(args) => runtime.block_on(load(args)),
         Command::Http(args) => runtime.block_on(http::run(args)),
+        Command::Judged(args) => runtime.block_on(judged::run(args)),
     }
 }
 

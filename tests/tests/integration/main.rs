@@ -17,4 +17,5 @@ mod postings;
 mod privacy;
 mod profiles;
 mod search;
+mod search_quality;
 mod tokens;
