@@ -461,9 +461,10 @@ impl SearchIndex {
     ) -> Result<Results<D>, IndexError> {
         let (generation, searcher, offset) = self.searcher_for(cursor)?;
         let f = generation.fields;
-        let plan = query::plan(&request.text, &self.lexicon());
-        let run = |request: &SearchRequest| -> Result<_, IndexError> {
-            let (query, text) = build_query(&f, doc_type, request, &plan);
+        let lexicon = self.lexicon();
+        let mut plan = query::plan(&request.text, &lexicon);
+        let run = |request: &SearchRequest, plan: &QueryPlan| -> Result<_, IndexError> {
+            let (query, text) = build_query(&f, doc_type, request, plan);
             let collector = HitCollector {
                 fields: f,
                 request: request.clone(),
@@ -475,14 +476,25 @@ impl SearchIndex {
             let collected: Collected = searcher.search(&query, &collector)?;
             Ok((collected, text))
         };
-        let (mut collected, text) = run(request)?;
+        let (mut collected, mut text) = run(request, &plan)?;
+        // Nothing for the words as typed: perhaps a typo that happens to be a word.
+        if collected.total == 0
+            && cursor.is_none()
+            && plan.corrected.is_none()
+            && let Some(loose) = query::plan_loosely(&request.text, &lexicon)
+        {
+            let (found, found_text) = run(request, &loose)?;
+            if found.total > 0 {
+                (collected, text, plan) = (found, found_text, loose);
+            }
+        }
         // Nothing as asked: say so and offer the nearest beyond the radius, or the same
         // words without the filters. Only on a first page; a widened search has no next
         // page (the seeker narrows or widens it themselves).
         let mut fallback = None;
         if collected.total == 0 && cursor.is_none() {
             for (widened, kind) in widenings(request) {
-                let (found, _) = run(&widened)?;
+                let (found, _) = run(&widened, &plan)?;
                 if found.total > 0 {
                     collected = found;
                     fallback = Some(kind);

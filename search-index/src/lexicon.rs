@@ -13,7 +13,7 @@ use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analyzer::{JIEBA, normalise, whole_terms};
+use crate::analyzer::{JIEBA, normalise, terms, whole_terms};
 use crate::phonetic;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -283,7 +283,28 @@ impl Lexicon {
         for word in dictionary_words() {
             lexicon.learn(&normalise(word));
         }
+        lexicon.widen_to_known_parts();
         lexicon
+    }
+
+    /// An expansion to 保洁员 also brings 保洁, because 保洁 is itself a job word: ads say
+    /// 保洁阿姨 as often as 保洁员. Parts that are not job words (服务 of 服务员) stay out.
+    fn widen_to_known_parts(&mut self) {
+        for expansion in &mut self.expansions {
+            let mut parts = Vec::new();
+            for term in &expansion.terms {
+                for part in terms(term) {
+                    if part != *term
+                        && self.known.contains(&part)
+                        && !expansion.terms.contains(&part)
+                        && !parts.contains(&part)
+                    {
+                        parts.push(part);
+                    }
+                }
+            }
+            expansion.terms.extend(parts);
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -471,6 +492,16 @@ impl Lexicon {
     /// replaced by it (服物员 → 服务员), or `None` when nothing was replaced. Words jieba's
     /// dictionary knows are never touched: 食品 is not a typo of 视频.
     pub fn correct(&self, text: &str) -> Option<String> {
+        self.correct_with(text, true)
+    }
+
+    /// [`Lexicon::correct`] that also replaces words jieba knows but the job vocabulary
+    /// does not: for a query that found nothing as typed.
+    pub fn correct_loosely(&self, text: &str) -> Option<String> {
+        self.correct_with(text, false)
+    }
+
+    fn correct_with(&self, text: &str, trust_dictionary: bool) -> Option<String> {
         let normalised = normalise(text);
         let chars: Vec<char> = normalised.chars().collect();
         let han = |c: &char| ('\u{4E00}'..='\u{9FFF}').contains(c);
@@ -484,7 +515,12 @@ impl Lexicon {
                         continue;
                     }
                     let piece: String = chars[i..i + len].iter().collect();
-                    if self.is_known(&piece) {
+                    let known = if trust_dictionary {
+                        self.is_known(&piece)
+                    } else {
+                        self.known.contains(&piece)
+                    };
+                    if known {
                         out.push_str(&piece);
                         i += len;
                         continue 'scan;
@@ -574,6 +610,9 @@ mod tests {
         assert_eq!(lexicon().correct("食品加工"), None);
         assert_eq!(lexicon().correct("python"), None);
         assert_eq!(lexicon().correct("收应员").as_deref(), Some("收银员"));
+        // 保结 is an (old) word, so it is only taken for 保洁 when the search found nothing.
+        assert_eq!(lexicon().correct("保結"), None);
+        assert_eq!(lexicon().correct_loosely("保結").as_deref(), Some("保洁"));
     }
 
     #[test]

@@ -92,6 +92,9 @@ pub struct QueryPlan {
     /// Latin-letter words that may be pinyin (dianyuan, dy).
     pub pinyin: Vec<String>,
     pub intents: Intents,
+    /// When the query names two or more things (保洁 商场), each one's terms: a posting
+    /// that has all of them gets a bonus over one that has a single word many times.
+    pub concepts: Vec<Vec<String>>,
 }
 
 impl QueryPlan {
@@ -162,7 +165,18 @@ fn is_pinyin_like(word: &str) -> bool {
 
 /// Understands `text` with `lexicon`.
 pub fn plan(text: &str, lexicon: &Lexicon) -> QueryPlan {
-    let corrected = lexicon.correct(text);
+    plan_with(text, lexicon, lexicon.correct(text))
+}
+
+/// The plan for a query that found nothing: words any dictionary knows are also taken
+/// for typos when they sound like a job word (保結 is a word, but no job ad says it).
+/// `None` when that changes nothing.
+pub fn plan_loosely(text: &str, lexicon: &Lexicon) -> Option<QueryPlan> {
+    let corrected = lexicon.correct_loosely(text)?;
+    Some(plan_with(text, lexicon, Some(corrected)))
+}
+
+fn plan_with(text: &str, lexicon: &Lexicon, corrected: Option<String>) -> QueryPlan {
     let searched = corrected.clone().unwrap_or_else(|| normalise(text));
     let mut intents = Intents::default();
     let searched = numbers(&searched, &mut intents);
@@ -216,7 +230,7 @@ pub fn plan(text: &str, lexicon: &Lexicon) -> QueryPlan {
             continue;
         }
         for chinese in lexicon.from_pinyin(word) {
-            for term in whole_terms(&chinese) {
+            for term in terms(&chinese) {
                 if !planned.iter().any(|(t, _)| *t == term) {
                     planned.push((term, PINYIN_WEIGHT));
                 }
@@ -233,8 +247,21 @@ pub fn plan(text: &str, lexicon: &Lexicon) -> QueryPlan {
         .filter(|w| is_pinyin_like(w))
         .map(str::to_owned)
         .collect();
+    let mut concepts: Vec<Vec<String>> = Vec::new();
+    for word in whole_terms(&searched) {
+        if lexicon.is_filler(&word) || intent_terms.contains(&word) || !names_a_job {
+            continue;
+        }
+        let mut concept = terms(&word);
+        concept.extend(lexicon.expand(&word).into_iter().map(|(t, _)| t));
+        concepts.push(concept);
+    }
+    if concepts.len() < 2 {
+        concepts.clear();
+    }
     QueryPlan {
         corrected,
+        concepts,
         terms: planned,
         exact,
         pinyin,

@@ -77,6 +77,9 @@ impl SearchRequest {
 
 /// At most this many distinct terms from one query reach the index.
 const MAX_QUERY_TERMS: usize = 32;
+/// Postings that have every thing the query names score this share again.
+const ALL_CONCEPTS_BONUS: f32 = 0.5;
+const MAX_CONCEPTS: usize = 6;
 /// A pinyin match counts for less than the characters typed: dy is a guess at 店员.
 const PINYIN_BOOST: f32 = 1.2;
 /// Each intent a posting fits multiplies its score by this (周末 and a weekend job).
@@ -114,6 +117,40 @@ pub fn text_query(f: &Fields, plan: &QueryPlan) -> Option<Box<dyn Query>> {
     }
     for word in plan.pinyin.iter().take(MAX_QUERY_TERMS) {
         boosted(f.pinyin, word, PINYIN_BOOST, IndexRecordOption::WithFreqs);
+    }
+    if !plan.concepts.is_empty() {
+        let all: Vec<(Occur, Box<dyn Query>)> = plan
+            .concepts
+            .iter()
+            .take(MAX_CONCEPTS)
+            .map(|concept| {
+                let any: Vec<(Occur, Box<dyn Query>)> = concept
+                    .iter()
+                    .take(MAX_QUERY_TERMS)
+                    .flat_map(|term| {
+                        fields.iter().map(move |(field, boost)| {
+                            let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                                Box::new(TermQuery::new(
+                                    Term::from_field_text(*field, term),
+                                    IndexRecordOption::WithFreqs,
+                                )),
+                                *boost,
+                            ));
+                            (Occur::Should, q)
+                        })
+                    })
+                    .collect();
+                let q: Box<dyn Query> = Box::new(BooleanQuery::new(any));
+                (Occur::Must, q)
+            })
+            .collect();
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(all)),
+                ALL_CONCEPTS_BONUS,
+            )),
+        ));
     }
     Some(Box::new(BooleanQuery::new(clauses)))
 }

@@ -542,9 +542,11 @@ struct JudgedQuery {
     relevant: Vec<String>,
 }
 
-/// The floor the relevance suite must stay above (measured 0.929 when set); raise it as
-/// ranking improves, never lower it to make a change pass.
-const NDCG_FLOOR: f64 = 0.85;
+/// The floor the relevance suite must stay above; raise it as ranking improves, never lower
+/// it to make a change pass. Measured 0.929 on the first 21 queries; 0.745 on the grown set
+/// (107 queries of colloquial, traditional, English, pinyin, typo, compound, intent and
+/// filler phrasings) before query understanding, 0.919 after.
+const NDCG_FLOOR: f64 = 0.90;
 
 #[test]
 fn judged_relevance_stays_above_the_floor() {
