@@ -206,7 +206,8 @@ impl Scores {
             .filter(|(q, _)| group.is_none_or(|g| q.group == g))
             .map(|(_, s)| *s)
             .collect();
-        picked.iter().sum::<f64>() / picked.len().max(1) as f64
+        // `+ 0.0`: a float sum starts at -0.0, which would print as "-0.000".
+        (picked.iter().sum::<f64>() + 0.0) / picked.len().max(1) as f64
     }
 
     fn zeros(&self) -> usize {
