@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod postings;
 pub mod privacy;
 pub mod profiles;
+pub mod schedule_classes;
 pub mod time;
 pub mod types;
 pub mod webhooks;
