@@ -330,12 +330,15 @@ static NEGATION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// After a mention in a résumé: "健康证还没办", "健康证已过期".
 static NEGATION_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:还|也|都|暂时)?(?:没|未|不)(?:有|办|拿|考)|^(?:已经?|早就)?过期|^到期").expect("valid regex")
+    Regex::new(r"^(?:还|也|都|暂时)?(?:没|未|不)(?:有|办|拿|考)|^(?:已经?|早就)?过期|^到期")
+        .expect("valid regex")
 });
 /// Before a mention in a résumé: the seeker could get it, which is not having it.
 static INTENT_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:可以|愿意|能|可|正在|在|准备|打算|会去|计划)(?:去)?(?:办|考|办理|考取|申请)(?:理)?$")
-        .expect("valid regex")
+    Regex::new(
+        r"(?:可以|愿意|能|可|正在|在|准备|打算|会去|计划)(?:去)?(?:办|考|办理|考取|申请)(?:理)?$",
+    )
+    .expect("valid regex")
 });
 
 fn clauses(text: &str) -> impl Iterator<Item = &str> {
@@ -373,7 +376,11 @@ fn mentions(clause: &str) -> Vec<Mention> {
             found.push(Mention {
                 start: whole.start(),
                 end: whole.end(),
-                name: if &caps[1] == "1" { "C1驾照" } else { "C2驾照" },
+                name: if &caps[1] == "1" {
+                    "C1驾照"
+                } else {
+                    "C2驾照"
+                },
             });
         }
     }
@@ -417,7 +424,11 @@ fn is_licence(name: &str) -> bool {
 
 /// "C1驾照，驾龄3年" names the class and the years in two clauses: the years of the
 /// unspecified licence go to the specific one, which then stands alone.
-fn merge_licences<T>(items: &mut Vec<T>, name: impl Fn(&T) -> &str, years: impl Fn(&mut T) -> &mut Option<i32>) {
+fn merge_licences<T>(
+    items: &mut Vec<T>,
+    name: impl Fn(&T) -> &str,
+    years: impl Fn(&mut T) -> &mut Option<i32>,
+) {
     let Some(generic) = items.iter().position(|i| name(i) == "驾照") else {
         return;
     };
@@ -600,8 +611,14 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(stated_in_resume("可以办健康证"), StatedCredentials::default());
-        assert_eq!(stated_in_resume("做过两年收银"), StatedCredentials::default());
+        assert_eq!(
+            stated_in_resume("可以办健康证"),
+            StatedCredentials::default()
+        );
+        assert_eq!(
+            stated_in_resume("做过两年收银"),
+            StatedCredentials::default()
+        );
         assert_eq!(
             stated_in_resume("考取了叉车证，在仓库开了三年叉车"),
             StatedCredentials {
@@ -624,7 +641,11 @@ mod tests {
 
         let mut errors = ValidationErrors::new();
         validate_required(
-            &[req("健康证", Some(51)), req("健康证明", None), req(&"证".repeat(21), None)],
+            &[
+                req("健康证", Some(51)),
+                req("健康证明", None),
+                req(&"证".repeat(21), None),
+            ],
             &mut errors,
             "required_credentials",
         );

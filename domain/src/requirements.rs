@@ -15,7 +15,8 @@ const LEVEL: &str = r"(初中|高中|中专|职高|技校|大专|专科|本科|�
 
 /// A clause that mentions experience or education without requiring it.
 static NOT_REQUIRED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"优先|加分|者佳|更佳|为佳|不限|无需|不需|不要求|可带|无经验|零基础|小白").expect("valid regex")
+    Regex::new(r"优先|加分|者佳|更佳|为佳|不限|无需|不需|不要求|可带|无经验|零基础|小白")
+        .expect("valid regex")
 });
 
 static EXPERIENCE_MIN: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -54,8 +55,10 @@ static RESUME_YEARS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 });
 
 static NO_EXPERIENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"应届|在校生|无工作经验|没有工作经验|没有经验|无经验|零经验|没工作过|没上过班|第一份工作")
-        .expect("valid regex")
+    Regex::new(
+        r"应届|在校生|无工作经验|没有工作经验|没有经验|无经验|零经验|没工作过|没上过班|第一份工作",
+    )
+    .expect("valid regex")
 });
 
 static RESUME_EDUCATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -63,8 +66,10 @@ static RESUME_EDUCATION: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn clauses(text: &str) -> impl Iterator<Item = &str> {
-    text.split(['，', '。', '；', ';', ',', '\n', '！', '!', '（', '）', '(', ')'])
-        .filter(|c| !c.trim().is_empty())
+    text.split([
+        '，', '。', '；', ';', ',', '\n', '！', '!', '（', '）', '(', ')',
+    ])
+    .filter(|c| !c.trim().is_empty())
 }
 
 fn years(number: &str) -> Option<f64> {
@@ -117,7 +122,9 @@ pub fn experience_years_in_resume(text: &str) -> Option<f64> {
     let claimed = clauses(text)
         .flat_map(|c| RESUME_YEARS.iter().filter_map(move |r| r.captures(c)))
         .filter_map(|caps| years(first_group(&caps)?))
-        .fold(None, |max: Option<f64>, y| Some(max.map_or(y, |m| m.max(y))));
+        .fold(None, |max: Option<f64>, y| {
+            Some(max.map_or(y, |m| m.max(y)))
+        });
     claimed.or_else(|| NO_EXPERIENCE.is_match(text).then_some(0.0))
 }
 
@@ -150,10 +157,19 @@ mod tests {
 
     #[test]
     fn education_required_in_words() {
-        assert_eq!(education_min_in_text("大专及以上学历"), Some(Education::Associate));
+        assert_eq!(
+            education_min_in_text("大专及以上学历"),
+            Some(Education::Associate)
+        );
         assert_eq!(education_min_in_text("本科以上"), Some(Education::Bachelor));
-        assert_eq!(education_min_in_text("学历：高中"), Some(Education::HighSchool));
-        assert_eq!(education_min_in_text("高中/中专及以上"), Some(Education::HighSchool));
+        assert_eq!(
+            education_min_in_text("学历：高中"),
+            Some(Education::HighSchool)
+        );
+        assert_eq!(
+            education_min_in_text("高中/中专及以上"),
+            Some(Education::HighSchool)
+        );
         assert_eq!(education_min_in_text("学历不限"), None);
         assert_eq!(education_min_in_text("本科学历优先"), None);
         assert_eq!(education_min_in_text("负责前台接待"), None);
@@ -163,7 +179,10 @@ mod tests {
     fn what_resumes_say_about_experience() {
         assert_eq!(experience_years_in_resume("做过两年奶茶店兼职"), Some(2.0));
         assert_eq!(experience_years_in_resume("在超市干了三年收银"), Some(3.0));
-        assert_eq!(experience_years_in_resume("有5年餐饮经验，做过半年店长"), Some(5.0));
+        assert_eq!(
+            experience_years_in_resume("有5年餐饮经验，做过半年店长"),
+            Some(5.0)
+        );
         assert_eq!(experience_years_in_resume("应届毕业生，肯学"), Some(0.0));
         assert_eq!(experience_years_in_resume("驾龄5年"), None);
         assert_eq!(experience_years_in_resume("性格开朗"), None);
@@ -171,7 +190,10 @@ mod tests {
 
     #[test]
     fn what_resumes_say_about_education() {
-        assert_eq!(education_in_resume("本科毕业，市场营销专业"), Some(Education::Bachelor));
+        assert_eq!(
+            education_in_resume("本科毕业，市场营销专业"),
+            Some(Education::Bachelor)
+        );
         assert_eq!(education_in_resume("中专学历"), Some(Education::Vocational));
         assert_eq!(education_in_resume("大二在读"), None);
     }

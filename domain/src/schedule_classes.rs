@@ -239,7 +239,10 @@ static DAY_PHRASES: LazyLock<Vec<(Regex, Days)>> = LazyLock::new(|| {
     // (weekends off).
     [
         (format!(r"{day}[一1]{to}{day}?[日天7]"), EVERY_DAY),
-        (format!(r"{day}[一1]{to}{day}?[六6]|单休|做六休一"), MON_TO_SAT),
+        (
+            format!(r"{day}[一1]{to}{day}?[六6]|单休|做六休一"),
+            MON_TO_SAT,
+        ),
         (r"周末双休|周末休|周末不上班".to_owned(), WEEKDAYS),
         (r"双休日|节假日".to_owned(), WEEKEND),
         (
@@ -260,7 +263,8 @@ static DAY_PHRASES: LazyLock<Vec<(Regex, Days)>> = LazyLock::new(|| {
 
 /// A number of hours written in digits or Chinese (九, 十一, 两).
 const HOUR: &str = r"(\d{1,2}|[零一二两三四五六七八九十]{1,3})";
-const TIME_PREFIX: &str = r"(早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间|凌晨|次日凌晨|次日早上|次日|第二天|早|晚)?";
+const TIME_PREFIX: &str =
+    r"(早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间|凌晨|次日凌晨|次日早上|次日|第二天|早|晚)?";
 
 /// `9:00-18:00`, `9点至18点`, `晚上6点到10点`, `22点至次日7点`, `早9晚6`.
 static RANGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -329,7 +333,12 @@ fn normalise(text: &str) -> String {
 }
 
 /// Minutes of a written time, or `None` when it is not one.
-fn time_of(prefix: Option<&str>, hour: &str, minute: Option<&str>, after_start: Option<u16>) -> Option<u16> {
+fn time_of(
+    prefix: Option<&str>,
+    hour: &str,
+    minute: Option<&str>,
+    after_start: Option<u16>,
+) -> Option<u16> {
     let mut h = small_number(hour)?;
     if h > 24 {
         return None;
@@ -387,8 +396,12 @@ fn windows_in(clause: &str) -> Vec<(u16, u16)> {
         let Some(start) = time_of(p1.map(|m| m.as_str()), h1, m1.map(|m| m.as_str()), None) else {
             continue;
         };
-        let Some(end) = time_of(p2.map(|m| m.as_str()), h2, m2.map(|m| m.as_str()), Some(start))
-        else {
+        let Some(end) = time_of(
+            p2.map(|m| m.as_str()),
+            h2,
+            m2.map(|m| m.as_str()),
+            Some(start),
+        ) else {
             continue;
         };
         if start < 24 * 60 && end > start && end - start <= 16 * 60 {
@@ -453,7 +466,9 @@ pub fn schedule_from_text(text: &str) -> Option<WeeklySchedule> {
     }
     let mut slots = Vec::new();
     let (mut loose_days, mut loose_windows): (Days, Vec<(u16, u16)>) = (0, Vec::new());
-    for clause in text.split(['，', '。', '；', ';', ',', '\n', '！', '!', '（', '）', '(', ')']) {
+    for clause in text.split([
+        '，', '。', '；', ';', ',', '\n', '！', '!', '（', '）', '(', ')',
+    ]) {
         let days = days_in(clause);
         let windows = windows_in(clause);
         match (days, windows.is_empty()) {
@@ -528,14 +543,23 @@ mod tests {
 
     #[test]
     fn slots_fall_into_classes() {
-        assert_eq!(ScheduleClasses::of(&every(1..=5, "09:00", "18:00")), set(&[WeekdayDay]));
+        assert_eq!(
+            ScheduleClasses::of(&every(1..=5, "09:00", "18:00")),
+            set(&[WeekdayDay])
+        );
         assert_eq!(
             ScheduleClasses::of(&every(1..=5, "18:00", "22:00")),
             set(&[WeekdayEvening])
         );
-        assert_eq!(ScheduleClasses::of(&every(6..=7, "10:00", "18:00")), set(&[Weekend]));
+        assert_eq!(
+            ScheduleClasses::of(&every(6..=7, "10:00", "18:00")),
+            set(&[Weekend])
+        );
         // A weekend evening is weekend time.
-        assert_eq!(ScheduleClasses::of(&every(6..=7, "18:00", "23:00")), set(&[Weekend]));
+        assert_eq!(
+            ScheduleClasses::of(&every(6..=7, "18:00", "23:00")),
+            set(&[Weekend])
+        );
         // 17:00–23:00 is an evening shift: its one daytime hour does not count.
         assert_eq!(
             ScheduleClasses::of(&every(1..=5, "17:00", "23:00")),
@@ -547,9 +571,15 @@ mod tests {
             set(&[WeekdayDay, WeekdayEvening])
         );
         // A short shift belongs to where it mostly is.
-        assert_eq!(ScheduleClasses::of(&every(2..=2, "19:00", "20:30")), set(&[WeekdayEvening]));
+        assert_eq!(
+            ScheduleClasses::of(&every(2..=2, "19:00", "20:30")),
+            set(&[WeekdayEvening])
+        );
         // An early bakery shift is a day shift.
-        assert_eq!(ScheduleClasses::of(&every(1..=7, "05:00", "13:00")), set(&[WeekdayDay, Weekend]));
+        assert_eq!(
+            ScheduleClasses::of(&every(1..=7, "05:00", "13:00")),
+            set(&[WeekdayDay, Weekend])
+        );
         assert_eq!(ScheduleClasses::of(&WeeklySchedule::default()), None);
         assert_eq!(
             ScheduleClasses::of(&WeeklySchedule {
@@ -613,7 +643,10 @@ mod tests {
     fn clock_times_without_days_mean_every_day() {
         assert_eq!(text("早9晚6"), set(&[WeekdayDay, Weekend]));
         assert_eq!(text("上班时间9:00-18:00"), set(&[WeekdayDay, Weekend]));
-        assert_eq!(text("工作时间 ９：００－１８：００"), set(&[WeekdayDay, Weekend]));
+        assert_eq!(
+            text("工作时间 ９：００－１８：００"),
+            set(&[WeekdayDay, Weekend])
+        );
         assert_eq!(
             text("营业时间10点至22点"),
             set(&[WeekdayDay, WeekdayEvening, Weekend])
@@ -630,7 +663,13 @@ mod tests {
 
     #[test]
     fn nights() {
-        for t in ["夜班保安", "22点至次日7点", "晚上10点到早上6点", "通宵班，包夜宵", "22:00-06:00"] {
+        for t in [
+            "夜班保安",
+            "22点至次日7点",
+            "晚上10点到早上6点",
+            "通宵班，包夜宵",
+            "22:00-06:00",
+        ] {
             assert_eq!(text(t), set(&[Night]), "{t}");
         }
         let s = schedule_from_text("周一至周五22点至次日7点").unwrap();

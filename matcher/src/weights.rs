@@ -160,7 +160,10 @@ mod tests {
         );
         let negative = text.replace("pay = 2.0", "pay = -2.0");
         assert!(Weights::from_toml(&negative).is_err());
-        let penalty = text.replace("unknown_requirement_penalty = 0.5", "unknown_requirement_penalty = 0");
+        let penalty = text.replace(
+            "unknown_requirement_penalty = 0.5",
+            "unknown_requirement_penalty = 0",
+        );
         assert!(Weights::from_toml(&penalty).is_err());
     }
 }

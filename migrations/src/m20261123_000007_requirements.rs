@@ -40,7 +40,11 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(SeekerProfiles::Table)
-                    .add_column(ColumnDef::new(SeekerProfiles::Credentials).json_binary().null())
+                    .add_column(
+                        ColumnDef::new(SeekerProfiles::Credentials)
+                            .json_binary()
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await
