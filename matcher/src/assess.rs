@@ -445,6 +445,16 @@ fn factor(name: &'static str, value: f64, weights: &Weights) -> Factor {
     }
 }
 
+/// Hours one side has not given count for nothing either way: the factor is kept (for the
+/// record) with no weight, so a posting run on a roster, or a seeker who gave no
+/// availability, is scored on everything else.
+fn neutral_unless_known(mut f: Factor, known: Option<f64>) -> Factor {
+    if known.is_none() {
+        f.weight = 0.0;
+    }
+    f
+}
+
 /// Months of experience forgiven when comparing with a minimum in years: listed jobs are
 /// counted in whole months, and "两年以上" is not meant to the week.
 const EXPERIENCE_GRACE_MONTHS: i32 = 3;
@@ -591,7 +601,7 @@ pub fn assess_with(
     let seeker_side = vec![
         factor("distance", closeness, weights),
         factor("pay", pay, weights),
-        factor("hours", hours.unwrap_or(0.6), weights),
+        neutral_unless_known(factor("hours", hours.unwrap_or(0.6), weights), hours),
         factor("category", category, weights),
     ];
 
@@ -620,7 +630,7 @@ pub fn assess_with(
     let text = (jaccard(&job_text.words, &seeker_text.words) * 4.0).min(1.0);
     let job_side = vec![
         factor("skills", skills, weights),
-        factor("availability", hours.unwrap_or(0.6), weights),
+        neutral_unless_known(factor("availability", hours.unwrap_or(0.6), weights), hours),
         factor("education", education, weights),
         factor("experience", experience, weights),
         factor("resume_text", text, weights),
