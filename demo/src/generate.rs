@@ -765,7 +765,7 @@ impl Generator {
         let food_work = categories
             .iter()
             .any(|c| matches!(c.as_str(), "food_service" | "kitchen" | "coffee_tea"));
-        let credentials = (food_work && i % 3 != 0).then(|| {
+        let credentials = (food_work && !i.is_multiple_of(3)).then(|| {
             HeldCredentials(vec![HeldCredential {
                 name: "健康证".into(),
                 years: None,

@@ -210,9 +210,7 @@ async fn a_nearby_weekend_seeker_gets_the_cafe_job_pushed_and_explained(backend:
 /// The merchant states the health certificate and the weekend hours in fields; of two
 /// nearby seekers with the right skills, the one free only on weekday evenings is never
 /// matched, and the one free on weekends who holds the certificate is, with the reasons.
-async fn only_the_seeker_free_on_weekends_with_a_health_certificate_is_matched(
-    backend: Backend,
-) {
+async fn only_the_seeker_free_on_weekends_with_a_health_certificate_is_matched(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.match_in_process = true).await;
     let officer = app.officer().await;
     let shop = app.verified_shop("13912345678", &officer).await;

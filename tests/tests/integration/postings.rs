@@ -290,8 +290,7 @@ async fn posting_input_is_validated_and_normalised(backend: Backend) {
     assert_eq!(created.body["required_credentials"], json!([]));
     // Known names are folded to the canonical ones; free names are kept.
     let mut body = posting_body("司机");
-    body["required_credentials"] =
-        json!([{"name": "驾驶证", "min_years": 2}, {"name": "潜水证"}]);
+    body["required_credentials"] = json!([{"name": "驾驶证", "min_years": 2}, {"name": "潜水证"}]);
     let created = app.post(&path, &body, token).await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(

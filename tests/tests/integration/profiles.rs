@@ -259,7 +259,10 @@ async fn profile_input_is_validated(backend: Backend) {
             json!({"credentials": [{"name": "驾照"}, {"name": "驾驶证"}]}),
             "credentials[1].name",
         ),
-        (json!({"credentials": [{"name": ""}]}), "credentials[0].name"),
+        (
+            json!({"credentials": [{"name": ""}]}),
+            "credentials[0].name",
+        ),
     ];
     for (patch, field) in cases {
         let mut body = profile_body("李娜");
