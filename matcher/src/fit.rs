@@ -14,7 +14,9 @@
 //! mean, the requirements multiplier), by coordinate search on the logarithm of each weight
 //! with a pull towards the starting weights, so a factor the feedback says nothing about
 //! keeps its weight. It is deliberately small and deterministic: no library, no randomness,
-//! the same events give the same weights.
+//! the same events give the same weights. A side is a weighted mean, so even a factor that
+//! is the same for every event can move: weighting it more pulls the side's scores towards
+//! its value, which acts as an offset between the two sides.
 //!
 //! [`evaluate`] measures a set of weights on held-out events: where the applied and hired
 //! postings rank among each seeker's shown postings (mean rank and mean reciprocal rank).
