@@ -83,6 +83,9 @@ pub struct Settings {
     pub match_threshold: f64,
     /// Run the matching worker inside `serve` (turn off when `doorstep worker` runs it).
     pub match_in_process: bool,
+    /// A refitted matcher weights file (TOML, as `matcher/data/weights.toml`); unset means
+    /// the weights built in.
+    pub match_weights: Option<PathBuf>,
     /// Milliseconds before the first retry of a failed push; each further retry waits twice
     /// as long, and the fifth failure dead-letters it.
     pub push_retry_base_ms: u64,
@@ -122,6 +125,7 @@ impl Default for Settings {
             match_poll_ms: 500,
             match_threshold: 0.55,
             match_in_process: true,
+            match_weights: None,
             push_retry_base_ms: 2_000,
             webhook_allow_internal: false,
         }

@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use doorstep_demo::{Generator, Sizes};
 use doorstep_domain::accounts::{self, NewAccount};
+use doorstep_domain::credentials::{HeldCredential, HeldCredentials};
 use doorstep_domain::entities::seeker_profile;
 use doorstep_domain::time;
 use doorstep_domain::types::{
@@ -100,6 +101,10 @@ fn demo_profile(account_id: uuid::Uuid) -> seeker_profile::Model {
             weekly_hours: None,
         },
         resume: "大二在读，做过一年奶茶店兼职，会基础拉花，周末和工作日晚上有空。".into(),
+        credentials: Some(HeldCredentials(vec![HeldCredential {
+            name: "健康证".into(),
+            years: None,
+        }])),
         visibility: Visibility::Public,
         push_channels: strings(&["inbox"]),
         quiet_hours_start: None,

@@ -58,6 +58,17 @@ pub fn matcher(
         &settings.mail_from,
     )
     .context("mail settings")?;
+    let weights = match &settings.match_weights {
+        Some(path) => {
+            Arc::new(doorstep_matcher::Weights::load(path).context("the matcher weights file")?)
+        }
+        None => doorstep_matcher::Weights::builtin(),
+    };
+    tracing::info!(
+        version = weights.version,
+        fitted_at = %weights.fitted_at,
+        "matcher weights loaded"
+    );
     Ok(Matcher {
         backend: Backend::of_url(&settings.database_url()).unwrap_or(Backend::Sqlite),
         db,
@@ -69,6 +80,7 @@ pub fn matcher(
             gap_timeout: Duration::from_secs(settings.search_gap_timeout_secs),
             retry_base: Duration::from_millis(settings.push_retry_base_ms.max(1)),
             webhook_allow_internal: settings.webhook_allow_internal,
+            weights,
             ..MatchSettings::default()
         },
         holder: format!("{role}-{}", uuid::Uuid::new_v4().simple()),

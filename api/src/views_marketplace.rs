@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use doorstep_domain::applications::Applicant;
+use doorstep_domain::credentials::{HeldCredential, RequiredCredential};
 use doorstep_domain::entities::seeker_profile::ExperienceEntry;
 use doorstep_domain::entities::{application, application_event, business, notification, posting};
 use doorstep_domain::profiles::ProfileView as DomainProfileView;
@@ -111,6 +112,8 @@ pub struct PostingView {
     pub education_min: Option<Education>,
     pub experience_years_min: Option<i32>,
     pub requirements: String,
+    /// Certificates and licences required, as stated in fields (the texts may name more).
+    pub required_credentials: Vec<RequiredCredential>,
     pub benefits: Vec<String>,
     pub start_date: Option<NaiveDate>,
     pub expires_at: DateTime<FixedOffset>,
@@ -144,6 +147,7 @@ impl PostingView {
             education_min: p.education_min,
             experience_years_min: p.experience_years_min,
             requirements: p.requirements,
+            required_credentials: p.required_credentials.0,
             benefits: p.benefits.0,
             start_date: p.start_date,
             expires_at: to_display(p.expires_at),
@@ -173,6 +177,8 @@ pub struct ProfileView {
     pub travel_radius_km: f64,
     pub availability: WeeklySchedule,
     pub resume: String,
+    /// Certificates and licences held; null while the seeker has not said.
+    pub credentials: Option<Vec<HeldCredential>>,
     pub visibility: Visibility,
     /// Whether contact details and the exact home are included.
     pub contact_shared: bool,
@@ -220,6 +226,7 @@ impl ProfileView {
             travel_radius_km: p.travel_radius_km,
             availability: p.availability,
             resume: p.resume,
+            credentials: p.credentials.map(|c| c.0),
             visibility: p.visibility,
             contact_shared: view.contact_shared,
             phone: view.phone,

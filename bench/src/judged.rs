@@ -181,6 +181,7 @@ fn models(
         education_min: None,
         experience_years_min: None,
         requirements: String::new(),
+        required_credentials: Default::default(),
         benefits: StringList::default(),
         start_date: None,
         expires_at: now + Duration::days(30),

@@ -65,7 +65,18 @@ pub fn measure(
             .hits
             .iter()
             .filter_map(|h| by_id.get(&h.id))
-            .filter_map(|s| assess_with(&p.model, b, s, now, &job_text, &SeekerText::of(s)).ok())
+            .filter_map(|s| {
+                assess_with(
+                    &p.model,
+                    b,
+                    s,
+                    now,
+                    &job_text,
+                    &SeekerText::of(s),
+                    &settings.weights,
+                )
+                .ok()
+            })
             .map(|a| a.score.combined)
             .filter(|c| *c >= settings.threshold)
             .collect();

@@ -3,6 +3,7 @@
 //! generated in parallel, and is the same on every run and machine.
 
 use chrono::{DateTime, Duration, Utc};
+use doorstep_domain::credentials::{HeldCredential, HeldCredentials};
 use doorstep_domain::entities::seeker_profile::{ExperienceEntry, ExperienceList};
 use doorstep_domain::entities::{account, business, posting, seeker_profile};
 use doorstep_domain::types::{
@@ -402,6 +403,8 @@ impl Generator {
             },
             experience_years_min,
             requirements: requirements.join("；"),
+            // Stated in the requirements text only, as most merchants do; the matcher reads it.
+            required_credentials: Default::default(),
             benefits: StringList(benefits),
             start_date: None,
             expires_at: created_at + Duration::days(30),
@@ -757,6 +760,17 @@ impl Generator {
             created_at,
             updated_at: created_at,
         };
+        // Two in three seekers after food work say they hold a health certificate (which
+        // food jobs require); the others, like everyone else, leave it unsaid.
+        let food_work = categories
+            .iter()
+            .any(|c| matches!(c.as_str(), "food_service" | "kitchen" | "coffee_tea"));
+        let credentials = (food_work && !i.is_multiple_of(3)).then(|| {
+            HeldCredentials(vec![HeldCredential {
+                name: "健康证".into(),
+                years: None,
+            }])
+        });
         let profile = seeker_profile::Model {
             account_id: account.id,
             full_name,
@@ -777,6 +791,7 @@ impl Generator {
                 weekly_hours: None,
             },
             resume,
+            credentials,
             visibility: if rng.random_bool(0.9) {
                 Visibility::Public
             } else {

@@ -87,7 +87,8 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
             "desired_categories": p.desired_categories, "desired_kinds": p.desired_kinds,
             "expected_pay_min": p.expected_pay_min, "expected_pay_unit": p.expected_pay_unit,
             "home_lat": p.home_lat, "home_lon": p.home_lon, "travel_radius_km": p.travel_radius_km,
-            "availability": p.availability, "resume": p.resume, "visibility": p.visibility,
+            "availability": p.availability, "resume": p.resume, "credentials": p.credentials,
+            "visibility": p.visibility,
             "push_channels": p.push_channels, "quiet_hours_start": p.quiet_hours_start,
             "quiet_hours_end": p.quiet_hours_end, "daily_push_cap": p.daily_push_cap,
             "personalised_matching": p.personalised_matching,
@@ -148,6 +149,7 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
         kept.home_lon = Set(None);
         kept.availability = Set(WeeklySchedule::default());
         kept.resume = Set(String::new());
+        kept.credentials = Set(None);
         kept.visibility = Set(Visibility::Hidden);
         kept.push_channels = Set(StringList::default());
         kept.personalised_matching = Set(false);

@@ -16,6 +16,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Principal;
+use crate::credentials::{self, HeldCredential};
 use crate::entities::seeker_profile::{ExperienceEntry, ExperienceList};
 use crate::entities::{account, consent, seeker_profile};
 use crate::outbox::{self, Aggregate};
@@ -110,6 +111,10 @@ pub struct ProfileInput {
     pub availability: WeeklySchedule,
     #[serde(default)]
     pub resume: String,
+    /// Certificates and licences held (at most 10), with `years` 0 to 50. Absent or null:
+    /// not stated (the matcher then reads the résumé); an empty list: holds none.
+    #[serde(default)]
+    pub credentials: Option<Vec<HeldCredential>>,
     #[serde(default = "default_visibility")]
     pub visibility: Visibility,
     #[serde(default)]
@@ -235,6 +240,10 @@ impl ProfileInput {
             errors.push(field, invalid);
         }
         let resume = errors.check("resume", bounded(&self.resume, 0, 5000));
+        let held = self
+            .credentials
+            .as_deref()
+            .map(|list| credentials::validate_held(list, &mut errors, "credentials"));
         let push = &self.push;
         match (&push.quiet_hours_start, &push.quiet_hours_end) {
             (Some(s), Some(e)) => {
@@ -293,6 +302,7 @@ impl ProfileInput {
             travel_radius_km: Set(self.travel_radius_km),
             availability: Set(self.availability),
             resume: Set(resume),
+            credentials: Set(held),
             visibility: Set(self.visibility),
             push_channels: Set(StringList(channels)),
             quiet_hours_start: Set(self.push.quiet_hours_start),

@@ -1,22 +1,45 @@
 //! Whether a posting and a seeker suit each other, from both sides, with the reasons.
 //!
+//! Hard constraints come first and exclude a pair outright: the posting is public, the
+//! profile matchable, the work within the seeker's radius and of a kind they want, the
+//! hours compatible (see [`doorstep_domain::schedule_classes`]) and every requirement the
+//! posting states (certificates and licences, years of experience, education) met. A
+//! constraint excludes only when both sides are known: a posting that gives no hours, or a
+//! seeker who gave no availability, is not excluded on hours; a seeker who has not said
+//! whether they hold a required certificate is ranked last instead (the `requirements`
+//! factor, and a multiplier on the combined score), and the explanation says what is
+//! missing ("需健康证（未填写）").
+//!
+//! What a posting states in fields wins; when a field is empty, its texts are read (需C1
+//! 驾照两年以上, 双休, 大专及以上). What a profile states in fields wins; when the credentials
+//! list is not given, the résumé is read (有健康证, 没有健康证, 驾龄5年).
+//!
 //! Only what the job needs and what the seeker asked for enters the score: distance,
-//! kind, pay, hours, category, skills, education, experience and the words of the résumé.
-//! The profile holds no gender, ethnicity or marital status, and the graduation year (an
-//! age proxy) and the name are deliberately never read here; a test changes them and
-//! checks the score does not move.
+//! kind, pay, hours, category, skills, education, experience, requirements and the words of
+//! the résumé. The profile holds no gender, ethnicity or marital status, and the graduation
+//! year (an age proxy) and the name are deliberately never read here; a test changes them
+//! and checks the score does not move.
 
 use std::collections::BTreeSet;
 
+use doorstep_domain::credentials::{
+    self, HeldCredential, RequiredCredential, StatedCredentials, required_in_text, stated_in_resume,
+};
 use doorstep_domain::entities::{business, posting, seeker_profile};
 use doorstep_domain::postings::{self, taxonomy};
-use doorstep_domain::types::{GeoPoint, WeeklySchedule, hours_per_unit, minutes_of};
+use doorstep_domain::requirements::{
+    education_in_resume, education_min_in_text, experience_min_in_text, experience_years_in_resume,
+};
+use doorstep_domain::schedule_classes::{ScheduleClasses, schedule_from_text};
+use doorstep_domain::types::{Education, GeoPoint, WeeklySchedule, hours_per_unit, minutes_of};
 use doorstep_search_index::analyzer::terms;
 use doorstep_search_index::lexicon::Lexicon;
 
 use crate::score::{Factor, TwoSidedScore};
+use crate::skills::resume_skills;
+use crate::weights::Weights;
 
-/// Why a pair is not considered at all.
+/// Why a pair is not considered at all. [`Excluded::code`] gives each a stable name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Excluded {
     PostingNotPublic,
@@ -25,6 +48,102 @@ pub enum Excluded {
     NoHomeLocation,
     OutsideRadius,
     KindNotWanted,
+    /// The job's hours and the seeker's free time share no class of the week.
+    ScheduleIncompatible {
+        job: ScheduleClasses,
+        free: ScheduleClasses,
+    },
+    /// The seeker is known not to meet a requirement.
+    MissingRequirement(Unmet),
+}
+
+/// A requirement the seeker is known not to meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unmet {
+    Credential {
+        name: String,
+        min_years: Option<i32>,
+        /// Years the seeker has held it, when they hold it for too short a time.
+        held_years: Option<i32>,
+    },
+    Experience {
+        min_years: i32,
+        /// The seeker's experience, in whole months.
+        months: i32,
+    },
+    Education {
+        min: Education,
+        has: Education,
+    },
+}
+
+impl Excluded {
+    /// Stable snake_case name, for logs and metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::PostingNotPublic => "posting_not_public",
+            Self::ProfileHidden => "profile_hidden",
+            Self::MatchingOff => "matching_off",
+            Self::NoHomeLocation => "no_home_location",
+            Self::OutsideRadius => "outside_radius",
+            Self::KindNotWanted => "kind_not_wanted",
+            Self::ScheduleIncompatible { .. } => "schedule_incompatible",
+            Self::MissingRequirement(_) => "missing_requirement",
+        }
+    }
+
+    /// Why, in the seeker's words: "时间不合：岗位周末，你工作日晚上有空".
+    pub fn explain_zh(&self) -> String {
+        match self {
+            Self::PostingNotPublic => "岗位未开放".into(),
+            Self::ProfileHidden => "简历已隐藏".into(),
+            Self::MatchingOff => "已关闭个性化推荐".into(),
+            Self::NoHomeLocation => "未填写住址".into(),
+            Self::OutsideRadius => "超出通勤范围".into(),
+            Self::KindNotWanted => "不是想找的工作类型".into(),
+            Self::ScheduleIncompatible { job, free } => format!(
+                "时间不合：岗位{}，你{}有空",
+                job.label_zh(),
+                free.label_zh()
+            ),
+            Self::MissingRequirement(Unmet::Credential {
+                name,
+                min_years,
+                held_years,
+            }) => match (min_years, held_years) {
+                (Some(min), Some(held)) => format!("需{name}{min}年以上（你{held}年）"),
+                _ => format!("需{}（你没有）", requirement_label(name, *min_years)),
+            },
+            Self::MissingRequirement(Unmet::Experience { min_years, months }) => {
+                format!("需{min_years}年以上经验（你约{}年）", months / 12)
+            }
+            Self::MissingRequirement(Unmet::Education { min, has }) => format!(
+                "需{}及以上学历（你{}）",
+                education_zh(*min),
+                education_zh(*has)
+            ),
+        }
+    }
+}
+
+fn requirement_label(name: &str, min_years: Option<i32>) -> String {
+    match min_years {
+        Some(y) if y > 0 => format!("{name}{y}年以上"),
+        _ => name.to_owned(),
+    }
+}
+
+fn education_zh(e: Education) -> &'static str {
+    match e {
+        Education::None => "无学历",
+        Education::JuniorHigh => "初中",
+        Education::HighSchool => "高中",
+        Education::Vocational => "中专",
+        Education::Associate => "大专",
+        Education::Bachelor => "本科",
+        Education::Master => "硕士",
+        Education::Doctorate => "博士",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,15 +218,41 @@ fn covered_by(job: &[(String, Vec<String>)], seeker_terms: &BTreeSet<String>) ->
         .collect()
 }
 
-/// A posting's words, segmented once and reused for every seeker it is scored against
+/// What a posting asks for, read once and reused for every seeker it is scored against
 /// (segmenting the same description for each of 300 candidates was most of the cost).
 pub struct JobText {
     words: BTreeSet<String>,
     skills: Vec<(String, Vec<String>)>,
+    /// The structured slots, or those its texts state.
+    schedule: Option<WeeklySchedule>,
+    classes: Option<ScheduleClasses>,
+    credentials: Vec<RequiredCredential>,
+    experience_min: Option<i32>,
+    education_min: Option<Education>,
 }
 
 impl JobText {
     pub fn of(p: &posting::Model) -> Self {
+        let text = format!("{}。{}。{}", p.title, p.description, p.requirements);
+        let schedule = if p.schedule.slots.is_empty() {
+            schedule_from_text(&text)
+        } else {
+            Some(p.schedule.clone())
+        };
+        // Names are canonical once validated; rows written some other way (bulk loads)
+        // are folded here too.
+        let credentials = if p.required_credentials.0.is_empty() {
+            required_in_text(&text)
+        } else {
+            p.required_credentials
+                .0
+                .iter()
+                .map(|r| RequiredCredential {
+                    name: credentials::canonical_name(&r.name),
+                    min_years: r.min_years,
+                })
+                .collect()
+        };
         Self {
             words: terms(&format!(
                 "{} {} {}",
@@ -118,18 +263,137 @@ impl JobText {
             .into_iter()
             .collect(),
             skills: job_skill_terms(&p.skills.0),
+            classes: schedule.as_ref().and_then(ScheduleClasses::of),
+            schedule,
+            credentials,
+            experience_min: p
+                .experience_years_min
+                .or_else(|| experience_min_in_text(&text))
+                .filter(|y| *y > 0),
+            education_min: p.education_min.or_else(|| education_min_in_text(&text)),
+        }
+    }
+
+    /// The classes of the week the job's hours fall in, when known.
+    pub fn classes(&self) -> Option<ScheduleClasses> {
+        self.classes
+    }
+
+    /// The credentials the job requires, from its fields or its texts.
+    pub fn credentials(&self) -> &[RequiredCredential] {
+        &self.credentials
+    }
+}
+
+/// What a seeker holds: a list they gave (complete: anything not in it they lack), or what
+/// their résumé says (anything it does not mention is unknown).
+enum HeldSide {
+    Stated(Vec<HeldCredential>),
+    Resume(StatedCredentials),
+}
+
+/// Whether the seeker meets one required credential.
+enum Meets {
+    Yes,
+    No { held_years: Option<i32> },
+    Unknown,
+}
+
+impl HeldSide {
+    fn meets(&self, required: &RequiredCredential) -> Meets {
+        let held = match self {
+            Self::Stated(list) => list,
+            Self::Resume(stated) => &stated.held,
+        };
+        let mut unknown = false;
+        let mut short = None;
+        for h in held {
+            match credentials::satisfies(&h.name, &required.name) {
+                Some(true) => match (required.min_years, h.years) {
+                    (Some(min), Some(years)) if years < min => short = Some(years),
+                    (Some(min), None) if min > 0 => unknown = true,
+                    _ => return Meets::Yes,
+                },
+                None => unknown = true,
+                Some(false) => {}
+            }
+        }
+        if unknown {
+            return Meets::Unknown;
+        }
+        if short.is_some() {
+            return Meets::No { held_years: short };
+        }
+        match self {
+            Self::Stated(_) => Meets::No { held_years: None },
+            // "没有驾照" also says there is no C1 licence.
+            Self::Resume(stated)
+                if stated.lacking.iter().any(|l| {
+                    l == &required.name || credentials::satisfies(&required.name, l) == Some(true)
+                }) =>
+            {
+                Meets::No { held_years: None }
+            }
+            Self::Resume(_) => Meets::Unknown,
         }
     }
 }
 
-/// A seeker's words, segmented once (for scoring one profile against many postings).
+/// A seeker's words and what they state, read once (for scoring one profile against many
+/// postings).
 pub struct SeekerText {
     words: BTreeSet<String>,
     skills: BTreeSet<String>,
+    classes: Option<ScheduleClasses>,
+    held: HeldSide,
+    /// Months of work, from the listed jobs or what the résumé claims.
+    experience_months: Option<i32>,
+    education: Option<Education>,
+}
+
+fn months_of(ym: &str) -> Option<i32> {
+    let (y, m) = ym.split_once('-')?;
+    Some(y.parse::<i32>().ok()? * 12 + m.parse::<i32>().ok()?)
+}
+
+fn listed_months(profile: &seeker_profile::Model) -> Option<i32> {
+    if profile.experience.0.is_empty() {
+        return None;
+    }
+    let now = {
+        let today = doorstep_domain::time::to_display(doorstep_domain::time::now());
+        chrono::Datelike::year(&today) * 12 + chrono::Datelike::month(&today) as i32
+    };
+    Some(
+        profile
+            .experience
+            .0
+            .iter()
+            .filter_map(|e| {
+                let start = months_of(&e.start)?;
+                let end = e.end.as_deref().and_then(months_of).unwrap_or(now);
+                Some((end - start).max(0))
+            })
+            .sum(),
+    )
 }
 
 impl SeekerText {
     pub fn of(s: &seeker_profile::Model) -> Self {
+        let history: String = s
+            .experience
+            .0
+            .iter()
+            .map(|e| format!("{} {}。", e.title, e.description))
+            .collect();
+        let free_text = format!("{}。{history}", s.resume);
+        let mut skills = seeker_skill_terms(&s.skills.0);
+        skills.extend(resume_skills(&free_text));
+        let claimed = experience_years_in_resume(&s.resume).map(|y| (y * 12.0).round() as i32);
+        let experience_months = match (listed_months(s), claimed) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
         Self {
             words: terms(&format!(
                 "{} {} {}",
@@ -139,7 +403,22 @@ impl SeekerText {
             ))
             .into_iter()
             .collect(),
-            skills: seeker_skill_terms(&s.skills.0),
+            skills,
+            classes: ScheduleClasses::of(&s.availability),
+            held: match &s.credentials {
+                Some(list) => HeldSide::Stated(
+                    list.0
+                        .iter()
+                        .map(|h| HeldCredential {
+                            name: credentials::canonical_name(&h.name),
+                            years: h.years,
+                        })
+                        .collect(),
+                ),
+                None => HeldSide::Resume(stated_in_resume(&free_text)),
+            },
+            experience_months,
+            education: s.education.or_else(|| education_in_resume(&s.resume)),
         }
     }
 }
@@ -157,47 +436,104 @@ fn hourly(fen: i64, unit: doorstep_domain::types::PayUnit) -> Option<f64> {
     hours_per_unit(unit).map(|h| fen as f64 / h)
 }
 
-fn years_of_experience(profile: &seeker_profile::Model) -> f64 {
-    let month = |ym: &str| -> Option<i32> {
-        let (y, m) = ym.split_once('-')?;
-        Some(y.parse::<i32>().ok()? * 12 + m.parse::<i32>().ok()?)
-    };
-    let now = {
-        let today = doorstep_domain::time::to_display(doorstep_domain::time::now());
-        chrono::Datelike::year(&today) * 12 + chrono::Datelike::month(&today) as i32
-    };
-    profile
-        .experience
-        .0
-        .iter()
-        .filter_map(|e| {
-            let start = month(&e.start)?;
-            let end = e.end.as_deref().and_then(month).unwrap_or(now);
-            Some((end - start).max(0))
-        })
-        .sum::<i32>() as f64
-        / 12.0
-}
-
-fn factor(name: &'static str, value: f64, weight: f64) -> Factor {
+fn factor(name: &'static str, value: f64, weights: &Weights) -> Factor {
     Factor {
         name,
         value: value.clamp(0.0, 1.0),
-        weight,
+        weight: weights.weight(name),
     }
 }
 
-/// Scores one pair, or says why it is excluded outright.
+/// Hours one side has not given count for nothing either way: the factor is kept (for the
+/// record) with no weight, so a posting run on a roster, or a seeker who gave no
+/// availability, is scored on everything else.
+fn neutral_unless_known(mut f: Factor, known: Option<f64>) -> Factor {
+    if known.is_none() {
+        f.weight = 0.0;
+    }
+    f
+}
+
+/// Months of experience forgiven when comparing with a minimum in years: listed jobs are
+/// counted in whole months, and "两年以上" is not meant to the week.
+const EXPERIENCE_GRACE_MONTHS: i32 = 3;
+
+/// The requirements check: `Err` when one is known unmet, otherwise what is not known
+/// ("需健康证（未填写）") and what is known met ("有健康证").
+struct Checked {
+    unknown: Vec<String>,
+    met: Vec<String>,
+}
+
+fn check_requirements(job: &JobText, seeker: &SeekerText) -> Result<Checked, Excluded> {
+    let mut checked = Checked {
+        unknown: Vec::new(),
+        met: Vec::new(),
+    };
+    for required in &job.credentials {
+        let label = requirement_label(&required.name, required.min_years);
+        match seeker.held.meets(required) {
+            Meets::Yes => checked.met.push(format!("有{label}")),
+            Meets::No { held_years } => {
+                return Err(Excluded::MissingRequirement(Unmet::Credential {
+                    name: required.name.clone(),
+                    min_years: required.min_years,
+                    held_years,
+                }));
+            }
+            Meets::Unknown => checked.unknown.push(format!("需{label}（未填写）")),
+        }
+    }
+    if let Some(min_years) = job.experience_min {
+        match seeker.experience_months {
+            Some(months) if months + EXPERIENCE_GRACE_MONTHS < min_years * 12 => {
+                return Err(Excluded::MissingRequirement(Unmet::Experience {
+                    min_years,
+                    months,
+                }));
+            }
+            Some(_) => {}
+            None => checked
+                .unknown
+                .push(format!("需{min_years}年以上经验（未填写）")),
+        }
+    }
+    if let Some(min) = job
+        .education_min
+        .filter(|e| e.rank() > Education::None.rank())
+    {
+        match seeker.education {
+            Some(has) if has.rank() < min.rank() => {
+                return Err(Excluded::MissingRequirement(Unmet::Education { min, has }));
+            }
+            Some(_) => {}
+            None => checked
+                .unknown
+                .push(format!("需{}及以上学历（未填写）", education_zh(min))),
+        }
+    }
+    Ok(checked)
+}
+
+/// Scores one pair with the shipped weights, or says why it is excluded outright.
 pub fn assess(
     p: &posting::Model,
     b: &business::Model,
     s: &seeker_profile::Model,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Assessment, Excluded> {
-    assess_with(p, b, s, now, &JobText::of(p), &SeekerText::of(s))
+    assess_with(
+        p,
+        b,
+        s,
+        now,
+        &JobText::of(p),
+        &SeekerText::of(s),
+        &Weights::builtin(),
+    )
 }
 
-/// [`assess`] with both sides' words already segmented.
+/// [`assess`] with both sides already read and the weights to score with.
 pub fn assess_with(
     p: &posting::Model,
     b: &business::Model,
@@ -205,6 +541,7 @@ pub fn assess_with(
     now: chrono::DateTime<chrono::Utc>,
     job_text: &JobText,
     seeker_text: &SeekerText,
+    weights: &Weights,
 ) -> Result<Assessment, Excluded> {
     use doorstep_domain::types::Visibility;
     if !postings::is_public(p, b, now) {
@@ -229,6 +566,12 @@ pub fn assess_with(
     if !s.desired_kinds.0.is_empty() && !s.desired_kinds.0.iter().any(|k| k == p.kind.as_str()) {
         return Err(Excluded::KindNotWanted);
     }
+    if let (Some(job), Some(free)) = (job_text.classes, seeker_text.classes)
+        && !job.overlaps(free)
+    {
+        return Err(Excluded::ScheduleIncompatible { job, free });
+    }
+    let checked = check_requirements(job_text, seeker_text)?;
 
     // How well the job suits the seeker.
     let closeness = 1.0 - 0.8 * (distance_m / radius_m);
@@ -243,7 +586,10 @@ pub fn assess_with(
         }
         _ => 0.7,
     };
-    let hours = schedule_fit(&p.schedule, &s.availability);
+    let hours = job_text
+        .schedule
+        .as_ref()
+        .and_then(|job| schedule_fit(job, &s.availability));
     let category = if s.desired_categories.0.is_empty() {
         0.6
     } else if s.desired_categories.0.contains(&p.category) {
@@ -252,37 +598,55 @@ pub fn assess_with(
         0.3
     };
     let seeker_side = vec![
-        factor("distance", closeness, 3.0),
-        factor("pay", pay, 2.0),
-        factor("hours", hours.unwrap_or(0.6), 2.0),
-        factor("category", category, 1.0),
+        factor("distance", closeness, weights),
+        factor("pay", pay, weights),
+        neutral_unless_known(factor("hours", hours.unwrap_or(0.6), weights), hours),
+        factor("category", category, weights),
     ];
 
-    // How well the seeker suits the job.
+    // How well the seeker suits the job. Requirements known unmet were excluded above, so
+    // education and experience are met, or unknown.
     let covered = covered_by(&job_text.skills, &seeker_text.skills);
     let skills = if p.skills.0.is_empty() {
         0.6
     } else {
         covered.len() as f64 / p.skills.0.len() as f64
     };
-    let education = match p.education_min {
-        Some(min) if s.education.map(|e| e.rank()).unwrap_or(0) < min.rank() => 0.2,
-        _ => 1.0,
-    };
-    let experience = match p.experience_years_min {
-        Some(years) if years > 0 => (years_of_experience(s) / f64::from(years)).min(1.0),
-        _ => 1.0,
-    };
+    let unknown = |wanted: bool, known: bool| if wanted && !known { 0.5 } else { 1.0 };
+    let education = unknown(
+        job_text
+            .education_min
+            .is_some_and(|e| e.rank() > Education::None.rank()),
+        seeker_text.education.is_some(),
+    );
+    let experience = unknown(
+        job_text.experience_min.is_some(),
+        seeker_text.experience_months.is_some(),
+    );
+    let requirements = weights
+        .unknown_requirement_penalty
+        .powi(checked.unknown.len() as i32);
     let text = (jaccard(&job_text.words, &seeker_text.words) * 4.0).min(1.0);
     let job_side = vec![
-        factor("skills", skills, 3.0),
-        factor("availability", hours.unwrap_or(0.6), 2.0),
-        factor("education", education, 1.0),
-        factor("experience", experience, 1.0),
-        factor("resume_text", text, 1.0),
+        factor("skills", skills, weights),
+        neutral_unless_known(factor("availability", hours.unwrap_or(0.6), weights), hours),
+        factor("education", education, weights),
+        factor("experience", experience, weights),
+        factor("resume_text", text, weights),
+        factor("requirements", requirements, weights),
     ];
-    let score = TwoSidedScore::from_factors(seeker_side, job_side);
-    let explanation = explain(p, s, distance_m, &covered, hours, pay);
+    let score = TwoSidedScore::from_factors(seeker_side, job_side).with_multiplier(requirements);
+    let explanation = explain(
+        p,
+        s,
+        job_text,
+        seeker_text,
+        distance_m,
+        &covered,
+        hours,
+        pay,
+        &checked,
+    );
     Ok(Assessment {
         score,
         distance_m,
@@ -290,14 +654,18 @@ pub fn assess_with(
     })
 }
 
-/// "距家1.2公里 · 技能匹配：收银、咖啡 · 周末有空 · 时薪高于期望".
+/// "距家1.2公里 · 技能匹配：收银、咖啡 · 周末有空 · 有健康证 · 薪资不低于期望".
+#[allow(clippy::too_many_arguments)]
 fn explain(
     p: &posting::Model,
     s: &seeker_profile::Model,
+    job: &JobText,
+    seeker: &SeekerText,
     distance_m: f64,
     covered: &[String],
     hours: Option<f64>,
     pay: f64,
+    checked: &Checked,
 ) -> String {
     let mut parts = Vec::new();
     parts.push(if distance_m < 1000.0 {
@@ -305,22 +673,38 @@ fn explain(
     } else {
         format!("距家{:.1}公里", distance_m / 1000.0)
     });
+    // What is not known comes early: it is why the pair ranks low, and what to fill in.
+    parts.extend(checked.unknown.iter().cloned());
     if !covered.is_empty() {
         parts.push(format!("技能匹配：{}", covered.join("、")));
     }
+    let weekend_only = job.classes.is_some_and(|c| {
+        c == ScheduleClasses::new(&[doorstep_domain::schedule_classes::ScheduleClass::Weekend])
+    });
     if hours.is_some_and(|h| h >= 0.99) {
-        let weekend = p.schedule.slots.iter().all(|slot| slot.day >= 6);
-        parts.push(if weekend {
+        parts.push(if weekend_only {
             "周末有空".to_owned()
         } else {
             "时间合适".to_owned()
         });
+    } else if let (Some(job), Some(free)) = (job.classes, seeker.classes) {
+        let shared =
+            ScheduleClasses::new(&job.iter().filter(|c| free.contains(*c)).collect::<Vec<_>>());
+        if !shared.is_empty() {
+            parts.push(format!("{}有空", shared.label_zh()));
+        }
     }
+    parts.extend(checked.met.iter().cloned());
     if s.expected_pay_min.is_some() && pay >= 0.999 {
         parts.push("薪资不低于期望".to_owned());
     }
     if s.desired_categories.0.contains(&p.category) {
         parts.push(format!("想做{}", taxonomy::name_zh(&p.category)));
     }
-    parts.join(" · ")
+    // The match row keeps at most 400 characters.
+    let mut line = parts.join(" · ");
+    if line.chars().count() > 390 {
+        line = line.chars().take(389).collect::<String>() + "…";
+    }
+    line
 }

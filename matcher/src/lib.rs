@@ -2,15 +2,21 @@
 //! why, and the worker that finds good pairs and announces them. No HTTP here.
 
 pub mod assess;
+pub mod fit;
 pub mod mail;
 pub mod matches;
 pub mod score;
+pub mod skills;
 pub mod webhook;
+pub mod weights;
 pub mod worker;
 
-pub use assess::{Assessment, Excluded, JobText, SeekerText, assess, assess_with};
+pub use assess::{Assessment, Excluded, JobText, SeekerText, Unmet, assess, assess_with};
 pub use score::{Factor, TwoSidedScore};
+pub use weights::Weights;
 pub use worker::{MatchSettings, Matcher};
 
+#[cfg(test)]
+mod cases;
 #[cfg(test)]
 mod tests;

@@ -24,6 +24,9 @@ pub struct TwoSidedScore {
     pub for_job: f64,
     /// The combined score, from 0 to 1.
     pub combined: f64,
+    /// What the harmonic mean of the sides was multiplied by to give `combined` (below 1
+    /// when the seeker has not said whether they meet a requirement).
+    pub multiplier: f64,
     pub factors: Vec<Factor>,
 }
 
@@ -60,8 +63,18 @@ impl TwoSidedScore {
             for_seeker,
             for_job,
             combined: combine(for_seeker, for_job),
+            multiplier: 1.0,
             factors,
         }
+    }
+
+    /// Scales the combined score by `multiplier` (0 to 1), which ranks the pair below
+    /// comparable ones whatever its sides.
+    pub fn with_multiplier(mut self, multiplier: f64) -> Self {
+        let multiplier = multiplier.clamp(0.0, 1.0);
+        self.combined = combine(self.for_seeker, self.for_job) * multiplier;
+        self.multiplier = multiplier;
+        self
     }
 }
 

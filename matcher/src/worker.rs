@@ -34,6 +34,7 @@ use uuid::Uuid;
 
 use crate::assess::{JobText, SeekerText, assess_with};
 use crate::mail::{DeliveryError, Mail, Mailer};
+use crate::weights::Weights;
 
 const LEASE: &str = "outbox";
 /// How much a dismissal of one posting lowers the scores of the same business's others.
@@ -56,6 +57,8 @@ pub struct MatchSettings {
     pub retry_base: Duration,
     /// Let webhooks reach loopback and private networks (tests, closed installations).
     pub webhook_allow_internal: bool,
+    /// The factor weights pairs are scored with.
+    pub weights: Arc<Weights>,
 }
 
 impl Default for MatchSettings {
@@ -69,6 +72,7 @@ impl Default for MatchSettings {
             max_attempts: 5,
             retry_base: Duration::from_secs(2),
             webhook_allow_internal: false,
+            weights: Weights::builtin(),
         }
     }
 }
@@ -331,9 +335,17 @@ impl Matcher {
         let mut scored: Vec<_> = seekers
             .iter()
             .filter_map(|s| {
-                assess_with(&p, &b, s, now, &job_text, &SeekerText::of(s))
-                    .ok()
-                    .map(|a| (s, a))
+                assess_with(
+                    &p,
+                    &b,
+                    s,
+                    now,
+                    &job_text,
+                    &SeekerText::of(s),
+                    &self.settings.weights,
+                )
+                .ok()
+                .map(|a| (s, a))
             })
             .filter(|(_, a)| a.score.combined >= self.settings.threshold)
             .collect();
@@ -387,9 +399,17 @@ impl Matcher {
             .iter()
             .filter_map(|p| {
                 let b = businesses.iter().find(|b| b.id == p.business_id)?;
-                assess_with(p, b, &s, now, &JobText::of(p), &seeker_text)
-                    .ok()
-                    .map(|a| (p, b, a))
+                assess_with(
+                    p,
+                    b,
+                    &s,
+                    now,
+                    &JobText::of(p),
+                    &seeker_text,
+                    &self.settings.weights,
+                )
+                .ok()
+                .map(|a| (p, b, a))
             })
             .filter(|(_, _, a)| a.score.combined >= self.settings.threshold)
             .collect();

@@ -10,6 +10,7 @@ mod m20261123_000003_invitations;
 mod m20261123_000004_matching;
 mod m20261123_000005_webhooks;
 mod m20261123_000006_longer_state_names;
+mod m20261123_000007_requirements;
 mod m20261123_000008_lexicon;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_matching::Migration),
             Box::new(m20261123_000005_webhooks::Migration),
             Box::new(m20261123_000006_longer_state_names::Migration),
+            Box::new(m20261123_000007_requirements::Migration),
             Box::new(m20261123_000008_lexicon::Migration),
         ]
     }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use doorstep_domain::entities::{account, business, posting, seeker_profile};
 use doorstep_domain::postings::{self, taxonomy};
+use doorstep_domain::schedule_classes::schedule_from_text;
 use doorstep_domain::types::{
     Education, PayUnit, PostingKind, Visibility, WeeklySchedule, hours_per_unit, minutes_of,
 };
@@ -191,10 +192,21 @@ pub fn job(
     }
     doc.add_text(f.kind, p.kind.as_str());
     doc.add_text(f.category, &p.category);
-    for flag in schedule_flags(&p.schedule) {
+    // An ad that states its hours only in words (双休, 早9晚6, 周末两天) is found by the
+    // schedule filter and lifted by intent words all the same.
+    let schedule = if p.schedule.slots.is_empty() {
+        schedule_from_text(&format!(
+            "{}。{}。{}",
+            p.title, p.description, p.requirements
+        ))
+        .unwrap_or_default()
+    } else {
+        p.schedule.clone()
+    };
+    for flag in schedule_flags(&schedule) {
         doc.add_text(f.schedule, flag);
     }
-    doc.add_u64(f.schedule_bits, schedule_bits(&p.schedule));
+    doc.add_u64(f.schedule_bits, schedule_bits(&schedule));
     doc.add_u64(f.pay_unit_ord, pay_unit_ord(p.pay_unit));
     doc.add_u64(f.kind_ord, kind_ord(p.kind));
     doc.add_u64(f.category_ord, category_ord(&p.category));

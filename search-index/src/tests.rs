@@ -114,6 +114,7 @@ impl Job {
             education_min: None,
             experience_years_min: None,
             requirements: String::new(),
+            required_credentials: Default::default(),
             benefits: StringList::default(),
             start_date: None,
             expires_at: now + Duration::days(30),
@@ -645,5 +646,23 @@ fn one_rebuild_at_a_time() {
     assert!(
         index.try_begin_rebuild().is_some(),
         "free again once it finished"
+    );
+}
+
+#[test]
+fn hours_stated_only_in_words_count_for_the_schedule_filter_and_intents() {
+    let (index, _s) = fresh_index();
+    let mut weekend = Job::new("奶茶店店员");
+    weekend.description = "周末两天上班，负责点单和饮品制作。".into();
+    let mut weekday = Job::new("奶茶店店员");
+    weekday.description = "做五休二，早9晚6，负责点单和饮品制作。".into();
+    add(&index, &[weekday.clone(), weekend.clone()]);
+    let mut filtered = search("奶茶");
+    filtered.schedule = vec!["weekend".into()];
+    assert_eq!(ids(&index, &filtered, 10), vec![weekend.id]);
+    // 周末 in the query lifts the weekend ad without filtering the other out.
+    assert_eq!(
+        ids(&index, &search("周末 奶茶店店员"), 10),
+        vec![weekend.id, weekday.id]
     );
 }

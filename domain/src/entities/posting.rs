@@ -1,5 +1,6 @@
 use sea_orm::entity::prelude::*;
 
+use crate::credentials::RequiredCredentials;
 use crate::types::{Education, PayUnit, PostingKind, PostingStatus, StringList, WeeklySchedule};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -30,6 +31,10 @@ pub struct Model {
     pub experience_years_min: Option<i32>,
     #[sea_orm(column_type = "Text")]
     pub requirements: String,
+    /// Certificates and licences required; empty when the posting states none in fields
+    /// (its text may still name some).
+    #[sea_orm(column_type = "JsonBinary")]
+    pub required_credentials: RequiredCredentials,
     #[sea_orm(column_type = "JsonBinary")]
     pub benefits: StringList,
     pub start_date: Option<Date>,

@@ -2,6 +2,7 @@ use sea_orm::entity::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
+use crate::credentials::HeldCredentials;
 use crate::types::{Education, PayUnit, StringList, Visibility, WeeklySchedule};
 
 /// One job in a seeker's history.
@@ -49,6 +50,10 @@ pub struct Model {
     pub availability: WeeklySchedule,
     #[sea_orm(column_type = "Text")]
     pub resume: String,
+    /// Certificates and licences held: `None` while the seeker has not said (the résumé
+    /// may), an empty list when they said they hold none.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub credentials: Option<HeldCredentials>,
     pub visibility: Visibility,
     #[sea_orm(column_type = "JsonBinary")]
     pub push_channels: StringList,

@@ -18,6 +18,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Principal;
+use crate::credentials::{self, RequiredCredential, RequiredCredentials};
 use crate::entities::{business, business_member, posting};
 use crate::outbox::{self, Aggregate};
 use crate::pagination::{Page, PageRequest};
@@ -64,6 +65,11 @@ pub struct PostingInput {
     pub experience_years_min: Option<i32>,
     #[serde(default)]
     pub requirements: String,
+    /// Certificates and licences the job requires (at most 10): known names (健康证, C1驾照,
+    /// 叉车证… aliases such as 驾驶证 are folded) or free names of at most 20 characters,
+    /// with `min_years` 0 to 50. Left empty, the matcher reads them from the texts.
+    #[serde(default)]
+    pub required_credentials: Vec<RequiredCredential>,
     #[serde(default)]
     pub benefits: Vec<String>,
     #[serde(default)]
@@ -91,6 +97,7 @@ struct ValidPosting {
     education_min: Option<Education>,
     experience_years_min: Option<i32>,
     requirements: String,
+    required_credentials: RequiredCredentials,
     benefits: crate::types::StringList,
     start_date: Option<NaiveDate>,
     expires_at: DateTime<Utc>,
@@ -114,6 +121,11 @@ impl PostingInput {
         }
         let skills = errors.check("skills", keywords(&self.skills, 20, 20));
         let benefits = errors.check("benefits", keywords(&self.benefits, 20, 30));
+        let required_credentials = credentials::validate_required(
+            &self.required_credentials,
+            &mut errors,
+            "required_credentials",
+        );
         if !(1..=1000).contains(&self.headcount) {
             errors.push(
                 "headcount",
@@ -231,6 +243,7 @@ impl PostingInput {
                 education_min: self.education_min,
                 experience_years_min: self.experience_years_min,
                 requirements,
+                required_credentials,
                 benefits,
                 start_date: self.start_date,
                 expires_at,
@@ -285,6 +298,7 @@ pub async fn create<C: TransactionTrait>(
         education_min: Set(valid.education_min),
         experience_years_min: Set(valid.experience_years_min),
         requirements: Set(valid.requirements),
+        required_credentials: Set(valid.required_credentials),
         benefits: Set(valid.benefits),
         start_date: Set(valid.start_date),
         expires_at: Set(valid.expires_at),
@@ -383,6 +397,7 @@ pub async fn update<C: TransactionTrait>(
     active.education_min = Set(valid.education_min);
     active.experience_years_min = Set(valid.experience_years_min);
     active.requirements = Set(valid.requirements);
+    active.required_credentials = Set(valid.required_credentials);
     active.benefits = Set(valid.benefits);
     active.start_date = Set(valid.start_date);
     active.expires_at = Set(valid.expires_at);

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 on_both_databases!(
     a_nearby_weekend_seeker_gets_the_cafe_job_pushed_and_explained,
+    only_the_seeker_free_on_weekends_with_a_health_certificate_is_matched,
     the_daily_cap_and_quiet_hours_hold,
     replaying_events_pushes_nothing_twice,
 );
@@ -37,10 +38,12 @@ fn weekend_barista() -> Value {
     body
 }
 
-/// A profile about 800 m from the café, free on weekends, with `channels`.
+/// A profile about 800 m from the café, free on weekends, holding the health certificate
+/// the café's posting asks for, with `channels`.
 fn near_profile(name: &str, channels: Value) -> Value {
     let mut body = profile_body(name);
     body["skills"] = json!(["咖啡", "收银"]);
+    body["credentials"] = json!([{"name": "健康证"}]);
     body["home_lat"] = json!(31.3235);
     body["home_lon"] = json!(120.6771);
     body["availability"] = json!({"slots": [
@@ -201,6 +204,105 @@ async fn a_nearby_weekend_seeker_gets_the_cafe_job_pushed_and_explained(backend:
     assert!(
         second < first_score * 0.85,
         "demoted after a dismissal: {second} vs {first_score}"
+    );
+}
+
+/// The merchant states the health certificate and the weekend hours in fields; of two
+/// nearby seekers with the right skills, the one free only on weekday evenings is never
+/// matched, and the one free on weekends who holds the certificate is, with the reasons.
+async fn only_the_seeker_free_on_weekends_with_a_health_certificate_is_matched(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.match_in_process = true).await;
+    let officer = app.officer().await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+
+    let mut evenings = profile_body("晚上有空");
+    evenings["skills"] = json!(["咖啡", "收银"]);
+    evenings["home_lat"] = json!(31.3235);
+    evenings["home_lon"] = json!(120.6771);
+    let weekday_evenings: Vec<Value> = (1..=5)
+        .map(|d| json!({"day": d, "start": "18:00", "end": "22:00"}))
+        .collect();
+    evenings["availability"] = json!({ "slots": weekday_evenings });
+    evenings["credentials"] = json!([{"name": "健康证"}]);
+    let evenings = seeker(&app, "evenings@example.cn", evenings).await;
+
+    let mut weekends = near_profile("周末有空", json!(["inbox"]));
+    // Stated under another name: the API folds it to the canonical one.
+    weekends["credentials"] = json!([{"name": "健康证明"}]);
+    let weekends = seeker(&app, "weekends@example.cn", weekends).await;
+    let profile = app
+        .get("/api/v1/me/profile", Some(&weekends.access_token))
+        .await;
+    assert_eq!(
+        profile.body["credentials"],
+        json!([{"name": "健康证", "years": null}])
+    );
+
+    let mut body = weekend_barista();
+    body["requirements"] = json!("");
+    body["description"] = json!("负责咖啡制作和收银，周末客流大。");
+    body["required_credentials"] = json!([{"name": "健康证"}]);
+    let created = app
+        .post(
+            &format!("/api/v1/businesses/{}/postings", shop.business_id),
+            &body,
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(
+        created.body["required_credentials"],
+        json!([{"name": "健康证", "min_years": null}])
+    );
+    let posting = created.body["id"].as_str().unwrap().to_owned();
+    let published = app
+        .post(
+            &format!("/api/v1/postings/{posting}/publish"),
+            &json!({}),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+
+    until("the weekend seeker's match", || async {
+        !matches_of(&app, &weekends).await.is_empty()
+    })
+    .await;
+    let mine = matches_of(&app, &weekends).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["posting_id"], posting.as_str());
+    let explanation = mine[0]["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains("周末有空") && explanation.contains("有健康证"),
+        "{explanation}"
+    );
+    // The evening seeker's profile was handled too (the matcher has passed every event),
+    // and nothing came of it.
+    let last_event = doorstep_domain::entities::outbox_event::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .max()
+        .unwrap();
+    until("the matcher to pass every event", || async {
+        matcher_state::Entity::find_by_id("outbox".to_owned())
+            .one(&app.db)
+            .await
+            .unwrap()
+            .and_then(|row| row.progress["watermark"].as_i64())
+            .is_some_and(|w| w >= last_event)
+    })
+    .await;
+    assert!(matches_of(&app, &evenings).await.is_empty());
+    assert_eq!(
+        job_match::Entity::find()
+            .filter(job_match::Column::SeekerId.eq(evenings.account_id))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
     );
 }
 

@@ -240,6 +240,26 @@ async fn posting_input_is_validated_and_normalised(backend: Backend) {
             "out_of_range",
         ),
         (json!({"skills": ["x".repeat(21)]}), "skills", "too_long"),
+        (
+            json!({"required_credentials": [{"name": "C1驾照", "min_years": 51}]}),
+            "required_credentials[0].min_years",
+            "out_of_range",
+        ),
+        (
+            json!({"required_credentials": [{"name": "健康证"}, {"name": "健康证明"}]}),
+            "required_credentials[1].name",
+            "duplicate_credential",
+        ),
+        (
+            json!({"required_credentials": [{"name": "证".repeat(21)}]}),
+            "required_credentials[0].name",
+            "too_long",
+        ),
+        (
+            json!({"required_credentials": (0..11).map(|i| json!({"name": format!("证书{i}")})).collect::<Vec<_>>()}),
+            "required_credentials",
+            "too_many",
+        ),
     ];
     for (patch, field, code) in cases {
         let mut body = posting_body("咖啡师");
@@ -266,6 +286,17 @@ async fn posting_input_is_validated_and_normalised(backend: Backend) {
     assert_eq!(created.body["skills"], json!(["latte art", "收银"]));
     assert_eq!(created.body["lat"], 31.30);
     assert_eq!(created.body["address"], "苏州中心商场 L3");
+    // No required credentials in fields is an empty list (the texts may still name some).
+    assert_eq!(created.body["required_credentials"], json!([]));
+    // Known names are folded to the canonical ones; free names are kept.
+    let mut body = posting_body("司机");
+    body["required_credentials"] = json!([{"name": "驾驶证", "min_years": 2}, {"name": "潜水证"}]);
+    let created = app.post(&path, &body, token).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(
+        created.body["required_credentials"],
+        json!([{"name": "驾照", "min_years": 2}, {"name": "潜水证", "min_years": null}])
+    );
     // Wrong types and unknown fields are 400 before any rule is checked.
     let mut body = posting_body("咖啡师");
     body["pay_min"] = json!("二十元");
@@ -275,6 +306,12 @@ async fn posting_input_is_validated_and_normalised(backend: Backend) {
     );
     let mut body = posting_body("咖啡师");
     body["status"] = json!("open");
+    assert_eq!(
+        app.post(&path, &body, token).await.problem_code(),
+        "unknown_field"
+    );
+    let mut body = posting_body("咖啡师");
+    body["required_credentials"] = json!([{"name": "健康证", "issuer": "卫健委"}]);
     assert_eq!(
         app.post(&path, &body, token).await.problem_code(),
         "unknown_field"

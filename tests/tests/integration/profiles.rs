@@ -35,6 +35,21 @@ async fn seeker_writes_and_reads_their_profile(backend: Backend) {
     assert_eq!(created.body["phone"], "13812345678");
     assert_eq!(created.body["home_lat"], 31.3262);
     assert_eq!(created.body["personalised_matching"], true);
+    // Credentials not given are not stated (null), which is not "none" ([]).
+    assert_eq!(created.body["credentials"], json!(null));
+    body["credentials"] = json!([]);
+    let none = app
+        .put("/api/v1/me/profile", &body, Some(&seeker.access_token))
+        .await;
+    assert_eq!(none.body["credentials"], json!([]));
+    body["credentials"] = json!([{"name": "c1", "years": 3}, {"name": "健康证明"}]);
+    let held = app
+        .put("/api/v1/me/profile", &body, Some(&seeker.access_token))
+        .await;
+    assert_eq!(
+        held.body["credentials"],
+        json!([{"name": "C1驾照", "years": 3}, {"name": "健康证", "years": null}])
+    );
 
     // Replacing returns 200; turning personalised matching off is kept.
     body["personalised_matching"] = json!(false);
@@ -235,6 +250,18 @@ async fn profile_input_is_validated(backend: Backend) {
         (
             json!({"experience": [{"employer": "喜茶", "title": "店员", "start": "2024-13"}]}),
             "experience[0].start",
+        ),
+        (
+            json!({"credentials": [{"name": "C1驾照", "years": -1}]}),
+            "credentials[0].years",
+        ),
+        (
+            json!({"credentials": [{"name": "驾照"}, {"name": "驾驶证"}]}),
+            "credentials[1].name",
+        ),
+        (
+            json!({"credentials": [{"name": ""}]}),
+            "credentials[0].name",
         ),
     ];
     for (patch, field) in cases {
