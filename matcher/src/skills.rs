@@ -4,6 +4,7 @@
 //!
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use doorstep_search_index::analyzer::terms;
 use doorstep_search_index::lexicon::Lexicon;
@@ -71,20 +72,37 @@ const IMPLIED: &[(&str, &[&str])] = &[
 pub fn resume_skills(text: &str) -> BTreeSet<String> {
     let lexicon = Lexicon::builtin();
     let mut out: BTreeSet<String> = terms(text).into_iter().collect();
-    out.extend(lexicon.expand(text).into_iter().map(|(term, _)| term));
-    for word in lexicon.skills_in(text) {
+    let (expansions, skills) = lexicon.read(text);
+    out.extend(expansions.into_iter().map(|(term, _)| term));
+    for word in skills {
         out.extend(terms(&word));
     }
-    for (cue, implied) in IMPLIED {
+    for (cue, implied) in IMPLIED_TERMS.iter() {
         if text.contains(cue) {
-            for word in *implied {
-                out.extend(terms(word));
-                out.extend(lexicon.expand(word).into_iter().map(|(term, _)| term));
-            }
+            out.extend(implied.iter().cloned());
         }
     }
     out
 }
+
+/// [`IMPLIED`] with each implied word's terms and expansions worked out once: done per
+/// résumé, this was most of the cost of reading a profile.
+static IMPLIED_TERMS: LazyLock<Vec<(&'static str, Vec<String>)>> = LazyLock::new(|| {
+    let lexicon = Lexicon::builtin();
+    IMPLIED
+        .iter()
+        .map(|(cue, implied)| {
+            let mut words: Vec<String> = Vec::new();
+            for word in *implied {
+                words.extend(terms(word));
+                words.extend(lexicon.expand(word).into_iter().map(|(term, _)| term));
+            }
+            words.sort();
+            words.dedup();
+            (*cue, words)
+        })
+        .collect()
+});
 
 #[cfg(test)]
 mod tests {

@@ -436,11 +436,18 @@ impl Lexicon {
     /// The terms `text` expands to, each with its weight (the highest when several entries
     /// bring it), excluding the text's own whole words.
     pub fn expand(&self, text: &str) -> Vec<(String, f32)> {
+        self.read(text).0
+    }
+
+    /// [`Lexicon::expand`] and [`Lexicon::skills_in`] in one pass over the text.
+    pub fn read(&self, text: &str) -> (Vec<(String, f32)>, BTreeSet<String>) {
         let normalised = normalise(text);
         let whole = whole_terms(text);
         let mut out: Vec<(String, f32)> = Vec::new();
+        let mut skills = BTreeSet::new();
         for id in self.triggered(&normalised, &whole) {
             let expansion = &self.expansions[id];
+            skills.extend(expansion.skills.iter().cloned());
             for term in &expansion.terms {
                 if whole.contains(term) || self.fillers.contains(term) {
                     continue;
@@ -451,7 +458,7 @@ impl Lexicon {
                 }
             }
         }
-        out
+        (out, skills)
     }
 
     pub fn is_filler(&self, term: &str) -> bool {
@@ -461,12 +468,7 @@ impl Lexicon {
     /// Job words that free text (a résumé) says its writer has: the canonical word of each
     /// synonym group it mentions, and what its colloquial phrases and aliases mean.
     pub fn skills_in(&self, text: &str) -> BTreeSet<String> {
-        let normalised = normalise(text);
-        let whole = whole_terms(text);
-        self.triggered(&normalised, &whole)
-            .into_iter()
-            .flat_map(|id| self.expansions[id].skills.iter().cloned())
-            .collect()
+        self.read(text).1
     }
 
     /// Known job words a Latin-letter word may be the pinyin of: by full pinyin
