@@ -253,6 +253,17 @@ fn is_han_word(word: &str) -> bool {
     (2..=6).contains(&n) && word.chars().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
 }
 
+/// The whole-word terms of `words`, each once, in order.
+fn union_of_terms(words: &[String]) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for term in words.iter().flat_map(|w| whole_terms(w)) {
+        if !terms.contains(&term) {
+            terms.push(term);
+        }
+    }
+    terms
+}
+
 /// The recruiting dictionary's words: jieba's custom vocabulary is also job vocabulary.
 fn dictionary_words() -> impl Iterator<Item = &'static str> {
     include_str!("../data/dictionary.txt")
@@ -358,14 +369,7 @@ impl Lexicon {
                 }
             }
             EntryKind::Synonym => {
-                let mut terms: Vec<String> = Vec::new();
-                for word in &entry.words {
-                    for term in whole_terms(word) {
-                        if !terms.contains(&term) {
-                            terms.push(term);
-                        }
-                    }
-                }
+                let terms = union_of_terms(&entry.words);
                 let id = self.expansions.len();
                 self.expansions.push(Expansion {
                     terms,
@@ -378,14 +382,7 @@ impl Lexicon {
             }
             EntryKind::Narrower | EntryKind::Colloquial | EntryKind::Alias => {
                 let Some(word) = &entry.word else { return };
-                let mut terms: Vec<String> = Vec::new();
-                for meant in &entry.means {
-                    for term in whole_terms(meant) {
-                        if !terms.contains(&term) {
-                            terms.push(term);
-                        }
-                    }
-                }
+                let terms = union_of_terms(&entry.means);
                 let id = self.expansions.len();
                 self.expansions.push(Expansion {
                     terms,

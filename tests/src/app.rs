@@ -383,3 +383,26 @@ pub fn valid_claims(account: Uuid, role: &str, version: i32) -> Value {
         "ver": version,
     })
 }
+
+/// `text` percent-encoded for a query string (Chinese queries in search URLs).
+pub fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The `id`s of a list response's `items`, in order.
+pub fn item_ids(response: &ApiResponse) -> Vec<String> {
+    response.body["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| i["id"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}

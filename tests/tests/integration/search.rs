@@ -26,26 +26,7 @@ on_both_databases!(
     reindex_keeps_answering_searches,
 );
 
-fn enc(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn ids(response: &ApiResponse) -> Vec<String> {
-    response.body["items"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|i| i["id"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use doorstep_tests::{item_ids as ids, url_encode as enc};
 
 async fn a_posting_saved_a_moment_ago_is_found_with_highlights(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -14,26 +14,7 @@ on_both_databases!(
     nothing_found_as_asked_offers_a_wider_search_flagged,
 );
 
-fn enc(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn ids(response: &ApiResponse) -> Vec<String> {
-    response.body["items"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|i| i["id"].as_str().unwrap_or("").to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use doorstep_tests::{item_ids as ids, url_encode as enc};
 
 /// A posting body with only what the test is about; everything else neutral.
 fn job(title: &str, category: &str, kind: &str, description: &str, skills: &[&str]) -> Value {
@@ -260,6 +241,13 @@ async fn officers_extend_the_lexicon_and_it_applies_at_once(backend: Backend) {
         .await;
     assert_eq!(listed.body.as_array().unwrap().len(), 1, "{}", listed.body);
     let id = added.body["id"].as_str().unwrap();
+    let not_theirs = app
+        .delete(
+            &format!("/api/v1/lexicon/{id}"),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(not_theirs.status, 403, "{}", not_theirs.body);
     let removed = app
         .delete(
             &format!("/api/v1/lexicon/{id}"),
