@@ -2,6 +2,7 @@
 //! why, and the worker that finds good pairs and announces them. No HTTP here.
 
 pub mod assess;
+pub mod fair_plan;
 pub mod fit;
 pub mod mail;
 pub mod matches;

@@ -188,3 +188,6 @@ string_enum!(
         Declined = "declined",
     }
 );
+
+// Other modules declare their own closed sets with the same conventions.
+pub(crate) use string_enum;

@@ -2,7 +2,7 @@
 
 mod display_name;
 mod email;
-mod enums;
+pub(crate) mod enums;
 mod geo;
 mod login;
 mod money;
