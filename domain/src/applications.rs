@@ -157,24 +157,37 @@ pub async fn apply<C: TransactionTrait>(
     posting_id: Uuid,
     input: ApplyInput,
 ) -> Result<application::Model, DomainError> {
+    let txn = crate::db::begin_write(db).await?;
+    let created = apply_within(&txn, actor, posting_id, input).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// [`apply`] inside the caller's write transaction (e.g. an application made at a job
+/// fair's booth, recorded with it).
+pub async fn apply_within<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    posting_id: Uuid,
+    input: ApplyInput,
+) -> Result<application::Model, DomainError> {
     if actor.role != Role::Seeker {
         return Err(DomainError::forbidden("only seekers apply"));
     }
     let note = bounded(&input.note, 0, 500)
         .map_err(|e| DomainError::Validation(ValidationErrors::single("note", e)))?;
-    let txn = crate::db::begin_write(db).await?;
     let found = posting::Entity::find_by_id(posting_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(DomainError::NotFound("posting"))?;
-    let business = businesses::find(&txn, found.business_id).await?;
+    let business = businesses::find(txn, found.business_id).await?;
     if !postings::is_public(&found, &business, time::now()) {
         return Err(DomainError::NotFound("posting"));
     }
     let exists = application::Entity::find()
         .filter(application::Column::PostingId.eq(posting_id))
         .filter(application::Column::SeekerId.eq(actor.account_id))
-        .one(&txn)
+        .one(txn)
         .await?;
     if exists.is_some() {
         return Err(already_applied());
@@ -193,7 +206,7 @@ pub async fn apply<C: TransactionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await;
     let created = match inserted {
         Ok(created) => created,
@@ -203,10 +216,10 @@ pub async fn apply<C: TransactionTrait>(
         }
         Err(err) => return Err(err.into()),
     };
-    record_event(&txn, created.id, None, S::Submitted, actor.account_id, None).await?;
-    record_match_outcome(&txn, posting_id, actor.account_id, "applied").await?;
+    record_event(txn, created.id, None, S::Submitted, actor.account_id, None).await?;
+    record_match_outcome(txn, posting_id, actor.account_id, "applied").await?;
     profiles::record_consent(
-        &txn,
+        txn,
         actor.account_id,
         found.business_id,
         "application",
@@ -214,7 +227,7 @@ pub async fn apply<C: TransactionTrait>(
     )
     .await?;
     notify_members(
-        &txn,
+        txn,
         found.business_id,
         "application_received",
         format!("新的求职申请：{}", found.title),
@@ -223,14 +236,13 @@ pub async fn apply<C: TransactionTrait>(
     )
     .await?;
     outbox::record(
-        &txn,
+        txn,
         Aggregate::Application,
         created.id,
         "created",
         json!({"posting_id": posting_id, "seeker_id": actor.account_id, "status": S::Submitted}),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

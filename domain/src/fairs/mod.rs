@@ -6,12 +6,12 @@
 //! planned routes ([`plans`]), check-in by signed QR token ([`checkin`]), what happened at
 //! the booths ([`outcomes`]) and the figures ([`figures`]) have modules of their own.
 
-// TODO pub mod booths;
-// TODO pub mod checkin;
-// TODO pub mod figures;
-// TODO pub mod outcomes;
-// TODO pub mod plans;
-// TODO pub mod registrations;
+pub mod booths;
+pub mod checkin;
+pub mod figures;
+pub mod outcomes;
+pub mod plans;
+pub mod registrations;
 pub mod status;
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
