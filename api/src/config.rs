@@ -92,6 +92,8 @@ pub struct Settings {
     /// Let webhooks target loopback and private networks (off: they are refused, against
     /// server-side request forgery).
     pub webhook_allow_internal: bool,
+    /// Job fairs: a seeker and a booth scoring below this (0 to 1) get no planned visit.
+    pub fair_min_score: f64,
 }
 
 impl Default for Settings {
@@ -128,6 +130,7 @@ impl Default for Settings {
             match_weights: None,
             push_retry_base_ms: 2_000,
             webhook_allow_internal: false,
+            fair_min_score: 0.3,
         }
     }
 }

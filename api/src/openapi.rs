@@ -30,6 +30,7 @@ use crate::http::Problem;
         (name = "search", description = "Full-text and doorstep-radius search"),
         (name = "matches", description = "Two-sided matches, explained, and feedback"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
+        (name = "fairs", description = "Job fairs: booths, registration, planned routes, QR check-in, outcomes and figures"),
     )
 )]
 pub struct ApiDoc;

@@ -45,6 +45,17 @@ impl AppState {
     }
 }
 
+/// The matcher's factor weights: the refitted file `match_weights` names, or the built-in
+/// ones.
+pub fn weights(settings: &Settings) -> anyhow::Result<Arc<doorstep_matcher::Weights>> {
+    Ok(match &settings.match_weights {
+        Some(path) => {
+            Arc::new(doorstep_matcher::Weights::load(path).context("the matcher weights file")?)
+        }
+        None => doorstep_matcher::Weights::builtin(),
+    })
+}
+
 /// The matching worker, delivering mail by SMTP or to the outbox folder.
 pub fn matcher(
     settings: &Settings,
@@ -58,12 +69,7 @@ pub fn matcher(
         &settings.mail_from,
     )
     .context("mail settings")?;
-    let weights = match &settings.match_weights {
-        Some(path) => {
-            Arc::new(doorstep_matcher::Weights::load(path).context("the matcher weights file")?)
-        }
-        None => doorstep_matcher::Weights::builtin(),
-    };
+    let weights = weights(settings)?;
     tracing::info!(
         version = weights.version,
         fitted_at = %weights.fitted_at,

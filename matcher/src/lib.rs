@@ -3,6 +3,7 @@
 
 pub mod assess;
 pub mod fair_plan;
+pub mod fair_routes;
 pub mod fit;
 pub mod mail;
 pub mod matches;

@@ -8,6 +8,9 @@ pub mod accounts;
 pub mod applications;
 pub mod auth;
 pub mod businesses;
+pub mod fair_booths;
+pub mod fair_registrations;
+pub mod fairs;
 pub mod health;
 pub mod inbox;
 pub mod invitations;
@@ -86,6 +89,32 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(webhooks::remove_webhook)
                 .service(webhooks::ping_webhook)
                 .service(inbox::list_inbox)
-                .service(inbox::mark_read),
+                .service(inbox::mark_read)
+                .service(fairs::create_fair)
+                .service(fairs::list_fairs)
+                .service(fairs::get_fair)
+                .service(fairs::update_fair)
+                .service(fairs::publish_fair)
+                .service(fairs::close_fair)
+                .service(fairs::finish_fair)
+                .service(fairs::cancel_fair)
+                .service(fairs::plan_routes)
+                .service(fairs::fair_figures)
+                .service(fairs::fair_figures_csv)
+                .service(fairs::device_key)
+                .service(fair_booths::request_booth)
+                .service(fair_booths::list_booths)
+                .service(fair_booths::change_booth)
+                .service(fair_booths::approve_booth)
+                .service(fair_booths::reject_booth)
+                .service(fair_booths::booth_schedule)
+                .service(fair_booths::record_outcome)
+                .service(fair_booths::apply_at_booth)
+                .service(fair_registrations::register)
+                .service(fair_registrations::get_registration)
+                .service(fair_registrations::cancel_registration)
+                .service(fair_registrations::my_registrations)
+                .service(fair_registrations::walk_in)
+                .service(fair_registrations::scan),
         );
 }

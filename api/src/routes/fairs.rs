@@ -1,0 +1,326 @@
+//! Job fairs: officers create and run them, plan the routes, read the figures.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, put, web};
+use doorstep_domain::DomainError;
+use doorstep_domain::fairs::checkin::{self, DeviceKey};
+use doorstep_domain::fairs::figures::{self, FairFigures};
+use doorstep_domain::fairs::plans::PlanSummary;
+use doorstep_domain::fairs::status::FairStatus;
+use doorstep_domain::fairs::{self, Action, FairInput};
+use doorstep_matcher::fair_routes::{self, RouteSettings};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::routes::businesses::RejectRequest;
+use crate::startup::AppState;
+use crate::views_fairs::FairView;
+use crate::views_marketplace::Page;
+
+/// Creates a draft fair. Officers and admins only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    request_body = FairInput,
+    responses(
+        (status = 201, body = FairView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/fairs")]
+pub async fn create_fair(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<FairInput>,
+) -> Result<HttpResponse, ApiError> {
+    let created = fairs::create(&state.db, &auth.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(FairView::from(created)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FairListQuery {
+    pub status: Option<FairStatus>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// Fairs, newest first: published, closed, finished and cancelled ones for everyone; drafts
+/// too for officers.
+#[utoipa::path(
+    tag = "fairs",
+    params(FairListQuery),
+    responses(
+        (status = 200, body = Page<FairView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/fairs")]
+pub async fn list_fairs(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    query: web::Query<FairListQuery>,
+) -> Result<web::Json<Page<FairView>>, ApiError> {
+    let request = page(query.limit, query.cursor.as_deref())?;
+    let found = fairs::list(&state.db, auth.0.as_ref(), query.status, request).await?;
+    Ok(web::Json(Page::from(found, FairView::from)))
+}
+
+/// One fair (drafts: officers only).
+#[utoipa::path(
+    tag = "fairs",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = FairView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/fairs/{id}")]
+pub async fn get_fair(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<FairView>, ApiError> {
+    let found = fairs::visible(&state.db, auth.0.as_ref(), id.into_inner()).await?;
+    Ok(web::Json(found.into()))
+}
+
+/// Replaces a draft fair's details. Officers only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = FairInput,
+    responses(
+        (status = 200, body = FairView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`fair_not_draft`"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/fairs/{id}")]
+pub async fn update_fair(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<FairInput>,
+) -> Result<web::Json<FairView>, ApiError> {
+    let updated = fairs::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
+    Ok(web::Json(updated.into()))
+}
+
+async fn move_fair(
+    state: &AppState,
+    auth: &Auth,
+    id: Uuid,
+    action: Action,
+    reason: Option<&str>,
+) -> Result<web::Json<FairView>, ApiError> {
+    let moved = fairs::transition(&state.db, &auth.0, id, action, reason).await?;
+    Ok(web::Json(moved.into()))
+}
+
+/// Publishes a draft: merchants may request booths and seekers register. Officers only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = FairView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition` or `deadline_passed`"),
+    )
+)]
+#[post("/fairs/{id}/publish")]
+pub async fn publish_fair(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<FairView>, ApiError> {
+    move_fair(&state, &auth, id.into_inner(), Action::Publish, None).await
+}
+
+/// Closes registration early. Officers only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = FairView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`"),
+    )
+)]
+#[post("/fairs/{id}/close")]
+pub async fn close_fair(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<FairView>, ApiError> {
+    move_fair(&state, &auth, id.into_inner(), Action::Close, None).await
+}
+
+/// Marks the fair as held; outcomes may still be recorded. Officers only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = FairView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`"),
+    )
+)]
+#[post("/fairs/{id}/finish")]
+pub async fn finish_fair(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<FairView>, ApiError> {
+    move_fair(&state, &auth, id.into_inner(), Action::Finish, None).await
+}
+
+/// Cancels the fair with a reason; every registered or waiting seeker and every business
+/// with a booth is told. Officers only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = RejectRequest,
+    responses(
+        (status = 200, body = FairView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/fairs/{id}/cancel")]
+pub async fn cancel_fair(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<RejectRequest>,
+) -> Result<web::Json<FairView>, ApiError> {
+    let reason = body.into_inner().reason;
+    move_fair(
+        &state,
+        &auth,
+        id.into_inner(),
+        Action::Cancel,
+        Some(&reason),
+    )
+    .await
+}
+
+/// Plans (or re-plans) every registered seeker's route and sends the routes and the booths'
+/// schedules. Without seekers' slot restrictions and on a first plan, the result is the
+/// optimum; otherwise `gap_bound` says how far from it it can be at most. Routes already
+/// sent are kept unless they must change. Officers only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PlanSummary),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`fair_not_open`"),
+    )
+)]
+#[post("/fairs/{id}/plan")]
+pub async fn plan_routes(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<PlanSummary>, ApiError> {
+    let weights = crate::startup::weights(&state.settings)
+        .map_err(|e| DomainError::Internal(format!("{e:#}")))?;
+    let settings = RouteSettings {
+        min_score: state.settings.fair_min_score,
+        weights,
+    };
+    let summary = fair_routes::plan_fair(&state.db, &auth.0, id.into_inner(), settings).await?;
+    Ok(web::Json(summary))
+}
+
+/// Registrations, attendance, booth visits, applications, interviews, offers and hires for
+/// the fair, each booth and each posting, with the share of planned visits that happened.
+/// Officers only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = FairFigures),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/fairs/{id}/figures")]
+pub async fn fair_figures(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<FairFigures>, ApiError> {
+    Ok(web::Json(
+        figures::figures(&state.db, &auth.0, id.into_inner()).await?,
+    ))
+}
+
+/// The figures as CSV (UTF-8 with a byte-order mark, so Excel shows Chinese): one row for
+/// the fair, one per booth, one per posting. Officers only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, content_type = "text/csv; charset=utf-8", body = String),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/fairs/{id}/figures.csv")]
+pub async fn fair_figures_csv(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let found = figures::figures(&state.db, &auth.0, id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"fair-{id}.csv\""),
+        ))
+        .body(figures::to_csv(&found)))
+}
+
+/// The fair's check-in key, so a scanner verifies QR tokens with no round trip. The fair's
+/// officers and the members of its approved booths only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = DeviceKey),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`fair_not_open`"),
+    )
+)]
+#[get("/fairs/{id}/device-key")]
+pub async fn device_key(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<DeviceKey>, ApiError> {
+    Ok(web::Json(
+        checkin::device_key(&state.db, &auth.0, id.into_inner()).await?,
+    ))
+}
