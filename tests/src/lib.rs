@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod db;
+pub mod fairs;
 pub mod market;
 pub mod smtp;
 pub mod webhook;

@@ -224,6 +224,15 @@ pub async fn store<C: ConnectionTrait>(
     summary.dropped = gone.len();
     summary.planned_at = time::to_display(now);
 
+    // Seekers left without a visit are told too, once: when they are new since the last
+    // plan.
+    let planned_seekers: BTreeSet<Uuid> = visits.iter().map(|v| v.seeker_id).collect();
+    for r in &input.registrations {
+        let new_since_last = f.planned_at.is_none_or(|last| r.updated_at > last);
+        if new_since_last && !planned_seekers.contains(&r.seeker_id) {
+            changed_seekers.insert(r.seeker_id);
+        }
+    }
     let booth_number: HashMap<Uuid, i32> = input
         .booths
         .iter()
