@@ -2,6 +2,7 @@
 //! subcommand prints a Markdown section and writes its figures as JSON.
 
 mod engines;
+mod fairs;
 mod http;
 mod judged;
 mod matching;
@@ -42,6 +43,10 @@ enum Command {
     /// nDCG@10 on the judged set (`search-index/data/relevance.toml`) for Doorstep, SQLite
     /// FTS5 and PostgreSQL pg_trgm, per query group; writes bench/results/judged.md.
     Judged(judged::JudgedArgs),
+    /// Job-fair route planning in process: scoring a district's seekers against a fair's
+    /// booths, planning (exact and with slot restrictions), re-planning, and a dense
+    /// synthetic instance.
+    Fairs(fairs::FairArgs),
 }
 
 #[derive(clap::Args)]
@@ -91,6 +96,7 @@ fn main() -> anyhow::Result<()> {
         Command::Load(args) => runtime.block_on(load(args)),
         Command::Http(args) => runtime.block_on(http::run(args)),
         Command::Judged(args) => runtime.block_on(judged::run(args)),
+        Command::Fairs(args) => fairs::run(args),
     }
 }
 
