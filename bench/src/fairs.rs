@@ -327,7 +327,10 @@ pub fn run(args: FairArgs) -> anyhow::Result<()> {
     let md = markdown(&args, &input, &scores, scoring, &runs);
     println!("{md}");
     if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&json_of(&args, &scores, scoring, &runs))?)?;
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&json_of(&args, &scores, scoring, &runs))?,
+        )?;
     }
     Ok(())
 }

@@ -94,6 +94,7 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
             "personalised_matching": p.personalised_matching,
         })),
         "applications": with_history,
+        "fair_registrations": crate::fairs::registrations::export(db, actor.account_id).await?,
         "consents": consents.iter().map(|c| json!({
             "business_id": c.business_id, "via": c.via, "application_id": c.application_id,
             "granted_at": time::to_display(c.granted_at),
@@ -171,6 +172,8 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
         .filter(notification::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
+    // Their places at job fairs go to those waiting.
+    crate::fairs::registrations::withdraw_all(&txn, id).await?;
     outbox::record(&txn, Aggregate::Profile, id, "deleted", json!({})).await?;
     txn.commit().await?;
     Ok(())

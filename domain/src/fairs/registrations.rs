@@ -298,33 +298,11 @@ pub async fn cancel<C: TransactionTrait>(
             format!("the fair is {}", f.status),
         ));
     }
-    let now = time::now();
-    let cancelled = fair_registration::Entity::update_many()
-        .col_expr(
-            fair_registration::Column::Status,
-            Expr::value(R::Cancelled.as_str()),
-        )
-        .col_expr(fair_registration::Column::UpdatedAt, Expr::value(now))
-        .filter(fair_registration::Column::Id.eq(id))
-        .filter(fair_registration::Column::Status.eq(current.status))
-        .exec(&txn)
-        .await?;
-    if cancelled.rows_affected != 1 {
+    if !withdraw(&txn, &current).await? {
         return Err(DomainError::conflict(
             "already_cancelled",
             "this registration changed meanwhile",
         ));
-    }
-    if current.status == R::Registered {
-        fair_visit::Entity::delete_many()
-            .filter(fair_visit::Column::RegistrationId.eq(id))
-            .exec(&txn)
-            .await?;
-        // Gives the place back first: on PostgreSQL this locks the fair's row, so
-        // registrations and other cancellations wait for this one to finish.
-        add_to_count(&txn, fair_id, -1).await?;
-        let f = find_fair(&txn, fair_id).await?;
-        promote_next(&txn, &f).await?;
     }
     let saved = fair_registration::Entity::find_by_id(id)
         .one(&txn)
@@ -332,6 +310,95 @@ pub async fn cancel<C: TransactionTrait>(
         .ok_or(DomainError::NotFound("registration"))?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Cancels one registration inside the caller's transaction: drops its planned visits and,
+/// if it held a place in a live fair, gives the place to the first on the waiting list.
+/// `false` if it was no longer as read.
+async fn withdraw<C: ConnectionTrait>(
+    txn: &C,
+    current: &fair_registration::Model,
+) -> Result<bool, DomainError> {
+    let cancelled = fair_registration::Entity::update_many()
+        .col_expr(
+            fair_registration::Column::Status,
+            Expr::value(R::Cancelled.as_str()),
+        )
+        .col_expr(
+            fair_registration::Column::UpdatedAt,
+            Expr::value(time::now()),
+        )
+        .filter(fair_registration::Column::Id.eq(current.id))
+        .filter(fair_registration::Column::Status.eq(current.status))
+        .exec(txn)
+        .await?;
+    if cancelled.rows_affected != 1 {
+        return Ok(false);
+    }
+    if current.status == R::Registered {
+        fair_visit::Entity::delete_many()
+            .filter(fair_visit::Column::RegistrationId.eq(current.id))
+            .exec(txn)
+            .await?;
+        // Gives the place back first: on PostgreSQL this locks the fair's row, so
+        // registrations and other cancellations wait for this one to finish.
+        add_to_count(txn, current.fair_id, -1).await?;
+        let f = find_fair(txn, current.fair_id).await?;
+        if f.status.is_live() {
+            promote_next(txn, &f).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Withdraws every active registration of a seeker (their account is being erased).
+pub async fn withdraw_all<C: ConnectionTrait>(txn: &C, seeker: Uuid) -> Result<(), DomainError> {
+    let active = fair_registration::Entity::find()
+        .filter(fair_registration::Column::SeekerId.eq(seeker))
+        .filter(fair_registration::Column::Status.ne(R::Cancelled))
+        .all(txn)
+        .await?;
+    for r in active {
+        withdraw(txn, &r).await?;
+    }
+    Ok(())
+}
+
+/// A seeker's fair registrations and planned visits, for their data export.
+pub async fn export<C: ConnectionTrait>(
+    db: &C,
+    seeker: Uuid,
+) -> Result<serde_json::Value, DomainError> {
+    let registrations = fair_registration::Entity::find()
+        .filter(fair_registration::Column::SeekerId.eq(seeker))
+        .order_by_asc(fair_registration::Column::Id)
+        .all(db)
+        .await?;
+    let visits = fair_visit::Entity::find()
+        .filter(fair_visit::Column::SeekerId.eq(seeker))
+        .all(db)
+        .await?;
+    Ok(json!(
+        registrations
+            .iter()
+            .map(|r| json!({
+                "fair_id": r.fair_id,
+                "status": r.status,
+                "slots": r.slots.as_ref().map(|s| s.0.clone()),
+                "walk_in": r.walk_in,
+                "checked_in_at": r.checked_in_at.map(time::to_display),
+                "created_at": time::to_display(r.created_at),
+                "route": visits
+                    .iter()
+                    .filter(|v| v.registration_id == r.id)
+                    .map(|v| json!({
+                        "booth_id": v.booth_id, "posting_id": v.posting_id, "slot": v.slot,
+                        "score": v.score, "explanation": v.explanation,
+                    }))
+                    .collect::<Vec<_>>(),
+            }))
+            .collect::<Vec<_>>()
+    ))
 }
 
 /// An officer registers a seeker at the door (found by phone or e-mail), checked in at once.

@@ -13,6 +13,7 @@ on_both_databases!(
     capacity_holds_under_concurrent_registrations,
     the_waiting_list_is_served_in_order,
     a_double_tap_registers_once,
+    an_erased_account_exports_then_frees_its_place,
 );
 
 async fn seekers(app: &TestApp, prefix: &str, n: usize) -> Vec<Session> {
@@ -210,4 +211,31 @@ async fn a_double_tap_registers_once(backend: Backend) {
             .problem_code(),
         "registration_closed"
     );
+}
+
+async fn an_erased_account_exports_then_frees_its_place(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.officer().await;
+    let fair = fair_with_capacity(&app, &officer, 1).await;
+    let leaving = app.fair_seeker("13812340001", "林小雨").await;
+    let waiting = app.fair_seeker("13812340002", "王芳").await;
+    app.registered(&leaving, fair).await;
+    let queued = app.register_for_fair(&waiting, fair, None).await;
+    assert_eq!(queued.body["status"], "waitlisted");
+
+    let export = app
+        .get("/api/v1/me/export", Some(&leaving.access_token))
+        .await;
+    assert_eq!(
+        export.body["fair_registrations"][0]["fair_id"],
+        fair.to_string()
+    );
+    assert_eq!(export.body["fair_registrations"][0]["status"], "registered");
+
+    let erased = app.delete("/api/v1/me", Some(&leaving.access_token)).await;
+    assert_eq!(erased.status, 204, "{}", erased.body);
+    let id: Uuid = queued.body["id"].as_str().unwrap().parse().unwrap();
+    let promoted = app.fair_registration(&waiting, fair, id).await;
+    assert_eq!(promoted.body["status"], "registered");
+    assert_eq!(fair_view(&app, fair).await.body["registered"], 1);
 }
