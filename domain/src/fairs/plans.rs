@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -177,6 +177,7 @@ pub async fn store<C: ConnectionTrait>(
             .await?;
     }
     let (mut kept, mut added) = (0, 0);
+    let mut fresh = Vec::new();
     for v in &visits {
         match old.get(&(v.registration_id, v.booth_id, v.slot)) {
             Some(existing) => {
@@ -201,7 +202,7 @@ pub async fn store<C: ConnectionTrait>(
                 added += 1;
                 changed_seekers.insert(v.seeker_id);
                 changed_booths.insert(v.booth_id);
-                fair_visit::ActiveModel {
+                fresh.push(fair_visit::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     fair_id: Set(f.id),
                     registration_id: Set(v.registration_id),
@@ -213,11 +214,16 @@ pub async fn store<C: ConnectionTrait>(
                     explanation: Set(v.explanation.clone()),
                     plan_version: Set(f.plan_version),
                     created_at: Set(now),
-                }
-                .insert(txn)
-                .await?;
+                });
             }
         }
+    }
+    // Many rows per statement (a plan holds thousands); SQLite takes at most 32,766
+    // parameters in one, and a visit has 11.
+    for chunk in fresh.chunks(500) {
+        fair_visit::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
     }
     summary.kept = kept;
     summary.added = added;
