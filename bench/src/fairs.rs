@@ -313,6 +313,20 @@ pub fn run(args: FairArgs) -> anyhow::Result<()> {
         args.rounds,
     )?);
 
+    // Booths with room for every wanted visit: the flow then augments 8,000 times, not 2,400.
+    let roomy_capacity = ((args.seekers * args.visits as usize)
+        .div_ceil(args.booths * args.slots as usize) as i32)
+        .max(args.capacity);
+    let mut roomy = input.clone();
+    for b in roomy.booths.iter_mut() {
+        b.booth.capacity_per_slot = roomy_capacity;
+    }
+    runs.push(plan_run(
+        &format!("district, {roomy_capacity} visitors per booth and slot"),
+        &fair_routes::instance(&roomy, &scores),
+        args.rounds,
+    )?);
+
     runs.push(plan_run(
         "dense synthetic (every pair worth a visit)",
         &dense(&args, false),
@@ -321,6 +335,15 @@ pub fn run(args: FairArgs) -> anyhow::Result<()> {
     runs.push(plan_run(
         "dense synthetic, a third mornings, a third afternoons",
         &dense(&args, true),
+        args.rounds,
+    )?);
+    let roomy_args = FairArgs {
+        capacity: roomy_capacity,
+        ..args.clone_with_seekers(args.seekers)
+    };
+    runs.push(plan_run(
+        &format!("dense synthetic, {roomy_capacity} visitors per booth and slot"),
+        &dense(&roomy_args, false),
         args.rounds,
     )?);
 
