@@ -335,7 +335,7 @@ impl<'a> State<'a> {
     /// themself, even for a place as good elsewhere.
     fn eject_pass(&mut self, by_booth: &[Vec<usize>]) -> bool {
         let mut improved = false;
-        for b in 0..self.m {
+        for (b, valuing) in by_booth.iter().enumerate() {
             for s in 0..self.slots {
                 if self.free_places[b * self.slots + s] > 0 {
                     continue;
@@ -343,7 +343,7 @@ impl<'a> State<'a> {
                 let mut occupants = self.occupants[b * self.slots + s].clone();
                 occupants.sort_by_key(|j| (self.weight(*j, b), *j));
                 'occupant: for j in occupants {
-                    let candidates: Vec<usize> = by_booth[b]
+                    let candidates: Vec<usize> = valuing
                         .iter()
                         .copied()
                         .filter(|i| {

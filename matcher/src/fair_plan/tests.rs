@@ -9,6 +9,9 @@ use rand::{Rng, SeedableRng};
 use super::flow::{self, Problem};
 use super::{Booth, Edge, Infeasible, Instance, Method, Seeker, SlotSet, Visit, colouring, plan};
 
+/// A seeker's possible route: its value and its (booth, slot) visits.
+type Route = (i64, Vec<(usize, usize)>);
+
 /// The true optimum by exhaustive search: seekers one by one, each taking every possible
 /// route (an injective map from some of their free slots to distinct booths) that keeps
 /// their fixed visits, memoised on the places left per (booth, slot).
@@ -22,7 +25,7 @@ fn brute_force(instance: &Instance) -> i64 {
             places[b * slots + s] = booth.capacity[s] as u8;
         }
     }
-    let routes: Vec<Vec<(i64, Vec<(usize, usize)>)>> = (0..instance.seekers.len())
+    let routes: Vec<Vec<Route>> = (0..instance.seekers.len())
         .map(|i| {
             let mut out = Vec::new();
             let seeker = &instance.seekers[i];
@@ -52,7 +55,7 @@ fn enumerate_routes(
     weights: &[Option<i64>],
     current: &mut Vec<(usize, usize)>,
     value: i64,
-    out: &mut Vec<(i64, Vec<(usize, usize)>)>,
+    out: &mut Vec<Route>,
 ) {
     if slot == slots {
         out.push((value, current.clone()));
@@ -89,7 +92,7 @@ fn enumerate_routes(
 fn best_from(
     seeker: usize,
     places: &mut Vec<u8>,
-    routes: &[Vec<(i64, Vec<(usize, usize)>)>],
+    routes: &[Vec<Route>],
     slots: usize,
     memo: &mut HashMap<(usize, Vec<u8>), i64>,
 ) -> i64 {
