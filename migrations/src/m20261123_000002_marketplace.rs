@@ -182,7 +182,7 @@ enum OutboxEvents {
     CreatedAt,
 }
 
-fn fk(
+pub(crate) fn fk(
     name: &str,
     from: (impl IntoIden, impl IntoIden),
     to: (impl IntoIden, impl IntoIden),
@@ -196,7 +196,7 @@ fn fk(
         .to_owned()
 }
 
-async fn index(
+pub(crate) async fn index(
     manager: &SchemaManager<'_>,
     name: &str,
     table: impl IntoIden,

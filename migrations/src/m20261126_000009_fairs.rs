@@ -11,6 +11,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+// The marketplace's helpers for foreign keys and indexes.
+use crate::m20261123_000002_marketplace::{fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -150,38 +153,6 @@ enum Postings {
 enum Applications {
     Table,
     Id,
-}
-
-fn fk(
-    name: &str,
-    from: (impl IntoIden, impl IntoIden),
-    to: (impl IntoIden, impl IntoIden),
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(on_delete)
-        .to_owned()
-}
-
-async fn index(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: impl IntoIden,
-    cols: Vec<DynIden>,
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut stmt = Index::create();
-    stmt.name(name).table(table);
-    for col in cols {
-        stmt.col(col);
-    }
-    if unique {
-        stmt.unique();
-    }
-    manager.create_index(stmt.to_owned()).await
 }
 
 #[async_trait::async_trait]
