@@ -48,7 +48,7 @@ async fn registration_view(
     )
 )]
 #[post("/fairs/{id}/registrations")]
-pub async fn register(
+pub async fn register_for_fair(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -184,7 +184,7 @@ pub async fn walk_in(
     )
 )]
 #[post("/fairs/{id}/check-ins")]
-pub async fn scan(
+pub async fn record_scan(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,

@@ -14,7 +14,6 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
-use crate::routes::businesses::RejectRequest;
 use crate::startup::AppState;
 use crate::views_fairs::FairView;
 use crate::views_marketplace::Page;
@@ -186,13 +185,20 @@ pub async fn finish_fair(
     move_fair(&state, &auth, id.into_inner(), Action::Finish, None).await
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    /// Told to everyone registered or waiting and to every business with a booth.
+    pub reason: String,
+}
+
 /// Cancels the fair with a reason; every registered or waiting seeker and every business
 /// with a booth is told. Officers only.
 #[utoipa::path(
     tag = "fairs",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    request_body = RejectRequest,
+    request_body = CancelRequest,
     responses(
         (status = 200, body = FairView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -205,7 +211,7 @@ pub async fn cancel_fair(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: JsonBody<RejectRequest>,
+    body: JsonBody<CancelRequest>,
 ) -> Result<web::Json<FairView>, ApiError> {
     let reason = body.into_inner().reason;
     move_fair(

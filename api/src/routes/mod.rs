@@ -110,11 +110,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(fair_booths::booth_schedule)
                 .service(fair_booths::record_outcome)
                 .service(fair_booths::apply_at_booth)
-                .service(fair_registrations::register)
+                .service(fair_registrations::register_for_fair)
                 .service(fair_registrations::get_registration)
                 .service(fair_registrations::cancel_registration)
                 .service(fair_registrations::my_registrations)
                 .service(fair_registrations::walk_in)
-                .service(fair_registrations::scan),
+                .service(fair_registrations::record_scan),
         );
 }
