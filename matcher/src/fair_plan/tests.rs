@@ -317,6 +317,60 @@ fn restricted_plans_are_feasible_and_near_optimal() {
 }
 
 #[test]
+fn restricted_plans_stay_near_the_bound_on_larger_instances() {
+    // Too big for exhaustive search: the flow relaxation bounds the optimum instead, so the
+    // gap measured here is at least the true one.
+    let mut rng = StdRng::seed_from_u64(4242);
+    let (mut found, mut bound) = (0i64, 0i64);
+    for round in 0..40 {
+        let slots = 6;
+        let seekers = (0..60)
+            .map(|_| Seeker {
+                max_visits: rng.random_range(1..=4),
+                slots: SlotSet(rng.random_range(1..(1u64 << slots))),
+            })
+            .collect();
+        let booths = (0..8)
+            .map(|_| Booth {
+                capacity: (0..slots).map(|_| rng.random_range(0..=4)).collect(),
+            })
+            .collect();
+        let mut edges = Vec::new();
+        for seeker in 0..60 {
+            for booth in 0..8 {
+                if rng.random_bool(0.5) {
+                    edges.push(Edge {
+                        seeker,
+                        booth,
+                        weight: rng.random_range(300_000..=1_000_000),
+                    });
+                }
+            }
+        }
+        let instance = Instance {
+            slots,
+            seekers,
+            booths,
+            edges,
+            fixed: Vec::new(),
+        };
+        let p = plan(&instance);
+        let total = instance
+            .check(&p.visits)
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert!(p.upper_bound >= total);
+        found += total;
+        bound += p.upper_bound;
+    }
+    let gap = 1.0 - found as f64 / bound as f64;
+    eprintln!(
+        "restricted, 60 seekers × 8 booths × 6 slots: at most {:.3} % below the optimum",
+        gap * 100.0
+    );
+    assert!(gap <= 0.02, "{:.2} % below the bound", gap * 100.0);
+}
+
+#[test]
 fn replanning_keeps_fixed_visits_and_stays_near_the_optimum() {
     let mut rng = StdRng::seed_from_u64(77);
     let (mut found, mut optimum) = (0i64, 0i64);
