@@ -125,14 +125,15 @@ pub async fn register<C: TransactionTrait>(
         ));
     }
     let slots = slots_of(&f, &input.slots)?;
-    if matches!(
-        profiles::find(&txn, actor.account_id).await,
-        Err(DomainError::NotFound(_))
-    ) {
-        return Err(DomainError::conflict(
-            "profile_required",
-            "fill in your profile first: routes are planned from it",
-        ));
+    match profiles::find(&txn, actor.account_id).await {
+        Ok(_) => {}
+        Err(DomainError::NotFound(_)) => {
+            return Err(DomainError::conflict(
+                "profile_required",
+                "fill in your profile first: routes are planned from it",
+            ));
+        }
+        Err(other) => return Err(other),
     }
     let existing = fair_registration::Entity::find()
         .filter(fair_registration::Column::FairId.eq(fair_id))
