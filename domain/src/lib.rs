@@ -24,5 +24,7 @@ pub mod schedule_classes;
 pub mod time;
 pub mod types;
 pub mod webhooks;
+// The gig workers' community: stations, trainings, reports, points, wishes.
+pub mod stations;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};
