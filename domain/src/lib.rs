@@ -25,6 +25,8 @@ pub mod time;
 pub mod types;
 pub mod webhooks;
 // The gig workers' community: stations, trainings, reports, points, wishes.
+pub mod media;
+pub mod points;
 pub mod stations;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};
