@@ -25,8 +25,10 @@ pub mod time;
 pub mod types;
 pub mod webhooks;
 // The gig workers' community: stations, trainings, reports, points, wishes.
+pub mod mail_queue;
 pub mod media;
 pub mod points;
+pub mod reports;
 pub mod stations;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};

@@ -95,6 +95,7 @@ enum Reports {
     Duplicates,
     DepartmentId,
     DispatchNo,
+    HandlerKey,
     Deadline,
     DispatchedAt,
     DispatchedBy,
@@ -183,6 +184,24 @@ enum Wishes {
     RespondedBy,
     CreatedAt,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum MailQueue {
+    Table,
+    Id,
+    ToAddress,
+    Subject,
+    TextBody,
+    HtmlBody,
+    MessageId,
+    Status,
+    Attempts,
+    NextAttemptAt,
+    LeaseUntil,
+    LastError,
+    CreatedAt,
+    SentAt,
 }
 
 fn fk(
@@ -398,6 +417,7 @@ impl MigrationTrait for Migration {
                     .col(integer(Reports::Duplicates))
                     .col(uuid_null(Reports::DepartmentId))
                     .col(integer(Reports::DispatchNo))
+                    .col(string_len_null(Reports::HandlerKey, 64))
                     .col(timestamp_with_time_zone_null(Reports::Deadline))
                     .col(timestamp_with_time_zone_null(Reports::DispatchedAt))
                     .col(uuid_null(Reports::DispatchedBy))
@@ -666,6 +686,48 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Transactional mail (a department's dispatch link, reminders): written in the
+        // transaction that makes it necessary, sent by the worker like pushes.
+        manager
+            .create_table(
+                Table::create()
+                    .table(MailQueue::Table)
+                    .col(pk_uuid(MailQueue::Id))
+                    .col(string_len(MailQueue::ToAddress, 254))
+                    .col(string_len(MailQueue::Subject, 400))
+                    .col(text(MailQueue::TextBody))
+                    .col(text(MailQueue::HtmlBody))
+                    .col(string_len(MailQueue::MessageId, 200))
+                    .col(string_len(MailQueue::Status, 16))
+                    .col(integer(MailQueue::Attempts))
+                    .col(timestamp_with_time_zone(MailQueue::NextAttemptAt))
+                    .col(timestamp_with_time_zone_null(MailQueue::LeaseUntil))
+                    .col(text_null(MailQueue::LastError))
+                    .col(timestamp_with_time_zone(MailQueue::CreatedAt))
+                    .col(timestamp_with_time_zone_null(MailQueue::SentAt))
+                    .to_owned(),
+            )
+            .await?;
+        index(
+            manager,
+            "uq_mail_queue_message_id",
+            MailQueue::Table,
+            vec![MailQueue::MessageId.into_iden()],
+            true,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_mail_queue_due",
+            MailQueue::Table,
+            vec![
+                MailQueue::Status.into_iden(),
+                MailQueue::NextAttemptAt.into_iden(),
+            ],
+            false,
+        )
+        .await?;
+
         index(
             manager,
             "idx_wishes_district_status",
@@ -682,6 +744,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            MailQueue::Table.into_iden(),
             Wishes::Table.into_iden(),
             Redemptions::Table.into_iden(),
             Rewards::Table.into_iden(),

@@ -29,3 +29,4 @@ pub mod training_registration;
 pub mod training_session;
 pub mod webhook_endpoint;
 pub mod wish;
+pub mod queued_mail;

@@ -24,6 +24,9 @@ pub struct Model {
     pub department_id: Option<Uuid>,
     /// Bumped at every dispatch, so a handler link from an earlier dispatch stops working.
     pub dispatch_no: i32,
+    /// The signing key of the current dispatch's handler link (hex); a new dispatch makes a
+    /// new key, so links sent for an earlier one stop working.
+    pub handler_key: Option<String>,
     pub deadline: Option<DateTimeUtc>,
     pub dispatched_at: Option<DateTimeUtc>,
     pub dispatched_by: Option<Uuid>,
