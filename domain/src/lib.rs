@@ -30,5 +30,7 @@ pub mod media;
 pub mod points;
 pub mod reports;
 pub mod stations;
+pub mod trainings;
+pub mod wishes;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};
