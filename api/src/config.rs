@@ -92,6 +92,16 @@ pub struct Settings {
     /// Let webhooks target loopback and private networks (off: they are refused, against
     /// server-side request forgery).
     pub webhook_allow_internal: bool,
+    /// Where uploaded photos and voice notes are kept; unset means `<data_dir>/media`.
+    /// Several instances need a folder they all share.
+    pub media_dir: Option<PathBuf>,
+    /// The address people reach this service at, for links sent by e-mail; unset means
+    /// `http://<bind>`.
+    pub public_url: Option<String>,
+    /// Largest photo accepted, in bytes.
+    pub max_photo_bytes: usize,
+    /// Largest voice note accepted, in bytes.
+    pub max_voice_bytes: usize,
 }
 
 impl Default for Settings {
@@ -128,6 +138,10 @@ impl Default for Settings {
             match_weights: None,
             push_retry_base_ms: 2_000,
             webhook_allow_internal: false,
+            media_dir: None,
+            public_url: None,
+            max_photo_bytes: 5 * 1024 * 1024,
+            max_voice_bytes: 2 * 1024 * 1024,
         }
     }
 }
@@ -196,6 +210,20 @@ impl Settings {
         self.mail_outbox_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("outbox"))
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.media_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("media"))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     pub fn jwt_keys_file(&self) -> PathBuf {

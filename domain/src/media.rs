@@ -79,8 +79,7 @@ pub fn sniff(bytes: &[u8]) -> Option<MediaType> {
         Some(MediaType::Webp)
     } else if at(0, b"RIFF") && at(8, b"WAVE") {
         Some(MediaType::Wav)
-    } else if at(0, b"ID3") || (bytes.len() > 1 && bytes[0] == 0xFF && bytes[1] & 0xE6 == 0xE2)
-    {
+    } else if at(0, b"ID3") || (bytes.len() > 1 && bytes[0] == 0xFF && bytes[1] & 0xE6 == 0xE2) {
         // An ID3 tag, or an MPEG audio layer III frame sync.
         Some(MediaType::Mp3)
     } else if bytes.len() > 1 && bytes[0] == 0xFF && bytes[1] & 0xF6 == 0xF0 {
@@ -126,7 +125,9 @@ pub fn clean_photo(bytes: Vec<u8>, max_bytes: usize) -> Result<CleanPhoto, Inval
     if bytes.len() > max_bytes {
         return Err(too_large(max_bytes));
     }
-    let media_type = sniff(&bytes).filter(|t| t.is_image()).ok_or_else(not_an_image)?;
+    let media_type = sniff(&bytes)
+        .filter(|t| t.is_image())
+        .ok_or_else(not_an_image)?;
     let bytes = Bytes::from(bytes);
     let cleaned = match media_type {
         MediaType::Jpeg => {
@@ -167,10 +168,7 @@ pub fn clean_photo(bytes: Vec<u8>, max_bytes: usize) -> Result<CleanPhoto, Inval
 }
 
 fn too_large(max_bytes: usize) -> Invalid {
-    Invalid::new(
-        "too_large",
-        format!("at most {} KiB", max_bytes / 1024),
-    )
+    Invalid::new("too_large", format!("at most {} KiB", max_bytes / 1024))
 }
 
 /// Checks that `bytes` is a voice recording of at most `max_bytes`.
@@ -178,14 +176,12 @@ pub fn check_voice(bytes: &[u8], max_bytes: usize) -> Result<MediaType, Invalid>
     if bytes.len() > max_bytes {
         return Err(too_large(max_bytes));
     }
-    sniff(bytes)
-        .filter(|t| !t.is_image())
-        .ok_or_else(|| {
-            Invalid::new(
-                "not_audio",
-                "expected a voice recording (MP3, AAC, M4A, AMR, SILK, WAV or Ogg)",
-            )
-        })
+    sniff(bytes).filter(|t| !t.is_image()).ok_or_else(|| {
+        Invalid::new(
+            "not_audio",
+            "expected a voice recording (MP3, AAC, M4A, AMR, SILK, WAV or Ogg)",
+        )
+    })
 }
 
 /// Boxed future for the object-safe store trait.
@@ -446,7 +442,9 @@ mod tests {
         assert_eq!(code(&[0xFF, 0xD8, 0xFF, 0xD9]), "not_an_image");
         assert_eq!(code(b"\x89PNG\r\n\x1a\ngarbage"), "not_an_image");
         assert_eq!(
-            clean_photo(samples::JPEG_1X1.to_vec(), 100).unwrap_err().code,
+            clean_photo(samples::JPEG_1X1.to_vec(), 100)
+                .unwrap_err()
+                .code,
             "too_large"
         );
     }
@@ -460,8 +458,14 @@ mod tests {
             check_voice(b"\0\0\0\x20ftypM4A ....", 1000),
             Ok(MediaType::M4a)
         );
-        assert_eq!(check_voice(samples::JPEG_1X1, 1000).unwrap_err().code, "not_audio");
-        assert_eq!(check_voice(b"#!AMR\n....", 4).unwrap_err().code, "too_large");
+        assert_eq!(
+            check_voice(samples::JPEG_1X1, 1000).unwrap_err().code,
+            "not_audio"
+        );
+        assert_eq!(
+            check_voice(b"#!AMR\n....", 4).unwrap_err().code,
+            "too_large"
+        );
     }
 
     #[tokio::test]

@@ -23,7 +23,7 @@ use crate::auth::Principal;
 use crate::entities::{point_entry, redemption, reward};
 use crate::pagination::{Page, PageRequest};
 use crate::types::{PointReason, RedemptionStatus, Role, bounded};
-use crate::{DomainError, Invalid, ValidationErrors, inbox, time};
+use crate::{DomainError, Invalid, ValidationErrors, audit, inbox, time};
 
 /// Points a verified report earns its reporter.
 pub const REPORT_VERIFIED: i32 = 10;
@@ -451,10 +451,7 @@ impl Quarter {
     /// Parses `2026Q4` (or `2026-Q4`).
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let bad = || Invalid::new("invalid_quarter", "expected a quarter such as 2026Q4");
-        let (year, q) = raw
-            .trim()
-            .split_once(['Q', 'q'])
-            .ok_or_else(bad)?;
+        let (year, q) = raw.trim().split_once(['Q', 'q']).ok_or_else(bad)?;
         let year: i32 = year.trim_end_matches('-').parse().map_err(|_| bad())?;
         let quarter: u32 = q.parse().map_err(|_| bad())?;
         if !(2000..=2100).contains(&year) || !(1..=4).contains(&quarter) {
@@ -490,15 +487,25 @@ impl std::fmt::Display for Quarter {
     }
 }
 
-/// One row of the quarterly league: points earned (not spent or refunded) in the quarter.
+/// Points earned (not spent or refunded) by one account in a quarter, as counted.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+struct Earned {
+    account_id: Uuid,
+    earned: i64,
+    entries: i64,
+}
+
+/// One row of the quarterly league.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeagueRow {
     pub account_id: Uuid,
+    pub display_name: String,
     pub earned: i64,
     pub entries: i64,
 }
 
-/// Who earned most in a quarter, for recognitions (网格员 certificates). Officers only.
+/// Who earned most in a quarter, for recognitions (网格员 certificates). Officers only;
+/// every name they read is written to the audit log.
 pub async fn league<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
@@ -508,7 +515,7 @@ pub async fn league<C: ConnectionTrait>(
     require_officer(actor)?;
     let (from, to) = quarter.bounds();
     let earned = Expr::col(point_entry::Column::Delta).sum();
-    Ok(point_entry::Entity::find()
+    let counted = point_entry::Entity::find()
         .select_only()
         .column(point_entry::Column::AccountId)
         .column_as(earned.clone(), "earned")
@@ -524,9 +531,29 @@ pub async fn league<C: ConnectionTrait>(
         .order_by_desc(earned)
         .order_by_asc(point_entry::Column::AccountId)
         .limit(limit.clamp(1, 100))
-        .into_model::<LeagueRow>()
+        .into_model::<Earned>()
         .all(db)
-        .await?)
+        .await?;
+    let mut rows = Vec::with_capacity(counted.len());
+    for row in counted {
+        let account = crate::accounts::find(db, row.account_id).await?;
+        audit::record(
+            db,
+            actor.account_id,
+            Some(row.account_id),
+            "read_points_league",
+            ("account", row.account_id),
+            &format!("points league {quarter}"),
+        )
+        .await?;
+        rows.push(LeagueRow {
+            account_id: row.account_id,
+            display_name: account.display_name,
+            earned: row.earned,
+            entries: row.entries,
+        });
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

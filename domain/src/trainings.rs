@@ -77,7 +77,10 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
         input.ends_at.with_timezone(&Utc),
     );
     if starts_at <= time::now() {
-        errors.push("starts_at", Invalid::new("in_the_past", "a session starts in the future"));
+        errors.push(
+            "starts_at",
+            Invalid::new("in_the_past", "a session starts in the future"),
+        );
     }
     if ends_at <= starts_at || ends_at - starts_at > Duration::hours(MAX_HOURS) {
         errors.push(
@@ -354,7 +357,10 @@ pub async fn cancel_session<C: TransactionTrait>(
     let txn = crate::db::begin_write(db).await?;
     let session = find(&txn, session_id).await?;
     if session.status == SessionStatus::Cancelled {
-        return Err(DomainError::conflict("already_cancelled", "this session is cancelled"));
+        return Err(DomainError::conflict(
+            "already_cancelled",
+            "this session is cancelled",
+        ));
     }
     let mut active: training_session::ActiveModel = session.clone().into();
     active.status = Set(SessionStatus::Cancelled);
@@ -456,7 +462,11 @@ pub fn with_certificates(
     }
     let mut list = held.unwrap_or_default();
     for name in certificates {
-        if !list.0.iter().any(|c| credentials::canonical_name(&c.name) == *name) {
+        if !list
+            .0
+            .iter()
+            .any(|c| credentials::canonical_name(&c.name) == *name)
+        {
             list.0.push(HeldCredential {
                 name: name.clone(),
                 years: Some(0),
@@ -503,8 +513,7 @@ async fn attend_once<C: TransactionTrait>(
         RegistrationStatus::Registered => {}
     }
     let now = time::now();
-    if now < session.starts_at - Duration::hours(1) || now > session.ends_at + Duration::hours(1)
-    {
+    if now < session.starts_at - Duration::hours(1) || now > session.ends_at + Duration::hours(1) {
         return Err(DomainError::conflict(
             "outside_session",
             "check-in opens an hour before the session and closes an hour after it",

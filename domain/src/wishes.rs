@@ -2,11 +2,11 @@
 //! legal clinic) to their district without their name; officers answer planned, done or
 //! declined; the figures show what was asked and what was answered.
 
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
-use sea_orm::sea_query::{Expr, ExprTrait};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;

@@ -4,6 +4,7 @@
 pub mod assess;
 pub mod fit;
 pub mod mail;
+pub mod mail_queue;
 pub mod matches;
 pub mod score;
 pub mod skills;

@@ -47,7 +47,9 @@ fn require_coordinator(actor: &Principal) -> Result<(), DomainError> {
     if matches!(actor.role, Role::Officer | Role::Admin) {
         Ok(())
     } else {
-        Err(DomainError::forbidden("only coordinators (officers) do this"))
+        Err(DomainError::forbidden(
+            "only coordinators (officers) do this",
+        ))
     }
 }
 
@@ -254,10 +256,8 @@ pub async fn dispatch<C: TransactionTrait + ConnectionTrait>(
                 Invalid::new("unknown_department", "no such department"),
             ))
         })?;
-    points::retrying(|| {
-        dispatch_once(db, actor, id, deadline, &department, &note, public_url)
-    })
-    .await
+    points::retrying(|| dispatch_once(db, actor, id, deadline, &department, &note, public_url))
+        .await
 }
 
 async fn dispatch_once<C: TransactionTrait>(
@@ -426,9 +426,9 @@ pub async fn report_for_handler<C: ConnectionTrait>(
     match handler {
         Handler::Link(token) => {
             let (claims, _) = link::parse(token)?;
-            let found = find(db, claims.report_id)
-                .await
-                .map_err(|_| DomainError::unauthenticated("invalid_token", "this handling link is not valid"))?;
+            let found = find(db, claims.report_id).await.map_err(|_| {
+                DomainError::unauthenticated("invalid_token", "this handling link is not valid")
+            })?;
             link::verify(
                 token,
                 found.handler_key.as_deref(),

@@ -142,19 +142,34 @@ mod tests {
             &(claims.expires_at + 86_400).to_string(),
             1,
         );
-        assert_eq!(code(verify(&later, Some(&key), 2, now).unwrap_err()), "invalid_token");
+        assert_eq!(
+            code(verify(&later, Some(&key), 2, now).unwrap_err()),
+            "invalid_token"
+        );
         let mut flipped = token.clone();
         let last = flipped.pop().unwrap();
         flipped.push(if last == 'A' { 'B' } else { 'A' });
-        assert_eq!(code(verify(&flipped, Some(&key), 2, now).unwrap_err()), "invalid_token");
+        assert_eq!(
+            code(verify(&flipped, Some(&key), 2, now).unwrap_err()),
+            "invalid_token"
+        );
         // Dispatched again: refused even though signed.
-        assert_eq!(code(verify(&token, Some(&key), 3, now).unwrap_err()), "token_revoked");
+        assert_eq!(
+            code(verify(&token, Some(&key), 3, now).unwrap_err()),
+            "token_revoked"
+        );
         // After the expiry.
         let after = now + chrono::Duration::seconds(3600);
-        assert_eq!(code(verify(&token, Some(&key), 2, after).unwrap_err()), "token_expired");
+        assert_eq!(
+            code(verify(&token, Some(&key), 2, after).unwrap_err()),
+            "token_expired"
+        );
         // Not a link at all.
         for junk in ["", "a.b.c", "x.1.2.3.4", "not-a-uuid.1.2.AAAA"] {
-            assert_eq!(code(verify(junk, Some(&key), 2, now).unwrap_err()), "invalid_token");
+            assert_eq!(
+                code(verify(junk, Some(&key), 2, now).unwrap_err()),
+                "invalid_token"
+            );
         }
     }
 }

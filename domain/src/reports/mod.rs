@@ -161,7 +161,9 @@ pub async fn file<C: TransactionTrait>(
     input: ReportInput,
 ) -> Result<report::Model, DomainError> {
     if actor.role != Role::Seeker {
-        return Err(DomainError::forbidden("reports are filed by registered workers"));
+        return Err(DomainError::forbidden(
+            "reports are filed by registered workers",
+        ));
     }
     let mut errors = ValidationErrors::new();
     let text = errors.check("text", bounded(&input.text, 5, 500));
@@ -310,7 +312,11 @@ pub(crate) async fn store_media<C: TransactionTrait>(
     limit: usize,
 ) -> Result<report_media::Model, DomainError> {
     let id = Uuid::now_v7();
-    let key = format!("reports/{report_id}/{}.{}", id.simple(), media_type.extension());
+    let key = format!(
+        "reports/{report_id}/{}.{}",
+        id.simple(),
+        media_type.extension()
+    );
     let size = bytes.len() as i64;
     store
         .put(&key, bytes)
@@ -387,12 +393,14 @@ pub async fn attach<C: TransactionTrait + ConnectionTrait>(
             (clean.media_type, clean.bytes, MAX_PHOTOS)
         }
         MediaKind::Voice => {
-            let media_type =
-                media::check_voice(&bytes, limits.voice_bytes).map_err(|e| upload_error("body", e))?;
+            let media_type = media::check_voice(&bytes, limits.voice_bytes)
+                .map_err(|e| upload_error("body", e))?;
             (media_type, bytes, 1)
         }
         MediaKind::ResolutionPhoto => {
-            return Err(DomainError::forbidden("resolution photos come from the handler"));
+            return Err(DomainError::forbidden(
+                "resolution photos come from the handler",
+            ));
         }
     };
     store_media(
@@ -477,13 +485,13 @@ pub async fn queue<C: ConnectionTrait>(
     Ok(Page::from_rows(rows, page.limit, |r| r.id))
 }
 
-/// The public board: resolved reports, newest first, for anyone; nothing on it names or
-/// points to a reporter.
+/// The public board: resolved reports, newest first, each with its resolution photos, for
+/// anyone; nothing on it names or points to a reporter.
 pub async fn board<C: ConnectionTrait>(
     db: &C,
     district: Option<Uuid>,
     page: PageRequest<Uuid>,
-) -> Result<Page<report::Model>, DomainError> {
+) -> Result<Page<(report::Model, Vec<Uuid>)>, DomainError> {
     let mut query = report::Entity::find()
         .filter(report::Column::Status.eq(ReportStatus::Resolved))
         .filter(report::Column::DuplicateOf.is_null())
@@ -495,5 +503,20 @@ pub async fn board<C: ConnectionTrait>(
         query = query.filter(report::Column::Id.lt(before));
     }
     let rows = query.limit(page.limit + 1).all(db).await?;
-    Ok(Page::from_rows(rows, page.limit, |r| r.id))
+    let found = Page::from_rows(rows, page.limit, |r| r.id);
+    let ids: Vec<Uuid> = found.items.iter().map(|r| r.id).collect();
+    let photos = report_media::Entity::find()
+        .filter(report_media::Column::ReportId.is_in(ids))
+        .filter(report_media::Column::Kind.eq(MediaKind::ResolutionPhoto))
+        .order_by_asc(report_media::Column::Id)
+        .all(db)
+        .await?;
+    Ok(found.map(|r| {
+        let mine = photos
+            .iter()
+            .filter(|p| p.report_id == r.id)
+            .map(|p| p.id)
+            .collect();
+        (r, mine)
+    }))
 }
