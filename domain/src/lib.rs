@@ -25,6 +25,7 @@ pub mod time;
 pub mod types;
 pub mod webhooks;
 // The gig workers' community: stations, trainings, reports, points, wishes.
+pub mod community_privacy;
 pub mod mail_queue;
 pub mod media;
 pub mod points;

@@ -535,7 +535,10 @@ async fn attend_once<C: TransactionTrait>(
     if let Some(certificate) = &session.certificate
         && let Some(profile) = seeker_profile::Entity::find_by_id(seeker).one(&txn).await?
     {
-        let credentials = with_certificates(profile.credentials.clone(), &[certificate.clone()]);
+        let credentials = with_certificates(
+            profile.credentials.clone(),
+            std::slice::from_ref(certificate),
+        );
         if credentials != profile.credentials {
             let mut active: seeker_profile::ActiveModel = profile.into();
             active.credentials = Set(credentials);

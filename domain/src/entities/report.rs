@@ -22,10 +22,10 @@ pub struct Model {
     /// How many later reports were linked to this one.
     pub duplicates: i32,
     pub department_id: Option<Uuid>,
-    /// Bumped at every dispatch, so a handler link from an earlier dispatch stops working.
+    /// Bumped at every dispatch; a handling link names the dispatch it was sent for, so links
+    /// of an earlier dispatch stop working.
     pub dispatch_no: i32,
-    /// The signing key of the current dispatch's handler link (hex); a new dispatch makes a
-    /// new key, so links sent for an earlier one stop working.
+    /// The signing key of the report's handling links (hex), made at its first dispatch.
     pub handler_key: Option<String>,
     pub deadline: Option<DateTimeUtc>,
     pub dispatched_at: Option<DateTimeUtc>,

@@ -14,7 +14,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::link::{self, LinkClaims};
-use super::{UploadLimits, category_label, find, record_event, store_media, tell_reporters};
+use super::{
+    NewFile, UploadLimits, category_label, find, record_event, store_media, tell_reporters,
+};
 use crate::auth::Principal;
 use crate::entities::{department, report, report_media};
 use crate::mail_queue::{self, OutgoingMail, html_escape};
@@ -287,7 +289,9 @@ async fn dispatch_once<C: TransactionTrait>(
         ));
     }
     let first_dispatch = current.status == ReportStatus::Submitted;
-    let key = link::new_key();
+    // One key per report; a new dispatch number, not a new key, retires earlier links, so
+    // an old link still verifies and can be told apart from a forged one.
+    let key = current.handler_key.clone().unwrap_or_else(link::new_key);
     let dispatch_no = current.dispatch_no + 1;
     let mut active: report::ActiveModel = current.clone().into();
     active.status = Set(ReportStatus::Dispatched);
@@ -522,17 +526,14 @@ pub async fn attach_resolution_photo<C: TransactionTrait + ConnectionTrait>(
     }
     let clean = media::clean_photo(bytes, limits.photo_bytes)
         .map_err(|e| DomainError::Validation(ValidationErrors::single("body", e)))?;
-    store_media(
-        db,
-        store,
-        current.id,
-        MediaKind::ResolutionPhoto,
-        actor_of(handler),
-        clean.media_type,
-        clean.bytes,
-        super::MAX_RESOLUTION_PHOTOS,
-    )
-    .await
+    let file = NewFile {
+        kind: MediaKind::ResolutionPhoto,
+        uploaded_by: actor_of(handler),
+        media_type: clean.media_type,
+        bytes: clean.bytes,
+        limit: super::MAX_RESOLUTION_PHOTOS,
+    };
+    store_media(db, store, current.id, file).await
 }
 
 /// Escalates dispatched reports past their deadline, once each: the dispatching

@@ -1,9 +1,9 @@
 //! The signed link that lets a department's handler act on one dispatched report without
 //! an account: `<report id>.<dispatch number>.<expiry, unix seconds>.<signature>`, where the
 //! signature is base64url(HMAC-SHA256(key, "report-handling.v1.<id>.<number>.<expiry>"))
-//! and the key is the random key of that dispatch, stored with the report. A link is
-//! refused when it is altered (the signature no longer matches), after its expiry, or once
-//! the report has been dispatched again (new number, new key).
+//! and the key is a random key of the report, stored with it. A link is refused when it is
+//! altered (the signature no longer matches), after its expiry, or once the report has
+//! been dispatched again (its number is no longer the report's).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

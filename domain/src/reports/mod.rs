@@ -298,6 +298,16 @@ pub async fn details<C: ConnectionTrait>(
     Ok((files, events))
 }
 
+/// A checked upload on its way to the store.
+pub(crate) struct NewFile {
+    pub kind: MediaKind,
+    pub uploaded_by: Option<Uuid>,
+    pub media_type: media::MediaType,
+    pub bytes: Vec<u8>,
+    /// How many files of this kind a report may have.
+    pub limit: usize,
+}
+
 /// Stores an upload and records it; the file is written first and removed again if the
 /// record cannot be (a crash between the two leaves an unreferenced file, never a record
 /// without its file).
@@ -305,12 +315,15 @@ pub(crate) async fn store_media<C: TransactionTrait>(
     db: &C,
     store: &dyn MediaStore,
     report_id: Uuid,
-    kind: MediaKind,
-    uploaded_by: Option<Uuid>,
-    media_type: media::MediaType,
-    bytes: Vec<u8>,
-    limit: usize,
+    file: NewFile,
 ) -> Result<report_media::Model, DomainError> {
+    let NewFile {
+        kind,
+        uploaded_by,
+        media_type,
+        bytes,
+        limit,
+    } = file;
     let id = Uuid::now_v7();
     let key = format!(
         "reports/{report_id}/{}.{}",
@@ -403,17 +416,14 @@ pub async fn attach<C: TransactionTrait + ConnectionTrait>(
             ));
         }
     };
-    store_media(
-        db,
-        store,
-        id,
+    let file = NewFile {
         kind,
-        Some(actor.account_id),
+        uploaded_by: Some(actor.account_id),
         media_type,
         bytes,
         limit,
-    )
-    .await
+    };
+    store_media(db, store, id, file).await
 }
 
 /// A stored file and its bytes, for whoever may see the report (or anyone, for the
