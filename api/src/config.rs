@@ -94,6 +94,16 @@ pub struct Settings {
     pub webhook_allow_internal: bool,
     /// Job fairs: a seeker and a booth scoring below this (0 to 1) get no planned visit.
     pub fair_min_score: f64,
+    /// Where uploaded photos and voice notes are kept; unset means `<data_dir>/media`.
+    /// Several instances need a folder they all share.
+    pub media_dir: Option<PathBuf>,
+    /// The address people reach this service at, for links sent by e-mail; unset means
+    /// `http://<bind>`.
+    pub public_url: Option<String>,
+    /// Largest photo accepted, in bytes.
+    pub max_photo_bytes: usize,
+    /// Largest voice note accepted, in bytes.
+    pub max_voice_bytes: usize,
 }
 
 impl Default for Settings {
@@ -131,6 +141,10 @@ impl Default for Settings {
             push_retry_base_ms: 2_000,
             webhook_allow_internal: false,
             fair_min_score: 0.3,
+            media_dir: None,
+            public_url: None,
+            max_photo_bytes: 5 * 1024 * 1024,
+            max_voice_bytes: 2 * 1024 * 1024,
         }
     }
 }
@@ -199,6 +213,20 @@ impl Settings {
         self.mail_outbox_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("outbox"))
+    }
+
+    pub fn media_dir(&self) -> PathBuf {
+        self.media_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("media"))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     pub fn jwt_keys_file(&self) -> PathBuf {

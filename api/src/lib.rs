@@ -12,6 +12,7 @@ pub mod routes;
 pub mod startup;
 pub mod telemetry;
 pub mod views;
+pub mod views_community;
 pub mod views_fairs;
 pub mod views_marketplace;
 

@@ -31,6 +31,11 @@ use crate::http::Problem;
         (name = "matches", description = "Two-sided matches, explained, and feedback"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
         (name = "fairs", description = "Job fairs: booths, registration, planned routes, QR check-in, outcomes and figures"),
+        (name = "stations", description = "Stations (驿站) for gig workers: the map and what is open now"),
+        (name = "trainings", description = "Training sessions at stations and their registrations"),
+        (name = "reports", description = "随手拍 reports, their dispatch and handling, and the public board"),
+        (name = "points", description = "Points for community work, rewards and redemptions"),
+        (name = "wishes", description = "The wish wall (心愿墙)"),
     )
 )]
 pub struct ApiDoc;

@@ -11,6 +11,8 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use doorstep_domain::auth::{TokenService, TokenSettings};
 use doorstep_domain::db::{self, Backend};
+use doorstep_domain::media::{DiskStore, MediaStore};
+use doorstep_domain::reports::UploadLimits;
 use doorstep_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use utoipa_actix_web::AppExt;
@@ -37,9 +39,18 @@ pub struct AppState {
     pub search_limiter: SearchLimiter,
     pub metrics: Metrics,
     pub search: Arc<SearchIndex>,
+    /// Uploaded photos and voice notes.
+    pub media: Arc<dyn MediaStore>,
 }
 
 impl AppState {
+    pub fn upload_limits(&self) -> UploadLimits {
+        UploadLimits {
+            photo_bytes: self.settings.max_photo_bytes,
+            voice_bytes: self.settings.max_voice_bytes,
+        }
+    }
+
     pub fn refresh_ttl(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.settings.refresh_token_ttl_days))
     }
@@ -99,6 +110,7 @@ pub fn prepare_folders(settings: &Settings) -> anyhow::Result<()> {
         settings.data_dir.clone(),
         settings.index_dir(),
         settings.mail_outbox_dir(),
+        settings.media_dir(),
     ] {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -179,10 +191,15 @@ impl Application {
             search_limiter: SearchLimiter::new(settings.search_per_ip_per_minute),
             metrics: Metrics::new(),
             search,
+            media: Arc::new(DiskStore::new(settings.media_dir())),
             settings,
         });
         spawn_limiter_pruning(state.clone().into_inner());
-        spawn_expiry_sweeper(db.clone(), state.settings.expiry_sweep_secs);
+        spawn_sweepers(
+            db.clone(),
+            state.settings.expiry_sweep_secs,
+            state.settings.public_url(),
+        );
         let search = state.search.clone();
         let server = serve(listener, state)?;
         Ok(Self {
@@ -248,9 +265,10 @@ fn spawn_limiter_pruning(state: Arc<AppState>) {
     });
 }
 
-/// Closes expired postings every `every_secs` seconds. Listings already hide expired
-/// postings; this makes the closure visible to merchants and to the change-event consumers.
-fn spawn_expiry_sweeper(db: DatabaseConnection, every_secs: u64) {
+/// Every `every_secs` seconds: closes expired postings (listings already hide them; this
+/// makes the closure visible to merchants and to the change-event consumers) and escalates
+/// overdue 随手拍 reports. Both are conditional updates, safe on every instance at once.
+fn spawn_sweepers(db: DatabaseConnection, every_secs: u64, public_url: String) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(every_secs.max(1)));
         loop {
@@ -259,6 +277,13 @@ fn spawn_expiry_sweeper(db: DatabaseConnection, every_secs: u64) {
                 Ok(0) => {}
                 Ok(closed) => tracing::info!(closed, "closed expired postings"),
                 Err(err) => tracing::warn!(error = %err, "expiry sweep failed"),
+            }
+            let now = doorstep_domain::time::now();
+            match doorstep_domain::reports::handling::escalate_overdue(&db, now, &public_url).await
+            {
+                Ok(0) => {}
+                Ok(escalated) => tracing::info!(escalated, "escalated overdue reports"),
+                Err(err) => tracing::warn!(error = %err, "report escalation failed"),
             }
         }
     });

@@ -197,7 +197,42 @@ pub struct ProfileView {
     pub push: Option<PushView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub personalised_matching: Option<bool>,
+    /// Trainings completed at stations (and the certificates they earned).
+    pub trainings: Vec<CompletedTrainingView>,
     pub updated_at: DateTime<FixedOffset>,
+}
+
+/// A training the seeker completed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletedTrainingView {
+    pub session_id: Uuid,
+    pub topic: String,
+    pub category: doorstep_domain::types::TrainingCategory,
+    pub certificate: Option<String>,
+    pub attended_at: Option<DateTime<FixedOffset>>,
+}
+
+impl ProfileView {
+    /// Adds the trainings the seeker completed.
+    pub fn with_trainings(
+        mut self,
+        completed: Vec<(
+            doorstep_domain::entities::training_registration::Model,
+            doorstep_domain::entities::training_session::Model,
+        )>,
+    ) -> Self {
+        self.trainings = completed
+            .into_iter()
+            .map(|(r, s)| CompletedTrainingView {
+                session_id: s.id,
+                topic: s.topic,
+                category: s.category,
+                certificate: s.certificate,
+                attended_at: r.attended_at.map(to_display),
+            })
+            .collect();
+        self
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -241,6 +276,7 @@ impl ProfileView {
                 daily_cap: p.daily_push_cap,
             }),
             personalised_matching: own.then_some(p.personalised_matching),
+            trainings: Vec::new(),
             updated_at: to_display(p.updated_at),
         }
     }

@@ -27,5 +27,14 @@ pub mod signed_token;
 pub mod time;
 pub mod types;
 pub mod webhooks;
+// The gig workers' community: stations, trainings, reports, points, wishes.
+pub mod community_privacy;
+pub mod mail_queue;
+pub mod media;
+pub mod points;
+pub mod reports;
+pub mod stations;
+pub mod trainings;
+pub mod wishes;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};

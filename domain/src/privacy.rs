@@ -70,6 +70,7 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
         .order_by_asc(notification::Column::Id)
         .all(db)
         .await?;
+    let community = crate::community_privacy::export(db, actor.account_id).await?;
     let reads = audit_entry::Entity::find()
         .filter(audit_entry::Column::SubjectId.eq(actor.account_id))
         .order_by_asc(audit_entry::Column::Id)
@@ -102,6 +103,7 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
         "notifications": notifications.iter().map(|n| json!({
             "kind": n.kind, "title": n.title, "body": n.body, "created_at": time::to_display(n.created_at),
         })).collect::<Vec<_>>(),
+        "community": community,
         "officer_reads": reads.iter().map(|r| json!({
             "officer_id": r.actor_id, "action": r.action, "reason": r.reason, "at": time::to_display(r.at),
         })).collect::<Vec<_>>(),
@@ -174,6 +176,7 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
         .await?;
     // Their places at job fairs go to those waiting.
     crate::fairs::registrations::withdraw_all(&txn, id).await?;
+    crate::community_privacy::erase(&txn, id).await?;
     outbox::record(&txn, Aggregate::Profile, id, "deleted", json!({})).await?;
     txn.commit().await?;
     Ok(())

@@ -331,6 +331,11 @@ pub async fn upsert<C: TransactionTrait>(
         .await?;
     active.account_id = Set(actor.account_id);
     active.updated_at = Set(now);
+    // Certificates earned at trainings stay on the profile whatever the seeker sends.
+    let earned = crate::trainings::earned_certificates(&txn, actor.account_id).await?;
+    if let sea_orm::ActiveValue::Set(held) = active.credentials.clone() {
+        active.credentials = Set(crate::trainings::with_certificates(held, &earned));
+    }
     let (saved, created) = match existing {
         Some(existing) => {
             active.created_at = Set(existing.created_at);

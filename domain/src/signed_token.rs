@@ -162,6 +162,45 @@ pub fn peek<T: DeserializeOwned>(token: &str) -> Result<T, TokenError> {
     Ok(decode::<T>(payload)?.claims)
 }
 
+/// Reads a token of `purpose` for one context (a fair, a training session: the key's
+/// owner), with the stable refusal codes every check-in reports: `token_foreign` (genuine
+/// shape, but for another `what`), `token_tampered`, `token_expired`,
+/// `token_wrong_purpose`, `token_malformed`. `is_ours` says whether genuine claims name this
+/// context.
+pub fn check<T: DeserializeOwned>(
+    key: &[u8],
+    purpose: &str,
+    token: &str,
+    now: DateTime<Utc>,
+    what: &str,
+    is_ours: impl Fn(&T) -> bool,
+) -> Result<T, crate::Invalid> {
+    use crate::Invalid;
+    let foreign = || Invalid::new("token_foreign", format!("this token is for another {what}"));
+    match verify::<T>(key, purpose, token, now) {
+        Ok(claims) if is_ours(&claims) => Ok(claims),
+        Ok(_) => Err(foreign()),
+        // Under another context's key the signature fails; the unverified claims only
+        // explain the refusal.
+        Err(TokenError::BadSignature) => match peek::<T>(token) {
+            Ok(claims) if !is_ours(&claims) => Err(foreign()),
+            _ => Err(Invalid::new(
+                "token_tampered",
+                "this token's signature does not match: it was altered",
+            )),
+        },
+        Err(TokenError::Expired) => Err(Invalid::new("token_expired", "this token has expired")),
+        Err(TokenError::WrongPurpose) => Err(Invalid::new(
+            "token_wrong_purpose",
+            format!("this is not a {what} check-in token"),
+        )),
+        Err(TokenError::Malformed) => Err(Invalid::new(
+            "token_malformed",
+            "this is not a Doorstep token",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ pub mod fair_plan;
 pub mod fair_routes;
 pub mod fit;
 pub mod mail;
+pub mod mail_queue;
 pub mod matches;
 pub mod score;
 pub mod skills;

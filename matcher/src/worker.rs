@@ -883,6 +883,9 @@ impl Matcher {
             if let Err(err) = self.send_digests(Utc::now()).await {
                 tracing::warn!(error = %err, "candidate digest failed; retrying");
             }
+            if let Err(err) = self.deliver_queued_mail().await {
+                tracing::warn!(error = %err, "queued mail delivery failed; retrying");
+            }
         }
     }
 }

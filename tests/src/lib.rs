@@ -2,6 +2,7 @@
 //! database), the real server on a random port, and a typed client to talk to it.
 
 pub mod app;
+pub mod community;
 pub mod db;
 pub mod fairs;
 pub mod market;

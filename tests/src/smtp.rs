@@ -104,3 +104,57 @@ impl SmtpServer {
         self.inbox.lock().expect("inbox").clone()
     }
 }
+
+impl Received {
+    /// The message's text parts, decoded from base64 or quoted-printable (lettre picks the
+    /// encoding by content, so a link in a Chinese mail is rarely readable in the raw data).
+    pub fn decoded_text(&self) -> String {
+        use base64::Engine;
+        let mut out = String::new();
+        for part in self.data.split("\r\n--") {
+            let Some((headers, body)) = part.split_once("\r\n\r\n") else {
+                continue;
+            };
+            let headers = headers.to_ascii_lowercase();
+            if !headers.contains("content-type: text/") {
+                continue;
+            }
+            let body = body.trim_end_matches(['-', '\r', '\n']);
+            if headers.contains("content-transfer-encoding: base64") {
+                let joined: String = body.split_whitespace().collect();
+                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(joined) {
+                    out.push_str(&String::from_utf8_lossy(&bytes));
+                }
+            } else if headers.contains("content-transfer-encoding: quoted-printable") {
+                out.push_str(&decode_quoted_printable(body));
+            } else {
+                out.push_str(body);
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn decode_quoted_printable(text: &str) -> String {
+    let mut bytes = Vec::new();
+    let mut chars = text
+        .replace("=\r\n", "")
+        .into_bytes()
+        .into_iter()
+        .peekable();
+    while let Some(b) = chars.next() {
+        if b == b'=' {
+            let hi = chars.next();
+            let lo = chars.next();
+            if let (Some(hi), Some(lo)) = (hi, lo)
+                && let Ok(v) = u8::from_str_radix(&format!("{}{}", hi as char, lo as char), 16)
+            {
+                bytes.push(v);
+                continue;
+            }
+        }
+        bytes.push(b);
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}

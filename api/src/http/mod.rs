@@ -7,6 +7,7 @@ pub mod json;
 pub mod metrics;
 pub mod problem;
 pub mod request_context;
+pub mod upload;
 
 pub use auth::{Auth, MaybeAuth};
 pub use json::JsonBody;

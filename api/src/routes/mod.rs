@@ -23,6 +23,12 @@ pub mod privacy;
 pub mod profiles;
 pub mod search;
 pub mod webhooks;
+// The gig workers' community.
+pub mod points;
+pub mod reports;
+pub mod stations;
+pub mod trainings;
+pub mod wishes;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -115,6 +121,52 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(fair_registrations::cancel_registration)
                 .service(fair_registrations::my_registrations)
                 .service(fair_registrations::walk_in)
-                .service(fair_registrations::record_scan),
+                .service(fair_registrations::record_scan)
+                // Literal segments (map.geojson, figures, me) before `{id}`.
+                .service(stations::station_map)
+                .service(stations::nearby_stations)
+                .service(stations::create_station)
+                .service(stations::get_station)
+                .service(stations::update_station)
+                .service(trainings::create_training)
+                .service(trainings::list_trainings)
+                .service(trainings::my_trainings)
+                .service(trainings::get_training)
+                .service(trainings::register_training)
+                .service(trainings::cancel_training_registration)
+                .service(trainings::cancel_training)
+                .service(trainings::training_check_in)
+                .service(reports::file_report)
+                .service(reports::report_queue)
+                .service(reports::my_reports)
+                .service(reports::get_report)
+                .service(reports::add_photo)
+                .service(reports::add_voice)
+                .service(reports::dispatch_report)
+                .service(reports::reject_report)
+                .service(reports::report_in_progress)
+                .service(reports::resolve_report)
+                .service(reports::add_resolution_photo)
+                .service(reports::handling_view)
+                .service(reports::handling_progress)
+                .service(reports::handling_resolve)
+                .service(reports::handling_photo)
+                .service(reports::report_board)
+                .service(reports::get_media)
+                .service(reports::create_department)
+                .service(reports::list_departments)
+                .service(points::my_points)
+                .service(points::list_rewards)
+                .service(points::create_reward)
+                .service(points::redeem_reward)
+                .service(points::my_redemptions)
+                .service(points::fulfil_redemption)
+                .service(points::cancel_redemption)
+                .service(points::award_volunteer_task)
+                .service(points::league)
+                .service(wishes::wish_figures)
+                .service(wishes::post_wish)
+                .service(wishes::wish_wall)
+                .service(wishes::answer_wish),
         );
 }

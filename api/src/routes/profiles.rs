@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, put, web};
 use doorstep_domain::profiles::{self, ProfileInput};
+use doorstep_domain::trainings;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -25,7 +26,10 @@ pub async fn my_profile(
     auth: Auth,
 ) -> Result<web::Json<ProfileView>, ApiError> {
     let view = profiles::view_for(&state.db, &auth.0, auth.0.account_id, None, None).await?;
-    Ok(web::Json(ProfileView::new(view, true)))
+    let trainings = trainings::completed(&state.db, auth.0.account_id).await?;
+    Ok(web::Json(
+        ProfileView::new(view, true).with_trainings(trainings),
+    ))
 }
 
 /// Creates or replaces the caller's profile. Seekers only.
@@ -48,7 +52,8 @@ pub async fn put_profile(
 ) -> Result<HttpResponse, ApiError> {
     let (_, created) = profiles::upsert(&state.db, &auth.0, body.into_inner()).await?;
     let view = profiles::view_for(&state.db, &auth.0, auth.0.account_id, None, None).await?;
-    let body = ProfileView::new(view, true);
+    let trainings = trainings::completed(&state.db, auth.0.account_id).await?;
+    let body = ProfileView::new(view, true).with_trainings(trainings);
     Ok(if created {
         HttpResponse::Created().json(body)
     } else {
@@ -95,8 +100,8 @@ pub async fn get_profile(
         query.reason.as_deref(),
     )
     .await?;
-    Ok(web::Json(ProfileView::new(
-        view,
-        seeker == auth.0.account_id,
-    )))
+    let trainings = trainings::completed(&state.db, seeker).await?;
+    Ok(web::Json(
+        ProfileView::new(view, seeker == auth.0.account_id).with_trainings(trainings),
+    ))
 }

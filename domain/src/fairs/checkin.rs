@@ -22,7 +22,7 @@ use super::status::{BoothStatus, RegistrationStatus};
 use super::{booths, ends_at, find as find_fair, is_staff, require_live};
 use crate::auth::Principal;
 use crate::entities::{fair, fair_booth, fair_booth_visit, fair_registration};
-use crate::signed_token::{self, TokenError};
+use crate::signed_token;
 use crate::{DomainError, Invalid, ValidationErrors, time};
 
 /// The purpose of fair check-in tokens.
@@ -109,37 +109,12 @@ pub struct Scan {
     pub at: DateTime<Utc>,
 }
 
-fn refused(code: &'static str, message: &str) -> DomainError {
-    DomainError::Validation(ValidationErrors::single(
-        "token",
-        Invalid::new(code, message),
-    ))
-}
-
 /// The registration a token names, if it is genuine, unexpired and of this fair.
 pub fn read_token(f: &fair::Model, token: &str, now: DateTime<Utc>) -> Result<Uuid, DomainError> {
     let key = signed_token::key_bytes(&f.signing_key);
-    match signed_token::verify::<CheckinClaims>(&key, PURPOSE, token, now) {
-        Ok(claims) if claims.fair == f.id => Ok(claims.reg),
-        Ok(_) => Err(refused("token_foreign", "this token is for another fair")),
-        Err(TokenError::BadSignature) => match signed_token::peek::<CheckinClaims>(token) {
-            Ok(claims) if claims.fair != f.id => {
-                Err(refused("token_foreign", "this token is for another fair"))
-            }
-            _ => Err(refused(
-                "token_tampered",
-                "this token's signature does not match: it was altered",
-            )),
-        },
-        Err(TokenError::Expired) => Err(refused("token_expired", "this token has expired")),
-        Err(TokenError::WrongPurpose) => Err(refused(
-            "token_wrong_purpose",
-            "this is not a fair check-in token",
-        )),
-        Err(TokenError::Malformed) => {
-            Err(refused("token_malformed", "this is not a Doorstep token"))
-        }
-    }
+    signed_token::check::<CheckinClaims>(&key, PURPOSE, token, now, "fair", |c| c.fair == f.id)
+        .map(|claims| claims.reg)
+        .map_err(|invalid| DomainError::Validation(ValidationErrors::single("token", invalid)))
 }
 
 /// Records a scan: at the door (officers) or at a booth (its members, or officers). A booth

@@ -135,7 +135,7 @@ mod tests {
     use super::*;
     use sea_orm::Iterable;
 
-    fn agrees<T: sea_orm::ActiveEnum<Value = String> + Iterable + serde::Serialize>() {
+    pub(super) fn agrees<T: sea_orm::ActiveEnum<Value = String> + Iterable + serde::Serialize>() {
         for value in T::iter() {
             let json = serde_json::to_value(&value).unwrap();
             assert_eq!(
@@ -191,3 +191,150 @@ string_enum!(
 
 // Other modules declare their own closed sets with the same conventions.
 pub(crate) use string_enum;
+// ---- Stations, trainings, reports, points and wishes (the gig workers' community) ----
+
+string_enum!(
+    /// What a station (驿站) offers.
+    Amenity {
+        Rest = "rest",
+        Water = "water",
+        Charging = "charging",
+        Microwave = "microwave",
+        Toilet = "toilet",
+        FirstAidKit = "first_aid_kit",
+        JobHelp = "job_help",
+        Wifi = "wifi",
+        AirConditioning = "air_conditioning",
+        RepairKit = "repair_kit",
+        Umbrella = "umbrella",
+        Legal = "legal",
+    }
+);
+
+string_enum!(
+    /// What a training session teaches.
+    TrainingCategory {
+        FirstAid = "first_aid",
+        FireSafety = "fire_safety",
+        AntiFraud = "anti_fraud",
+        Legal = "legal",
+        TrafficSafety = "traffic_safety",
+        Skills = "skills",
+        Other = "other",
+    }
+);
+
+string_enum!(
+    /// A training session is published until it is cancelled.
+    SessionStatus {
+        Published = "published",
+        Cancelled = "cancelled",
+    }
+);
+
+string_enum!(
+    /// A seeker's seat at a training session.
+    RegistrationStatus {
+        Registered = "registered",
+        Cancelled = "cancelled",
+        Attended = "attended",
+    }
+);
+
+string_enum!(
+    /// What a 随手拍 report is about.
+    ReportCategory {
+        Roads = "roads",
+        FireSafety = "fire_safety",
+        Sanitation = "sanitation",
+        Parking = "parking",
+        PublicOrder = "public_order",
+        Other = "other",
+    }
+);
+
+string_enum!(
+    /// A report's way: submitted → dispatched → in progress → resolved, or rejected by the
+    /// coordinator, or linked as a duplicate of an earlier report of the same problem.
+    ReportStatus {
+        Submitted = "submitted",
+        Duplicate = "duplicate",
+        Dispatched = "dispatched",
+        InProgress = "in_progress",
+        Resolved = "resolved",
+        Rejected = "rejected",
+    }
+);
+
+string_enum!(
+    /// A file attached to a report.
+    MediaKind {
+        Photo = "photo",
+        Voice = "voice",
+        /// The handler's photo of the fixed problem.
+        ResolutionPhoto = "resolution_photo",
+    }
+);
+
+string_enum!(
+    /// Why points moved.
+    PointReason {
+        ReportVerified = "report_verified",
+        TrainingAttended = "training_attended",
+        VolunteerTask = "volunteer_task",
+        Redemption = "redemption",
+        Refund = "refund",
+    }
+);
+
+string_enum!(
+    /// A reward redemption: handed over by an officer, or cancelled (points refunded).
+    RedemptionStatus {
+        Pending = "pending",
+        Fulfilled = "fulfilled",
+        Cancelled = "cancelled",
+    }
+);
+
+string_enum!(
+    /// What a wish on the wish wall (心愿墙) asks for.
+    WishCategory {
+        Rest = "rest",
+        Charging = "charging",
+        Food = "food",
+        Training = "training",
+        Legal = "legal",
+        Safety = "safety",
+        Other = "other",
+    }
+);
+
+string_enum!(
+    /// How officers answered a wish.
+    WishStatus {
+        Open = "open",
+        Planned = "planned",
+        Done = "done",
+        Declined = "declined",
+    }
+);
+
+#[cfg(test)]
+mod community_tests {
+    use super::*;
+
+    #[test]
+    fn community_names_are_the_stored_values() {
+        tests::agrees::<Amenity>();
+        tests::agrees::<TrainingCategory>();
+        tests::agrees::<SessionStatus>();
+        tests::agrees::<RegistrationStatus>();
+        tests::agrees::<ReportCategory>();
+        tests::agrees::<ReportStatus>();
+        tests::agrees::<MediaKind>();
+        tests::agrees::<PointReason>();
+        tests::agrees::<RedemptionStatus>();
+        tests::agrees::<WishCategory>();
+        tests::agrees::<WishStatus>();
+    }
+}

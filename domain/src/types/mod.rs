@@ -15,6 +15,10 @@ mod text;
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use enums::{
+    Amenity, MediaKind, PointReason, RedemptionStatus, RegistrationStatus, ReportCategory,
+    ReportStatus, SessionStatus, TrainingCategory, WishCategory, WishStatus,
+};
+pub use enums::{
     ApplicationStatus, BusinessStatus, Education, InvitationStatus, MemberRole, PayUnit,
     PostingKind, PostingStatus, PushChannel, Visibility,
 };

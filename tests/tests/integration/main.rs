@@ -22,3 +22,8 @@ mod profiles;
 mod search;
 mod search_quality;
 mod tokens;
+// The gig workers' community.
+mod points;
+mod reports;
+mod stations;
+mod trainings;

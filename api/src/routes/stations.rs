@@ -1,0 +1,154 @@
+//! Stations (驿站): the public map and "nearest open now", and officers' upkeep.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use doorstep_domain::stations::{self, NearbyQuery, StationInput};
+use doorstep_domain::types::{Amenity, GeoPoint};
+use doorstep_domain::{Invalid, time};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::startup::AppState;
+use crate::views_community::{StationCollection, StationView};
+
+/// Adds a station. Officers and admins.
+#[utoipa::path(
+    tag = "stations",
+    security(("bearer" = [])),
+    request_body = StationInput,
+    responses(
+        (status = 201, body = StationView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/stations")]
+pub async fn create_station(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<StationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let created = stations::create(&state.db, &auth.0, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(StationView::now(created)))
+}
+
+/// Replaces a station's details (hours, amenities…). Officers and admins.
+#[utoipa::path(
+    tag = "stations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = StationInput,
+    responses(
+        (status = 200, body = StationView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/stations/{id}")]
+pub async fn update_station(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<StationInput>,
+) -> Result<web::Json<StationView>, ApiError> {
+    let updated = stations::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
+    Ok(web::Json(StationView::now(updated)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NearbyParams {
+    pub lat: f64,
+    pub lon: f64,
+    /// Kilometres, above 0 and up to 50 (default 5).
+    pub radius_km: Option<f64>,
+    /// Only stations open right now.
+    #[serde(default)]
+    pub open_now: bool,
+    /// Only stations offering all of these (comma-separated: `charging,water`).
+    pub amenities: Option<String>,
+    /// 1 to 100 (default 20).
+    pub limit: Option<u64>,
+}
+
+fn parse_amenities(raw: Option<&str>) -> Result<Vec<Amenity>, ApiError> {
+    raw.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            serde_json::from_value::<Amenity>(serde_json::Value::String(name.to_owned())).map_err(
+                |_| {
+                    ApiError::field(
+                        "invalid_query",
+                        "amenities",
+                        Invalid::new("unknown_amenity", format!("unknown amenity {name:?}")),
+                    )
+                },
+            )
+        })
+        .collect()
+}
+
+/// Stations near a point, nearest first, each with whether it is open now and when it
+/// closes or opens. Anyone.
+#[utoipa::path(
+    tag = "stations",
+    params(NearbyParams),
+    responses(
+        (status = 200, body = Vec<StationView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stations")]
+pub async fn nearby_stations(
+    state: web::Data<AppState>,
+    query: web::Query<NearbyParams>,
+) -> Result<web::Json<Vec<StationView>>, ApiError> {
+    let from = GeoPoint::new(query.lat, query.lon)
+        .map_err(|e| ApiError::field("invalid_query", "lat", e))?;
+    let asked = NearbyQuery {
+        radius_km: query.radius_km,
+        open_now: query.open_now,
+        amenities: parse_amenities(query.amenities.as_deref())?,
+        limit: query.limit.unwrap_or(20),
+    };
+    let found = stations::nearby(&state.db, from, &asked, time::now()).await?;
+    Ok(web::Json(found.into_iter().map(Into::into).collect()))
+}
+
+/// Every active station as GeoJSON (`application/geo+json`), for a map client to draw
+/// directly. Anyone.
+#[utoipa::path(
+    tag = "stations",
+    responses((status = 200, body = StationCollection, content_type = "application/geo+json"))
+)]
+#[get("/stations/map.geojson")]
+pub async fn station_map(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let all = stations::all_active(&state.db).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .json(StationCollection::of(all)))
+}
+
+/// One station. Anyone (closed-down stations are not found).
+#[utoipa::path(
+    tag = "stations",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = StationView),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stations/{id}")]
+pub async fn get_station(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<StationView>, ApiError> {
+    let found = stations::find_active(&state.db, id.into_inner()).await?;
+    Ok(web::Json(StationView::now(found)))
+}
