@@ -386,17 +386,11 @@ pub async fn cancel_session<C: TransactionTrait>(
     Ok(updated)
 }
 
-/// The worker's registrations, newest first.
-pub async fn my_registrations<C: ConnectionTrait>(
+/// Pairs registrations with their sessions (read in one query).
+async fn with_sessions<C: ConnectionTrait>(
     db: &C,
-    actor: &Principal,
+    rows: Vec<training_registration::Model>,
 ) -> Result<Vec<(training_registration::Model, training_session::Model)>, DomainError> {
-    let rows = training_registration::Entity::find()
-        .filter(training_registration::Column::SeekerId.eq(actor.account_id))
-        .order_by_desc(training_registration::Column::Id)
-        .limit(200)
-        .all(db)
-        .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.session_id).collect();
     let sessions = training_session::Entity::find()
         .filter(training_session::Column::Id.is_in(ids))
@@ -411,6 +405,20 @@ pub async fn my_registrations<C: ConnectionTrait>(
         .collect())
 }
 
+/// The worker's registrations, newest first.
+pub async fn my_registrations<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+) -> Result<Vec<(training_registration::Model, training_session::Model)>, DomainError> {
+    let rows = training_registration::Entity::find()
+        .filter(training_registration::Column::SeekerId.eq(actor.account_id))
+        .order_by_desc(training_registration::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    with_sessions(db, rows).await
+}
+
 /// Trainings a worker completed, newest first (shown on their profile).
 pub async fn completed<C: ConnectionTrait>(
     db: &C,
@@ -423,18 +431,7 @@ pub async fn completed<C: ConnectionTrait>(
         .limit(100)
         .all(db)
         .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.session_id).collect();
-    let sessions = training_session::Entity::find()
-        .filter(training_session::Column::Id.is_in(ids))
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let s = sessions.iter().find(|s| s.id == r.session_id)?.clone();
-            Some((r, s))
-        })
-        .collect())
+    with_sessions(db, rows).await
 }
 
 /// Certificates earned at trainings, to keep on the profile whatever the seeker sends.
