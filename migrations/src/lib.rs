@@ -12,6 +12,7 @@ mod m20261123_000005_webhooks;
 mod m20261123_000006_longer_state_names;
 mod m20261123_000007_requirements;
 mod m20261123_000008_lexicon;
+mod m20261126_000010_gig_shifts;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_longer_state_names::Migration),
             Box::new(m20261123_000007_requirements::Migration),
             Box::new(m20261123_000008_lexicon::Migration),
+            Box::new(m20261126_000010_gig_shifts::Migration),
         ]
     }
 }
