@@ -12,6 +12,7 @@ pub mod routes;
 pub mod startup;
 pub mod telemetry;
 pub mod views;
+pub mod views_gigs;
 pub mod views_marketplace;
 
 pub use config::Settings;

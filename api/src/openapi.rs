@@ -30,6 +30,7 @@ use crate::http::Problem;
         (name = "search", description = "Full-text and doorstep-radius search"),
         (name = "matches", description = "Two-sided matches, explained, and feedback"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
+        (name = "gigs", description = "Gig shifts: claims, check-in, hours, pay, ratings and reliability"),
     )
 )]
 pub struct ApiDoc;

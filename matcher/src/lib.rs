@@ -3,6 +3,7 @@
 
 pub mod assess;
 pub mod fit;
+pub mod gig_notices;
 pub mod mail;
 pub mod matches;
 pub mod score;

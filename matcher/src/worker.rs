@@ -101,7 +101,7 @@ pub struct Matcher {
 }
 
 /// Start of the next minute-of-day `at` (Shanghai time) after `now`.
-fn next_time_of_day(now: DateTime<Utc>, at: u16) -> DateTime<Utc> {
+pub(crate) fn next_time_of_day(now: DateTime<Utc>, at: u16) -> DateTime<Utc> {
     let local = time::to_display(now);
     let time_of_day =
         NaiveTime::from_hms_opt(u32::from(at / 60) % 24, u32::from(at % 60), 0).unwrap_or_default();
@@ -135,7 +135,7 @@ pub fn quiet_until(
     inside.then(|| next_time_of_day(now, end))
 }
 
-fn start_of_local_day(now: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn start_of_local_day(now: DateTime<Utc>) -> DateTime<Utc> {
     let local = time::to_display(now);
     let midnight = local.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
     time::shanghai()
