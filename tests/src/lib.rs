@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod db;
+pub mod gigs;
 pub mod market;
 pub mod smtp;
 pub mod webhook;

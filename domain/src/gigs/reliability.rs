@@ -46,9 +46,10 @@ impl Reliability {
         (counted > 0).then(|| (self.completed * 200 + counted) / (2 * counted))
     }
 
-    /// Counts one claim, if its shift started within the window before `now`.
+    /// Counts one claim, unless its shift started before the window. (A late cancellation
+    /// counts at once, before the shift it abandoned has started.)
     pub fn add(&mut self, claim: &shift_claim::Model, shift: &shift::Model, now: DateTime<Utc>) {
-        if shift.starts_at > now || shift.starts_at <= now - Duration::days(WINDOW_DAYS) {
+        if shift.starts_at <= now - Duration::days(WINDOW_DAYS) {
             return;
         }
         match claim.status {

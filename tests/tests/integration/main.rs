@@ -9,6 +9,8 @@ mod businesses;
 mod conventions;
 mod demo;
 mod fair_hiring;
+mod gigs;
+mod gigs_claims;
 mod invitations;
 mod matching;
 mod operations;
