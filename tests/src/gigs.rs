@@ -30,9 +30,9 @@ pub fn gig_posting_body(title: &str) -> Value {
     })
 }
 
-/// RFC 3339 in +08:00, as clients send times.
+/// RFC 3339 in +08:00 to the second, as clients send times.
 pub fn local(at: DateTime<Utc>) -> String {
-    to_display(at).to_rfc3339()
+    to_display(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// A shift body starting `starts_in` from now, lasting `hours`.
@@ -94,6 +94,19 @@ impl TestApp {
             .unwrap()
             .parse()
             .unwrap()
+    }
+
+    /// A seeker with a public profile and no quiet hours, so that notices reach the inbox
+    /// whatever the time of day the test runs (quiet hours have a test of their own).
+    pub async fn gig_worker(&self, phone: &str, name: &str) -> Session {
+        let seeker = self.register_as("seeker", phone).await;
+        let mut profile = crate::market::profile_body(name);
+        profile["push"] = json!({"channels": ["inbox"], "daily_cap": 20});
+        let saved = self
+            .put("/api/v1/me/profile", &profile, Some(&seeker.access_token))
+            .await;
+        assert_eq!(saved.status, 201, "{}", saved.body);
+        seeker
     }
 
     pub async fn claim(&self, seeker: &Session, shift: Uuid, waitlist: bool) -> ApiResponse {

@@ -17,7 +17,9 @@ use uuid::Uuid;
 use super::notices::{self, Notice};
 use super::pay::{pay_fen, worked_minutes};
 use super::shifts::{MAX_BREAK_MINUTES, MAX_HOURS, tell_members};
-use super::{DISPUTE_WINDOW_DAYS, Rules, is_member, load_claim, load_shift, when_zh};
+use super::{
+    DISPUTE_WINDOW_DAYS, Rules, is_member, load_claim, load_shift, when_zh, whole_seconds,
+};
 use crate::auth::Principal;
 use crate::entities::{shift, shift_claim};
 use crate::pagination::{Page, PageRequest};
@@ -48,7 +50,10 @@ struct Span {
 impl HoursInput {
     fn span(&self, shift: &shift::Model, now: DateTime<Utc>) -> Result<Span, DomainError> {
         let mut errors = ValidationErrors::new();
-        let (start, end) = (self.start.with_timezone(&Utc), self.end.with_timezone(&Utc));
+        let (start, end) = (
+            whole_seconds(self.start.with_timezone(&Utc)),
+            whole_seconds(self.end.with_timezone(&Utc)),
+        );
         if end < start {
             errors.push(
                 "end",

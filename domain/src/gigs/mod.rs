@@ -197,6 +197,12 @@ pub fn when_zh(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> String {
     )
 }
 
+/// `at` without its fraction of a second: times people give are kept to the second, and
+/// read back the same from either database.
+pub fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
+}
+
 /// Whether `at` falls on the same calendar day, in China time, as `now`.
 pub fn same_local_day(now: DateTime<Utc>, at: DateTime<Utc>) -> bool {
     to_display(now).date_naive() == to_display(at).date_naive()

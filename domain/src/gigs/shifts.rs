@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::notices::{self, Notice};
 use super::{
     claims, favourites, lock_shift, posting_and_business, record_shifts_changed, same_local_day,
-    settings, shift_as_member, when_zh,
+    settings, shift_as_member, when_zh, whole_seconds,
 };
 use crate::auth::Principal;
 use crate::entities::{business, posting, shift, shift_change, shift_claim};
@@ -585,7 +585,10 @@ pub async fn update<C: TransactionTrait>(
         }
     }
     let (starts_at, ends_at) = match (input.starts_at, input.ends_at) {
-        (Some(s), Some(e)) => (s.with_timezone(&Utc), e.with_timezone(&Utc)),
+        (Some(s), Some(e)) => (
+            whole_seconds(s.with_timezone(&Utc)),
+            whole_seconds(e.with_timezone(&Utc)),
+        ),
         _ => {
             errors.push(
                 "starts_at",

@@ -57,15 +57,15 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
 
     // Seekers claim until it is full.
     let workers = [
-        app.seeker_with_profile("13812340001", "李娜").await,
-        app.seeker_with_profile("13812340002", "王芳").await,
-        app.seeker_with_profile("13812340003", "张伟").await,
+        app.gig_worker("13812340001", "李娜").await,
+        app.gig_worker("13812340002", "王芳").await,
+        app.gig_worker("13812340003", "张伟").await,
     ];
     let mut claims = Vec::new();
     for w in &workers {
         claims.push(app.claimed(w, shift).await);
     }
-    let late_comer = app.seeker_with_profile("13812340004", "赵敏").await;
+    let late_comer = app.gig_worker("13812340004", "赵敏").await;
     let full = app.claim(&late_comer, shift, false).await;
     assert_eq!(full.status, 409);
     assert_eq!(full.problem_code(), "shift_full");
@@ -208,7 +208,7 @@ async fn a_weekly_pattern_and_shifts_across_midnight(backend: Backend) {
 
     // One night worked in full: six hours across midnight, paid by the hour.
     let shift: uuid::Uuid = items[0]["id"].as_str().unwrap().parse().unwrap();
-    let seeker = app.seeker_with_profile("13812345678", "李娜").await;
+    let seeker = app.gig_worker("13812345678", "李娜").await;
     let claim = app.claimed(&seeker, shift).await;
     let start = Utc::now() - Duration::hours(7);
     app.move_shift(shift, start, start + Duration::hours(6))
@@ -269,8 +269,8 @@ async fn a_claimed_shift_changes_only_with_a_reason_and_claimants_hear_of_it(bac
     let changes = app.get(&format!("{path}/changes"), Some(&merchant)).await;
     assert_eq!(changes.body["items"].as_array().unwrap().len(), 0);
 
-    let a = app.seeker_with_profile("13812340001", "李娜").await;
-    let b = app.seeker_with_profile("13812340002", "王芳").await;
+    let a = app.gig_worker("13812340001", "李娜").await;
+    let b = app.gig_worker("13812340002", "王芳").await;
     app.claimed(&a, shift).await;
     app.claimed(&b, shift).await;
 
@@ -334,7 +334,7 @@ async fn shifts_are_for_gig_postings_and_their_merchants(backend: Backend) {
     let officer = app.officer().await;
     let shop = app.verified_shop("13912345678", &officer).await;
     let rival = app.verified_shop("13912340001", &officer).await;
-    let seeker = app.seeker_with_profile("13812345678", "李娜").await;
+    let seeker = app.gig_worker("13812345678", "李娜").await;
     let gig = app.gig_posting(&shop, "临时理货员").await;
     let job = app
         .open_posting(&shop, &doorstep_tests::market::posting_body("周末咖啡师"))

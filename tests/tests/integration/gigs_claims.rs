@@ -91,7 +91,7 @@ async fn overlapping_and_double_claims_are_refused(backend: Backend) {
     let afternoon = app
         .shift(&shop, posting, Duration::days(2) + Duration::hours(4), 4, 3)
         .await;
-    let seeker = app.seeker_with_profile("13812345678", "李娜").await;
+    let seeker = app.gig_worker("13812345678", "李娜").await;
 
     app.claimed(&seeker, morning).await;
     let again = app.claim(&seeker, morning, false).await;
@@ -140,9 +140,9 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.gig_posting(&shop, "临时理货员").await;
     let shift = app.shift(&shop, posting, Duration::days(2), 6, 1).await;
-    let first = app.seeker_with_profile("13812340001", "李娜").await;
-    let second = app.seeker_with_profile("13812340002", "王芳").await;
-    let third = app.seeker_with_profile("13812340003", "张伟").await;
+    let first = app.gig_worker("13812340001", "李娜").await;
+    let second = app.gig_worker("13812340002", "王芳").await;
+    let third = app.gig_worker("13812340003", "张伟").await;
 
     let held = app.claimed(&first, shift).await;
     let full = app.claim(&second, shift, false).await;
@@ -203,7 +203,7 @@ async fn cancelling_after_the_cutoff_is_late(backend: Backend) {
     let officer = app.officer().await;
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.gig_posting(&shop, "临时理货员").await;
-    let seeker = app.seeker_with_profile("13812345678", "李娜").await;
+    let seeker = app.gig_worker("13812345678", "李娜").await;
     let token = seeker.access_token.clone();
 
     // 13 hours ahead: before the 12-hour cut-off.
@@ -270,8 +270,8 @@ async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend)
         .await;
     assert_eq!(set.body["cancel_cutoff_hours"], 12, "{}", set.body);
     let shift = app.shift(&shop, posting, Duration::days(2), 4, 1).await;
-    let a = app.seeker_with_profile("13812340001", "李娜").await;
-    let b = app.seeker_with_profile("13812340002", "王芳").await;
+    let a = app.gig_worker("13812340001", "李娜").await;
+    let b = app.gig_worker("13812340002", "王芳").await;
 
     let pending = app.claim(&a, shift, false).await;
     assert_eq!(status_of(&pending), "pending", "{}", pending.body);
@@ -347,8 +347,8 @@ async fn favourites_get_first_claim_for_a_window(backend: Backend) {
     let officer = app.officer().await;
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.gig_posting(&shop, "临时理货员").await;
-    let regular = app.seeker_with_profile("13812340001", "李娜").await;
-    let stranger = app.seeker_with_profile("13812340002", "王芳").await;
+    let regular = app.gig_worker("13812340001", "李娜").await;
+    let stranger = app.gig_worker("13812340002", "王芳").await;
     let favourite_path = |seeker: uuid::Uuid| {
         format!(
             "/api/v1/businesses/{}/favourites/{seeker}",

@@ -11,6 +11,7 @@ mod demo;
 mod fair_hiring;
 mod gigs;
 mod gigs_claims;
+mod gigs_work;
 mod invitations;
 mod matching;
 mod operations;
