@@ -824,8 +824,8 @@ pub async fn list_for_posting<C: ConnectionTrait>(
     Ok(Page::from_rows(rows, page.limit, |s| (s.starts_at, s.id)))
 }
 
-/// Upcoming open shifts of some postings, for search and matching: `(shift, open to
-/// everyone now)`.
+/// Upcoming shifts (not cancelled) of some postings, in start order, for search and
+/// matching.
 pub async fn upcoming_of<C: ConnectionTrait>(
     db: &C,
     posting_ids: &[Uuid],
@@ -874,13 +874,14 @@ pub(crate) async fn tell_members<C: ConnectionTrait>(
     applications::notify_members(db, business_id, kind, title, body, data).await
 }
 
-/// What a dated shift looks like in lists: its times and how many places are left.
+/// A dated shift as search results show it: when, and whether a place is open (counts
+/// change with every claim; the index follows only whether any place is left).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShiftBrief {
     pub id: Uuid,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    pub open_places: i32,
+    pub open: bool,
     pub pay_fen: i64,
     pub pay_unit: ShiftPayUnit,
 }
@@ -891,7 +892,7 @@ impl ShiftBrief {
             id: s.id,
             starts_at: s.starts_at,
             ends_at: s.ends_at,
-            open_places: open_places(s, now),
+            open: open_places(s, now) > 0,
             pay_fen: s.pay_fen,
             pay_unit: s.pay_unit,
         }

@@ -13,6 +13,7 @@ on_both_databases!(
     a_weekly_pattern_and_shifts_across_midnight,
     a_claimed_shift_changes_only_with_a_reason_and_claimants_hear_of_it,
     shifts_are_for_gig_postings_and_their_merchants,
+    search_filters_by_shift_dates_and_open_places,
 );
 
 async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
@@ -422,4 +423,72 @@ async fn shifts_are_for_gig_postings_and_their_merchants(backend: Backend) {
     );
     // The owner still can.
     assert_eq!(app.add_shifts(&shop, gig, &body).await.status, 201);
+}
+
+async fn search_filters_by_shift_dates_and_open_places(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.officer().await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+    let soon_gig = app.gig_posting(&shop, "临时理货员 三天后").await;
+    let later_gig = app.gig_posting(&shop, "临时理货员 十天后").await;
+    app.open_posting(&shop, &doorstep_tests::market::posting_body("周末咖啡师"))
+        .await;
+    let soon = app.shift(&shop, soon_gig, Duration::days(3), 4, 1).await;
+    app.shift(&shop, later_gig, Duration::days(10), 4, 2).await;
+    app.wait_for_index().await;
+    let today = to_display(Utc::now()).date_naive();
+    let search = |query: String| {
+        let app = &app;
+        async move { app.get(&format!("/api/v1/jobs/search?{query}"), None).await }
+    };
+    let titles = |r: &doorstep_tests::ApiResponse| -> Vec<String> {
+        let mut t: Vec<String> = r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["title"].as_str().unwrap().to_owned())
+            .collect();
+        t.sort();
+        t
+    };
+
+    // Shifts within a range of days (China time), both ends included.
+    let range = format!(
+        "shift_from={}&shift_to={}",
+        today + Duration::days(2),
+        today + Duration::days(4)
+    );
+    let in_range = search(range.clone()).await;
+    assert_eq!(
+        titles(&in_range),
+        ["临时理货员 三天后"],
+        "{}",
+        in_range.body
+    );
+    let shifts = &in_range.body["items"][0]["shifts"];
+    assert_eq!(shifts[0]["id"], soon.to_string());
+    assert_eq!(shifts[0]["open"], true);
+    let open = search("open_places=true".into()).await;
+    assert_eq!(titles(&open), ["临时理货员 三天后", "临时理货员 十天后"]);
+
+    // The only place of the soon shift is taken: it no longer has open places.
+    let seeker = app.gig_worker("13812345678", "李娜").await;
+    app.claimed(&seeker, soon).await;
+    app.wait_for_index().await;
+    let open = search("open_places=true".into()).await;
+    assert_eq!(titles(&open), ["临时理货员 十天后"]);
+    let none_open = search(format!("{range}&open_places=true")).await;
+    assert_eq!(none_open.body["total"], 0);
+    assert_eq!(none_open.body["fallback"], "relaxed");
+    // Still listed by date, marked full.
+    let dated = search(range).await;
+    assert_eq!(dated.body["items"][0]["shifts"][0]["open"], false);
+
+    let backwards = search(format!(
+        "shift_from={}&shift_to={}",
+        today + Duration::days(4),
+        today
+    ))
+    .await;
+    assert_eq!(backwards.status, 422);
 }
