@@ -20,4 +20,6 @@ pub use worker::{MatchSettings, Matcher};
 #[cfg(test)]
 mod cases;
 #[cfg(test)]
+mod gig_tests;
+#[cfg(test)]
 mod tests;

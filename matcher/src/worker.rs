@@ -16,8 +16,10 @@ use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use doorstep_domain::db::Backend;
 use doorstep_domain::db::begin_write;
 use doorstep_domain::entities::{
-    account, business, job_match, matcher_state, outbox_event, posting, push, seeker_profile,
+    account, business, job_match, matcher_state, outbox_event, posting, push, seeker_profile, shift,
 };
+use doorstep_domain::gigs::{reliability as gig_reliability, shifts as gig_shifts};
+use doorstep_domain::types::PostingKind;
 use doorstep_domain::types::{GeoPoint, minutes_of};
 use doorstep_domain::{inbox, time};
 use doorstep_search_index::documents::{JobDisplay, ProfileDisplay};
@@ -327,11 +329,21 @@ impl Matcher {
         .await
         .map_err(|e| doorstep_domain::DomainError::Internal(e.to_string()))??;
         let ids: Vec<Uuid> = found.hits.iter().map(|h| h.id).collect();
+        // Gig postings: their open dated shifts are what is proposed, and the workers'
+        // reliability weighs in.
+        let (shifts, reliability) = if p.kind == PostingKind::Gig {
+            (
+                gig_shifts::upcoming_of(&self.db, &[p.id], now).await?,
+                gig_reliability::of_seekers(&self.db, &ids, now).await?,
+            )
+        } else {
+            Default::default()
+        };
         let seekers = seeker_profile::Entity::find()
             .filter(seeker_profile::Column::AccountId.is_in(ids))
             .all(&self.db)
             .await?;
-        let job_text = JobText::of(&p);
+        let job_text = JobText::of(&p).with_shifts(&shifts, now);
         let mut scored: Vec<_> = seekers
             .iter()
             .filter_map(|s| {
@@ -341,7 +353,7 @@ impl Matcher {
                     s,
                     now,
                     &job_text,
-                    &SeekerText::of(s),
+                    &SeekerText::of(s).with_reliability(reliability.get(&s.account_id).copied()),
                     &self.settings.weights,
                 )
                 .ok()
@@ -394,17 +406,32 @@ impl Matcher {
             .all(&self.db)
             .await?;
         let now = Utc::now();
-        let seeker_text = SeekerText::of(&s);
+        let gigs: Vec<Uuid> = postings
+            .iter()
+            .filter(|p| p.kind == PostingKind::Gig)
+            .map(|p| p.id)
+            .collect();
+        let shifts = gig_shifts::upcoming_of(&self.db, &gigs, now).await?;
+        let seeker_text = SeekerText::of(&s).with_reliability(if gigs.is_empty() {
+            None
+        } else {
+            Some(gig_reliability::of_seeker(&self.db, s.account_id, now).await?)
+        });
         let mut scored: Vec<_> = postings
             .iter()
             .filter_map(|p| {
                 let b = businesses.iter().find(|b| b.id == p.business_id)?;
+                let own: Vec<shift::Model> = shifts
+                    .iter()
+                    .filter(|x| x.posting_id == p.id)
+                    .cloned()
+                    .collect();
                 assess_with(
                     p,
                     b,
                     &s,
                     now,
-                    &JobText::of(p),
+                    &JobText::of(p).with_shifts(&own, now),
                     &seeker_text,
                     &self.settings.weights,
                 )

@@ -5,7 +5,7 @@
 use chrono::{Datelike, Duration, Utc};
 use doorstep_domain::time::to_display;
 use doorstep_tests::gigs::{local, shift_body, status_of};
-use doorstep_tests::{Backend, on_both_databases, spawn_app};
+use doorstep_tests::{Backend, on_both_databases, spawn_app, spawn_app_with};
 use serde_json::json;
 
 on_both_databases!(
@@ -14,6 +14,7 @@ on_both_databases!(
     a_claimed_shift_changes_only_with_a_reason_and_claimants_hear_of_it,
     shifts_are_for_gig_postings_and_their_merchants,
     search_filters_by_shift_dates_and_open_places,
+    the_matcher_proposes_open_shifts_to_seekers_free_for_them,
 );
 
 async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
@@ -491,4 +492,99 @@ async fn search_filters_by_shift_dates_and_open_places(backend: Backend) {
     ))
     .await;
     assert_eq!(backwards.status, 422);
+}
+
+async fn the_matcher_proposes_open_shifts_to_seekers_free_for_them(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.match_in_process = true).await;
+    let officer = app.officer().await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+    let worker = |phone: &'static str, name: &'static str, slots: serde_json::Value| {
+        let app = &app;
+        async move {
+            let seeker = app.register_as("seeker", phone).await;
+            let mut profile = doorstep_tests::market::profile_body(name);
+            profile["skills"] = json!(["理货", "收银"]);
+            profile["desired_categories"] = json!(["retail_sales"]);
+            profile["desired_kinds"] = json!(["gig"]);
+            profile["availability"] = json!({"slots": slots});
+            let saved = app
+                .put("/api/v1/me/profile", &profile, Some(&seeker.access_token))
+                .await;
+            assert_eq!(saved.status, 201, "{}", saved.body);
+            seeker
+        }
+    };
+    let saturdays = worker(
+        "13812340001",
+        "李娜",
+        json!([{"day": 6, "start": "08:00", "end": "20:00"}]),
+    )
+    .await;
+    let evenings = worker(
+        "13812340002",
+        "王芳",
+        json!(
+            [1, 2, 3, 4, 5]
+                .iter()
+                .map(|d| json!({"day": d, "start": "18:00", "end": "22:00"}))
+                .collect::<Vec<_>>()
+        ),
+    )
+    .await;
+
+    // A gig posting with a Saturday shift, published once the shift is on it.
+    let created = app
+        .post(
+            &format!("/api/v1/businesses/{}/postings", shop.business_id),
+            &doorstep_tests::gigs::gig_posting_body("周六临时理货员"),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    let posting: uuid::Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
+    let today = to_display(Utc::now()).date_naive();
+    let days = (6 + 7 - today.weekday().number_from_monday()) % 7;
+    let saturday = today + Duration::days(i64::from(if days == 0 { 7 } else { days }));
+    let shift = app
+        .add_shifts(
+            &shop,
+            posting,
+            &json!({
+                "starts_at": format!("{saturday}T10:00:00+08:00"),
+                "ends_at": format!("{saturday}T18:00:00+08:00"),
+                "places": 3,
+                "pay_fen": 2500,
+            }),
+        )
+        .await;
+    assert_eq!(shift.status, 201, "{}", shift.body);
+    let published = app
+        .post(
+            &format!("/api/v1/postings/{posting}/publish"),
+            &json!({}),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(published.status, 200);
+
+    let found = app
+        .eventually("/api/v1/matches", Some(&saturdays.access_token), |r| {
+            r.body.as_array().is_some_and(|m| !m.is_empty())
+        })
+        .await;
+    let first = &found.body[0];
+    assert_eq!(first["posting_id"], posting.to_string());
+    let explanation = first["explanation"].as_str().unwrap();
+    assert!(
+        explanation.starts_with(&format!(
+            "可接班次：{}月{}日 周六 10:00-18:00",
+            saturday.month(),
+            saturday.day()
+        )),
+        "{explanation}"
+    );
+    // The seeker free on weekday evenings only is not offered a Saturday shift.
+    let none = app
+        .get("/api/v1/matches", Some(&evenings.access_token))
+        .await;
+    assert_eq!(none.body.as_array().map(Vec::len), Some(0), "{}", none.body);
 }
