@@ -656,3 +656,45 @@ pub async fn get<C: ConnectionTrait>(
     let shift = load_shift(db, found.shift_id).await?;
     Ok((found, shift, party))
 }
+
+/// Ends every upcoming claim of a seeker who erases their account: their places go back to
+/// the shifts (and on to the waiting lists), without counting as late cancellations.
+pub(crate) async fn release_all_for<C: ConnectionTrait>(
+    db: &C,
+    seeker: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let upcoming = shift_claim::Entity::find()
+        .filter(shift_claim::Column::SeekerId.eq(seeker))
+        .filter(shift_claim::Column::Status.is_in([
+            ClaimStatus::Waitlisted,
+            ClaimStatus::Pending,
+            ClaimStatus::Confirmed,
+        ]))
+        .all(db)
+        .await?;
+    for claim in upcoming {
+        let shift = lock_shift(db, claim.shift_id).await?;
+        if shift.starts_at <= now {
+            continue;
+        }
+        shift_claim::Entity::update_many()
+            .col_expr(
+                shift_claim::Column::Status,
+                Expr::value(ClaimStatus::Cancelled.as_str()),
+            )
+            .col_expr(shift_claim::Column::CancelledAt, Expr::value(now))
+            .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
+            .filter(shift_claim::Column::Id.eq(claim.id))
+            .filter(shift_claim::Column::Status.eq(claim.status))
+            .exec(db)
+            .await?;
+        if claim.status.holds_place() {
+            give_back_place(db, shift.id).await?;
+            let freed = load_shift(db, shift.id).await?;
+            promote(db, &freed, now).await?;
+            record_if_fullness_changed(db, &shift).await?;
+        }
+    }
+    Ok(())
+}

@@ -17,6 +17,7 @@ on_both_databases!(
     cancelling_after_the_cutoff_is_late,
     approval_mode_holds_places_until_the_merchant_decides,
     favourites_get_first_claim_for_a_window,
+    export_lists_gig_work_and_erasure_frees_places,
 );
 
 async fn two_hundred_concurrent_claims_never_overbook(backend: Backend) {
@@ -432,4 +433,43 @@ async fn favourites_get_first_claim_for_a_window(backend: Backend) {
         )
         .await;
     assert_eq!(removed.status, 204);
+}
+
+async fn export_lists_gig_work_and_erasure_frees_places(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.officer().await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let shift = app.shift(&shop, posting, Duration::days(2), 4, 1).await;
+    let leaving = app.gig_worker("13812340001", "李娜").await;
+    let waiting = app.gig_worker("13812340002", "王芳").await;
+    let held = app.claimed(&leaving, shift).await;
+    let in_line = app.claim(&waiting, shift, true).await;
+
+    let export = app
+        .get("/api/v1/me/export", Some(&leaving.access_token))
+        .await;
+    assert_eq!(
+        export.body["gig_claims"][0]["id"],
+        held.to_string(),
+        "{}",
+        export.body
+    );
+    assert_eq!(export.body["gig_claims"][0]["status"], "confirmed");
+
+    let erased = app.delete("/api/v1/me", Some(&leaving.access_token)).await;
+    assert!(erased.status < 300, "{}", erased.body);
+    // The place went to the next in line, and no late cancellation was recorded.
+    let promoted = app.get_claim(&waiting.access_token, id_of(&in_line)).await;
+    assert_eq!(status_of(&promoted), "confirmed");
+    let stored = shift_claim::Entity::find_by_id(held)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.status, stored.late_cancellation),
+        (ClaimStatus::Cancelled, false)
+    );
+    assert_eq!(app.stored_shift(shift).await.claimed, 1);
 }
