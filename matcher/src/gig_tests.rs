@@ -6,8 +6,7 @@ use doorstep_domain::entities::{business, posting, seeker_profile, shift};
 use doorstep_domain::gigs::reliability::Reliability;
 use doorstep_domain::time::shanghai;
 use doorstep_domain::types::{
-    BusinessStatus, Education, PayUnit, PostingKind, PostingStatus, ShiftPayUnit, ShiftStatus,
-    StringList, TimeSlot, Visibility, WeeklySchedule,
+    PostingKind, ShiftPayUnit, ShiftStatus, StringList, TimeSlot, WeeklySchedule,
 };
 use uuid::Uuid;
 
@@ -15,9 +14,8 @@ use crate::assess::{
     Excluded, JobText, RELIABILITY_FLOOR, SeekerText, assess_with, reliability_multiplier,
     shift_windows,
 };
+use crate::tests::{cafe_posting, seeker};
 use crate::weights::Weights;
-
-const SHOP: (f64, f64) = (31.3185, 120.6716);
 
 fn at(day: NaiveDate, h: u32) -> DateTime<Utc> {
     shanghai()
@@ -37,56 +35,13 @@ fn saturday() -> NaiveDate {
     day
 }
 
+/// A supermarket's gig posting (the café fixture, re-purposed): no weekly hours, its
+/// dated shifts say when.
 fn gig() -> (posting::Model, business::Model) {
-    let now = Utc::now();
-    let b = business::Model {
-        id: Uuid::now_v7(),
-        name: "永辉超市 圆融店".into(),
-        mall: "圆融时代广场".into(),
-        address: "苏惠路88号".into(),
-        lat: SHOP.0,
-        lon: SHOP.1,
-        licence_number: "91320594MA1XY2AB3C".into(),
-        contact_phone: "13912340000".into(),
-        status: BusinessStatus::Verified,
-        rejection_reason: None,
-        reviewed_by: None,
-        reviewed_at: None,
-        created_by: Uuid::nil(),
-        created_at: now,
-        updated_at: now,
-    };
-    let p = posting::Model {
-        id: Uuid::now_v7(),
-        business_id: b.id,
-        created_by: Uuid::nil(),
-        kind: PostingKind::Gig,
-        status: PostingStatus::Open,
-        title: "临时理货员".into(),
-        description: "周末客流高峰临时理货、补货。".into(),
-        category: "retail_sales".into(),
-        skills: StringList(vec!["理货".into()]),
-        headcount: 3,
-        pay_min: 2_500,
-        pay_max: 2_500,
-        pay_unit: PayUnit::Hour,
-        address: "苏惠路88号".into(),
-        lat: SHOP.0,
-        lon: SHOP.1,
-        schedule: WeeklySchedule::default(),
-        education_min: None,
-        experience_years_min: None,
-        requirements: String::new(),
-        required_credentials: Default::default(),
-        benefits: StringList::default(),
-        start_date: None,
-        expires_at: now + Duration::days(30),
-        published_at: Some(now),
-        closed_at: None,
-        close_reason: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let (mut p, b) = cafe_posting("临时理货员", &["理货"], WeeklySchedule::default());
+    p.kind = PostingKind::Gig;
+    p.category = "retail_sales".into();
+    p.description = "周末客流高峰临时理货、补货。".into();
     (p, b)
 }
 
@@ -124,37 +79,16 @@ fn shift_of(
 }
 
 fn worker(free: Vec<TimeSlot>) -> seeker_profile::Model {
-    let now = Utc::now();
-    seeker_profile::Model {
-        account_id: Uuid::now_v7(),
-        full_name: "王芳".into(),
-        education: Some(Education::HighSchool),
-        major: None,
-        graduation_year: None,
-        skills: StringList(vec!["理货".into(), "收银".into()]),
-        experience: Default::default(),
-        desired_categories: StringList(vec!["retail_sales".into()]),
-        desired_kinds: StringList(vec!["gig".into()]),
-        expected_pay_min: Some(2_000),
-        expected_pay_unit: Some(PayUnit::Hour),
-        home_lat: Some(SHOP.0 + 0.005),
-        home_lon: Some(SHOP.1),
-        travel_radius_km: 5.0,
-        availability: WeeklySchedule {
+    let mut s = seeker(
+        &["理货", "收银"],
+        WeeklySchedule {
             slots: free,
             weekly_hours: None,
         },
-        resume: "做过超市理货。".into(),
-        credentials: None,
-        visibility: Visibility::Public,
-        push_channels: StringList(vec!["inbox".into()]),
-        quiet_hours_start: None,
-        quiet_hours_end: None,
-        daily_push_cap: 5,
-        personalised_matching: true,
-        created_at: now,
-        updated_at: now,
-    }
+    );
+    s.desired_categories = StringList(vec!["retail_sales".into()]);
+    s.desired_kinds = StringList(vec!["gig".into()]);
+    s
 }
 
 fn slot(day: u8, start: &str, end: &str) -> TimeSlot {

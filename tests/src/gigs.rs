@@ -48,6 +48,24 @@ pub fn shift_body(starts_in: Duration, hours: i64, places: i32) -> Value {
     })
 }
 
+/// The next Saturday in Suzhou (a week ahead when today is one).
+pub fn next_saturday() -> chrono::NaiveDate {
+    let today = to_display(Utc::now()).date_naive();
+    let days = (6 + 7 - chrono::Datelike::weekday(&today).number_from_monday()) % 7;
+    today + Duration::days(i64::from(if days == 0 { 7 } else { days }))
+}
+
+/// The body of a shift on `day` (China time) from `from` to `to` o'clock.
+pub fn day_shift_body(day: chrono::NaiveDate, from: u32, to: u32, places: i32) -> Value {
+    json!({
+        "starts_at": format!("{day}T{from:02}:00:00+08:00"),
+        "ends_at": format!("{day}T{to:02}:00:00+08:00"),
+        "places": places,
+        "pay_fen": 2500,
+        "break_minutes": 30,
+    })
+}
+
 /// What the server now thinks of a claim.
 pub fn status_of(response: &ApiResponse) -> &str {
     response.body["status"].as_str().unwrap_or("")
@@ -62,6 +80,15 @@ pub fn id_of(response: &ApiResponse) -> Uuid {
 }
 
 impl TestApp {
+    /// The officer, a verified shop (its merchant on 13912345678) and the shop's open gig
+    /// posting 临时理货员: where most gig tests start.
+    pub async fn gig_shop(&self) -> (Session, Shop, Uuid) {
+        let officer = self.officer().await;
+        let shop = self.verified_shop("13912345678", &officer).await;
+        let posting = self.gig_posting(&shop, "临时理货员").await;
+        (officer, shop, posting)
+    }
+
     /// An open gig posting of the shop.
     pub async fn gig_posting(&self, shop: &Shop, title: &str) -> Uuid {
         self.open_posting(shop, &gig_posting_body(title)).await

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::geofence::{self, Presence};
-use super::{Rules, checkin_code, load_claim, load_shift, settings};
+use super::{Rules, checkin_code, load_claim, load_shift, move_claim, settings};
 use crate::auth::Principal;
 use crate::entities::{shift, shift_claim};
 use crate::types::{AttendanceMethod, ClaimStatus, GeoPoint, HoursStatus};
@@ -235,38 +235,36 @@ pub async fn check_in<C: TransactionTrait>(
     };
     // Conditional on the state read: a replayed request (the same code twice) or two at
     // once check in one time only.
-    let moved = shift_claim::Entity::update_many()
-        .col_expr(
-            shift_claim::Column::Status,
-            Expr::value(ClaimStatus::CheckedIn.as_str()),
-        )
-        .col_expr(shift_claim::Column::CheckedInAt, Expr::value(now))
-        .col_expr(
-            shift_claim::Column::CheckinMethod,
-            Expr::value(proven.method.as_str()),
-        )
-        .col_expr(
-            shift_claim::Column::CheckinLat,
-            Expr::value(proven.position.map(|(p, _)| p.lat())),
-        )
-        .col_expr(
-            shift_claim::Column::CheckinLon,
-            Expr::value(proven.position.map(|(p, _)| p.lon())),
-        )
-        .col_expr(
-            shift_claim::Column::CheckinAccuracyM,
-            Expr::value(proven.position.map(|(_, a)| a)),
-        )
-        .col_expr(
-            shift_claim::Column::LateMinutes,
-            Expr::value(minutes_late(shift.starts_at, now)),
-        )
-        .col_expr(shift_claim::Column::CodeFailures, Expr::value(0))
-        .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-        .filter(shift_claim::Column::Id.eq(claim_id))
-        .filter(shift_claim::Column::Status.eq(ClaimStatus::Confirmed))
-        .exec(&txn)
-        .await?;
+    let moved = move_claim(
+        claim_id,
+        ClaimStatus::Confirmed,
+        ClaimStatus::CheckedIn,
+        now,
+    )
+    .col_expr(shift_claim::Column::CheckedInAt, Expr::value(now))
+    .col_expr(
+        shift_claim::Column::CheckinMethod,
+        Expr::value(proven.method.as_str()),
+    )
+    .col_expr(
+        shift_claim::Column::CheckinLat,
+        Expr::value(proven.position.map(|(p, _)| p.lat())),
+    )
+    .col_expr(
+        shift_claim::Column::CheckinLon,
+        Expr::value(proven.position.map(|(p, _)| p.lon())),
+    )
+    .col_expr(
+        shift_claim::Column::CheckinAccuracyM,
+        Expr::value(proven.position.map(|(_, a)| a)),
+    )
+    .col_expr(
+        shift_claim::Column::LateMinutes,
+        Expr::value(minutes_late(shift.starts_at, now)),
+    )
+    .col_expr(shift_claim::Column::CodeFailures, Expr::value(0))
+    .exec(&txn)
+    .await?;
     if moved.rows_affected == 0 {
         return Err(DomainError::conflict(
             "already_checked_in",
@@ -300,22 +298,20 @@ pub async fn check_out<C: TransactionTrait>(
         Ok(proven) => proven,
         Err(err) => return keep_count(txn, err).await,
     };
-    let moved = shift_claim::Entity::update_many()
-        .col_expr(
-            shift_claim::Column::Status,
-            Expr::value(ClaimStatus::Completed.as_str()),
-        )
-        .col_expr(shift_claim::Column::CheckedOutAt, Expr::value(now))
-        .col_expr(
-            shift_claim::Column::CheckoutMethod,
-            Expr::value(proven.method.as_str()),
-        )
-        .col_expr(shift_claim::Column::CodeFailures, Expr::value(0))
-        .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-        .filter(shift_claim::Column::Id.eq(claim_id))
-        .filter(shift_claim::Column::Status.eq(ClaimStatus::CheckedIn))
-        .exec(&txn)
-        .await?;
+    let moved = move_claim(
+        claim_id,
+        ClaimStatus::CheckedIn,
+        ClaimStatus::Completed,
+        now,
+    )
+    .col_expr(shift_claim::Column::CheckedOutAt, Expr::value(now))
+    .col_expr(
+        shift_claim::Column::CheckoutMethod,
+        Expr::value(proven.method.as_str()),
+    )
+    .col_expr(shift_claim::Column::CodeFailures, Expr::value(0))
+    .exec(&txn)
+    .await?;
     if moved.rows_affected == 0 {
         return Err(DomainError::conflict(
             "not_checked_in",

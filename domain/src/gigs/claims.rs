@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::notices::{self, Notice};
 use super::shifts::{open_to_everyone, tell_members};
 use super::{
-    favourites, is_member, load_claim, load_shift, lock_shift, posting_and_business,
+    favourites, is_member, load_claim, load_shift, lock_shift, move_claim, posting_and_business,
     record_if_fullness_changed, same_local_day, settings, when_zh,
 };
 use crate::auth::Principal;
@@ -319,12 +319,8 @@ pub(crate) async fn promote<C: ConnectionTrait>(
             BookingMode::Instant => ClaimStatus::Confirmed,
             BookingMode::Approval => ClaimStatus::Pending,
         };
-        let moved = shift_claim::Entity::update_many()
-            .col_expr(shift_claim::Column::Status, Expr::value(status.as_str()))
+        let moved = move_claim(next.id, ClaimStatus::Waitlisted, status, now)
             .col_expr(shift_claim::Column::PromotedAt, Expr::value(now))
-            .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-            .filter(shift_claim::Column::Id.eq(next.id))
-            .filter(shift_claim::Column::Status.eq(ClaimStatus::Waitlisted))
             .exec(db)
             .await?;
         if moved.rows_affected == 0 {
@@ -408,20 +404,13 @@ pub async fn cancel<C: TransactionTrait>(
     }
     let (_, cutoff) = settings::of_posting(&txn, shift.posting_id).await?;
     let late = is_late(&current, &shift, cutoff, now);
-    let moved = shift_claim::Entity::update_many()
-        .col_expr(
-            shift_claim::Column::Status,
-            Expr::value(ClaimStatus::Cancelled.as_str()),
-        )
+    let moved = move_claim(claim_id, current.status, ClaimStatus::Cancelled, now)
         .col_expr(shift_claim::Column::LateCancellation, Expr::value(late))
         .col_expr(shift_claim::Column::CancelledAt, Expr::value(now))
         .col_expr(
             shift_claim::Column::CancelReason,
             Expr::value(reason.clone()),
         )
-        .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-        .filter(shift_claim::Column::Id.eq(claim_id))
-        .filter(shift_claim::Column::Status.eq(current.status))
         .exec(&txn)
         .await?;
     if moved.rows_affected == 0 {
@@ -490,16 +479,12 @@ pub async fn decide<C: TransactionTrait>(
     } else {
         ClaimStatus::Rejected
     };
-    shift_claim::Entity::update_many()
-        .col_expr(shift_claim::Column::Status, Expr::value(to.as_str()))
+    move_claim(claim_id, ClaimStatus::Pending, to, now)
         .col_expr(shift_claim::Column::DecidedAt, Expr::value(now))
         .col_expr(
             shift_claim::Column::CancelReason,
             Expr::value(reason.clone()),
         )
-        .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-        .filter(shift_claim::Column::Id.eq(claim_id))
-        .filter(shift_claim::Column::Status.eq(ClaimStatus::Pending))
         .exec(&txn)
         .await?;
     let (found, business) = posting_and_business(&txn, shift.posting_id).await?;
@@ -678,15 +663,8 @@ pub(crate) async fn release_all_for<C: ConnectionTrait>(
         if shift.starts_at <= now {
             continue;
         }
-        shift_claim::Entity::update_many()
-            .col_expr(
-                shift_claim::Column::Status,
-                Expr::value(ClaimStatus::Cancelled.as_str()),
-            )
+        move_claim(claim.id, claim.status, ClaimStatus::Cancelled, now)
             .col_expr(shift_claim::Column::CancelledAt, Expr::value(now))
-            .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-            .filter(shift_claim::Column::Id.eq(claim.id))
-            .filter(shift_claim::Column::Status.eq(claim.status))
             .exec(db)
             .await?;
         if claim.status.holds_place() {

@@ -107,6 +107,31 @@ impl HoursInput {
     }
 }
 
+/// The update that settles a claim's hours (callers add who settled them, and the
+/// condition on the state they read).
+fn settling(
+    status: ClaimStatus,
+    hours: HoursStatus,
+    break_minutes: i32,
+    minutes: i32,
+    fen: i64,
+    now: DateTime<Utc>,
+) -> sea_orm::UpdateMany<shift_claim::Entity> {
+    shift_claim::Entity::update_many()
+        .col_expr(shift_claim::Column::Status, Expr::value(status.as_str()))
+        .col_expr(
+            shift_claim::Column::HoursStatus,
+            Expr::value(hours.as_str()),
+        )
+        .col_expr(
+            shift_claim::Column::BreakMinutes,
+            Expr::value(break_minutes),
+        )
+        .col_expr(shift_claim::Column::FinalMinutes, Expr::value(minutes))
+        .col_expr(shift_claim::Column::PayFen, Expr::value(fen))
+        .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
+}
+
 /// The claim, if the actor is a member of its business.
 async fn claim_as_member<C: ConnectionTrait>(
     db: &C,
@@ -158,33 +183,25 @@ pub async fn confirm<C: TransactionTrait>(
     let span = input.span(&shift, now)?;
     let minutes = worked_minutes(span.start, span.end, span.break_minutes);
     let fen = pay_fen(minutes, shift.pay_fen, shift.pay_unit);
-    shift_claim::Entity::update_many()
-        .col_expr(
-            shift_claim::Column::Status,
-            Expr::value(ClaimStatus::Completed.as_str()),
-        )
-        .col_expr(
-            shift_claim::Column::HoursStatus,
-            Expr::value(HoursStatus::Confirmed.as_str()),
-        )
-        .col_expr(shift_claim::Column::MerchantStart, Expr::value(span.start))
-        .col_expr(shift_claim::Column::MerchantEnd, Expr::value(span.end))
-        .col_expr(
-            shift_claim::Column::BreakMinutes,
-            Expr::value(span.break_minutes),
-        )
-        .col_expr(
-            shift_claim::Column::ConfirmedBy,
-            Expr::value(actor.account_id),
-        )
-        .col_expr(shift_claim::Column::ConfirmedAt, Expr::value(now))
-        .col_expr(shift_claim::Column::FinalMinutes, Expr::value(minutes))
-        .col_expr(shift_claim::Column::PayFen, Expr::value(fen))
-        .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-        .filter(shift_claim::Column::Id.eq(claim_id))
-        .filter(shift_claim::Column::HoursStatus.eq(claim.hours_status))
-        .exec(&txn)
-        .await?;
+    settling(
+        ClaimStatus::Completed,
+        HoursStatus::Confirmed,
+        span.break_minutes,
+        minutes,
+        fen,
+        now,
+    )
+    .col_expr(shift_claim::Column::MerchantStart, Expr::value(span.start))
+    .col_expr(shift_claim::Column::MerchantEnd, Expr::value(span.end))
+    .col_expr(
+        shift_claim::Column::ConfirmedBy,
+        Expr::value(actor.account_id),
+    )
+    .col_expr(shift_claim::Column::ConfirmedAt, Expr::value(now))
+    .filter(shift_claim::Column::Id.eq(claim_id))
+    .filter(shift_claim::Column::HoursStatus.eq(claim.hours_status))
+    .exec(&txn)
+    .await?;
     notices::enqueue(
         &txn,
         Notice::now(
@@ -309,32 +326,27 @@ pub async fn resolve<C: TransactionTrait>(
     } else {
         claim.status
     };
-    shift_claim::Entity::update_many()
-        .col_expr(shift_claim::Column::Status, Expr::value(status.as_str()))
-        .col_expr(
-            shift_claim::Column::HoursStatus,
-            Expr::value(HoursStatus::Resolved.as_str()),
-        )
-        .col_expr(
-            shift_claim::Column::ResolvedBy,
-            Expr::value(actor.account_id),
-        )
-        .col_expr(shift_claim::Column::ResolvedAt, Expr::value(now))
-        .col_expr(
-            shift_claim::Column::ResolutionNote,
-            Expr::value(note.clone()),
-        )
-        .col_expr(
-            shift_claim::Column::BreakMinutes,
-            Expr::value(span.break_minutes),
-        )
-        .col_expr(shift_claim::Column::FinalMinutes, Expr::value(minutes))
-        .col_expr(shift_claim::Column::PayFen, Expr::value(fen))
-        .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-        .filter(shift_claim::Column::Id.eq(claim_id))
-        .filter(shift_claim::Column::HoursStatus.eq(HoursStatus::Disputed))
-        .exec(&txn)
-        .await?;
+    settling(
+        status,
+        HoursStatus::Resolved,
+        span.break_minutes,
+        minutes,
+        fen,
+        now,
+    )
+    .col_expr(
+        shift_claim::Column::ResolvedBy,
+        Expr::value(actor.account_id),
+    )
+    .col_expr(shift_claim::Column::ResolvedAt, Expr::value(now))
+    .col_expr(
+        shift_claim::Column::ResolutionNote,
+        Expr::value(note.clone()),
+    )
+    .filter(shift_claim::Column::Id.eq(claim_id))
+    .filter(shift_claim::Column::HoursStatus.eq(HoursStatus::Disputed))
+    .exec(&txn)
+    .await?;
     audit::record(
         &txn,
         actor.account_id,
@@ -453,27 +465,19 @@ pub async fn auto_confirm<C: TransactionTrait>(
             let (start, end) = automatic_span(&claim, shift);
             let minutes = worked_minutes(start, end, shift.break_minutes);
             let fen = pay_fen(minutes, shift.pay_fen, shift.pay_unit);
-            let moved = shift_claim::Entity::update_many()
-                .col_expr(
-                    shift_claim::Column::Status,
-                    Expr::value(ClaimStatus::Completed.as_str()),
-                )
-                .col_expr(
-                    shift_claim::Column::HoursStatus,
-                    Expr::value(HoursStatus::AutoConfirmed.as_str()),
-                )
-                .col_expr(
-                    shift_claim::Column::BreakMinutes,
-                    Expr::value(shift.break_minutes),
-                )
-                .col_expr(shift_claim::Column::ConfirmedAt, Expr::value(now))
-                .col_expr(shift_claim::Column::FinalMinutes, Expr::value(minutes))
-                .col_expr(shift_claim::Column::PayFen, Expr::value(fen))
-                .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-                .filter(shift_claim::Column::Id.eq(claim.id))
-                .filter(shift_claim::Column::HoursStatus.eq(HoursStatus::Unconfirmed))
-                .exec(&txn)
-                .await?;
+            let moved = settling(
+                ClaimStatus::Completed,
+                HoursStatus::AutoConfirmed,
+                shift.break_minutes,
+                minutes,
+                fen,
+                now,
+            )
+            .col_expr(shift_claim::Column::ConfirmedAt, Expr::value(now))
+            .filter(shift_claim::Column::Id.eq(claim.id))
+            .filter(shift_claim::Column::HoursStatus.eq(HoursStatus::Unconfirmed))
+            .exec(&txn)
+            .await?;
             if moved.rows_affected == 1 {
                 confirmed += 1;
                 notices::enqueue(

@@ -18,7 +18,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::notices::{self, Notice};
-use super::{Rules, hours, posting_and_business, record_shifts_changed, when_zh};
+use super::{Rules, hours, move_claim, posting_and_business, record_shifts_changed, when_zh};
 use crate::DomainError;
 use crate::entities::{shift, shift_claim};
 use crate::types::{ClaimStatus, ShiftStatus};
@@ -90,14 +90,7 @@ pub async fn mark_no_shows<C: TransactionTrait>(
             .all(&txn)
             .await?;
         for claim in absent {
-            let moved = shift_claim::Entity::update_many()
-                .col_expr(
-                    shift_claim::Column::Status,
-                    Expr::value(ClaimStatus::NoShow.as_str()),
-                )
-                .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
-                .filter(shift_claim::Column::Id.eq(claim.id))
-                .filter(shift_claim::Column::Status.eq(ClaimStatus::Confirmed))
+            let moved = move_claim(claim.id, ClaimStatus::Confirmed, ClaimStatus::NoShow, now)
                 .exec(&txn)
                 .await?;
             if moved.rows_affected == 1 {

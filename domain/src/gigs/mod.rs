@@ -28,7 +28,8 @@ pub mod settings;
 pub mod shifts;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -37,7 +38,7 @@ use crate::auth::Principal;
 use crate::entities::{business, business_member, posting, shift, shift_claim};
 use crate::outbox::{self, Aggregate};
 use crate::time::to_display;
-use crate::types::Role;
+use crate::types::{ClaimStatus, Role};
 
 /// The timing rules of check-in and hours; the API builds them from its settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +118,22 @@ pub(crate) async fn record_shifts_changed<C: ConnectionTrait>(
         json!({"business_id": shift.business_id, "shift_id": shift.id}),
     )
     .await
+}
+
+/// The update moving one claim from the state it was read in to `to`; it changes nothing
+/// if the claim moved meanwhile (callers check `rows_affected`), which is what makes a
+/// replayed request or a job run twice harmless.
+pub(crate) fn move_claim(
+    id: Uuid,
+    from: ClaimStatus,
+    to: ClaimStatus,
+    now: DateTime<Utc>,
+) -> sea_orm::UpdateMany<shift_claim::Entity> {
+    shift_claim::Entity::update_many()
+        .col_expr(shift_claim::Column::Status, Expr::value(to.as_str()))
+        .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
+        .filter(shift_claim::Column::Id.eq(id))
+        .filter(shift_claim::Column::Status.eq(from))
 }
 
 /// Whether a shift has a place left.
@@ -208,15 +225,17 @@ pub fn same_local_day(now: DateTime<Utc>, at: DateTime<Utc>) -> bool {
     to_display(now).date_naive() == to_display(at).date_naive()
 }
 
+/// A time written in RFC 3339, for tests.
+#[cfg(test)]
+pub(crate) fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("RFC 3339")
+        .with_timezone(&Utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
 
     #[test]
     fn shifts_across_midnight_say_so() {

@@ -226,12 +226,7 @@ pub fn weekly_csv(totals: &[WeekTotal]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::gigs::utc;
 
     #[test]
     fn minutes_drop_the_break_and_never_go_negative() {

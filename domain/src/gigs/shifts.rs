@@ -135,21 +135,12 @@ impl ShiftInput {
                 Invalid::new("out_of_range", format!("0 to {MAX_BREAK_MINUTES} minutes")),
             );
         }
-        let location = match (self.lat, self.lon) {
-            (None, None) => GeoPoint::new(defaults.posting.lat, defaults.posting.lon).ok(),
-            (Some(lat), Some(lon)) => errors.check("lat", GeoPoint::new(lat, lon)),
-            _ => {
-                errors.push(
-                    "lon",
-                    Invalid::new("incomplete_location", "give both lat and lon, or neither"),
-                );
-                None
-            }
-        };
-        let address = match &self.address {
-            Some(address) => errors.check("address", bounded(address, 1, 200)),
-            None => Some(defaults.posting.address.clone()),
-        };
+        let p = defaults.posting;
+        let (address, location) = postings::place_or(
+            (self.address.as_deref(), self.lat, self.lon),
+            (&p.address, p.lat, p.lon),
+            errors,
+        );
         let geofence_m = self.geofence_m.unwrap_or(defaults.geofence_m);
         if let Err(DomainError::Validation(e)) = settings::check_radius("geofence_m", geofence_m) {
             errors.0.extend(e.0);
@@ -217,11 +208,11 @@ fn local_instant(date: NaiveDate, minutes: u16) -> Option<DateTime<Utc>> {
     )
 }
 
-/// The dated (start, end) of every shift a pattern makes that starts after `now`.
-pub fn expand(
-    pattern: &Pattern,
-    now: DateTime<Utc>,
-) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, ValidationErrors> {
+/// A shift's start and end.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// The dated span of every shift a pattern makes that starts after `now`.
+pub fn expand(pattern: &Pattern, now: DateTime<Utc>) -> Result<Vec<Span>, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     if pattern.weekdays.is_empty() || pattern.weekdays.iter().any(|d| !(1..=7).contains(d)) {
         errors.push(
@@ -912,12 +903,7 @@ pub fn open_places(s: &shift::Model, now: DateTime<Utc>) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::gigs::utc;
 
     fn pattern(weekdays: &[u8], start: &str, end: &str, weeks: u32) -> Pattern {
         Pattern {

@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, Duration, Utc};
 use doorstep_domain::time::to_display;
-use doorstep_tests::gigs::{local, shift_body, status_of};
+use doorstep_tests::gigs::{day_shift_body, local, next_saturday, shift_body, status_of};
 use doorstep_tests::{Backend, on_both_databases, spawn_app, spawn_app_with};
 use serde_json::json;
 
@@ -25,21 +25,9 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
     let posting = app.gig_posting(&shop, "周六临时理货员").await;
 
     // Next Saturday, 10:00 to 18:00 in Suzhou, three places.
-    let today = to_display(Utc::now()).date_naive();
-    let days = (6 + 7 - today.weekday().number_from_monday()) % 7;
-    let saturday = today + Duration::days(i64::from(if days == 0 { 7 } else { days }));
+    let saturday = next_saturday();
     let created = app
-        .add_shifts(
-            &shop,
-            posting,
-            &json!({
-                "starts_at": format!("{saturday}T10:00:00+08:00"),
-                "ends_at": format!("{saturday}T18:00:00+08:00"),
-                "places": 3,
-                "pay_fen": 2500,
-                "break_minutes": 30,
-            }),
-        )
+        .add_shifts(&shop, posting, &day_shift_body(saturday, 10, 18, 3))
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let shift_view = &created.body["items"][0];
@@ -541,20 +529,9 @@ async fn the_matcher_proposes_open_shifts_to_seekers_free_for_them(backend: Back
         )
         .await;
     let posting: uuid::Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
-    let today = to_display(Utc::now()).date_naive();
-    let days = (6 + 7 - today.weekday().number_from_monday()) % 7;
-    let saturday = today + Duration::days(i64::from(if days == 0 { 7 } else { days }));
+    let saturday = next_saturday();
     let shift = app
-        .add_shifts(
-            &shop,
-            posting,
-            &json!({
-                "starts_at": format!("{saturday}T10:00:00+08:00"),
-                "ends_at": format!("{saturday}T18:00:00+08:00"),
-                "places": 3,
-                "pay_fen": 2500,
-            }),
-        )
+        .add_shifts(&shop, posting, &day_shift_body(saturday, 10, 18, 3))
         .await;
     assert_eq!(shift.status, 201, "{}", shift.body);
     let published = app

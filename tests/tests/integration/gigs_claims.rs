@@ -80,9 +80,7 @@ async fn two_hundred_concurrent_claims_never_overbook(backend: Backend) {
 
 async fn overlapping_and_double_claims_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let morning = app.shift(&shop, posting, Duration::days(2), 4, 3).await;
     // Starts two hours into the morning shift.
     let overlapping = app
@@ -137,9 +135,7 @@ async fn overlapping_and_double_claims_are_refused(backend: Backend) {
 
 async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let shift = app.shift(&shop, posting, Duration::days(2), 6, 1).await;
     let first = app.gig_worker("13812340001", "李娜").await;
     let second = app.gig_worker("13812340002", "王芳").await;
@@ -201,9 +197,7 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
 
 async fn cancelling_after_the_cutoff_is_late(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let seeker = app.gig_worker("13812345678", "李娜").await;
     let token = seeker.access_token.clone();
 
@@ -345,9 +339,7 @@ async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend)
 
 async fn favourites_get_first_claim_for_a_window(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let regular = app.gig_worker("13812340001", "李娜").await;
     let stranger = app.gig_worker("13812340002", "王芳").await;
     let favourite_path = |seeker: uuid::Uuid| {
@@ -437,9 +429,7 @@ async fn favourites_get_first_claim_for_a_window(backend: Backend) {
 
 async fn export_lists_gig_work_and_erasure_frees_places(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let shift = app.shift(&shop, posting, Duration::days(2), 4, 1).await;
     let leaving = app.gig_worker("13812340001", "李娜").await;
     let waiting = app.gig_worker("13812340002", "王芳").await;

@@ -96,9 +96,7 @@ async fn replayed_expired_and_other_business_codes_are_refused(backend: Backend)
 
 async fn the_geofence_is_exact_at_its_edge(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let mut body = doorstep_tests::gigs::shift_body(Duration::minutes(20), 4, 3);
     body["geofence_m"] = json!(150);
     let created = app.add_shifts(&shop, posting, &body).await;
@@ -146,9 +144,7 @@ async fn the_geofence_is_exact_at_its_edge(backend: Backend) {
 
 async fn late_arrivals_are_flagged_and_check_in_closes(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let shift = app.shift(&shop, posting, Duration::hours(2), 4, 3).await;
     let a = app.gig_worker("13812340001", "李娜").await;
     let b = app.gig_worker("13812340002", "王芳").await;
@@ -186,9 +182,7 @@ async fn late_arrivals_are_flagged_and_check_in_closes(backend: Backend) {
 
 async fn the_no_show_job_is_safe_to_run_twice(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let shift = app.shift(&shop, posting, Duration::hours(1), 4, 2).await;
     let present = app.gig_worker("13812340001", "李娜").await;
     let absent = app.gig_worker("13812340002", "王芳").await;
@@ -378,9 +372,7 @@ async fn a_dispute_keeps_both_times_until_an_officer_resolves_it(backend: Backen
 
 async fn ratings_stay_hidden_until_both_rate_or_a_week_passes(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let merchant = shop.merchant.access_token.clone();
     let a = app.gig_worker("13812340001", "李娜").await;
     let b = app.gig_worker("13812340002", "王芳").await;
@@ -489,9 +481,7 @@ async fn ratings_stay_hidden_until_both_rate_or_a_week_passes(backend: Backend) 
 
 async fn reliability_counts_the_last_ninety_days(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let merchant = shop.merchant.access_token.clone();
     let seeker = app.gig_worker("13812345678", "李娜").await;
     let newcomer = app.gig_worker("13812340001", "王芳").await;
@@ -590,9 +580,7 @@ async fn reliability_counts_the_last_ninety_days(backend: Backend) {
 
 async fn pay_summaries_in_json_and_csv(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let merchant = shop.merchant.access_token.clone();
     let a = app.gig_worker("13812340001", "李娜").await;
     let b = app.gig_worker("13812340002", "王芳").await;
@@ -694,9 +682,7 @@ async fn pay_summaries_in_json_and_csv(backend: Backend) {
 
 async fn unconfirmed_hours_are_confirmed_after_two_days_once(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let seeker = app.gig_worker("13812345678", "李娜").await;
     let shift = app.shift(&shop, posting, Duration::minutes(10), 6, 2).await;
     let claim = app.claimed(&seeker, shift).await;
@@ -735,9 +721,7 @@ async fn unconfirmed_hours_are_confirmed_after_two_days_once(backend: Backend) {
 
 async fn reminders_wait_for_quiet_hours_but_same_day_changes_do_not(backend: Backend) {
     let app = spawn_app(backend).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.gig_posting(&shop, "临时理货员").await;
+    let (_, shop, posting) = app.gig_shop().await;
     let seeker = app.gig_worker("13812345678", "李娜").await;
     // Quiet for the hour around now, China time.
     let local_now = to_display(Utc::now());
