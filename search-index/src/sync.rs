@@ -7,7 +7,7 @@
 //! What must not happen is skipping an event; see [`SyncState`] for the gaps a sequence can
 //! leave on PostgreSQL.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -127,7 +127,10 @@ async fn apply(
         let doc = businesses
             .iter()
             .find(|b| b.id == p.business_id)
-            .and_then(|b| documents::job_with_shifts(f, p, b, &shifts, now));
+            .and_then(|b| {
+                let own = shifts.get(&p.id).map(Vec::as_slice).unwrap_or_default();
+                documents::job_with_shifts(f, p, b, own, now)
+            });
         generation.upsert(p.id, doc)?;
     }
 
@@ -151,20 +154,25 @@ async fn apply(
     Ok(())
 }
 
-/// The upcoming shifts of the gig postings among `postings`.
+/// The upcoming shifts of the gig postings among `postings`, by posting.
 async fn gig_shifts(
     db: &DatabaseConnection,
     postings: &[posting::Model],
     now: chrono::DateTime<Utc>,
-) -> Result<Vec<shift::Model>, IndexError> {
+) -> Result<HashMap<Uuid, Vec<shift::Model>>, IndexError> {
     let gigs: Vec<Uuid> = postings
         .iter()
         .filter(|p| p.kind == PostingKind::Gig)
         .map(|p| p.id)
         .collect();
-    doorstep_domain::gigs::shifts::upcoming_of(db, &gigs, now)
+    let mut by_posting: HashMap<Uuid, Vec<shift::Model>> = HashMap::new();
+    for s in doorstep_domain::gigs::shifts::upcoming_of(db, &gigs, now)
         .await
-        .map_err(|e| IndexError::Other(e.to_string()))
+        .map_err(|e| IndexError::Other(e.to_string()))?
+    {
+        by_posting.entry(s.posting_id).or_default().push(s);
+    }
+    Ok(by_posting)
 }
 
 impl Syncer {
@@ -337,7 +345,10 @@ pub async fn rebuild(db: &DatabaseConnection, root: &Path) -> Result<Generation,
             if let Some(doc) = businesses
                 .iter()
                 .find(|b| b.id == p.business_id)
-                .and_then(|b| documents::job_with_shifts(&f, p, b, &shifts, when))
+                .and_then(|b| {
+                    let own = shifts.get(&p.id).map(Vec::as_slice).unwrap_or_default();
+                    documents::job_with_shifts(&f, p, b, own, when)
+                })
             {
                 generation.upsert(p.id, Some(doc))?;
             }
