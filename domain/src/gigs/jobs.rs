@@ -18,7 +18,9 @@ use sea_orm::{
 use serde_json::json;
 
 use super::notices::{self, Notice};
-use super::{Rules, hours, move_claim, posting_and_business, record_shifts_changed, when_zh};
+use super::{
+    Rules, hours, lock_shift, move_claim, posting_and_business, record_shifts_changed, when_zh,
+};
 use crate::DomainError;
 use crate::entities::{shift, shift_claim};
 use crate::types::{ClaimStatus, ShiftStatus};
@@ -133,6 +135,10 @@ pub async fn expire_waiting<C: TransactionTrait>(
     .await?;
     let mut expired = 0;
     for s in &due {
+        // The shift first, as everything else that changes a shift's claims takes it (on
+        // PostgreSQL two transactions locking a shift and its claims in opposite orders
+        // could deadlock).
+        lock_shift(&txn, s.id).await?;
         for status in [ClaimStatus::Pending, ClaimStatus::Waitlisted] {
             let moved = shift_claim::Entity::update_many()
                 .col_expr(
