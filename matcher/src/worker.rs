@@ -150,40 +150,20 @@ pub(crate) fn start_of_local_day(now: DateTime<Utc>) -> DateTime<Utc> {
 impl Matcher {
     /// Takes or renews the outbox lease; `false` when another live worker holds it.
     pub async fn claim_lease(&self) -> Result<bool, WorkerError> {
-        let now = time::now();
-        matcher_state::Entity::insert(matcher_state::ActiveModel {
-            name: Set(LEASE.into()),
-            holder: Set(None),
-            lease_until: Set(None),
-            progress: Set(serde_json::to_value(SyncState::default()).expect("serialises")),
-            updated_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::column(matcher_state::Column::Name)
-                .do_nothing()
-                .to_owned(),
+        let ttl = chrono::Duration::from_std(self.settings.lease)
+            .unwrap_or(chrono::Duration::seconds(30));
+        let initial = serde_json::to_value(SyncState::default()).expect("serialises");
+        Ok(
+            doorstep_domain::leases::claim(
+                &self.db,
+                LEASE,
+                &self.holder,
+                ttl,
+                time::now(),
+                initial,
+            )
+            .await?,
         )
-        .exec_without_returning(&self.db)
-        .await?;
-        let until = now
-            + chrono::Duration::from_std(self.settings.lease)
-                .unwrap_or(chrono::Duration::seconds(30));
-        let claimed = matcher_state::Entity::update_many()
-            .col_expr(
-                matcher_state::Column::Holder,
-                Expr::value(self.holder.clone()),
-            )
-            .col_expr(matcher_state::Column::LeaseUntil, Expr::value(until))
-            .filter(matcher_state::Column::Name.eq(LEASE))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(matcher_state::Column::Holder.is_null())
-                    .add(matcher_state::Column::Holder.eq(self.holder.clone()))
-                    .add(matcher_state::Column::LeaseUntil.lt(now)),
-            )
-            .exec(&self.db)
-            .await?;
-        Ok(claimed.rows_affected == 1)
     }
 
     /// Gives the lease up at once (a one-off run such as `doorstep demo`), so the next
