@@ -104,6 +104,15 @@ pub struct Settings {
     pub max_photo_bytes: usize,
     /// Largest voice note accepted, in bytes.
     pub max_voice_bytes: usize,
+    /// Seconds between passes of the gig jobs (no-shows, reminders, automatic confirmation
+    /// of hours, favourites windows, gig notice delivery).
+    pub gig_jobs_secs: u64,
+    /// Minutes before a shift's start check-in opens.
+    pub gig_checkin_opens_mins: u32,
+    /// Minutes after a shift's start check-in stays open; no check-in by then is a no-show.
+    pub gig_checkin_grace_mins: u32,
+    /// Hours after a shift's end unconfirmed hours are confirmed from check-in and out.
+    pub gig_auto_confirm_hours: u32,
 }
 
 impl Default for Settings {
@@ -145,6 +154,10 @@ impl Default for Settings {
             public_url: None,
             max_photo_bytes: 5 * 1024 * 1024,
             max_voice_bytes: 2 * 1024 * 1024,
+            gig_jobs_secs: 30,
+            gig_checkin_opens_mins: 30,
+            gig_checkin_grace_mins: 15,
+            gig_auto_confirm_hours: 48,
         }
     }
 }
@@ -231,6 +244,15 @@ impl Settings {
 
     pub fn jwt_keys_file(&self) -> PathBuf {
         self.data_dir.join("jwt-keys")
+    }
+
+    /// The timing rules of gig check-in and hours.
+    pub fn gig_rules(&self) -> doorstep_domain::gigs::Rules {
+        doorstep_domain::gigs::Rules {
+            checkin_opens_before: chrono::Duration::minutes(i64::from(self.gig_checkin_opens_mins)),
+            checkin_grace: chrono::Duration::minutes(i64::from(self.gig_checkin_grace_mins)),
+            auto_confirm_after: chrono::Duration::hours(i64::from(self.gig_auto_confirm_hours)),
+        }
     }
 }
 

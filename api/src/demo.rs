@@ -193,6 +193,7 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     tracing::info!(
         businesses = loaded.businesses,
         postings = loaded.postings,
+        gig_shifts = loaded.shifts,
         seekers = loaded.seekers,
         events_scored = scored,
         matches,
@@ -205,9 +206,9 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "\nDemo district loaded: {} businesses, {} postings, {} seekers, {} matches pushed.\n\
-         Start the server (cargo run --release -- serve) and log in as:\n",
-        loaded.businesses, loaded.postings, loaded.seekers, matches
+        "\nDemo district loaded: {} businesses, {} postings ({} dated gig shifts), {} seekers, \
+         {} matches pushed.\nStart the server (cargo run --release -- serve) and log in as:\n",
+        loaded.businesses, loaded.postings, loaded.shifts, loaded.seekers, matches
     )?;
     for (who, login) in [
         (

@@ -14,6 +14,7 @@ pub mod telemetry;
 pub mod views;
 pub mod views_community;
 pub mod views_fairs;
+pub mod views_gigs;
 pub mod views_marketplace;
 
 pub use config::Settings;

@@ -36,6 +36,7 @@ use crate::http::Problem;
         (name = "reports", description = "随手拍 reports, their dispatch and handling, and the public board"),
         (name = "points", description = "Points for community work, rewards and redemptions"),
         (name = "wishes", description = "The wish wall (心愿墙)"),
+        (name = "gigs", description = "Gig shifts: claims, check-in, hours, pay, ratings and reliability"),
     )
 )]
 pub struct ApiDoc;

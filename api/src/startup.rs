@@ -200,6 +200,11 @@ impl Application {
             state.settings.expiry_sweep_secs,
             state.settings.public_url(),
         );
+        spawn_gig_jobs(
+            db.clone(),
+            state.settings.gig_rules(),
+            state.settings.gig_jobs_secs,
+        );
         let search = state.search.clone();
         let server = serve(listener, state)?;
         Ok(Self {
@@ -284,6 +289,48 @@ fn spawn_sweepers(db: DatabaseConnection, every_secs: u64, public_url: String) {
                 Ok(0) => {}
                 Ok(escalated) => tracing::info!(escalated, "escalated overdue reports"),
                 Err(err) => tracing::warn!(error = %err, "report escalation failed"),
+            }
+        }
+    });
+}
+
+/// Runs the gig jobs and delivers gig notices every `every_secs` seconds. Every instance
+/// runs this loop; the `gig_jobs` lease lets one of them do a pass at a time, and the jobs'
+/// conditional updates keep a pass that overlaps another (a lease that ran out) harmless.
+fn spawn_gig_jobs(db: DatabaseConnection, rules: doorstep_domain::gigs::Rules, every_secs: u64) {
+    let holder = format!("gigs-{}", uuid::Uuid::new_v4().simple());
+    let every = Duration::from_secs(every_secs.max(1));
+    let ttl = chrono::Duration::seconds(i64::try_from(every_secs.max(10) * 3).unwrap_or(90));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = doorstep_domain::time::now();
+            match doorstep_domain::leases::claim(
+                &db,
+                "gig_jobs",
+                &holder,
+                ttl,
+                now,
+                serde_json::json!({}),
+            )
+            .await
+            {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(err) => {
+                    tracing::warn!(error = %err, "gig jobs lease unavailable");
+                    continue;
+                }
+            }
+            match doorstep_domain::gigs::jobs::run_all(&db, &rules, now).await {
+                Ok(report) if report.is_empty() => {}
+                Ok(report) => tracing::info!(?report, "gig jobs ran"),
+                Err(err) => tracing::warn!(error = %err, "gig jobs failed; retrying"),
+            }
+            if let Err(err) = doorstep_matcher::gig_notices::deliver(&db, now).await {
+                tracing::warn!(error = %err, "gig notice delivery failed; retrying");
             }
         }
     });

@@ -5,10 +5,10 @@
 use chrono::{DateTime, Duration, Utc};
 use doorstep_domain::credentials::{HeldCredential, HeldCredentials};
 use doorstep_domain::entities::seeker_profile::{ExperienceEntry, ExperienceList};
-use doorstep_domain::entities::{account, business, posting, seeker_profile};
+use doorstep_domain::entities::{account, business, posting, seeker_profile, shift};
 use doorstep_domain::types::{
     BusinessStatus, Education, PayUnit, PostingKind, PostingStatus, Role as AccountRole,
-    StringList, TimeSlot, Visibility, WeeklySchedule,
+    ShiftPayUnit, ShiftStatus, StringList, TimeSlot, Visibility, WeeklySchedule, minutes_of,
 };
 use rand::prelude::*;
 use rand::seq::IndexedRandom;
@@ -104,6 +104,9 @@ fn rng_for(seed: u64, what: u64, index: usize) -> ChaCha8Rng {
 const BUSINESS: u64 = 1;
 const POSTING: u64 = 2;
 const SEEKER: u64 = 3;
+const SHIFT: u64 = 4;
+/// Days ahead a gig posting's dated shifts are generated for.
+pub const SHIFT_DAYS: i64 = 14;
 
 fn uuid(rng: &mut impl Rng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.random()).into_uuid()
@@ -491,6 +494,99 @@ impl Generator {
             slots,
             weekly_hours,
         }
+    }
+
+    /// The dated shifts of a gig posting for the [`SHIFT_DAYS`] days after the generator's
+    /// `now`: each weekly window becomes a shift on every matching date (a window ending at
+    /// 24:00 joined to the next day's from 00:00, so a stocktake runs 22:00 to 04:00), with
+    /// the posting's headcount as places and its rate per hour or per shift. Other kinds
+    /// have none.
+    pub fn shifts(&self, gp: &GenPosting) -> Vec<shift::Model> {
+        let p = &gp.posting;
+        if p.kind != PostingKind::Gig {
+            return Vec::new();
+        }
+        let key = p.id.as_u128();
+        let mut rng = rng_for(self.seed, SHIFT, (key ^ (key >> 64)) as u64 as usize);
+        let mut windows: Vec<(u8, u16, u16)> = p
+            .schedule
+            .slots
+            .iter()
+            .filter_map(|s| Some((s.day, minutes_of(&s.start)?, minutes_of(&s.end)?)))
+            .collect();
+        // The small hours after a window that ran to midnight belong to it.
+        let mut i = 0;
+        while i < windows.len() {
+            let (day, start, end) = windows[i];
+            // Joined, a shift stays within 24 hours.
+            let next = windows
+                .iter()
+                .position(|(d, s, e)| *d == day % 7 + 1 && *s == 0 && *e <= start);
+            match next {
+                Some(j) if end == 24 * 60 && j != i => {
+                    windows[i].2 = 24 * 60 + windows[j].2;
+                    windows.remove(j);
+                    i = 0;
+                }
+                _ => i += 1,
+            }
+        }
+        let (pay_fen, pay_unit) = match p.pay_unit {
+            PayUnit::Day => (p.pay_max, ShiftPayUnit::Shift),
+            _ => (p.pay_max, ShiftPayUnit::Hour),
+        };
+        let today = doorstep_domain::time::to_display(self.now).date_naive();
+        let mut out = Vec::new();
+        for ahead in 1..=SHIFT_DAYS {
+            let date = today + Duration::days(ahead);
+            let weekday = chrono::Datelike::weekday(&date).number_from_monday() as u8;
+            for &(_, start, end) in windows.iter().filter(|(d, _, _)| *d == weekday) {
+                let at = |minutes: u16| {
+                    let day = date + Duration::days(i64::from(minutes / (24 * 60)));
+                    let minutes = minutes % (24 * 60);
+                    let naive = day
+                        .and_hms_opt(u32::from(minutes / 60), u32::from(minutes % 60), 0)
+                        .expect("a valid time of day");
+                    chrono::TimeZone::from_local_datetime(
+                        &doorstep_domain::time::shanghai(),
+                        &naive,
+                    )
+                    .single()
+                    .expect("+08:00 has no gaps")
+                    .with_timezone(&Utc)
+                };
+                let (starts_at, ends_at) = (at(start), at(end));
+                out.push(shift::Model {
+                    id: uuid(&mut rng),
+                    posting_id: p.id,
+                    business_id: p.business_id,
+                    starts_at,
+                    ends_at,
+                    places: p.headcount,
+                    claimed: 0,
+                    pay_fen,
+                    pay_unit,
+                    break_minutes: if ends_at - starts_at >= Duration::hours(6) {
+                        30
+                    } else {
+                        0
+                    },
+                    address: p.address.clone(),
+                    lat: p.lat,
+                    lon: p.lon,
+                    geofence_m: doorstep_domain::gigs::geofence::DEFAULT_RADIUS_M,
+                    status: ShiftStatus::Open,
+                    favourites_until: None,
+                    opened_at: Some(p.created_at),
+                    changed_at: None,
+                    cancel_reason: None,
+                    created_by: p.created_by,
+                    created_at: p.created_at,
+                    updated_at: p.created_at,
+                });
+            }
+        }
+        out
     }
 
     /// The `i`-th seeker (0-based, below `sizes().seekers`).

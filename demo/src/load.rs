@@ -5,7 +5,9 @@
 
 use std::time::Instant;
 
-use doorstep_domain::entities::{account, business_member, outbox_event, posting, seeker_profile};
+use doorstep_domain::entities::{
+    account, business_member, outbox_event, posting, seeker_profile, shift,
+};
 use doorstep_domain::outbox::{self, Aggregate};
 use doorstep_domain::postings;
 use doorstep_domain::time;
@@ -26,6 +28,8 @@ pub struct Loaded {
     pub postings: usize,
     pub seekers: usize,
     pub events: usize,
+    /// Dated shifts of the gig postings.
+    pub shifts: usize,
 }
 
 async fn insert_chunk<E, A>(db: &DatabaseConnection, rows: Vec<A>) -> Result<(), DbErr>
@@ -86,9 +90,14 @@ pub async fn load(
 
     let sizes = generator.sizes();
     for start in (0..sizes.postings).step_by(CHUNK) {
-        let batch: Vec<posting::Model> = (start..(start + CHUNK).min(sizes.postings))
-            .map(|i| generator.posting(i).posting)
+        let generated: Vec<_> = (start..(start + CHUNK).min(sizes.postings))
+            .map(|i| generator.posting(i))
             .collect();
+        let shifts: Vec<shift::Model> = generated
+            .iter()
+            .flat_map(|gp| generator.shifts(gp))
+            .collect();
+        let batch: Vec<posting::Model> = generated.into_iter().map(|gp| gp.posting).collect();
         let txn = doorstep_domain::db::begin_write(db).await?;
         if events {
             outbox_event::Entity::insert_many(batch.iter().map(|p| {
@@ -102,12 +111,22 @@ pub async fn load(
         posting::Entity::insert_many(batch.into_iter().map(fresh))
             .exec_without_returning(&txn)
             .await?;
+        loaded.shifts += shifts.len();
+        for chunk in shifts.chunks(CHUNK) {
+            shift::Entity::insert_many(chunk.iter().cloned().map(fresh))
+                .exec_without_returning(&txn)
+                .await?;
+        }
         txn.commit().await?;
         if loaded.postings % 100_000 == 0 {
             tracing::info!(postings = loaded.postings, "loading postings");
         }
     }
-    tracing::info!(postings = loaded.postings, "postings loaded");
+    tracing::info!(
+        postings = loaded.postings,
+        shifts = loaded.shifts,
+        "postings loaded"
+    );
 
     for start in (0..sizes.seekers).step_by(CHUNK) {
         let batch: Vec<_> = (start..(start + CHUNK).min(sizes.seekers))

@@ -151,3 +151,40 @@ fn every_role_and_place_referred_to_exists() {
         );
     }
 }
+
+#[test]
+fn gig_postings_have_dated_shifts_in_the_next_two_weeks() {
+    let g = Generator::new(2026, Sizes::DEMO, now());
+    let again = Generator::new(2026, Sizes::DEMO, now());
+    let mut gigs = 0;
+    let mut across_midnight = 0;
+    for (i, gp) in g.postings().enumerate() {
+        let shifts = g.shifts(&gp);
+        if gp.posting.kind != PostingKind::Gig {
+            assert!(shifts.is_empty());
+            continue;
+        }
+        gigs += 1;
+        assert!(!shifts.is_empty(), "{} has no shifts", gp.posting.title);
+        assert_eq!(shifts, again.shifts(&again.posting(i)), "deterministic");
+        for s in &shifts {
+            assert!(s.starts_at > now() && s.starts_at <= now() + chrono::Duration::days(15));
+            assert!(s.ends_at > s.starts_at);
+            assert!(s.ends_at - s.starts_at <= chrono::Duration::hours(24));
+            assert!(i64::from(s.break_minutes) < (s.ends_at - s.starts_at).num_minutes());
+            assert_eq!(s.places, gp.posting.headcount);
+            assert!(s.pay_fen > 0 && s.posting_id == gp.posting.id);
+            let (start, end) = (
+                doorstep_domain::time::to_display(s.starts_at),
+                doorstep_domain::time::to_display(s.ends_at),
+            );
+            if start.date_naive() != end.date_naive() {
+                across_midnight += 1;
+                // A stocktake after closing: one shift, not two.
+                assert_eq!(start.format("%H:%M").to_string(), "22:00");
+            }
+        }
+    }
+    assert!(gigs > 100, "{gigs} gig postings");
+    assert!(across_midnight > 0, "some stocktakes run past midnight");
+}

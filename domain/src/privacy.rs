@@ -19,8 +19,9 @@ use crate::entities::{
     account, application, application_event, audit_entry, consent, notification, refresh_token,
     seeker_profile,
 };
+use crate::entities::{favourite_worker, gig_notice, shift_claim, shift_rating};
 use crate::outbox::{self, Aggregate};
-use crate::types::{Role, StringList, Visibility, WeeklySchedule};
+use crate::types::{RatingSide, Role, StringList, Visibility, WeeklySchedule};
 use crate::{DomainError, accounts, time};
 
 fn to_json<T: serde::Serialize>(value: &T) -> Value {
@@ -71,6 +72,16 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
         .all(db)
         .await?;
     let community = crate::community_privacy::export(db, actor.account_id).await?;
+    let claims = shift_claim::Entity::find()
+        .filter(shift_claim::Column::SeekerId.eq(actor.account_id))
+        .order_by_asc(shift_claim::Column::Id)
+        .all(db)
+        .await?;
+    let ratings = shift_rating::Entity::find()
+        .filter(shift_rating::Column::SeekerId.eq(actor.account_id))
+        .order_by_asc(shift_rating::Column::Id)
+        .all(db)
+        .await?;
     let reads = audit_entry::Entity::find()
         .filter(audit_entry::Column::SubjectId.eq(actor.account_id))
         .order_by_asc(audit_entry::Column::Id)
@@ -104,6 +115,23 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
             "kind": n.kind, "title": n.title, "body": n.body, "created_at": time::to_display(n.created_at),
         })).collect::<Vec<_>>(),
         "community": community,
+        "gig_claims": claims.iter().map(|c| json!({
+            "id": c.id, "shift_id": c.shift_id, "business_id": c.business_id, "status": c.status,
+            "late_cancellation": c.late_cancellation, "cancel_reason": c.cancel_reason,
+            "checked_in_at": c.checked_in_at.map(time::to_display), "checkin_method": c.checkin_method,
+            "checkin_lat": c.checkin_lat, "checkin_lon": c.checkin_lon,
+            "checkin_accuracy_m": c.checkin_accuracy_m, "late_minutes": c.late_minutes,
+            "checked_out_at": c.checked_out_at.map(time::to_display), "hours_status": c.hours_status,
+            "worker_start": c.seeker_start.map(time::to_display),
+            "worker_end": c.seeker_end.map(time::to_display), "dispute_reason": c.dispute_reason,
+            "minutes": c.final_minutes, "pay_fen": c.pay_fen,
+            "created_at": time::to_display(c.created_at),
+        })).collect::<Vec<_>>(),
+        // Ratings the seeker gave; those they received are theirs once revealed.
+        "gig_ratings": ratings.iter().filter(|r| r.side == RatingSide::Seeker).map(|r| json!({
+            "claim_id": r.claim_id, "business_id": r.business_id, "stars": r.stars,
+            "tags": r.tags, "comment": r.comment, "created_at": time::to_display(r.created_at),
+        })).collect::<Vec<_>>(),
         "officer_reads": reads.iter().map(|r| json!({
             "officer_id": r.actor_id, "action": r.action, "reason": r.reason, "at": time::to_display(r.at),
         })).collect::<Vec<_>>(),
@@ -177,6 +205,47 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
     // Their places at job fairs go to those waiting.
     crate::fairs::registrations::withdraw_all(&txn, id).await?;
     crate::community_privacy::erase(&txn, id).await?;
+    // Gig work: upcoming places are given back; worked shifts keep their minimal record
+    // (times, hours, pay) for the businesses' pay records and the figures, without where
+    // the person stood or what they wrote.
+    crate::gigs::claims::release_all_for(&txn, id, now).await?;
+    shift_claim::Entity::update_many()
+        .col_expr(
+            shift_claim::Column::CheckinLat,
+            Expr::value(Option::<f64>::None),
+        )
+        .col_expr(
+            shift_claim::Column::CheckinLon,
+            Expr::value(Option::<f64>::None),
+        )
+        .col_expr(
+            shift_claim::Column::CheckinAccuracyM,
+            Expr::value(Option::<f64>::None),
+        )
+        .col_expr(
+            shift_claim::Column::CancelReason,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            shift_claim::Column::DisputeReason,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(shift_claim::Column::SeekerId.eq(id))
+        .exec(&txn)
+        .await?;
+    shift_rating::Entity::update_many()
+        .col_expr(shift_rating::Column::Comment, Expr::value(""))
+        .filter(shift_rating::Column::SeekerId.eq(id))
+        .exec(&txn)
+        .await?;
+    favourite_worker::Entity::delete_many()
+        .filter(favourite_worker::Column::SeekerId.eq(id))
+        .exec(&txn)
+        .await?;
+    gig_notice::Entity::delete_many()
+        .filter(gig_notice::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
     outbox::record(&txn, Aggregate::Profile, id, "deleted", json!({})).await?;
     txn.commit().await?;
     Ok(())

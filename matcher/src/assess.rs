@@ -22,16 +22,23 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Datelike, Utc};
 use doorstep_domain::credentials::{
     self, HeldCredential, RequiredCredential, StatedCredentials, required_in_text, stated_in_resume,
 };
-use doorstep_domain::entities::{business, posting, seeker_profile};
+use doorstep_domain::entities::{business, posting, seeker_profile, shift};
+use doorstep_domain::gigs::reliability::Reliability;
+use doorstep_domain::gigs::shifts::open_places;
+use doorstep_domain::gigs::when_zh;
 use doorstep_domain::postings::{self, taxonomy};
 use doorstep_domain::requirements::{
     education_in_resume, education_min_in_text, experience_min_in_text, experience_years_in_resume,
 };
 use doorstep_domain::schedule_classes::{ScheduleClasses, schedule_from_text};
-use doorstep_domain::types::{Education, GeoPoint, WeeklySchedule, hours_per_unit, minutes_of};
+use doorstep_domain::time::to_display;
+use doorstep_domain::types::{
+    Education, GeoPoint, TimeSlot, WeeklySchedule, hours_per_unit, minutes_of,
+};
 use doorstep_search_index::analyzer::terms;
 use doorstep_search_index::lexicon::Lexicon;
 
@@ -55,6 +62,10 @@ pub enum Excluded {
     },
     /// The seeker is known not to meet a requirement.
     MissingRequirement(Unmet),
+    /// A gig posting with dated shifts, none of which has a place open to everyone.
+    NoOpenShift,
+    /// None of the gig's open shifts falls inside the seeker's free time.
+    NoShiftFits,
 }
 
 /// A requirement the seeker is known not to meet.
@@ -89,6 +100,8 @@ impl Excluded {
             Self::KindNotWanted => "kind_not_wanted",
             Self::ScheduleIncompatible { .. } => "schedule_incompatible",
             Self::MissingRequirement(_) => "missing_requirement",
+            Self::NoOpenShift => "no_open_shift",
+            Self::NoShiftFits => "no_shift_fits",
         }
     }
 
@@ -122,6 +135,8 @@ impl Excluded {
                 education_zh(*min),
                 education_zh(*has)
             ),
+            Self::NoOpenShift => "班次已满".into(),
+            Self::NoShiftFits => "没有你有空的班次".into(),
         }
     }
 }
@@ -229,6 +244,61 @@ pub struct JobText {
     credentials: Vec<RequiredCredential>,
     experience_min: Option<i32>,
     education_min: Option<Education>,
+    /// A gig's dated shifts with a place open to everyone; `None` when it has no dated
+    /// shifts at all (then its weekly schedule stands).
+    shifts: Option<Vec<OpenShift>>,
+}
+
+/// A dated shift the matcher may propose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenShift {
+    pub id: uuid::Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Its time as weekly windows in China time (two when it crosses midnight).
+    pub windows: WeeklySchedule,
+}
+
+impl OpenShift {
+    pub fn of(s: &shift::Model) -> Self {
+        Self {
+            id: s.id,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            windows: shift_windows(s.starts_at, s.ends_at),
+        }
+    }
+}
+
+/// A dated span as weekly windows in China time, split at midnight.
+pub fn shift_windows(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> WeeklySchedule {
+    let mut slots = Vec::new();
+    let mut from = to_display(starts_at);
+    let end = to_display(ends_at);
+    while from < end {
+        let next_midnight = (from.date_naive() + chrono::Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .and_then(|m| m.and_local_timezone(from.timezone()).single())
+            .unwrap_or(end);
+        let until = end.min(next_midnight);
+        let hhmm = |t: chrono::DateTime<chrono::FixedOffset>, is_end: bool| {
+            if is_end && t == next_midnight {
+                "24:00".to_owned()
+            } else {
+                t.format("%H:%M").to_string()
+            }
+        };
+        slots.push(TimeSlot {
+            day: from.weekday().number_from_monday() as u8,
+            start: hhmm(from, false),
+            end: hhmm(until, true),
+        });
+        from = until;
+    }
+    WeeklySchedule {
+        slots,
+        weekly_hours: None,
+    }
 }
 
 impl JobText {
@@ -271,7 +341,33 @@ impl JobText {
                 .or_else(|| experience_min_in_text(&text))
                 .filter(|y| *y > 0),
             education_min: p.education_min.or_else(|| education_min_in_text(&text)),
+            shifts: None,
         }
+    }
+
+    /// A gig posting's upcoming dated shifts: those with a place open to everyone are what
+    /// the matcher proposes, and their times replace the weekly schedule. With no shifts
+    /// given, the posting is read as before.
+    pub fn with_shifts(mut self, shifts: &[shift::Model], now: DateTime<Utc>) -> Self {
+        if shifts.is_empty() {
+            return self;
+        }
+        let open: Vec<OpenShift> = shifts
+            .iter()
+            .filter(|s| open_places(s, now) > 0)
+            .map(OpenShift::of)
+            .collect();
+        let schedule = WeeklySchedule {
+            slots: open
+                .iter()
+                .flat_map(|s| s.windows.slots.iter().cloned())
+                .collect(),
+            weekly_hours: None,
+        };
+        self.classes = ScheduleClasses::of(&schedule);
+        self.schedule = (!schedule.slots.is_empty()).then_some(schedule);
+        self.shifts = Some(open);
+        self
     }
 
     /// The classes of the week the job's hours fall in, when known.
@@ -349,6 +445,8 @@ pub struct SeekerText {
     /// Months of work, from the listed jobs or what the résumé claims.
     experience_months: Option<i32>,
     education: Option<Education>,
+    /// The worker's gig record (completed, no-shows, late cancellations).
+    reliability: Reliability,
 }
 
 fn months_of(ym: &str) -> Option<i32> {
@@ -419,7 +517,28 @@ impl SeekerText {
             },
             experience_months,
             education: s.education.or_else(|| education_in_resume(&s.resume)),
+            reliability: Reliability::default(),
         }
+    }
+
+    /// The worker's gig reliability (what they did on shifts, nothing about who they are).
+    pub fn with_reliability(mut self, reliability: Option<Reliability>) -> Self {
+        self.reliability = reliability.unwrap_or_default();
+        self
+    }
+}
+
+/// What an unreliable worker's score is multiplied by at worst (every committed shift
+/// missed): reliability moves a gig pair down, never out. A worker with no history keeps
+/// the full score, so nobody is penalised for being new.
+pub const RELIABILITY_FLOOR: f64 = 0.5;
+
+/// The multiplier reliability puts on a gig pair's score: 1 with no history, falling
+/// linearly to [`RELIABILITY_FLOOR`] as the share of kept shifts falls to 0.
+pub fn reliability_multiplier(reliability: &Reliability) -> f64 {
+    match reliability.score() {
+        Some(kept) => RELIABILITY_FLOOR + (1.0 - RELIABILITY_FLOOR) * kept,
+        None => 1.0,
     }
 }
 
@@ -575,6 +694,22 @@ pub fn assess_with(
         return Err(Excluded::ScheduleIncompatible { job, free });
     }
     let checked = check_requirements(job_text, seeker_text)?;
+    let proposed = match &job_text.shifts {
+        None => Vec::new(),
+        Some(open) if open.is_empty() => return Err(Excluded::NoOpenShift),
+        Some(open) if s.availability.slots.is_empty() => open.clone(),
+        Some(open) => {
+            let fitting: Vec<OpenShift> = open
+                .iter()
+                .filter(|o| schedule_fit(&o.windows, &s.availability).is_some_and(|f| f >= 0.999))
+                .cloned()
+                .collect();
+            if fitting.is_empty() {
+                return Err(Excluded::NoShiftFits);
+            }
+            fitting
+        }
+    };
 
     // How well the job suits the seeker.
     let closeness = 1.0 - 0.8 * (distance_m / radius_m);
@@ -638,8 +773,23 @@ pub fn assess_with(
         factor("resume_text", text, weights),
         factor("requirements", requirements, weights),
     ];
-    let score = TwoSidedScore::from_factors(seeker_side, job_side).with_multiplier(requirements);
-    let explanation = explain(
+    let gig = p.kind == doorstep_domain::types::PostingKind::Gig;
+    let reliability = if gig {
+        reliability_multiplier(&seeker_text.reliability)
+    } else {
+        1.0
+    };
+    let mut score = TwoSidedScore::from_factors(seeker_side, job_side)
+        .with_multiplier(requirements * reliability);
+    if gig && let Some(kept) = seeker_text.reliability.score() {
+        // Recorded with its value; it acts through the multiplier, not a weight.
+        score.factors.push(Factor {
+            name: "reliability",
+            value: kept,
+            weight: 0.0,
+        });
+    }
+    let mut explanation = explain(
         p,
         s,
         job_text,
@@ -650,6 +800,26 @@ pub fn assess_with(
         pay,
         &checked,
     );
+    if let Some(first) = proposed.first() {
+        let more = if proposed.len() > 1 {
+            format!("等{}个", proposed.len())
+        } else {
+            String::new()
+        };
+        explanation = format!(
+            "可接班次：{}{more} · {explanation}",
+            when_zh(first.starts_at, first.ends_at)
+        );
+    }
+    if gig && let Some(percent) = seeker_text.reliability.percent() {
+        explanation.push_str(&format!(
+            " · 近90天守约{percent}%（{}次）",
+            seeker_text.reliability.counted()
+        ));
+    }
+    if explanation.chars().count() > 390 {
+        explanation = explanation.chars().take(389).collect::<String>() + "…";
+    }
     Ok(Assessment {
         score,
         distance_m,

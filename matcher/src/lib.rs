@@ -5,6 +5,7 @@ pub mod assess;
 pub mod fair_plan;
 pub mod fair_routes;
 pub mod fit;
+pub mod gig_notices;
 pub mod mail;
 pub mod mail_queue;
 pub mod matches;
@@ -21,5 +22,7 @@ pub use worker::{MatchSettings, Matcher};
 
 #[cfg(test)]
 mod cases;
+#[cfg(test)]
+mod gig_tests;
 #[cfg(test)]
 mod tests;

@@ -48,7 +48,7 @@ fn weekday_evenings() -> WeeklySchedule {
     }
 }
 
-fn cafe_posting(
+pub(crate) fn cafe_posting(
     title: &str,
     skills: &[&str],
     schedule: WeeklySchedule,
@@ -106,7 +106,7 @@ fn cafe_posting(
 }
 
 /// A seeker about 800 m north-east of the café.
-fn seeker(skills: &[&str], availability: WeeklySchedule) -> seeker_profile::Model {
+pub(crate) fn seeker(skills: &[&str], availability: WeeklySchedule) -> seeker_profile::Model {
     let now = Utc::now();
     seeker_profile::Model {
         account_id: Uuid::now_v7(),

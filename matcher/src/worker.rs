@@ -16,8 +16,10 @@ use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use doorstep_domain::db::Backend;
 use doorstep_domain::db::begin_write;
 use doorstep_domain::entities::{
-    account, business, job_match, matcher_state, outbox_event, posting, push, seeker_profile,
+    account, business, job_match, matcher_state, outbox_event, posting, push, seeker_profile, shift,
 };
+use doorstep_domain::gigs::{reliability as gig_reliability, shifts as gig_shifts};
+use doorstep_domain::types::PostingKind;
 use doorstep_domain::types::{GeoPoint, minutes_of};
 use doorstep_domain::{inbox, time};
 use doorstep_search_index::documents::{JobDisplay, ProfileDisplay};
@@ -101,7 +103,7 @@ pub struct Matcher {
 }
 
 /// Start of the next minute-of-day `at` (Shanghai time) after `now`.
-fn next_time_of_day(now: DateTime<Utc>, at: u16) -> DateTime<Utc> {
+pub(crate) fn next_time_of_day(now: DateTime<Utc>, at: u16) -> DateTime<Utc> {
     let local = time::to_display(now);
     let time_of_day =
         NaiveTime::from_hms_opt(u32::from(at / 60) % 24, u32::from(at % 60), 0).unwrap_or_default();
@@ -135,7 +137,7 @@ pub fn quiet_until(
     inside.then(|| next_time_of_day(now, end))
 }
 
-fn start_of_local_day(now: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn start_of_local_day(now: DateTime<Utc>) -> DateTime<Utc> {
     let local = time::to_display(now);
     let midnight = local.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
     time::shanghai()
@@ -148,40 +150,20 @@ fn start_of_local_day(now: DateTime<Utc>) -> DateTime<Utc> {
 impl Matcher {
     /// Takes or renews the outbox lease; `false` when another live worker holds it.
     pub async fn claim_lease(&self) -> Result<bool, WorkerError> {
-        let now = time::now();
-        matcher_state::Entity::insert(matcher_state::ActiveModel {
-            name: Set(LEASE.into()),
-            holder: Set(None),
-            lease_until: Set(None),
-            progress: Set(serde_json::to_value(SyncState::default()).expect("serialises")),
-            updated_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::column(matcher_state::Column::Name)
-                .do_nothing()
-                .to_owned(),
+        let ttl = chrono::Duration::from_std(self.settings.lease)
+            .unwrap_or(chrono::Duration::seconds(30));
+        let initial = serde_json::to_value(SyncState::default()).expect("serialises");
+        Ok(
+            doorstep_domain::leases::claim(
+                &self.db,
+                LEASE,
+                &self.holder,
+                ttl,
+                time::now(),
+                initial,
+            )
+            .await?,
         )
-        .exec_without_returning(&self.db)
-        .await?;
-        let until = now
-            + chrono::Duration::from_std(self.settings.lease)
-                .unwrap_or(chrono::Duration::seconds(30));
-        let claimed = matcher_state::Entity::update_many()
-            .col_expr(
-                matcher_state::Column::Holder,
-                Expr::value(self.holder.clone()),
-            )
-            .col_expr(matcher_state::Column::LeaseUntil, Expr::value(until))
-            .filter(matcher_state::Column::Name.eq(LEASE))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(matcher_state::Column::Holder.is_null())
-                    .add(matcher_state::Column::Holder.eq(self.holder.clone()))
-                    .add(matcher_state::Column::LeaseUntil.lt(now)),
-            )
-            .exec(&self.db)
-            .await?;
-        Ok(claimed.rows_affected == 1)
     }
 
     /// Gives the lease up at once (a one-off run such as `doorstep demo`), so the next
@@ -327,11 +309,21 @@ impl Matcher {
         .await
         .map_err(|e| doorstep_domain::DomainError::Internal(e.to_string()))??;
         let ids: Vec<Uuid> = found.hits.iter().map(|h| h.id).collect();
+        // Gig postings: their open dated shifts are what is proposed, and the workers'
+        // reliability weighs in.
+        let (shifts, reliability) = if p.kind == PostingKind::Gig {
+            (
+                gig_shifts::upcoming_of(&self.db, &[p.id], now).await?,
+                gig_reliability::of_seekers(&self.db, &ids, now).await?,
+            )
+        } else {
+            Default::default()
+        };
         let seekers = seeker_profile::Entity::find()
             .filter(seeker_profile::Column::AccountId.is_in(ids))
             .all(&self.db)
             .await?;
-        let job_text = JobText::of(&p);
+        let job_text = JobText::of(&p).with_shifts(&shifts, now);
         let mut scored: Vec<_> = seekers
             .iter()
             .filter_map(|s| {
@@ -341,7 +333,7 @@ impl Matcher {
                     s,
                     now,
                     &job_text,
-                    &SeekerText::of(s),
+                    &SeekerText::of(s).with_reliability(reliability.get(&s.account_id).copied()),
                     &self.settings.weights,
                 )
                 .ok()
@@ -394,17 +386,32 @@ impl Matcher {
             .all(&self.db)
             .await?;
         let now = Utc::now();
-        let seeker_text = SeekerText::of(&s);
+        let gigs: Vec<Uuid> = postings
+            .iter()
+            .filter(|p| p.kind == PostingKind::Gig)
+            .map(|p| p.id)
+            .collect();
+        let shifts = gig_shifts::upcoming_of(&self.db, &gigs, now).await?;
+        let seeker_text = SeekerText::of(&s).with_reliability(if gigs.is_empty() {
+            None
+        } else {
+            Some(gig_reliability::of_seeker(&self.db, s.account_id, now).await?)
+        });
         let mut scored: Vec<_> = postings
             .iter()
             .filter_map(|p| {
                 let b = businesses.iter().find(|b| b.id == p.business_id)?;
+                let own: Vec<shift::Model> = shifts
+                    .iter()
+                    .filter(|x| x.posting_id == p.id)
+                    .cloned()
+                    .collect();
                 assess_with(
                     p,
                     b,
                     &s,
                     now,
-                    &JobText::of(p),
+                    &JobText::of(p).with_shifts(&own, now),
                     &seeker_text,
                     &self.settings.weights,
                 )

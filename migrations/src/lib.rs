@@ -13,6 +13,7 @@ mod m20261123_000006_longer_state_names;
 mod m20261123_000007_requirements;
 mod m20261123_000008_lexicon;
 mod m20261126_000009_fairs;
+mod m20261126_000010_gig_shifts;
 mod m20261126_000012_stations;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_requirements::Migration),
             Box::new(m20261123_000008_lexicon::Migration),
             Box::new(m20261126_000009_fairs::Migration),
+            Box::new(m20261126_000010_gig_shifts::Migration),
             Box::new(m20261126_000012_stations::Migration),
         ]
     }

@@ -2,7 +2,8 @@
 //! open, unexpired postings of verified businesses, and profiles that are not hidden.
 
 use chrono::{DateTime, Utc};
-use doorstep_domain::entities::{account, business, posting, seeker_profile};
+use doorstep_domain::entities::{account, business, posting, seeker_profile, shift};
+use doorstep_domain::gigs::shifts::{ShiftBrief, open_places};
 use doorstep_domain::postings::{self, taxonomy};
 use doorstep_domain::schedule_classes::schedule_from_text;
 use doorstep_domain::types::{
@@ -141,7 +142,13 @@ pub struct JobDisplay {
     pub pay_max: i64,
     pub pay_unit: String,
     pub published_at: DateTime<Utc>,
+    /// Gig postings: the next upcoming shifts.
+    #[serde(default)]
+    pub shifts: Vec<ShiftBrief>,
 }
+
+/// Shifts a job result lists.
+pub const DISPLAYED_SHIFTS: usize = 5;
 
 /// What a profile result shows: never the name's owner's contact details or exact home.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,9 +174,25 @@ pub fn job(
     b: &business::Model,
     now: DateTime<Utc>,
 ) -> Option<TantivyDocument> {
+    job_with_shifts(f, p, b, &[], now)
+}
+
+/// [`job`] for a gig posting with its upcoming shifts (in start order): their starts, and
+/// which have a place open, are what the date-range and open-places filters read.
+pub fn job_with_shifts(
+    f: &Fields,
+    p: &posting::Model,
+    b: &business::Model,
+    shifts: &[shift::Model],
+    now: DateTime<Utc>,
+) -> Option<TantivyDocument> {
     if !postings::is_public(p, b, now) {
         return None;
     }
+    let upcoming: Vec<&shift::Model> = shifts
+        .iter()
+        .filter(|s| s.posting_id == p.id && s.starts_at > now)
+        .collect();
     let mut doc = TantivyDocument::default();
     doc.add_text(f.doc_type, JOB);
     doc.add_text(f.id, p.id.to_string());
@@ -218,6 +241,12 @@ pub fn job(
     doc.add_i64(f.published, published.timestamp());
     doc.add_i64(f.expires, p.expires_at.timestamp());
     doc.add_u64(f.education_rank, education_rank(p.education_min));
+    for s in &upcoming {
+        doc.add_i64(f.shift_starts, s.starts_at.timestamp());
+        if open_places(s, now) > 0 {
+            doc.add_i64(f.open_shift_starts, s.starts_at.timestamp());
+        }
+    }
     let display = JobDisplay {
         business_id: b.id,
         business: b.name.clone(),
@@ -230,6 +259,11 @@ pub fn job(
         pay_max: p.pay_max,
         pay_unit: p.pay_unit.as_str().to_owned(),
         published_at: published,
+        shifts: upcoming
+            .iter()
+            .take(DISPLAYED_SHIFTS)
+            .map(|s| ShiftBrief::of(s, now))
+            .collect(),
     };
     doc.add_text(
         f.display,

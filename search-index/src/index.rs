@@ -606,7 +606,9 @@ fn widenings(request: &SearchRequest) -> Vec<(SearchRequest, Fallback)> {
         || request.pay_hour_min.is_some()
         || request.pay_hour_max.is_some()
         || request.published_since.is_some()
-        || request.education_min.is_some();
+        || request.education_min.is_some()
+        || request.shift_window.is_some()
+        || request.open_places;
     if filtered {
         let mut relaxed = SearchRequest::new(request.text.clone());
         relaxed.area = request.area.map(|a| crate::search::Area {

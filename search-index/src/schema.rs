@@ -48,6 +48,11 @@ pub struct Fields {
     pub education_rank: Field,
     /// Stored only, JSON: what results show without a database round trip.
     pub display: Field,
+    /// Gig postings: unix seconds of each upcoming shift's start (one value per shift).
+    pub shift_starts: Field,
+    /// Gig postings: the starts of the upcoming shifts that had a place open to everyone
+    /// when indexed (claims that fill or free a shift's last place re-index the posting).
+    pub open_shift_starts: Field,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -97,6 +102,8 @@ pub fn build() -> (Schema, Fields) {
         expires: b.add_i64_field("expires", FAST),
         education_rank: b.add_u64_field("education_rank", FAST),
         display: b.add_text_field("display", STORED),
+        shift_starts: b.add_i64_field("shift_starts", FAST),
+        open_shift_starts: b.add_i64_field("open_shift_starts", FAST),
     };
     (b.build(), fields)
 }

@@ -55,6 +55,11 @@ pub struct SearchRequest {
     /// Profiles: visibilities to include.
     pub visibilities: Vec<String>,
     pub sort: Sort,
+    /// Gig shifts: only postings with an upcoming shift starting in `[from, to)` (unix
+    /// seconds; either end open)…
+    pub shift_window: Option<(Option<i64>, Option<i64>)>,
+    /// …and, when set, one with a place open (with or without a window).
+    pub open_places: bool,
 }
 
 impl SearchRequest {
@@ -71,6 +76,8 @@ impl SearchRequest {
             education_min: None,
             visibilities: Vec::new(),
             sort: Sort::Relevance,
+            shift_window: None,
+            open_places: false,
         }
     }
 }
@@ -285,6 +292,8 @@ pub struct HitSegmentCollector {
     kind: Column<u64>,
     category: Column<u64>,
     education: Column<u64>,
+    shift_starts: Column<i64>,
+    open_shift_starts: Column<i64>,
     heap: BinaryHeap<Ranked>,
     out: Collected,
 }
@@ -318,6 +327,8 @@ impl Collector for HitCollector {
             kind: fast.u64("kind_ord")?,
             category: fast.u64("category_ord")?,
             education: fast.u64("education_rank")?,
+            shift_starts: fast.i64("shift_starts")?,
+            open_shift_starts: fast.i64("open_shift_starts")?,
             heap: BinaryHeap::new(),
             out: Collected {
                 categories: vec![0; doorstep_domain::postings::taxonomy::CATEGORIES.len()],
@@ -398,6 +409,9 @@ impl SegmentCollector for HitSegmentCollector {
         {
             return;
         }
+        if !self.has_wanted_shift(doc) {
+            return;
+        }
         self.out.total += 1;
         if let Some(count) = self
             .kind
@@ -476,6 +490,26 @@ impl Boosts {
 }
 
 impl HitSegmentCollector {
+    /// Whether the shift filters (if any) hold: an upcoming shift, open if asked, in the
+    /// window if given. A shift that has started no longer counts, whenever it was indexed.
+    fn has_wanted_shift(&self, doc: DocId) -> bool {
+        let request = &self.request;
+        if request.shift_window.is_none() && !request.open_places {
+            return true;
+        }
+        let (from, to) = request.shift_window.unwrap_or((None, None));
+        let from = from.unwrap_or(self.now).max(self.now + 1);
+        let to = to.unwrap_or(i64::MAX);
+        let column = if request.open_places {
+            &self.open_shift_starts
+        } else {
+            &self.shift_starts
+        };
+        column
+            .values_for_doc(doc)
+            .any(|start| start >= from && start < to)
+    }
+
     /// How much the hit's structured fields fit the query's intent words: one factor of
     /// [`INTENT_BOOST`] per intent met, never a penalty.
     fn intent_factor(&self, doc: DocId, pay_max: f64) -> f64 {

@@ -7,14 +7,14 @@
 //! What must not happen is skipping an event; see [`SyncState`] for the gaps a sequence can
 //! leave on PostgreSQL.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use doorstep_domain::entities::{account, business, outbox_event, posting, seeker_profile};
-use doorstep_domain::types::BusinessStatus;
+use doorstep_domain::entities::{account, business, outbox_event, posting, seeker_profile, shift};
+use doorstep_domain::types::{BusinessStatus, PostingKind};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -122,11 +122,15 @@ async fn apply(
     for gone in touched.postings.difference(&found) {
         generation.upsert(*gone, None)?;
     }
+    let shifts = gig_shifts(db, &postings, now).await?;
     for p in &postings {
         let doc = businesses
             .iter()
             .find(|b| b.id == p.business_id)
-            .and_then(|b| documents::job(f, p, b, now));
+            .and_then(|b| {
+                let own = shifts.get(&p.id).map(Vec::as_slice).unwrap_or_default();
+                documents::job_with_shifts(f, p, b, own, now)
+            });
         generation.upsert(p.id, doc)?;
     }
 
@@ -148,6 +152,27 @@ async fn apply(
         generation.upsert(*id, doc)?;
     }
     Ok(())
+}
+
+/// The upcoming shifts of the gig postings among `postings`, by posting.
+async fn gig_shifts(
+    db: &DatabaseConnection,
+    postings: &[posting::Model],
+    now: chrono::DateTime<Utc>,
+) -> Result<HashMap<Uuid, Vec<shift::Model>>, IndexError> {
+    let gigs: Vec<Uuid> = postings
+        .iter()
+        .filter(|p| p.kind == PostingKind::Gig)
+        .map(|p| p.id)
+        .collect();
+    let mut by_posting: HashMap<Uuid, Vec<shift::Model>> = HashMap::new();
+    for s in doorstep_domain::gigs::shifts::upcoming_of(db, &gigs, now)
+        .await
+        .map_err(|e| IndexError::Other(e.to_string()))?
+    {
+        by_posting.entry(s.posting_id).or_default().push(s);
+    }
+    Ok(by_posting)
 }
 
 impl Syncer {
@@ -315,11 +340,15 @@ pub async fn rebuild(db: &DatabaseConnection, root: &Path) -> Result<Generation,
             .filter(business::Column::Status.eq(BusinessStatus::Verified))
             .all(db)
             .await?;
+        let shifts = gig_shifts(db, &page, when).await?;
         for p in &page {
             if let Some(doc) = businesses
                 .iter()
                 .find(|b| b.id == p.business_id)
-                .and_then(|b| documents::job(&f, p, b, when))
+                .and_then(|b| {
+                    let own = shifts.get(&p.id).map(Vec::as_slice).unwrap_or_default();
+                    documents::job_with_shifts(&f, p, b, own, when)
+                })
             {
                 generation.upsert(p.id, Some(doc))?;
             }

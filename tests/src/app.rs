@@ -287,6 +287,22 @@ impl TestApp {
         self.get("/api/v1/me", Some(token)).await
     }
 
+    /// The kinds of the notices in `who`'s inbox, newest first.
+    pub async fn inbox_kinds(&self, who: &Session) -> Vec<String> {
+        let inbox = self
+            .get("/api/v1/inbox?limit=100", Some(&who.access_token))
+            .await;
+        inbox.body["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| i["kind"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Polls `path` until `done` holds (the index is near-real-time, not synchronous), for
     /// at most ten seconds; returns the last response.
     pub async fn eventually(

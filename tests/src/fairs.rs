@@ -212,20 +212,4 @@ impl TestApp {
         )
         .await
     }
-
-    /// The kinds of the notices in `who`'s inbox, newest first.
-    pub async fn inbox_kinds(&self, who: &Session) -> Vec<String> {
-        let inbox = self
-            .get("/api/v1/inbox?limit=100", Some(&who.access_token))
-            .await;
-        inbox.body["items"]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|i| i["kind"].as_str().unwrap_or("").to_owned())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod community;
 pub mod db;
 pub mod fairs;
+pub mod gigs;
 pub mod market;
 pub mod smtp;
 pub mod webhook;

@@ -11,6 +11,7 @@ pub mod businesses;
 pub mod fair_booths;
 pub mod fair_registrations;
 pub mod fairs;
+pub mod gigs;
 pub mod health;
 pub mod inbox;
 pub mod invitations;
@@ -167,6 +168,39 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(wishes::wish_figures)
                 .service(wishes::post_wish)
                 .service(wishes::wish_wall)
-                .service(wishes::answer_wish),
+                .service(wishes::answer_wish)
+                .service(gigs::shifts::create_shifts)
+                .service(gigs::shifts::list_shifts)
+                .service(gigs::shifts::get_shift)
+                .service(gigs::shifts::update_shift)
+                .service(gigs::shifts::cancel_shift)
+                .service(gigs::shifts::shift_changes)
+                .service(gigs::shifts::get_gig_options)
+                .service(gigs::shifts::set_gig_options)
+                .service(gigs::shifts::update_gig_settings)
+                .service(gigs::shifts::checkin_code)
+                .service(gigs::shifts::list_favourites)
+                .service(gigs::shifts::add_favourite)
+                .service(gigs::shifts::remove_favourite)
+                .service(gigs::claims::claim_shift)
+                .service(gigs::claims::list_shift_claims)
+                .service(gigs::claims::my_claims)
+                .service(gigs::claims::get_claim)
+                .service(gigs::claims::cancel_claim)
+                .service(gigs::claims::approve_claim)
+                .service(gigs::claims::reject_claim)
+                .service(gigs::work::check_in)
+                .service(gigs::work::check_out)
+                .service(gigs::work::confirm_hours)
+                .service(gigs::work::dispute_hours)
+                .service(gigs::work::resolve_dispute)
+                .service(gigs::work::list_disputes)
+                .service(gigs::work::rate_shift)
+                .service(gigs::work::claim_ratings)
+                .service(gigs::work::shift_pay)
+                .service(gigs::work::business_pay)
+                .service(gigs::work::my_pay)
+                .service(gigs::work::seeker_reliability)
+                .service(gigs::work::my_reliability),
         );
 }

@@ -1,10 +1,10 @@
 //! Search: jobs for everyone, profiles for merchants and officers.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use doorstep_domain::auth::Principal;
 use doorstep_domain::postings::taxonomy;
-use doorstep_domain::types::{Education, GeoPoint, PostingKind, Role, Visibility};
+use doorstep_domain::types::{Education, GeoPoint, PostingKind, Role, ShiftPayUnit, Visibility};
 use doorstep_domain::{DomainError, Invalid, ValidationErrors, audit, businesses, time};
 use doorstep_search_index::documents::{JobDisplay, ProfileDisplay, SCHEDULE_FLAGS};
 use doorstep_search_index::{Area, Fallback, Highlights, IndexError, Results, SearchRequest, Sort};
@@ -64,6 +64,13 @@ pub struct SearchQuery {
     pub cursor: Option<String>,
     /// Officers searching profiles: why (required; each profile returned is audited).
     pub reason: Option<String>,
+    /// Jobs: only gig postings with an upcoming shift on or after this day (China time).
+    pub shift_from: Option<NaiveDate>,
+    /// Jobs: only gig postings with an upcoming shift on or before this day (China time).
+    pub shift_to: Option<NaiveDate>,
+    /// Jobs: only gig postings with an upcoming shift that has a place open (within the
+    /// days given, if any).
+    pub open_places: Option<bool>,
 }
 
 fn list(raw: &Option<String>) -> Vec<String> {
@@ -194,8 +201,27 @@ impl SearchQuery {
                 Invalid::new("out_of_range", format!("limit is 1 to {MAX_LIMIT}")),
             );
         }
+        if let (Some(from), Some(to)) = (self.shift_from, self.shift_to)
+            && to < from
+        {
+            errors.push(
+                "shift_to",
+                Invalid::new("out_of_range", "shift_to must not be before shift_from"),
+            );
+        }
         errors.into_result()?;
         let mut request = SearchRequest::new(text);
+        if self.shift_from.is_some() || self.shift_to.is_some() {
+            let midnight = |day: Option<NaiveDate>| {
+                day.and_then(crate::routes::gigs::shifts::local_midnight)
+                    .map(|t| t.timestamp())
+            };
+            request.shift_window = Some((
+                midnight(self.shift_from),
+                midnight(self.shift_to.and_then(|d| d.succ_opt())),
+            ));
+        }
+        request.open_places = self.open_places.unwrap_or(false);
         request.area = point.map(|center| Area { center, radius_m });
         request.kinds = kinds;
         request.categories = categories;
@@ -257,6 +283,21 @@ pub struct JobHitView {
     pub highlights: HighlightsView,
     /// Set when this hit comes from a widened search (see the results' `fallback`).
     pub fallback: Option<FallbackView>,
+    /// Gig postings: the next upcoming shifts (up to five).
+    pub shifts: Vec<ShiftHitView>,
+}
+
+/// An upcoming shift in a job result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShiftHitView {
+    pub id: Uuid,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    /// Whether a place was open when the posting was last indexed.
+    pub open: bool,
+    /// Integer fen per `pay_unit` (`hour` or `shift`).
+    pub pay_fen: i64,
+    pub pay_unit: ShiftPayUnit,
 }
 
 /// How a search that found nothing as asked was widened.
@@ -385,6 +426,19 @@ pub async fn search_jobs(
                 published_at: time::to_display(h.display.published_at),
                 highlights: h.highlights.into(),
                 fallback,
+                shifts: h
+                    .display
+                    .shifts
+                    .into_iter()
+                    .map(|s| ShiftHitView {
+                        id: s.id,
+                        starts_at: time::to_display(s.starts_at),
+                        ends_at: time::to_display(s.ends_at),
+                        open: s.open,
+                        pay_fen: s.pay_fen,
+                        pay_unit: s.pay_unit,
+                    })
+                    .collect(),
             })
             .collect(),
     }))

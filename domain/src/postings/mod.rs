@@ -139,21 +139,11 @@ impl PostingInput {
                 None
             }
         };
-        let location = match (self.lat, self.lon) {
-            (None, None) => GeoPoint::new(business.lat, business.lon).ok(),
-            (Some(lat), Some(lon)) => errors.check("lat", GeoPoint::new(lat, lon)),
-            _ => {
-                errors.push(
-                    "lon",
-                    Invalid::new("incomplete_location", "give both lat and lon, or neither"),
-                );
-                None
-            }
-        };
-        let address = match &self.address {
-            Some(address) => errors.check("address", bounded(address, 1, 200)),
-            None => Some(business.address.clone()),
-        };
+        let (address, location) = place_or(
+            (self.address.as_deref(), self.lat, self.lon),
+            (&business.address, business.lat, business.lon),
+            &mut errors,
+        );
         if let Err((field, invalid)) = self.schedule.validate("schedule") {
             errors.push(field, invalid);
         }
@@ -251,6 +241,31 @@ impl PostingInput {
             _ => Err(DomainError::Validation(errors)),
         }
     }
+}
+
+/// Where work happens: the address and point given (both coordinates or neither), or
+/// `default`'s. Errors name `address`, `lat` or `lon`.
+pub(crate) fn place_or(
+    (address, lat, lon): (Option<&str>, Option<f64>, Option<f64>),
+    default: (&str, f64, f64),
+    errors: &mut ValidationErrors,
+) -> (Option<String>, Option<GeoPoint>) {
+    let location = match (lat, lon) {
+        (None, None) => GeoPoint::new(default.1, default.2).ok(),
+        (Some(lat), Some(lon)) => errors.check("lat", GeoPoint::new(lat, lon)),
+        _ => {
+            errors.push(
+                "lon",
+                Invalid::new("incomplete_location", "give both lat and lon, or neither"),
+            );
+            None
+        }
+    };
+    let address = match address {
+        Some(address) => errors.check("address", bounded(address, 1, 200)),
+        None => Some(default.0.to_owned()),
+    };
+    (address, location)
 }
 
 /// The payload of a posting's change events.

@@ -158,6 +158,13 @@ mod tests {
         agrees::<PushChannel>();
         agrees::<ApplicationStatus>();
         agrees::<InvitationStatus>();
+        agrees::<ShiftStatus>();
+        agrees::<ShiftPayUnit>();
+        agrees::<BookingMode>();
+        agrees::<ClaimStatus>();
+        agrees::<HoursStatus>();
+        agrees::<RatingSide>();
+        agrees::<AttendanceMethod>();
     }
 }
 
@@ -336,5 +343,106 @@ mod community_tests {
         tests::agrees::<RedemptionStatus>();
         tests::agrees::<WishCategory>();
         tests::agrees::<WishStatus>();
+    }
+}
+
+string_enum!(
+    /// A gig shift: open for claims, or cancelled by the merchant.
+    ShiftStatus {
+        Open = "open",
+        Cancelled = "cancelled",
+    }
+);
+
+string_enum!(
+    /// What a shift's pay figure is per: an hour worked, or the whole shift.
+    ShiftPayUnit {
+        Hour = "hour",
+        Shift = "shift",
+    }
+);
+
+string_enum!(
+    /// How a gig posting takes claims: a place is the seeker's at once, or once the
+    /// merchant approves (the place is held meanwhile).
+    BookingMode {
+        Instant = "instant",
+        Approval = "approval",
+    }
+);
+
+string_enum!(
+    /// A claim on a shift. Waitlisted claims hold no place; pending (awaiting the
+    /// merchant), confirmed, checked-in, completed and no-show claims hold one.
+    ClaimStatus {
+        Waitlisted = "waitlisted",
+        Pending = "pending",
+        Confirmed = "confirmed",
+        CheckedIn = "checked_in",
+        Completed = "completed",
+        NoShow = "no_show",
+        Cancelled = "cancelled",
+        Rejected = "rejected",
+        /// A waitlisted or unapproved claim when the shift started.
+        Expired = "expired",
+        ShiftCancelled = "shift_cancelled",
+    }
+);
+
+string_enum!(
+    /// Where a worker's hours stand: not yet confirmed, confirmed by the merchant or
+    /// automatically, disputed by the worker, or resolved by an officer.
+    HoursStatus {
+        Unconfirmed = "unconfirmed",
+        Confirmed = "confirmed",
+        AutoConfirmed = "auto_confirmed",
+        Disputed = "disputed",
+        Resolved = "resolved",
+    }
+);
+
+string_enum!(
+    /// Who gave a rating: the merchant rating the worker, or the worker the merchant.
+    RatingSide {
+        Merchant = "merchant",
+        Seeker = "seeker",
+    }
+);
+
+string_enum!(
+    /// How a worker checked in or out.
+    AttendanceMethod {
+        Code = "code",
+        Location = "location",
+    }
+);
+
+impl ClaimStatus {
+    /// The states that hold one of the shift's places (counted in `shifts.claimed`).
+    pub const HOLDING: [ClaimStatus; 5] = [
+        Self::Pending,
+        Self::Confirmed,
+        Self::CheckedIn,
+        Self::Completed,
+        Self::NoShow,
+    ];
+    /// The states a seeker's claim stays live in before the shift is over; a claim in one
+    /// of them blocks overlapping claims.
+    pub const UPCOMING: [ClaimStatus; 4] = [
+        Self::Waitlisted,
+        Self::Pending,
+        Self::Confirmed,
+        Self::CheckedIn,
+    ];
+
+    pub fn holds_place(self) -> bool {
+        Self::HOLDING.contains(&self)
+    }
+}
+
+impl HoursStatus {
+    /// Hours both sides have settled (pay is due on them).
+    pub fn is_settled(self) -> bool {
+        matches!(self, Self::Confirmed | Self::AutoConfirmed | Self::Resolved)
     }
 }

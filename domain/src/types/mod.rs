@@ -22,6 +22,9 @@ pub use enums::{
     ApplicationStatus, BusinessStatus, Education, InvitationStatus, MemberRole, PayUnit,
     PostingKind, PostingStatus, PushChannel, Visibility,
 };
+pub use enums::{
+    AttendanceMethod, BookingMode, ClaimStatus, HoursStatus, RatingSide, ShiftPayUnit, ShiftStatus,
+};
 pub use geo::{EARTH_RADIUS_M, GeoPoint};
 pub use login::LoginId;
 pub use money::{PayFen, PayRange, hours_per_unit};

@@ -56,6 +56,28 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
         "{first}"
     );
 
+    // Gig postings come with dated shifts that have places open.
+    let gigs = app
+        .get("/api/v1/jobs/search?kind=gig&open_places=true", None)
+        .await;
+    let gig = &gigs.body["items"][0];
+    assert!(
+        gig["shifts"][0]["open"].as_bool().unwrap_or(false),
+        "{}",
+        gigs.body
+    );
+    let shifts = app
+        .get(
+            &format!("/api/v1/postings/{}/shifts", gig["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert!(
+        shifts.body["items"][0]["open_places"].as_i64().unwrap_or(0) > 0,
+        "{}",
+        shifts.body
+    );
+
     // Their pushed matches are there at once, each explained, best first.
     let matches = app.get("/api/v1/matches", Some(&seeker.access_token)).await;
     assert_eq!(matches.status, 200, "{}", matches.body);
@@ -154,7 +176,9 @@ async fn generated_postings_and_profiles_pass_the_api_validation(backend: Backen
     assert_eq!(verified.status, 200, "{}", verified.body);
 
     let generator = Generator::new(99, Sizes::scaled(60), chrono::Utc::now());
+    let mut gig_shifts = 0;
     for g in generator.postings() {
+        let shifts = generator.shifts(&g);
         let p = g.posting;
         let body = json!({
             "kind": p.kind, "title": p.title, "description": p.description, "category": p.category,
@@ -172,7 +196,27 @@ async fn generated_postings_and_profiles_pass_the_api_validation(backend: Backen
             )
             .await;
         assert_eq!(response.status, 201, "{} for {body}", response.body);
+        // A gig posting's generated shifts are shifts the API takes.
+        let id = response.body["id"].as_str().unwrap();
+        for s in shifts {
+            let body = json!({
+                "starts_at": doorstep_domain::time::to_display(s.starts_at),
+                "ends_at": doorstep_domain::time::to_display(s.ends_at),
+                "places": s.places, "pay_fen": s.pay_fen, "pay_unit": s.pay_unit,
+                "break_minutes": s.break_minutes,
+            });
+            let added = app
+                .post(
+                    &format!("/api/v1/postings/{id}/shifts"),
+                    &body,
+                    Some(&merchant.access_token),
+                )
+                .await;
+            assert_eq!(added.status, 201, "{} for {body}", added.body);
+            gig_shifts += 1;
+        }
     }
+    assert!(gig_shifts > 0, "the sample has gig shifts");
     for (i, g) in generator.seekers().take(40).enumerate() {
         let seeker = app.register_as("seeker", &format!("1350001{i:04}")).await;
         let s = g.profile;
