@@ -287,7 +287,7 @@ async fn a_claimed_shift_changes_only_with_a_reason_and_claimants_hear_of_it(bac
     app.deliver_gig_notices(Utc::now()).await;
     for seeker in [&a, &b] {
         assert!(
-            app.inbox_kinds(&seeker)
+            app.inbox_kinds(seeker)
                 .await
                 .contains(&"shift_changed".to_owned())
         );
