@@ -157,11 +157,12 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     accounts::create(&db, admin).await?;
 
     let index_dir = settings.index_dir();
-    doorstep_search_index::sync::rebuild_in_folder(&db, &index_dir)
-        .await
-        .context("building the search index")?;
+    let index = Arc::new(
+        doorstep_search_index::sync::rebuild_and_open(&db, &index_dir)
+            .await
+            .context("building the search index")?,
+    );
     tracing::info!("search index built");
-    let index = Arc::new(doorstep_search_index::SearchIndex::open(&index_dir)?);
     let matcher = startup::matcher(settings, db.clone(), index, "demo")?;
     if let Some(holder) = matcher.lease_holder().await? {
         bail!("a server ({holder}) is running on this database: stop it, then run doorstep demo");

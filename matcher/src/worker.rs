@@ -832,7 +832,9 @@ impl Matcher {
             if lines.is_empty() {
                 continue;
             }
-            // One digest per business per day: whoever inserts the day's marker sends it.
+            // One digest per business per day: whoever inserts the day's marker sends it, in
+            // the same transaction as the notices, so a digest is never marked sent unsent.
+            let txn = doorstep_domain::db::begin_write(&self.db).await?;
             let claimed = matcher_state::Entity::insert(matcher_state::ActiveModel {
                 name: Set(format!(
                     "d{}-{}",
@@ -849,14 +851,14 @@ impl Matcher {
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(&self.db)
+            .exec_without_returning(&txn)
             .await?;
             if claimed == 0 {
                 continue;
             }
-            for member in doorstep_domain::businesses::members(&self.db, business_id).await? {
+            for member in doorstep_domain::businesses::members(&txn, business_id).await? {
                 inbox::notify(
-                    &self.db,
+                    &txn,
                     member.account_id,
                     "candidate_digest",
                     format!("今日推荐候选人：{} 位", lines.len()),
@@ -866,6 +868,7 @@ impl Matcher {
                 .await?;
                 sent += 1;
             }
+            txn.commit().await?;
         }
         Ok(sent)
     }

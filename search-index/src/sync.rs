@@ -409,12 +409,22 @@ pub async fn open_or_rebuild(
 /// For `doorstep reindex`, run beside live servers: builds a new generation and points
 /// `CURRENT` at it; each server notices and switches on its next sync pass.
 pub async fn rebuild_in_folder(db: &DatabaseConnection, root: &Path) -> Result<String, IndexError> {
+    let index = rebuild_and_open(db, root).await?;
+    Ok(index.current().name.clone())
+}
+
+/// Rebuilds into a new generation of the folder, makes it the current one and keeps it open
+/// (with its writer), so no other process can take the new generation's lock between the
+/// switch and this process opening it; a server following the folder switches once this
+/// process lets go.
+pub async fn rebuild_and_open(
+    db: &DatabaseConnection,
+    root: &Path,
+) -> Result<SearchIndex, IndexError> {
     crate::location::IndexLocation::open_or_create(root)?;
     let generation = rebuild(db, root).await?;
-    let name = generation.name.clone();
-    drop(generation);
-    crate::index::write_current(root, &name)?;
-    Ok(name)
+    crate::index::write_current(root, &generation.name)?;
+    Ok(SearchIndex::with(root, generation))
 }
 
 /// Rebuilds into a new generation and swaps it in; searches keep being answered by the old
