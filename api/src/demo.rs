@@ -105,6 +105,7 @@ fn demo_profile(account_id: uuid::Uuid) -> seeker_profile::Model {
             name: "健康证".into(),
             years: None,
         }])),
+        district_id: None,
         visibility: Visibility::Public,
         push_channels: strings(&["inbox"]),
         quiet_hours_start: None,

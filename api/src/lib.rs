@@ -16,6 +16,7 @@ pub mod views_community;
 pub mod views_fairs;
 pub mod views_gigs;
 pub mod views_marketplace;
+pub mod views_officer;
 
 pub use config::Settings;
 pub use startup::Application;

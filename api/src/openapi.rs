@@ -22,6 +22,8 @@ use crate::http::Problem;
         (name = "auth", description = "Sign-up, login and sessions"),
         (name = "account", description = "The caller's own account"),
         (name = "accounts", description = "Account administration (officers and admins)"),
+        (name = "districts", description = "Districts, the officers who serve them, and their figures"),
+        (name = "officer", description = "Officers' services: service records, follow-ups, the audit log"),
         (name = "businesses", description = "Businesses, their verification and members"),
         (name = "postings", description = "Job postings and the category taxonomy"),
         (name = "profiles", description = "Seeker profiles"),

@@ -163,6 +163,7 @@ fn district(args: &FairArgs) -> PlanningInput {
             address: "苏州工业园区".into(),
             lat: 31.3185,
             lon: 120.6716,
+            district_id: None,
             starts_at: now + chrono::Duration::days(3),
             slot_minutes: 30,
             slot_count: args.slots,

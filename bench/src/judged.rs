@@ -143,6 +143,7 @@ fn models(
         lon,
         licence_number: "91320594MA1XY2AB3C".into(),
         contact_phone: "13912340000".into(),
+        district_id: None,
         status: BusinessStatus::Verified,
         rejection_reason: None,
         reviewed_by: None,
@@ -160,6 +161,7 @@ fn models(
     let posting = posting::Model {
         id: Uuid::now_v7(),
         business_id: business.id,
+        district_id: None,
         created_by: Uuid::nil(),
         kind,
         status: PostingStatus::Open,

@@ -295,6 +295,7 @@ impl Generator {
             licence_number: format!("91320594MA{:08}", i),
             // The shop's mobile, as merchants give it (the owner's login is another).
             contact_phone: format!("135{:08}", i),
+            district_id: None,
             status: if verified {
                 BusinessStatus::Verified
             } else {
@@ -385,6 +386,7 @@ impl Generator {
         let posting = posting::Model {
             id: uuid(&mut rng),
             business_id: business.id,
+            district_id: None,
             created_by: business.created_by,
             kind,
             status: PostingStatus::Open,
@@ -888,6 +890,7 @@ impl Generator {
             },
             resume,
             credentials,
+            district_id: None,
             visibility: if rng.random_bool(0.9) {
                 Visibility::Public
             } else {

@@ -192,11 +192,16 @@ pub async fn apply_within<C: ConnectionTrait>(
     if exists.is_some() {
         return Err(already_applied());
     }
+    let graduation_year = crate::entities::seeker_profile::Entity::find_by_id(actor.account_id)
+        .one(txn)
+        .await?
+        .and_then(|p| p.graduation_year);
     let now = time::now();
     let inserted = application::ActiveModel {
         id: Set(Uuid::now_v7()),
         posting_id: Set(posting_id),
         business_id: Set(found.business_id),
+        district_id: Set(found.district_id),
         seeker_id: Set(actor.account_id),
         status: Set(S::Submitted),
         note: Set(note),
@@ -205,6 +210,8 @@ pub async fn apply_within<C: ConnectionTrait>(
         rejection_reason: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        graduation_year: Set(graduation_year),
+        anonymised_at: Set(None),
     }
     .insert(txn)
     .await;
@@ -269,7 +276,13 @@ async fn relation<C: ConnectionTrait>(
         {
             Ok(Relation::Party(Side::Merchant))
         }
-        Role::Officer | Role::Admin => Ok(Relation::Officer),
+        Role::Officer | Role::Admin
+            if crate::districts::scope_of(db, actor)
+                .await?
+                .covers(app.district_id) =>
+        {
+            Ok(Relation::Officer)
+        }
         _ => Err(DomainError::NotFound("application")),
     }
 }

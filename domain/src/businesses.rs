@@ -109,6 +109,7 @@ pub async fn create<C: TransactionTrait>(
     let valid = input.validate()?;
     let now = time::now();
     let txn = crate::db::begin_write(db).await?;
+    let district = crate::districts::locate(&txn, valid.location).await?;
     let created = business::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(valid.name),
@@ -118,6 +119,7 @@ pub async fn create<C: TransactionTrait>(
         lon: Set(valid.location.lon()),
         licence_number: Set(valid.licence_number),
         contact_phone: Set(valid.contact_phone.as_str().to_owned()),
+        district_id: Set(district),
         status: Set(BusinessStatus::Pending),
         rejection_reason: Set(None),
         reviewed_by: Set(None),
@@ -166,8 +168,9 @@ pub async fn as_member<C: ConnectionTrait>(
     Ok((found, membership.role))
 }
 
-/// A business as `viewer` may see it: in full (`true`) for its members and officers; its
-/// public details (`false`) for anyone else once verified; otherwise "not found".
+/// A business as `viewer` may see it: in full (`true`) for its members, admins and the
+/// officers of its district; its public details (`false`) for anyone else once verified;
+/// otherwise "not found".
 pub async fn view_for<C: ConnectionTrait>(
     db: &C,
     viewer: Option<&Principal>,
@@ -175,7 +178,11 @@ pub async fn view_for<C: ConnectionTrait>(
 ) -> Result<(business::Model, bool), DomainError> {
     let found = find(db, id).await?;
     let full = match viewer {
-        Some(v) if matches!(v.role, Role::Officer | Role::Admin) => true,
+        Some(v) if matches!(v.role, Role::Officer | Role::Admin) => {
+            crate::districts::scope_of(db, v)
+                .await?
+                .covers(found.district_id)
+        }
         Some(v) => business_member::Entity::find_by_id((id, v.account_id))
             .one(db)
             .await?
@@ -215,6 +222,12 @@ pub async fn update<C: TransactionTrait>(
     active.lon = Set(valid.location.lon());
     active.licence_number = Set(valid.licence_number);
     active.contact_phone = Set(valid.contact_phone.as_str().to_owned());
+    let district = crate::districts::locate(&txn, valid.location).await?;
+    if district != current.district_id {
+        // Its postings and applications count in the business's district.
+        move_dependents(&txn, id, district).await?;
+    }
+    active.district_id = Set(district);
     if reverify && current.status != BusinessStatus::Pending {
         active.status = Set(BusinessStatus::Pending);
         active.reviewed_by = Set(None);
@@ -233,6 +246,26 @@ pub async fn update<C: TransactionTrait>(
     .await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+async fn move_dependents<C: ConnectionTrait>(
+    db: &C,
+    business_id: Uuid,
+    district: Option<Uuid>,
+) -> Result<(), DomainError> {
+    use crate::entities::{application, posting};
+    use sea_orm::sea_query::Expr;
+    posting::Entity::update_many()
+        .col_expr(posting::Column::DistrictId, Expr::value(district))
+        .filter(posting::Column::BusinessId.eq(business_id))
+        .exec(db)
+        .await?;
+    application::Entity::update_many()
+        .col_expr(application::Column::DistrictId, Expr::value(district))
+        .filter(application::Column::BusinessId.eq(business_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Ids of the businesses `account` belongs to.
@@ -270,7 +303,10 @@ pub async fn list_by_status<C: ConnectionTrait>(
     page: PageRequest<Uuid>,
 ) -> Result<Page<business::Model>, DomainError> {
     require_role(actor, &[Role::Officer, Role::Admin])?;
-    let mut query = business::Entity::find().order_by_asc(business::Column::Id);
+    let scope = crate::districts::scope_of(db, actor).await?;
+    let mut query = business::Entity::find()
+        .filter(scope.condition(business::Column::DistrictId))
+        .order_by_asc(business::Column::Id);
     if let Some(status) = status {
         query = query.filter(business::Column::Status.eq(status));
     }
@@ -298,6 +334,9 @@ pub async fn review<C: TransactionTrait>(
     };
     let txn = crate::db::begin_write(db).await?;
     let current = find(&txn, id).await?;
+    crate::districts::scope_of(&txn, actor)
+        .await?
+        .require(current.district_id, "business")?;
     let status = if reason.is_none() {
         BusinessStatus::Verified
     } else {

@@ -10,6 +10,7 @@ pub mod businesses;
 pub mod credentials;
 pub mod csv;
 pub mod db;
+pub mod districts;
 pub mod entities;
 pub mod error;
 pub mod fairs;

@@ -331,6 +331,11 @@ pub async fn upsert<C: TransactionTrait>(
         .await?;
     active.account_id = Set(actor.account_id);
     active.updated_at = Set(now);
+    let home = match (&active.home_lat, &active.home_lon) {
+        (sea_orm::ActiveValue::Set(lat), sea_orm::ActiveValue::Set(lon)) => (*lat, *lon),
+        _ => (None, None),
+    };
+    active.district_id = Set(crate::districts::locate_opt(&txn, home.0, home.1).await?);
     // Certificates earned at trainings stay on the profile whatever the seeker sends.
     let earned = crate::trainings::earned_certificates(&txn, actor.account_id).await?;
     if let sea_orm::ActiveValue::Set(held) = active.credentials.clone() {
@@ -453,6 +458,9 @@ pub async fn view_for<C: ConnectionTrait>(
             if full.profile.visibility == Visibility::Hidden {
                 return Err(DomainError::NotFound("profile"));
             }
+            crate::districts::scope_of(db, viewer)
+                .await?
+                .require(full.profile.district_id, "profile")?;
             let reason = audit::parse_reason(reason)?;
             audit::record(
                 db,

@@ -107,10 +107,17 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
             }
         },
     };
+    let scope = crate::districts::scope_of(db, actor).await?;
+    // A session at a station is in the station's district; one at another venue is in the
+    // publishing officer's (first) district.
+    let mut district = scope.district_ids().and_then(|ids| ids.first().copied());
     let venue = match (input.station_id, input.venue.as_deref()) {
         (Some(station), _) => match stations::find_active(db, station).await {
-            Ok(found) => Some(format!("{}（{}）", found.name, found.address)),
-            Err(_) => {
+            Ok(found) if scope.covers(found.district_id) => {
+                district = found.district_id;
+                Some(format!("{}（{}）", found.name, found.address))
+            }
+            _ => {
                 errors.push(
                     "station_id",
                     Invalid::new("unknown_station", "no such station"),
@@ -135,7 +142,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
     let txn = crate::db::begin_write(db).await?;
     let created = training_session::ActiveModel {
         id: Set(Uuid::now_v7()),
-        district_id: Set(None),
+        district_id: Set(district),
         station_id: Set(input.station_id),
         venue: Set(venue),
         topic: Set(topic),

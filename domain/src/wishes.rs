@@ -38,9 +38,14 @@ pub async fn post<C: TransactionTrait>(
         .map_err(|e| DomainError::Validation(ValidationErrors::single("text", e)))?;
     let now = time::now();
     let txn = crate::db::begin_write(db).await?;
+    // The wish goes to the district the worker lives in.
+    let district = crate::entities::seeker_profile::Entity::find_by_id(actor.account_id)
+        .one(&txn)
+        .await?
+        .and_then(|p| p.district_id);
     let created = wish::ActiveModel {
         id: Set(Uuid::now_v7()),
-        district_id: Set(None),
+        district_id: Set(district),
         author_id: Set(Some(actor.account_id)),
         category: Set(input.category),
         text: Set(text),

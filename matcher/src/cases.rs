@@ -153,6 +153,7 @@ fn business() -> business::Model {
         lon: CENTRE.1,
         licence_number: "91320594MA1XY2AB3C".into(),
         contact_phone: "13912340000".into(),
+        district_id: None,
         status: BusinessStatus::Verified,
         rejection_reason: None,
         reviewed_by: None,
@@ -169,6 +170,7 @@ fn posting_of(c: &PostingCase, b: &business::Model) -> posting::Model {
     posting::Model {
         id: Uuid::now_v7(),
         business_id: b.id,
+        district_id: None,
         created_by: Uuid::nil(),
         kind: c.kind,
         status: PostingStatus::Open,
@@ -220,6 +222,7 @@ fn seeker_of(c: &SeekerCase) -> seeker_profile::Model {
         availability: schedule(&c.free),
         resume: c.resume.clone(),
         credentials: c.credentials.clone().map(HeldCredentials),
+        district_id: None,
         visibility: Visibility::Public,
         push_channels: StringList(vec!["inbox".into()]),
         quiet_hours_start: None,

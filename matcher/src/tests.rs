@@ -63,6 +63,7 @@ pub(crate) fn cafe_posting(
         lon: CAFE.1,
         licence_number: "91320594MA1XY2AB3C".into(),
         contact_phone: "13912340000".into(),
+        district_id: None,
         status: BusinessStatus::Verified,
         rejection_reason: None,
         reviewed_by: None,
@@ -74,6 +75,7 @@ pub(crate) fn cafe_posting(
     let p = posting::Model {
         id: Uuid::now_v7(),
         business_id: b.id,
+        district_id: None,
         created_by: Uuid::nil(),
         kind: PostingKind::PartTime,
         status: PostingStatus::Open,
@@ -126,6 +128,7 @@ pub(crate) fn seeker(skills: &[&str], availability: WeeklySchedule) -> seeker_pr
         availability,
         resume: "做过两年奶茶店兼职，会做咖啡。".into(),
         credentials: None,
+        district_id: None,
         visibility: Visibility::Public,
         push_channels: StringList(vec!["inbox".into()]),
         quiet_hours_start: None,

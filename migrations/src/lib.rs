@@ -14,6 +14,7 @@ mod m20261123_000007_requirements;
 mod m20261123_000008_lexicon;
 mod m20261126_000009_fairs;
 mod m20261126_000010_gig_shifts;
+mod m20261126_000011_districts;
 mod m20261126_000012_stations;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_lexicon::Migration),
             Box::new(m20261126_000009_fairs::Migration),
             Box::new(m20261126_000010_gig_shifts::Migration),
+            Box::new(m20261126_000011_districts::Migration),
             Box::new(m20261126_000012_stations::Migration),
         ]
     }

@@ -327,6 +327,11 @@ pub fn profile(
     }
     doc.add_u64(f.schedule_bits, schedule_bits(&p.availability));
     doc.add_text(f.visibility, p.visibility.as_str());
+    doc.add_text(
+        f.district,
+        p.district_id
+            .map_or_else(|| "none".to_owned(), |d| d.to_string()),
+    );
     if let (Some(lat), Some(lon)) = (p.home_lat, p.home_lon) {
         doc.add_f64(f.lat, lat);
         doc.add_f64(f.lon, lon);

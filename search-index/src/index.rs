@@ -616,6 +616,7 @@ fn widenings(request: &SearchRequest) -> Vec<(SearchRequest, Fallback)> {
             radius_m: None,
         });
         relaxed.visibilities = request.visibilities.clone();
+        relaxed.districts = request.districts.clone();
         relaxed.sort = request.sort;
         out.push((relaxed, Fallback::Relaxed));
     }

@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the on-disk format changes; a mismatch means "rebuild".
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 const VERSION_FILE: &str = "FORMAT_VERSION";
 

@@ -30,6 +30,8 @@ pub struct Fields {
     /// `weekend`, `weekday`, `morning`, `afternoon`, `evening`, `night`.
     pub schedule: Field,
     pub visibility: Field,
+    /// Profiles: the seeker's district (`none` when unplaced), for officers' searches.
+    pub district: Field,
     /// The schedule flags as bits, for intent boosts.
     pub schedule_bits: Field,
     /// hour 0, day 1, month 2, piece 3.
@@ -90,6 +92,7 @@ pub fn build() -> (Schema, Fields) {
         category: b.add_text_field("category", STRING),
         schedule: b.add_text_field("schedule", STRING),
         visibility: b.add_text_field("visibility", STRING),
+        district: b.add_text_field("district", STRING),
         schedule_bits: b.add_u64_field("schedule_bits", FAST),
         pay_unit_ord: b.add_u64_field("pay_unit_ord", FAST),
         kind_ord: b.add_u64_field("kind_ord", FAST),

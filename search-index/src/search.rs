@@ -54,6 +54,9 @@ pub struct SearchRequest {
     pub education_min: Option<u64>,
     /// Profiles: visibilities to include.
     pub visibilities: Vec<String>,
+    /// Profiles: only seekers placed in one of these districts (an empty list finds
+    /// nobody); `None` for no restriction.
+    pub districts: Option<Vec<String>>,
     pub sort: Sort,
     /// Gig shifts: only postings with an upcoming shift starting in `[from, to)` (unix
     /// seconds; either end open)…
@@ -75,6 +78,7 @@ impl SearchRequest {
             published_since: None,
             education_min: None,
             visibilities: Vec::new(),
+            districts: None,
             sort: Sort::Relevance,
             shift_window: None,
             open_places: false,
@@ -203,6 +207,16 @@ pub fn build_query(
     }
     if !request.visibilities.is_empty() {
         clauses.push(filter(any_of(f.visibility, &request.visibilities)));
+    }
+    if let Some(districts) = &request.districts {
+        // An officer with no district finds nobody: a term no document has.
+        let nobody = ["-".to_owned()];
+        let districts = if districts.is_empty() {
+            &nobody[..]
+        } else {
+            districts
+        };
+        clauses.push(filter(any_of(f.district, districts)));
     }
     for flag in &request.schedule {
         clauses.push(filter(Box::new(TermQuery::new(

@@ -81,6 +81,7 @@ impl Job {
             lon: self.lon,
             licence_number: "91320594MA1XY2AB3C".into(),
             contact_phone: "13912340000".into(),
+            district_id: None,
             status: BusinessStatus::Verified,
             rejection_reason: None,
             reviewed_by: None,
@@ -93,6 +94,7 @@ impl Job {
         let posting = posting::Model {
             id: self.id,
             business_id: business.id,
+            district_id: None,
             created_by: Uuid::nil(),
             kind: self.kind,
             status: PostingStatus::Open,

@@ -9,7 +9,7 @@ use doorstep_api::{Application, Settings};
 use doorstep_domain::accounts::{self, NewAccount};
 use doorstep_domain::types::Role;
 use reqwest::header::HeaderMap;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -18,6 +18,10 @@ use crate::db::{Backend, TestDatabase};
 /// The key the test server signs with, so tests can forge tokens it must refuse.
 pub const TEST_KID: &str = "test-k1";
 pub const TEST_SECRET: &str = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+/// The district every officer made by [`TestApp::create_staff`] serves: all of Suzhou.
+pub const CITY_DISTRICT: &str = "苏州市区（测试）";
+/// `(south, west, north, east)` of [`CITY_DISTRICT`].
+pub const CITY_BOX: (f64, f64, f64, f64) = (30.7, 119.9, 32.1, 121.4);
 /// A password that passes the policy, used by the helpers.
 pub const PASSWORD: &str = "收银员周末班2026";
 
@@ -342,14 +346,95 @@ impl TestApp {
         }
     }
 
-    /// Creates an officer or admin the way `doorstep admin` does, and logs them in.
+    /// Creates an officer or admin the way `doorstep admin` does, and logs them in. An
+    /// officer serves [`CITY_DISTRICT`], which covers every place the fixtures use; tests of
+    /// district isolation draw smaller districts with [`TestApp::create_officer_in`].
     pub async fn create_staff(&self, role: Role, phone: &str) -> Session {
+        let session = self.create_account(role, phone).await;
+        if role == Role::Officer {
+            let city = self.city_district().await;
+            self.assign_officer(city, session.account_id).await;
+        }
+        session
+    }
+
+    async fn create_account(&self, role: Role, phone: &str) -> Session {
         let new = NewAccount::parse(role, Some(phone), None, PASSWORD, "工作人员")
             .expect("valid staff account");
         accounts::create(&self.db, new)
             .await
             .expect("staff account created");
         Session::from_response(&self.login(phone, PASSWORD).await)
+    }
+
+    /// An officer who serves only `districts`.
+    pub async fn create_officer_in(&self, phone: &str, districts: &[Uuid]) -> Session {
+        let session = self.create_account(Role::Officer, phone).await;
+        for district in districts {
+            self.assign_officer(*district, session.account_id).await;
+        }
+        session
+    }
+
+    /// An admin, created once per app (the fixed phone 13700000099).
+    pub async fn admin(&self) -> Session {
+        const PHONE: &str = "13700000099";
+        let exists = doorstep_domain::entities::account::Entity::find()
+            .filter(doorstep_domain::entities::account::Column::Phone.eq(PHONE))
+            .one(&self.db)
+            .await
+            .expect("read accounts")
+            .is_some();
+        if exists {
+            Session::from_response(&self.login(PHONE, PASSWORD).await)
+        } else {
+            self.create_account(Role::Admin, PHONE).await
+        }
+    }
+
+    /// Draws a district through the API as an admin; `box_` is `(south, west, north, east)`.
+    pub async fn create_district(&self, name: &str, box_: (f64, f64, f64, f64)) -> Uuid {
+        let admin = self.admin().await;
+        let (s, w, n, e) = box_;
+        let created = self
+            .post(
+                "/api/v1/districts",
+                &json!({
+                    "name": name,
+                    "boundary": [
+                        {"lat": s, "lon": w}, {"lat": s, "lon": e},
+                        {"lat": n, "lon": e}, {"lat": n, "lon": w},
+                    ],
+                }),
+                Some(&admin.access_token),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        created.body["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    async fn city_district(&self) -> Uuid {
+        let found = doorstep_domain::entities::district::Entity::find()
+            .filter(doorstep_domain::entities::district::Column::Name.eq(CITY_DISTRICT))
+            .one(&self.db)
+            .await
+            .expect("read districts");
+        match found {
+            Some(d) => d.id,
+            None => self.create_district(CITY_DISTRICT, CITY_BOX).await,
+        }
+    }
+
+    async fn assign_officer(&self, district: Uuid, officer: Uuid) {
+        let admin = self.admin().await;
+        let assigned = self
+            .put(
+                &format!("/api/v1/districts/{district}/officers/{officer}"),
+                &json!({}),
+                Some(&admin.access_token),
+            )
+            .await;
+        assert_eq!(assigned.status, 204, "{}", assigned.body);
     }
 
     /// Drops (PostgreSQL) or closes (SQLite) the app's database under it.

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod applications;
 pub mod auth;
 pub mod businesses;
+pub mod districts;
 pub mod fair_booths;
 pub mod fair_registrations;
 pub mod fairs;
@@ -51,6 +52,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(privacy::export)
                 .service(privacy::erase)
                 .service(postings::categories)
+                .service(districts::create_district)
+                .service(districts::list_districts)
+                .service(districts::get_district)
+                .service(districts::update_district)
+                .service(districts::delete_district)
+                .service(districts::list_officers)
+                .service(districts::assign_officer)
+                .service(districts::unassign_officer)
                 // Literal segments before `{id}`: actix tries routes in order.
                 .service(businesses::my_businesses)
                 .service(businesses::create_business)

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use doorstep_domain::auth::Principal;
 use doorstep_domain::postings::taxonomy;
 use doorstep_domain::types::{Education, GeoPoint, PostingKind, Role, ShiftPayUnit, Visibility};
-use doorstep_domain::{DomainError, Invalid, ValidationErrors, audit, businesses, time};
+use doorstep_domain::{DomainError, Invalid, ValidationErrors, audit, businesses, districts, time};
 use doorstep_search_index::documents::{JobDisplay, ProfileDisplay, SCHEDULE_FLAGS};
 use doorstep_search_index::{Area, Fallback, Highlights, IndexError, Results, SearchRequest, Sort};
 use serde::{Deserialize, Serialize};
@@ -522,6 +522,12 @@ pub async fn search_profiles(
                 radius_m: None,
             });
         }
+    }
+    if officer {
+        let scope = districts::scope_of(&state.db, &viewer).await?;
+        request.districts = scope
+            .district_ids()
+            .map(|ids| ids.iter().map(Uuid::to_string).collect());
     }
     let index = state.search.clone();
     let cursor = query.cursor.clone();

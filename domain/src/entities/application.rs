@@ -9,6 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub posting_id: Uuid,
     pub business_id: Uuid,
+    pub district_id: Option<Uuid>,
     pub seeker_id: Uuid,
     pub status: ApplicationStatus,
     #[sea_orm(column_type = "Text")]
@@ -18,6 +19,10 @@ pub struct Model {
     pub rejection_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The seeker's graduation year when they applied: the figures count placements of
+    /// graduates by it, and it outlives the link to the seeker once retention anonymises.
+    pub graduation_year: Option<i32>,
+    pub anonymised_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ pub struct Model {
     pub lon: f64,
     pub licence_number: String,
     pub contact_phone: String,
+    pub district_id: Option<Uuid>,
     pub status: BusinessStatus,
     pub rejection_reason: Option<String>,
     pub reviewed_by: Option<Uuid>,

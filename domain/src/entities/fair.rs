@@ -15,6 +15,7 @@ pub struct Model {
     pub address: String,
     pub lat: f64,
     pub lon: f64,
+    pub district_id: Option<Uuid>,
     pub starts_at: DateTimeUtc,
     pub slot_minutes: i32,
     pub slot_count: i32,

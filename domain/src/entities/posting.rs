@@ -9,6 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub business_id: Uuid,
+    /// The business's district, copied so the district figures read one table.
+    pub district_id: Option<Uuid>,
     pub created_by: Uuid,
     pub kind: PostingKind,
     pub status: PostingStatus,

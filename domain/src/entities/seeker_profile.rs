@@ -55,6 +55,8 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub credentials: Option<HeldCredentials>,
     pub visibility: Visibility,
+    /// Where the seeker lives, by district; none without a home location.
+    pub district_id: Option<Uuid>,
     #[sea_orm(column_type = "JsonBinary")]
     pub push_channels: StringList,
     pub quiet_hours_start: Option<String>,

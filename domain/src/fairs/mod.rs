@@ -203,8 +203,10 @@ pub async fn create<C: TransactionTrait>(
     let now = time::now();
     let v = input.validate(now)?;
     let txn = crate::db::begin_write(db).await?;
+    let district = crate::districts::locate(&txn, v.location).await?;
     let created = fair::ActiveModel {
         id: Set(Uuid::now_v7()),
+        district_id: Set(district),
         title: Set(v.title),
         description: Set(v.description),
         mall: Set(v.mall),
@@ -281,6 +283,7 @@ pub async fn update<C: TransactionTrait>(
     active.hall = Set(v.hall);
     active.address = Set(v.address);
     active.lat = Set(v.location.lat());
+    active.district_id = Set(crate::districts::locate(&txn, v.location).await?);
     active.lon = Set(v.location.lon());
     active.starts_at = Set(v.starts_at);
     active.slot_minutes = Set(v.slot_minutes);

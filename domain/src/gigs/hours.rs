@@ -311,6 +311,11 @@ pub async fn resolve<C: TransactionTrait>(
     let note = input.note(true)?.unwrap_or_default();
     let txn = crate::db::begin_write(db).await?;
     let claim = load_claim(&txn, claim_id).await?;
+    // Officers resolve disputes at businesses of their districts.
+    let business = crate::businesses::find(&txn, claim.business_id).await?;
+    crate::districts::scope_of(&txn, actor)
+        .await?
+        .require(business.district_id, "claim")?;
     if claim.hours_status != HoursStatus::Disputed {
         return Err(DomainError::conflict(
             "not_disputed",
@@ -397,8 +402,15 @@ pub async fn disputes<C: ConnectionTrait>(
     if !matches!(actor.role, Role::Officer | Role::Admin) {
         return Err(DomainError::forbidden("officers resolve hours disputes"));
     }
+    let scope = crate::districts::scope_of(db, actor).await?;
+    let in_scope = sea_orm::sea_query::Query::select()
+        .column(crate::entities::business::Column::Id)
+        .from(crate::entities::business::Entity)
+        .and_where(scope.condition(crate::entities::business::Column::DistrictId))
+        .to_owned();
     let mut query = shift_claim::Entity::find()
         .filter(shift_claim::Column::HoursStatus.eq(HoursStatus::Disputed))
+        .filter(shift_claim::Column::BusinessId.in_subquery(in_scope))
         .order_by_asc(shift_claim::Column::Id);
     if let Some(after) = page.after {
         query = query.filter(shift_claim::Column::Id.gt(after));

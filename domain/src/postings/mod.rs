@@ -295,6 +295,7 @@ pub async fn create<C: TransactionTrait>(
     let created = posting::ActiveModel {
         id: Set(Uuid::now_v7()),
         business_id: Set(business_id),
+        district_id: Set(business.district_id),
         created_by: Set(actor.account_id),
         kind: Set(valid.kind),
         status: Set(PostingStatus::Draft),

@@ -178,10 +178,11 @@ pub async fn file<C: TransactionTrait>(
     let now = time::now();
     let txn = crate::db::begin_write(db).await?;
     let earlier = earlier_report_of_same_problem(&txn, input.category, at).await?;
+    let district = crate::districts::locate(&txn, at).await?;
     let created = report::ActiveModel {
         id: Set(Uuid::now_v7()),
         reporter_id: Set(Some(actor.account_id)),
-        district_id: Set(None),
+        district_id: Set(district),
         category: Set(input.category),
         text: Set(text),
         lat: Set(at.lat()),

@@ -125,6 +125,28 @@ fn require_manager(actor: &Principal) -> Result<(), DomainError> {
     }
 }
 
+/// The district of `location`, which must be one the officer serves.
+async fn placed_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    location: GeoPoint,
+) -> Result<Option<Uuid>, DomainError> {
+    let district = crate::districts::locate(db, location).await?;
+    if !crate::districts::scope_of(db, actor)
+        .await?
+        .covers(district)
+    {
+        return Err(DomainError::Validation(ValidationErrors::single(
+            "lat",
+            Invalid::new(
+                "outside_your_districts",
+                "the station's location is outside the districts you serve",
+            ),
+        )));
+    }
+    Ok(district)
+}
+
 /// Adds a station.
 pub async fn create<C: TransactionTrait>(
     db: &C,
@@ -135,9 +157,10 @@ pub async fn create<C: TransactionTrait>(
     let valid = input.validate()?;
     let now = time::now();
     let txn = crate::db::begin_write(db).await?;
+    let district = placed_in_scope(&txn, actor, valid.location).await?;
     let created = station::ActiveModel {
         id: Set(Uuid::now_v7()),
-        district_id: Set(None),
+        district_id: Set(district),
         name: Set(valid.name),
         address: Set(valid.address),
         lat: Set(valid.location.lat()),
@@ -168,7 +191,22 @@ pub async fn update<C: TransactionTrait>(
     let valid = input.validate()?;
     let txn = crate::db::begin_write(db).await?;
     let current = find(&txn, id).await?;
+    crate::districts::scope_of(&txn, actor)
+        .await?
+        .require(current.district_id, "station")?;
+    let district = placed_in_scope(&txn, actor, valid.location).await?;
+    if district != current.district_id {
+        // Sessions held at the station follow it.
+        use crate::entities::training_session;
+        use sea_orm::sea_query::Expr;
+        training_session::Entity::update_many()
+            .col_expr(training_session::Column::DistrictId, Expr::value(district))
+            .filter(training_session::Column::StationId.eq(id))
+            .exec(&txn)
+            .await?;
+    }
     let mut active: station::ActiveModel = current.into();
+    active.district_id = Set(district);
     active.name = Set(valid.name);
     active.address = Set(valid.address);
     active.lat = Set(valid.location.lat());

@@ -130,6 +130,17 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// What an officer did for a seeker (a service record's type).
+    ServiceKind {
+        JobGuidance = "job_guidance",
+        TrainingReferral = "training_referral",
+        RightsConsultation = "rights_consultation",
+        SkillsAssessment = "skills_assessment",
+        Other = "other",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +176,7 @@ mod tests {
         agrees::<HoursStatus>();
         agrees::<RatingSide>();
         agrees::<AttendanceMethod>();
+        agrees::<ServiceKind>();
     }
 }
 

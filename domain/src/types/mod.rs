@@ -20,7 +20,7 @@ pub use enums::{
 };
 pub use enums::{
     ApplicationStatus, BusinessStatus, Education, InvitationStatus, MemberRole, PayUnit,
-    PostingKind, PostingStatus, PushChannel, Visibility,
+    PostingKind, PostingStatus, PushChannel, ServiceKind, Visibility,
 };
 pub use enums::{
     AttendanceMethod, BookingMode, ClaimStatus, HoursStatus, RatingSide, ShiftPayUnit, ShiftStatus,
