@@ -117,6 +117,48 @@ fn demo_profile(account_id: uuid::Uuid) -> seeker_profile::Model {
     }
 }
 
+/// The demo's two districts, in metres east and north of the generator's centre (苏州中心):
+/// the malls around 金鸡湖 and the old town's 石路 and 观前街. The demo officer serves both.
+/// `(name, (west, south), (east, north))` in metres from the centre.
+type Rectangle = (&'static str, (f64, f64), (f64, f64));
+const DISTRICTS: [Rectangle; 2] = [
+    ("金鸡湖商圈", (-4000.0, -5000.0), (8000.0, 4000.0)),
+    ("石路·观前商圈", (-16000.0, -2000.0), (-8000.0, 5000.0)),
+];
+
+async fn draw_districts(
+    db: &sea_orm::DatabaseConnection,
+    admin: uuid::Uuid,
+    officer: uuid::Uuid,
+) -> anyhow::Result<()> {
+    use doorstep_domain::auth::Principal;
+    use doorstep_domain::districts::{self, DistrictInput, LatLon};
+    let (lat0, lon0) = doorstep_demo::vocabulary::CENTRE;
+    let point = |east: f64, north: f64| LatLon {
+        lat: lat0 + north / 111_320.0,
+        lon: lon0 + east / (111_320.0 * lat0.to_radians().cos()),
+    };
+    let admin = Principal {
+        account_id: admin,
+        role: Role::Admin,
+    };
+    for (name, (west, south), (east, north)) in DISTRICTS {
+        let input = DistrictInput {
+            name: name.to_owned(),
+            center: None,
+            boundary: vec![
+                point(west, south),
+                point(east, south),
+                point(east, north),
+                point(west, north),
+            ],
+        };
+        let (district, _) = districts::create(db, &admin, &input).await?;
+        districts::assign(db, &admin, district.id, officer).await?;
+    }
+    Ok(())
+}
+
 pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     startup::prepare_folders(settings)?;
@@ -136,9 +178,15 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let password = args.password.unwrap_or_else(generated_password);
     let [seeker, merchant, officer, admin] = demo_accounts(&password)?;
     let generator = Generator::new(args.seed, sizes, chrono::Utc::now());
+    // Districts first, while there is nothing to move; the loaded rows are placed after.
+    let officer = accounts::create(&db, officer).await?;
+    let admin = accounts::create(&db, admin).await?;
+    draw_districts(&db, admin.id, officer.id).await?;
     let loaded = doorstep_demo::load::load(&db, &generator, true)
         .await
         .context("loading the generated district")?;
+    // The loader writes rows directly; the index is rebuilt from the database below.
+    doorstep_domain::districts::relocate_quietly(&db).await?;
 
     let seeker = accounts::create(&db, seeker).await?;
     doorstep_demo::load::insert_profile(&db, demo_profile(seeker.id)).await?;
@@ -154,8 +202,6 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     for b in &owned {
         doorstep_demo::load::add_owner(&db, b.business.id, merchant.id).await?;
     }
-    accounts::create(&db, officer).await?;
-    accounts::create(&db, admin).await?;
 
     let index_dir = settings.index_dir();
     let index = Arc::new(

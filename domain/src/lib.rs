@@ -26,6 +26,7 @@ pub mod privacy;
 pub mod profiles;
 pub mod requirements;
 pub mod schedule_classes;
+pub mod service_records;
 pub mod signed_token;
 pub mod time;
 pub mod types;

@@ -183,6 +183,14 @@ pub async fn award_volunteer_task<C: ConnectionTrait + TransactionTrait>(
     if account.role != Role::Seeker || account.deleted_at.is_some() {
         return Err(DomainError::NotFound("account"));
     }
+    // Officers award the workers of their own districts.
+    let home = crate::entities::seeker_profile::Entity::find_by_id(input.account_id)
+        .one(db)
+        .await?
+        .and_then(|p| p.district_id);
+    crate::districts::scope_of(db, actor)
+        .await?
+        .require(home, "account")?;
     award(
         db,
         input.account_id,
@@ -514,6 +522,13 @@ pub async fn league<C: ConnectionTrait>(
 ) -> Result<Vec<LeagueRow>, DomainError> {
     require_officer(actor)?;
     let (from, to) = quarter.bounds();
+    // Officers rank the workers who live in their districts.
+    let scope = crate::districts::scope_of(db, actor).await?;
+    let residents = sea_orm::sea_query::Query::select()
+        .column(crate::entities::seeker_profile::Column::AccountId)
+        .from(crate::entities::seeker_profile::Entity)
+        .and_where(scope.condition(crate::entities::seeker_profile::Column::DistrictId))
+        .to_owned();
     let earned = Expr::col(point_entry::Column::Delta).sum();
     let counted = point_entry::Entity::find()
         .select_only()
@@ -522,6 +537,7 @@ pub async fn league<C: ConnectionTrait>(
         .column_as(Expr::col(point_entry::Column::Id).count(), "entries")
         .filter(point_entry::Column::CreatedAt.gte(from))
         .filter(point_entry::Column::CreatedAt.lt(to))
+        .filter(point_entry::Column::AccountId.in_subquery(residents))
         .filter(point_entry::Column::Reason.is_in([
             PointReason::ReportVerified,
             PointReason::TrainingAttended,

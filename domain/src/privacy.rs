@@ -106,6 +106,12 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
             "personalised_matching": p.personalised_matching,
         })),
         "applications": with_history,
+        "service_records": crate::service_records::about(db, actor.account_id).await?.iter().map(|r| json!({
+            "id": r.id, "officer_id": r.officer_id, "kind": r.kind, "notes": r.notes,
+            "outcome": r.outcome, "follow_up_due": r.follow_up_due,
+            "follow_up_done_at": r.follow_up_done_at.map(time::to_display),
+            "created_at": time::to_display(r.created_at), "updated_at": time::to_display(r.updated_at),
+        })).collect::<Vec<_>>(),
         "fair_registrations": crate::fairs::registrations::export(db, actor.account_id).await?,
         "consents": consents.iter().map(|c| json!({
             "business_id": c.business_id, "via": c.via, "application_id": c.application_id,

@@ -363,6 +363,9 @@ pub async fn cancel_session<C: TransactionTrait>(
         .map_err(|e| DomainError::Validation(ValidationErrors::single("reason", e)))?;
     let txn = crate::db::begin_write(db).await?;
     let session = find(&txn, session_id).await?;
+    crate::districts::scope_of(&txn, actor)
+        .await?
+        .require(session.district_id, "training session")?;
     if session.status == SessionStatus::Cancelled {
         return Err(DomainError::conflict(
             "already_cancelled",
@@ -523,6 +526,9 @@ pub async fn check_in<C: TransactionTrait + ConnectionTrait>(
 ) -> Result<(training_registration::Model, bool), DomainError> {
     require_officer(actor)?;
     let session = find(db, session_id).await?;
+    crate::districts::scope_of(db, actor)
+        .await?
+        .require(session.district_id, "training session")?;
     let key = signed_token::key_bytes(&session.checkin_key);
     let claims = signed_token::check::<CheckinClaims>(
         &key,

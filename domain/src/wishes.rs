@@ -114,6 +114,9 @@ pub async fn answer<C: TransactionTrait>(
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("wish"))?;
+    crate::districts::scope_of(&txn, actor)
+        .await?
+        .require(current.district_id, "wish")?;
     if matches!(current.status, WishStatus::Done | WishStatus::Declined) {
         return Err(DomainError::conflict(
             "already_answered",

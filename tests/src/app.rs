@@ -243,6 +243,11 @@ impl TestApp {
             .await
     }
 
+    pub async fn patch(&self, path: &str, body: &Value, token: Option<&str>) -> ApiResponse {
+        self.send(self.client.patch(self.url(path)).json(body), token)
+            .await
+    }
+
     pub async fn register(&self, body: &Value) -> ApiResponse {
         self.post("/api/v1/auth/register", body, None).await
     }

@@ -24,6 +24,7 @@ pub mod postings;
 pub mod privacy;
 pub mod profiles;
 pub mod search;
+pub mod service_records;
 pub mod webhooks;
 // The gig workers' community.
 pub mod points;
@@ -60,6 +61,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(districts::list_officers)
                 .service(districts::assign_officer)
                 .service(districts::unassign_officer)
+                .service(service_records::create_record)
+                .service(service_records::seeker_file)
+                .service(service_records::my_records)
+                .service(service_records::update_record)
+                .service(service_records::follow_ups)
                 // Literal segments before `{id}`: actix tries routes in order.
                 .service(businesses::my_businesses)
                 .service(businesses::create_business)

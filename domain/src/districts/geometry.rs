@@ -39,16 +39,17 @@ impl Ring {
             return invalid("boundary_too_long", "a boundary has at most 500 points");
         }
         let ring = Ring(points);
-        if ring.area_m2() < 1.0 {
-            return invalid(
-                "boundary_empty",
-                "the boundary encloses no area (points in a line?)",
-            );
-        }
+        // A crossing ring can have a signed area of zero (a bow tie): name the crossing first.
         if ring.self_intersects() {
             return invalid(
                 "boundary_crossing",
                 "the boundary crosses itself; list its points in order around the edge",
+            );
+        }
+        if ring.area_m2() < 1.0 {
+            return invalid(
+                "boundary_empty",
+                "the boundary encloses no area (points in a line?)",
             );
         }
         Ok(ring)

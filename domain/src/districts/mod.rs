@@ -15,7 +15,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 pub use self::geometry::Ring;
-pub use self::placement::{Moved, locate, locate_opt, relocate_all};
+pub use self::placement::{Moved, locate, locate_opt, relocate_all, relocate_quietly};
 pub use self::scope::{Scope, scope_of};
 use crate::accounts;
 use crate::auth::Principal;

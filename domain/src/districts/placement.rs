@@ -117,6 +117,16 @@ macro_rules! set_district {
 /// Recomputes the district of everything placed; run in the transaction that changed the
 /// districts. Seekers who moved are re-indexed (officers' searches filter by district).
 pub async fn relocate_all<C: ConnectionTrait>(db: &C) -> Result<Moved, DomainError> {
+    relocate(db, true).await
+}
+
+/// [`relocate_all`] without re-indexing anyone: for bulk loaders that rebuild the index
+/// from the database afterwards.
+pub async fn relocate_quietly<C: ConnectionTrait>(db: &C) -> Result<Moved, DomainError> {
+    relocate(db, false).await
+}
+
+async fn relocate<C: ConnectionTrait>(db: &C, reindex: bool) -> Result<Moved, DomainError> {
     let map = Map::load(db).await?;
     let mut moved = Moved::default();
 
@@ -166,7 +176,7 @@ pub async fn relocate_all<C: ConnectionTrait>(db: &C) -> Result<Moved, DomainErr
             *district,
             ids
         );
-        for id in ids {
+        for id in ids.iter().filter(|_| reindex) {
             outbox::record(
                 db,
                 Aggregate::Profile,

@@ -92,10 +92,15 @@ pub async fn create_department<C: TransactionTrait + ConnectionTrait>(
         return Err(DomainError::Validation(errors));
     };
     errors.into_result()?;
+    // An officer's department serves their (first) district; an admin's serves everywhere.
+    let district = crate::districts::scope_of(db, actor)
+        .await?
+        .district_ids()
+        .and_then(|ids| ids.first().copied());
     let txn = crate::db::begin_write(db).await?;
     let created = department::ActiveModel {
         id: Set(Uuid::now_v7()),
-        district_id: Set(None),
+        district_id: Set(district),
         name: Set(name),
         email: Set(email),
         handler_id: Set(input.handler_id),
@@ -113,7 +118,14 @@ pub async fn list_departments<C: ConnectionTrait>(
     actor: &Principal,
 ) -> Result<Vec<department::Model>, DomainError> {
     require_coordinator(actor)?;
+    // City-wide departments (no district) serve every district.
+    let scope = crate::districts::scope_of(db, actor).await?;
     Ok(department::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(scope.condition(department::Column::DistrictId))
+                .add(department::Column::DistrictId.is_null()),
+        )
         .order_by_asc(department::Column::Name)
         .all(db)
         .await?)
@@ -273,6 +285,9 @@ async fn dispatch_once<C: TransactionTrait>(
 ) -> Result<Dispatched, DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let current = find(&txn, id).await?;
+    crate::districts::scope_of(&txn, actor)
+        .await?
+        .require(current.district_id, "report")?;
     if current.status == ReportStatus::Duplicate {
         return Err(DomainError::conflict(
             "report_is_duplicate",
@@ -390,6 +405,9 @@ pub async fn reject<C: TransactionTrait>(
         .map_err(|e| DomainError::Validation(ValidationErrors::single("reason", e)))?;
     let txn = crate::db::begin_write(db).await?;
     let current = find(&txn, id).await?;
+    crate::districts::scope_of(&txn, actor)
+        .await?
+        .require(current.district_id, "report")?;
     if current.status != ReportStatus::Submitted {
         return Err(DomainError::conflict(
             "report_not_waiting",
@@ -450,7 +468,10 @@ pub async fn report_for_handler<C: ConnectionTrait>(
         Handler::Account(actor) => {
             let id = id.ok_or(DomainError::NotFound("report"))?;
             let found = find(db, id).await?;
-            let allowed = matches!(actor.role, Role::Officer | Role::Admin)
+            let allowed = (matches!(actor.role, Role::Officer | Role::Admin)
+                && crate::districts::scope_of(db, actor)
+                    .await?
+                    .covers(found.district_id))
                 || is_handler_account(db, &found, actor.account_id).await?;
             if allowed && found.department_id.is_some() {
                 Ok(found)

@@ -261,8 +261,8 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<report::Model,
         .ok_or(DomainError::NotFound("report"))
 }
 
-/// Who may read a report in full: its reporter, officers and admins, and the handler
-/// account of the department it is dispatched to.
+/// Who may read a report in full: its reporter, admins and the officers of its district,
+/// and the handler account of the department it is dispatched to.
 pub async fn readable_by<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
@@ -270,7 +270,9 @@ pub async fn readable_by<C: ConnectionTrait>(
 ) -> Result<report::Model, DomainError> {
     let found = find(db, id).await?;
     let allowed = match actor.role {
-        Role::Officer | Role::Admin => true,
+        Role::Officer | Role::Admin => crate::districts::scope_of(db, actor)
+            .await?
+            .covers(found.district_id),
         _ if found.reporter_id == Some(actor.account_id) => true,
         _ => handling::is_handler_account(db, &found, actor.account_id).await?,
     };
@@ -482,7 +484,9 @@ pub async fn queue<C: ConnectionTrait>(
     if !matches!(actor.role, Role::Officer | Role::Admin) {
         return Err(DomainError::forbidden("only coordinators see the queue"));
     }
+    let scope = crate::districts::scope_of(db, actor).await?;
     let mut query = report::Entity::find()
+        .filter(scope.condition(report::Column::DistrictId))
         .filter(report::Column::DuplicateOf.is_null())
         .filter(report::Column::Status.eq(status.unwrap_or(ReportStatus::Submitted)))
         .order_by_desc(report::Column::Id);

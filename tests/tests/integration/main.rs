@@ -8,6 +8,7 @@ mod auth;
 mod businesses;
 mod conventions;
 mod demo;
+mod districts;
 mod fair_checkin;
 mod fair_hiring;
 mod fair_registrations;

@@ -245,6 +245,19 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/wishes", "post"),
         ("/api/v1/wishes", "get"),
         ("/api/v1/wishes/{id}/answer", "post"),
+        ("/api/v1/districts", "post"),
+        ("/api/v1/districts", "get"),
+        ("/api/v1/districts/{id}", "get"),
+        ("/api/v1/districts/{id}", "put"),
+        ("/api/v1/districts/{id}", "delete"),
+        ("/api/v1/districts/{id}/officers", "get"),
+        ("/api/v1/districts/{id}/officers/{officer_id}", "put"),
+        ("/api/v1/districts/{id}/officers/{officer_id}", "delete"),
+        ("/api/v1/profiles/{id}/service-records", "post"),
+        ("/api/v1/profiles/{id}/service-records", "get"),
+        ("/api/v1/me/service-records", "get"),
+        ("/api/v1/service-records/{id}", "patch"),
+        ("/api/v1/officer/follow-ups", "get"),
     ];
     for (path, method) in expected {
         assert!(
