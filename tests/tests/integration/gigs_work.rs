@@ -332,6 +332,25 @@ async fn a_dispute_keeps_both_times_until_an_officer_resolves_it(backend: Backen
         )
         .await;
     assert_eq!(not_officer.status, 403);
+    // An officer of another district neither sees nor resolves it.
+    let shilu = app
+        .create_district("石路片区", (31.30, 120.58, 31.33, 120.62))
+        .await;
+    let elsewhere = app.create_officer_in("13700000061", &[shilu]).await;
+    let their_queue = app
+        .get("/api/v1/disputes", Some(&elsewhere.access_token))
+        .await;
+    assert_eq!(their_queue.status, 200, "{}", their_queue.body);
+    assert_eq!(their_queue.body["items"].as_array().unwrap().len(), 0);
+    let foreign = app
+        .claim_action(
+            &elsewhere.access_token,
+            claim,
+            "resolve",
+            &json!({"start": local(start), "end": local(end), "note": "越区裁定"}),
+        )
+        .await;
+    assert_eq!(foreign.status, 404, "{}", foreign.body);
     let resolved = app
         .claim_action(
             &officer.access_token,

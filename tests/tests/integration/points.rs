@@ -206,6 +206,25 @@ async fn officers_see_the_quarterly_league_audited(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(audited, 2);
+    // An officer of another district ranks only their own district's workers, and cannot
+    // award these riders.
+    let shilu = app
+        .create_district("石路片区", (31.30, 120.58, 31.33, 120.62))
+        .await;
+    let elsewhere = app.create_officer_in("13700000134", &[shilu]).await;
+    let theirs = app
+        .get("/api/v1/points/league", Some(&elsewhere.access_token))
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    assert_eq!(theirs.body["rows"], json!([]));
+    let foreign = app
+        .post(
+            "/api/v1/points/volunteer-tasks",
+            &json!({"account_id": keen.account_id, "points": 5, "task": "清理共享单车"}),
+            Some(&elsewhere.access_token),
+        )
+        .await;
+    assert_eq!(foreign.status, 404, "{}", foreign.body);
     // Another quarter is empty; a malformed one is named; riders do not see it.
     let past = app
         .get(

@@ -318,8 +318,21 @@ async fn attendance_is_checked_in_by_the_signed_token_once(backend: Backend) {
         scan(wrong_purpose, &officer).await.field_errors()[0].1,
         "token_wrong_purpose"
     );
-    // Only officers scan.
+    // Only officers scan, and only those of the session's district.
     assert_eq!(scan(token.clone(), &rider).await.status, 403);
+    let park = app
+        .create_district("园区湖西片区", (31.30, 120.65, 31.34, 120.70))
+        .await;
+    let elsewhere = app.create_officer_in("13700000152", &[park]).await;
+    assert_eq!(scan(token.clone(), &elsewhere).await.status, 404);
+    let cancel = app
+        .post(
+            &format!("/api/v1/trainings/{id}/cancel"),
+            &json!({"reason": "越区取消"}),
+            Some(&elsewhere.access_token),
+        )
+        .await;
+    assert_eq!(cancel.status, 404);
 
     // The genuine token checks in once: points, the certificate, the profile.
     let first = scan(token.clone(), &officer).await;
