@@ -200,8 +200,13 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
             application::Column::InterviewPlace,
             Expr::value(Option::<String>::None),
         )
-        .col_expr(application::Column::UpdatedAt, Expr::value(now))
+        // `updated_at` stays: a hire's date is a figure, and erasing is not a change of stage.
         .filter(application::Column::SeekerId.eq(id))
+        .exec(&txn)
+        .await?;
+    // Officers' notes about them go too (the figures do not count service records).
+    crate::entities::service_record::Entity::delete_many()
+        .filter(crate::entities::service_record::Column::SeekerId.eq(id))
         .exec(&txn)
         .await?;
     notification::Entity::delete_many()

@@ -2,7 +2,6 @@
 //! sees and serves only what lies in their districts; service records and follow-ups.
 
 use doorstep_domain::entities::{audit_entry, service_record};
-use doorstep_domain::types::Role;
 use doorstep_tests::community::{always_open, station_body};
 use doorstep_tests::market::{MALL_LAT, MALL_LON, posting_body};
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app};
@@ -665,5 +664,18 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         .await;
     assert_eq!(export.status, 200, "{}", export.body);
     assert_eq!(export.body["service_records"].as_array().unwrap().len(), 3);
-    let _ = Role::Officer;
+
+    // Erasing their account erases what officers wrote about them.
+    let erased = app.delete("/api/v1/me", Some(&seeker.access_token)).await;
+    assert!(
+        erased.status == 204 || erased.status == 200,
+        "{}",
+        erased.body
+    );
+    let left = service_record::Entity::find()
+        .filter(service_record::Column::SeekerId.eq(seeker.account_id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(left.is_empty());
 }
