@@ -159,6 +159,121 @@ async fn draw_districts(
     Ok(())
 }
 
+/// The gig workers' part of the demo: stations around both districts (one open round the
+/// clock, one whose hours cross midnight), a first-aid class in three days, rewards and a
+/// department for 随手拍 reports. Created through the domain, as the demo officer.
+async fn community(db: &sea_orm::DatabaseConnection, officer: uuid::Uuid) -> anyhow::Result<()> {
+    use doorstep_domain::auth::Principal;
+    use doorstep_domain::reports::handling;
+    use doorstep_domain::{points, stations, trainings};
+    use serde_json::{Value, json};
+    let officer = Principal {
+        account_id: officer,
+        role: Role::Officer,
+    };
+    let (lat0, lon0) = doorstep_demo::vocabulary::CENTRE;
+    let at = |east: f64, north: f64| {
+        (
+            lat0 + north / 111_320.0,
+            lon0 + east / (111_320.0 * lat0.to_radians().cos()),
+        )
+    };
+    let daily = |open: &str, close: &str| -> Value {
+        json!(
+            (1..=7)
+                .map(|day| json!({"day": day, "open": open, "close": close}))
+                .collect::<Vec<_>>()
+        )
+    };
+    let all = [
+        "rest",
+        "water",
+        "charging",
+        "microwave",
+        "toilet",
+        "first_aid_kit",
+        "job_help",
+    ];
+    // (name, address, metres east and north of the centre, weekly hours, amenities)
+    type Station<'a> = (&'a str, &'a str, (f64, f64), Value, &'a [&'a str]);
+    let list: [Station; 5] = [
+        (
+            "苏州中心暖新驿站",
+            "苏州大道东苏州中心商场北门",
+            (0.0, 120.0),
+            daily("07:00", "22:00"),
+            &all,
+        ),
+        (
+            "圆融时代广场零工驿站",
+            "圆融时代广场天幕街东侧",
+            (1900.0, 250.0),
+            daily("00:00", "24:00"),
+            &["rest", "water", "charging", "job_help"],
+        ),
+        (
+            "星海街骑手驿站",
+            "星海生活广场地下车库入口",
+            (2300.0, -1500.0),
+            daily("18:00", "02:00"),
+            &["rest", "water", "charging", "microwave"],
+        ),
+        (
+            "石路蜂巢驿站",
+            "石路步行街北口",
+            (-13000.0, 1500.0),
+            daily("08:00", "20:00"),
+            &["rest", "water", "toilet", "legal"],
+        ),
+        (
+            "观前街暖新驿站",
+            "观前街玄妙观东侧",
+            (-10000.0, 2300.0),
+            daily("09:00", "21:00"),
+            &["rest", "water", "umbrella", "job_help"],
+        ),
+    ];
+    let mut first = None;
+    for (name, address, (east, north), weekly, amenities) in list {
+        let (lat, lon) = at(east, north);
+        let input: stations::StationInput = serde_json::from_value(json!({
+            "name": name, "address": address, "lat": lat, "lon": lon, "amenities": amenities,
+            "opening_hours": {"weekly": weekly}, "contact_phone": "13962100000",
+            "description": "骑手、快递员歇脚、充电、喝水，也可以在这里找工作。",
+        }))?;
+        let created = stations::create(db, &officer, input)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo station {name}: {e:?}"))?;
+        first.get_or_insert(created.id);
+    }
+    let day = (doorstep_domain::time::to_display(doorstep_domain::time::now())
+        + chrono::Duration::days(3))
+    .date_naive();
+    let session: trainings::SessionInput = serde_json::from_value(json!({
+        "topic": "急救知识培训（心肺复苏与AED）", "category": "first_aid",
+        "description": "红十字会讲师授课，考核通过发急救证。", "station_id": first,
+        "starts_at": format!("{day}T14:00:00+08:00"), "ends_at": format!("{day}T16:00:00+08:00"),
+        "capacity": 30, "certificate": "急救证",
+    }))?;
+    trainings::create(db, &officer, session)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo training: {e:?}"))?;
+    for (name, cost, stock) in [
+        ("奶茶兑换券", 50, Some(100)),
+        ("充电宝免费租借一次", 30, None),
+        ("网格员纪念徽章", 200, Some(20)),
+    ] {
+        let reward: points::RewardInput =
+            serde_json::from_value(json!({"name": name, "cost": cost, "stock": stock}))?;
+        points::create_reward(db, &officer, reward).await?;
+    }
+    let department: handling::DepartmentInput = serde_json::from_value(json!({
+        "name": "园区市政养护所", "email": "repair@demo.doorstep.local",
+    }))?;
+    handling::create_department(db, &officer, department).await?;
+    Ok(())
+}
+
 pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     startup::prepare_folders(settings)?;
@@ -182,6 +297,7 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let officer = accounts::create(&db, officer).await?;
     let admin = accounts::create(&db, admin).await?;
     draw_districts(&db, admin.id, officer.id).await?;
+    community(&db, officer.id).await?;
     let loaded = doorstep_demo::load::load(&db, &generator, true)
         .await
         .context("loading the generated district")?;

@@ -123,6 +123,44 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
         )
         .await;
     assert_eq!(pending.status, 200, "{}", pending.body);
+    let districts = app
+        .get("/api/v1/districts", Some(&officer.access_token))
+        .await;
+    assert_eq!(
+        districts.body.as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        districts.body
+    );
+
+    // A rider finds a station open now (one is open round the clock), the first-aid class
+    // and the rewards.
+    let (lat, lon) = doorstep_demo::vocabulary::CENTRE;
+    let open = app
+        .get(
+            &format!("/api/v1/stations?lat={lat}&lon={lon}&radius_km=5&open_now=true"),
+            None,
+        )
+        .await;
+    assert_eq!(open.status, 200, "{}", open.body);
+    assert!(
+        open.body.as_array().is_some_and(|s| !s.is_empty()),
+        "{}",
+        open.body
+    );
+    let classes = app.get("/api/v1/trainings", None).await;
+    assert_eq!(
+        classes.body["items"][0]["certificate"], "急救证",
+        "{}",
+        classes.body
+    );
+    let rewards = app.get("/api/v1/rewards", None).await;
+    assert_eq!(
+        rewards.body.as_array().map(Vec::len),
+        Some(3),
+        "{}",
+        rewards.body
+    );
 
     // Loading twice would duplicate the district: refused, and nothing was added.
     let again = demo::run(&app.settings, small()).await;
