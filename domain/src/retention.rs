@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `applications` | 3 years after the later of the posting's closing and the application's last change (a posting never closed keeps them) | anonymised: the seeker link moves to the [`RETIRED_ACCOUNT`] placeholder; note, interview place and rejection reason erased; `anonymised_at` set. Posting, business, district, status, interview time, `created_at`/`updated_at` and `graduation_year` stay for the figures |
 //! | `application_events` | as their application | free-text `detail` dropped; the seeker's own actions re-linked to the placeholder (merchants' actions keep their actor); stages and times stay |
-//! | `consents` | as their application; those given by accepting an invitation, 3 years | deleted |
+//! | `consents` | as their application; those tied to no application (given by accepting an invitation or claiming a gig shift), 3 years after given | deleted |
 //! | `fair_applications` | as their application | seeker link moved to the placeholder (the booth's counts stay) |
 //! | `outbox_events` (application events) | as their application | payload (which names the seeker) emptied; the row stays, because consumers read the outbox by watermark and a missing id would look like a gap |
 //! | `outbox_events` (others) | kept | payloads carry ids and flags, nothing personal; each instance's search index keeps its own watermark in its index folder, which the database cannot see, so no event is known to be consumed by all |
@@ -63,7 +63,7 @@ pub struct RetentionReport {
     pub fair_applications_unlinked: u64,
     pub outbox_payloads_emptied: u64,
     pub invitations_deleted: u64,
-    pub invitation_consents_deleted: u64,
+    pub other_consents_deleted: u64,
     pub matches_deleted: u64,
     pub service_records_anonymised: u64,
     pub refresh_tokens_deleted: u64,
@@ -84,7 +84,7 @@ impl RetentionReport {
             + self.fair_applications_unlinked
             + self.outbox_payloads_emptied
             + self.invitations_deleted
-            + self.invitation_consents_deleted
+            + self.other_consents_deleted
             + self.matches_deleted
             + self.service_records_anonymised
             + self.refresh_tokens_deleted
@@ -287,7 +287,7 @@ async fn anonymise_applications<C: TransactionTrait + ConnectionTrait>(
     }
 }
 
-/// Invitations, invitation consents and matches of postings closed three years ago.
+/// Invitations, consents tied to no application, and matches of postings closed three years ago.
 async fn delete_recruiting_leftovers<C: TransactionTrait + ConnectionTrait>(
     db: &C,
     cut: &Cutoffs,
@@ -300,7 +300,7 @@ async fn delete_recruiting_leftovers<C: TransactionTrait + ConnectionTrait>(
         .exec(&txn)
         .await?
         .rows_affected;
-    report.invitation_consents_deleted = consent::Entity::delete_many()
+    report.other_consents_deleted = consent::Entity::delete_many()
         .filter(consent::Column::ApplicationId.is_null())
         .filter(consent::Column::GrantedAt.lt(cut.three_years))
         .exec(&txn)

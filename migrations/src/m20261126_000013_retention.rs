@@ -35,27 +35,30 @@ enum Notifications {
 }
 
 const UNIQUE: &str = "uq_applications_posting_seeker";
+/// A new name, not the old one re-created: on SQLite another pooled connection may still
+/// hold the schema from before the drop and refuse the old name as taken.
+const LIVE: &str = "uq_applications_live";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(
-                Index::drop()
-                    .name(UNIQUE)
-                    .table(Applications::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
             .create_index(
                 Index::create()
-                    .name(UNIQUE)
+                    .name(LIVE)
                     .table(Applications::Table)
                     .col(Applications::PostingId)
                     .col(Applications::SeekerId)
                     .unique()
                     .and_where(Expr::col(Applications::AnonymisedAt).is_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(UNIQUE)
+                    .table(Applications::Table)
                     .to_owned(),
             )
             .await?;
@@ -90,10 +93,16 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (name, table) in [
-            ("idx_notifications_created", Notifications::Table.into_iden()),
+            (
+                "idx_notifications_created",
+                Notifications::Table.into_iden(),
+            ),
             ("idx_audit_log_at", AuditLog::Table.into_iden()),
-            ("idx_applications_retention", Applications::Table.into_iden()),
-            (UNIQUE, Applications::Table.into_iden()),
+            (
+                "idx_applications_retention",
+                Applications::Table.into_iden(),
+            ),
+            (LIVE, Applications::Table.into_iden()),
         ] {
             manager
                 .drop_index(Index::drop().name(name).table(table).to_owned())
