@@ -500,6 +500,17 @@ async fn retention_anonymises_once_and_keeps_the_figures(backend: Backend) {
             .any(|e| e.actor_id == merchant.account_id)
     );
 
+    // An anonymised application is a closed record.
+    let moved = app
+        .post(
+            &format!("/api/v1/applications/{rejected}/transitions"),
+            &json!({"to": "viewed"}),
+            Some(&merchant.access_token),
+        )
+        .await;
+    assert_eq!(moved.status, 409, "{}", moved.body);
+    assert_eq!(moved.problem_code(), "application_anonymised");
+
     // Within retention: untouched.
     for (id, seeker, note) in [
         (recent_on_old, chen.account_id, "两年前的申请"),
