@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, Months, Utc};
 use doorstep_domain::entities::{
     account, application, application_event, audit_entry, consent, fair_application, gig_notice,
-    invitation, job_match, notification, outbox_event, posting, queued_mail, refresh_token, report,
-    report_media, service_record, shift_claim,
+    invitation, job_match, matcher_state, notification, outbox_event, posting, queued_mail,
+    refresh_token, report, report_media, service_record, shift_claim,
 };
 use doorstep_domain::media::{DiskStore, samples};
 use doorstep_domain::retention::{self, RETIRED_ACCOUNT, RetentionReport};
 use doorstep_domain::types::{ApplicationStatus, Role, ServiceKind};
-use doorstep_tests::community::{SHILU, manhole};
+use doorstep_tests::community::{SHILU, manhole, until};
 use doorstep_tests::market::{MALL_LAT, MALL_LON, posting_body, profile_body};
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app_with};
 use sea_orm::sea_query::Expr;
@@ -22,7 +22,10 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-on_both_databases!(retention_anonymises_once_and_keeps_the_figures);
+on_both_databases!(
+    retention_anonymises_once_and_keeps_the_figures,
+    serve_runs_the_job_under_a_lease
+);
 
 /// A seeker with a public profile graduating in `year`.
 async fn graduate(app: &TestApp, phone: &str, name: &str, year: i32) -> Session {
@@ -592,4 +595,51 @@ async fn retention_anonymises_once_and_keeps_the_figures(backend: Backend) {
         .await;
     assert_eq!(listed.status, 200, "{}", listed.body);
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 4);
+}
+
+async fn serve_runs_the_job_under_a_lease(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.retention_interval_secs = 1).await;
+    let officer = app.officer().await;
+    let seeker = app.seeker_with_profile("13800000001", "李娜").await;
+    let read = app
+        .get(
+            &format!(
+                "/api/v1/profiles/{}?reason={}",
+                seeker.account_id,
+                doorstep_tests::url_encode("就业指导")
+            ),
+            Some(&officer.access_token),
+        )
+        .await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    let now = doorstep_domain::time::now();
+    audit_entry::Entity::update_many()
+        .col_expr(
+            audit_entry::Column::At,
+            Expr::value(now.checked_sub_months(Months::new(37)).unwrap()),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    until("the server's retention pass", || async {
+        audit_entry::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    let lease = matcher_state::Entity::find_by_id("retention")
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the retention lease");
+    assert!(
+        lease
+            .holder
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("retention-"),
+        "{lease:?}"
+    );
 }
