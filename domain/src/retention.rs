@@ -25,6 +25,10 @@
 //! | `shift_claims` check-in position | 90 days after check-in, unless the hours are in dispute | latitude, longitude and accuracy erased; times, hours and pay stay |
 //! | `report_media` (photos, voice) | 1 year after the report was closed (resolved, rejected, or linked as a duplicate) | files removed from the media store, then the rows |
 //!
+//! An anonymised application is a closed record: moving it again is refused
+//! (`application_anonymised`). Anonymising keeps `updated_at` as it was, since the figures
+//! date hires and closures by it.
+//!
 //! Not covered yet, kept until the person erases their account: fair registrations and
 //! visits, training registrations, points, redemptions, reports' text and position, wishes.
 
@@ -263,7 +267,7 @@ async fn anonymise_applications<C: TransactionTrait + ConnectionTrait>(
             .await?
             .rows_affected;
         // `updated_at` stays: the figures date hires and closures by it.
-        report.applications_anonymised += application::Entity::update_many()
+        let anonymised = application::Entity::update_many()
             .col_expr(application::Column::SeekerId, Expr::value(RETIRED_ACCOUNT))
             .col_expr(application::Column::Note, Expr::value(""))
             .col_expr(
@@ -280,8 +284,11 @@ async fn anonymise_applications<C: TransactionTrait + ConnectionTrait>(
             .exec(&txn)
             .await?
             .rows_affected;
+        report.applications_anonymised += anonymised;
         txn.commit().await?;
-        if (due.len() as u64) < BATCH {
+        // A short batch was the last; an empty update means another run took this batch
+        // first and will go on with the rest.
+        if (due.len() as u64) < BATCH || anonymised == 0 {
             return Ok(());
         }
     }
