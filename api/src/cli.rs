@@ -39,6 +39,9 @@ pub enum Command {
     /// Account administration from the shell: the only way the first admin exists.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Run the retention job once (erase and anonymise what is past its retention), print
+    /// what it changed, and exit.
+    Retention,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +103,15 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Admin(AdminCommand::CreateAdmin(args)) => {
             create_staff(&settings, Role::Admin, args).await?
+        }
+        Command::Retention => {
+            startup::prepare_folders(&settings)?;
+            let db = startup::connect_and_migrate(&settings).await?;
+            let media = doorstep_domain::media::DiskStore::new(settings.media_dir());
+            let report =
+                doorstep_domain::retention::run(&db, &media, doorstep_domain::time::now()).await?;
+            tracing::info!(total = report.total(), ?report, "retention job ran");
+            db.close().await?;
         }
     }
     Ok(())

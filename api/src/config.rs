@@ -113,6 +113,9 @@ pub struct Settings {
     pub gig_checkin_grace_mins: u32,
     /// Hours after a shift's end unconfirmed hours are confirmed from check-in and out.
     pub gig_auto_confirm_hours: u32,
+    /// Seconds between runs of the retention job (erasing and anonymising what is past its
+    /// retention; see `domain::retention`); 0 disables it (run `doorstep retention` instead).
+    pub retention_interval_secs: u64,
 }
 
 impl Default for Settings {
@@ -158,6 +161,7 @@ impl Default for Settings {
             gig_checkin_opens_mins: 30,
             gig_checkin_grace_mins: 15,
             gig_auto_confirm_hours: 48,
+            retention_interval_secs: 24 * 60 * 60,
         }
     }
 }

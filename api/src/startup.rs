@@ -205,6 +205,11 @@ impl Application {
             state.settings.gig_rules(),
             state.settings.gig_jobs_secs,
         );
+        spawn_retention(
+            db.clone(),
+            state.media.clone(),
+            state.settings.retention_interval_secs,
+        );
         let search = state.search.clone();
         let server = serve(listener, state)?;
         Ok(Self {
@@ -331,6 +336,56 @@ fn spawn_gig_jobs(db: DatabaseConnection, rules: doorstep_domain::gigs::Rules, e
             }
             if let Err(err) = doorstep_matcher::gig_notices::deliver(&db, now).await {
                 tracing::warn!(error = %err, "gig notice delivery failed; retrying");
+            }
+        }
+    });
+}
+
+/// Runs the retention job every `every_secs` seconds (0: never), the first time a few
+/// minutes after start rather than at once, so a restart loop does not hammer the database
+/// and short-lived test servers never run it. A `retention` lease lets one instance run
+/// it per period; the job is safe to run twice regardless.
+fn spawn_retention(db: DatabaseConnection, media: Arc<dyn MediaStore>, every_secs: u64) {
+    if every_secs == 0 {
+        return;
+    }
+    let holder = format!("retention-{}", uuid::Uuid::new_v4().simple());
+    let every = Duration::from_secs(every_secs);
+    // Two periods: the holder renews at each of its ticks, a late tick does not let another
+    // instance in, and a holder that died is replaced after at most two periods.
+    let ttl = chrono::Duration::seconds(
+        i64::try_from(every_secs.saturating_mul(2)).unwrap_or(i64::MAX / 2),
+    );
+    let first = Duration::from_secs(every_secs.min(300));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = doorstep_domain::time::now();
+            match doorstep_domain::leases::claim(
+                &db,
+                "retention",
+                &holder,
+                ttl,
+                now,
+                serde_json::json!({}),
+            )
+            .await
+            {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(err) => {
+                    tracing::warn!(error = %err, "retention lease unavailable");
+                    continue;
+                }
+            }
+            match doorstep_domain::retention::run(&db, media.as_ref(), now).await {
+                Ok(report) if report.is_empty() => tracing::debug!("retention job: nothing due"),
+                Ok(report) => tracing::info!(total = report.total(), ?report, "retention job ran"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "retention job failed; retrying next period")
+                }
             }
         }
     });

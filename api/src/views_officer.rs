@@ -118,3 +118,45 @@ impl ServiceRecordView {
         }
     }
 }
+
+/// One entry of the audit log: who read whose data, what, when and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub id: Uuid,
+    pub actor_id: Uuid,
+    /// The actor's display name; absent if their account no longer exists.
+    pub actor_name: Option<String>,
+    /// The person whose data was read.
+    pub subject_id: Option<Uuid>,
+    /// e.g. `read_profile`, `read_application`.
+    pub action: String,
+    pub object_type: String,
+    pub object_id: Uuid,
+    pub reason: String,
+    pub at: DateTime<FixedOffset>,
+}
+
+impl From<doorstep_domain::audit::AuditRow> for AuditEntryView {
+    fn from(row: doorstep_domain::audit::AuditRow) -> Self {
+        let e = row.entry;
+        Self {
+            id: e.id,
+            actor_id: e.actor_id,
+            actor_name: row.actor_name,
+            subject_id: e.subject_id,
+            action: e.action,
+            object_type: e.object_type,
+            object_id: e.object_id,
+            reason: e.reason,
+            at: to_display(e.at),
+        }
+    }
+}
+
+/// A page of audit entries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntryView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}

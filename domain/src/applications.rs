@@ -340,6 +340,14 @@ pub async fn transition<C: TransactionTrait>(
         }
     };
     let to = input.to;
+    // Past its retention the record is kept for the figures only: nobody to tell, nothing
+    // left to decide.
+    if app.anonymised_at.is_some() {
+        return Err(DomainError::conflict(
+            "application_anonymised",
+            "this application is past its retention and kept only as an anonymous record",
+        ));
+    }
     if !allowed(side, app.status, to) {
         if side == Side::Seeker && !app.status.is_final() {
             return Err(DomainError::forbidden(

@@ -40,5 +40,7 @@ pub mod reports;
 pub mod stations;
 pub mod trainings;
 pub mod wishes;
+// Officer services (issue 11).
+pub mod retention;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};

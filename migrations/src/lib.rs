@@ -16,6 +16,7 @@ mod m20261126_000009_fairs;
 mod m20261126_000010_gig_shifts;
 mod m20261126_000011_districts;
 mod m20261126_000012_stations;
+mod m20261126_000013_retention;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_gig_shifts::Migration),
             Box::new(m20261126_000011_districts::Migration),
             Box::new(m20261126_000012_stations::Migration),
+            Box::new(m20261126_000013_retention::Migration),
         ]
     }
 }

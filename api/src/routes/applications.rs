@@ -146,7 +146,7 @@ pub async fn get_application(
         (status = 200, body = ApplicationView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`; `application_anonymised` past its retention"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "interview without time or place"),
     )
 )]

@@ -32,6 +32,8 @@ pub mod reports;
 pub mod stations;
 pub mod trainings;
 pub mod wishes;
+// Officer services (issue 11).
+pub mod audit;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -216,6 +218,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(gigs::work::business_pay)
                 .service(gigs::work::my_pay)
                 .service(gigs::work::seeker_reliability)
-                .service(gigs::work::my_reliability),
+                .service(gigs::work::my_reliability)
+                .service(audit::list_audit)
+                .service(audit::export_audit),
         );
 }

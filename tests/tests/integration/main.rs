@@ -31,3 +31,6 @@ mod points;
 mod reports;
 mod stations;
 mod trainings;
+// Officer services (issue 11).
+mod audit;
+mod retention;

@@ -258,6 +258,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/me/service-records", "get"),
         ("/api/v1/service-records/{id}", "patch"),
         ("/api/v1/officer/follow-ups", "get"),
+        ("/api/v1/audit", "get"),
+        ("/api/v1/audit.csv", "get"),
     ];
     for (path, method) in expected {
         assert!(
