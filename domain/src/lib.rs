@@ -39,5 +39,7 @@ pub mod reports;
 pub mod stations;
 pub mod trainings;
 pub mod wishes;
+// Officer services.
+pub mod figures;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};

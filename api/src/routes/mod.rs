@@ -31,6 +31,8 @@ pub mod reports;
 pub mod stations;
 pub mod trainings;
 pub mod wishes;
+// Officer services.
+pub mod figures;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -210,6 +212,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(gigs::work::business_pay)
                 .service(gigs::work::my_pay)
                 .service(gigs::work::seeker_reliability)
-                .service(gigs::work::my_reliability),
+                .service(gigs::work::my_reliability)
+                // `figures.csv` and `figures` are distinct literal segments after `{id}`.
+                .service(figures::district_figures)
+                .service(figures::district_figures_csv),
         );
 }

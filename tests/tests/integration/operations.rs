@@ -245,6 +245,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/wishes", "post"),
         ("/api/v1/wishes", "get"),
         ("/api/v1/wishes/{id}/answer", "post"),
+        ("/api/v1/districts/{id}/figures", "get"),
+        ("/api/v1/districts/{id}/figures.csv", "get"),
     ];
     for (path, method) in expected {
         assert!(
