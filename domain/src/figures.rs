@@ -350,6 +350,26 @@ impl Dialect {
     }
 }
 
+/// `WITH weeks(week, lo, hi)`: each week the range touches (its Monday as text) with the
+/// instants it spans inside the range, as parameters from `$4` on.
+fn week_bounds(range: &DayRange) -> (String, Vec<Value>) {
+    let mut rows = Vec::new();
+    let mut values = Vec::new();
+    for (i, monday) in range.weeks().into_iter().enumerate() {
+        let n = 4 + 3 * i;
+        rows.push(format!("(${n}, ${}, ${})", n + 1, n + 2));
+        let lo = shanghai_midnight(monday).max(range.start());
+        let hi = shanghai_midnight(monday + Duration::weeks(1)).min(range.end());
+        values.push(Value::from(monday.to_string()));
+        values.push(lo.into());
+        values.push(hi.into());
+    }
+    (
+        format!("WITH weeks(week, lo, hi) AS (VALUES {}) ", rows.join(", ")),
+        values,
+    )
+}
+
 async fn rows<T: FromQueryResult, C: ConnectionTrait>(
     db: &C,
     dialect: Dialect,
@@ -583,6 +603,15 @@ pub async fn compute<C: ConnectionTrait>(
     let d = Dialect(db.get_database_backend());
     let values =
         || -> Vec<Value> { vec![district_id.into(), range.start().into(), range.end().into()] };
+    // The big tables are bucketed by joining the weeks' bounds: each week is one range
+    // search of the index, and no timestamp is parsed per row (which, on SQLite, cost more
+    // than the rest of the query).
+    let (weeks_cte, week_values) = week_bounds(&range);
+    let weekly_values = || -> Vec<Value> {
+        let mut v = values();
+        v.extend(week_values.iter().cloned());
+        v
+    };
 
     // Open now: idx_postings_district_status.
     let open: Vec<CategoryCount> = rows(
@@ -596,16 +625,15 @@ pub async fn compute<C: ConnectionTrait>(
 
     let mut posting_cells: Folded<Raw> = Folded::default();
     // New postings: idx_postings_district_published.
-    let published = d.week("published_at");
     let new: Vec<WeekCategoryCount> = rows(
         db,
         d,
         &format!(
-            "SELECT {published} AS week, category, COUNT(*) AS n FROM postings \
-             WHERE district_id = $1 AND published_at >= $2 AND published_at < $3 \
-             GROUP BY 1, 2"
+            "{weeks_cte}SELECT w.week AS week, p.category AS category, COUNT(*) AS n \
+             FROM weeks w JOIN postings p ON p.district_id = $1 \
+             AND p.published_at >= w.lo AND p.published_at < w.hi GROUP BY 1, 2"
         ),
-        values(),
+        weekly_values(),
     )
     .await?;
     for r in &new {
@@ -613,17 +641,17 @@ pub async fn compute<C: ConnectionTrait>(
     }
 
     // Ended and filled: idx_postings_district_closed.
-    let closed = d.week("closed_at");
     let ended: Vec<Ended> = rows(
         db,
         d,
         &format!(
-            "SELECT {closed} AS week, category, COUNT(*) AS n, \
-             SUM(CASE WHEN status = 'filled' THEN 1 ELSE 0 END) AS filled FROM postings \
-             WHERE district_id = $1 AND closed_at >= $2 AND closed_at < $3 \
-             AND status IN ('closed', 'filled') GROUP BY 1, 2"
+            "{weeks_cte}SELECT w.week AS week, p.category AS category, COUNT(*) AS n, \
+             SUM(CASE WHEN p.status = 'filled' THEN 1 ELSE 0 END) AS filled \
+             FROM weeks w JOIN postings p ON p.district_id = $1 \
+             AND p.closed_at >= w.lo AND p.closed_at < w.hi \
+             WHERE p.status IN ('closed', 'filled') GROUP BY 1, 2"
         ),
-        values(),
+        weekly_values(),
     )
     .await?;
     for r in &ended {
@@ -633,17 +661,30 @@ pub async fn compute<C: ConnectionTrait>(
     }
 
     // Time to fill: histograms of whole hours, by week and by category (same index).
-    let hours = d.whole_hours("published_at", "closed_at");
-    let histogram = |key: String| {
-        format!(
-            "SELECT {key} AS key, {hours} AS hours, COUNT(*) AS n FROM postings \
-             WHERE district_id = $1 AND closed_at >= $2 AND closed_at < $3 \
-             AND status = 'filled' AND published_at IS NOT NULL GROUP BY 1, 2"
-        )
-    };
-    let by_week: Vec<HoursBucket> = rows(db, d, &histogram(closed.clone()), values()).await?;
-    let by_category: Vec<HoursBucket> =
-        rows(db, d, &histogram("category".into()), values()).await?;
+    let hours = d.whole_hours("p.published_at", "p.closed_at");
+    let by_week: Vec<HoursBucket> = rows(
+        db,
+        d,
+        &format!(
+            "{weeks_cte}SELECT w.week AS key, {hours} AS hours, COUNT(*) AS n \
+             FROM weeks w JOIN postings p ON p.district_id = $1 \
+             AND p.closed_at >= w.lo AND p.closed_at < w.hi \
+             WHERE p.status = 'filled' AND p.published_at IS NOT NULL GROUP BY 1, 2"
+        ),
+        weekly_values(),
+    )
+    .await?;
+    let by_category: Vec<HoursBucket> = rows(
+        db,
+        d,
+        &format!(
+            "SELECT p.category AS key, {hours} AS hours, COUNT(*) AS n FROM postings p \
+             WHERE p.district_id = $1 AND p.closed_at >= $2 AND p.closed_at < $3 \
+             AND p.status = 'filled' AND p.published_at IS NOT NULL GROUP BY 1, 2"
+        ),
+        values(),
+    )
+    .await?;
     let mut week_hours: BTreeMap<NaiveDate, BTreeMap<i64, u64>> = BTreeMap::new();
     let mut total_hours: BTreeMap<i64, u64> = BTreeMap::new();
     for r in &by_week {
@@ -665,15 +706,15 @@ pub async fn compute<C: ConnectionTrait>(
 
     // Applications: idx_applications_district_created.
     let mut other: BTreeMap<NaiveDate, Uncategorised> = BTreeMap::new();
-    let created = d.week("created_at");
     let applications: Vec<WeekCount> = rows(
         db,
         d,
         &format!(
-            "SELECT {created} AS week, COUNT(*) AS n FROM applications \
-             WHERE district_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY 1"
+            "{weeks_cte}SELECT w.week AS week, COUNT(*) AS n FROM weeks w \
+             JOIN applications a ON a.district_id = $1 \
+             AND a.created_at >= w.lo AND a.created_at < w.hi GROUP BY 1"
         ),
-        values(),
+        weekly_values(),
     )
     .await?;
     for r in &applications {
@@ -682,17 +723,17 @@ pub async fn compute<C: ConnectionTrait>(
 
     // Placements: idx_applications_district_status finds the hires; each reads its posting
     // for the category.
-    let hired = d.week("a.updated_at");
     let placements: Vec<Placement> = rows(
         db,
         d,
         &format!(
-            "SELECT {hired} AS week, p.category AS category, a.graduation_year AS graduation_year, \
-             COUNT(*) AS n FROM applications a JOIN postings p ON p.id = a.posting_id \
-             WHERE a.district_id = $1 AND a.status = 'hired' \
-             AND a.updated_at >= $2 AND a.updated_at < $3 GROUP BY 1, 2, 3"
+            "{weeks_cte}SELECT w.week AS week, p.category AS category, \
+             a.graduation_year AS graduation_year, COUNT(*) AS n FROM weeks w \
+             JOIN applications a ON a.district_id = $1 AND a.status = 'hired' \
+             AND a.updated_at >= w.lo AND a.updated_at < w.hi \
+             JOIN postings p ON p.id = a.posting_id GROUP BY 1, 2, 3"
         ),
-        values(),
+        weekly_values(),
     )
     .await?;
     let mut graduates: BTreeMap<i32, u64> = BTreeMap::new();
