@@ -156,7 +156,7 @@ pub fn median(histogram: &BTreeMap<i64, u64>) -> Option<f64> {
     }
     // 1-based ranks of the two middle values (the same one for an odd count).
     let (low_rank, high_rank) = if n % 2 == 1 {
-        ((n + 1) / 2, (n + 1) / 2)
+        (n.div_ceil(2), n.div_ceil(2))
     } else {
         (n / 2, n / 2 + 1)
     };
@@ -1132,6 +1132,14 @@ fn category_cells(c: &CategoryCounts) -> Vec<(&'static str, &'static str, Cell)>
     ]
 }
 
+fn training_cells(t: &TrainingRow) -> [(&'static str, Cell); 3] {
+    [
+        ("training_sessions", Cell::Count(t.sessions)),
+        ("training_registrations", Cell::Count(t.registrations)),
+        ("training_attended", Cell::Count(t.attended)),
+    ]
+}
+
 /// The figures as a long-format CSV for Excel (see [`CSV_HEADER`]): the whole range first
 /// (all, then per category, then graduates by year), then each week (all, then per
 /// category).
@@ -1176,32 +1184,10 @@ pub fn to_csv(f: &Figures) -> String {
             push(None, section, &c.category, metric, cell);
         }
     }
-    let training = |push: &mut dyn FnMut(Option<NaiveDate>, &str, &str, &str, Cell),
-                    t: &TrainingRow| {
-        push(
-            t.week_start,
-            "training",
-            &t.category,
-            "training_sessions",
-            Cell::Count(t.sessions),
-        );
-        push(
-            t.week_start,
-            "training",
-            &t.category,
-            "training_registrations",
-            Cell::Count(t.registrations),
-        );
-        push(
-            t.week_start,
-            "training",
-            &t.category,
-            "training_attended",
-            Cell::Count(t.attended),
-        );
-    };
     for t in f.training.iter().filter(|t| t.week_start.is_none()) {
-        training(&mut push, t);
+        for (metric, cell) in training_cells(t) {
+            push(None, "training", &t.category, metric, cell);
+        }
     }
     for r in f.reports.iter().filter(|r| r.week_start.is_none()) {
         push(
@@ -1236,7 +1222,9 @@ pub fn to_csv(f: &Figures) -> String {
             }
         }
         for t in f.training.iter().filter(|t| t.week_start == week) {
-            training(&mut push, t);
+            for (metric, cell) in training_cells(t) {
+                push(week, "training", &t.category, metric, cell);
+            }
         }
         for r in f.reports.iter().filter(|r| r.week_start == week) {
             push(

@@ -188,8 +188,8 @@ async fn build(app: &TestApp) -> World {
         }
     }
     let mut in_b = Vec::new();
-    for i in 0..3 {
-        let id = draft(app, &shop_b, CATEGORIES[i], 100 + i).await;
+    for (i, category) in CATEGORIES.iter().enumerate().take(3) {
+        let id = draft(app, &shop_b, category, 100 + i).await;
         act(app, &shop_b, id, "publish").await;
         in_b.push(id);
     }
