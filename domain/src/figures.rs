@@ -4,7 +4,8 @@
 //!
 //! Every section is one or two aggregate queries (`GROUP BY` week and category) answered
 //! from the indexes of migration 000011; rows never come into Rust one by one. The database
-//! buckets instants into Shanghai weeks, Rust only adds the buckets up. The median time to
+//! buckets instants into Shanghai weeks (SQLite by joining the weeks' bounds, PostgreSQL by
+//! truncating each instant: see `Dialect::bucketed`), Rust only adds the buckets up. The median time to
 //! fill comes from a histogram of whole hours grouped in the database, so it is exact for
 //! whole hours without reading the postings.
 //!
@@ -310,6 +311,14 @@ pub struct Figures {
 
 // ---- The queries ----
 
+/// A weekly query's parts: the week as text, what to group by, `FROM` and `WHERE`.
+struct Bucketed {
+    week: String,
+    key: String,
+    from: String,
+    cond: String,
+}
+
 /// How the backend turns an instant into its Shanghai week's Monday (`YYYY-MM-DD` text),
 /// and the whole hours between two instants.
 #[derive(Clone, Copy)]
@@ -326,6 +335,34 @@ impl Dialect {
             _ => format!(
                 "to_char(date_trunc('week', {column} AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD')"
             ),
+        }
+    }
+
+    /// How rows of `table` (with its alias) are put in weeks by `column`, restricted to the
+    /// district (`district`) and the range: the week expression, the `FROM` clause and a
+    /// condition for `WHERE`. SQLite joins the weeks' bounds (`WITH weeks`, see
+    /// [`week_bounds`]): one index range search per week and no timestamp parsed per row,
+    /// which otherwise costs more than the rest of the query. PostgreSQL reads the range
+    /// with constant bounds, so that it estimates the rows right (joined bounds make it
+    /// guess millions, then choose hash joins and JIT compilation), and computes each row's
+    /// week, which is cheap there.
+    fn bucketed(self, table: &str, district: &str, column: &str) -> Bucketed {
+        match self.0 {
+            DatabaseBackend::Sqlite => Bucketed {
+                week: "w.week".into(),
+                key: "w.week".into(),
+                from: format!(
+                    "weeks w JOIN {table} ON {district} = $1 AND {column} >= w.lo AND {column} < w.hi"
+                ),
+                cond: "1 = 1".into(),
+            },
+            // Grouped by the truncated instant; only the groups are turned into text.
+            _ => Bucketed {
+                week: self.week(column),
+                key: format!("date_trunc('week', {column} AT TIME ZONE 'Asia/Shanghai')"),
+                from: table.to_owned(),
+                cond: format!("{district} = $1 AND {column} >= $2 AND {column} < $3"),
+            },
         }
     }
 
@@ -603,10 +640,11 @@ pub async fn compute<C: ConnectionTrait>(
     let d = Dialect(db.get_database_backend());
     let values =
         || -> Vec<Value> { vec![district_id.into(), range.start().into(), range.end().into()] };
-    // The big tables are bucketed by joining the weeks' bounds: each week is one range
-    // search of the index, and no timestamp is parsed per row (which, on SQLite, cost more
-    // than the rest of the query).
-    let (weeks_cte, week_values) = week_bounds(&range);
+    // The big tables are put in weeks as `Dialect::bucketed` says.
+    let (weeks_cte, week_values) = match d.0 {
+        DatabaseBackend::Sqlite => week_bounds(&range),
+        _ => (String::new(), Vec::new()),
+    };
     let weekly_values = || -> Vec<Value> {
         let mut v = values();
         v.extend(week_values.iter().cloned());
@@ -625,13 +663,18 @@ pub async fn compute<C: ConnectionTrait>(
 
     let mut posting_cells: Folded<Raw> = Folded::default();
     // New postings: idx_postings_district_published.
+    let Bucketed {
+        week,
+        key,
+        from,
+        cond,
+    } = d.bucketed("postings p", "p.district_id", "p.published_at");
     let new: Vec<WeekCategoryCount> = rows(
         db,
         d,
         &format!(
-            "{weeks_cte}SELECT w.week AS week, p.category AS category, COUNT(*) AS n \
-             FROM weeks w JOIN postings p ON p.district_id = $1 \
-             AND p.published_at >= w.lo AND p.published_at < w.hi GROUP BY 1, 2"
+            "{weeks_cte}SELECT {week} AS week, p.category AS category, COUNT(*) AS n \
+             FROM {from} WHERE {cond} GROUP BY {key}, 2"
         ),
         weekly_values(),
     )
@@ -641,15 +684,19 @@ pub async fn compute<C: ConnectionTrait>(
     }
 
     // Ended and filled: idx_postings_district_closed.
+    let Bucketed {
+        week,
+        key,
+        from,
+        cond,
+    } = d.bucketed("postings p", "p.district_id", "p.closed_at");
     let ended: Vec<Ended> = rows(
         db,
         d,
         &format!(
-            "{weeks_cte}SELECT w.week AS week, p.category AS category, COUNT(*) AS n, \
+            "{weeks_cte}SELECT {week} AS week, p.category AS category, COUNT(*) AS n, \
              SUM(CASE WHEN p.status = 'filled' THEN 1 ELSE 0 END) AS filled \
-             FROM weeks w JOIN postings p ON p.district_id = $1 \
-             AND p.closed_at >= w.lo AND p.closed_at < w.hi \
-             WHERE p.status IN ('closed', 'filled') GROUP BY 1, 2"
+             FROM {from} WHERE {cond} AND p.status IN ('closed', 'filled') GROUP BY {key}, 2"
         ),
         weekly_values(),
     )
@@ -666,10 +713,9 @@ pub async fn compute<C: ConnectionTrait>(
         db,
         d,
         &format!(
-            "{weeks_cte}SELECT w.week AS key, {hours} AS hours, COUNT(*) AS n \
-             FROM weeks w JOIN postings p ON p.district_id = $1 \
-             AND p.closed_at >= w.lo AND p.closed_at < w.hi \
-             WHERE p.status = 'filled' AND p.published_at IS NOT NULL GROUP BY 1, 2"
+            "{weeks_cte}SELECT {week} AS key, {hours} AS hours, COUNT(*) AS n \
+             FROM {from} WHERE {cond} \
+             AND p.status = 'filled' AND p.published_at IS NOT NULL GROUP BY {key}, 2"
         ),
         weekly_values(),
     )
@@ -706,13 +752,17 @@ pub async fn compute<C: ConnectionTrait>(
 
     // Applications: idx_applications_district_created.
     let mut other: BTreeMap<NaiveDate, Uncategorised> = BTreeMap::new();
+    let Bucketed {
+        week,
+        key,
+        from,
+        cond,
+    } = d.bucketed("applications a", "a.district_id", "a.created_at");
     let applications: Vec<WeekCount> = rows(
         db,
         d,
         &format!(
-            "{weeks_cte}SELECT w.week AS week, COUNT(*) AS n FROM weeks w \
-             JOIN applications a ON a.district_id = $1 \
-             AND a.created_at >= w.lo AND a.created_at < w.hi GROUP BY 1"
+            "{weeks_cte}SELECT {week} AS week, COUNT(*) AS n FROM {from} WHERE {cond} GROUP BY {key}"
         ),
         weekly_values(),
     )
@@ -723,15 +773,20 @@ pub async fn compute<C: ConnectionTrait>(
 
     // Placements: idx_applications_district_status finds the hires; each reads its posting
     // for the category.
+    let Bucketed {
+        week,
+        key,
+        from,
+        cond,
+    } = d.bucketed("applications a", "a.district_id", "a.updated_at");
     let placements: Vec<Placement> = rows(
         db,
         d,
         &format!(
-            "{weeks_cte}SELECT w.week AS week, p.category AS category, \
-             a.graduation_year AS graduation_year, COUNT(*) AS n FROM weeks w \
-             JOIN applications a ON a.district_id = $1 AND a.status = 'hired' \
-             AND a.updated_at >= w.lo AND a.updated_at < w.hi \
-             JOIN postings p ON p.id = a.posting_id GROUP BY 1, 2, 3"
+            "{weeks_cte}SELECT {week} AS week, p.category AS category, \
+             a.graduation_year AS graduation_year, COUNT(*) AS n FROM {from} \
+             JOIN postings p ON p.id = a.posting_id \
+             WHERE {cond} AND a.status = 'hired' GROUP BY {key}, 2, 3"
         ),
         weekly_values(),
     )
