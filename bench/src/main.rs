@@ -3,6 +3,7 @@
 
 mod engines;
 mod fairs;
+mod figures;
 mod http;
 mod judged;
 mod matching;
@@ -47,6 +48,9 @@ enum Command {
     /// booths, planning (exact and with slot restrictions), re-planning, and a dense
     /// synthetic instance.
     Fairs(fairs::FairArgs),
+    /// District figures over one district of a million postings and applications, loaded
+    /// in bulk, on SQLite and PostgreSQL.
+    Figures(figures::FiguresArgs),
 }
 
 #[derive(clap::Args)]
@@ -97,6 +101,7 @@ fn main() -> anyhow::Result<()> {
         Command::Http(args) => runtime.block_on(http::run(args)),
         Command::Judged(args) => runtime.block_on(judged::run(args)),
         Command::Fairs(args) => fairs::run(args),
+        Command::Figures(args) => runtime.block_on(figures::run(args)),
     }
 }
 

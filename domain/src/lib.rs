@@ -41,6 +41,7 @@ pub mod stations;
 pub mod trainings;
 pub mod wishes;
 // Officer services (issue 11).
+pub mod figures;
 pub mod retention;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};

@@ -34,6 +34,7 @@ pub mod trainings;
 pub mod wishes;
 // Officer services (issue 11).
 pub mod audit;
+pub mod figures;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -220,6 +221,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(gigs::work::seeker_reliability)
                 .service(gigs::work::my_reliability)
                 .service(audit::list_audit)
-                .service(audit::export_audit),
+                .service(audit::export_audit)
+                // `figures.csv` and `figures` are distinct literal segments after `{id}`.
+                .service(figures::district_figures)
+                .service(figures::district_figures_csv),
         );
 }

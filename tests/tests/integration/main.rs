@@ -27,6 +27,7 @@ mod search;
 mod search_quality;
 mod tokens;
 // The gig workers' community.
+mod figures;
 mod points;
 mod reports;
 mod stations;

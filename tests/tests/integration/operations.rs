@@ -260,6 +260,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/officer/follow-ups", "get"),
         ("/api/v1/audit", "get"),
         ("/api/v1/audit.csv", "get"),
+        ("/api/v1/districts/{id}/figures", "get"),
+        ("/api/v1/districts/{id}/figures.csv", "get"),
     ];
     for (path, method) in expected {
         assert!(
