@@ -25,7 +25,9 @@ pub struct HttpArgs {
     /// The server's database, read to see when pushes are written.
     #[arg(long)]
     database_url: String,
-    /// An officer's e-mail and password (to verify the benchmark's business).
+    /// A staff account's e-mail and password, to verify the benchmark's business. `bench/run`
+    /// makes it an admin: an officer verifies only businesses of the districts they serve,
+    /// and the benchmark draws none.
     #[arg(long)]
     officer: String,
     #[arg(long, env = "BENCH_OFFICER_PASSWORD")]
