@@ -302,6 +302,25 @@ fn spawn_sweepers(db: DatabaseConnection, every_secs: u64, public_url: String) {
 /// Runs the gig jobs and delivers gig notices every `every_secs` seconds. Every instance
 /// runs this loop; the `gig_jobs` lease lets one of them do a pass at a time, and the jobs'
 /// conditional updates keep a pass that overlaps another (a lease that ran out) harmless.
+/// Whether this instance holds `lease` (taking or renewing it) for the next `ttl`; a
+/// database error is logged and counts as not holding it, so the periodic job waits for
+/// its next tick.
+async fn hold_lease(
+    db: &DatabaseConnection,
+    lease: &str,
+    holder: &str,
+    ttl: chrono::Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    match doorstep_domain::leases::claim(db, lease, holder, ttl, now, serde_json::json!({})).await {
+        Ok(held) => held,
+        Err(err) => {
+            tracing::warn!(error = %err, lease, "lease unavailable");
+            false
+        }
+    }
+}
+
 fn spawn_gig_jobs(db: DatabaseConnection, rules: doorstep_domain::gigs::Rules, every_secs: u64) {
     let holder = format!("gigs-{}", uuid::Uuid::new_v4().simple());
     let every = Duration::from_secs(every_secs.max(1));
@@ -312,22 +331,8 @@ fn spawn_gig_jobs(db: DatabaseConnection, rules: doorstep_domain::gigs::Rules, e
         loop {
             tick.tick().await;
             let now = doorstep_domain::time::now();
-            match doorstep_domain::leases::claim(
-                &db,
-                "gig_jobs",
-                &holder,
-                ttl,
-                now,
-                serde_json::json!({}),
-            )
-            .await
-            {
-                Ok(true) => {}
-                Ok(false) => continue,
-                Err(err) => {
-                    tracing::warn!(error = %err, "gig jobs lease unavailable");
-                    continue;
-                }
+            if !hold_lease(&db, "gig_jobs", &holder, ttl, now).await {
+                continue;
             }
             match doorstep_domain::gigs::jobs::run_all(&db, &rules, now).await {
                 Ok(report) if report.is_empty() => {}
@@ -363,22 +368,8 @@ fn spawn_retention(db: DatabaseConnection, media: Arc<dyn MediaStore>, every_sec
         loop {
             tick.tick().await;
             let now = doorstep_domain::time::now();
-            match doorstep_domain::leases::claim(
-                &db,
-                "retention",
-                &holder,
-                ttl,
-                now,
-                serde_json::json!({}),
-            )
-            .await
-            {
-                Ok(true) => {}
-                Ok(false) => continue,
-                Err(err) => {
-                    tracing::warn!(error = %err, "retention lease unavailable");
-                    continue;
-                }
+            if !hold_lease(&db, "retention", &holder, ttl, now).await {
+                continue;
             }
             match doorstep_domain::retention::run(&db, media.as_ref(), now).await {
                 Ok(report) if report.is_empty() => tracing::debug!("retention job: nothing due"),

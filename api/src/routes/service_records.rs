@@ -1,6 +1,7 @@
 //! Service records on seekers' files and the officers' follow-up queue.
 
 use actix_web::{HttpResponse, get, patch, post, web};
+use doorstep_domain::entities::service_record;
 use doorstep_domain::service_records::{self, ServiceRecordInput, ServiceRecordUpdate};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -9,6 +10,14 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, Problem};
 use crate::startup::AppState;
 use crate::views_officer::ServiceRecordView;
+
+fn views(records: Vec<service_record::Model>) -> Vec<ServiceRecordView> {
+    let today = service_records::today();
+    records
+        .into_iter()
+        .map(|r| ServiceRecordView::new(r, today))
+        .collect()
+}
 
 /// Records a service given to a seeker of one of the officer's districts who lets officers
 /// see their profile. Officers.
@@ -65,13 +74,7 @@ pub async fn seeker_file(
 ) -> Result<web::Json<Vec<ServiceRecordView>>, ApiError> {
     let records =
         service_records::file(&state.db, &auth.0, id.into_inner(), query.reason.as_deref()).await?;
-    let today = service_records::today();
-    Ok(web::Json(
-        records
-            .into_iter()
-            .map(|r| ServiceRecordView::new(r, today))
-            .collect(),
-    ))
+    Ok(web::Json(views(records)))
 }
 
 /// Every service record about the caller (PIPL right of access). Seekers.
@@ -86,13 +89,7 @@ pub async fn my_records(
     auth: Auth,
 ) -> Result<web::Json<Vec<ServiceRecordView>>, ApiError> {
     let records = service_records::file(&state.db, &auth.0, auth.0.account_id, None).await?;
-    let today = service_records::today();
-    Ok(web::Json(
-        records
-            .into_iter()
-            .map(|r| ServiceRecordView::new(r, today))
-            .collect(),
-    ))
+    Ok(web::Json(views(records)))
 }
 
 /// Sets a record's outcome, moves its follow-up, or marks the follow-up done. The record's
@@ -153,11 +150,5 @@ pub async fn follow_ups(
 ) -> Result<web::Json<Vec<ServiceRecordView>>, ApiError> {
     let records =
         service_records::follow_ups(&state.db, &auth.0, query.within_days.unwrap_or(7)).await?;
-    let today = service_records::today();
-    Ok(web::Json(
-        records
-            .into_iter()
-            .map(|r| ServiceRecordView::new(r, today))
-            .collect(),
-    ))
+    Ok(web::Json(views(records)))
 }
