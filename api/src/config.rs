@@ -92,6 +92,13 @@ pub struct Settings {
     /// Let webhooks target loopback and private networks (off: they are refused, against
     /// server-side request forgery).
     pub webhook_allow_internal: bool,
+    /// `/metrics` on the API address answers only requests carrying
+    /// `Authorization: Bearer <this token>`; unset means it is not served there at all, so
+    /// metrics are never public by accident.
+    pub metrics_token: Option<String>,
+    /// A second address serving `/metrics` alone, without a token, for a scraper on a
+    /// private network (e.g. `127.0.0.1:9464`); unset means no second listener.
+    pub metrics_bind: Option<String>,
     /// Job fairs: a seeker and a booth scoring below this (0 to 1) get no planned visit.
     pub fair_min_score: f64,
     /// Where uploaded photos and voice notes are kept; unset means `<data_dir>/media`.
@@ -152,6 +159,8 @@ impl Default for Settings {
             match_weights: None,
             push_retry_base_ms: 2_000,
             webhook_allow_internal: false,
+            metrics_token: None,
+            metrics_bind: None,
             fair_min_score: 0.3,
             media_dir: None,
             public_url: None,

@@ -144,6 +144,8 @@ pub async fn migrate(db: &DatabaseConnection, url: &str) -> anyhow::Result<()> {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The `metrics_bind` listener, if configured.
+    metrics_server: Option<Server>,
     db: DatabaseConnection,
     search: Arc<SearchIndex>,
 }
@@ -211,10 +213,15 @@ impl Application {
             state.settings.retention_interval_secs,
         );
         let search = state.search.clone();
+        let metrics_server = match state.settings.metrics_bind.clone() {
+            Some(bind) => Some(serve_metrics(&bind, state.clone())?),
+            None => None,
+        };
         let server = serve(listener, state)?;
         Ok(Self {
             port,
             server,
+            metrics_server,
             db,
             search,
         })
@@ -241,11 +248,44 @@ impl Application {
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await?;
+        let metrics = self.metrics_server.map(|server| {
+            let handle = server.handle();
+            (tokio::spawn(server), handle)
+        });
+        let served = self.server.await;
+        if let Some((task, handle)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
+        served?;
         tracing::info!("server stopped; closing the database");
         let _ = self.db.close().await;
         Ok(())
     }
+}
+
+/// `/metrics` alone on its own address, for a scraper on a private network.
+fn serve_metrics(bind: &str, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let listener =
+        TcpListener::bind(bind).with_context(|| format!("binding metrics_bind {bind}"))?;
+    tracing::info!(address = %listener.local_addr()?, "metrics are served without a token on this address");
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route(
+                "/metrics",
+                web::get().to(routes::health::metrics_without_token),
+            )
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound)
+            }))
+            .wrap(from_fn(request_context))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
 }
 
 fn log_layout(settings: &Settings, listener: &TcpListener) {
@@ -260,6 +300,11 @@ fn log_layout(settings: &Settings, listener: &TcpListener) {
         database = %db::redact(&settings.database_url()),
         index = %absolute(&settings.index_dir()),
         mail = %settings.smtp_url.as_deref().map(db::redact).unwrap_or_else(|| absolute(&settings.mail_outbox_dir())),
+        metrics = match (&settings.metrics_token, &settings.metrics_bind) {
+            (_, Some(bind)) => format!("without a token on {bind}"),
+            (Some(_), None) => "with the metrics token at /metrics".to_owned(),
+            (None, None) => "off (set metrics_token or metrics_bind)".to_owned(),
+        },
         "doorstep is listening"
     );
 }

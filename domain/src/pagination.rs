@@ -28,21 +28,29 @@ impl<K: DeserializeOwned> PageRequest<K> {
         limit: Option<u64>,
         cursor: Option<&str>,
     ) -> Result<Self, (&'static str, Invalid)> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err((
-                "limit",
-                Invalid::new(
-                    "out_of_range",
-                    format!("limit must be between 1 and {MAX_LIMIT}"),
-                ),
-            ));
-        }
+        let limit = parse_limit(limit)?;
         let after = match cursor {
             None | Some("") => None,
             Some(raw) => Some(decode_cursor(raw).map_err(|invalid| ("cursor", invalid))?),
         };
         Ok(Self { limit, after })
+    }
+}
+
+/// Checks a requested page size: [`DEFAULT_LIMIT`] when absent, refused outside 1 to
+/// [`MAX_LIMIT`] (never silently capped, so a client learns its request was not met).
+pub fn parse_limit(limit: Option<u64>) -> Result<u64, (&'static str, Invalid)> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if (1..=MAX_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err((
+            "limit",
+            Invalid::new(
+                "out_of_range",
+                format!("limit must be between 1 and {MAX_LIMIT}"),
+            ),
+        ))
     }
 }
 

@@ -546,7 +546,7 @@ pub async fn league<C: ConnectionTrait>(
         .group_by(point_entry::Column::AccountId)
         .order_by_desc(earned)
         .order_by_asc(point_entry::Column::AccountId)
-        .limit(limit.clamp(1, 100))
+        .limit(limit)
         .into_model::<Earned>()
         .all(db)
         .await?;

@@ -21,3 +21,9 @@ pub fn page(
     doorstep_domain::pagination::PageRequest::parse(limit, cursor)
         .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))
 }
+
+/// A page size without a cursor (lists that are not paged by key), checked as [`page`] does.
+pub fn limit(limit: Option<u64>) -> Result<u64, ApiError> {
+    doorstep_domain::pagination::parse_limit(limit)
+        .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))
+}

@@ -1,6 +1,8 @@
 //! Liveness, readiness and metrics.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use doorstep_domain::DomainError;
 use doorstep_migrations::{Migrator, MigratorTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -50,13 +52,54 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
     Ok(web::Json(Health { status: "ok" }))
 }
 
-/// Request counts and latency histograms in Prometheus text format.
+/// Request counts and latency histograms in Prometheus text format. On the API address it
+/// needs the configured `metrics_token` as a bearer token (and is not served there without
+/// one); `metrics_bind` serves it on a private address without a token.
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, content_type = "text/plain; version=0.0.4", body = String))
+    security(("metrics_token" = [])),
+    responses(
+        (status = 200, content_type = "text/plain; version=0.0.4", body = String),
+        (status = 401, body = Problem, content_type = "application/problem+json",
+            description = "no token, or not the metrics token"),
+        (status = 404, body = Problem, content_type = "application/problem+json",
+            description = "no `metrics_token` is configured: metrics are not served on this address"),
+    )
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let Some(expected) = state.settings.metrics_token.as_deref() else {
+        return Err(ApiError::RouteNotFound);
+    };
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::MissingToken)?;
+    if !same_secret(presented.as_bytes(), expected.as_bytes()) {
+        return Err(
+            DomainError::unauthenticated("invalid_token", "this is not the metrics token").into(),
+        );
+    }
+    Ok(render_metrics(&state).await)
+}
+
+/// `/metrics` on the `metrics_bind` address, which only a private network reaches.
+pub async fn metrics_without_token(state: web::Data<AppState>) -> HttpResponse {
+    render_metrics(&state).await
+}
+
+/// Compares in time that depends only on the lengths, so the token cannot be guessed a
+/// byte at a time from response times.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn render_metrics(state: &AppState) -> HttpResponse {
     // Queue sizes are read now; if the database is down the request figures still answer.
     match doorstep_matcher::worker::stats(&state.db).await {
         Ok(stats) => {

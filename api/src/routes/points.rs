@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, Problem, limit, page};
 use crate::routes::reports::PageQuery;
 use crate::startup::AppState;
 use crate::views_community::{
@@ -215,7 +215,7 @@ pub async fn league(
         }
         None => Quarter::containing(time::now()),
     };
-    let rows = points::league(&state.db, &auth.0, quarter, query.limit.unwrap_or(20)).await?;
+    let rows = points::league(&state.db, &auth.0, quarter, limit(query.limit)?).await?;
     Ok(web::Json(LeagueView {
         quarter: quarter.to_string(),
         rows: rows

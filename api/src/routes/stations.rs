@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, limit};
 use crate::startup::AppState;
 use crate::views_community::{StationCollection, StationView};
 
@@ -115,7 +115,7 @@ pub async fn nearby_stations(
         radius_km: query.radius_km,
         open_now: query.open_now,
         amenities: parse_amenities(query.amenities.as_deref())?,
-        limit: query.limit.unwrap_or(20),
+        limit: limit(query.limit)?,
     };
     let found = stations::nearby(&state.db, from, &asked, time::now()).await?;
     Ok(web::Json(found.into_iter().map(Into::into).collect()))

@@ -256,6 +256,7 @@ pub struct NearbyQuery {
     pub radius_km: Option<f64>,
     pub open_now: bool,
     pub amenities: Vec<Amenity>,
+    /// How many to return; checked at the edge (`pagination::parse_limit`).
     pub limit: u64,
 }
 
@@ -310,7 +311,7 @@ pub async fn nearby<C: ConnectionTrait>(
         .filter(|n| !query.open_now || n.status.open)
         .collect();
     found.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
-    found.truncate(query.limit.clamp(1, 100) as usize);
+    found.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
     Ok(found)
 }
 

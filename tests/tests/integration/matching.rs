@@ -582,6 +582,17 @@ async fn webhooks_to_internal_addresses_are_refused(backend: Backend) {
         "http://169.254.169.254/latest/meta-data",
         "http://localhost/x",
         "ftp://example.cn/x",
+        // IPv6 forms that carry an internal IPv4 address (accepted before issue 20).
+        "http://[::127.0.0.1]/x",
+        "http://[64:ff9b::127.0.0.1]/x",
+        "http://[2002:7f00:1::]/x",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x",
+        // Other spellings of 127.0.0.1, and localhost with its root dot.
+        "http://2130706433/x",
+        "http://0x7f000001/x",
+        "http://0177.0.0.1/x",
+        "http://127.1/x",
+        "http://localhost./x",
     ] {
         let response = app
             .post(

@@ -1,13 +1,17 @@
 //! Health, readiness, metrics and the OpenAPI document.
 
-use doorstep_tests::{Backend, on_both_databases, spawn_app};
+use doorstep_tests::{Backend, on_both_databases, spawn_app, spawn_app_with};
 
 on_both_databases!(
     healthz_and_readyz_answer,
     readyz_fails_when_the_database_is_gone,
     metrics_count_requests_by_route_and_status,
+    metrics_are_not_public,
+    metrics_bind_serves_metrics_alone,
     openapi_document_covers_every_route,
 );
+
+const METRICS_TOKEN: &str = "scrape-token-0123456789";
 
 async fn healthz_and_readyz_answer(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -34,11 +38,11 @@ async fn readyz_fails_when_the_database_is_gone(backend: Backend) {
 }
 
 async fn metrics_count_requests_by_route_and_status(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_with(backend, |s| s.metrics_token = Some(METRICS_TOKEN.into())).await;
     app.get("/healthz", None).await;
     app.get("/healthz", None).await;
     app.get("/api/v1/me", None).await;
-    let metrics = app.get("/metrics", None).await;
+    let metrics = app.get("/metrics", Some(METRICS_TOKEN)).await;
     assert_eq!(metrics.status, 200);
     assert!(metrics.content_type().starts_with("text/plain"));
     let text = metrics.body.as_str().expect("metrics are text");
@@ -67,6 +71,62 @@ async fn metrics_count_requests_by_route_and_status(backend: Backend) {
         text.contains(r#"doorstep_queue{queue="matcher_backlog"}"#),
         "{text}"
     );
+}
+
+async fn metrics_are_not_public(backend: Backend) {
+    // Nothing configured: not served on the API address at all.
+    let app = spawn_app(backend).await;
+    let metrics = app.get("/metrics", None).await;
+    assert_eq!(metrics.status, 404, "{}", metrics.body);
+    assert_eq!(metrics.problem_code(), "route_not_found");
+    // A token configured: only that token opens it.
+    let app = spawn_app_with(backend, |s| s.metrics_token = Some(METRICS_TOKEN.into())).await;
+    let anonymous = app.get("/metrics", None).await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(anonymous.problem_code(), "missing_token");
+    let wrong = app.get("/metrics", Some("scrape-token-0123456780")).await;
+    assert_eq!(wrong.status, 401);
+    assert_eq!(wrong.problem_code(), "invalid_token");
+    // A user's access token is not the metrics token.
+    let seeker = app.register_as("seeker", "13800138000").await;
+    let user = app.get("/metrics", Some(&seeker.access_token)).await;
+    assert_eq!(user.status, 401);
+    assert_eq!(app.get("/metrics", Some(METRICS_TOKEN)).await.status, 200);
+}
+
+async fn metrics_bind_serves_metrics_alone(backend: Backend) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(backend, |s| {
+        s.metrics_bind = Some(format!("127.0.0.1:{port}"))
+    })
+    .await;
+    app.get("/healthz", None).await;
+    let private = format!("http://127.0.0.1:{port}");
+    let metrics = app
+        .client
+        .get(format!("{private}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains(r#"route="/healthz",status="200"} 1"#),
+        "{text}"
+    );
+    // The API is not served on the metrics address, and metrics stay off the API address.
+    let api = app
+        .client
+        .get(format!("{private}/api/v1/categories"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 404);
+    assert_eq!(app.get("/metrics", None).await.status, 404);
 }
 
 async fn openapi_document_covers_every_route(backend: Backend) {

@@ -241,6 +241,14 @@ async fn officers_see_the_quarterly_league_audited(backend: Backend) {
         .await;
     assert_eq!(bad.status, 400);
     assert_eq!(bad.field_errors()[0].0, "quarter");
+    let too_many = app
+        .get(
+            "/api/v1/points/league?limit=101",
+            Some(&officer.access_token),
+        )
+        .await;
+    assert_eq!(too_many.status, 400, "{}", too_many.body);
+    assert_eq!(too_many.field_errors()[0].0, "limit");
     assert_eq!(
         app.get("/api/v1/points/league", Some(&keen.access_token))
             .await

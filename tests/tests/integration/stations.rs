@@ -98,6 +98,20 @@ async fn a_rider_finds_the_nearest_station_open_now(backend: Backend) {
     let nowhere = app.get("/api/v1/stations?lat=95&lon=120", None).await;
     assert_eq!(nowhere.status, 400);
     assert_eq!(nowhere.problem_code(), "invalid_query");
+    // Page sizes outside 1 to 100 are refused as on every other list, never capped.
+    for limit in [0, 101, 1000] {
+        let refused = app
+            .get(
+                &format!("/api/v1/stations?lat={lat}&lon={lon}&limit={limit}"),
+                None,
+            )
+            .await;
+        assert_eq!(refused.status, 400, "limit={limit}: {}", refused.body);
+        assert_eq!(
+            refused.field_errors(),
+            vec![("limit".into(), "out_of_range".into())]
+        );
+    }
 }
 
 async fn officers_keep_stations_and_bad_hours_are_named(backend: Backend) {
