@@ -333,6 +333,7 @@ async fn try_redeem<C: TransactionTrait>(
         id: Set(Uuid::now_v7()),
         reward_id: Set(reward_id),
         account_id: Set(account),
+        district_id: Set(home_district(&txn, account).await?),
         cost: Set(found.cost),
         status: Set(RedemptionStatus::Pending),
         created_at: Set(time::now()),
@@ -370,8 +371,25 @@ pub async fn my_redemptions<C: ConnectionTrait>(
     Ok(Page::from_rows(rows, page.limit, |r| r.id))
 }
 
-/// An officer hands the reward over (`fulfil`) or cancels the redemption, which refunds
-/// the points and puts the item back in stock.
+/// Where a worker's redemptions belong: their home district. Rewards are city-wide (they
+/// carry no station or district), and the worker collects where they live, from the same
+/// officers who award their volunteer points and rank them in the league; so those officers,
+/// and no others, hand the reward over or cancel it with a refund. A worker without a home
+/// location has redemptions in no district, for admins only. Placement keeps it in step
+/// when the home or the districts change (`profiles`, `districts::placement`).
+async fn home_district<C: ConnectionTrait>(
+    db: &C,
+    account: Uuid,
+) -> Result<Option<Uuid>, DomainError> {
+    Ok(crate::entities::seeker_profile::Entity::find_by_id(account)
+        .one(db)
+        .await?
+        .and_then(|p| p.district_id))
+}
+
+/// An officer of the redemption's district hands the reward over (`fulfil`) or cancels the
+/// redemption, which refunds the points and puts the item back in stock. Another district's
+/// redemption answers 404 like a missing one.
 pub async fn settle<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
@@ -389,6 +407,13 @@ async fn try_settle<C: TransactionTrait>(
     fulfil: bool,
 ) -> Result<redemption::Model, DomainError> {
     let txn = crate::db::begin_write(db).await?;
+    let found = redemption::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("redemption"))?;
+    crate::districts::scope_of(&txn, actor)
+        .await?
+        .require(found.district_id, "redemption")?;
     let status = if fulfil {
         RedemptionStatus::Fulfilled
     } else {

@@ -335,7 +335,18 @@ pub async fn upsert<C: TransactionTrait>(
         (sea_orm::ActiveValue::Set(lat), sea_orm::ActiveValue::Set(lon)) => (*lat, *lon),
         _ => (None, None),
     };
-    active.district_id = Set(crate::districts::locate_opt(&txn, home.0, home.1).await?);
+    let district = crate::districts::locate_opt(&txn, home.0, home.1).await?;
+    active.district_id = Set(district);
+    // The worker's redemptions belong to their home district and move with it.
+    {
+        use crate::entities::redemption;
+        use sea_orm::sea_query::Expr;
+        redemption::Entity::update_many()
+            .col_expr(redemption::Column::DistrictId, Expr::value(district))
+            .filter(redemption::Column::AccountId.eq(actor.account_id))
+            .exec(&txn)
+            .await?;
+    }
     // Certificates earned at trainings stay on the profile whatever the seeker sends.
     let earned = crate::trainings::earned_certificates(&txn, actor.account_id).await?;
     if let sea_orm::ActiveValue::Set(held) = active.credentials.clone() {

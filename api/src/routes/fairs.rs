@@ -308,8 +308,8 @@ pub async fn fair_figures_csv(
         .body(figures::to_csv(&found)))
 }
 
-/// The fair's check-in key, so a scanner verifies QR tokens with no round trip. The fair's
-/// officers and the members of its approved booths only.
+/// The fair's check-in key, so a scanner verifies QR tokens with no round trip. The officers
+/// of the fair's district (and admins) only; anyone else's answer is 404.
 #[utoipa::path(
     tag = "fairs",
     security(("bearer" = [])),
@@ -328,5 +328,29 @@ pub async fn device_key(
 ) -> Result<web::Json<DeviceKey>, ApiError> {
     Ok(web::Json(
         checkin::device_key(&state.db, &auth.0, id.into_inner()).await?,
+    ))
+}
+
+/// Replaces the fair's check-in key (one that leaked) and answers the new one. Tokens signed
+/// with the old key are refused from now on (`token_tampered`); seekers' registrations show
+/// tokens under the new key. The officers of the fair's district (and admins) only.
+#[utoipa::path(
+    tag = "fairs",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = DeviceKey),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/fairs/{id}/device-key/rotate")]
+pub async fn rotate_device_key(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<DeviceKey>, ApiError> {
+    Ok(web::Json(
+        checkin::rotate(&state.db, &auth.0, id.into_inner()).await?,
     ))
 }

@@ -127,6 +127,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(fairs::fair_figures)
                 .service(fairs::fair_figures_csv)
                 .service(fairs::device_key)
+                .service(fairs::rotate_device_key)
                 .service(fair_booths::request_booth)
                 .service(fair_booths::list_booths)
                 .service(fair_booths::change_booth)

@@ -3,7 +3,7 @@
 //!
 //! Placed by location: businesses, seekers (by home), stations, reports, fairs (by venue).
 //! Placed by what they belong to: postings and applications (their business), training
-//! sessions at a station (the station). Where districts overlap, a point belongs to the
+//! sessions at a station (the station), redemptions (their worker's home). Where districts overlap, a point belongs to the
 //! smallest one that contains it, so a district drawn inside another carves out its part.
 
 use std::collections::BTreeMap;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::geometry::Ring;
 use crate::DomainError;
 use crate::entities::{
-    application, business, district, fair, posting, report, seeker_profile, station,
+    application, business, district, fair, posting, redemption, report, seeker_profile, station,
     training_session,
 };
 use crate::outbox::{self, Aggregate};
@@ -173,6 +173,13 @@ async fn relocate<C: ConnectionTrait>(db: &C, reindex: bool) -> Result<Moved, Do
             db,
             seeker_profile,
             seeker_profile::Column::AccountId,
+            *district,
+            ids
+        );
+        set_district!(
+            db,
+            redemption,
+            redemption::Column::AccountId,
             *district,
             ids
         );

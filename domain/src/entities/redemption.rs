@@ -9,6 +9,8 @@ pub struct Model {
     pub id: Uuid,
     pub reward_id: Uuid,
     pub account_id: Uuid,
+    /// The worker's home district when redeemed (see `points::redeem`).
+    pub district_id: Option<Uuid>,
     pub cost: i32,
     pub status: RedemptionStatus,
     pub created_at: DateTimeUtc,

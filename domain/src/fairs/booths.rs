@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::status::{BoothStatus, FairStatus};
+use super::status::BoothStatus;
 use super::{find as find_fair, is_staff, require_live, require_officer};
 use crate::auth::Principal;
 use crate::entities::{business, business_member, fair, fair_booth, fair_booth_posting, posting};
@@ -183,8 +183,8 @@ pub async fn request<C: TransactionTrait>(
     })
 }
 
-/// The booth, if it is at `fair_id` and `actor` is a member of its business (or staff);
-/// otherwise "not found".
+/// The booth, if it is at `fair_id` and `actor` is a member of its business (or runs the
+/// fair); otherwise "not found".
 pub async fn as_member<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
@@ -197,6 +197,7 @@ pub async fn as_member<C: ConnectionTrait>(
         .filter(|b| b.fair_id == fair_id)
         .ok_or(DomainError::NotFound("booth"))?;
     if is_staff(actor) {
+        super::managed(db, actor, fair_id).await?;
         return Ok(booth);
     }
     business_member::Entity::find_by_id((booth.business_id, actor.account_id))
@@ -264,7 +265,7 @@ pub async fn review<C: TransactionTrait>(
         ),
     };
     let txn = crate::db::begin_write(db).await?;
-    let f = find_fair(&txn, fair_id).await?;
+    let f = super::managed(&txn, actor, fair_id).await?;
     require_live(&f)?;
     let booth = as_member(&txn, actor, fair_id, booth_id).await?;
     if booth.status != BoothStatus::Requested {
@@ -407,32 +408,13 @@ pub async fn list<C: ConnectionTrait>(
         Some(v) if v.role == Role::Merchant => businesses::ids_of_member(db, v.account_id).await?,
         _ => Vec::new(),
     };
-    let staff = viewer.is_some_and(is_staff);
+    let staff = match viewer {
+        Some(v) => super::runs(db, v, &f).await?,
+        None => false,
+    };
     let shown = all
         .into_iter()
         .filter(|b| staff || b.status == BoothStatus::Approved || mine.contains(&b.business_id))
         .collect();
     details(db, shown).await
-}
-
-/// Whether `actor` may see the fair's private side: staff, or a member of an approved booth.
-pub async fn is_insider<C: ConnectionTrait>(
-    db: &C,
-    actor: &Principal,
-    f: &fair::Model,
-) -> Result<bool, DomainError> {
-    if is_staff(actor) {
-        return Ok(true);
-    }
-    if actor.role != Role::Merchant || f.status == FairStatus::Draft {
-        return Ok(false);
-    }
-    let mine = businesses::ids_of_member(db, actor.account_id).await?;
-    Ok(fair_booth::Entity::find()
-        .filter(fair_booth::Column::FairId.eq(f.id))
-        .filter(fair_booth::Column::Status.eq(BoothStatus::Approved))
-        .filter(fair_booth::Column::BusinessId.is_in(mine))
-        .one(db)
-        .await?
-        .is_some())
 }

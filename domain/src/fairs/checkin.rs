@@ -2,12 +2,14 @@
 //!
 //! Each fair has its own random key. A registered seeker's token is
 //! `v1.fair-checkin.<payload>.<signature>` with the payload `{"exp", "fair", "reg"}`, valid
-//! until the fair's last slot ends. The fair's officers and the members of its approved
-//! booths fetch the key once ([`device_key`]), so their scanners verify a token with no
-//! round trip; the scan is then recorded here, which verifies it again. A token of another
-//! fair fails the signature under this fair's key and is reported as foreign; an altered one
+//! until the fair's last slot ends. The fair's officers (of its district) fetch the key
+//! once ([`device_key`]), so their scanners verify a token with no round trip; the scan is
+//! then recorded here, which verifies it again. Booths' devices do not get the key: with it
+//! a booth could forge visits and check-ins of anyone registered. A token of another fair
+//! fails the signature under this fair's key and is reported as foreign; an altered one, or
+//! one signed with any other key (a forgery, or a key rotated away by [`super::rotate_key`]),
 //! as tampered; a second scan at the same place is reported with the time of the first, and
-//! counted once.
+//! counted once. Only the officers who run the fair scan at the door.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -67,25 +69,36 @@ pub struct DeviceKey {
     pub valid_until: chrono::DateTime<chrono::FixedOffset>,
 }
 
-/// The fair's key, for its officers and the members of its approved booths.
+/// The fair's key, for the officers who run it.
 pub async fn device_key<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
     fair_id: Uuid,
 ) -> Result<DeviceKey, DomainError> {
-    let f = find_fair(db, fair_id).await?;
-    if !booths::is_insider(db, actor, &f).await? {
-        return Err(DomainError::NotFound("fair"));
-    }
+    let f = super::managed(db, actor, fair_id).await?;
     require_live(&f)?;
-    Ok(DeviceKey {
-        fair_id,
+    Ok(device_key_of(&f))
+}
+
+/// Replaces the fair's key (one that leaked) and answers the new one: tokens under the old
+/// key are refused from now on as `token_tampered`. For the officers who run the fair.
+pub async fn rotate<C: TransactionTrait>(
+    db: &C,
+    actor: &Principal,
+    fair_id: Uuid,
+) -> Result<DeviceKey, DomainError> {
+    Ok(device_key_of(&super::rotate_key(db, actor, fair_id).await?))
+}
+
+fn device_key_of(f: &fair::Model) -> DeviceKey {
+    DeviceKey {
+        fair_id: f.id,
         purpose: PURPOSE,
         algorithm: "HMAC-SHA256",
         key: f.signing_key.clone(),
         format: "v1.<purpose>.<payload>.<signature>",
-        valid_until: time::to_display(ends_at(&f)),
-    })
+        valid_until: time::to_display(ends_at(f)),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -117,8 +130,9 @@ pub fn read_token(f: &fair::Model, token: &str, now: DateTime<Utc>) -> Result<Uu
         .map_err(|invalid| DomainError::Validation(ValidationErrors::single("token", invalid)))
 }
 
-/// Records a scan: at the door (officers) or at a booth (its members, or officers). A booth
-/// scan checks the seeker in at the fair too, if the door did not.
+/// Records a scan: at the door (the officers who run the fair) or at a booth (its members,
+/// or those officers). A booth scan checks the seeker in at the fair too, if the door did
+/// not.
 pub async fn scan<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
@@ -129,7 +143,11 @@ pub async fn scan<C: TransactionTrait>(
     let f = find_fair(&txn, fair_id).await?;
     let booth = match input.booth_id {
         Some(id) => Some(booths::as_member(&txn, actor, fair_id, id).await?),
-        None if is_staff(actor) => None,
+        None if is_staff(actor) => {
+            // Staff of another district are told the fair does not exist.
+            super::managed(&txn, actor, fair_id).await?;
+            None
+        }
         None => {
             return Err(DomainError::Validation(ValidationErrors::single(
                 "booth_id",

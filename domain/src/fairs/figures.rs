@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use super::booths;
 use super::status::{BoothOutcome, BoothStatus, FairStatus, RegistrationStatus};
-use super::{find as find_fair, require_officer};
 use crate::auth::Principal;
 use crate::entities::{
     application_event, fair_application, fair_booth, fair_booth_visit, fair_registration,
@@ -148,8 +147,7 @@ pub async fn figures<C: ConnectionTrait>(
     actor: &Principal,
     fair_id: Uuid,
 ) -> Result<FairFigures, DomainError> {
-    require_officer(actor)?;
-    let f = find_fair(db, fair_id).await?;
+    let f = super::managed(db, actor, fair_id).await?;
     let registrations = fair_registration::Entity::find()
         .filter(fair_registration::Column::FairId.eq(fair_id))
         .all(db)

@@ -17,7 +17,7 @@ pub mod status;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
@@ -170,16 +170,68 @@ impl FairInput {
 }
 
 /// Officers run fairs (admins may too).
-pub fn require_officer(actor: &Principal) -> Result<(), DomainError> {
-    if matches!(actor.role, Role::Officer | Role::Admin) {
+fn require_officer(actor: &Principal) -> Result<(), DomainError> {
+    if is_staff(actor) {
         Ok(())
     } else {
         Err(DomainError::forbidden("only officers run job fairs"))
     }
 }
 
-pub fn is_staff(actor: &Principal) -> bool {
+fn is_staff(actor: &Principal) -> bool {
     matches!(actor.role, Role::Officer | Role::Admin)
+}
+
+/// A fair `actor` runs: officers of the fair's district and admins. Every staff action on
+/// a fair loads it here, so none can forget the district: another district's fair (or one
+/// in no district, for an officer) answers 404 like a missing one; non-staff get 403.
+pub async fn managed<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+) -> Result<fair::Model, DomainError> {
+    require_officer(actor)?;
+    let found = find(db, id).await?;
+    crate::districts::scope_of(db, actor)
+        .await?
+        .require(found.district_id, "fair")?;
+    Ok(found)
+}
+
+/// Whether `actor` runs `f` (staff whose districts include it). Paths that also admit
+/// others (booth members, the public) ask this instead of looking at the role.
+pub async fn runs<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    f: &fair::Model,
+) -> Result<bool, DomainError> {
+    Ok(is_staff(actor)
+        && crate::districts::scope_of(db, actor)
+            .await?
+            .covers(f.district_id))
+}
+
+/// The district of a fair's venue, which must be one `actor` serves: an officer cannot
+/// create a fair they could not run.
+async fn placed_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    location: GeoPoint,
+) -> Result<Option<Uuid>, DomainError> {
+    let district = crate::districts::locate(db, location).await?;
+    if !crate::districts::scope_of(db, actor)
+        .await?
+        .covers(district)
+    {
+        return Err(DomainError::Validation(ValidationErrors::single(
+            "lat",
+            Invalid::new(
+                "outside_your_districts",
+                "the fair's venue is outside the districts you serve",
+            ),
+        )));
+    }
+    Ok(district)
 }
 
 /// When the last slot ends (check-in tokens expire then).
@@ -203,7 +255,7 @@ pub async fn create<C: TransactionTrait>(
     let now = time::now();
     let v = input.validate(now)?;
     let txn = crate::db::begin_write(db).await?;
-    let district = crate::districts::locate(&txn, v.location).await?;
+    let district = placed_in_scope(&txn, actor, v.location).await?;
     let created = fair::ActiveModel {
         id: Set(Uuid::now_v7()),
         district_id: Set(district),
@@ -246,15 +298,18 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<fair::Model, D
         .ok_or(DomainError::NotFound("fair"))
 }
 
-/// A fair as `viewer` may see it: drafts only to staff.
+/// A fair as `viewer` may see it: drafts only to the staff who run it.
 pub async fn visible<C: ConnectionTrait>(
     db: &C,
     viewer: Option<&Principal>,
     id: Uuid,
 ) -> Result<fair::Model, DomainError> {
     let found = find(db, id).await?;
-    if found.status == FairStatus::Draft && !viewer.is_some_and(is_staff) {
-        return Err(DomainError::NotFound("fair"));
+    if found.status == FairStatus::Draft {
+        match viewer {
+            Some(v) if runs(db, v, &found).await? => {}
+            _ => return Err(DomainError::NotFound("fair")),
+        }
     }
     Ok(found)
 }
@@ -269,7 +324,8 @@ pub async fn update<C: TransactionTrait>(
     require_officer(actor)?;
     let v = input.validate(time::now())?;
     let txn = crate::db::begin_write(db).await?;
-    let current = find(&txn, id).await?;
+    let current = managed(&txn, actor, id).await?;
+    let district = placed_in_scope(&txn, actor, v.location).await?;
     if current.status != FairStatus::Draft {
         return Err(DomainError::conflict(
             "fair_not_draft",
@@ -283,7 +339,7 @@ pub async fn update<C: TransactionTrait>(
     active.hall = Set(v.hall);
     active.address = Set(v.address);
     active.lat = Set(v.location.lat());
-    active.district_id = Set(crate::districts::locate(&txn, v.location).await?);
+    active.district_id = Set(district);
     active.lon = Set(v.location.lon());
     active.starts_at = Set(v.starts_at);
     active.slot_minutes = Set(v.slot_minutes);
@@ -337,7 +393,7 @@ pub async fn transition<C: TransactionTrait>(
         _ => None,
     };
     let txn = crate::db::begin_write(db).await?;
-    let current = find(&txn, id).await?;
+    let current = managed(&txn, actor, id).await?;
     let Some(to) = next_status(current.status, action) else {
         return Err(DomainError::conflict(
             "illegal_transition",
@@ -426,7 +482,8 @@ async fn tell_everyone_cancelled<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Fairs newest first: published and later ones for everyone, drafts too for staff.
+/// Fairs newest first: published and later ones for everyone, drafts too for the staff
+/// who run them.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     viewer: Option<&Principal>,
@@ -434,9 +491,18 @@ pub async fn list<C: ConnectionTrait>(
     page: PageRequest<Uuid>,
 ) -> Result<Page<fair::Model>, DomainError> {
     let mut query = fair::Entity::find().order_by_desc(fair::Column::Id);
-    if !viewer.is_some_and(is_staff) {
-        query = query.filter(fair::Column::Status.ne(FairStatus::Draft));
-    }
+    let not_draft = fair::Column::Status.ne(FairStatus::Draft);
+    query = match viewer.filter(|v| is_staff(v)) {
+        Some(staff) => {
+            let scope = crate::districts::scope_of(db, staff).await?;
+            query.filter(
+                Condition::any()
+                    .add(not_draft)
+                    .add(scope.condition(fair::Column::DistrictId)),
+            )
+        }
+        None => query.filter(not_draft),
+    };
     if let Some(status) = status {
         query = query.filter(fair::Column::Status.eq(status));
     }
@@ -445,6 +511,24 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = query.limit(page.limit + 1).all(db).await?;
     Ok(Page::from_rows(rows, page.limit, |f| f.id))
+}
+
+/// Gives the fair a new check-in key. Tokens signed with the old one are refused from now
+/// on (as `token_tampered`); seekers fetch their registration again for a token under the
+/// new key, and scanners fetch the new device key. For a key that leaked.
+pub async fn rotate_key<C: TransactionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+) -> Result<fair::Model, DomainError> {
+    let txn = crate::db::begin_write(db).await?;
+    let current = managed(&txn, actor, id).await?;
+    let mut active: fair::ActiveModel = current.into();
+    active.signing_key = Set(signed_token::new_key());
+    active.updated_at = Set(time::now());
+    let updated = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Refuses unless the fair is published or closed.

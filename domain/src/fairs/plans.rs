@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::booths::{self, BoothDetail};
 use super::status::{BoothOutcome, BoothStatus, RegistrationStatus};
-use super::{find as find_fair, registrations, require_live, require_officer, slot_window};
+use super::{find as find_fair, registrations, require_live, slot_window};
 use crate::auth::Principal;
 use crate::entities::{
     fair, fair_booth, fair_booth_visit, fair_registration, fair_visit, seeker_profile,
@@ -45,8 +45,7 @@ pub async fn begin<C: ConnectionTrait>(
     actor: &Principal,
     fair_id: Uuid,
 ) -> Result<PlanningInput, DomainError> {
-    require_officer(actor)?;
-    let f = find_fair(txn, fair_id).await?;
+    let f = super::managed(txn, actor, fair_id).await?;
     require_live(&f)?;
     fair::Entity::update_many()
         .col_expr(

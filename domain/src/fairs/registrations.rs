@@ -413,7 +413,7 @@ pub async fn walk_in<C: TransactionTrait>(
     let login = LoginId::parse(&input.login)
         .map_err(|e| DomainError::Validation(ValidationErrors::single("login", e)))?;
     let txn = crate::db::begin_write(db).await?;
-    let f = find_fair(&txn, fair_id).await?;
+    let f = super::managed(&txn, actor, fair_id).await?;
     require_live(&f)?;
     let seeker = accounts::find_by_login(&txn, &login)
         .await?

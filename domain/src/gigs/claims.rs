@@ -602,7 +602,9 @@ pub enum Party {
     Officer,
 }
 
-/// The actor's relation to the claim; anyone else is told it does not exist.
+/// The actor's relation to the claim; anyone else is told it does not exist. Officers are
+/// a party to the claims at businesses of their districts only (a claim belongs where its
+/// business is, as its hours disputes do).
 pub async fn party<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
@@ -611,7 +613,13 @@ pub async fn party<C: ConnectionTrait>(
     match actor.role {
         Role::Seeker if claim.seeker_id == actor.account_id => Ok(Party::Seeker),
         Role::Merchant if is_member(db, actor, claim.business_id).await? => Ok(Party::Merchant),
-        Role::Officer | Role::Admin => Ok(Party::Officer),
+        Role::Officer | Role::Admin => {
+            let business = crate::businesses::find(db, claim.business_id).await?;
+            crate::districts::scope_of(db, actor)
+                .await?
+                .require(business.district_id, "claim")?;
+            Ok(Party::Officer)
+        }
         _ => Err(DomainError::NotFound("claim")),
     }
 }

@@ -210,6 +210,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/fairs/{id}/figures", "get"),
         ("/api/v1/fairs/{id}/figures.csv", "get"),
         ("/api/v1/fairs/{id}/device-key", "get"),
+        ("/api/v1/fairs/{id}/device-key/rotate", "post"),
         ("/api/v1/fairs/{id}/booths", "post"),
         ("/api/v1/fairs/{id}/booths", "get"),
         ("/api/v1/fairs/{id}/booths/{booth_id}", "put"),
