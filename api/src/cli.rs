@@ -199,7 +199,7 @@ async fn create_staff(settings: &Settings, role: Role, args: StaffArgs) -> anyho
     .map_err(shell_error)?;
     startup::prepare_folders(settings)?;
     let db = startup::connect_and_migrate(settings).await?;
-    let account = accounts::create(&db, new)
+    let account = accounts::create(&db, &settings.password_pool(), new)
         .await
         .context("creating the account")?;
     tracing::info!(id = %account.id, role = %account.role, "account created");

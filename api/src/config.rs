@@ -69,6 +69,22 @@ pub struct Settings {
     pub login_per_ip_per_minute: u32,
     /// Login attempts allowed per account (phone or e-mail) per minute.
     pub login_per_account_per_minute: u32,
+    /// Sign-up attempts allowed per client IP per minute.
+    pub signup_per_ip_per_minute: u32,
+    /// Sign-up attempts allowed per phone number or e-mail address per hour.
+    pub signup_per_number_per_hour: u32,
+    /// Other unauthenticated writes (refresh, logout, report handling links) allowed per
+    /// client IP per minute.
+    pub anonymous_writes_per_ip_per_minute: u32,
+    /// Passwords hashed or checked at once (argon2id, 19 MiB each); 0 means one per CPU
+    /// core. Peak memory for hashing is this × 19 MiB.
+    pub password_hash_workers: usize,
+    /// Password hashes or checks that may wait for a worker; beyond them a request is
+    /// answered `503 busy` with `Retry-After` at once.
+    pub password_hash_queue: usize,
+    /// Milliseconds a password hash or check may wait for a worker before it is answered
+    /// `503 busy`.
+    pub password_hash_wait_ms: u64,
     /// Seconds between sweeps that close expired postings.
     pub expiry_sweep_secs: u64,
     /// Milliseconds between passes that apply change events to the search index.
@@ -149,6 +165,12 @@ impl Default for Settings {
             refresh_token_ttl_days: 30,
             login_per_ip_per_minute: 30,
             login_per_account_per_minute: 5,
+            signup_per_ip_per_minute: 10,
+            signup_per_number_per_hour: 5,
+            anonymous_writes_per_ip_per_minute: 60,
+            password_hash_workers: 0,
+            password_hash_queue: 32,
+            password_hash_wait_ms: 2_000,
             expiry_sweep_secs: 60,
             search_poll_ms: 200,
             search_gap_timeout_secs: 300,
@@ -253,6 +275,17 @@ impl Settings {
             .unwrap_or_else(|| format!("http://{}", self.bind))
             .trim_end_matches('/')
             .to_owned()
+    }
+
+    /// A password hashing pool of the configured size (its worker threads start now).
+    pub fn password_pool(&self) -> doorstep_domain::auth::password::HashPool {
+        doorstep_domain::auth::password::HashPool::new(
+            doorstep_domain::auth::password::PoolSettings {
+                workers: self.password_hash_workers,
+                queue: self.password_hash_queue,
+                max_wait: std::time::Duration::from_millis(self.password_hash_wait_ms),
+            },
+        )
     }
 
     pub fn jwt_keys_file(&self) -> PathBuf {

@@ -294,8 +294,9 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     let [seeker, merchant, officer, admin] = demo_accounts(&password)?;
     let generator = Generator::new(args.seed, sizes, chrono::Utc::now());
     // Districts first, while there is nothing to move; the loaded rows are placed after.
-    let officer = accounts::create(&db, officer).await?;
-    let admin = accounts::create(&db, admin).await?;
+    let passwords = settings.password_pool();
+    let officer = accounts::create(&db, &passwords, officer).await?;
+    let admin = accounts::create(&db, &passwords, admin).await?;
     draw_districts(&db, admin.id, officer.id).await?;
     community(&db, officer.id).await?;
     let loaded = doorstep_demo::load::load(&db, &generator, true)
@@ -304,9 +305,9 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
     // The loader writes rows directly; the index is rebuilt from the database below.
     doorstep_domain::districts::relocate_quietly(&db).await?;
 
-    let seeker = accounts::create(&db, seeker).await?;
+    let seeker = accounts::create(&db, &passwords, seeker).await?;
     doorstep_demo::load::insert_profile(&db, demo_profile(seeker.id)).await?;
-    let merchant = accounts::create(&db, merchant).await?;
+    let merchant = accounts::create(&db, &passwords, merchant).await?;
     // The demo merchant co-owns the first few verified businesses, so their postings,
     // applicants and matches are theirs to look at.
     let owned: Vec<_> = generator

@@ -1,14 +1,15 @@
 //! Building and running the server: the same code path for `doorstep serve` and the tests.
 
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpServer, web};
 use anyhow::Context;
+use doorstep_domain::auth::password::HashPool;
 use doorstep_domain::auth::{TokenService, TokenSettings};
 use doorstep_domain::db::{self, Backend};
 use doorstep_domain::media::{DiskStore, MediaStore};
@@ -22,7 +23,8 @@ use crate::http::ApiError;
 use crate::http::metrics::Metrics;
 use crate::http::problem::{path_error, query_error};
 use crate::http::request_context::request_context;
-use crate::ratelimit::{LoginLimiter, SearchLimiter};
+use crate::http::client_ip::client_ip;
+use crate::ratelimit::{KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter};
 use crate::routes::openapi::OpenApiJson;
 use crate::{keys, openapi, routes};
 use doorstep_matcher::mail::Mailer;
@@ -37,6 +39,12 @@ pub struct AppState {
     pub settings: Settings,
     pub login_limiter: LoginLimiter,
     pub search_limiter: SearchLimiter,
+    pub signup_limiter: SignupLimiter,
+    /// Per client IP, for the unauthenticated writes other than login and sign-up
+    /// (refresh, logout, the report handling links).
+    pub anonymous_write_limiter: KeyedLimiter<IpAddr>,
+    /// Every password hash and check runs here.
+    pub passwords: HashPool,
     pub metrics: Metrics,
     pub search: Arc<SearchIndex>,
     /// Uploaded photos and voice notes.
@@ -53,6 +61,30 @@ impl AppState {
 
     pub fn refresh_ttl(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.settings.refresh_token_ttl_days))
+    }
+
+    /// The client's address, believing `X-Forwarded-For` only from trusted proxies.
+    pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        client_ip(
+            req.peer_addr().map(|a| a.ip()),
+            forwarded,
+            &self.settings.trusted_proxies,
+        )
+    }
+
+    /// Counts one unauthenticated write from this client against its per-IP limit.
+    pub fn limit_anonymous_write(&self, req: &HttpRequest) -> Result<(), ApiError> {
+        let ip = self.client_ip(req);
+        self.anonymous_write_limiter
+            .check_ip(ip)
+            .map_err(|retry_after_secs| {
+                tracing::warn!(ip = ?ip, path = req.path(), "unauthenticated write limit reached");
+                ApiError::RateLimited { retry_after_secs }
+            })
     }
 }
 
@@ -148,6 +180,7 @@ pub struct Application {
     metrics_server: Option<Server>,
     db: DatabaseConnection,
     search: Arc<SearchIndex>,
+    passwords: HashPool,
 }
 
 impl Application {
@@ -183,6 +216,7 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         log_layout(&settings, &listener);
+        let passwords = settings.password_pool();
         let state = web::Data::new(AppState {
             db: db.clone(),
             tokens,
@@ -190,7 +224,15 @@ impl Application {
                 settings.login_per_ip_per_minute,
                 settings.login_per_account_per_minute,
             ),
-            search_limiter: SearchLimiter::new(settings.search_per_ip_per_minute),
+            search_limiter: SearchLimiter::per_minute(settings.search_per_ip_per_minute),
+            signup_limiter: SignupLimiter::new(
+                settings.signup_per_ip_per_minute,
+                settings.signup_per_number_per_hour,
+            ),
+            anonymous_write_limiter: KeyedLimiter::per_minute(
+                settings.anonymous_writes_per_ip_per_minute,
+            ),
+            passwords: passwords.clone(),
             metrics: Metrics::new(),
             search,
             media: Arc::new(DiskStore::new(settings.media_dir())),
@@ -224,6 +266,7 @@ impl Application {
             metrics_server,
             db,
             search,
+            passwords,
         })
     }
 
@@ -239,6 +282,11 @@ impl Application {
     /// The server's search index (tests watch it switch generations).
     pub fn search(&self) -> Arc<SearchIndex> {
         self.search.clone()
+    }
+
+    /// The server's password hashing pool (tests create staff accounts through it).
+    pub fn passwords(&self) -> HashPool {
+        self.passwords.clone()
     }
 
     /// The server's database handle (tests use it to simulate an outage).
@@ -316,6 +364,8 @@ fn spawn_limiter_pruning(state: Arc<AppState>) {
             tick.tick().await;
             state.login_limiter.prune();
             state.search_limiter.prune();
+            state.signup_limiter.prune();
+            state.anonymous_write_limiter.prune();
         }
     });
 }

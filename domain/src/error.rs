@@ -100,6 +100,10 @@ pub enum DomainError {
     Database(#[from] sea_orm::DbErr),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A shared resource (the password hashing pool) is saturated; the caller may retry
+    /// after `retry_after_secs`.
+    #[error("busy; try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
 }
 
 impl DomainError {

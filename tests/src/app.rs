@@ -124,6 +124,8 @@ pub struct TestApp {
     pub settings: Settings,
     /// The server's search index.
     pub search: std::sync::Arc<doorstep_search_index::SearchIndex>,
+    /// The server's password hashing pool, which staff accounts are created through.
+    pub passwords: doorstep_domain::auth::password::HashPool,
     handle: actix_web::dev::ServerHandle,
     database: TestDatabase,
     _scratch: Scratch,
@@ -167,6 +169,9 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         jwt_keys: Some(format!("{TEST_KID}:{TEST_SECRET}")),
         login_per_ip_per_minute: 1000,
         login_per_account_per_minute: 1000,
+        signup_per_ip_per_minute: 100_000,
+        signup_per_number_per_hour: 100_000,
+        anonymous_writes_per_ip_per_minute: 100_000,
         search_per_ip_per_minute: 100_000,
         search_poll_ms: 50,
         match_poll_ms: 50,
@@ -182,6 +187,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db();
     let search = app.search();
+    let passwords = app.passwords();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -194,6 +200,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         db,
         settings,
         search,
+        passwords,
         handle,
         database,
         _scratch: Scratch(scratch),
@@ -366,7 +373,7 @@ impl TestApp {
     async fn create_account(&self, role: Role, phone: &str) -> Session {
         let new = NewAccount::parse(role, Some(phone), None, PASSWORD, "工作人员")
             .expect("valid staff account");
-        accounts::create(&self.db, new)
+        accounts::create(&self.db, &self.passwords, new)
             .await
             .expect("staff account created");
         Session::from_response(&self.login(phone, PASSWORD).await)

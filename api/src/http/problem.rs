@@ -112,6 +112,12 @@ impl ApiError {
                     "the database cannot be reached; try again shortly".into(),
                     vec![],
                 ),
+                D::Busy { .. } => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "too many passwords are being checked right now; try again shortly".into(),
+                    vec![],
+                ),
                 D::Database(_) | D::Internal(_) => (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
@@ -202,7 +208,8 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let problem = self.problem();
-        if problem.status >= 500 {
+        // A full hashing pool is load, not a fault; the pool logs it once per refusal.
+        if problem.status >= 500 && !matches!(self, ApiError::Domain(DomainError::Busy { .. })) {
             tracing::error!(error = %self, code = %problem.code, "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -213,7 +220,8 @@ impl ResponseError for ApiError {
             | ApiError::MissingToken => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
-            ApiError::RateLimited { retry_after_secs } => {
+            ApiError::RateLimited { retry_after_secs }
+            | ApiError::Domain(DomainError::Busy { retry_after_secs }) => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             _ => {}

@@ -74,6 +74,7 @@ pub struct CreateAccountRequest {
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`busy`: too many passwords being hashed at once (see `Retry-After`)"),
     )
 )]
 #[post("/accounts")]
@@ -91,7 +92,7 @@ pub async fn create_account(
         &body.password,
         &body.display_name,
     )?;
-    let account = accounts::create(&state.db, new).await?;
+    let account = accounts::create(&state.db, &state.passwords, new).await?;
     tracing::info!(by = %admin.account_id, account = %account.id, role = %account.role, "account created by admin");
     Ok(HttpResponse::Created().json(AccountView::from(account)))
 }

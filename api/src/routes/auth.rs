@@ -7,7 +7,6 @@ use doorstep_domain::types::{LoginId, Role};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::http::client_ip::client_ip;
 use crate::http::{ApiError, JsonBody, Problem};
 use crate::startup::AppState;
 use crate::views::SessionView;
@@ -50,13 +49,23 @@ pub struct RefreshRequest {
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`account_exists`"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone, e-mail, password or name"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many sign-ups from this address or for this number (see `Retry-After`)"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`busy`: too many passwords being hashed at once (see `Retry-After`)"),
     )
 )]
 #[post("/auth/register")]
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let ip = state.client_ip(&req);
+    let limited = |retry_after_secs| {
+        tracing::warn!(ip = ?ip, "sign-up rate limit reached");
+        ApiError::RateLimited { retry_after_secs }
+    };
+    // Every attempt counts against the address, even one that names no valid number.
+    state.signup_limiter.per_ip.check_ip(ip).map_err(limited)?;
     let body = body.into_inner();
     let new = NewAccount::parse(
         body.role,
@@ -65,7 +74,12 @@ pub async fn register(
         &body.password,
         &body.display_name,
     )?;
-    let account = accounts::register(&state.db, new).await?;
+    state
+        .signup_limiter
+        .per_login
+        .check(&new.login.as_str().to_owned())
+        .map_err(limited)?;
+    let account = accounts::register(&state.db, &state.passwords, new).await?;
     tracing::info!(account = %account.id, role = %account.role, "account registered");
     let session = session::start(&state.db, &state.tokens, state.refresh_ttl(), &account).await?;
     Ok(HttpResponse::Created().json(SessionView::new(session, account)))
@@ -79,6 +93,7 @@ pub async fn register(
         (status = 200, body = SessionView),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`invalid_credentials` (the same whether or not the account exists) or `account_disabled`"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "too many attempts from this address or for this account"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`busy`: too many passwords being checked at once (see `Retry-After`)"),
     )
 )]
 #[post("/auth/login")]
@@ -88,15 +103,7 @@ pub async fn login(
     body: JsonBody<LoginRequest>,
 ) -> Result<web::Json<SessionView>, ApiError> {
     let body = body.into_inner();
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    let ip = client_ip(
-        req.peer_addr().map(|a| a.ip()),
-        forwarded,
-        &state.settings.trusted_proxies,
-    );
+    let ip = state.client_ip(&req);
     // A login that cannot name an account still counts against the IP; it is keyed by the
     // raw text so that garbage cannot dodge the per-account limit either.
     let login = LoginId::parse(&body.login);
@@ -112,7 +119,7 @@ pub async fn login(
             ApiError::RateLimited { retry_after_secs }
         })?;
     let account = match login {
-        Ok(login) => accounts::authenticate(&state.db, &login, &body.password).await?,
+        Ok(login) => accounts::authenticate(&state.db, &state.passwords, &login, &body.password).await?,
         // Not a phone or e-mail: answer exactly like a wrong password.
         Err(_) => return Err(doorstep_domain::DomainError::InvalidCredentials.into()),
     };
@@ -127,13 +134,16 @@ pub async fn login(
     responses(
         (status = 200, body = SessionView),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`invalid_refresh_token`, or `refresh_token_reused` (the whole login is then revoked)"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address"),
     )
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<web::Json<SessionView>, ApiError> {
+    state.limit_anonymous_write(&req)?;
     let presented = body.into_inner().refresh_token;
     let (session, account) =
         session::refresh(&state.db, &state.tokens, state.refresh_ttl(), &presented).await?;
@@ -145,13 +155,18 @@ pub async fn refresh(
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
-    responses((status = 204, description = "logged out (also when the token was unknown)"))
+    responses(
+        (status = 204, description = "logged out (also when the token was unknown)"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address"),
+    )
 )]
 #[post("/auth/logout")]
 pub async fn logout(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limit_anonymous_write(&req)?;
     session::logout(&state.db, &body.into_inner().refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }

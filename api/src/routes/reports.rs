@@ -504,14 +504,17 @@ pub async fn handling_view(
         (status = 200, body = ReportView),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address"),
     )
 )]
 #[post("/report-handling/progress")]
 pub async fn handling_progress(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<LinkQuery>,
     body: JsonBody<NoteInput>,
 ) -> Result<web::Json<ReportView>, ApiError> {
+    state.limit_anonymous_write(&req)?;
     let note = body.into_inner().note;
     advance(
         &state,
@@ -533,14 +536,17 @@ pub async fn handling_progress(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address"),
     )
 )]
 #[post("/report-handling/resolve")]
 pub async fn handling_resolve(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<LinkQuery>,
     body: JsonBody<NoteInput>,
 ) -> Result<web::Json<ReportView>, ApiError> {
+    state.limit_anonymous_write(&req)?;
     let note = body.into_inner().note;
     advance(
         &state,
@@ -562,6 +568,7 @@ pub async fn handling_resolve(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address"),
     )
 )]
 #[post("/report-handling/photos")]
@@ -571,6 +578,7 @@ pub async fn handling_photo(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    state.limit_anonymous_write(&req)?;
     resolution_photo(&state, Handler::Link(&query.token), None, &req, payload).await
 }
 

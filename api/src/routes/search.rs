@@ -367,7 +367,7 @@ fn throttle(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     );
     state
         .search_limiter
-        .check(ip)
+        .check_ip(ip)
         .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })
 }
 

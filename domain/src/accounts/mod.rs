@@ -7,7 +7,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::{password, session};
+use crate::auth::password::HashPool;
+use crate::auth::session;
 use crate::entities::account;
 use crate::pagination::{Page, PageRequest};
 use crate::time;
@@ -84,12 +85,13 @@ fn duplicate() -> DomainError {
 /// only the self-service roles; admins and the `doorstep admin` command call this directly.
 pub async fn create<C: ConnectionTrait>(
     db: &C,
+    passwords: &HashPool,
     new: NewAccount,
 ) -> Result<account::Model, DomainError> {
     if find_by_login(db, &new.login).await?.is_some() {
         return Err(duplicate());
     }
-    let password_hash = password::hash(new.password).await?;
+    let password_hash = passwords.hash(new.password).await?;
     let now = time::now();
     let (phone, email) = match &new.login {
         LoginId::Phone(phone) => (Some(phone.as_str().to_owned()), None),
@@ -123,6 +125,7 @@ pub async fn create<C: ConnectionTrait>(
 /// Public sign-up: seekers and merchants only.
 pub async fn register<C: ConnectionTrait>(
     db: &C,
+    passwords: &HashPool,
     new: NewAccount,
 ) -> Result<account::Model, DomainError> {
     if !new.role.is_self_service() {
@@ -134,7 +137,7 @@ pub async fn register<C: ConnectionTrait>(
             ),
         )));
     }
-    create(db, new).await
+    create(db, passwords, new).await
 }
 
 pub async fn find_by_login<C: ConnectionTrait>(
@@ -163,12 +166,13 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<account::Model
 /// looks the same and costs the same time.
 pub async fn authenticate<C: ConnectionTrait>(
     db: &C,
+    passwords: &HashPool,
     login: &LoginId,
     password: &str,
 ) -> Result<account::Model, DomainError> {
     let account = find_by_login(db, login).await?;
     let hash = account.as_ref().map(|a| a.password_hash.clone());
-    let ok = password::verify(hash, password.to_owned()).await?;
+    let ok = passwords.verify(hash, password.to_owned()).await?;
     match account {
         Some(account) if ok => {
             if account.disabled_at.is_some() {

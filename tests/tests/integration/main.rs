@@ -25,6 +25,7 @@ mod privacy;
 mod profiles;
 mod search;
 mod search_quality;
+mod signup_limits;
 mod tokens;
 // The gig workers' community.
 mod figures;
