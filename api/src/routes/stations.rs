@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page};
 use crate::startup::AppState;
 use crate::views_community::{StationCollection, StationView};
 
@@ -61,9 +61,12 @@ pub async fn update_station(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct NearbyParams {
+    #[param(minimum = -90, maximum = 90)]
     pub lat: f64,
+    #[param(minimum = -180, maximum = 180)]
     pub lon: f64,
     /// Kilometres, above 0 and up to 50 (default 5).
+    #[param(exclusive_minimum = 0, maximum = 50)]
     pub radius_km: Option<f64>,
     /// Only stations open right now.
     #[serde(default)]
@@ -115,7 +118,8 @@ pub async fn nearby_stations(
         radius_km: query.radius_km,
         open_now: query.open_now,
         amenities: parse_amenities(query.amenities.as_deref())?,
-        limit: query.limit.unwrap_or(20),
+        // The same bounds as every other list: out of range is 400, not silently capped.
+        limit: page(query.limit, None)?.limit,
     };
     let found = stations::nearby(&state.db, from, &asked, time::now()).await?;
     Ok(web::Json(found.into_iter().map(Into::into).collect()))
