@@ -64,12 +64,14 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The whole document, built the same way the server registers its routes.
+/// The whole document, built the same way the server registers its routes, with the
+/// shared responses and parameter bounds applied (after the routes, so they cover every one).
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, doc) = actix_web::App::new()
+    let (_, mut doc) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    crate::contract::Contract.modify(&mut doc);
     doc
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_service::ServiceFactoryExt;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpServer, web};
@@ -19,7 +20,9 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use utoipa_actix_web::AppExt;
 
 use crate::config::Settings;
+use crate::contract::RouteTable;
 use crate::http::ApiError;
+use crate::http::connection::ProblemIo;
 use crate::http::metrics::Metrics;
 use crate::http::problem::{path_error, query_error};
 use crate::http::request_context::request_context;
@@ -478,29 +481,63 @@ fn spawn_retention(db: DatabaseConnection, media: Arc<dyn MediaStore>, every_sec
 }
 
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
-    let doc = OpenApiJson(serde_json::to_string(&openapi::document())?);
-    let doc = web::Data::new(doc);
+    let document = openapi::document();
+    let route_table = web::Data::new(RouteTable::from_document(&document));
+    let doc = web::Data::new(OpenApiJson(serde_json::to_string(&document)?));
     let workers = state.settings.http_workers;
     let shutdown = state.settings.shutdown_timeout_secs;
-    let mut server = HttpServer::new(move || {
+    let app = move || {
         let (app, _) = App::new()
             .into_utoipa_app()
             .configure(routes::configure)
             .split_for_parts();
         app.app_data(state.clone())
             .app_data(doc.clone())
+            .app_data(route_table.clone())
             .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err)))
             .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err)))
             // Also reached for a known path with a method it does not serve: actix falls
-            // back to the app's default service there.
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound)
-            }))
+            // back to the app's default service there, which the route table tells apart.
+            .default_service(web::to(
+                |req: HttpRequest, table: web::Data<RouteTable>| async move {
+                    let allow = table.allowed(req.path());
+                    Err::<actix_web::HttpResponse, _>(if allow.is_empty() {
+                        ApiError::RouteNotFound
+                    } else {
+                        ApiError::MethodNotAllowed { allow }
+                    })
+                },
+            ))
             .wrap(from_fn(request_context))
-    })
-    .shutdown_timeout(shutdown);
+    };
+    // What `HttpServer` builds, with the connection wrapped so that the errors the HTTP/1
+    // dispatcher answers itself become problem+json too (see `http::connection`).
+    let addr = listener.local_addr()?;
+    let mut builder = actix_server::Server::build().shutdown_timeout(shutdown);
     if workers > 0 {
-        server = server.workers(workers);
+        builder = builder.workers(workers);
     }
-    Ok(server.listen(listener)?.run())
+    let graceful = builder.graceful_shutdown_signal();
+    let builder = builder.listen("doorstep", listener, move || {
+        let graceful = graceful.clone();
+        let h1 = actix_http::HttpService::build()
+            .graceful_shutdown_signal(move || {
+                let graceful = graceful.clone();
+                async move { graceful.notified().await }
+            })
+            .client_request_timeout(Duration::from_secs(5))
+            .client_disconnect_timeout(Duration::from_secs(1))
+            .local_addr(addr)
+            // The app config's host and address only serve URL generation and requests
+            // without a Host header, which nothing here uses.
+            .h1(actix_service::map_config(app(), |_| {
+                actix_web::dev::AppConfig::default()
+            }));
+        actix_service::fn_service(|io: actix_rt::net::TcpStream| async move {
+            let peer = io.peer_addr().ok();
+            Ok::<_, actix_http::error::DispatchError>((ProblemIo::new(io), peer))
+        })
+        .and_then(h1)
+    })?;
+    Ok(builder.run())
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod client_ip;
+pub mod connection;
 pub mod json;
 pub mod metrics;
 pub mod problem;

@@ -50,8 +50,10 @@ pub enum ApiError {
     MissingToken,
     #[error("{0}")]
     Forbidden(String),
-    #[error("no such route, or the route does not accept this method")]
+    #[error("no such route")]
     RouteNotFound,
+    #[error("this route does not accept this method; it accepts {}", allow.join(", "))]
+    MethodNotAllowed { allow: Vec<String> },
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("not ready: {0}")]
@@ -162,6 +164,12 @@ impl ApiError {
                 self.to_string(),
                 vec![],
             ),
+            ApiError::MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                self.to_string(),
+                vec![],
+            ),
             ApiError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
@@ -223,6 +231,9 @@ impl ResponseError for ApiError {
             ApiError::RateLimited { retry_after_secs }
             | ApiError::Domain(DomainError::Busy { retry_after_secs }) => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.join(", ")));
             }
             _ => {}
         }

@@ -35,24 +35,31 @@ pub enum SortParam {
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words in Chinese or English; segmented, so 咖啡 finds 咖啡师.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// With `lon`: the point distances are measured from.
+    #[param(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
+    #[param(minimum = -180, maximum = 180)]
     pub lon: Option<f64>,
     /// Only results within this many km of the point (0 < r ≤ 200).
+    #[param(exclusive_minimum = 0, maximum = 200)]
     pub radius_km: Option<f64>,
     /// Comma-separated kinds: full_time, part_time, internship, gig.
     pub kind: Option<String>,
     /// Comma-separated category codes.
     pub category: Option<String>,
     /// Fen per hour (pay of other units is converted): the best pay must reach this.
+    #[param(minimum = 0)]
     pub pay_min: Option<i64>,
     /// Fen per hour: the lowest pay must not exceed this.
+    #[param(minimum = 0)]
     pub pay_max: Option<i64>,
     /// Comma-separated flags that must all hold: weekend, weekday, morning, afternoon,
     /// evening, night.
     pub schedule: Option<String>,
     /// Jobs: only those opened within this many days.
+    #[param(minimum = 1, maximum = 365)]
     pub posted_within_days: Option<u32>,
     /// Profiles: at least this education.
     #[param(inline)]
@@ -60,6 +67,7 @@ pub struct SearchQuery {
     #[param(inline)]
     pub sort: Option<SortParam>,
     /// 1 to 50, default 20.
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
     pub cursor: Option<String>,
     /// Officers searching profiles: why (required; each profile returned is audited).

@@ -127,6 +127,7 @@ pub async fn update_record(
 #[into_params(parameter_in = Query)]
 pub struct FollowUpQuery {
     /// Include follow-ups due up to this many days ahead (0 to 90, default 7).
+    #[param(minimum = 0, maximum = 90)]
     pub within_days: Option<i64>,
 }
 

@@ -61,9 +61,12 @@ pub async fn update_station(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct NearbyParams {
+    #[param(minimum = -90, maximum = 90)]
     pub lat: f64,
+    #[param(minimum = -180, maximum = 180)]
     pub lon: f64,
     /// Kilometres, above 0 and up to 50 (default 5).
+    #[param(exclusive_minimum = 0, maximum = 50)]
     pub radius_km: Option<f64>,
     /// Only stations open right now.
     #[serde(default)]

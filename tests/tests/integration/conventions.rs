@@ -12,6 +12,8 @@ on_both_databases!(
     wrong_content_type_is_415,
     request_id_is_echoed_or_generated,
     unknown_route_is_a_problem,
+    unknown_method_on_a_known_path_is_405_with_allow,
+    errors_the_http_layer_answers_are_problems,
 );
 
 async fn body_over_the_limit_is_413_problem(backend: Backend) {
@@ -155,4 +157,66 @@ async fn unknown_route_is_a_problem(backend: Backend) {
     let response = app.get("/api/v1/no-such-thing", None).await;
     assert_eq!(response.status, 404);
     assert_eq!(response.problem_code(), "route_not_found");
+}
+
+async fn unknown_method_on_a_known_path_is_405_with_allow(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let method = |name: &str| reqwest::Method::from_bytes(name.as_bytes()).unwrap();
+    for (verb, path, allow) in [
+        ("TRACE", "/api/v1/categories".to_owned(), "GET"),
+        ("DELETE", "/api/v1/categories".to_owned(), "GET"),
+        ("POST", "/healthz".to_owned(), "GET"),
+        (
+            "DELETE",
+            format!("/api/v1/postings/{}", uuid::Uuid::new_v4()),
+            "GET, PUT",
+        ),
+    ] {
+        let response = app
+            .send(app.client.request(method(verb), app.url(&path)), None)
+            .await;
+        assert_eq!(response.status, 405, "{verb} {path}: {}", response.body);
+        assert_eq!(response.problem_code(), "method_not_allowed");
+        assert_eq!(response.headers["allow"], allow, "{verb} {path}");
+    }
+    // An unknown path is still 404, whatever the method.
+    let response = app
+        .send(
+            app.client
+                .request(method("TRACE"), app.url("/api/v1/no-such-thing")),
+            None,
+        )
+        .await;
+    assert_eq!(response.status, 404);
+    assert_eq!(response.problem_code(), "route_not_found");
+}
+
+async fn errors_the_http_layer_answers_are_problems(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // 200 header fields: more than the HTTP/1 parser takes, refused before any middleware.
+    let mut request = app.client.get(app.url("/healthz"));
+    for i in 0..200 {
+        request = request.header(format!("x-filler-{i}"), "x");
+    }
+    let response = app.send(request, None).await;
+    assert_eq!(response.status, 431);
+    assert_eq!(response.problem_code(), "headers_too_large");
+
+    // A request the parser cannot read at all.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nbad header line\r\n\r\n")
+        .await
+        .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let raw = String::from_utf8(raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").expect("a response");
+    assert!(head.starts_with("HTTP/1.1 400 "), "{raw}");
+    assert!(head.contains("content-type: application/problem+json"), "{raw}");
+    let problem: serde_json::Value = serde_json::from_str(body).expect("a problem document");
+    assert_eq!(problem["code"], "malformed_request");
+    assert_eq!(problem["status"], 400);
 }

@@ -9,6 +9,7 @@ on_both_databases!(
     metrics_are_not_public,
     metrics_bind_serves_metrics_alone,
     openapi_document_covers_every_route,
+    openapi_document_states_the_shared_responses,
 );
 
 const METRICS_TOKEN: &str = "scrape-token-0123456789";
@@ -364,9 +365,9 @@ async fn openapi_document_covers_every_route(backend: Backend) {
     let mut targets = Vec::new();
     refs(&doc.body, &mut targets);
     for target in targets {
-        let name = target.trim_start_matches("#/components/schemas/");
+        let pointer = target.trim_start_matches('#');
         assert!(
-            doc.body["components"]["schemas"].get(name).is_some(),
+            target.starts_with("#/components/") && doc.body.pointer(pointer).is_some(),
             "dangling reference {target}"
         );
     }
@@ -374,4 +375,97 @@ async fn openapi_document_covers_every_route(backend: Backend) {
     let schemas = doc.body["components"]["schemas"].as_object().unwrap();
     assert!(schemas.contains_key("Problem"));
     assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+/// The statuses every route can answer through the shared extractors are documented on
+/// every operation, and the shared parameter bounds are the ones the server enforces.
+async fn openapi_document_states_the_shared_responses(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    // A response is given inline or as a reference to components/responses.
+    let resolve = |response: &serde_json::Value| -> serde_json::Value {
+        match response["$ref"].as_str() {
+            Some(target) => doc
+                .pointer(target.trim_start_matches('#'))
+                .unwrap_or_else(|| panic!("dangling {target}"))
+                .clone(),
+            None => response.clone(),
+        }
+    };
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{} {path}", method.to_uppercase());
+            let responses = op["responses"].as_object().unwrap();
+            let has = |status: &str| {
+                let response = responses
+                    .get(status)
+                    .unwrap_or_else(|| panic!("{name} does not document {status}"));
+                let response = resolve(response);
+                assert!(
+                    response["content"]["application/problem+json"].is_object(),
+                    "{name}: {status} is not a problem document"
+                );
+            };
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|reqs| reqs.iter().any(|r| r.get("bearer").is_some()));
+            if secured {
+                has("401");
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    has(status);
+                }
+            }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if params.iter().any(|p| p["in"] == "query") {
+                has("400");
+            }
+            for param in &params {
+                if param["in"] == "query" && param["name"] == "limit" {
+                    assert_eq!(param["schema"]["minimum"], 1, "{name}: limit minimum");
+                    // 100 for every list (`page`); search states its own 50.
+                    let maximum = param["schema"]["maximum"].as_u64();
+                    assert!(
+                        maximum.is_some_and(|m| (1..=100).contains(&m)),
+                        "{name}: limit maximum {maximum:?}"
+                    );
+                }
+                assert!(
+                    !param["schema"]["type"]
+                        .as_array()
+                        .is_some_and(|types| types.iter().any(|t| t == "null")),
+                    "{name}: parameter {} admits null",
+                    param["name"]
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 150, "only {checked} operations");
+
+    // The bounds are the server's: 0 and 101 are refused, 1 and 100 served.
+    let postings = &doc["paths"]["/api/v1/postings"]["get"]["parameters"];
+    let limit = postings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(limit["schema"]["maximum"], 100);
+    for (limit, status) in [(0, 400), (1, 200), (100, 200), (101, 400)] {
+        let response = app
+            .get(&format!("/api/v1/postings?limit={limit}"), None)
+            .await;
+        assert_eq!(response.status, status, "limit={limit}: {}", response.body);
+        // Stations used to cap a larger limit silently.
+        let response = app
+            .get(
+                &format!("/api/v1/stations?lat=31.3&lon=120.6&limit={limit}"),
+                None,
+            )
+            .await;
+        assert_eq!(response.status, status, "stations limit={limit}: {}", response.body);
+    }
 }
