@@ -366,7 +366,9 @@ async fn a_rotated_key_refuses_the_old_tokens(backend: Backend) {
         old_key.body["key"]
     );
 
-    let rotated = app.post(&rotate, &json!({}), Some(&officer.access_token)).await;
+    let rotated = app
+        .post(&rotate, &json!({}), Some(&officer.access_token))
+        .await;
     assert_eq!(rotated.status, 200, "{}", rotated.body);
     assert_ne!(rotated.body["key"], old_key.body["key"]);
     assert_eq!(

@@ -850,8 +850,16 @@ async fn officers_of_other_districts_cannot_touch_a_fair(backend: Backend) {
         ("POST", format!("{f}/plan"), json!({})),
         ("POST", format!("{f}/close"), json!({})),
         ("POST", format!("{f}/finish"), json!({})),
-        ("POST", format!("{f}/cancel"), json!({"reason": "场地临时调整"})),
-        ("PUT", format!("/api/v1/fairs/{draft}"), fair_body("改名", 5)),
+        (
+            "POST",
+            format!("{f}/cancel"),
+            json!({"reason": "场地临时调整"}),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/fairs/{draft}"),
+            fair_body("改名", 5),
+        ),
         ("POST", format!("/api/v1/fairs/{draft}/publish"), json!({})),
         ("POST", format!("{f}/booths/{pending}/approve"), json!({})),
         (
@@ -865,7 +873,11 @@ async fn officers_of_other_districts_cannot_touch_a_fair(backend: Backend) {
             format!("{f}/booths/{booth}/outcomes"),
             json!({"seeker_id": seeker.account_id, "outcome": "met"}),
         ),
-        ("POST", format!("{f}/walk-ins"), json!({"login": "13812340002"})),
+        (
+            "POST",
+            format!("{f}/walk-ins"),
+            json!({"login": "13812340002"}),
+        ),
         ("GET", format!("/api/v1/fairs/{draft}"), json!(null)),
     ];
     for who in [&elsewhere, &nowhere] {
@@ -905,7 +917,9 @@ async fn officers_of_other_districts_cannot_touch_a_fair(backend: Backend) {
     let seen = app.get(&f, Some(&officer.access_token)).await;
     assert_eq!(seen.body["status"], "published");
     assert_eq!(seen.body["registered"], 1);
-    let booths = app.get(&format!("{f}/booths"), Some(&officer.access_token)).await;
+    let booths = app
+        .get(&format!("{f}/booths"), Some(&officer.access_token))
+        .await;
     let pending_now = items(&booths.body)
         .iter()
         .find(|b| b["id"] == pending.to_string())

@@ -385,7 +385,9 @@ async fn redemptions_are_settled_by_the_workers_district_only(backend: Backend) 
         .await;
     assert_eq!(moved.status, 200, "{}", moved.body);
     let path = format!("/api/v1/redemptions/{second}/cancel");
-    let theirs_no_more = app.post(&path, &json!({}), Some(&officer.access_token)).await;
+    let theirs_no_more = app
+        .post(&path, &json!({}), Some(&officer.access_token))
+        .await;
     assert_eq!(theirs_no_more.status, 404, "{}", theirs_no_more.body);
     let cancelled = app
         .post(&path, &json!({}), Some(&elsewhere.access_token))
