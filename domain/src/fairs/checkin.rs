@@ -69,13 +69,16 @@ pub struct DeviceKey {
     pub valid_until: chrono::DateTime<chrono::FixedOffset>,
 }
 
-/// The fair's key, for the officers who run it.
+/// The fair's key, for the officers who run it; to anyone else the fair does not exist.
 pub async fn device_key<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
     fair_id: Uuid,
 ) -> Result<DeviceKey, DomainError> {
-    let f = super::managed(db, actor, fair_id).await?;
+    let f = find_fair(db, fair_id).await?;
+    if !super::runs(db, actor, &f).await? {
+        return Err(DomainError::NotFound("fair"));
+    }
     require_live(&f)?;
     Ok(device_key_of(&f))
 }

@@ -18,6 +18,7 @@ on_both_databases!(
     routes_and_schedules_are_private,
     a_cancelled_fair_tells_everyone,
     fair_input_is_validated,
+    officers_of_other_districts_cannot_touch_a_fair,
 );
 
 fn id(response: &ApiResponse) -> Uuid {
@@ -630,11 +631,12 @@ async fn routes_and_schedules_are_private(backend: Backend) {
         .await;
     assert_eq!(meddle.status, 404);
 
-    // The check-in key: the fair's officers and approved booths, nobody else.
+    // The check-in key: the fair's officers, nobody else (not even its booths, which could
+    // forge check-ins with it).
     let outsider = app.verified_shop("13912340003", &officer).await;
     for (who, status) in [
         (&officer, 200),
-        (&cafe.merchant, 200),
+        (&cafe.merchant, 404),
         (&outsider.merchant, 404),
         (&alice, 404),
     ] {
@@ -800,4 +802,139 @@ async fn fair_input_is_validated(backend: Backend) {
         )
         .await;
     assert_eq!(response.problem_code(), "fair_not_draft");
+}
+
+/// Issue 20, failure 1: an officer of another district, or of none, ran another district's
+/// fair: key, figures, plan, close and every other staff action answered 200.
+async fn officers_of_other_districts_cannot_touch_a_fair(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.officer().await;
+    let cafe = app.verified_shop("13912340001", &officer).await;
+    let coffee = app.open_posting(&cafe, &posting_body("周末咖啡师")).await;
+    let fair = app
+        .published_fair(&officer, &fair_body("圆融招聘会", 3))
+        .await;
+    let booth = app
+        .approved_booth(fair, &cafe, &[coffee], 2, &officer)
+        .await;
+    let store = app.verified_shop("13912340002", &officer).await;
+    let cashier = app.open_posting(&store, &cashier_posting()).await;
+    let requested = app.request_booth(fair, &store, &[cashier], 2).await;
+    assert_eq!(requested.status, 201, "{}", requested.body);
+    let pending = id(&requested);
+    let seeker = app.fair_seeker("13812340001", "林小雨").await;
+    app.registered(&seeker, fair).await;
+    // A seeker the walk-in below names, so only the district check can refuse it.
+    app.fair_seeker("13812340002", "王芳").await;
+    let draft = app
+        .post(
+            "/api/v1/fairs",
+            &fair_body("圆融秋季招聘会", 5),
+            Some(&officer.access_token),
+        )
+        .await;
+    assert_eq!(draft.status, 201, "{}", draft.body);
+    let draft = id(&draft);
+
+    let shilu = app
+        .create_district("石路片区", (31.30, 120.58, 31.33, 120.62))
+        .await;
+    let elsewhere = app.create_officer_in("13700000301", &[shilu]).await;
+    let nowhere = app.create_officer_in("13700000302", &[]).await;
+    let f = format!("/api/v1/fairs/{fair}");
+    let staff_calls: Vec<(&str, String, Value)> = vec![
+        ("GET", format!("{f}/device-key"), json!(null)),
+        ("POST", format!("{f}/device-key/rotate"), json!({})),
+        ("GET", format!("{f}/figures"), json!(null)),
+        ("GET", format!("{f}/figures.csv"), json!(null)),
+        ("POST", format!("{f}/plan"), json!({})),
+        ("POST", format!("{f}/close"), json!({})),
+        ("POST", format!("{f}/finish"), json!({})),
+        (
+            "POST",
+            format!("{f}/cancel"),
+            json!({"reason": "场地临时调整"}),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/fairs/{draft}"),
+            fair_body("改名", 5),
+        ),
+        ("POST", format!("/api/v1/fairs/{draft}/publish"), json!({})),
+        ("POST", format!("{f}/booths/{pending}/approve"), json!({})),
+        (
+            "POST",
+            format!("{f}/booths/{pending}/reject"),
+            json!({"reason": "岗位与本场主题不符"}),
+        ),
+        ("GET", format!("{f}/booths/{booth}/schedule"), json!(null)),
+        (
+            "POST",
+            format!("{f}/booths/{booth}/outcomes"),
+            json!({"seeker_id": seeker.account_id, "outcome": "met"}),
+        ),
+        (
+            "POST",
+            format!("{f}/walk-ins"),
+            json!({"login": "13812340002"}),
+        ),
+        ("GET", format!("/api/v1/fairs/{draft}"), json!(null)),
+    ];
+    for who in [&elsewhere, &nowhere] {
+        for (method, path, body) in &staff_calls {
+            let token = Some(who.access_token.as_str());
+            let answer = match *method {
+                "GET" => app.get(path, token).await,
+                "PUT" => app.put(path, body, token).await,
+                _ => app.post(path, body, token).await,
+            };
+            assert_eq!(answer.status, 404, "{method} {path}: {}", answer.body);
+            assert_eq!(answer.problem_code(), "not_found", "{method} {path}");
+        }
+        // Their list shows the published fair, not the draft.
+        let listed = app.get("/api/v1/fairs", Some(&who.access_token)).await;
+        let ids: Vec<&str> = items(&listed.body["items"])
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.contains(&fair.to_string().as_str()), "{ids:?}");
+        assert!(!ids.contains(&draft.to_string().as_str()), "{ids:?}");
+        // And a fair they could not run is not theirs to create.
+        let outside = app
+            .post(
+                "/api/v1/fairs",
+                &fair_body("越区招聘会", 5),
+                Some(&who.access_token),
+            )
+            .await;
+        assert_eq!(outside.status, 422, "{}", outside.body);
+        assert_eq!(
+            outside.field_errors(),
+            vec![("lat".to_owned(), "outside_your_districts".to_owned())]
+        );
+    }
+    // Nothing moved: the fair is still published, the booth still requested, no walk-in.
+    let seen = app.get(&f, Some(&officer.access_token)).await;
+    assert_eq!(seen.body["status"], "published");
+    assert_eq!(seen.body["registered"], 1);
+    let booths = app
+        .get(&format!("{f}/booths"), Some(&officer.access_token))
+        .await;
+    let pending_now = items(&booths.body)
+        .iter()
+        .find(|b| b["id"] == pending.to_string())
+        .expect("the requested booth");
+    assert_eq!(pending_now["status"], "requested");
+    // The fair's own officer and an admin still run it.
+    let admin = app.admin().await;
+    for who in [&officer, &admin] {
+        let figures = app
+            .get(&format!("{f}/figures"), Some(&who.access_token))
+            .await;
+        assert_eq!(figures.status, 200, "{}", figures.body);
+        let draft_seen = app
+            .get(&format!("/api/v1/fairs/{draft}"), Some(&who.access_token))
+            .await;
+        assert_eq!(draft_seen.status, 200, "{}", draft_seen.body);
+    }
 }

@@ -18,6 +18,7 @@ on_both_databases!(
     approval_mode_holds_places_until_the_merchant_decides,
     favourites_get_first_claim_for_a_window,
     export_lists_gig_work_and_erasure_frees_places,
+    officers_read_only_their_districts_claims,
 );
 
 async fn two_hundred_concurrent_claims_never_overbook(backend: Backend) {
@@ -462,4 +463,36 @@ async fn export_lists_gig_work_and_erasure_frees_places(backend: Backend) {
         (ClaimStatus::Cancelled, false)
     );
     assert_eq!(app.stored_shift(shift).await.claimed, 1);
+}
+
+/// Issue 20, failure 3: any officer read any claim, though not the seeker's profile.
+async fn officers_read_only_their_districts_claims(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (officer, shop, posting) = app.gig_shop().await;
+    let shift = app.shift(&shop, posting, Duration::days(2), 4, 3).await;
+    let worker = app.gig_worker("13800000301", "林小雨").await;
+    let claim = app.claimed(&worker, shift).await;
+    let shilu = app
+        .create_district("石路片区", (31.30, 120.58, 31.33, 120.62))
+        .await;
+    let elsewhere = app.create_officer_in("13700000301", &[shilu]).await;
+    let nowhere = app.create_officer_in("13700000302", &[]).await;
+    let read = format!("/api/v1/claims/{claim}?reason=核实工时争议");
+    let ratings = format!("/api/v1/claims/{claim}/ratings");
+    for who in [&elsewhere, &nowhere] {
+        for path in [&read, &ratings] {
+            let refused = app.get(path, Some(&who.access_token)).await;
+            assert_eq!(refused.status, 404, "{path}: {}", refused.body);
+        }
+    }
+    // Nothing of the worker was read by them.
+    let audited = doorstep_domain::entities::audit_entry::Entity::find()
+        .filter(doorstep_domain::entities::audit_entry::Column::Action.eq("read_shift_claim"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audited, 0);
+    // The district's officer reads it, stating why.
+    let seen = app.get(&read, Some(&officer.access_token)).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
 }

@@ -36,3 +36,4 @@ mod trainings;
 // Officer services (issue 11).
 mod audit;
 mod retention;
+mod route_matrix;

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 on_both_databases!(
     concurrent_redemptions_never_overdraw_the_ledger,
     the_last_items_go_to_the_first_and_cancelling_refunds,
+    redemptions_are_settled_by_the_workers_district_only,
     officers_see_the_quarterly_league_audited,
     the_wish_wall_hides_who_wished
 );
@@ -328,4 +329,77 @@ async fn the_wish_wall_hides_who_wished(backend: Backend) {
         figures.body,
         json!([{"category": "charging", "status": "planned", "count": 1}])
     );
+}
+
+async fn redeem(app: &TestApp, rider: &Session, reward: &str) -> String {
+    let made = app
+        .post(
+            &format!("/api/v1/rewards/{reward}/redeem"),
+            &json!({}),
+            Some(&rider.access_token),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    made.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Issue 20, failure 2: any officer fulfilled or cancelled (refunding) any redemption.
+async fn redemptions_are_settled_by_the_workers_district_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.officer().await;
+    let rider = app.rider("13800000301").await;
+    award(&app, &officer, &rider, 50).await;
+    let tea = reward(&app, &officer, json!({"name": "奶茶券", "cost": 20})).await;
+    let first = redeem(&app, &rider, &tea).await;
+    let shilu = app
+        .create_district("石路片区", (31.30, 120.58, 31.33, 120.62))
+        .await;
+    let elsewhere = app.create_officer_in("13700000301", &[shilu]).await;
+    let nowhere = app.create_officer_in("13700000302", &[]).await;
+    for who in [&elsewhere, &nowhere] {
+        for action in ["cancel", "fulfil"] {
+            let refused = app
+                .post(
+                    &format!("/api/v1/redemptions/{first}/{action}"),
+                    &json!({}),
+                    Some(&who.access_token),
+                )
+                .await;
+            assert_eq!(refused.status, 404, "{action}: {}", refused.body);
+        }
+    }
+    // No refund was made.
+    let points = app
+        .get("/api/v1/me/points", Some(&rider.access_token))
+        .await;
+    assert_eq!(points.body["balance"], 30);
+    assert_eq!(assert_ledger_adds_up(&app, &rider).await, 30);
+    let fulfilled = app
+        .post(
+            &format!("/api/v1/redemptions/{first}/fulfil"),
+            &json!({}),
+            Some(&officer.access_token),
+        )
+        .await;
+    assert_eq!(fulfilled.status, 200, "{}", fulfilled.body);
+
+    // The redemption follows the worker home: moved to 石路, it is 石路's to settle.
+    let second = redeem(&app, &rider, &tea).await;
+    let mut profile = doorstep_tests::market::profile_body("骑手小王");
+    profile["home_lat"] = json!(31.315);
+    profile["home_lon"] = json!(120.60);
+    let moved = app
+        .put("/api/v1/me/profile", &profile, Some(&rider.access_token))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let path = format!("/api/v1/redemptions/{second}/cancel");
+    let theirs_no_more = app
+        .post(&path, &json!({}), Some(&officer.access_token))
+        .await;
+    assert_eq!(theirs_no_more.status, 404, "{}", theirs_no_more.body);
+    let cancelled = app
+        .post(&path, &json!({}), Some(&elsewhere.access_token))
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(assert_ledger_adds_up(&app, &rider).await, 30);
 }
