@@ -20,10 +20,10 @@ use utoipa_actix_web::AppExt;
 
 use crate::config::Settings;
 use crate::http::ApiError;
+use crate::http::client_ip::client_ip;
 use crate::http::metrics::Metrics;
 use crate::http::problem::{path_error, query_error};
 use crate::http::request_context::request_context;
-use crate::http::client_ip::client_ip;
 use crate::ratelimit::{KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter};
 use crate::routes::openapi::OpenApiJson;
 use crate::{keys, openapi, routes};
