@@ -119,7 +119,9 @@ pub async fn login(
             ApiError::RateLimited { retry_after_secs }
         })?;
     let account = match login {
-        Ok(login) => accounts::authenticate(&state.db, &state.passwords, &login, &body.password).await?,
+        Ok(login) => {
+            accounts::authenticate(&state.db, &state.passwords, &login, &body.password).await?
+        }
         // Not a phone or e-mail: answer exactly like a wrong password.
         Err(_) => return Err(doorstep_domain::DomainError::InvalidCredentials.into()),
     };

@@ -94,7 +94,11 @@ impl HashPool {
 
     /// Checks `candidate` against `hash`; with no hash (no such account) it does the same
     /// work against a dummy hash and answers `false`, so timing tells nothing.
-    pub async fn verify(&self, hash: Option<String>, candidate: String) -> Result<bool, DomainError> {
+    pub async fn verify(
+        &self,
+        hash: Option<String>,
+        candidate: String,
+    ) -> Result<bool, DomainError> {
         self.run(move |memory| match hash {
             Some(hash) => verify_with(memory, &hash, &candidate),
             None => {
@@ -291,7 +295,12 @@ mod tests {
                 .unwrap()
         );
         assert!(!pool.verify(None, "anything".into()).await.unwrap());
-        assert!(!pool.verify(Some("not a hash".into()), "x".into()).await.unwrap());
+        assert!(
+            !pool
+                .verify(Some("not a hash".into()), "x".into())
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
@@ -319,7 +328,11 @@ mod tests {
         )
         .unwrap()
         .to_string();
-        assert!(pool.verify(Some(theirs), "made-elsewhere-2026".into()).await.unwrap());
+        assert!(
+            pool.verify(Some(theirs), "made-elsewhere-2026".into())
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]

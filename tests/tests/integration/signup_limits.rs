@@ -67,7 +67,10 @@ async fn a_burst_of_sign_ups_beyond_the_hashing_pool_is_refused_with_503(backend
         statuses.iter().all(|s| [201, 503].contains(s)),
         "only created or busy, never a 500: {statuses:?}"
     );
-    assert!(statuses.contains(&201), "the pool still works: {statuses:?}");
+    assert!(
+        statuses.contains(&201),
+        "the pool still works: {statuses:?}"
+    );
     let busy: Vec<_> = results.iter().filter(|r| r.status == 503).collect();
     assert!(
         !busy.is_empty(),
@@ -102,7 +105,10 @@ async fn login_still_works_through_the_hashing_pool(backend: Backend) {
     let seeker = app.register_as("seeker", "13812345678").await;
     let logged_in = app.login("13812345678", PASSWORD).await;
     assert_eq!(logged_in.status, 200, "{}", logged_in.body);
-    assert_eq!(Session::from_response(&logged_in).account_id, seeker.account_id);
+    assert_eq!(
+        Session::from_response(&logged_in).account_id,
+        seeker.account_id
+    );
     assert_eq!(app.login("13812345678", "wrong-password").await.status, 401);
     assert_eq!(app.login("13900000000", PASSWORD).await.status, 401);
 
@@ -112,7 +118,12 @@ async fn login_still_works_through_the_hashing_pool(backend: Backend) {
     let (logins, health) = futures_util::join!(logins, app.get("/healthz", None));
     assert_eq!(health.status, 200);
     for login in &logins {
-        assert!([401, 503].contains(&login.status), "{} {}", login.status, login.body);
+        assert!(
+            [401, 503].contains(&login.status),
+            "{} {}",
+            login.status,
+            login.body
+        );
         if login.status == 503 {
             assert_eq!(login.problem_code(), "busy");
             assert!(login.headers.get("retry-after").is_some());
@@ -133,7 +144,13 @@ async fn sign_up_is_limited_per_client_ip(backend: Backend) {
     .await;
     let path = "/api/v1/auth/register";
     for n in 0..3 {
-        let created = post_from(&app, "203.0.113.7", path, &sign_up_body(&format!("1381234000{n}"))).await;
+        let created = post_from(
+            &app,
+            "203.0.113.7",
+            path,
+            &sign_up_body(&format!("1381234000{n}")),
+        )
+        .await;
         assert_eq!(created.status, 201, "{}", created.body);
     }
     // The fourth from the same address is refused, whatever the number.
@@ -163,11 +180,21 @@ async fn sign_up_is_limited_per_number_across_addresses(backend: Backend) {
     assert_eq!(exists.status, 409, "{}", exists.body);
     assert_eq!(exists.problem_code(), "account_exists");
     // …then refused, from any address and however the number is written.
-    for (ip, phone) in [("203.0.113.3", "+86 138-1234-5678"), ("198.51.100.9", "13812345678")] {
+    for (ip, phone) in [
+        ("203.0.113.3", "+86 138-1234-5678"),
+        ("198.51.100.9", "13812345678"),
+    ] {
         let limited = post_from(&app, ip, path, &sign_up_body(phone)).await;
         assert_rate_limited(&limited);
-        let retry: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
-        assert!(retry >= 60, "an hourly limit asks to wait minutes, not {retry} s");
+        let retry: u64 = limited.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            retry >= 60,
+            "an hourly limit asks to wait minutes, not {retry} s"
+        );
     }
     // Other numbers are not affected.
     let other = post_from(&app, "203.0.113.3", path, &sign_up_body("13900000000")).await;
@@ -193,7 +220,10 @@ async fn every_other_unauthenticated_write_is_limited_per_client_ip(backend: Bac
     for (n, (path, body)) in writes.into_iter().enumerate() {
         let ip = format!("203.0.113.{}", n + 1);
         let send = || {
-            let request = app.client.post(app.url(path)).header("x-forwarded-for", &ip);
+            let request = app
+                .client
+                .post(app.url(path))
+                .header("x-forwarded-for", &ip);
             let request = match body {
                 Value::Null => request
                     .header("content-type", "image/jpeg")
@@ -204,7 +234,12 @@ async fn every_other_unauthenticated_write_is_limited_per_client_ip(backend: Bac
         };
         let first = send().await;
         assert_ne!(first.status, 429, "{path}: the first write is let through");
-        assert!(first.status < 500, "{path}: {} {}", first.status, first.body);
+        assert!(
+            first.status < 500,
+            "{path}: {} {}",
+            first.status,
+            first.body
+        );
         assert_rate_limited(&send().await);
     }
     // Each address has its own allowance: a real refresh from a fresh address still works.
