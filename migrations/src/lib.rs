@@ -17,6 +17,7 @@ mod m20261126_000010_gig_shifts;
 mod m20261126_000011_districts;
 mod m20261126_000012_stations;
 mod m20261126_000013_retention;
+mod m20261206_000015_auth_codes;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_districts::Migration),
             Box::new(m20261126_000012_stations::Migration),
             Box::new(m20261126_000013_retention::Migration),
+            Box::new(m20261206_000015_auth_codes::Migration),
         ]
     }
 }

@@ -248,8 +248,113 @@ impl TestApp {
             .await
     }
 
+    /// Signs up as a client does: asks for a sign-up code for the body's phone or e-mail,
+    /// reads it from the server's SMS or mail outbox, and registers with it (a body that
+    /// brings its own `code` is sent as it is, through [`TestApp::register_raw`]).
     pub async fn register(&self, body: &Value) -> ApiResponse {
+        let mut body = body.clone();
+        if body.is_object() && body.get("code").is_none() {
+            body["code"] = json!(self.sign_up_code(&body).await);
+        }
+        self.register_raw(&body).await
+    }
+
+    /// `POST /auth/register` with exactly `body`.
+    pub async fn register_raw(&self, body: &Value) -> ApiResponse {
         self.post("/api/v1/auth/register", body, None).await
+    }
+
+    /// `POST /auth/codes` with exactly `body`.
+    pub async fn request_code(&self, body: &Value) -> ApiResponse {
+        self.post("/api/v1/auth/codes", body, None).await
+    }
+
+    /// A sign-up code for the phone or e-mail of a sign-up body: asked for now, or, when
+    /// one was sent moments ago (the resend wait), the newest one sent. A body whose login
+    /// is invalid gets a placeholder, so its sign-up answers about the login.
+    async fn sign_up_code(&self, body: &Value) -> String {
+        let mut request = json!({"purpose": "register"});
+        for field in ["phone", "email"] {
+            if let Some(value) = body.get(field) {
+                request[field] = value.clone();
+            }
+        }
+        let response = self.request_code(&request).await;
+        let login = body
+            .get("phone")
+            .or_else(|| body.get("email"))
+            .and_then(Value::as_str);
+        match (response.status, login) {
+            (202 | 429, Some(login)) => self.last_code(login).unwrap_or_else(|| "000000".into()),
+            _ => "000000".into(),
+        }
+    }
+
+    /// Every text message the server wrote to its SMS outbox, oldest first.
+    pub fn sms_outbox(&self) -> Vec<Value> {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(self.settings.sms_outbox_dir()) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        // Named by time-ordered ids.
+        files.sort();
+        files
+            .iter()
+            .map(|path| {
+                serde_json::from_slice(&std::fs::read(path).expect("read an SMS"))
+                    .expect("an SMS is JSON")
+            })
+            .collect()
+    }
+
+    /// Every e-mail the server wrote to its mail outbox to `address`, oldest first, as
+    /// `(raw message, decoded text parts)`.
+    pub fn mail_outbox(&self, address: &str) -> Vec<(String, String)> {
+        let mut mails: Vec<(std::time::SystemTime, String)> =
+            match std::fs::read_dir(self.settings.mail_outbox_dir()) {
+                Ok(entries) => entries
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .map(|e| {
+                        let modified = e.metadata().and_then(|m| m.modified()).expect("mtime");
+                        let raw = std::fs::read_to_string(e.path()).expect("read an e-mail");
+                        (modified, raw)
+                    })
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+        mails.sort_by_key(|(modified, _)| *modified);
+        let to = format!("to: {}", address.to_lowercase());
+        mails
+            .into_iter()
+            .map(|(_, raw)| raw)
+            .filter(|raw| raw.to_lowercase().lines().any(|line| line.trim() == to))
+            .map(|raw| {
+                let text = crate::smtp::decoded_text(&raw);
+                (raw, text)
+            })
+            .collect()
+    }
+
+    /// The newest code the server sent to `login` (a phone number by SMS, an e-mail
+    /// address by mail), as typed in any accepted form.
+    pub fn last_code(&self, login: &str) -> Option<String> {
+        match doorstep_domain::types::LoginId::parse(login).ok()? {
+            doorstep_domain::types::LoginId::Phone(phone) => self
+                .sms_outbox()
+                .into_iter()
+                .filter(|sms| sms["phone"] == phone.as_str() && sms["template"] == "auth_code")
+                .filter_map(|sms| sms["params"]["code"].as_str().map(str::to_owned))
+                .next_back(),
+            doorstep_domain::types::LoginId::Email(email) => self
+                .mail_outbox(email.as_str())
+                .into_iter()
+                .filter_map(|(_, text)| six_digits(&text))
+                .next_back(),
+        }
     }
 
     pub async fn register_as(&self, role: &str, phone: &str) -> Session {
@@ -488,6 +593,28 @@ pub fn valid_claims(account: Uuid, role: &str, version: i32) -> Value {
         "role": role,
         "ver": version,
     })
+}
+
+/// The first run of exactly six ASCII digits in `text` (the code in a code e-mail).
+pub fn six_digits(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        if bytes[start].is_ascii_digit() {
+            let end = start
+                + bytes[start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+            if end - start == 6 {
+                return Some(text[start..end].to_owned());
+            }
+            start = end;
+        } else {
+            start += 1;
+        }
+    }
+    None
 }
 
 /// `text` percent-encoded for a query string (Chinese queries in search URLs).
