@@ -21,6 +21,7 @@ pub enum SmsTemplate {
     /// A one-time code. Parameters: `code`, `minutes`.
     AuthCode,
     /// Someone tried to sign up with a number that has an account. No parameters.
+    #[serde(rename = "signup_attempt")]
     SignUpAttempt,
 }
 
@@ -152,6 +153,9 @@ mod tests {
         assert_eq!(written["template"], "auth_code");
         assert_eq!(written["params"]["code"], "042917");
         assert!(written["text"].as_str().unwrap().contains("042917"));
+        for template in [SmsTemplate::AuthCode, SmsTemplate::SignUpAttempt] {
+            assert_eq!(serde_json::to_value(template).unwrap(), template.name());
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
