@@ -117,7 +117,10 @@ impl Api {
                     .to_owned());
             }
         }
-        bail!("no sign-up code for {phone} in {}", self.sms_outbox.display())
+        bail!(
+            "no sign-up code for {phone} in {}",
+            self.sms_outbox.display()
+        )
     }
 
     /// Signs up as a client does: a code to the phone first, then the account.

@@ -169,7 +169,8 @@ fn invalid_code() -> DomainError {
     ))
 }
 
-fn hash(key: &[u8], purpose: Purpose, destination: &str, code: &str) -> String {
+/// How a code is stored: hex HMAC-SHA256 under `key` of the purpose, destination and code.
+pub fn hash(key: &[u8], purpose: Purpose, destination: &str, code: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
     // The destination and purpose are bound in, so a code is worth nothing elsewhere.
     mac.update(purpose.as_str().as_bytes());
