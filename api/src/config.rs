@@ -41,6 +41,15 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// The From address of outgoing mail.
     pub mail_from: String,
+    /// Where text messages are written as JSON files (one per message) while no SMS
+    /// provider is configured; unset means `<data_dir>/sms-outbox`.
+    pub sms_outbox_dir: Option<PathBuf>,
+    /// Seconds a one-time code (sign-up) stays valid.
+    pub auth_code_ttl_secs: u64,
+    /// Seconds before another code or notice may be sent to the same phone or e-mail.
+    pub auth_code_resend_secs: u64,
+    /// Codes and notices sent to one phone or e-mail per purpose in 24 hours.
+    pub auth_codes_per_day: u32,
     /// HTTP worker threads; 0 means one per CPU core.
     pub http_workers: usize,
     /// Largest request body accepted, in bytes.
@@ -152,6 +161,10 @@ impl Default for Settings {
             mail_outbox_dir: None,
             smtp_url: None,
             mail_from: "Doorstep 家门口就业 <noreply@doorstep.local>".into(),
+            sms_outbox_dir: None,
+            auth_code_ttl_secs: 10 * 60,
+            auth_code_resend_secs: 60,
+            auth_codes_per_day: 10,
             http_workers: 0,
             max_body_bytes: 256 * 1024,
             shutdown_timeout_secs: 30,
@@ -263,6 +276,12 @@ impl Settings {
             .unwrap_or_else(|| self.data_dir.join("outbox"))
     }
 
+    pub fn sms_outbox_dir(&self) -> PathBuf {
+        self.sms_outbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("sms-outbox"))
+    }
+
     pub fn media_dir(&self) -> PathBuf {
         self.media_dir
             .clone()
@@ -318,6 +337,7 @@ mod tests {
         );
         assert_eq!(settings.index_dir(), PathBuf::from("data/index"));
         assert_eq!(settings.mail_outbox_dir(), PathBuf::from("data/outbox"));
+        assert_eq!(settings.sms_outbox_dir(), PathBuf::from("data/sms-outbox"));
     }
 
     #[test]

@@ -46,6 +46,20 @@ pub fn load(configured: Option<&str>, file: &Path) -> anyhow::Result<KeySet> {
     KeySet::new(keys).context("signing keys")
 }
 
+/// The key one-time codes are hashed under, derived from the signing key that signs (the
+/// first one). Call after [`load`], which creates the key file if needed. Putting a new key
+/// first invalidates codes sent before (they last minutes; people ask for another).
+pub fn code_key(configured: Option<&str>, file: &Path) -> anyhow::Result<std::sync::Arc<[u8]>> {
+    let keys = match configured {
+        Some(text) => parse_key_list(text)?,
+        None => parse_key_list(
+            &fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
+        )?,
+    };
+    let (_, secret) = keys.first().context("no signing keys configured")?;
+    Ok(doorstep_domain::codes::derive_key(secret))
+}
+
 fn generate(file: &Path) -> anyhow::Result<()> {
     let mut secret = [0u8; 48];
     rand::rng().fill_bytes(&mut secret);

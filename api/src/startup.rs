@@ -12,6 +12,7 @@ use actix_web::{App, HttpRequest, HttpServer, web};
 use anyhow::Context;
 use doorstep_domain::auth::password::HashPool;
 use doorstep_domain::auth::{TokenService, TokenSettings};
+use doorstep_domain::codes::{CodeRules, Courier};
 use doorstep_domain::db::{self, Backend};
 use doorstep_domain::media::{DiskStore, MediaStore};
 use doorstep_domain::reports::UploadLimits;
@@ -30,7 +31,9 @@ use crate::http::request_context::request_context;
 use crate::ratelimit::{KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter};
 use crate::routes::openapi::OpenApiJson;
 use crate::{keys, openapi, routes};
+use doorstep_matcher::codes::CodeCourier;
 use doorstep_matcher::mail::Mailer;
+use doorstep_matcher::sms::{OutboxSms, SmsSender};
 use doorstep_matcher::{MatchSettings, Matcher};
 use doorstep_search_index::SearchIndex;
 use doorstep_search_index::sync::{self, Syncer};
@@ -52,6 +55,9 @@ pub struct AppState {
     pub search: Arc<SearchIndex>,
     /// Uploaded photos and voice notes.
     pub media: Arc<dyn MediaStore>,
+    /// One-time codes: their rules, and how they reach a phone or e-mail address.
+    pub codes: CodeRules,
+    pub courier: Arc<dyn Courier>,
 }
 
 impl AppState {
@@ -139,12 +145,37 @@ pub fn matcher(
     })
 }
 
+/// The SMS sender: the local outbox folder until a provider is configured (issue 22 adds
+/// an HTTP provider here, chosen by its settings).
+pub fn sms_sender(settings: &Settings) -> Arc<dyn SmsSender> {
+    let outbox = OutboxSms::new(settings.sms_outbox_dir());
+    tracing::info!(folder = %settings.sms_outbox_dir().display(), "SMS: local outbox (no provider configured)");
+    Arc::new(outbox)
+}
+
+/// Delivers one-time codes: SMS through [`sms_sender`], e-mail through the same mail
+/// settings as every other mail.
+pub fn courier(settings: &Settings) -> anyhow::Result<Arc<dyn Courier>> {
+    let (mailer, from) = Mailer::new(
+        settings.smtp_url.as_deref(),
+        settings.mail_outbox_dir(),
+        &settings.mail_from,
+    )
+    .context("mail settings")?;
+    Ok(Arc::new(CodeCourier {
+        mailer,
+        from,
+        sms: sms_sender(settings),
+    }))
+}
+
 /// Creates the folders the embedded setup keeps its data in.
 pub fn prepare_folders(settings: &Settings) -> anyhow::Result<()> {
     for dir in [
         settings.data_dir.clone(),
         settings.index_dir(),
         settings.mail_outbox_dir(),
+        settings.sms_outbox_dir(),
         settings.media_dir(),
     ] {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -207,6 +238,13 @@ impl Application {
             tokio::spawn(matcher.run(Duration::from_millis(settings.match_poll_ms.max(10))));
         }
         let keys = keys::load(settings.jwt_keys.as_deref(), &settings.jwt_keys_file())?;
+        let codes = CodeRules {
+            ttl: chrono::Duration::seconds(i64::try_from(settings.auth_code_ttl_secs)?),
+            resend_after: chrono::Duration::seconds(i64::try_from(settings.auth_code_resend_secs)?),
+            per_day: settings.auth_codes_per_day,
+            key: keys::code_key(settings.jwt_keys.as_deref(), &settings.jwt_keys_file())?,
+        };
+        let courier = courier(&settings)?;
         let tokens = TokenService::new(
             keys,
             TokenSettings {
@@ -239,6 +277,8 @@ impl Application {
             metrics: Metrics::new(),
             search,
             media: Arc::new(DiskStore::new(settings.media_dir())),
+            codes,
+            courier,
             settings,
         });
         spawn_limiter_pruning(state.clone().into_inner());

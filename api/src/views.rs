@@ -74,6 +74,18 @@ pub struct AccountPage {
     pub next_cursor: Option<String>,
 }
 
+/// The answer to a code request: the same whether or not an account holds the phone or
+/// e-mail address, so it tells nothing about who uses Doorstep.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeRequestedView {
+    /// `sms` or `email`: where a message was sent.
+    pub channel: &'static str,
+    /// Seconds a code sent now stays valid.
+    pub expires_in_secs: i64,
+    /// Seconds before another message may be asked for.
+    pub resend_after_secs: i64,
+}
+
 /// Tokens for a logged-in client.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionView {

@@ -49,11 +49,15 @@ pub struct HttpArgs {
     /// Where to write URL lists for the load generator (`get-urls.txt`, `search-urls.txt`).
     #[arg(long)]
     urls_dir: Option<PathBuf>,
+    /// The server's SMS outbox folder (`<data_dir>/sms-outbox`), where sign-up codes are read.
+    #[arg(long)]
+    sms_outbox: PathBuf,
 }
 
 struct Api {
     client: reqwest::Client,
     base: String,
+    sms_outbox: PathBuf,
 }
 
 impl Api {
@@ -95,8 +99,42 @@ impl Api {
         Ok(value)
     }
 
+    /// The newest sign-up code the server wrote to its SMS outbox for `phone`.
+    fn sms_code(&self, phone: &str) -> anyhow::Result<String> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.sms_outbox)
+            .with_context(|| format!("reading {}", self.sms_outbox.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        // Named by time-ordered ids: the newest sorts last.
+        files.sort();
+        for path in files.iter().rev() {
+            let sms: Value = serde_json::from_slice(&std::fs::read(path)?)?;
+            if sms["phone"] == phone && sms["template"] == "auth_code" {
+                return Ok(sms["params"]["code"]
+                    .as_str()
+                    .context("code in the SMS")?
+                    .to_owned());
+            }
+        }
+        bail!(
+            "no sign-up code for {phone} in {}",
+            self.sms_outbox.display()
+        )
+    }
+
+    /// Signs up as a client does: a code to the phone first, then the account.
     async fn register(&self, role: &str, phone: &str) -> anyhow::Result<(String, Uuid)> {
-        let body = json!({"role": role, "phone": phone, "password": "bench-password-2026", "display_name": format!("压测{role}")});
+        self.expect(
+            reqwest::Method::POST,
+            "/api/v1/auth/codes",
+            Some(&json!({"phone": phone, "purpose": "register"})),
+            None,
+            202,
+        )
+        .await?;
+        let code = self.sms_code(phone)?;
+        let body = json!({"role": role, "phone": phone, "password": "bench-password-2026", "display_name": format!("压测{role}"), "code": code});
         let v = self
             .expect(
                 reqwest::Method::POST,
@@ -138,6 +176,7 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
             .pool_max_idle_per_host(256)
             .build()?,
         base: args.base.trim_end_matches('/').to_owned(),
+        sms_outbox: args.sms_outbox.clone(),
     });
     let db = doorstep_domain::db::connect(&args.database_url, 2).await?;
     let run = Uuid::new_v4().simple().to_string();

@@ -96,6 +96,16 @@ pub enum DomainError {
     Unauthenticated { code: &'static str, detail: String },
     #[error("{detail}")]
     Forbidden { detail: String },
+    /// A limit kept by a business rule (not a per-IP limiter) was reached.
+    #[error("{detail}")]
+    TooManyRequests {
+        code: &'static str,
+        detail: String,
+        retry_after_secs: u64,
+    },
+    /// Something outside the database this operation needs (a mail or SMS gateway) failed.
+    #[error("{detail}")]
+    Unavailable { code: &'static str, detail: String },
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("internal error: {0}")]

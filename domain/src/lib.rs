@@ -7,6 +7,7 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod businesses;
+pub mod codes;
 pub mod credentials;
 pub mod csv;
 pub mod db;

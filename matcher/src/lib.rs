@@ -2,6 +2,7 @@
 //! why, and the worker that finds good pairs and announces them. No HTTP here.
 
 pub mod assess;
+pub mod codes;
 pub mod fair_plan;
 pub mod fair_routes;
 pub mod fit;
@@ -11,6 +12,7 @@ pub mod mail_queue;
 pub mod matches;
 pub mod score;
 pub mod skills;
+pub mod sms;
 pub mod webhook;
 pub mod weights;
 pub mod worker;

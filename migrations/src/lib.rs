@@ -18,6 +18,7 @@ mod m20261126_000011_districts;
 mod m20261126_000012_stations;
 mod m20261126_000013_retention;
 mod m20261206_000014_redemption_districts;
+mod m20261206_000015_auth_codes;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000012_stations::Migration),
             Box::new(m20261126_000013_retention::Migration),
             Box::new(m20261206_000014_redemption_districts::Migration),
+            Box::new(m20261206_000015_auth_codes::Migration),
         ]
     }
 }

@@ -255,8 +255,200 @@ impl TestApp {
             .await
     }
 
+    /// Signs up as a client does: asks for a sign-up code for the body's phone or e-mail,
+    /// reads it from the server's SMS or mail outbox, and registers with it (a body that
+    /// brings its own `code` is sent as it is, through [`TestApp::register_raw`]).
     pub async fn register(&self, body: &Value) -> ApiResponse {
+        let mut body = body.clone();
+        if body.is_object() && body.get("code").is_none() {
+            body["code"] = json!(self.sign_up_code(&body).await);
+        }
+        self.register_raw(&body).await
+    }
+
+    /// `POST /auth/register` with exactly `body`.
+    pub async fn register_raw(&self, body: &Value) -> ApiResponse {
         self.post("/api/v1/auth/register", body, None).await
+    }
+
+    /// `POST /auth/codes` with exactly `body`.
+    pub async fn request_code(&self, body: &Value) -> ApiResponse {
+        self.post("/api/v1/auth/codes", body, None).await
+    }
+
+    /// A sign-up code for the phone or e-mail of a sign-up body, asked for and read from
+    /// the outbox. When a code was sent moments ago (the resend wait, e.g. signing up again
+    /// after an erasure), the harness lets the wait pass and asks again. A body whose login
+    /// is invalid gets a placeholder, so its sign-up answers about the login.
+    async fn sign_up_code(&self, body: &Value) -> String {
+        let login = body
+            .get("phone")
+            .or_else(|| body.get("email"))
+            .and_then(Value::as_str)
+            .and_then(|raw| doorstep_domain::types::LoginId::parse(raw).ok());
+        if let Some(login @ doorstep_domain::types::LoginId::Email(_)) = &login
+            && self.settings.smtp_url.is_some()
+        {
+            return self.plant_code(login).await;
+        }
+        let mut request = json!({"purpose": "register"});
+        for field in ["phone", "email"] {
+            if let Some(value) = body.get(field) {
+                request[field] = value.clone();
+            }
+        }
+        let mut response = self.request_code(&request).await;
+        if response.status == 429
+            && let Some(login) = &login
+        {
+            self.let_code_waits_pass(login.as_str()).await;
+            response = self.request_code(&request).await;
+        }
+        match (response.status, login) {
+            (202, Some(login)) => self
+                .last_code(login.as_str())
+                .unwrap_or_else(|| "000000".into()),
+            _ => "000000".into(),
+        }
+    }
+
+    /// Clears the resend wait and the daily count of `destination` (normalised), as if a
+    /// day had passed.
+    pub async fn let_code_waits_pass(&self, destination: &str) {
+        use doorstep_domain::entities::auth_code;
+        use sea_orm::sea_query::Expr;
+        auth_code::Entity::update_many()
+            .col_expr(
+                auth_code::Column::LastSentAt,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .col_expr(auth_code::Column::SendsInWindow, Expr::value(0))
+            .filter(auth_code::Column::Destination.eq(destination))
+            .exec(&self.db)
+            .await
+            .expect("reset the code throttles");
+    }
+
+    /// Stores a sign-up code for `login` as the server would, without sending it: for apps
+    /// whose mail goes to a test's own SMTP server, which the harness cannot read (and
+    /// whose received mail the test counts).
+    async fn plant_code(&self, login: &doorstep_domain::types::LoginId) -> String {
+        use doorstep_domain::codes::{self, Purpose};
+        use doorstep_domain::entities::auth_code;
+        use sea_orm::{ActiveModelTrait, Set};
+        const CODE: &str = "246810";
+        let keys = self.settings.jwt_keys.as_deref().expect("test keys");
+        let secret = keys
+            .split(',')
+            .next()
+            .and_then(|pair| pair.split_once(':'))
+            .map(|(_, secret)| secret.trim())
+            .expect("kid:secret");
+        let key = codes::derive_key(secret.as_bytes());
+        let destination = login.as_str();
+        let now = chrono::Utc::now();
+        let existing = auth_code::Entity::find()
+            .filter(auth_code::Column::Destination.eq(destination))
+            .filter(auth_code::Column::Purpose.eq(Purpose::Register.as_str()))
+            .one(&self.db)
+            .await
+            .expect("read codes");
+        if let Some(row) = existing {
+            auth_code::Entity::delete_by_id(row.id)
+                .exec(&self.db)
+                .await
+                .expect("replace the code");
+        }
+        auth_code::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            destination: Set(destination.to_owned()),
+            purpose: Set(Purpose::Register.as_str().to_owned()),
+            code_hash: Set(Some(codes::hash(
+                &key,
+                Purpose::Register,
+                destination,
+                CODE,
+            ))),
+            attempts: Set(0),
+            expires_at: Set(now + chrono::Duration::minutes(10)),
+            used_at: Set(None),
+            last_sent_at: Set(Some(now)),
+            window_started_at: Set(now),
+            sends_in_window: Set(1),
+            version: Set(1),
+            created_at: Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .expect("plant a code");
+        CODE.to_owned()
+    }
+
+    /// Every text message the server wrote to its SMS outbox, oldest first.
+    pub fn sms_outbox(&self) -> Vec<Value> {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(self.settings.sms_outbox_dir()) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        // Named by time-ordered ids.
+        files.sort();
+        files
+            .iter()
+            .map(|path| {
+                serde_json::from_slice(&std::fs::read(path).expect("read an SMS"))
+                    .expect("an SMS is JSON")
+            })
+            .collect()
+    }
+
+    /// Every e-mail the server wrote to its mail outbox to `address`, oldest first, as
+    /// `(raw message, decoded text parts)`.
+    pub fn mail_outbox(&self, address: &str) -> Vec<(String, String)> {
+        let mut mails: Vec<(std::time::SystemTime, String)> =
+            match std::fs::read_dir(self.settings.mail_outbox_dir()) {
+                Ok(entries) => entries
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .map(|e| {
+                        let modified = e.metadata().and_then(|m| m.modified()).expect("mtime");
+                        let raw = std::fs::read_to_string(e.path()).expect("read an e-mail");
+                        (modified, raw)
+                    })
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+        mails.sort_by_key(|(modified, _)| *modified);
+        let to = format!("to: {}", address.to_lowercase());
+        mails
+            .into_iter()
+            .map(|(_, raw)| raw)
+            .filter(|raw| raw.to_lowercase().lines().any(|line| line.trim() == to))
+            .map(|raw| {
+                let text = crate::smtp::decoded_text(&raw);
+                (raw, text)
+            })
+            .collect()
+    }
+
+    /// The newest code the server sent to `login` (a phone number by SMS, an e-mail
+    /// address by mail), as typed in any accepted form.
+    pub fn last_code(&self, login: &str) -> Option<String> {
+        match doorstep_domain::types::LoginId::parse(login).ok()? {
+            doorstep_domain::types::LoginId::Phone(phone) => self
+                .sms_outbox()
+                .into_iter()
+                .filter(|sms| sms["phone"] == phone.as_str() && sms["template"] == "auth_code")
+                .filter_map(|sms| sms["params"]["code"].as_str().map(str::to_owned))
+                .next_back(),
+            doorstep_domain::types::LoginId::Email(email) => self
+                .mail_outbox(email.as_str())
+                .into_iter()
+                .filter_map(|(_, text)| six_digits(&text))
+                .next_back(),
+        }
     }
 
     pub async fn register_as(&self, role: &str, phone: &str) -> Session {
@@ -495,6 +687,28 @@ pub fn valid_claims(account: Uuid, role: &str, version: i32) -> Value {
         "role": role,
         "ver": version,
     })
+}
+
+/// The first run of exactly six ASCII digits in `text` (the code in a code e-mail).
+pub fn six_digits(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        if bytes[start].is_ascii_digit() {
+            let end = start
+                + bytes[start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+            if end - start == 6 {
+                return Some(text[start..end].to_owned());
+            }
+            start = end;
+        } else {
+            start += 1;
+        }
+    }
+    None
 }
 
 /// `text` percent-encoded for a query string (Chinese queries in search URLs).

@@ -109,31 +109,37 @@ impl Received {
     /// The message's text parts, decoded from base64 or quoted-printable (lettre picks the
     /// encoding by content, so a link in a Chinese mail is rarely readable in the raw data).
     pub fn decoded_text(&self) -> String {
-        use base64::Engine;
-        let mut out = String::new();
-        for part in self.data.split("\r\n--") {
-            let Some((headers, body)) = part.split_once("\r\n\r\n") else {
-                continue;
-            };
-            let headers = headers.to_ascii_lowercase();
-            if !headers.contains("content-type: text/") {
-                continue;
-            }
-            let body = body.trim_end_matches(['-', '\r', '\n']);
-            if headers.contains("content-transfer-encoding: base64") {
-                let joined: String = body.split_whitespace().collect();
-                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(joined) {
-                    out.push_str(&String::from_utf8_lossy(&bytes));
-                }
-            } else if headers.contains("content-transfer-encoding: quoted-printable") {
-                out.push_str(&decode_quoted_printable(body));
-            } else {
-                out.push_str(body);
-            }
-            out.push('\n');
-        }
-        out
+        decoded_text(&self.data)
     }
+}
+
+/// The text parts of a raw message (as received, or an `.eml` file of the mail outbox),
+/// decoded from base64 or quoted-printable.
+pub fn decoded_text(data: &str) -> String {
+    use base64::Engine;
+    let mut out = String::new();
+    for part in data.split("\r\n--") {
+        let Some((headers, body)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let headers = headers.to_ascii_lowercase();
+        if !headers.contains("content-type: text/") {
+            continue;
+        }
+        let body = body.trim_end_matches(['-', '\r', '\n']);
+        if headers.contains("content-transfer-encoding: base64") {
+            let joined: String = body.split_whitespace().collect();
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(joined) {
+                out.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        } else if headers.contains("content-transfer-encoding: quoted-printable") {
+            out.push_str(&decode_quoted_printable(body));
+        } else {
+            out.push_str(body);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn decode_quoted_printable(text: &str) -> String {

@@ -108,6 +108,15 @@ impl ApiError {
                 D::Forbidden { detail } => {
                     (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![])
                 }
+                D::TooManyRequests { code, detail, .. } => {
+                    (StatusCode::TOO_MANY_REQUESTS, code, detail.clone(), vec![])
+                }
+                D::Unavailable { code, detail } => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    code,
+                    detail.clone(),
+                    vec![],
+                ),
                 D::Database(db) if is_unavailable(db) => (
                     StatusCode::SERVICE_UNAVAILABLE,
                     "database_unavailable",
@@ -229,7 +238,10 @@ impl ResponseError for ApiError {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
             ApiError::RateLimited { retry_after_secs }
-            | ApiError::Domain(DomainError::Busy { retry_after_secs }) => {
+            | ApiError::Domain(DomainError::Busy { retry_after_secs })
+            | ApiError::Domain(DomainError::TooManyRequests {
+                retry_after_secs, ..
+            }) => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             ApiError::MethodNotAllowed { allow } => {

@@ -1,17 +1,29 @@
-//! Sign-up, login, refresh and logout.
+//! Sign-up (a one-time code first, then the account), login, refresh and logout.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use doorstep_domain::accounts::{self, NewAccount};
+use doorstep_domain::accounts;
 use doorstep_domain::auth::session;
+use doorstep_domain::codes::{self, Purpose};
 use doorstep_domain::types::{LoginId, Role};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::http::{ApiError, JsonBody, Problem};
 use crate::startup::AppState;
-use crate::views::SessionView;
+use crate::views::{CodeRequestedView, SessionView};
 
-/// Sign-up with a phone number or an e-mail address (exactly one).
+/// Asks for a one-time code sent to a phone number (SMS) or e-mail address (exactly one).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    /// Mainland mobile number, e.g. `13812345678`.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// What the code is for: `register`.
+    pub purpose: Purpose,
+}
+
+/// Sign-up with a phone number or an e-mail address (exactly one) and the code sent to it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
@@ -23,6 +35,8 @@ pub struct RegisterRequest {
     /// At least 8 characters, not a common password.
     pub password: String,
     pub display_name: String,
+    /// The six digits `POST /auth/codes` (purpose `register`) sent to the phone or e-mail.
+    pub code: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,16 +53,61 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-/// Creates a seeker or merchant account and logs it in.
+/// Sends a one-time code to a phone number or e-mail address. The answer is the same
+/// whether or not an account holds it: for sign-up, a number that already has an account
+/// gets a note telling its owner of the attempt instead of a code.
+#[utoipa::path(
+    tag = "auth",
+    request_body = CodeRequest,
+    responses(
+        (status = 202, body = CodeRequestedView),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body, unknown field or purpose"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone or e-mail"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`code_resend_too_soon` or `code_daily_limit` for this phone or e-mail, or `rate_limited` for this address (with Retry-After)"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`delivery_failed`: the SMS or mail gateway refused the message"),
+    )
+)]
+#[post("/auth/codes")]
+pub async fn request_code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: JsonBody<CodeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    // Each code is a message sent at our cost: the address is limited before anything else.
+    state.limit_anonymous_write(&req)?;
+    let body = body.into_inner();
+    let to = accounts::parse_login(body.phone.as_deref(), body.email.as_deref())?;
+    let channel = match to {
+        LoginId::Phone(_) => "sms",
+        LoginId::Email(_) => "email",
+    };
+    let receipt = codes::request(
+        &state.db,
+        &state.codes,
+        state.courier.as_ref(),
+        to,
+        body.purpose,
+    )
+    .await?;
+    Ok(HttpResponse::Accepted().json(CodeRequestedView {
+        channel,
+        expires_in_secs: receipt.expires_in_secs,
+        resend_after_secs: receipt.resend_after_secs,
+    }))
+}
+
+/// Creates a seeker or merchant account with the code sent to its phone or e-mail, and
+/// logs it in.
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterRequest,
     responses(
         (status = 201, body = SessionView),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body or unknown field"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`account_exists`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`account_exists`: only when an account was created for the phone or e-mail after its code was sent"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone, e-mail, password or name"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone, e-mail, password or name; `invalid_code` on field `code` for a wrong, expired, used or dead code (the same whether or not an account exists)"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many sign-ups from this address or for this number (see `Retry-After`)"),
         (status = 503, body = Problem, content_type = "application/problem+json", description = "`busy`: too many passwords being hashed at once (see `Retry-After`)"),
     )
@@ -67,19 +126,20 @@ pub async fn register(
     // Every attempt counts against the address, even one that names no valid number.
     state.signup_limiter.per_ip.check_ip(ip).map_err(limited)?;
     let body = body.into_inner();
-    let new = NewAccount::parse(
+    let (new, code) = accounts::parse_sign_up(
         body.role,
         body.phone.as_deref(),
         body.email.as_deref(),
         &body.password,
         &body.display_name,
+        &body.code,
     )?;
     state
         .signup_limiter
         .per_login
         .check(&new.login.as_str().to_owned())
         .map_err(limited)?;
-    let account = accounts::register(&state.db, &state.passwords, new).await?;
+    let account = accounts::register(&state.db, &state.passwords, &state.codes, new, &code).await?;
     tracing::info!(account = %account.id, role = %account.role, "account registered");
     let session = session::start(&state.db, &state.tokens, state.refresh_ttl(), &account).await?;
     Ok(HttpResponse::Created().json(SessionView::new(session, account)))

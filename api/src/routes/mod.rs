@@ -43,6 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(
             scope("/api/v1")
                 .service(openapi::openapi_json)
+                .service(auth::request_code)
                 .service(auth::register)
                 .service(auth::login)
                 .service(auth::refresh)

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::auth::password::HashPool;
 use crate::auth::session;
+use crate::codes::{self, CodeRules, OneTimeCode, Purpose};
 use crate::entities::account;
 use crate::pagination::{Page, PageRequest};
 use crate::time;
@@ -35,30 +36,7 @@ impl NewAccount {
         display_name: &str,
     ) -> Result<Self, DomainError> {
         let mut errors = ValidationErrors::new();
-        let login = match (phone, email) {
-            (Some(phone), None) => errors.check("phone", Phone::parse(phone).map(LoginId::Phone)),
-            (None, Some(email)) => errors.check("email", Email::parse(email).map(LoginId::Email)),
-            (Some(_), Some(_)) => {
-                errors.push(
-                    "email",
-                    Invalid::new(
-                        "ambiguous_login",
-                        "give a phone number or an e-mail address, not both",
-                    ),
-                );
-                None
-            }
-            (None, None) => {
-                errors.push(
-                    "phone",
-                    Invalid::new(
-                        "required",
-                        "a phone number or an e-mail address is required",
-                    ),
-                );
-                None
-            }
-        };
+        let login = login_of(&mut errors, phone, email);
         let login_text = login.as_ref().map(LoginId::as_str).unwrap_or_default();
         let password = errors.check("password", NewPassword::parse(password, login_text));
         let display_name = errors.check("display_name", DisplayName::parse(display_name));
@@ -74,6 +52,43 @@ impl NewAccount {
     }
 }
 
+/// The phone number or e-mail address of a request that takes exactly one of them.
+pub fn parse_login(phone: Option<&str>, email: Option<&str>) -> Result<LoginId, DomainError> {
+    let mut errors = ValidationErrors::new();
+    login_of(&mut errors, phone, email).ok_or(DomainError::Validation(errors))
+}
+
+fn login_of(
+    errors: &mut ValidationErrors,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Option<LoginId> {
+    match (phone, email) {
+        (Some(phone), None) => errors.check("phone", Phone::parse(phone).map(LoginId::Phone)),
+        (None, Some(email)) => errors.check("email", Email::parse(email).map(LoginId::Email)),
+        (Some(_), Some(_)) => {
+            errors.push(
+                "email",
+                Invalid::new(
+                    "ambiguous_login",
+                    "give a phone number or an e-mail address, not both",
+                ),
+            );
+            None
+        }
+        (None, None) => {
+            errors.push(
+                "phone",
+                Invalid::new(
+                    "required",
+                    "a phone number or an e-mail address is required",
+                ),
+            );
+            None
+        }
+    }
+}
+
 fn duplicate() -> DomainError {
     DomainError::conflict(
         "account_exists",
@@ -82,7 +97,8 @@ fn duplicate() -> DomainError {
 }
 
 /// Creates an account of any role. Public sign-up goes through [`register`], which allows
-/// only the self-service roles; admins and the `doorstep admin` command call this directly.
+/// only the self-service roles and needs a one-time code; admins and the `doorstep admin`
+/// command call this directly.
 pub async fn create<C: ConnectionTrait>(
     db: &C,
     passwords: &HashPool,
@@ -91,7 +107,15 @@ pub async fn create<C: ConnectionTrait>(
     if find_by_login(db, &new.login).await?.is_some() {
         return Err(duplicate());
     }
-    let password_hash = passwords.hash(new.password).await?;
+    let password_hash = passwords.hash(new.password.clone()).await?;
+    insert(db, &new, password_hash).await
+}
+
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    new: &NewAccount,
+    password_hash: String,
+) -> Result<account::Model, DomainError> {
     let now = time::now();
     let (phone, email) = match &new.login {
         LoginId::Phone(phone) => (Some(phone.as_str().to_owned()), None),
@@ -122,11 +146,43 @@ pub async fn create<C: ConnectionTrait>(
     }
 }
 
-/// Public sign-up: seekers and merchants only.
-pub async fn register<C: ConnectionTrait>(
-    db: &C,
+/// Parses a public sign-up: the account's fields and the one-time code, every field error
+/// collected.
+pub fn parse_sign_up(
+    role: Role,
+    phone: Option<&str>,
+    email: Option<&str>,
+    password: &str,
+    display_name: &str,
+    code: &str,
+) -> Result<(NewAccount, OneTimeCode), DomainError> {
+    let parsed = NewAccount::parse(role, phone, email, password, display_name);
+    let code = OneTimeCode::parse(code);
+    match (parsed, code) {
+        (Ok(new), Ok(code)) => Ok((new, code)),
+        (parsed, code) => {
+            let mut errors = match parsed {
+                Err(DomainError::Validation(errors)) => errors,
+                Err(other) => return Err(other),
+                Ok(_) => ValidationErrors::new(),
+            };
+            if let Err(invalid) = code {
+                errors.push("code", invalid);
+            }
+            Err(DomainError::Validation(errors))
+        }
+    }
+}
+
+/// Public sign-up: seekers and merchants only, with the code [`codes::request`] sent to
+/// the phone or e-mail address. A wrong code costs no password hashing; of two sign-ups
+/// with one code, one creates the account and the other gets `invalid_code`.
+pub async fn register(
+    db: &DatabaseConnection,
     passwords: &HashPool,
+    rules: &CodeRules,
     new: NewAccount,
+    code: &OneTimeCode,
 ) -> Result<account::Model, DomainError> {
     if !new.role.is_self_service() {
         return Err(DomainError::Validation(ValidationErrors::single(
@@ -137,7 +193,15 @@ pub async fn register<C: ConnectionTrait>(
             ),
         )));
     }
-    create(db, passwords, new).await
+    let checked = codes::check(db, rules, &new.login, Purpose::Register, code).await?;
+    let password_hash = passwords.hash(new.password.clone()).await?;
+    let txn = crate::db::begin_write(db).await?;
+    codes::spend(&txn, &checked).await?;
+    // The code went to this destination when no account held it; an account made since
+    // (by an admin) still wins, and the caller, who proved the destination, may know.
+    let account = insert(&txn, &new, password_hash).await?;
+    txn.commit().await?;
+    Ok(account)
 }
 
 pub async fn find_by_login<C: ConnectionTrait>(

@@ -4,6 +4,7 @@ pub mod account;
 pub mod application;
 pub mod application_event;
 pub mod audit_entry;
+pub mod auth_code;
 pub mod business;
 pub mod business_member;
 pub mod consent;

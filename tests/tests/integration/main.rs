@@ -6,6 +6,7 @@ mod access;
 mod applications;
 mod auth;
 mod businesses;
+mod codes;
 mod conventions;
 mod demo;
 mod districts;

@@ -141,6 +141,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/readyz", "get"),
         ("/metrics", "get"),
         ("/api/v1/openapi.json", "get"),
+        ("/api/v1/auth/codes", "post"),
         ("/api/v1/auth/register", "post"),
         ("/api/v1/auth/login", "post"),
         ("/api/v1/auth/refresh", "post"),
