@@ -19,6 +19,7 @@
 //!   nothing is learnt or changed, but the row does not test that caller's authorisation;
 //! - `-`: not sent: the caller is allowed and the call would change the world the other rows
 //!   rely on (close the fair, delete an account…); their own modules test those calls.
+//!
 //! Path parameters are filled by [`fill`]: `{id}` by the route's first segment (a fair for
 //! `/fairs/{id}`…), the others by name; objects without a fixture get a random id, so every
 //! caller who gets that far answers 404 and the row says so. Bodies are `{}` except where
