@@ -8,9 +8,7 @@ use utoipa::Modify;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{
-    Content, HeaderBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder,
-};
+use utoipa::openapi::{Content, HeaderBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
 use crate::http::problem::PROBLEM_JSON;
 
@@ -103,9 +101,10 @@ impl Modify for Contract {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         for (status, name, description) in SHARED {
-            components
-                .responses
-                .insert((*name).to_owned(), RefOr::T(shared_response(status, description)));
+            components.responses.insert(
+                (*name).to_owned(),
+                RefOr::T(shared_response(status, description)),
+            );
         }
         for item in openapi.paths.paths.values_mut() {
             for operation in operations_mut(item) {
@@ -254,7 +253,11 @@ fn bound_parameter(param: &mut Parameter) {
         return;
     };
     if let SchemaType::Array(types) = &object.schema_type {
-        let kept: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+        let kept: Vec<Type> = types
+            .iter()
+            .filter(|t| **t != Type::Null)
+            .cloned()
+            .collect();
         object.schema_type = match kept.as_slice() {
             [one] => SchemaType::Type(one.clone()),
             _ => SchemaType::Array(kept),
@@ -268,7 +271,9 @@ fn bound_parameter(param: &mut Parameter) {
             object.maximum = Some(utoipa::Number::UInt(MAX_LIMIT as usize));
         }
         object.minimum = Some(utoipa::Number::UInt(1));
-        object.default.get_or_insert_with(|| serde_json::json!(DEFAULT_LIMIT));
+        object
+            .default
+            .get_or_insert_with(|| serde_json::json!(DEFAULT_LIMIT));
     }
 }
 
@@ -279,8 +284,7 @@ pub fn bound_integers(value: &mut serde_json::Value) {
     use serde_json::{Value, json};
     match value {
         Value::Object(map) => {
-            let bounds: Option<(i64, i64, &str)> = match map.get("format").and_then(Value::as_str)
-            {
+            let bounds: Option<(i64, i64, &str)> = match map.get("format").and_then(Value::as_str) {
                 Some("int8") => Some((i8::MIN.into(), i8::MAX.into(), "int32")),
                 // utoipa spells the unsigned ones `u-int8` and so on.
                 Some("uint8" | "u-int8") => Some((0, u8::MAX.into(), "int32")),
@@ -405,9 +409,10 @@ pub async fn refuse_unserved_methods(
         .map(|table| table.allowed(req.path()))
         .unwrap_or_default();
     if !allow.is_empty() && !allow.iter().any(|m| m == req.method().as_str()) {
-        let response = actix_web::ResponseError::error_response(
-            &crate::http::ApiError::MethodNotAllowed { allow },
-        );
+        let response =
+            actix_web::ResponseError::error_response(&crate::http::ApiError::MethodNotAllowed {
+                allow,
+            });
         return Ok(req.into_response(response).map_into_right_body());
     }
     next.call(req).await.map(|res| res.map_into_left_body())

@@ -69,8 +69,7 @@ fn rewrite(head: &[u8]) -> Option<Vec<u8>> {
         .iter()
         .find(|(line, ..)| head.starts_with(line))?;
     let head_text = std::str::from_utf8(&head[..end]).ok()?.to_ascii_lowercase();
-    if !head_text.contains("\r\ncontent-length: 0\r\n") || head_text.contains("\r\ncontent-type:")
-    {
+    if !head_text.contains("\r\ncontent-length: 0\r\n") || head_text.contains("\r\ncontent-type:") {
         return None;
     }
     let prefix = std::str::from_utf8(status_line).ok()?;
@@ -91,7 +90,9 @@ fn rewrite(head: &[u8]) -> Option<Vec<u8>> {
         .ok()?
         .split("\r\n")
         .skip(1)
-        .filter(|line| !line.is_empty() && !line.to_ascii_lowercase().starts_with("content-length:"))
+        .filter(|line| {
+            !line.is_empty() && !line.to_ascii_lowercase().starts_with("content-length:")
+        })
         .map(|line| format!("{line}\r\n"))
         .collect();
     let mut out = format!(
@@ -107,7 +108,8 @@ impl<T: AsyncWrite + Unpin> ProblemIo<T> {
     /// Writes what is left of a rewritten response.
     fn poll_pending(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while self.written < self.pending.len() {
-            let n = ready!(Pin::new(&mut self.inner).poll_write(cx, &self.pending[self.written..]))?;
+            let n =
+                ready!(Pin::new(&mut self.inner).poll_write(cx, &self.pending[self.written..]))?;
             if n == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }

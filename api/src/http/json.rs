@@ -78,13 +78,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
 /// Deserialises `body`, turning serde's error into a problem that names the field.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|err| {
-        ApiError::BadRequest {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|err| ApiError::BadRequest {
             code: "invalid_json",
             detail: format!("the request body is not valid JSON: {err}"),
             errors: vec![],
-        }
-    })?;
+        })?;
     integral_floats_as_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();

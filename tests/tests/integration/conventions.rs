@@ -215,7 +215,10 @@ async fn errors_the_http_layer_answers_are_problems(backend: Backend) {
     let raw = String::from_utf8(raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").expect("a response");
     assert!(head.starts_with("HTTP/1.1 400 "), "{raw}");
-    assert!(head.contains("content-type: application/problem+json"), "{raw}");
+    assert!(
+        head.contains("content-type: application/problem+json"),
+        "{raw}"
+    );
     let problem: serde_json::Value = serde_json::from_str(body).expect("a problem document");
     assert_eq!(problem["code"], "malformed_request");
     assert_eq!(problem["status"], 400);

@@ -405,6 +405,10 @@ async fn openapi_document_states_the_shared_responses(backend: Backend) {
                 None,
             )
             .await;
-        assert_eq!(response.status, status, "stations limit={limit}: {}", response.body);
+        assert_eq!(
+            response.status, status,
+            "stations limit={limit}: {}",
+            response.body
+        );
     }
 }
