@@ -171,6 +171,11 @@ async fn unknown_method_on_a_known_path_is_405_with_allow(backend: Backend) {
             format!("/api/v1/postings/{}", uuid::Uuid::new_v4()),
             "GET, PUT",
         ),
+        // A literal segment is its own path: PUT /postings/mine is not PUT /postings/{id}
+        // (which answered 404 for the id "mine"), nor a 401 from its token check.
+        ("PUT", "/api/v1/postings/mine".to_owned(), "GET"),
+        ("PUT", "/api/v1/stations/map.geojson".to_owned(), "GET"),
+        ("OPTIONS", "/api/v1/businesses/mine".to_owned(), "GET"),
     ] {
         let response = app
             .send(app.client.request(method(verb), app.url(&path)), None)

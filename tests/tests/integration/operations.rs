@@ -1,5 +1,6 @@
 //! Health, readiness, metrics and the OpenAPI document.
 
+use doorstep_domain::types::Role;
 use doorstep_tests::{Backend, on_both_databases, spawn_app};
 
 on_both_databases!(
@@ -8,6 +9,7 @@ on_both_databases!(
     metrics_count_requests_by_route_and_status,
     openapi_document_covers_every_route,
     openapi_document_states_the_shared_responses,
+    schemathesis_findings_stay_fixed,
 );
 
 async fn healthz_and_readyz_answer(backend: Backend) {
@@ -411,4 +413,39 @@ async fn openapi_document_states_the_shared_responses(backend: Backend) {
             response.body
         );
     }
+}
+
+/// What schemathesis found where the server or the document was wrong.
+async fn schemathesis_findings_stay_fixed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Staff have no service-record file of their own: 403, not 422 "reason required".
+    let officer = app.create_staff(Role::Officer, "13900000001").await;
+    let response = app
+        .get("/api/v1/me/service-records", Some(&officer.access_token))
+        .await;
+    assert_eq!(response.status, 403, "{}", response.body);
+    // The CSV export takes no page parameters rather than ignoring them.
+    let admin = app.admin().await;
+    let response = app
+        .get("/api/v1/audit.csv?limit=0", Some(&admin.access_token))
+        .await;
+    assert_eq!(response.status, 400, "{}", response.body);
+    // An empty cursor is the first page, on search as on every list.
+    let response = app.get("/api/v1/jobs/search?q=x&cursor=", None).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let schemas = &doc["components"]["schemas"];
+    // Two request types of one name: the required reason used to replace the optional one.
+    assert_eq!(schemas["RequiredReason"]["required"][0], "reason");
+    assert!(schemas["ReasonInput"]["required"].is_null());
+    assert_eq!(
+        doc["paths"]["/api/v1/reports/{id}/reject"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/RequiredReason"
+    );
+    // Integers state the range of the type the server reads them into (a u8 weekday).
+    let weekday = &schemas["Pattern"]["properties"]["weekdays"]["items"];
+    assert_eq!(weekday["maximum"], 255, "{weekday}");
+    assert_eq!(weekday["format"], "int32", "{weekday}");
 }
