@@ -216,7 +216,9 @@ pub async fn league(
         }
         None => Quarter::containing(time::now()),
     };
-    let rows = points::league(&state.db, &auth.0, quarter, query.limit.unwrap_or(20)).await?;
+    // The same bounds as every other list: out of range is 400, not silently capped.
+    let limit = page(query.limit, None)?.limit;
+    let rows = points::league(&state.db, &auth.0, quarter, limit).await?;
     Ok(web::Json(LeagueView {
         quarter: quarter.to_string(),
         rows: rows

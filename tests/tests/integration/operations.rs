@@ -424,6 +424,16 @@ async fn schemathesis_findings_stay_fixed(backend: Backend) {
         .get("/api/v1/me/service-records", Some(&officer.access_token))
         .await;
     assert_eq!(response.status, 403, "{}", response.body);
+    // The points league capped a limit out of range silently, like stations did.
+    for limit in [0, 101] {
+        let response = app
+            .get(
+                &format!("/api/v1/points/league?limit={limit}"),
+                Some(&officer.access_token),
+            )
+            .await;
+        assert_eq!(response.status, 400, "limit={limit}: {}", response.body);
+    }
     // The CSV export takes no page parameters rather than ignoring them.
     let admin = app.admin().await;
     let response = app
