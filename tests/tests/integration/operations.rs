@@ -10,6 +10,7 @@ on_both_databases!(
     openapi_document_covers_every_route,
     openapi_document_states_the_shared_responses,
     schemathesis_findings_stay_fixed,
+    a_bad_token_on_an_open_route_is_documented,
 );
 
 async fn healthz_and_readyz_answer(backend: Backend) {
@@ -458,4 +459,47 @@ async fn schemathesis_findings_stay_fixed(backend: Backend) {
     let weekday = &schemas["Pattern"]["properties"]["weekdays"]["items"];
     assert_eq!(weekday["maximum"], 255, "{weekday}");
     assert_eq!(weekday["format"], "int32", "{weekday}");
+}
+
+/// Routes that serve anonymous callers but check a token when one is sent (`MaybeAuth`)
+/// answer 401 to a bad one; the document must say so (`OPTIONAL_AUTH` in
+/// api/src/contract.rs lists them, as nothing else in the document can).
+async fn a_bad_token_on_an_open_route_is_documented(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let mut refused = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(op) = item.get("get") else { continue };
+        let open = op["security"].as_array().is_none_or(|reqs| {
+            reqs.iter()
+                .any(|r| r.as_object().is_some_and(|r| r.is_empty()))
+        });
+        if !open {
+            continue;
+        }
+        let concrete: String = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    uuid::Uuid::new_v4().to_string()
+                } else {
+                    segment.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let response = app.get(&concrete, Some("not-a-token")).await;
+        if response.status == 401 {
+            refused += 1;
+            assert!(
+                op["responses"].get("401").is_some(),
+                "GET {path} answers 401 to a bad token but does not document it"
+            );
+        }
+    }
+    // The posting, business and fair pages among them.
+    assert!(
+        refused >= 3,
+        "only {refused} open routes check a sent token"
+    );
 }
