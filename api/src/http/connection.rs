@@ -64,10 +64,13 @@ const OWN_ERRORS: &[(&[u8], u16, &str, &str)] = &[
 /// The problem+json response replacing `head`, if `head` is an empty-bodied error response
 /// of the dispatcher's own.
 fn rewrite(head: &[u8]) -> Option<Vec<u8>> {
-    let end = head.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    // The status line first: every write passes here, and most are not these.
     let (status_line, status, code, detail) = OWN_ERRORS
         .iter()
         .find(|(line, ..)| head.starts_with(line))?;
+    // Their heads are short; a larger write is the app's own response.
+    let scan = &head[..head.len().min(1024)];
+    let end = scan.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
     let head_text = std::str::from_utf8(&head[..end]).ok()?.to_ascii_lowercase();
     if !head_text.contains("\r\ncontent-length: 0\r\n") || head_text.contains("\r\ncontent-type:") {
         return None;
