@@ -93,7 +93,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Demo(args) => crate::demo::run(&settings, args).await?,
         Command::Openapi => {
-            let doc = serde_json::to_string_pretty(&crate::openapi::document())?;
+            let doc = serde_json::to_string_pretty(&crate::openapi::document_json())?;
             let mut out = std::io::stdout().lock();
             out.write_all(doc.as_bytes())?;
             out.write_all(b"\n")?;

@@ -8,9 +8,7 @@ use utoipa::Modify;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::schema::{Schema, SchemaType, Type};
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{
-    Content, HeaderBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder,
-};
+use utoipa::openapi::{Content, HeaderBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
 use crate::http::problem::PROBLEM_JSON;
 
@@ -103,9 +101,10 @@ impl Modify for Contract {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         for (status, name, description) in SHARED {
-            components
-                .responses
-                .insert((*name).to_owned(), RefOr::T(shared_response(status, description)));
+            components.responses.insert(
+                (*name).to_owned(),
+                RefOr::T(shared_response(status, description)),
+            );
         }
         for item in openapi.paths.paths.values_mut() {
             for operation in operations_mut(item) {
@@ -254,7 +253,11 @@ fn bound_parameter(param: &mut Parameter) {
         return;
     };
     if let SchemaType::Array(types) = &object.schema_type {
-        let kept: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+        let kept: Vec<Type> = types
+            .iter()
+            .filter(|t| **t != Type::Null)
+            .cloned()
+            .collect();
         object.schema_type = match kept.as_slice() {
             [one] => SchemaType::Type(one.clone()),
             _ => SchemaType::Array(kept),
@@ -268,7 +271,56 @@ fn bound_parameter(param: &mut Parameter) {
             object.maximum = Some(utoipa::Number::UInt(MAX_LIMIT as usize));
         }
         object.minimum = Some(utoipa::Number::UInt(1));
-        object.default.get_or_insert_with(|| serde_json::json!(DEFAULT_LIMIT));
+        object
+            .default
+            .get_or_insert_with(|| serde_json::json!(DEFAULT_LIMIT));
+    }
+}
+
+/// Integer schemas state the range of the Rust type the server deserialises into (a `u8`
+/// refuses 256 before any rule runs), and keep the standard `int32`/`int64` formats. utoipa's
+/// `non_strict_integers` names the narrow types (`uint8`, `int16`, …); they are read here.
+pub fn bound_integers(value: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    match value {
+        Value::Object(map) => {
+            let bounds: Option<(i64, i64, &str)> = match map.get("format").and_then(Value::as_str) {
+                Some("int8") => Some((i8::MIN.into(), i8::MAX.into(), "int32")),
+                // utoipa spells the unsigned ones `u-int8` and so on.
+                Some("uint8" | "u-int8") => Some((0, u8::MAX.into(), "int32")),
+                Some("int16") => Some((i16::MIN.into(), i16::MAX.into(), "int32")),
+                Some("uint16" | "u-int16") => Some((0, u16::MAX.into(), "int32")),
+                Some("int32") => Some((i32::MIN.into(), i32::MAX.into(), "int32")),
+                Some("uint32" | "u-int32") => Some((0, u32::MAX.into(), "int64")),
+                _ => None,
+            };
+            if let Some((min, max, format)) = bounds {
+                let tighter_min = map
+                    .get("minimum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| m >= min as f64);
+                if !tighter_min {
+                    map.insert("minimum".into(), json!(min));
+                }
+                let tighter_max = map
+                    .get("maximum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| m <= max as f64);
+                if !tighter_max {
+                    map.insert("maximum".into(), json!(max));
+                }
+                map.insert("format".into(), json!(format));
+            } else if matches!(
+                map.get("format").and_then(Value::as_str),
+                Some("uint64" | "u-int64")
+            ) {
+                map.insert("format".into(), json!("int64"));
+                map.entry("minimum").or_insert(json!(0));
+            }
+            map.values_mut().for_each(bound_integers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
     }
 }
 
@@ -304,10 +356,13 @@ impl RouteTable {
         Self { routes }
     }
 
-    /// The methods (upper case, sorted) served at `path`; empty for an unknown path.
+    /// The methods (upper case, sorted) served at `path`; empty for an unknown path. Where
+    /// templates overlap (`/postings/mine` and `/postings/{id}`), the most specific one —
+    /// a literal segment before a variable, left to right — is the path's, as the
+    /// handlers registered literal segments first mean it.
     pub fn allowed(&self, path: &str) -> Vec<String> {
         let parts: Vec<&str> = path.split('/').collect();
-        let mut methods: Vec<String> = self
+        let matching: Vec<(Vec<bool>, &str)> = self
             .routes
             .iter()
             .filter(|(segments, _)| {
@@ -317,10 +372,48 @@ impl RouteTable {
                         Segment::Variable => !p.is_empty(),
                     })
             })
+            .map(|(segments, method)| {
+                let shape = segments
+                    .iter()
+                    .map(|s| matches!(s, Segment::Literal(_)))
+                    .collect();
+                (shape, *method)
+            })
+            .collect();
+        let Some(best) = matching.iter().map(|(shape, _)| shape).max().cloned() else {
+            return Vec::new();
+        };
+        let mut methods: Vec<String> = matching
+            .into_iter()
+            .filter(|(shape, _)| *shape == best)
             .map(|(_, method)| method.to_ascii_uppercase())
             .collect();
         methods.sort();
         methods.dedup();
         methods
     }
+}
+
+/// Answers 405 with `Allow` for a known path asked with a method it does not serve, before
+/// routing: actix would otherwise hand `PUT /postings/mine` to `PUT /postings/{id}` (and its
+/// extractors: 401, 404) or a method no route has to the default service (404).
+pub async fn refuse_unserved_methods(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let allow = req
+        .app_data::<actix_web::web::Data<RouteTable>>()
+        .map(|table| table.allowed(req.path()))
+        .unwrap_or_default();
+    if !allow.is_empty() && !allow.iter().any(|m| m == req.method().as_str()) {
+        let response =
+            actix_web::ResponseError::error_response(&crate::http::ApiError::MethodNotAllowed {
+                allow,
+            });
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    next.call(req).await.map(|res| res.map_into_left_body())
 }

@@ -75,3 +75,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     crate::contract::Contract.modify(&mut doc);
     doc
 }
+
+/// The document as served: [`document`] with the integer bounds of
+/// [`crate::contract::bound_integers`], which work on its JSON form.
+pub fn document_json() -> serde_json::Value {
+    let mut value = serde_json::to_value(document()).expect("the document serialises");
+    crate::contract::bound_integers(&mut value);
+    value
+}

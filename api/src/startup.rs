@@ -21,7 +21,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use utoipa_actix_web::AppExt;
 
 use crate::config::Settings;
-use crate::contract::RouteTable;
+use crate::contract::{RouteTable, refuse_unserved_methods};
 use crate::http::ApiError;
 use crate::http::connection::ProblemIo;
 use crate::http::client_ip::client_ip;
@@ -523,7 +523,9 @@ fn spawn_retention(db: DatabaseConnection, media: Arc<dyn MediaStore>, every_sec
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let document = openapi::document();
     let route_table = web::Data::new(RouteTable::from_document(&document));
-    let doc = web::Data::new(OpenApiJson(serde_json::to_string(&document)?));
+    let doc = web::Data::new(OpenApiJson(serde_json::to_string(
+        &openapi::document_json(),
+    )?));
     let workers = state.settings.http_workers;
     let shutdown = state.settings.shutdown_timeout_secs;
     let app = move || {
@@ -548,6 +550,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
                     })
                 },
             ))
+            .wrap(from_fn(refuse_unserved_methods))
             .wrap(from_fn(request_context))
     };
     // What `HttpServer` builds, with the connection wrapped so that the errors the HTTP/1

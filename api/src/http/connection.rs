@@ -64,13 +64,15 @@ const OWN_ERRORS: &[(&[u8], u16, &str, &str)] = &[
 /// The problem+json response replacing `head`, if `head` is an empty-bodied error response
 /// of the dispatcher's own.
 fn rewrite(head: &[u8]) -> Option<Vec<u8>> {
-    let end = head.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    // The status line first: every write passes here, and most are not these.
     let (status_line, status, code, detail) = OWN_ERRORS
         .iter()
         .find(|(line, ..)| head.starts_with(line))?;
+    // Their heads are short; a larger write is the app's own response.
+    let scan = &head[..head.len().min(1024)];
+    let end = scan.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
     let head_text = std::str::from_utf8(&head[..end]).ok()?.to_ascii_lowercase();
-    if !head_text.contains("\r\ncontent-length: 0\r\n") || head_text.contains("\r\ncontent-type:")
-    {
+    if !head_text.contains("\r\ncontent-length: 0\r\n") || head_text.contains("\r\ncontent-type:") {
         return None;
     }
     let prefix = std::str::from_utf8(status_line).ok()?;
@@ -91,7 +93,9 @@ fn rewrite(head: &[u8]) -> Option<Vec<u8>> {
         .ok()?
         .split("\r\n")
         .skip(1)
-        .filter(|line| !line.is_empty() && !line.to_ascii_lowercase().starts_with("content-length:"))
+        .filter(|line| {
+            !line.is_empty() && !line.to_ascii_lowercase().starts_with("content-length:")
+        })
         .map(|line| format!("{line}\r\n"))
         .collect();
     let mut out = format!(
@@ -107,7 +111,8 @@ impl<T: AsyncWrite + Unpin> ProblemIo<T> {
     /// Writes what is left of a rewritten response.
     fn poll_pending(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while self.written < self.pending.len() {
-            let n = ready!(Pin::new(&mut self.inner).poll_write(cx, &self.pending[self.written..]))?;
+            let n =
+                ready!(Pin::new(&mut self.inner).poll_write(cx, &self.pending[self.written..]))?;
             if n == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }

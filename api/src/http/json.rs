@@ -78,8 +78,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
 /// Deserialises `body`, turning serde's error into a problem that names the field.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|err| ApiError::BadRequest {
+            code: "invalid_json",
+            detail: format!("the request body is not valid JSON: {err}"),
+            errors: vec![],
+        })?;
+    integral_floats_as_integers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let message = inner.to_string();
@@ -124,6 +130,26 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             )
         }
     })
+}
+
+/// JSON has one number type: `3.0` is the integer 3 to JSON Schema, and so to clients that
+/// write every number as a float; serde would refuse it for an integer field.
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f >= i64::MIN as f64
+                && f < i64::MAX as f64
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
 }
 
 /// The name between `prefix` and the next backtick, e.g. `role` in
@@ -189,6 +215,17 @@ mod tests {
         let err = parse::<Outer>(br#"{"slots":[]}"#).unwrap_err();
         assert_eq!(field_of(err), ("missing_field".into(), "name".into()));
         let err = parse::<Outer>(br#"{"name":"a","slots":[{"start":"x"}]}"#).unwrap_err();
+        assert_eq!(
+            field_of(err),
+            ("invalid_field".into(), "slots[0].start".into())
+        );
+    }
+
+    #[test]
+    fn integral_floats_are_integers() {
+        let parsed = parse::<Outer>(br#"{"name":"a","slots":[{"start":7.0}]}"#).unwrap();
+        assert_eq!(parsed.slots[0].start, 7);
+        let err = parse::<Outer>(br#"{"name":"a","slots":[{"start":7.5}]}"#).unwrap_err();
         assert_eq!(
             field_of(err),
             ("invalid_field".into(), "slots[0].start".into())

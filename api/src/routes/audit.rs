@@ -28,13 +28,45 @@ pub struct AuditQuery {
     /// Until this time (exclusive): a date includes that whole day (+08:00), or an RFC
     /// 3339 time.
     pub to: Option<String>,
-    /// Page size, 1 to 100 (default 20). Not used by the CSV export.
+    /// Page size, 1 to 100 (default 20).
     pub limit: Option<u64>,
-    /// The `next_cursor` of the previous page. Not used by the CSV export.
+    /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
 impl AuditQuery {
+    fn filter(&self) -> Result<AuditFilter, ApiError> {
+        Ok(AuditFilter::parse(RawAuditFilter {
+            actor: self.actor.as_deref(),
+            subject: self.subject.as_deref(),
+            action: self.action.as_deref(),
+            from: self.from.as_deref(),
+            to: self.to.as_deref(),
+        })?)
+    }
+}
+
+/// The CSV export's filters: the page's, without `limit` and `cursor` (one export is every
+/// matching row up to its cap).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditExportQuery {
+    /// Entries by this account (an officer's id).
+    pub actor: Option<String>,
+    /// Entries about this person (a seeker's account id).
+    pub subject: Option<String>,
+    /// Entries of this action, e.g. `read_profile`.
+    pub action: Option<String>,
+    /// From this time (inclusive): a date (`2026-11-26`, the day's start in +08:00) or an
+    /// RFC 3339 time.
+    pub from: Option<String>,
+    /// Until this time (exclusive): a date includes that whole day (+08:00), or an RFC
+    /// 3339 time.
+    pub to: Option<String>,
+}
+
+impl AuditExportQuery {
     fn filter(&self) -> Result<AuditFilter, ApiError> {
         Ok(AuditFilter::parse(RawAuditFilter {
             actor: self.actor.as_deref(),
@@ -80,7 +112,7 @@ pub async fn list_audit(
 #[utoipa::path(
     tag = "officer",
     security(("bearer" = [])),
-    params(AuditQuery),
+    params(AuditExportQuery),
     responses(
         (status = 200, content_type = "text/csv; charset=utf-8", body = String,
             description = "columns: id, at, actor_id, actor_name, subject_id, action, object_type, object_id, reason"),
@@ -92,7 +124,7 @@ pub async fn list_audit(
 pub async fn export_audit(
     state: web::Data<AppState>,
     auth: Auth,
-    query: web::Query<AuditQuery>,
+    query: web::Query<AuditExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
     let (rows, truncated) = audit::export(&state.db, &auth.0, &filter).await?;

@@ -19,6 +19,7 @@ pub struct MatchQuery {
     /// Merchants: the posting to list candidates for (required for merchants).
     pub posting_id: Option<Uuid>,
     /// 1 to 50, default 20.
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<u64>,
 }
 

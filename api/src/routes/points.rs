@@ -185,6 +185,7 @@ pub async fn award_volunteer_task(
 #[into_params(parameter_in = Query)]
 pub struct LeagueQuery {
     /// e.g. `2026Q4`; default the current quarter.
+    #[param(pattern = "^(20[0-9]{2}|2100)-?[Qq][1-4]$")]
     pub quarter: Option<String>,
     /// 1 to 100 (default 20).
     pub limit: Option<u64>,

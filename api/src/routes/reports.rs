@@ -300,10 +300,12 @@ pub async fn dispatch_report(
     }))
 }
 
+/// A reason the route requires (the gig routes' `ReasonInput` is optional; one schema name
+/// each, or one would replace the other in the document).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReasonInput {
-    /// 2 to 300 characters; the reporter reads it.
+pub struct RequiredReason {
+    /// 2 to 300 characters; the other side reads it.
     pub reason: String,
 }
 
@@ -312,7 +314,7 @@ pub struct ReasonInput {
     tag = "reports",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    request_body = ReasonInput,
+    request_body = RequiredReason,
     responses(
         (status = 200, body = ReportView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -324,7 +326,7 @@ pub async fn reject_report(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: JsonBody<ReasonInput>,
+    body: JsonBody<RequiredReason>,
 ) -> Result<web::Json<ReportView>, ApiError> {
     let rejected = handling::reject(
         &state.db,

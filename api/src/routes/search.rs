@@ -400,7 +400,8 @@ pub async fn search_jobs(
     throttle(&req, &state)?;
     let (request, limit) = query.parse()?;
     let index = state.search.clone();
-    let cursor = query.cursor.clone();
+    // An empty cursor is the first page, as on every other list.
+    let cursor = query.cursor.clone().filter(|c| !c.is_empty());
     let results: Results<JobDisplay> =
         web::block(move || index.search_jobs(&request, limit, cursor.as_deref()))
             .await
@@ -538,7 +539,8 @@ pub async fn search_profiles(
             .map(|ids| ids.iter().map(Uuid::to_string).collect());
     }
     let index = state.search.clone();
-    let cursor = query.cursor.clone();
+    // An empty cursor is the first page, as on every other list.
+    let cursor = query.cursor.clone().filter(|c| !c.is_empty());
     let results: Results<ProfileDisplay> =
         web::block(move || index.search_profiles(&request, limit, cursor.as_deref()))
             .await

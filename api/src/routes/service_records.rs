@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get, patch, post, web};
 use doorstep_domain::entities::service_record;
 use doorstep_domain::service_records::{self, ServiceRecordInput, ServiceRecordUpdate};
+use doorstep_domain::types::Role;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -81,14 +82,19 @@ pub async fn seeker_file(
 #[utoipa::path(
     tag = "officer",
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<ServiceRecordView>))
+    responses(
+        (status = 200, body = Vec<ServiceRecordView>),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "not a seeker"),
+    )
 )]
 #[get("/me/service-records")]
 pub async fn my_records(
     state: web::Data<AppState>,
     auth: Auth,
 ) -> Result<web::Json<Vec<ServiceRecordView>>, ApiError> {
-    let records = service_records::file(&state.db, &auth.0, auth.0.account_id, None).await?;
+    // Staff have no file of their own; reading another's needs a reason (`seeker_file`).
+    let me = auth.require(&[Role::Seeker])?;
+    let records = service_records::file(&state.db, &me, me.account_id, None).await?;
     Ok(web::Json(views(records)))
 }
 

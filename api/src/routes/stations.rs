@@ -72,6 +72,9 @@ pub struct NearbyParams {
     #[serde(default)]
     pub open_now: bool,
     /// Only stations offering all of these (comma-separated: `charging,water`).
+    #[param(
+        pattern = "^((rest|water|charging|microwave|toilet|first_aid_kit|job_help|wifi|air_conditioning|repair_kit|umbrella|legal)(,(rest|water|charging|microwave|toilet|first_aid_kit|job_help|wifi|air_conditioning|repair_kit|umbrella|legal))*)?$"
+    )]
     pub amenities: Option<String>,
     /// 1 to 100 (default 20).
     pub limit: Option<u64>,

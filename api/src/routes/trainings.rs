@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, page};
-use crate::routes::reports::ReasonInput;
+use crate::routes::reports::RequiredReason;
 use crate::startup::AppState;
 use crate::views_community::{RegistrationView, TrainingCheckinView, TrainingSessionView};
 use crate::views_marketplace::Page;
@@ -127,7 +127,7 @@ pub async fn cancel_training_registration(
     tag = "trainings",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    request_body = ReasonInput,
+    request_body = RequiredReason,
     responses(
         (status = 200, body = TrainingSessionView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -139,7 +139,7 @@ pub async fn cancel_training(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: JsonBody<ReasonInput>,
+    body: JsonBody<RequiredReason>,
 ) -> Result<web::Json<TrainingSessionView>, ApiError> {
     let cancelled = trainings::cancel_session(
         &state.db,

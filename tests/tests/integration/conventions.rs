@@ -171,6 +171,11 @@ async fn unknown_method_on_a_known_path_is_405_with_allow(backend: Backend) {
             format!("/api/v1/postings/{}", uuid::Uuid::new_v4()),
             "GET, PUT",
         ),
+        // A literal segment is its own path: PUT /postings/mine is not PUT /postings/{id}
+        // (which answered 404 for the id "mine"), nor a 401 from its token check.
+        ("PUT", "/api/v1/postings/mine".to_owned(), "GET"),
+        ("PUT", "/api/v1/stations/map.geojson".to_owned(), "GET"),
+        ("OPTIONS", "/api/v1/businesses/mine".to_owned(), "GET"),
     ] {
         let response = app
             .send(app.client.request(method(verb), app.url(&path)), None)
@@ -215,7 +220,10 @@ async fn errors_the_http_layer_answers_are_problems(backend: Backend) {
     let raw = String::from_utf8(raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").expect("a response");
     assert!(head.starts_with("HTTP/1.1 400 "), "{raw}");
-    assert!(head.contains("content-type: application/problem+json"), "{raw}");
+    assert!(
+        head.contains("content-type: application/problem+json"),
+        "{raw}"
+    );
     let problem: serde_json::Value = serde_json::from_str(body).expect("a problem document");
     assert_eq!(problem["code"], "malformed_request");
     assert_eq!(problem["status"], 400);

@@ -1,5 +1,6 @@
 //! Health, readiness, metrics and the OpenAPI document.
 
+use doorstep_domain::types::Role;
 use doorstep_tests::{Backend, on_both_databases, spawn_app, spawn_app_with};
 
 on_both_databases!(
@@ -10,6 +11,8 @@ on_both_databases!(
     metrics_bind_serves_metrics_alone,
     openapi_document_covers_every_route,
     openapi_document_states_the_shared_responses,
+    schemathesis_findings_stay_fixed,
+    a_bad_token_on_an_open_route_is_documented,
 );
 
 const METRICS_TOKEN: &str = "scrape-token-0123456789";
@@ -467,6 +470,98 @@ async fn openapi_document_states_the_shared_responses(backend: Backend) {
                 None,
             )
             .await;
-        assert_eq!(response.status, status, "stations limit={limit}: {}", response.body);
+        assert_eq!(
+            response.status, status,
+            "stations limit={limit}: {}",
+            response.body
+        );
     }
+}
+
+/// What schemathesis found where the server or the document was wrong.
+async fn schemathesis_findings_stay_fixed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Staff have no service-record file of their own: 403, not 422 "reason required".
+    let officer = app.create_staff(Role::Officer, "13900000001").await;
+    let response = app
+        .get("/api/v1/me/service-records", Some(&officer.access_token))
+        .await;
+    assert_eq!(response.status, 403, "{}", response.body);
+    // The points league capped a limit out of range silently, like stations did.
+    for limit in [0, 101] {
+        let response = app
+            .get(
+                &format!("/api/v1/points/league?limit={limit}"),
+                Some(&officer.access_token),
+            )
+            .await;
+        assert_eq!(response.status, 400, "limit={limit}: {}", response.body);
+    }
+    // The CSV export takes no page parameters rather than ignoring them.
+    let admin = app.admin().await;
+    let response = app
+        .get("/api/v1/audit.csv?limit=0", Some(&admin.access_token))
+        .await;
+    assert_eq!(response.status, 400, "{}", response.body);
+    // An empty cursor is the first page, on search as on every list.
+    let response = app.get("/api/v1/jobs/search?q=x&cursor=", None).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let schemas = &doc["components"]["schemas"];
+    // Two request types of one name: the required reason used to replace the optional one.
+    assert_eq!(schemas["RequiredReason"]["required"][0], "reason");
+    assert!(schemas["ReasonInput"]["required"].is_null());
+    assert_eq!(
+        doc["paths"]["/api/v1/reports/{id}/reject"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/RequiredReason"
+    );
+    // Integers state the range of the type the server reads them into (a u8 weekday).
+    let weekday = &schemas["Pattern"]["properties"]["weekdays"]["items"];
+    assert_eq!(weekday["maximum"], 255, "{weekday}");
+    assert_eq!(weekday["format"], "int32", "{weekday}");
+}
+
+/// Routes that serve anonymous callers but check a token when one is sent (`MaybeAuth`)
+/// answer 401 to a bad one; the document must say so (`OPTIONAL_AUTH` in
+/// api/src/contract.rs lists them, as nothing else in the document can).
+async fn a_bad_token_on_an_open_route_is_documented(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let doc = app.get("/api/v1/openapi.json", None).await.body;
+    let mut refused = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(op) = item.get("get") else { continue };
+        let open = op["security"].as_array().is_none_or(|reqs| {
+            reqs.iter()
+                .any(|r| r.as_object().is_some_and(|r| r.is_empty()))
+        });
+        if !open {
+            continue;
+        }
+        let concrete: String = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    uuid::Uuid::new_v4().to_string()
+                } else {
+                    segment.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let response = app.get(&concrete, Some("not-a-token")).await;
+        if response.status == 401 {
+            refused += 1;
+            assert!(
+                op["responses"].get("401").is_some(),
+                "GET {path} answers 401 to a bad token but does not document it"
+            );
+        }
+    }
+    // The posting, business and fair pages among them.
+    assert!(
+        refused >= 3,
+        "only {refused} open routes check a sent token"
+    );
 }
