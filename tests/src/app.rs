@@ -280,7 +280,7 @@ impl TestApp {
     /// the outbox. When a code was sent moments ago (the resend wait, e.g. signing up again
     /// after an erasure), the harness lets the wait pass and asks again. A body whose login
     /// is invalid gets a placeholder, so its sign-up answers about the login.
-    async fn sign_up_code(&self, body: &Value) -> String {
+    pub async fn sign_up_code(&self, body: &Value) -> String {
         let login = body
             .get("phone")
             .or_else(|| body.get("email"))

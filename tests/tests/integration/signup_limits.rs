@@ -25,6 +25,14 @@ fn sign_up_body(phone: &str) -> Value {
     })
 }
 
+/// A sign-up body with the one-time code the server sent to its phone (asked for by the
+/// harness, from 127.0.0.1).
+async fn with_code(app: &TestApp, body: Value) -> Value {
+    let mut body = body;
+    body["code"] = json!(app.sign_up_code(&body).await);
+    body
+}
+
 /// A request that seems to come from `ip`, through the trusted proxy at 127.0.0.1.
 async fn post_from(app: &TestApp, ip: &str, path: &str, body: &Value) -> ApiResponse {
     app.send(
@@ -144,23 +152,20 @@ async fn sign_up_is_limited_per_client_ip(backend: Backend) {
     .await;
     let path = "/api/v1/auth/register";
     for n in 0..3 {
-        let created = post_from(
-            &app,
-            "203.0.113.7",
-            path,
-            &sign_up_body(&format!("1381234000{n}")),
-        )
-        .await;
+        let body = with_code(&app, sign_up_body(&format!("1381234000{n}"))).await;
+        let created = post_from(&app, "203.0.113.7", path, &body).await;
         assert_eq!(created.status, 201, "{}", created.body);
     }
-    // The fourth from the same address is refused, whatever the number.
-    let limited = post_from(&app, "203.0.113.7", path, &sign_up_body("13812340009")).await;
+    // The fourth from the same address is refused, whatever the number, before its code is
+    // looked at.
+    let fourth = with_code(&app, sign_up_body("13812340009")).await;
+    let limited = post_from(&app, "203.0.113.7", path, &fourth).await;
     assert_rate_limited(&limited);
     // A malformed attempt counts too: the address is checked before the number.
     let limited = post_from(&app, "203.0.113.7", path, &sign_up_body("12")).await;
     assert_rate_limited(&limited);
-    // The number itself was not used up, and another address is not affected.
-    let other = post_from(&app, "198.51.100.4", path, &sign_up_body("13812340009")).await;
+    // The number and its code were not used up, and another address is not affected.
+    let other = post_from(&app, "198.51.100.4", path, &fourth).await;
     assert_eq!(other.status, 201, "{}", other.body);
     // Login keeps its own limits.
     assert_eq!(app.login("13812340000", PASSWORD).await.status, 200);
@@ -173,18 +178,27 @@ async fn sign_up_is_limited_per_number_across_addresses(backend: Backend) {
     })
     .await;
     let path = "/api/v1/auth/register";
-    let created = post_from(&app, "203.0.113.1", path, &sign_up_body("13812345678")).await;
+    let body = with_code(&app, sign_up_body("13812345678")).await;
+    let created = post_from(&app, "203.0.113.1", path, &body).await;
     assert_eq!(created.status, 201, "{}", created.body);
-    // Probing whether the number is registered: answered once…
-    let exists = post_from(&app, "203.0.113.2", path, &sign_up_body("138 1234 5678")).await;
-    assert_eq!(exists.status, 409, "{}", exists.body);
-    assert_eq!(exists.problem_code(), "account_exists");
+    // Guessing codes for the registered number: answered as any wrong code once (the answer
+    // never says the number is registered)…
+    let mut guess_body = sign_up_body("138 1234 5678");
+    guess_body["code"] = json!("123456");
+    let wrong = post_from(&app, "203.0.113.2", path, &guess_body).await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert_eq!(
+        wrong.field_errors(),
+        vec![("code".into(), "invalid_code".into())]
+    );
     // …then refused, from any address and however the number is written.
     for (ip, phone) in [
         ("203.0.113.3", "+86 138-1234-5678"),
         ("198.51.100.9", "13812345678"),
     ] {
-        let limited = post_from(&app, ip, path, &sign_up_body(phone)).await;
+        let mut body = sign_up_body(phone);
+        body["code"] = json!("123456");
+        let limited = post_from(&app, ip, path, &body).await;
         assert_rate_limited(&limited);
         let retry: u64 = limited.headers["retry-after"]
             .to_str()
@@ -197,7 +211,8 @@ async fn sign_up_is_limited_per_number_across_addresses(backend: Backend) {
         );
     }
     // Other numbers are not affected.
-    let other = post_from(&app, "203.0.113.3", path, &sign_up_body("13900000000")).await;
+    let other_body = with_code(&app, sign_up_body("13900000000")).await;
+    let other = post_from(&app, "203.0.113.3", path, &other_body).await;
     assert_eq!(other.status, 201, "{}", other.body);
 }
 
@@ -210,7 +225,9 @@ async fn every_other_unauthenticated_write_is_limited_per_client_ip(backend: Bac
     let session = app.register_as("seeker", "13812345678").await;
     let bogus = json!({ "refresh_token": "not-a-real-token" });
     let note = json!({ "note": "已修好" });
-    let writes: [(&str, &Value); 5] = [
+    let code_request = json!({ "phone": "13900000001", "purpose": "register" });
+    let writes: [(&str, &Value); 6] = [
+        ("/api/v1/auth/codes", &code_request),
         ("/api/v1/auth/refresh", &bogus),
         ("/api/v1/auth/logout", &bogus),
         ("/api/v1/report-handling/progress?token=bogus", &note),
@@ -278,6 +295,7 @@ async fn every_unauthenticated_write_is_known_to_be_limited(backend: Backend) {
     assert_eq!(
         unauthenticated,
         [
+            "post /api/v1/auth/codes",
             "post /api/v1/auth/login",
             "post /api/v1/auth/logout",
             "post /api/v1/auth/refresh",
