@@ -353,7 +353,7 @@ const TABLE: &[(&str, &str, &str)] = &[
         "/api/v1/profiles/{id}/service-records",
         "1 Y 4 4 Y 4 4 Y",
     ),
-    ("get", "/api/v1/me/service-records", "1 Y 4 4 V V V V"),
+    ("get", "/api/v1/me/service-records", "1 Y 3 3 3 3 3 3"),
     ("patch", "/api/v1/service-records/{id}", "1 3 3 3 4 4 4 4"),
     ("get", "/api/v1/officer/follow-ups", "1 3 3 3 Y Y Y Y"),
     ("get", "/api/v1/audit", "1 3 3 3 3 3 3 Y"),
