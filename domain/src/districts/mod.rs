@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 pub use self::geometry::Ring;
 pub use self::placement::{Moved, locate, locate_opt, relocate_all, relocate_quietly};
-pub use self::scope::{Scope, scope_of};
+pub use self::scope::{Scope, locate_in_scope, scope_of};
 use crate::accounts;
 use crate::auth::Principal;
 use crate::entities::{

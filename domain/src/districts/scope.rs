@@ -6,10 +6,11 @@ use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::DomainError;
 use crate::auth::Principal;
 use crate::entities::district_officer;
+use crate::types::GeoPoint;
 use crate::types::Role;
+use crate::{DomainError, Invalid, ValidationErrors};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -71,4 +72,26 @@ pub async fn scope_of<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<S
         Role::Officer => Ok(Scope::Only(assigned(db, actor.account_id).await?)),
         _ => Err(DomainError::forbidden("this is for officers and admins")),
     }
+}
+
+/// The district of `location`, which must be one `actor` serves: an officer cannot place a
+/// thing (a fair's venue, a station) where they could not then manage it. `what` names it
+/// in the error, on the field `lat`.
+pub async fn locate_in_scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    location: GeoPoint,
+    what: &str,
+) -> Result<Option<Uuid>, DomainError> {
+    let district = super::locate(db, location).await?;
+    if !scope_of(db, actor).await?.covers(district) {
+        return Err(DomainError::Validation(ValidationErrors::single(
+            "lat",
+            Invalid::new(
+                "outside_your_districts",
+                format!("the {what} is outside the districts you serve"),
+            ),
+        )));
+    }
+    Ok(district)
 }

@@ -211,29 +211,6 @@ pub async fn runs<C: ConnectionTrait>(
             .covers(f.district_id))
 }
 
-/// The district of a fair's venue, which must be one `actor` serves: an officer cannot
-/// create a fair they could not run.
-async fn placed_in_scope<C: ConnectionTrait>(
-    db: &C,
-    actor: &Principal,
-    location: GeoPoint,
-) -> Result<Option<Uuid>, DomainError> {
-    let district = crate::districts::locate(db, location).await?;
-    if !crate::districts::scope_of(db, actor)
-        .await?
-        .covers(district)
-    {
-        return Err(DomainError::Validation(ValidationErrors::single(
-            "lat",
-            Invalid::new(
-                "outside_your_districts",
-                "the fair's venue is outside the districts you serve",
-            ),
-        )));
-    }
-    Ok(district)
-}
-
 /// When the last slot ends (check-in tokens expire then).
 pub fn ends_at(f: &fair::Model) -> DateTime<Utc> {
     f.starts_at + Duration::minutes(i64::from(f.slot_minutes) * i64::from(f.slot_count))
@@ -255,7 +232,8 @@ pub async fn create<C: TransactionTrait>(
     let now = time::now();
     let v = input.validate(now)?;
     let txn = crate::db::begin_write(db).await?;
-    let district = placed_in_scope(&txn, actor, v.location).await?;
+    let district =
+        crate::districts::locate_in_scope(&txn, actor, v.location, "fair's venue").await?;
     let created = fair::ActiveModel {
         id: Set(Uuid::now_v7()),
         district_id: Set(district),
@@ -325,7 +303,8 @@ pub async fn update<C: TransactionTrait>(
     let v = input.validate(time::now())?;
     let txn = crate::db::begin_write(db).await?;
     let current = managed(&txn, actor, id).await?;
-    let district = placed_in_scope(&txn, actor, v.location).await?;
+    let district =
+        crate::districts::locate_in_scope(&txn, actor, v.location, "fair's venue").await?;
     if current.status != FairStatus::Draft {
         return Err(DomainError::conflict(
             "fair_not_draft",

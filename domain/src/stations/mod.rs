@@ -125,28 +125,6 @@ fn require_manager(actor: &Principal) -> Result<(), DomainError> {
     }
 }
 
-/// The district of `location`, which must be one the officer serves.
-async fn placed_in_scope<C: ConnectionTrait>(
-    db: &C,
-    actor: &Principal,
-    location: GeoPoint,
-) -> Result<Option<Uuid>, DomainError> {
-    let district = crate::districts::locate(db, location).await?;
-    if !crate::districts::scope_of(db, actor)
-        .await?
-        .covers(district)
-    {
-        return Err(DomainError::Validation(ValidationErrors::single(
-            "lat",
-            Invalid::new(
-                "outside_your_districts",
-                "the station's location is outside the districts you serve",
-            ),
-        )));
-    }
-    Ok(district)
-}
-
 /// Adds a station.
 pub async fn create<C: TransactionTrait>(
     db: &C,
@@ -157,7 +135,9 @@ pub async fn create<C: TransactionTrait>(
     let valid = input.validate()?;
     let now = time::now();
     let txn = crate::db::begin_write(db).await?;
-    let district = placed_in_scope(&txn, actor, valid.location).await?;
+    let district =
+        crate::districts::locate_in_scope(&txn, actor, valid.location, "station's location")
+            .await?;
     let created = station::ActiveModel {
         id: Set(Uuid::now_v7()),
         district_id: Set(district),
@@ -194,7 +174,9 @@ pub async fn update<C: TransactionTrait>(
     crate::districts::scope_of(&txn, actor)
         .await?
         .require(current.district_id, "station")?;
-    let district = placed_in_scope(&txn, actor, valid.location).await?;
+    let district =
+        crate::districts::locate_in_scope(&txn, actor, valid.location, "station's location")
+            .await?;
     if district != current.district_id {
         // Sessions held at the station follow it.
         use crate::entities::training_session;
