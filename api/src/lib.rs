@@ -10,6 +10,7 @@ pub mod keys;
 pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
+pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod views;
