@@ -240,7 +240,7 @@ pub fn expand(pattern: &Pattern, now: DateTime<Utc>) -> Result<Vec<Span>, Valida
     if !errors.is_empty() {
         return Err(errors);
     }
-    let today = time::to_display(now).date_naive();
+    let today = time::local_date(now);
     let first = pattern.from.unwrap_or(today);
     let mut out = Vec::new();
     for offset in 0..i64::from(pattern.weeks) * 7 {
