@@ -43,7 +43,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement, Value};
 use serde::Serialize;
 use uuid::Uuid;
@@ -82,7 +82,7 @@ impl DayRange {
         };
         let from = match from {
             Some(text) => errors.check("from", day(text)),
-            None => to.map(|to| week_of(to) - Duration::weeks(DEFAULT_WEEKS - 1)),
+            None => to.map(|to| time::week_start(to) - Duration::weeks(DEFAULT_WEEKS - 1)),
         };
         errors.into_result()?;
         let (Some(from), Some(to)) = (from, to) else {
@@ -112,18 +112,18 @@ impl DayRange {
 
     /// The first instant of the range.
     pub fn start(&self) -> DateTime<Utc> {
-        shanghai_midnight(self.from)
+        midnight(self.from)
     }
 
     /// The first instant after the range.
     pub fn end(&self) -> DateTime<Utc> {
-        shanghai_midnight(self.to + Duration::days(1))
+        midnight(self.to + Duration::days(1))
     }
 
     /// The Mondays of the weeks the range touches, in order.
     pub fn weeks(&self) -> Vec<NaiveDate> {
-        let last = week_of(self.to);
-        let mut week = week_of(self.from);
+        let last = time::week_start(self.to);
+        let mut week = time::week_start(self.from);
         let mut out = Vec::new();
         while week <= last {
             out.push(week);
@@ -133,19 +133,9 @@ impl DayRange {
     }
 }
 
-/// The Monday of `day`'s week.
-pub fn week_of(day: NaiveDate) -> NaiveDate {
-    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
-}
-
-/// 00:00 of `day` in Shanghai, as UTC.
-pub fn shanghai_midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(NaiveTime::MIN).and_utc() - Duration::hours(8)
-}
-
-/// Today in Shanghai.
-pub fn today() -> NaiveDate {
-    time::to_display(time::now()).date_naive()
+/// A range's days are parsed and at most two years long, far inside chrono's range.
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    time::local_midnight(day).expect("a figures date is in chrono's range")
 }
 
 /// The median of a histogram of whole values: the middle value, or the mean of the two
@@ -395,8 +385,8 @@ fn week_bounds(range: &DayRange) -> (String, Vec<Value>) {
     for (i, monday) in range.weeks().into_iter().enumerate() {
         let n = 4 + 3 * i;
         rows.push(format!("(${n}, ${}, ${})", n + 1, n + 2));
-        let lo = shanghai_midnight(monday).max(range.start());
-        let hi = shanghai_midnight(monday + Duration::weeks(1)).min(range.end());
+        let (lo, hi) = time::week_bounds(monday).expect("a figures date is in chrono's range");
+        let (lo, hi) = (lo.max(range.start()), hi.min(range.end()));
         values.push(Value::from(monday.to_string()));
         values.push(lo.into());
         values.push(hi.into());
@@ -1463,8 +1453,8 @@ mod tests {
         assert_eq!(r.to, today);
         assert_eq!(r.from, date("2026-09-07"));
         assert_eq!(r.weeks().len(), 12);
-        assert_eq!(week_of(date("2026-11-29")), date("2026-11-23"));
-        assert_eq!(week_of(date("2026-11-23")), date("2026-11-23"));
+        assert_eq!(time::week_start(date("2026-11-29")), date("2026-11-23"));
+        assert_eq!(time::week_start(date("2026-11-23")), date("2026-11-23"));
         assert_eq!(
             r.start().to_rfc3339(),
             "2026-09-06T16:00:00+00:00",

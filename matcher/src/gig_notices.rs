@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use doorstep_domain::db::begin_write;
 use doorstep_domain::entities::{gig_notice, push, seeker_profile};
-use doorstep_domain::inbox;
+use doorstep_domain::types::{NoticeStatus, PushStatus};
+use doorstep_domain::{inbox, time};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -20,7 +21,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::worker::{WorkerError, next_time_of_day, quiet_until, start_of_local_day};
+use crate::worker::{WorkerError, quiet_until};
 
 /// Notices handled per pass.
 const BATCH: u64 = 200;
@@ -36,7 +37,7 @@ async fn set(
     Ok(gig_notice::Entity::update_many()
         .col_expr(column, value)
         .filter(gig_notice::Column::Id.eq(id))
-        .filter(gig_notice::Column::Status.eq("pending"))
+        .filter(gig_notice::Column::Status.eq(NoticeStatus::Pending))
         .exec(db)
         .await?
         .rows_affected)
@@ -49,10 +50,10 @@ async fn sent_today(
     account: Uuid,
     now: DateTime<Utc>,
 ) -> Result<u64, WorkerError> {
-    let since = start_of_local_day(now);
+    let since = time::start_of_local_day(now);
     let matches: BTreeSet<Uuid> = push::Entity::find()
         .filter(push::Column::AccountId.eq(account))
-        .filter(push::Column::Status.eq("sent"))
+        .filter(push::Column::Status.eq(PushStatus::Sent))
         .filter(push::Column::SentAt.gte(since))
         .select_only()
         .column(push::Column::MatchId)
@@ -63,7 +64,7 @@ async fn sent_today(
         .collect();
     let notices = gig_notice::Entity::find()
         .filter(gig_notice::Column::AccountId.eq(account))
-        .filter(gig_notice::Column::Status.eq("sent"))
+        .filter(gig_notice::Column::Status.eq(NoticeStatus::Sent))
         .filter(gig_notice::Column::Urgent.eq(false))
         .filter(gig_notice::Column::SentAt.gte(since))
         .count(db)
@@ -74,7 +75,7 @@ async fn sent_today(
 /// Delivers the notices due at `now`. Returns how many reached an inbox.
 pub async fn deliver(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, WorkerError> {
     let due = gig_notice::Entity::find()
-        .filter(gig_notice::Column::Status.eq("pending"))
+        .filter(gig_notice::Column::Status.eq(NoticeStatus::Pending))
         .filter(gig_notice::Column::DueAt.lte(now))
         .order_by_asc(gig_notice::Column::DueAt)
         .limit(BATCH)
@@ -87,7 +88,7 @@ pub async fn deliver(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usiz
                 db,
                 notice.id,
                 gig_notice::Column::Status,
-                Expr::value("dropped"),
+                Expr::value(NoticeStatus::Dropped),
             )
             .await?;
             continue;
@@ -107,7 +108,7 @@ pub async fn deliver(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usiz
             }
             if sent_today(db, notice.account_id, now).await? >= profile.daily_push_cap.max(0) as u64
             {
-                let morning = next_time_of_day(now, MORNING);
+                let morning = time::next_local_time(now, MORNING);
                 set(
                     db,
                     notice.id,
@@ -120,10 +121,10 @@ pub async fn deliver(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usiz
         }
         let txn = begin_write(db).await?;
         let claimed = gig_notice::Entity::update_many()
-            .col_expr(gig_notice::Column::Status, Expr::value("sent"))
+            .col_expr(gig_notice::Column::Status, Expr::value(NoticeStatus::Sent))
             .col_expr(gig_notice::Column::SentAt, Expr::value(now))
             .filter(gig_notice::Column::Id.eq(notice.id))
-            .filter(gig_notice::Column::Status.eq("pending"))
+            .filter(gig_notice::Column::Status.eq(NoticeStatus::Pending))
             .exec(&txn)
             .await?;
         if claimed.rows_affected == 1 {

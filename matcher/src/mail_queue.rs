@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use doorstep_domain::db::Backend;
 use doorstep_domain::entities::queued_mail;
 use doorstep_domain::time;
+use doorstep_domain::types::MailStatus;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -43,7 +44,7 @@ async fn claim(
         // One worker on SQLite: a plain read, then the lease.
         Backend::Sqlite => {
             let due = queued_mail::Entity::find()
-                .filter(queued_mail::Column::Status.eq("pending"))
+                .filter(queued_mail::Column::Status.eq(MailStatus::Pending))
                 .filter(queued_mail::Column::NextAttemptAt.lte(now))
                 .filter(
                     Condition::any()
@@ -69,7 +70,7 @@ async fn claim(
 async fn settle(
     db: &DatabaseConnection,
     row: &queued_mail::Model,
-    status: &str,
+    status: MailStatus,
     attempts: i32,
     error: Option<String>,
     next: Option<DateTime<Utc>>,
@@ -82,7 +83,7 @@ async fn settle(
             queued_mail::Column::LeaseUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         );
-    if status == "sent" {
+    if status == MailStatus::Sent {
         update = update.col_expr(queued_mail::Column::SentAt, Expr::value(time::now()));
     }
     if let Some(next) = next {
@@ -112,7 +113,7 @@ impl Matcher {
             let attempts = row.attempts + 1;
             match self.mailer.send(&self.from, &mail).await {
                 Ok(()) => {
-                    settle(&self.db, &row, "sent", attempts, None, None).await?;
+                    settle(&self.db, &row, MailStatus::Sent, attempts, None, None).await?;
                     sent += 1;
                 }
                 Err(DeliveryError::Transient(err)) if attempts < self.settings.max_attempts => {
@@ -123,7 +124,7 @@ impl Matcher {
                     settle(
                         &self.db,
                         &row,
-                        "pending",
+                        MailStatus::Pending,
                         attempts,
                         Some(err),
                         Some(time::now() + wait),
@@ -135,7 +136,7 @@ impl Matcher {
                     settle(
                         &self.db,
                         &row,
-                        "dead",
+                        MailStatus::Dead,
                         attempts,
                         Some(err.to_string()),
                         None,

@@ -61,7 +61,7 @@ fn base(m: &doorstep_domain::entities::job_match::Model) -> MatchView {
         for_job: m.for_job,
         explanation: m.explanation.clone(),
         factors: m.factors.clone(),
-        status: m.status.clone(),
+        status: m.status.to_string(),
         posting_id: m.posting_id,
         posting_title: None,
         business_name: None,

@@ -223,7 +223,7 @@ impl SearchQuery {
         let mut request = SearchRequest::new(text);
         if self.shift_from.is_some() || self.shift_to.is_some() {
             let midnight = |day: Option<NaiveDate>| {
-                day.and_then(crate::routes::gigs::shifts::local_midnight)
+                day.and_then(doorstep_domain::time::local_midnight)
                     .map(|t| t.timestamp())
             };
             request.shift_window = Some((
