@@ -11,6 +11,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use doorstep_client::views::gigs::{CheckinCodeView, ClaimView, ShiftList};
+use doorstep_domain::types::ClaimStatus;
+
 use crate::app::{ApiResponse, Session, TEST_KID, TEST_SECRET, TestApp, sign, valid_claims};
 use crate::market::Shop;
 
@@ -116,11 +119,7 @@ impl TestApp {
             .add_shifts(shop, posting, &shift_body(starts_in, hours, places))
             .await;
         assert_eq!(created.status, 201, "{}", created.body);
-        created.body["items"][0]["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap()
+        created.json::<ShiftList>().items[0].id
     }
 
     /// A seeker with a public profile and no quiet hours, so that notices reach the inbox
@@ -130,9 +129,11 @@ impl TestApp {
         let mut profile = crate::market::profile_body(name);
         profile["push"] = json!({"channels": ["inbox"], "daily_cap": 20});
         let saved = self
-            .put("/api/v1/me/profile", &profile, Some(&seeker.access_token))
-            .await;
-        assert_eq!(saved.status, 201, "{}", saved.body);
+            .as_user(&seeker)
+            .save_profile(&profile)
+            .await
+            .expect("the worker saves a profile");
+        assert!(saved.created, "the profile is new");
         seeker
     }
 
@@ -149,8 +150,9 @@ impl TestApp {
     pub async fn claimed(&self, seeker: &Session, shift: Uuid) -> Uuid {
         let response = self.claim(seeker, shift, false).await;
         assert_eq!(response.status, 201, "{}", response.body);
-        assert_eq!(status_of(&response), "confirmed", "{}", response.body);
-        id_of(&response)
+        let claim: ClaimView = response.json();
+        assert_eq!(claim.status, ClaimStatus::Confirmed, "{}", response.body);
+        claim.id
     }
 
     pub async fn claim_action(
@@ -182,7 +184,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(response.status, 200, "{}", response.body);
-        response.body["code"].as_str().unwrap().to_owned()
+        response.json::<CheckinCodeView>().code
     }
 
     /// The code of any 30-second step, computed from the business's stored secret (what a
