@@ -301,7 +301,13 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
         std::fs::write(dir.join("get-urls.txt"), gets.join("\n") + "\n")?;
         let searches: Vec<String> = crate::queries::load()?
             .iter()
-            .map(|q| format!("{}/api/v1/jobs/search?{}", api.client.base(), search_query(q)))
+            .map(|q| {
+                format!(
+                    "{}/api/v1/jobs/search?{}",
+                    api.client.base(),
+                    search_query(q)
+                )
+            })
             .collect();
         std::fs::write(dir.join("search-urls.txt"), searches.join("\n") + "\n")?;
     }

@@ -7,8 +7,8 @@
 //! methods do not cover, or answers whose exact bytes matter, [`Client::send`] returns the
 //! raw answer.
 
-use reqwest::header::HeaderMap;
 use reqwest::Method;
+use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -298,7 +298,10 @@ impl Client {
 
     /// `POST /auth/codes`: asks for a code to the phone or e-mail of `body`
     /// (`{"purpose": "register", "phone": ...}`).
-    pub async fn request_code(&self, body: &(impl Serialize + ?Sized)) -> Result<CodeRequestedView> {
+    pub async fn request_code(
+        &self,
+        body: &(impl Serialize + ?Sized),
+    ) -> Result<CodeRequestedView> {
         self.post("/api/v1/auth/codes", body, 202).await
     }
 
@@ -408,7 +411,9 @@ impl Client {
         &self,
         body: &(impl Serialize + ?Sized),
     ) -> Result<Saved<ProfileView>> {
-        let answer = self.raw(Method::PUT, "/api/v1/me/profile", Some(body)).await?;
+        let answer = self
+            .raw(Method::PUT, "/api/v1/me/profile", Some(body))
+            .await?;
         let created = answer.status == 201;
         Ok(Saved {
             created,

@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
 use crate::startup::AppState;
-use crate::views::fairs::FairView;
 use crate::views::Page;
+use crate::views::fairs::FairView;
 
 /// Creates a draft fair. Officers and admins only.
 #[utoipa::path(

@@ -1,5 +1,6 @@
 //! Applications: applying, every stage move legal and illegal, who may act, notices.
 
+use doorstep_client::views::marketplace::ApplicationView;
 use doorstep_tests::market::posting_body;
 use doorstep_tests::{Backend, on_both_databases, spawn_app};
 use futures_util::future::join_all;
@@ -28,7 +29,7 @@ async fn an_application_goes_from_submitted_to_hired(backend: Backend) {
         .await;
     assert_eq!(applied.status, 201, "{}", applied.body);
     assert_eq!(applied.body["status"], "submitted");
-    let id = applied.body["id"].as_str().unwrap().to_owned();
+    let id = applied.json::<ApplicationView>().id.to_string();
     // The merchant hears about it and sees who applied, with the phone (applying shares it).
     let inbox = app
         .get("/api/v1/inbox", Some(&shop.merchant.access_token))
@@ -147,10 +148,12 @@ async fn illegal_moves_are_refused(backend: Backend) {
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.open_posting(&shop, &posting_body("收银员")).await;
     let seeker = app.seeker_with_profile("13812345678", "张伟").await;
-    let id = app.apply(&seeker, posting, "").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .apply(&seeker, posting, "")
+        .await
+        .json::<ApplicationView>()
+        .id
+        .to_string();
     let path = format!("/api/v1/applications/{id}/transitions");
     let merchant = Some(shop.merchant.access_token.as_str());
 
@@ -212,10 +215,12 @@ async fn illegal_moves_are_refused(backend: Backend) {
 
     // A fresh application can be withdrawn by its seeker, and the merchant is told.
     let other = app.open_posting(&shop, &posting_body("理货员")).await;
-    let second = app.apply(&seeker, other, "").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let second = app
+        .apply(&seeker, other, "")
+        .await
+        .json::<ApplicationView>()
+        .id
+        .to_string();
     let withdrawn = app
         .post(
             &format!("/api/v1/applications/{second}/transitions"),
@@ -247,10 +252,12 @@ async fn each_side_acts_only_on_its_own_applications(backend: Backend) {
     let posting = app.open_posting(&shop, &posting_body("收银员")).await;
     let seeker = app.seeker_with_profile("13812345678", "张伟").await;
     let stranger = app.seeker_with_profile("13812340000", "王芳").await;
-    let id = app.apply(&seeker, posting, "我想试试").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .apply(&seeker, posting, "我想试试")
+        .await
+        .json::<ApplicationView>()
+        .id
+        .to_string();
 
     // Another seeker and another merchant: not found, whatever they try.
     for token in [&stranger.access_token, &rival.merchant.access_token] {
@@ -402,10 +409,12 @@ async fn interview_needs_a_future_time_and_a_place(backend: Backend) {
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.open_posting(&shop, &posting_body("收银员")).await;
     let seeker = app.seeker_with_profile("13812345678", "张伟").await;
-    let id = app.apply(&seeker, posting, "").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .apply(&seeker, posting, "")
+        .await
+        .json::<ApplicationView>()
+        .id
+        .to_string();
     let path = format!("/api/v1/applications/{id}/transitions");
     let merchant = Some(shop.merchant.access_token.as_str());
     app.post(&path, &json!({"to": "viewed"}), merchant).await;
@@ -448,10 +457,11 @@ async fn lists_filter_and_page(backend: Backend) {
             .open_posting(&shop, &posting_body(&format!("岗位{n}")))
             .await;
         ids.push(
-            app.apply(&seeker, posting, "").await.body["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
+            app.apply(&seeker, posting, "")
+                .await
+                .json::<ApplicationView>()
+                .id
+                .to_string(),
         );
     }
     app.post(

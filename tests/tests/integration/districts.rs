@@ -1,6 +1,7 @@
 //! Districts and officers' services: admins draw districts and assign officers; an officer
 //! sees and serves only what lies in their districts; service records and follow-ups.
 
+use doorstep_client::views::officer::DistrictChangeView;
 use doorstep_domain::entities::{audit_entry, service_record};
 use doorstep_tests::community::{always_open, station_body};
 use doorstep_tests::market::{MALL_LAT, MALL_LON, posting_body};
@@ -43,7 +44,7 @@ async fn admins_draw_districts_and_assign_officers(backend: Backend) {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let park: Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
+    let park: Uuid = created.json::<DistrictChangeView>().district.id;
     assert_eq!(created.body["boundary"].as_array().unwrap().len(), 4);
     assert!(created.body["area_km2"].as_f64().unwrap() > 10.0);
     // The centre defaults to the middle of the boundary.
@@ -462,7 +463,7 @@ async fn drawing_a_district_places_what_is_already_there(backend: Backend) {
         .await;
     assert_eq!(drawn.status, 201, "{}", drawn.body);
     assert_eq!(drawn.body["moved"]["businesses"], 1, "{}", drawn.body);
-    let district = drawn.body["id"].as_str().unwrap();
+    let district = drawn.json::<DistrictChangeView>().district.id.to_string();
     let assigned = app
         .put(
             &format!(

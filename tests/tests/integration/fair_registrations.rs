@@ -1,6 +1,7 @@
 //! Registering for a fair: the capacity holds however many register at once, the waiting
 //! list is served in order and told, and a double tap registers once.
 
+use doorstep_client::views::fairs::RegistrationView;
 use std::collections::BTreeSet;
 
 use doorstep_tests::fairs::fair_body;
@@ -48,7 +49,7 @@ async fn capacity_holds_under_concurrent_registrations(backend: Backend) {
         match response.body["status"].as_str().unwrap() {
             "registered" => {
                 assert!(response.body["token"].is_string());
-                registered.push((seeker, response.body["id"].as_str().unwrap().to_owned()));
+                registered.push((seeker, response.json::<RegistrationView>().id.to_string()));
             }
             "waitlisted" => {
                 assert!(response.body.get("token").is_none());
@@ -122,8 +123,8 @@ async fn the_waiting_list_is_served_in_order(backend: Backend) {
     let c_reg = app.register_for_fair(&c, fair, None).await;
     assert_eq!(b_reg.body["waitlist_position"], 1);
     assert_eq!(c_reg.body["waitlist_position"], 2);
-    let b_id: Uuid = b_reg.body["id"].as_str().unwrap().parse().unwrap();
-    let c_id: Uuid = c_reg.body["id"].as_str().unwrap().parse().unwrap();
+    let b_id: Uuid = b_reg.json::<RegistrationView>().id;
+    let c_id: Uuid = c_reg.json::<RegistrationView>().id;
 
     assert_eq!(
         app.cancel_fair_registration(&a, fair, a_id).await.status,

@@ -3,6 +3,7 @@
 //! worker's reliability shows. Then the rules around editing and cancelling shifts.
 
 use chrono::{Datelike, Duration, Utc};
+use doorstep_client::views::marketplace::PostingView;
 use doorstep_domain::time::to_display;
 use doorstep_tests::gigs::{day_shift_body, local, next_saturday, shift_body, status_of};
 use doorstep_tests::{Backend, on_both_databases, spawn_app, spawn_app_with};
@@ -528,7 +529,7 @@ async fn the_matcher_proposes_open_shifts_to_seekers_free_for_them(backend: Back
             Some(&shop.merchant.access_token),
         )
         .await;
-    let posting: uuid::Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
+    let posting: uuid::Uuid = created.json::<PostingView>().id;
     let saturday = next_saturday();
     let shift = app
         .add_shifts(&shop, posting, &day_shift_body(saturday, 10, 18, 3))

@@ -1,6 +1,7 @@
 //! Invitations: accepting shares contact details with the inviting business; declining,
 //! or any other business, does not.
 
+use doorstep_client::views::marketplace::InvitationView;
 use doorstep_tests::market::{posting_body, profile_body};
 use doorstep_tests::{Backend, on_both_databases, spawn_app};
 use serde_json::json;
@@ -45,7 +46,7 @@ async fn accepting_an_invitation_shares_contact(backend: Backend) {
     let inbox = app.get("/api/v1/inbox", Some(&seeker.access_token)).await;
     assert_eq!(inbox.body["items"][0]["kind"], "invitation_received");
 
-    let id = invited.body["id"].as_str().unwrap();
+    let id = invited.json::<InvitationView>().id.to_string();
     let accepted = app
         .post(
             &format!("/api/v1/invitations/{id}/accept"),
@@ -126,7 +127,7 @@ async fn invitations_are_guarded(backend: Backend) {
             .status,
         409
     );
-    let id = invited.body["id"].as_str().unwrap();
+    let id = invited.json::<InvitationView>().id.to_string();
     // Nobody but the invited seeker answers it.
     for token in [&other.access_token, &shop.merchant.access_token] {
         let response = app

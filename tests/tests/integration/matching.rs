@@ -1,6 +1,7 @@
 //! Matching and push, end to end: the worker in the server finds pairs through the index,
 //! scores them, and announces good ones in the inbox and by e-mail to a real SMTP server.
 
+use doorstep_client::views::marketplace::PostingView;
 use std::time::Duration;
 
 use chrono::Timelike;
@@ -254,7 +255,7 @@ async fn only_the_seeker_free_on_weekends_with_a_health_certificate_is_matched(b
         created.body["required_credentials"],
         json!([{"name": "健康证", "min_years": null}])
     );
-    let posting = created.body["id"].as_str().unwrap().to_owned();
+    let posting = created.json::<PostingView>().id.to_string();
     let published = app
         .post(
             &format!("/api/v1/postings/{posting}/publish"),

@@ -1,6 +1,7 @@
 //! Points: an append-only ledger that never goes negative under concurrent redemptions,
 //! refunds, the quarterly league, and the wish wall.
 
+use doorstep_client::views::community::{RedemptionView, RewardView, WishView};
 use doorstep_domain::entities::{audit_entry, point_entry};
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -30,7 +31,7 @@ async fn reward(app: &TestApp, officer: &Session, body: Value) -> String {
         .post("/api/v1/rewards", &body, Some(&officer.access_token))
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    created.json::<RewardView>().id.to_string()
 }
 
 /// Every line follows the one before: numbered 1, 2, 3… and each balance is the last plus
@@ -289,7 +290,7 @@ async fn the_wish_wall_hides_who_wished(backend: Backend) {
         )
         .await;
     assert_eq!(posted.status, 201, "{}", posted.body);
-    let id = posted.body["id"].as_str().unwrap().to_owned();
+    let id = posted.json::<WishView>().id.to_string();
 
     let wall = app.get("/api/v1/wishes", None).await;
     assert_eq!(wall.body["items"][0]["id"], id);
@@ -340,7 +341,7 @@ async fn redeem(app: &TestApp, rider: &Session, reward: &str) -> String {
         )
         .await;
     assert_eq!(made.status, 201, "{}", made.body);
-    made.body["id"].as_str().unwrap().to_owned()
+    made.json::<RedemptionView>().id.to_string()
 }
 
 /// Issue 20, failure 2: any officer fulfilled or cancelled (refunding) any redemption.

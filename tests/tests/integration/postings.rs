@@ -1,5 +1,6 @@
 //! Postings: lifecycle, visibility, validation, expiry and paging.
 
+use doorstep_client::views::marketplace::PostingView;
 use std::time::Duration;
 
 use doorstep_domain::entities::posting;
@@ -35,7 +36,7 @@ async fn lifecycle_moves_legally_and_refuses_the_rest(backend: Backend) {
     assert_eq!(created.body["status"], "draft");
     // Location defaults to the business's.
     assert_eq!(created.body["address"], "苏州工业园区苏惠路88号 B1-023");
-    let id = created.body["id"].as_str().unwrap().to_owned();
+    let id = created.json::<PostingView>().id.to_string();
     let act = |action: &'static str| {
         let path = format!("/api/v1/postings/{id}/{action}");
         let app = &app;
@@ -84,7 +85,7 @@ async fn seekers_see_only_open_postings_of_verified_businesses(backend: Backend)
             Some(&verified.merchant.access_token),
         )
         .await;
-    let draft_id = draft.body["id"].as_str().unwrap();
+    let draft_id = draft.json::<PostingView>().id.to_string();
     let seeker = app.register_as("seeker", "13812345678").await;
 
     let list = app.get("/api/v1/postings", None).await;

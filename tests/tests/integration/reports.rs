@@ -1,6 +1,7 @@
 //! 随手拍 reports: photos without their location, duplicates linked, dispatch by e-mailed
 //! signed link, resolution, escalation, and a public board that names no one.
 
+use doorstep_client::views::community::{DepartmentView, ReportView};
 use doorstep_domain::entities::{queued_mail, report};
 use doorstep_domain::media::samples;
 use doorstep_domain::reports::handling::escalate_overdue;
@@ -30,7 +31,7 @@ async fn department(app: &TestApp, officer: &Session, body: Value) -> String {
         .post("/api/v1/departments", &body, Some(&officer.access_token))
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    created.json::<DepartmentView>().id.to_string()
 }
 
 async fn dispatch(app: &TestApp, officer: &Session, report: &str, department: &str) -> Value {
@@ -69,7 +70,7 @@ async fn a_manhole_report_is_dispatched_by_mail_and_resolved_through_the_link(ba
     let filed = app.file_report(&rider, &manhole(lat, lon)).await;
     assert_eq!(filed.status, 201, "{}", filed.body);
     assert_eq!(filed.body["status"], "submitted");
-    let id = filed.body["id"].as_str().unwrap().to_owned();
+    let id = filed.json::<ReportView>().id.to_string();
     let photo = app
         .post_bytes(
             &format!("/api/v1/reports/{id}/photos"),
@@ -210,10 +211,12 @@ async fn uploads_are_checked_and_lose_their_location(backend: Backend) {
     let rider = app.rider("13800000061").await;
     let other = app.rider("13800000062").await;
     let (lat, lon) = SHILU;
-    let id = app.file_report(&rider, &manhole(lat, lon)).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .file_report(&rider, &manhole(lat, lon))
+        .await
+        .json::<ReportView>()
+        .id
+        .to_string();
     let photos = format!("/api/v1/reports/{id}/photos");
 
     // A photo carrying GPS EXIF is stored without it, picture intact.
@@ -308,7 +311,7 @@ async fn the_same_problem_reported_twice_is_linked_not_counted_twice(backend: Ba
     let (lat, lon) = SHILU;
 
     let original = app.file_report(&first, &manhole(lat, lon)).await;
-    let original_id = original.body["id"].as_str().unwrap().to_owned();
+    let original_id = original.json::<ReportView>().id.to_string();
     // About 20 m away: the same cover.
     let again = app.file_report(&second, &manhole(lat + 0.00018, lon)).await;
     assert_eq!(again.status, 201);
@@ -391,10 +394,12 @@ async fn handling_links_that_are_tampered_expired_or_superseded_are_refused(back
     let handler = app.register_as("merchant", "13900000082").await;
     let stranger = app.rider("13800000083").await;
     let (lat, lon) = SHILU;
-    let id = app.file_report(&rider, &manhole(lat, lon)).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .file_report(&rider, &manhole(lat, lon))
+        .await
+        .json::<ReportView>()
+        .id
+        .to_string();
     let first_office = department(
         &app,
         &officer,
@@ -508,10 +513,12 @@ async fn overdue_reports_escalate_once(backend: Backend) {
     let officer = app.officer().await;
     let rider = app.rider("13800000091").await;
     let (lat, lon) = SHILU;
-    let id = app.file_report(&rider, &manhole(lat, lon)).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .file_report(&rider, &manhole(lat, lon))
+        .await
+        .json::<ReportView>()
+        .id
+        .to_string();
     let office = department(
         &app,
         &officer,
@@ -593,10 +600,12 @@ async fn reports_are_guarded(backend: Backend) {
     let fields: Vec<String> = refused.field_errors().into_iter().map(|f| f.0).collect();
     assert_eq!(fields, ["text", "lon"]);
 
-    let id = app.file_report(&rider, &manhole(lat, lon)).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .file_report(&rider, &manhole(lat, lon))
+        .await
+        .json::<ReportView>()
+        .id
+        .to_string();
     // Riders neither see the queue nor dispatch.
     assert_eq!(
         app.get("/api/v1/reports", Some(&rider.access_token))

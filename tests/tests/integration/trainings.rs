@@ -1,5 +1,6 @@
 //! Training sessions: seats never oversold, cancellations, who may do what.
 
+use doorstep_client::views::community::TrainingSessionView;
 use doorstep_tests::community::{SHILU, always_open, station_body};
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app};
 use serde_json::{Value, json};
@@ -57,7 +58,7 @@ pub async fn session(app: &TestApp, officer: &Session, body: &Value) -> String {
         .post("/api/v1/trainings", body, Some(&officer.access_token))
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    created.json::<TrainingSessionView>().id.to_string()
 }
 
 async fn seats_hold_under_concurrent_registrations(backend: Backend) {
