@@ -1,9 +1,9 @@
 //! Registering for a fair: the capacity holds however many register at once, the waiting
 //! list is served in order and told, and a double tap registers once.
 
-use doorstep_client::views::fairs::RegistrationView;
 use std::collections::BTreeSet;
 
+use doorstep_client::views::fairs::RegistrationView;
 use doorstep_tests::fairs::fair_body;
 use doorstep_tests::{ApiResponse, Backend, Session, TestApp, on_both_databases, spawn_app};
 use futures_util::future::join_all;

@@ -2,11 +2,11 @@
 //! data made through the API (then spread over weeks in the database), the CSV is UTF-8
 //! with a BOM and the documented header, districts are isolated, bad dates are named.
 
-use doorstep_client::views::community::ReportView;
-use doorstep_client::views::marketplace::{ApplicationView, BusinessView, PostingView};
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use doorstep_client::views::community::ReportView;
+use doorstep_client::views::marketplace::{ApplicationView, BusinessView, PostingView};
 use doorstep_domain::entities::{
     application, application_event, business, fair, fair_application, fair_booth_visit,
     fair_registration, posting, report, shift, shift_claim, training_registration,

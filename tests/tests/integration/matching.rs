@@ -1,10 +1,10 @@
 //! Matching and push, end to end: the worker in the server finds pairs through the index,
 //! scores them, and announces good ones in the inbox and by e-mail to a real SMTP server.
 
-use doorstep_client::views::marketplace::PostingView;
 use std::time::Duration;
 
 use chrono::Timelike;
+use doorstep_client::views::marketplace::PostingView;
 use doorstep_domain::entities::{job_match, matcher_state, push};
 use doorstep_tests::app::PASSWORD;
 use doorstep_tests::market::{posting_body, profile_body};

@@ -1,11 +1,11 @@
 //! Retention: the job erases and anonymises what is past its retention, keeps the figures,
 //! and a second run changes nothing.
 
-use doorstep_client::views::community::ReportView;
-use doorstep_client::views::marketplace::{ApplicationView, InvitationView};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, Months, Utc};
+use doorstep_client::views::community::ReportView;
+use doorstep_client::views::marketplace::{ApplicationView, InvitationView};
 use doorstep_domain::entities::{
     account, application, application_event, audit_entry, consent, fair_application, gig_notice,
     invitation, job_match, matcher_state, notification, outbox_event, posting, queued_mail,

@@ -1,11 +1,11 @@
 //! Search through the API and the index's life: near-real-time updates from the outbox,
 //! visibility, masking, bad parameters, late-committed events, crashes and rebuilds.
 
-use doorstep_client::views::marketplace::PostingView;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use doorstep_client::views::marketplace::PostingView;
 use doorstep_domain::entities::{audit_entry, outbox_event, posting};
 use doorstep_domain::types::PostingStatus;
 use doorstep_search_index::SearchIndex;
