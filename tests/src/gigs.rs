@@ -2,17 +2,15 @@
 //! seekers, and the clock moved by moving shifts (the server's clock cannot be).
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
+use doorstep_client::views::gigs::{CheckinCodeView, ClaimView, ShiftList};
 use doorstep_domain::entities::{account, gig_setting, shift};
 use doorstep_domain::gigs::{self, checkin_code, jobs, settings};
 use doorstep_domain::time::to_display;
-use doorstep_domain::types::Role;
+use doorstep_domain::types::{ClaimStatus, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-use doorstep_client::views::gigs::{CheckinCodeView, ClaimView, ShiftList};
-use doorstep_domain::types::ClaimStatus;
 
 use crate::app::{ApiResponse, Session, TEST_KID, TEST_SECRET, TestApp, sign, valid_claims};
 use crate::market::Shop;
@@ -69,17 +67,16 @@ pub fn day_shift_body(day: chrono::NaiveDate, from: u32, to: u32, places: i32) -
     })
 }
 
-/// What the server now thinks of a claim.
-pub fn status_of(response: &ApiResponse) -> &str {
-    response.body["status"].as_str().unwrap_or("")
+/// What the server now thinks of a claim; `None` when the answer is not a claim (a
+/// problem).
+pub fn status_of(response: &ApiResponse) -> Option<ClaimStatus> {
+    serde_json::from_value::<ClaimView>(response.body.clone())
+        .ok()
+        .map(|claim| claim.status)
 }
 
 pub fn id_of(response: &ApiResponse) -> Uuid {
-    response.body["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {} {}", response.status, response.body))
-        .parse()
-        .unwrap()
+    response.json::<ClaimView>().id
 }
 
 impl TestApp {

@@ -5,6 +5,7 @@
 use chrono::{Datelike, Duration, Utc};
 use doorstep_client::views::marketplace::PostingView;
 use doorstep_domain::time::to_display;
+use doorstep_domain::types::ClaimStatus;
 use doorstep_tests::gigs::{day_shift_body, local, next_saturday, shift_body, status_of};
 use doorstep_tests::{Backend, on_both_databases, spawn_app, spawn_app_with};
 use serde_json::json;
@@ -76,7 +77,7 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
             .claim_action(&w.access_token, *claim, "check-in", &json!({"code": code}))
             .await;
         assert_eq!(checked.status, 200, "{}", checked.body);
-        assert_eq!(status_of(&checked), "checked_in");
+        assert_eq!(status_of(&checked), Some(ClaimStatus::CheckedIn));
         assert_eq!(checked.body["checkin_method"], "code");
         assert_eq!(checked.body["late_minutes"], 0);
     }
@@ -95,7 +96,12 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
             &json!({"code": code}),
         )
         .await;
-    assert_eq!(status_of(&out), "completed", "{}", out.body);
+    assert_eq!(
+        status_of(&out),
+        Some(ClaimStatus::Completed),
+        "{}",
+        out.body
+    );
     for claim in &claims {
         let confirmed = app
             .claim_action(

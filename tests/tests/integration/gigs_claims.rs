@@ -43,8 +43,8 @@ async fn two_hundred_concurrent_claims_never_overbook(backend: Backend) {
     let mut refused = 0;
     for (i, r) in responses.iter().enumerate() {
         match (r.status, status_of(r)) {
-            (201, "confirmed") => confirmed += 1,
-            (201, "waitlisted") => {
+            (201, Some(ClaimStatus::Confirmed)) => confirmed += 1,
+            (201, Some(ClaimStatus::Waitlisted)) => {
                 assert_eq!(i % 2, 0, "only those who asked wait in line");
                 waitlisted.push(r.body["waitlist_position"].as_u64().unwrap());
             }
@@ -148,7 +148,7 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
     let b = app.claim(&second, shift, true).await;
     assert_eq!(
         (status_of(&b), b.body["waitlist_position"].as_u64()),
-        ("waitlisted", Some(1))
+        (Some(ClaimStatus::Waitlisted), Some(1))
     );
     let c = app.claim(&third, shift, true).await;
     assert_eq!(c.body["waitlist_position"], 2);
@@ -162,11 +162,11 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
         )
         .await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
-    assert_eq!(status_of(&cancelled), "cancelled");
+    assert_eq!(status_of(&cancelled), Some(ClaimStatus::Cancelled));
 
     // The first in line has the place now, the next moved up.
     let promoted = app.get_claim(&second.access_token, id_of(&b)).await;
-    assert_eq!(status_of(&promoted), "confirmed");
+    assert_eq!(status_of(&promoted), Some(ClaimStatus::Confirmed));
     let next = app.get_claim(&third.access_token, id_of(&c)).await;
     assert_eq!(next.body["waitlist_position"], 1);
     assert_eq!(app.stored_shift(shift).await.claimed, 1);
@@ -270,14 +270,19 @@ async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend)
     let b = app.gig_worker("13812340002", "王芳").await;
 
     let pending = app.claim(&a, shift, false).await;
-    assert_eq!(status_of(&pending), "pending", "{}", pending.body);
+    assert_eq!(
+        status_of(&pending),
+        Some(ClaimStatus::Pending),
+        "{}",
+        pending.body
+    );
     // The pending claim holds the only place.
     assert_eq!(
         app.claim(&b, shift, false).await.problem_code(),
         "shift_full"
     );
     let waiting = app.claim(&b, shift, true).await;
-    assert_eq!(status_of(&waiting), "waitlisted");
+    assert_eq!(status_of(&waiting), Some(ClaimStatus::Waitlisted));
     assert!(
         app.inbox_kinds(&shop.merchant)
             .await
@@ -302,10 +307,15 @@ async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend)
             &json!({"reason": "本班次已安排熟手"}),
         )
         .await;
-    assert_eq!(status_of(&rejected), "rejected", "{}", rejected.body);
+    assert_eq!(
+        status_of(&rejected),
+        Some(ClaimStatus::Rejected),
+        "{}",
+        rejected.body
+    );
     // The waiting seeker moves up, pending approval in their turn; then approved.
     let moved = app.get_claim(&b.access_token, id_of(&waiting)).await;
-    assert_eq!(status_of(&moved), "pending");
+    assert_eq!(status_of(&moved), Some(ClaimStatus::Pending));
     let approved = app
         .claim_action(
             &shop.merchant.access_token,
@@ -314,7 +324,7 @@ async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend)
             &json!({}),
         )
         .await;
-    assert_eq!(status_of(&approved), "confirmed");
+    assert_eq!(status_of(&approved), Some(ClaimStatus::Confirmed));
     let again = app
         .claim_action(
             &shop.merchant.access_token,
@@ -452,7 +462,7 @@ async fn export_lists_gig_work_and_erasure_frees_places(backend: Backend) {
     assert!(erased.status < 300, "{}", erased.body);
     // The place went to the next in line, and no late cancellation was recorded.
     let promoted = app.get_claim(&waiting.access_token, id_of(&in_line)).await;
-    assert_eq!(status_of(&promoted), "confirmed");
+    assert_eq!(status_of(&promoted), Some(ClaimStatus::Confirmed));
     let stored = shift_claim::Entity::find_by_id(held)
         .one(&app.db)
         .await
