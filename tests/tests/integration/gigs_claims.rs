@@ -2,6 +2,7 @@
 //! no overlapping shifts, the waiting list, late cancellations, approval, favourites first.
 
 use chrono::{Duration, Utc};
+use doorstep_client::views::gigs::{ClaimView, ReliabilityView};
 use doorstep_domain::entities::shift_claim;
 use doorstep_domain::types::ClaimStatus;
 use doorstep_tests::gigs::{id_of, shift_body, status_of};
@@ -147,11 +148,11 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
     assert_eq!(full.problem_code(), "shift_full");
     let b = app.claim(&second, shift, true).await;
     assert_eq!(
-        (status_of(&b), b.body["waitlist_position"].as_u64()),
+        (status_of(&b), b.json::<ClaimView>().waitlist_position),
         (Some(ClaimStatus::Waitlisted), Some(1))
     );
     let c = app.claim(&third, shift, true).await;
-    assert_eq!(c.body["waitlist_position"], 2);
+    assert_eq!(c.json::<ClaimView>().waitlist_position, Some(2));
 
     let cancelled = app
         .claim_action(
@@ -168,7 +169,7 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
     let promoted = app.get_claim(&second.access_token, id_of(&b)).await;
     assert_eq!(status_of(&promoted), Some(ClaimStatus::Confirmed));
     let next = app.get_claim(&third.access_token, id_of(&c)).await;
-    assert_eq!(next.body["waitlist_position"], 1);
+    assert_eq!(next.json::<ClaimView>().waitlist_position, Some(1));
     assert_eq!(app.stored_shift(shift).await.claimed, 1);
 
     // The promoted seeker is told (through the notice queue, as a push would be).
@@ -206,13 +207,17 @@ async fn cancelling_after_the_cutoff_is_late(backend: Backend) {
     let early = app.shift(&shop, posting, Duration::hours(13), 4, 2).await;
     let claim = app.claimed(&seeker, early).await;
     let on_time = app.claim_action(&token, claim, "cancel", &json!({})).await;
-    assert_eq!(on_time.body["late_cancellation"], false, "{}", on_time.body);
+    assert!(
+        !on_time.json::<ClaimView>().late_cancellation,
+        "{}",
+        on_time.body
+    );
 
     // 11 hours ahead: after the cut-off.
     let soon = app.shift(&shop, posting, Duration::hours(11), 4, 2).await;
     let claim = app.claimed(&seeker, soon).await;
     let late = app.claim_action(&token, claim, "cancel", &json!({})).await;
-    assert_eq!(late.body["late_cancellation"], true);
+    assert!(late.json::<ClaimView>().late_cancellation);
     // Cancelled once only.
     let twice = app.claim_action(&token, claim, "cancel", &json!({})).await;
     assert_eq!(twice.problem_code(), "cannot_cancel");
@@ -231,7 +236,7 @@ async fn cancelling_after_the_cutoff_is_late(backend: Backend) {
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
     let excused = app.claim_action(&token, claim, "cancel", &json!({})).await;
-    assert_eq!(excused.body["late_cancellation"], false);
+    assert!(!excused.json::<ClaimView>().late_cancellation);
 
     // A cut-off the merchant set: 0 hours means never late before the start.
     let options = app
@@ -245,10 +250,15 @@ async fn cancelling_after_the_cutoff_is_late(backend: Backend) {
     let relaxed = app.shift(&shop, posting, Duration::hours(2), 1, 2).await;
     let claim = app.claimed(&seeker, relaxed).await;
     let fine = app.claim_action(&token, claim, "cancel", &json!({})).await;
-    assert_eq!(fine.body["late_cancellation"], false);
+    assert!(!fine.json::<ClaimView>().late_cancellation);
 
     let mine = app.get("/api/v1/me/reliability", Some(&token)).await;
-    assert_eq!(mine.body["late_cancellations"], 1, "{}", mine.body);
+    assert_eq!(
+        mine.json::<ReliabilityView>().late_cancellations,
+        1,
+        "{}",
+        mine.body
+    );
 }
 
 async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend) {
