@@ -487,3 +487,64 @@ impl Client {
         self.no_content(Method::POST, &path, Some(&json!({}))).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, content_type: &str, body: Value) -> RawResponse {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            content_type.parse().expect("a header value"),
+        );
+        RawResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    #[test]
+    fn a_problem_document_becomes_a_typed_problem() {
+        let raw = answer(
+            422,
+            "application/problem+json",
+            json!({
+                "type": "urn:doorstep:problem:validation_failed",
+                "title": "Unprocessable Entity",
+                "status": 422,
+                "detail": "1 field is invalid",
+                "code": "validation_failed",
+                "errors": [{"field": "phone", "code": "invalid_phone", "message": "not a phone"}],
+            }),
+        );
+        let error = raw.expect::<Value>(201).expect_err("a problem");
+        let problem = error.problem().expect("typed");
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.code, "validation_failed");
+        assert_eq!(problem.errors[0].field, "phone");
+    }
+
+    #[test]
+    fn another_status_than_documented_is_an_error_even_when_successful() {
+        let raw = answer(200, "application/json", json!({"id": Uuid::nil()}));
+        match raw.expect::<Value>(201) {
+            Err(Error::Unexpected {
+                expected: 201,
+                status: 200,
+                ..
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_the_view_is_a_decode_error() {
+        let raw = answer(200, "application/json", json!({"nope": true}));
+        assert!(matches!(
+            raw.expect::<views::AccountView>(200),
+            Err(Error::Decode { status: 200, .. })
+        ));
+    }
+}
