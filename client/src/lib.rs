@@ -19,7 +19,7 @@ use views::marketplace::{
     ApplicationView, BusinessView, InvitationView, NotificationView, PostingView, ProfileView,
 };
 use views::officer::DistrictChangeView;
-use views::{AccountView, CodeRequestedView, Page, SessionView};
+use views::{AccountSummary, AccountView, CodeRequestedView, Page, SessionView};
 
 /// A client of one server, optionally logged in. Cloning is cheap (the connection pool is
 /// shared), so a test or benchmark keeps one per user: [`Client::with_token`].
@@ -328,6 +328,12 @@ impl Client {
 
     pub async fn me(&self) -> Result<AccountView> {
         self.get("/api/v1/me").await
+    }
+
+    /// `GET /accounts?<query>` (officers and admins). Documented as `AccountPage`, which is
+    /// the JSON of every page, so it decodes as one.
+    pub async fn accounts(&self, query: &str) -> Result<Page<AccountSummary>> {
+        self.get(&format!("/api/v1/accounts?{query}")).await
     }
 
     // Districts (admins).

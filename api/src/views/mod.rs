@@ -91,6 +91,9 @@ impl From<account::Model> for AccountSummary {
 }
 
 /// A page of account summaries.
+// The same JSON as `Page<AccountSummary>`, kept as its own type because the OpenAPI
+// document names and describes it as `AccountPage`: utoipa names a generic instantiation
+// `Page_<T>` and inlines its items, and an alias cannot give one instantiation a name.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AccountPage {
     pub items: Vec<AccountSummary>,

@@ -154,6 +154,8 @@ impl From<doorstep_domain::audit::AuditRow> for AuditEntryView {
 }
 
 /// A page of audit entries, newest first.
+// The same JSON as `Page<AuditEntryView>`; its own type for its name in the OpenAPI
+// document (see `AccountPage`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditPage {
     pub items: Vec<AuditEntryView>,
