@@ -77,6 +77,32 @@ impl ApiResponse {
     }
 }
 
+/// Every problem the server sends names codes of the catalogue (`doorstep_domain::ErrorCode`),
+/// at the top and for each offending field, so the catalogue and the OpenAPI document built
+/// from it list every code a client can meet.
+fn assert_catalogued(response: &ApiResponse) {
+    if response.content_type() != "application/problem+json" {
+        return;
+    }
+    let body = &response.body;
+    let codes = std::iter::once(&body["code"]).chain(
+        body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| &e["code"]),
+    );
+    for code in codes {
+        let code = code
+            .as_str()
+            .unwrap_or_else(|| panic!("a problem without a code: {body}"));
+        assert!(
+            code.parse::<doorstep_domain::ErrorCode>().is_ok(),
+            "{code:?} is not in the catalogue (domain/src/error_codes.rs): {body}"
+        );
+    }
+}
+
 /// The tokens and account of a logged-in client.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -221,11 +247,13 @@ impl TestApp {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        ApiResponse {
+        let response = ApiResponse {
             status,
             headers,
             body,
-        }
+        };
+        assert_catalogued(&response);
+        response
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder, token: Option<&str>) -> ApiResponse {

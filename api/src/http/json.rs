@@ -190,7 +190,7 @@ mod tests {
     fn field_of(err: ApiError) -> (String, String) {
         let problem = err.problem();
         (
-            problem.code,
+            problem.code.to_string(),
             problem
                 .errors
                 .first()

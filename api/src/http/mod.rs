@@ -7,6 +7,7 @@ pub mod connection;
 pub mod json;
 pub mod metrics;
 pub mod problem;
+pub mod problems;
 pub mod request_context;
 pub mod upload;
 
