@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, page, problems};
 use crate::startup::AppState;
 use crate::views_marketplace::{BusinessView, MemberView, Page};
 
@@ -19,8 +19,8 @@ use crate::views_marketplace::{BusinessView, MemberView, Page};
     request_body = BusinessInput,
     responses(
         (status = 201, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/businesses")]
@@ -50,7 +50,7 @@ pub struct BusinessListQuery {
     params(BusinessListQuery),
     responses(
         (status = 200, body = Page<BusinessView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/businesses")]
@@ -88,7 +88,7 @@ pub async fn my_businesses(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = BusinessView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/businesses/{id}")]
@@ -114,8 +114,8 @@ pub async fn get_business(
     request_body = BusinessInput,
     responses(
         (status = 200, body = BusinessView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::ValidationFailed,
     )
 )]
 #[put("/businesses/{id}")]
@@ -137,8 +137,8 @@ pub async fn update_business(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[post("/businesses/{id}/verify")]
@@ -166,8 +166,8 @@ pub struct RejectRequest {
     request_body = RejectRequest,
     responses(
         (status = 200, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/businesses/{id}/reject")]
@@ -189,7 +189,7 @@ pub async fn reject_business(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Vec<MemberView>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/businesses/{id}/members")]
@@ -228,10 +228,10 @@ pub struct AddMemberRequest {
     request_body = AddMemberRequest,
     responses(
         (status = 201, body = MemberView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::ValidationFailed,
     )
 )]
 #[post("/businesses/{id}/members")]
@@ -262,8 +262,8 @@ pub async fn add_member(
     params(("id" = Uuid, Path), ("account_id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[delete("/businesses/{id}/members/{account_id}")]

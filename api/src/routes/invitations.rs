@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views_marketplace::{InvitationView, Page};
 
@@ -20,8 +20,8 @@ use crate::views_marketplace::{InvitationView, Page};
     request_body = InviteInput,
     responses(
         (status = 201, body = InvitationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_invited` or `posting_not_open`"),
     )
 )]
@@ -53,7 +53,7 @@ pub struct InvitationListQuery {
     params(InvitationListQuery),
     responses(
         (status = 200, body = Page<InvitationView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/me/invitations")]
@@ -74,7 +74,7 @@ pub async fn my_invitations(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = InvitationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_answered`"),
     )
 )]
@@ -95,8 +95,8 @@ pub async fn accept(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = InvitationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[post("/invitations/{id}/decline")]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::startup::AppState;
 
 /// How an entry's words relate.
@@ -56,9 +56,10 @@ pub struct LexiconEntryView {
 }
 
 fn to_entry(body: &LexiconEntryBody) -> Result<Entry, ApiError> {
-    let value = serde_json::to_value(body).map_err(|e| DomainError::Internal(e.to_string()))?;
-    let entry: Entry =
-        serde_json::from_value(value).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let value = serde_json::to_value(body)
+        .map_err(|e| DomainError::internal_from("the lexicon entry as JSON", e))?;
+    let entry: Entry = serde_json::from_value(value)
+        .map_err(|e| DomainError::internal_from("the lexicon entry from JSON", e))?;
     entry.validate(taxonomy::is_known).map_err(|e| {
         DomainError::Validation(ValidationErrors::single(
             e.field,
@@ -80,7 +81,7 @@ fn view(row: doorstep_domain::entities::lexicon_entry::Model) -> Option<LexiconE
 async fn reload(state: &AppState) -> Result<(), ApiError> {
     doorstep_search_index::sync::refresh_lexicon(&state.db, &state.search, None)
         .await
-        .map_err(|e| DomainError::Internal(e.to_string()))?;
+        .map_err(|e| DomainError::internal_from("reloading the lexicon", e))?;
     Ok(())
 }
 
@@ -110,10 +111,11 @@ pub async fn add_entry(
         .clone()
         .or_else(|| entry.words.first().cloned())
         .unwrap_or_default();
-    let stored = serde_json::to_value(&entry).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let stored = serde_json::to_value(&entry)
+        .map_err(|e| DomainError::internal_from("the lexicon entry to store", e))?;
     let row = lexicon::add(&state.db, &principal, entry.kind.as_str(), &first, stored).await?;
     reload(&state).await?;
-    let view = view(row).ok_or_else(|| DomainError::Internal("stored entry unreadable".into()))?;
+    let view = view(row).ok_or_else(|| DomainError::internal("stored entry unreadable"))?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -124,7 +126,7 @@ pub async fn add_entry(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<LexiconEntryView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/lexicon")]
@@ -144,8 +146,8 @@ pub async fn list_entries(
     params(("id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[delete("/lexicon/{id}")]

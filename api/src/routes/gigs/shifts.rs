@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{NaiveDate, TimeZone, Utc};
+use doorstep_domain::ErrorCode;
 use doorstep_domain::gigs::settings::{OptionsInput, SettingsInput};
 use doorstep_domain::gigs::shifts::{ShiftFilter, ShiftInput, ShiftKey};
 use doorstep_domain::gigs::{favourites, settings, shifts};
@@ -13,7 +14,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::ReasonInput;
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views_gigs::{
     CheckinCodeView, FavouriteView, GigOptionsView, GigSettingsView, ShiftChangeList,
@@ -31,10 +32,10 @@ use crate::views_marketplace::Page;
     request_body = ShiftInput,
     responses(
         (status = 201, body = ShiftList),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_a_gig` or `posting_final`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/postings/{id}/shifts")]
@@ -83,8 +84,8 @@ pub fn local_midnight(day: NaiveDate) -> Option<chrono::DateTime<Utc>> {
     params(("id" = Uuid, Path, description = "posting id"), ShiftListQuery),
     responses(
         (status = 200, body = Page<ShiftView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
+        problems::NotFound,
     )
 )]
 #[get("/postings/{id}/shifts")]
@@ -95,7 +96,7 @@ pub async fn list_shifts(
     query: web::Query<ShiftListQuery>,
 ) -> Result<web::Json<Page<ShiftView>>, ApiError> {
     let request = PageRequest::<ShiftKey>::parse(query.limit, query.cursor.as_deref())
-        .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))?;
+        .map_err(|(field, invalid)| ApiError::field(ErrorCode::InvalidQuery, field, invalid))?;
     let filter = ShiftFilter {
         from: query.from.and_then(local_midnight),
         to: query.to.and_then(|d| d.succ_opt()).and_then(local_midnight),
@@ -114,7 +115,7 @@ pub async fn list_shifts(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ShiftView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/shifts/{id}")]
@@ -138,7 +139,7 @@ pub async fn get_shift(
     request_body = ShiftInput,
     responses(
         (status = 200, body = ShiftView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`shift_started`, `shift_cancelled` or `places_below_claims`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid field, or `reason_required`"),
     )
@@ -163,9 +164,9 @@ pub async fn update_shift(
     request_body = ReasonInput,
     responses(
         (status = 200, body = ShiftView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
+        problems::ValidationFailed,
     )
 )]
 #[post("/shifts/{id}/cancel")]
@@ -192,7 +193,7 @@ pub async fn cancel_shift(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ShiftChangeList),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/shifts/{id}/changes")]
@@ -214,7 +215,7 @@ pub async fn shift_changes(
     params(("id" = Uuid, Path, description = "posting id")),
     responses(
         (status = 200, body = GigOptionsView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/postings/{id}/gig-options")]
@@ -238,9 +239,9 @@ pub async fn get_gig_options(
     request_body = OptionsInput,
     responses(
         (status = 200, body = GigOptionsView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_a_gig`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[put("/postings/{id}/gig-options")]
@@ -265,8 +266,8 @@ pub async fn set_gig_options(
     request_body = SettingsInput,
     responses(
         (status = 200, body = GigSettingsView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::ValidationFailed,
     )
 )]
 #[put("/businesses/{id}/gig-settings")]
@@ -289,7 +290,7 @@ pub async fn update_gig_settings(
     params(("id" = Uuid, Path, description = "business id")),
     responses(
         (status = 200, body = CheckinCodeView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/businesses/{id}/checkin-code")]
@@ -310,7 +311,7 @@ pub async fn checkin_code(
     params(("id" = Uuid, Path, description = "business id"), FavouritesQuery),
     responses(
         (status = 200, body = Page<FavouriteView>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/businesses/{id}/favourites")]
@@ -346,7 +347,7 @@ pub struct FavouritesQuery {
     params(("id" = Uuid, Path, description = "business id"), ("seeker_id" = Uuid, Path)),
     responses(
         (status = 200, body = FavouriteView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_worked_here`"),
     )
 )]
@@ -369,7 +370,7 @@ pub async fn add_favourite(
     params(("id" = Uuid, Path, description = "business id"), ("seeker_id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[delete("/businesses/{id}/favourites/{seeker_id}")]
