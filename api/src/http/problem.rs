@@ -220,13 +220,17 @@ fn summarise(errors: &[FieldError]) -> String {
     }
 }
 
-/// An error and each of its sources, outermost first: `a: b: c`.
+/// An error and each of its sources, outermost first: `a: b: c`. A cause whose text its
+/// wrapper already printed (`database error: {0}`) is not repeated.
 fn chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
         source = cause.source();
     }
     text
@@ -287,4 +291,24 @@ pub fn path_error(err: actix_web::error::PathError) -> actix_web::Error {
     // A malformed id names nothing that exists: answer as for any unknown object.
     tracing::debug!(%err, "unparseable path segment");
     ApiError::Domain(DomainError::NotFound("resource")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_logs_its_sources_but_answers_only_its_code() {
+        let io = std::io::Error::other("disk on fire");
+        let err = ApiError::from(DomainError::internal_from("storing an upload", io));
+        assert_eq!(
+            chain(&err),
+            "internal error: storing an upload: disk on fire"
+        );
+        let problem = err.problem();
+        assert_eq!(problem.code, ErrorCode::Internal);
+        assert!(!problem.detail.contains("disk"), "{}", problem.detail);
+        let db = ApiError::from(DomainError::Database(DbErr::Custom("boom".into())));
+        assert_eq!(chain(&db), "database error: Custom Error: boom");
+    }
 }
