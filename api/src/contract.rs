@@ -11,6 +11,7 @@ use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{Content, HeaderBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 
 use crate::http::problem::PROBLEM_JSON;
+use crate::http::problems::SHARED;
 
 /// Operations that take an optional bearer token (`MaybeAuth`): anonymous callers are served,
 /// but a token that is sent must be valid, so they answer 401 too. The document's security
@@ -34,64 +35,6 @@ const RATE_LIMITED: &[&str] = &["search_jobs", "search_profiles"];
 
 /// Operations that never reach the database or a bounded pool, so never answer 503.
 const NEVER_BUSY: &[&str] = &["healthz", "openapi_json", "categories", "metrics"];
-
-/// The shared responses, as `(status, components/responses name, description)`.
-const SHARED: &[(&str, &str, &str)] = &[
-    (
-        "400",
-        "BadRequest",
-        "Malformed input the route never saw as valid: a query parameter out of range or of the \
-         wrong type, an unknown query parameter, or a body that is not valid JSON or names an \
-         unknown field (`invalid_query`, `invalid_json`, `unknown_field`, `missing_field`, \
-         `invalid_field`).",
-    ),
-    (
-        "401",
-        "Unauthorized",
-        "No access token, or one that is invalid, expired, revoked or of a disabled account \
-         (`missing_token`, `invalid_token`, `account_disabled`, …).",
-    ),
-    (
-        "403",
-        "Forbidden",
-        "The caller's role or relation to the object does not allow this (`forbidden`).",
-    ),
-    (
-        "404",
-        "NotFound",
-        "No such object, or it is not the caller's to see; a malformed id names nothing \
-         (`not_found`).",
-    ),
-    (
-        "413",
-        "PayloadTooLarge",
-        "The request body is larger than the configured limit (`payload_too_large`).",
-    ),
-    (
-        "415",
-        "UnsupportedMediaType",
-        "The request body is not of the media type the route takes \
-         (`unsupported_media_type`).",
-    ),
-    (
-        "422",
-        "ValidationFailed",
-        "Well-formed input that breaks a rule; `errors` names each offending field \
-         (`validation_failed`).",
-    ),
-    (
-        "429",
-        "TooManyRequests",
-        "Too many attempts from this caller; retry after `Retry-After` seconds \
-         (`rate_limited`).",
-    ),
-    (
-        "503",
-        "ServiceUnavailable",
-        "The database cannot be reached, or a bounded pool (password hashing) is full; retry \
-         shortly (`database_unavailable`, `busy`, `not_ready`).",
-    ),
-];
 
 /// Adds the shared responses to every operation by rule and fixes the parameter schemas the
 /// shared parsers bound.

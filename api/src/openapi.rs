@@ -83,3 +83,37 @@ pub fn document_json() -> serde_json::Value {
     crate::contract::bound_integers(&mut value);
     value
 }
+
+#[cfg(test)]
+mod tests {
+    use doorstep_domain::ErrorCode;
+
+    #[test]
+    fn the_document_lists_every_error_code() {
+        let doc = super::document_json();
+        let schemas = &doc["components"]["schemas"];
+        let schema = &schemas["ErrorCode"];
+        let listed: Vec<&str> = schema["enum"]
+            .as_array()
+            .expect("ErrorCode is a string enum")
+            .iter()
+            .map(|v| v.as_str().expect("a string"))
+            .collect();
+        assert_eq!(listed.len(), ErrorCode::ALL.len());
+        for code in ErrorCode::ALL {
+            let name = code.as_str();
+            assert!(listed.contains(&name), "{name} is not in the document");
+            let entry = &schema["x-error-codes"][name];
+            assert_eq!(entry["status"], code.status(), "{name}");
+            assert_eq!(entry["description"], code.description(), "{name}");
+        }
+        // Both places a code is sent are that enum, so a checker of responses (schemathesis)
+        // refuses any other string.
+        for (schema, field) in [("Problem", "code"), ("FieldError", "code")] {
+            assert_eq!(
+                schemas[schema]["properties"][field]["$ref"], "#/components/schemas/ErrorCode",
+                "{schema}.{field}"
+            );
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! rejects it at any stage; the seeker may withdraw it. Every move is stored with its time
 //! and actor, and the other side finds a notice in their inbox.
 
+use crate::ErrorCode;
 use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -125,7 +126,7 @@ pub async fn notify_members<C: ConnectionTrait>(
 
 fn already_applied() -> DomainError {
     DomainError::conflict(
-        "already_applied",
+        ErrorCode::AlreadyApplied,
         "you have already applied to this posting",
     )
 }
@@ -331,7 +332,7 @@ pub async fn transition<C: TransactionTrait>(
     // left to decide.
     if app.anonymised_at.is_some() {
         return Err(DomainError::conflict(
-            "application_anonymised",
+            ErrorCode::ApplicationAnonymised,
             "this application is past its retention and kept only as an anonymous record",
         ));
     }
@@ -342,7 +343,7 @@ pub async fn transition<C: TransactionTrait>(
             ));
         }
         return Err(DomainError::conflict(
-            "illegal_transition",
+            ErrorCode::IllegalTransition,
             format!(
                 "an application that is {} cannot move to {}",
                 app.status, to
@@ -359,14 +360,14 @@ pub async fn transition<C: TransactionTrait>(
                 Some(_) => {
                     errors.push(
                         "interview_at",
-                        Invalid::new("in_the_past", "the interview must be in the future"),
+                        Invalid::new(ErrorCode::InThePast, "the interview must be in the future"),
                     );
                     None
                 }
                 None => {
                     errors.push(
                         "interview_at",
-                        Invalid::new("required", "an interview needs a time"),
+                        Invalid::new(ErrorCode::Required, "an interview needs a time"),
                     );
                     None
                 }
@@ -376,7 +377,7 @@ pub async fn transition<C: TransactionTrait>(
                 None => {
                     errors.push(
                         "interview_place",
-                        Invalid::new("required", "an interview needs a place"),
+                        Invalid::new(ErrorCode::Required, "an interview needs a place"),
                     );
                     None
                 }

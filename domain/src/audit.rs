@@ -1,6 +1,7 @@
 //! The audit log: every time an officer reads someone's personal data, who read whose, what,
 //! when and why; and admins browsing it ([`browse`], [`export`]).
 
+use crate::ErrorCode;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -24,7 +25,7 @@ pub fn parse_reason(raw: Option<&str>) -> Result<String, DomainError> {
         return Err(DomainError::Validation(ValidationErrors::single(
             "reason",
             Invalid::new(
-                "reason_required",
+                ErrorCode::ReasonRequired,
                 "officers state why they read a person's file (2 to 200 characters)",
             ),
         )));
@@ -84,7 +85,7 @@ pub struct RawAuditFilter<'a> {
 fn parse_id(raw: &str) -> Result<Uuid, Invalid> {
     raw.trim()
         .parse()
-        .map_err(|_| Invalid::new("invalid_uuid", "must be an account id (a UUID)"))
+        .map_err(|_| Invalid::new(ErrorCode::InvalidUuid, "must be an account id (a UUID)"))
 }
 
 fn parse_action(raw: &str) -> Result<String, Invalid> {
@@ -97,7 +98,7 @@ fn parse_action(raw: &str) -> Result<String, Invalid> {
         Ok(action.to_owned())
     } else {
         Err(Invalid::new(
-            "invalid_action",
+            ErrorCode::InvalidAction,
             "an action is a name like read_profile (lower-case letters, digits, _)",
         ))
     }
@@ -112,18 +113,18 @@ fn parse_instant(raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, Invalid> 
     }
     let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
         Invalid::new(
-            "invalid_time",
+            ErrorCode::InvalidTime,
             "must be a date (2026-11-26) or an RFC 3339 time (2026-11-26T09:00:00+08:00)",
         )
     })?;
     let day = if end_of_day {
         day.succ_opt()
-            .ok_or_else(|| Invalid::new("invalid_time", "the date is out of range"))?
+            .ok_or_else(|| Invalid::new(ErrorCode::InvalidTime, "the date is out of range"))?
     } else {
         day
     };
     time::local_midnight(day)
-        .ok_or_else(|| Invalid::new("invalid_time", "the date is out of range"))
+        .ok_or_else(|| Invalid::new(ErrorCode::InvalidTime, "the date is out of range"))
 }
 
 fn present(value: Option<&str>) -> Option<&str> {
@@ -144,7 +145,7 @@ impl AuditFilter {
         {
             errors.push(
                 "to",
-                Invalid::new("empty_range", "`to` must come after `from`"),
+                Invalid::new(ErrorCode::EmptyRange, "`to` must come after `from`"),
             );
         }
         errors.into_result()?;

@@ -1,6 +1,7 @@
 //! Businesses: a merchant registers one, officers verify it, members run it. Only verified
 //! businesses' postings reach seekers.
 
+use crate::ErrorCode;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -52,7 +53,7 @@ fn licence(raw: &str) -> Result<String, Invalid> {
         Ok(code)
     } else {
         Err(Invalid::new(
-            "invalid_licence",
+            ErrorCode::InvalidLicence,
             "expected the 18-character unified social credit code",
         ))
     }
@@ -414,7 +415,7 @@ pub async fn add_member<C: TransactionTrait>(
             DomainError::Validation(ValidationErrors::single(
                 "login",
                 Invalid::new(
-                    "no_such_merchant",
+                    ErrorCode::NoSuchMerchant,
                     "no merchant account has this phone or e-mail",
                 ),
             ))
@@ -425,7 +426,7 @@ pub async fn add_member<C: TransactionTrait>(
         .is_some()
     {
         return Err(DomainError::conflict(
-            "already_member",
+            ErrorCode::AlreadyMember,
             "this account is already a member",
         ));
     }
@@ -464,7 +465,7 @@ pub async fn remove_member<C: TransactionTrait>(
     }
     if member == actor.account_id {
         return Err(DomainError::conflict(
-            "owner_cannot_leave",
+            ErrorCode::OwnerCannotLeave,
             "the owner cannot remove themself",
         ));
     }

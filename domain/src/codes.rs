@@ -13,6 +13,7 @@
 //! `per_day` in 24 hours) live in the same row, so they hold across instances and
 //! restarts. A new request replaces the previous code.
 
+use crate::ErrorCode;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -137,7 +138,7 @@ impl OneTimeCode {
             Ok(Self(code.to_owned()))
         } else {
             Err(Invalid::new(
-                "invalid_code",
+                ErrorCode::InvalidCode,
                 "the code is the six digits that were sent to you",
             ))
         }
@@ -163,7 +164,7 @@ fn invalid_code() -> DomainError {
     DomainError::Validation(ValidationErrors::single(
         "code",
         Invalid::new(
-            "invalid_code",
+            ErrorCode::InvalidCode,
             "the code is wrong, expired or already used; ask for a new one",
         ),
     ))
@@ -195,7 +196,7 @@ fn seconds(duration: chrono::Duration) -> u64 {
 
 fn too_soon(retry_after: chrono::Duration) -> DomainError {
     DomainError::TooManyRequests {
-        code: "code_resend_too_soon",
+        code: ErrorCode::CodeResendTooSoon,
         detail: "a code was sent to this destination moments ago; wait before asking again".into(),
         retry_after_secs: seconds(retry_after),
     }
@@ -248,7 +249,7 @@ async fn row_or_new(
         .await?;
     row_for(db, destination, purpose)
         .await?
-        .ok_or_else(|| DomainError::Internal("the code row vanished after its insert".into()))
+        .ok_or_else(|| DomainError::internal("the code row vanished after its insert"))
 }
 
 /// Sends a code for `purpose` to `to` (or, when the purpose says so, a notice without one)
@@ -282,7 +283,7 @@ pub async fn request(
     };
     if sends >= i32::try_from(rules.per_day).unwrap_or(i32::MAX) {
         return Err(DomainError::TooManyRequests {
-            code: "code_daily_limit",
+            code: ErrorCode::CodeDailyLimit,
             detail: "too many codes were sent to this destination today; try again tomorrow".into(),
             retry_after_secs: seconds(window_started_at + day - now),
         });
@@ -341,7 +342,7 @@ pub async fn request(
             .exec(db)
             .await?;
         return Err(DomainError::Unavailable {
-            code: "delivery_failed",
+            code: ErrorCode::DeliveryFailed,
             detail: "the message could not be sent; try again shortly".into(),
         });
     }

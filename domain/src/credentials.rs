@@ -11,6 +11,7 @@
 //! 健康证") and many seekers only in their résumé ("有健康证", "驾龄5年", "没有健康证"):
 //! [`required_in_text`] and [`stated_in_resume`] read those.
 
+use crate::ErrorCode;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -213,7 +214,7 @@ fn check_years(years: Option<i32>, errors: &mut ValidationErrors, field: &str) {
     if years.is_some_and(|y| !(0..=MAX_YEARS).contains(&y)) {
         errors.push(
             field,
-            Invalid::new("out_of_range", format!("0 to {MAX_YEARS} years")),
+            Invalid::new(ErrorCode::OutOfRange, format!("0 to {MAX_YEARS} years")),
         );
     }
 }
@@ -222,7 +223,10 @@ fn check_count<T>(raw: &[T], errors: &mut ValidationErrors, field: &str) -> bool
     if raw.len() > MAX_ITEMS {
         errors.push(
             field,
-            Invalid::new("too_many", format!("at most {MAX_ITEMS} credentials")),
+            Invalid::new(
+                ErrorCode::TooMany,
+                format!("at most {MAX_ITEMS} credentials"),
+            ),
         );
         return false;
     }
@@ -239,7 +243,7 @@ fn check_duplicate(
         errors.push(
             field,
             Invalid::new(
-                "duplicate_credential",
+                ErrorCode::DuplicateCredential,
                 format!("{name} is listed twice (names are compared after folding aliases)"),
             ),
         );

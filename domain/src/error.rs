@@ -3,16 +3,21 @@
 
 use serde::Serialize;
 
+use crate::ErrorCode;
+
+/// The cause of an internal error, kept for the logs (never sent to a client).
+pub type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Why one value was refused: a stable machine code and a human message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct Invalid {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl Invalid {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -26,7 +31,7 @@ pub struct FieldError {
     /// Path of the field in the request, e.g. `phone` or `schedule.0.start`.
     pub field: String,
     /// Stable machine code, e.g. `invalid_phone`.
-    pub code: String,
+    pub code: ErrorCode,
     /// Human explanation.
     pub message: String,
 }
@@ -49,7 +54,7 @@ impl ValidationErrors {
     pub fn push(&mut self, field: impl Into<String>, invalid: Invalid) {
         self.0.push(FieldError {
             field: field.into(),
-            code: invalid.code.to_owned(),
+            code: invalid.code,
             message: invalid.message,
         });
     }
@@ -87,29 +92,35 @@ pub enum DomainError {
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ErrorCode, detail: String },
     #[error("invalid credentials")]
     InvalidCredentials,
     #[error("account disabled")]
     AccountDisabled,
     #[error("{detail}")]
-    Unauthenticated { code: &'static str, detail: String },
+    Unauthenticated { code: ErrorCode, detail: String },
     #[error("{detail}")]
     Forbidden { detail: String },
     /// A limit kept by a business rule (not a per-IP limiter) was reached.
     #[error("{detail}")]
     TooManyRequests {
-        code: &'static str,
+        code: ErrorCode,
         detail: String,
         retry_after_secs: u64,
     },
     /// Something outside the database this operation needs (a mail or SMS gateway) failed.
     #[error("{detail}")]
-    Unavailable { code: &'static str, detail: String },
+    Unavailable { code: ErrorCode, detail: String },
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A fault of ours: an invariant broke or something we rely on failed. `source`, when
+    /// there is one, is logged with its whole chain where errors become responses.
+    #[error("internal error: {context}")]
+    Internal {
+        context: &'static str,
+        #[source]
+        source: Option<Source>,
+    },
     /// A shared resource (the password hashing pool) is saturated; the caller may retry
     /// after `retry_after_secs`.
     #[error("busy; try again in {retry_after_secs} s")]
@@ -117,7 +128,7 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unauthenticated(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Unauthenticated {
             code,
             detail: detail.into(),
@@ -130,7 +141,23 @@ impl DomainError {
         }
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    /// An internal error with no underlying error: an invariant of ours broke.
+    pub fn internal(context: &'static str) -> Self {
+        Self::Internal {
+            context,
+            source: None,
+        }
+    }
+
+    /// An internal error caused by `source` (any error, or a message), kept for the logs.
+    pub fn internal_from(context: &'static str, source: impl Into<Source>) -> Self {
+        Self::Internal {
+            context,
+            source: Some(source.into()),
+        }
+    }
+
+    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::Conflict {
             code,
             detail: detail.into(),

@@ -41,6 +41,7 @@
 //!
 //! The first and last weeks may be partial: only days inside the range count.
 
+use crate::ErrorCode;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -74,7 +75,7 @@ impl DayRange {
         let mut errors = ValidationErrors::new();
         let day = |text: &str| {
             NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                .map_err(|_| Invalid::new("invalid_date", "a date as YYYY-MM-DD"))
+                .map_err(|_| Invalid::new(ErrorCode::InvalidDate, "a date as YYYY-MM-DD"))
         };
         let to = match to {
             Some(text) => errors.check("to", day(text)),
@@ -86,7 +87,7 @@ impl DayRange {
         };
         errors.into_result()?;
         let (Some(from), Some(to)) = (from, to) else {
-            return Err(DomainError::Internal("dates parsed without a value".into()));
+            return Err(DomainError::internal("dates parsed without a value"));
         };
         Self::new(from, to)
     }
@@ -95,14 +96,14 @@ impl DayRange {
         if from > to {
             return Err(DomainError::Validation(ValidationErrors::single(
                 "from",
-                Invalid::new("out_of_range", "from is after to"),
+                Invalid::new(ErrorCode::OutOfRange, "from is after to"),
             )));
         }
         if (to - from).num_days() + 1 > MAX_DAYS {
             return Err(DomainError::Validation(ValidationErrors::single(
                 "to",
                 Invalid::new(
-                    "out_of_range",
+                    ErrorCode::OutOfRange,
                     format!("the range is longer than {MAX_DAYS} days (two years)"),
                 ),
             )));
@@ -479,7 +480,7 @@ fn count(n: i64) -> u64 {
 
 fn day(text: &str) -> Result<NaiveDate, DomainError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| DomainError::Internal(format!("the database gave the week {text:?}")))
+        .map_err(|_| DomainError::internal_from("the database gave the week", format!("{text:?}")))
 }
 
 /// Sums per (week, category), folded into weeks, categories and the total.

@@ -2,6 +2,7 @@
 //! to a posting. The merchant still sees no contact details; accepting the invitation is
 //! the seeker's consent to share them with that business (a consent row), declining is not.
 
+use crate::ErrorCode;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
@@ -30,7 +31,7 @@ pub struct InviteInput {
 
 fn duplicate() -> DomainError {
     DomainError::conflict(
-        "already_invited",
+        ErrorCode::AlreadyInvited,
         "this seeker is already invited to this posting",
     )
 }
@@ -51,7 +52,7 @@ pub async fn invite<C: TransactionTrait>(
     let (found, business) = postings::as_member(&txn, actor, posting_id).await?;
     if !postings::is_public(&found, &business, time::now()) {
         return Err(DomainError::conflict(
-            "posting_not_open",
+            ErrorCode::PostingNotOpen,
             "only open postings of verified businesses invite",
         ));
     }
@@ -132,7 +133,7 @@ pub async fn respond<C: TransactionTrait>(
         .ok_or(DomainError::NotFound("invitation"))?;
     if current.status != InvitationStatus::Pending {
         return Err(DomainError::conflict(
-            "already_answered",
+            ErrorCode::AlreadyAnswered,
             "this invitation was already answered",
         ));
     }

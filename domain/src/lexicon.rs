@@ -2,6 +2,7 @@
 //! is the search index's business (it parses and validates it before this is called); here
 //! are who may change the list, its bounds, and the audit trail.
 
+use crate::ErrorCode;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set,
 };
@@ -37,7 +38,7 @@ pub async fn add<C: ConnectionTrait>(
     may_edit(principal)?;
     if lexicon_entry::Entity::find().count(db).await? >= MAX_ENTRIES {
         return Err(DomainError::conflict(
-            "too_many_entries",
+            ErrorCode::TooManyEntries,
             format!("at most {MAX_ENTRIES} stored entries; add more to the data file"),
         ));
     }

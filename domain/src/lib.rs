@@ -14,6 +14,7 @@ pub mod db;
 pub mod districts;
 pub mod entities;
 pub mod error;
+pub mod error_codes;
 pub mod fairs;
 pub mod gigs;
 pub mod html;
@@ -48,3 +49,4 @@ pub mod figures;
 pub mod retention;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};
+pub use error_codes::ErrorCode;

@@ -6,6 +6,7 @@
 //! Files live behind [`MediaStore`]: a folder on disk by default ([`DiskStore`]); several
 //! instances need a shared folder or another implementation (object storage).
 
+use crate::ErrorCode;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -115,7 +116,7 @@ const PNG_METADATA: [[u8; 4]; 5] = [*b"eXIf", *b"tEXt", *b"zTXt", *b"iTXt", *b"t
 
 fn not_an_image() -> Invalid {
     Invalid::new(
-        "not_an_image",
+        ErrorCode::NotAnImage,
         "expected a JPEG, PNG or WebP photo; the content is not one",
     )
 }
@@ -168,7 +169,10 @@ pub fn clean_photo(bytes: Vec<u8>, max_bytes: usize) -> Result<CleanPhoto, Inval
 }
 
 fn too_large(max_bytes: usize) -> Invalid {
-    Invalid::new("too_large", format!("at most {} KiB", max_bytes / 1024))
+    Invalid::new(
+        ErrorCode::TooLarge,
+        format!("at most {} KiB", max_bytes / 1024),
+    )
 }
 
 /// Checks that `bytes` is a voice recording of at most `max_bytes`.
@@ -178,7 +182,7 @@ pub fn check_voice(bytes: &[u8], max_bytes: usize) -> Result<MediaType, Invalid>
     }
     sniff(bytes).filter(|t| !t.is_image()).ok_or_else(|| {
         Invalid::new(
-            "not_audio",
+            ErrorCode::NotAudio,
             "expected a voice recording (MP3, AAC, M4A, AMR, SILK, WAV or Ogg)",
         )
     })

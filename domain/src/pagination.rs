@@ -3,6 +3,7 @@
 //! key never repeats or skips a row that existed when paging started, however many rows are
 //! inserted in between (offset paging does both).
 
+use crate::ErrorCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
@@ -47,7 +48,7 @@ pub fn parse_limit(limit: Option<u64>) -> Result<u64, (&'static str, Invalid)> {
         Err((
             "limit",
             Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("limit must be between 1 and {MAX_LIMIT}"),
             ),
         ))
@@ -92,7 +93,12 @@ pub fn encode_cursor<K: Serialize>(key: &K) -> String {
 }
 
 pub fn decode_cursor<K: DeserializeOwned>(raw: &str) -> Result<K, Invalid> {
-    let invalid = || Invalid::new("invalid_cursor", "the cursor is not one this API issued");
+    let invalid = || {
+        Invalid::new(
+            ErrorCode::InvalidCursor,
+            "the cursor is not one this API issued",
+        )
+    };
     if raw.len() > 512 {
         return Err(invalid());
     }

@@ -10,6 +10,7 @@
 //! the history always adds up. Points never enter job matching: nothing in `matcher` reads
 //! this table.
 
+use crate::ErrorCode;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -97,10 +98,10 @@ pub async fn append<C: ConnectionTrait>(
     let (seq, balance) = last.map_or((0, 0), |l| (l.seq, l.balance_after));
     let balance_after = balance
         .checked_add(delta)
-        .ok_or_else(|| DomainError::Internal("points balance overflow".into()))?;
+        .ok_or_else(|| DomainError::internal("points balance overflow"))?;
     if balance_after < 0 {
         return Err(DomainError::conflict(
-            "insufficient_points",
+            ErrorCode::InsufficientPoints,
             format!("this needs {} points and the balance is {balance}", -delta),
         ));
     }
@@ -171,7 +172,7 @@ pub async fn award_volunteer_task<C: ConnectionTrait + TransactionTrait>(
         errors.push(
             "points",
             Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("1 to {VOLUNTEER_TASK_MAX} points per task"),
             ),
         );
@@ -251,10 +252,13 @@ pub async fn create_reward<C: TransactionTrait>(
     let name = errors.check("name", bounded(&input.name, 2, 60));
     let description = errors.check("description", bounded(&input.description, 0, 500));
     if !(1..=100_000).contains(&input.cost) {
-        errors.push("cost", Invalid::new("out_of_range", "1 to 100000 points"));
+        errors.push(
+            "cost",
+            Invalid::new(ErrorCode::OutOfRange, "1 to 100000 points"),
+        );
     }
     if input.stock.is_some_and(|s| !(0..=100_000).contains(&s)) {
-        errors.push("stock", Invalid::new("out_of_range", "0 to 100000"));
+        errors.push("stock", Invalid::new(ErrorCode::OutOfRange, "0 to 100000"));
     }
     let (Some(name), Some(description)) = (name, description) else {
         return Err(DomainError::Validation(errors));
@@ -324,7 +328,7 @@ async fn try_redeem<C: TransactionTrait>(
             .await?;
         if taken.rows_affected == 0 {
             return Err(DomainError::conflict(
-                "out_of_stock",
+                ErrorCode::OutOfStock,
                 "this reward has run out",
             ));
         }
@@ -437,7 +441,7 @@ async fn try_settle<C: TransactionTrait>(
         .ok_or(DomainError::NotFound("redemption"))?;
     if moved.rows_affected == 0 {
         return Err(DomainError::conflict(
-            "already_settled",
+            ErrorCode::AlreadySettled,
             "this redemption was already fulfilled or cancelled",
         ));
     }
@@ -483,7 +487,12 @@ impl Quarter {
 
     /// Parses `2026Q4` (or `2026-Q4`).
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let bad = || Invalid::new("invalid_quarter", "expected a quarter such as 2026Q4");
+        let bad = || {
+            Invalid::new(
+                ErrorCode::InvalidQuarter,
+                "expected a quarter such as 2026Q4",
+            )
+        };
         let (year, q) = raw.trim().split_once(['Q', 'q']).ok_or_else(bad)?;
         let year: i32 = year.trim_end_matches('-').parse().map_err(|_| bad())?;
         let quarter: u32 = q.parse().map_err(|_| bad())?;

@@ -6,6 +6,7 @@
 //! is stored as a consent row. Officers see public and officers-only profiles, and every such
 //! read is written to the audit log with its reason.
 
+use crate::ErrorCode;
 use chrono::Datelike;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
@@ -150,12 +151,15 @@ impl ProfileInput {
         {
             errors.push(
                 "graduation_year",
-                Invalid::new("out_of_range", format!("1960 to {}", this_year + 6)),
+                Invalid::new(ErrorCode::OutOfRange, format!("1960 to {}", this_year + 6)),
             );
         }
         let skills = errors.check("skills", keywords(&self.skills, 30, 20));
         if self.experience.len() > 20 {
-            errors.push("experience", Invalid::new("too_many", "at most 20 entries"));
+            errors.push(
+                "experience",
+                Invalid::new(ErrorCode::TooMany, "at most 20 entries"),
+            );
         }
         for (i, entry) in self.experience.iter().enumerate() {
             let at = |f: &str| format!("experience[{i}].{f}");
@@ -171,7 +175,7 @@ impl ProfileInput {
             if !year_month(&entry.start) {
                 errors.push(
                     at("start"),
-                    Invalid::new("invalid_month", "expected YYYY-MM"),
+                    Invalid::new(ErrorCode::InvalidMonth, "expected YYYY-MM"),
                 );
             }
             if entry
@@ -181,7 +185,10 @@ impl ProfileInput {
             {
                 errors.push(
                     at("end"),
-                    Invalid::new("invalid_month", "expected YYYY-MM, not before start"),
+                    Invalid::new(
+                        ErrorCode::InvalidMonth,
+                        "expected YYYY-MM, not before start",
+                    ),
                 );
             }
         }
@@ -194,7 +201,10 @@ impl ProfileInput {
         {
             errors.push(
                 "desired_categories",
-                Invalid::new("unknown_category", format!("unknown category {bad:?}")),
+                Invalid::new(
+                    ErrorCode::UnknownCategory,
+                    format!("unknown category {bad:?}"),
+                ),
             );
         }
         let mut kinds: Vec<String> = Vec::new();
@@ -211,7 +221,7 @@ impl ProfileInput {
             _ => errors.push(
                 "expected_pay_unit",
                 Invalid::new(
-                    "incomplete_pay",
+                    ErrorCode::IncompletePay,
                     "give both expected_pay_min and expected_pay_unit, or neither",
                 ),
             ),
@@ -223,7 +233,7 @@ impl ProfileInput {
                 errors.push(
                     "home_lon",
                     Invalid::new(
-                        "incomplete_location",
+                        ErrorCode::IncompleteLocation,
                         "give both home_lat and home_lon, or neither",
                     ),
                 );
@@ -233,7 +243,7 @@ impl ProfileInput {
         if !(0.5..=100.0).contains(&self.travel_radius_km) {
             errors.push(
                 "travel_radius_km",
-                Invalid::new("out_of_range", "0.5 to 100 km"),
+                Invalid::new(ErrorCode::OutOfRange, "0.5 to 100 km"),
             );
         }
         if let Err((field, invalid)) = self.availability.validate("availability") {
@@ -249,7 +259,10 @@ impl ProfileInput {
             (Some(s), Some(e)) => {
                 for (field, v) in [("push.quiet_hours_start", s), ("push.quiet_hours_end", e)] {
                     if minutes_of(v).is_none_or(|m| m >= 24 * 60) {
-                        errors.push(field, Invalid::new("invalid_time", "expected HH:MM"));
+                        errors.push(
+                            field,
+                            Invalid::new(ErrorCode::InvalidTime, "expected HH:MM"),
+                        );
                     }
                 }
             }
@@ -257,7 +270,7 @@ impl ProfileInput {
             _ => errors.push(
                 "push.quiet_hours_end",
                 Invalid::new(
-                    "incomplete_quiet_hours",
+                    ErrorCode::IncompleteQuietHours,
                     "give both ends of the quiet hours, or neither",
                 ),
             ),
@@ -265,7 +278,7 @@ impl ProfileInput {
         if !(0..=50).contains(&push.daily_cap) {
             errors.push(
                 "push.daily_cap",
-                Invalid::new("out_of_range", "0 to 50 a day"),
+                Invalid::new(ErrorCode::OutOfRange, "0 to 50 a day"),
             );
         }
         let mut channels: Vec<String> = Vec::new();

@@ -4,6 +4,7 @@
 //! their profile; every officer read is audit-logged. Seekers read every record about
 //! themselves (PIPL right of access).
 
+use crate::ErrorCode;
 use chrono::{Duration, NaiveDate};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -60,14 +61,14 @@ fn due_of(due: Option<NaiveDate>, errors: &mut ValidationErrors) -> Option<Optio
         Some(date) if date < time::today() => {
             errors.push(
                 "follow_up_due",
-                Invalid::new("date_in_past", "a follow-up is due today or later"),
+                Invalid::new(ErrorCode::DateInPast, "a follow-up is due today or later"),
             );
             None
         }
         Some(date) if date > time::today() + Duration::days(366) => {
             errors.push(
                 "follow_up_due",
-                Invalid::new("date_too_far", "a follow-up is due within a year"),
+                Invalid::new(ErrorCode::DateTooFar, "a follow-up is due within a year"),
             );
             None
         }
@@ -206,7 +207,7 @@ pub async fn update<C: ConnectionTrait>(
     if input.follow_up_done {
         if current.follow_up_due.is_none() && !matches!(due, Some(Some(_))) {
             return Err(DomainError::conflict(
-                "no_follow_up",
+                ErrorCode::NoFollowUp,
                 "this record has no follow-up to mark done",
             ));
         }
@@ -227,7 +228,7 @@ pub async fn follow_ups<C: ConnectionTrait>(
     if !(0..=90).contains(&within_days) {
         return Err(DomainError::Validation(ValidationErrors::single(
             "within_days",
-            Invalid::new("out_of_range", "within_days is 0 to 90"),
+            Invalid::new(ErrorCode::OutOfRange, "within_days is 0 to 90"),
         )));
     }
     let horizon = time::today() + Duration::days(within_days);

@@ -22,6 +22,7 @@
 //! accept another's tokens (one per job fair), so a token signed for another context fails
 //! the signature check.
 
+use crate::ErrorCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -176,7 +177,12 @@ pub fn check<T: DeserializeOwned>(
     is_ours: impl Fn(&T) -> bool,
 ) -> Result<T, crate::Invalid> {
     use crate::Invalid;
-    let foreign = || Invalid::new("token_foreign", format!("this token is for another {what}"));
+    let foreign = || {
+        Invalid::new(
+            ErrorCode::TokenForeign,
+            format!("this token is for another {what}"),
+        )
+    };
     match verify::<T>(key, purpose, token, now) {
         Ok(claims) if is_ours(&claims) => Ok(claims),
         Ok(_) => Err(foreign()),
@@ -185,17 +191,20 @@ pub fn check<T: DeserializeOwned>(
         Err(TokenError::BadSignature) => match peek::<T>(token) {
             Ok(claims) if !is_ours(&claims) => Err(foreign()),
             _ => Err(Invalid::new(
-                "token_tampered",
+                ErrorCode::TokenTampered,
                 "this token's signature does not match: it was altered",
             )),
         },
-        Err(TokenError::Expired) => Err(Invalid::new("token_expired", "this token has expired")),
+        Err(TokenError::Expired) => Err(Invalid::new(
+            ErrorCode::TokenExpired,
+            "this token has expired",
+        )),
         Err(TokenError::WrongPurpose) => Err(Invalid::new(
-            "token_wrong_purpose",
+            ErrorCode::TokenWrongPurpose,
             format!("this is not a {what} check-in token"),
         )),
         Err(TokenError::Malformed) => Err(Invalid::new(
-            "token_malformed",
+            ErrorCode::TokenMalformed,
             "this is not a Doorstep token",
         )),
     }

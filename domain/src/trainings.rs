@@ -4,6 +4,7 @@
 //! points, and a session that certifies (急救证) adds the certificate to the worker's
 //! credentials, which matching reads.
 
+use crate::ErrorCode;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -79,17 +80,23 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
     if starts_at <= time::now() {
         errors.push(
             "starts_at",
-            Invalid::new("in_the_past", "a session starts in the future"),
+            Invalid::new(ErrorCode::InThePast, "a session starts in the future"),
         );
     }
     if ends_at <= starts_at || ends_at - starts_at > Duration::hours(MAX_HOURS) {
         errors.push(
             "ends_at",
-            Invalid::new("out_of_range", "after the start, at most 12 hours later"),
+            Invalid::new(
+                ErrorCode::OutOfRange,
+                "after the start, at most 12 hours later",
+            ),
         );
     }
     if !(1..=MAX_CAPACITY).contains(&input.capacity) {
-        errors.push("capacity", Invalid::new("out_of_range", "1 to 500 seats"));
+        errors.push(
+            "capacity",
+            Invalid::new(ErrorCode::OutOfRange, "1 to 500 seats"),
+        );
     }
     let certificate = match input.certificate.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -99,7 +106,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
                 errors.push(
                     "certificate",
                     Invalid::new(
-                        "unknown_credential",
+                        ErrorCode::UnknownCredential,
                         "a certificate must be a known credential (急救证, 消防证…)",
                     ),
                 );
@@ -120,7 +127,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
             _ => {
                 errors.push(
                     "station_id",
-                    Invalid::new("unknown_station", "no such station"),
+                    Invalid::new(ErrorCode::UnknownStation, "no such station"),
                 );
                 None
             }
@@ -129,7 +136,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
         (None, None) => {
             errors.push(
                 "venue",
-                Invalid::new("required", "give a station_id or a venue"),
+                Invalid::new(ErrorCode::Required, "give a station_id or a venue"),
             );
             None
         }
@@ -212,7 +219,10 @@ pub async fn upcoming<C: ConnectionTrait>(
 }
 
 fn full() -> DomainError {
-    DomainError::conflict("session_full", "every seat of this session is taken")
+    DomainError::conflict(
+        ErrorCode::SessionFull,
+        "every seat of this session is taken",
+    )
 }
 
 /// A worker takes a seat. The seat count moves by a conditional update inside the write
@@ -231,7 +241,7 @@ pub async fn register<C: TransactionTrait>(
     let session = find(&txn, session_id).await?;
     if session.status != SessionStatus::Published || session.starts_at <= time::now() {
         return Err(DomainError::conflict(
-            "registration_closed",
+            ErrorCode::RegistrationClosed,
             "this session is cancelled or has started",
         ));
     }
@@ -245,7 +255,7 @@ pub async fn register<C: TransactionTrait>(
         .is_some_and(|r| r.status != RegistrationStatus::Cancelled)
     {
         return Err(DomainError::conflict(
-            "already_registered",
+            ErrorCode::AlreadyRegistered,
             "you already have a seat at this session",
         ));
     }
@@ -291,7 +301,7 @@ pub async fn register<C: TransactionTrait>(
         Ok(saved) => saved,
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             return Err(DomainError::conflict(
-                "already_registered",
+                ErrorCode::AlreadyRegistered,
                 "you already have a seat at this session",
             ));
         }
@@ -331,7 +341,7 @@ pub async fn cancel_registration<C: TransactionTrait>(
         .ok_or(DomainError::NotFound("registration"))?;
     if session.starts_at <= time::now() {
         return Err(DomainError::conflict(
-            "session_started",
+            ErrorCode::SessionStarted,
             "a session that has started cannot be cancelled",
         ));
     }
@@ -368,7 +378,7 @@ pub async fn cancel_session<C: TransactionTrait>(
         .require(session.district_id, "training session")?;
     if session.status == SessionStatus::Cancelled {
         return Err(DomainError::conflict(
-            "already_cancelled",
+            ErrorCode::AlreadyCancelled,
             "this session is cancelled",
         ));
     }
@@ -564,7 +574,7 @@ async fn attend_once<C: TransactionTrait>(
         RegistrationStatus::Attended => return Ok((current, false)),
         RegistrationStatus::Cancelled => {
             return Err(DomainError::conflict(
-                "registration_cancelled",
+                ErrorCode::RegistrationCancelled,
                 "this registration was cancelled",
             ));
         }
@@ -573,7 +583,7 @@ async fn attend_once<C: TransactionTrait>(
     let now = time::now();
     if now < session.starts_at - Duration::hours(1) || now > session.ends_at + Duration::hours(1) {
         return Err(DomainError::conflict(
-            "outside_session",
+            ErrorCode::OutsideSession,
             "check-in opens an hour before the session and closes an hour after it",
         ));
     }

@@ -1,5 +1,6 @@
 //! Webhook endpoints an account registers to receive signed notices.
 
+use crate::ErrorCode;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use rand::RngCore;
@@ -82,13 +83,13 @@ fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
     })
 }
 
-fn invalid(code: &'static str, message: &str) -> DomainError {
+fn invalid(code: ErrorCode, message: &str) -> DomainError {
     DomainError::Validation(ValidationErrors::single("url", Invalid::new(code, message)))
 }
 
 fn internal() -> DomainError {
     invalid(
-        "internal_address",
+        ErrorCode::InternalAddress,
         "webhooks may not target internal addresses",
     )
 }
@@ -102,20 +103,20 @@ fn internal() -> DomainError {
 pub fn parse_url(raw: &str, allow_internal: bool) -> Result<String, DomainError> {
     let raw = raw.trim();
     if raw.len() > 500 {
-        return Err(invalid("too_long", "at most 500 characters"));
+        return Err(invalid(ErrorCode::TooLong, "at most 500 characters"));
     }
     let url = url::Url::parse(raw)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .ok_or_else(|| invalid("invalid_url", "expected an http:// or https:// URL"))?;
+        .ok_or_else(|| invalid(ErrorCode::InvalidUrl, "expected an http:// or https:// URL"))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(
-            "invalid_url",
+            ErrorCode::InvalidUrl,
             "expected a host, without credentials",
         ));
     }
     let internal_target = match url.host() {
-        None => return Err(invalid("invalid_url", "expected a host")),
+        None => return Err(invalid(ErrorCode::InvalidUrl, "expected a host")),
         Some(url::Host::Ipv4(v4)) => is_internal_v4(v4),
         Some(url::Host::Ipv6(v6)) => is_internal_v6(v6),
         Some(url::Host::Domain(name)) => {
@@ -128,7 +129,7 @@ pub fn parse_url(raw: &str, allow_internal: bool) -> Result<String, DomainError>
         return Err(internal());
     }
     if url.as_str().len() > 500 {
-        return Err(invalid("too_long", "at most 500 characters"));
+        return Err(invalid(ErrorCode::TooLong, "at most 500 characters"));
     }
     Ok(url.into())
 }
@@ -146,7 +147,7 @@ pub async fn register<C: ConnectionTrait>(
         .await?;
     if count >= MAX_ENDPOINTS {
         return Err(DomainError::conflict(
-            "too_many_endpoints",
+            ErrorCode::TooManyEndpoints,
             format!("at most {MAX_ENDPOINTS} endpoints"),
         ));
     }

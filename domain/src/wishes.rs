@@ -2,6 +2,7 @@
 //! legal clinic) to their district without their name; officers answer planned, done or
 //! declined; the figures show what was asked and what was answered.
 
+use crate::ErrorCode;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
@@ -103,7 +104,10 @@ pub async fn answer<C: TransactionTrait>(
     if input.status == WishStatus::Open {
         errors.push(
             "status",
-            Invalid::new("invalid_status", "answer with planned, done or declined"),
+            Invalid::new(
+                ErrorCode::InvalidStatus,
+                "answer with planned, done or declined",
+            ),
         );
     }
     let Some(response) = response.filter(|_| errors.is_empty()) else {
@@ -119,7 +123,7 @@ pub async fn answer<C: TransactionTrait>(
         .require(current.district_id, "wish")?;
     if matches!(current.status, WishStatus::Done | WishStatus::Declined) {
         return Err(DomainError::conflict(
-            "already_answered",
+            ErrorCode::AlreadyAnswered,
             "this wish was already done or declined",
         ));
     }

@@ -226,7 +226,7 @@ pub fn plan(
     // Never store a plan that breaks a rule, whatever the planner did.
     instance
         .check(&planned.visits)
-        .map_err(|e| DomainError::Internal(format!("the fair planner broke a rule: {e}")))?;
+        .map_err(|e| DomainError::internal_from("the fair planner broke a rule", e))?;
     let visits: Vec<PlannedVisit> = planned
         .visits
         .iter()
@@ -283,7 +283,7 @@ pub async fn plan_fair<C: TransactionTrait>(
         plan(&shared, &scores)
     })
     .await
-    .map_err(|e| DomainError::Internal(format!("planning stopped: {e}")))??;
+    .map_err(|e| DomainError::internal_from("planning stopped", e))??;
     summary.planning_ms = started.elapsed().as_millis() as u64;
     let summary = plans::store(&txn, &input, visits, summary).await?;
     txn.commit().await?;

@@ -279,7 +279,7 @@ impl Matcher {
             index.search_profiles::<ProfileDisplay>(&request, 300, None)
         })
         .await
-        .map_err(|e| doorstep_domain::DomainError::Internal(e.to_string()))??;
+        .map_err(|e| doorstep_domain::DomainError::internal_from("the profile search task", e))??;
         let ids: Vec<Uuid> = found.hits.iter().map(|h| h.id).collect();
         // Gig postings: their open dated shifts are what is proposed, and the workers'
         // reliability weighs in.
@@ -346,7 +346,7 @@ impl Matcher {
             index.search_jobs::<JobDisplay>(&request, 300, None)
         })
         .await
-        .map_err(|e| doorstep_domain::DomainError::Internal(e.to_string()))??;
+        .map_err(|e| doorstep_domain::DomainError::internal_from("the job search task", e))??;
         let ids: Vec<Uuid> = found.hits.iter().map(|h| h.id).collect();
         let postings = posting::Entity::find()
             .filter(posting::Column::Id.is_in(ids))

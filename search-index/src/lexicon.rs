@@ -8,6 +8,7 @@
 //! shipped entries and the stored ones and swaps it in; nothing is re-indexed, because
 //! expansion happens on the query side only.
 
+use doorstep_domain::ErrorCode;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 
@@ -90,11 +91,11 @@ pub struct Entry {
 #[error("{field}: {message}")]
 pub struct EntryError {
     pub field: &'static str,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
-fn entry_error(field: &'static str, code: &'static str, message: impl Into<String>) -> EntryError {
+fn entry_error(field: &'static str, code: ErrorCode, message: impl Into<String>) -> EntryError {
     EntryError {
         field,
         code,
@@ -110,24 +111,28 @@ fn check_word(field: &'static str, word: &str, phrase_allowed: bool) -> Result<(
     if word.trim().is_empty() || chars > MAX_WORD_CHARS {
         return Err(entry_error(
             field,
-            "invalid_word",
+            ErrorCode::InvalidWord,
             format!("each word has 1 to {MAX_WORD_CHARS} characters"),
         ));
     }
     if word.chars().any(|c| c.is_control()) {
-        return Err(entry_error(field, "invalid_word", "no control characters"));
+        return Err(entry_error(
+            field,
+            ErrorCode::InvalidWord,
+            "no control characters",
+        ));
     }
     if !phrase_allowed && word.chars().any(char::is_whitespace) {
         return Err(entry_error(
             field,
-            "invalid_word",
+            ErrorCode::InvalidWord,
             "one word, no spaces (only colloquial phrases may have them)",
         ));
     }
     if whole_terms(word).is_empty() {
         return Err(entry_error(
             field,
-            "invalid_word",
+            ErrorCode::InvalidWord,
             format!("{word:?} has no letters or characters to search by"),
         ));
     }
@@ -140,7 +145,7 @@ impl Entry {
         if self.category != "general" && !known_category(&self.category) {
             return Err(entry_error(
                 "category",
-                "unknown_category",
+                ErrorCode::UnknownCategory,
                 format!("unknown category {:?}", self.category),
             ));
         }
@@ -149,7 +154,7 @@ impl Entry {
             if self.word.is_some() || !self.means.is_empty() {
                 return Err(entry_error(
                     "word",
-                    "wrong_shape",
+                    ErrorCode::WrongShape,
                     format!("a {} entry lists `words` only", self.kind.as_str()),
                 ));
             }
@@ -161,7 +166,7 @@ impl Entry {
             if self.words.len() < least || self.words.len() > MAX_WORDS {
                 return Err(entry_error(
                     "words",
-                    "wrong_count",
+                    ErrorCode::WrongCount,
                     format!("{least} to {MAX_WORDS} words"),
                 ));
             }
@@ -172,18 +177,22 @@ impl Entry {
             if !self.words.is_empty() {
                 return Err(entry_error(
                     "words",
-                    "wrong_shape",
+                    ErrorCode::WrongShape,
                     format!("a {} entry has `word` and `means`", self.kind.as_str()),
                 ));
             }
             let Some(word) = &self.word else {
-                return Err(entry_error("word", "missing", "`word` is required"));
+                return Err(entry_error(
+                    "word",
+                    ErrorCode::Missing,
+                    "`word` is required",
+                ));
             };
             check_word("word", word, phrase_allowed)?;
             if self.means.is_empty() || self.means.len() > MAX_WORDS {
                 return Err(entry_error(
                     "means",
-                    "wrong_count",
+                    ErrorCode::WrongCount,
                     format!("1 to {MAX_WORDS} words"),
                 ));
             }

@@ -37,12 +37,16 @@ pub struct ApiResponse {
 }
 
 impl From<doorstep_client::RawResponse> for ApiResponse {
+    /// Every answer the tests read passes here, so every problem the API sends in any test
+    /// is checked against the error-code catalogue.
     fn from(raw: doorstep_client::RawResponse) -> Self {
-        Self {
+        let response = Self {
             status: raw.status,
             headers: raw.headers,
             body: raw.body,
-        }
+        };
+        assert_catalogued(&response);
+        response
     }
 }
 
@@ -99,6 +103,32 @@ impl ApiResponse {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+/// Every problem the server sends names codes of the catalogue (`doorstep_domain::ErrorCode`),
+/// at the top and for each offending field, so the catalogue and the OpenAPI document built
+/// from it list every code a client can meet.
+fn assert_catalogued(response: &ApiResponse) {
+    if response.content_type() != "application/problem+json" {
+        return;
+    }
+    let body = &response.body;
+    let codes = std::iter::once(&body["code"]).chain(
+        body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| &e["code"]),
+    );
+    for code in codes {
+        let code = code
+            .as_str()
+            .unwrap_or_else(|| panic!("a problem without a code: {body}"));
+        assert!(
+            code.parse::<doorstep_domain::ErrorCode>().is_ok(),
+            "{code:?} is not in the catalogue (domain/src/error_codes.rs): {body}"
+        );
     }
 }
 

@@ -11,6 +11,7 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
+use doorstep_domain::ErrorCode;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::problem::PROBLEM_JSON;
@@ -34,29 +35,29 @@ impl<T> ProblemIo<T> {
 }
 
 /// `(status line, code, detail)` of each response the dispatcher sends itself.
-const OWN_ERRORS: &[(&[u8], u16, &str, &str)] = &[
+const OWN_ERRORS: &[(&[u8], u16, ErrorCode, &str)] = &[
     (
         b"HTTP/1.1 431 ",
         431,
-        "headers_too_large",
+        ErrorCode::HeadersTooLarge,
         "the request head has more than 96 header fields or is larger than 32 KiB",
     ),
     (
         b"HTTP/1.1 400 ",
         400,
-        "malformed_request",
+        ErrorCode::MalformedRequest,
         "the request line or a header is not valid HTTP/1.1",
     ),
     (
         b"HTTP/1.1 408 ",
         408,
-        "request_timeout",
+        ErrorCode::RequestTimeout,
         "the request head did not arrive in time",
     ),
     (
         b"HTTP/1.1 500 ",
         500,
-        "internal",
+        ErrorCode::Internal,
         "the connection ended in the middle of a request",
     ),
 ];

@@ -8,6 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::web::BytesMut;
 use actix_web::{FromRequest, HttpRequest, web};
+use doorstep_domain::ErrorCode;
 use doorstep_domain::Invalid;
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
@@ -62,7 +63,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let mut body = BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|err| ApiError::BadRequest {
-                    code: "invalid_body",
+                    code: ErrorCode::InvalidBody,
                     detail: format!("the request body could not be read: {err}"),
                     errors: vec![],
                 })?;
@@ -80,7 +81,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut value: serde_json::Value =
         serde_json::from_slice(body).map_err(|err| ApiError::BadRequest {
-            code: "invalid_json",
+            code: ErrorCode::InvalidJson,
             detail: format!("the request body is not valid JSON: {err}"),
             errors: vec![],
         })?;
@@ -91,7 +92,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let message = inner.to_string();
         if !inner.is_data() {
             return ApiError::BadRequest {
-                code: "invalid_json",
+                code: ErrorCode::InvalidJson,
                 detail: format!("the request body is not valid JSON: {message}"),
                 errors: vec![],
             };
@@ -110,23 +111,23 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         if let Some(name) = backticked(&message, "unknown field `") {
             let field = join(name);
             ApiError::field(
-                "unknown_field",
+                ErrorCode::UnknownField,
                 field.clone(),
-                Invalid::new("unknown_field", format!("unknown field {field:?}")),
+                Invalid::new(ErrorCode::UnknownField, format!("unknown field {field:?}")),
             )
         } else if let Some(name) = backticked(&message, "missing field `") {
             let field = join(name);
             ApiError::field(
-                "missing_field",
+                ErrorCode::MissingField,
                 field.clone(),
-                Invalid::new("required", format!("field {field:?} is required")),
+                Invalid::new(ErrorCode::Required, format!("field {field:?} is required")),
             )
         } else {
             let field = if path == "." { String::new() } else { path };
             ApiError::field(
-                "invalid_field",
+                ErrorCode::InvalidField,
                 field,
-                Invalid::new("invalid_type", strip_position(&message)),
+                Invalid::new(ErrorCode::InvalidType, strip_position(&message)),
             )
         }
     })
@@ -190,7 +191,7 @@ mod tests {
     fn field_of(err: ApiError) -> (String, String) {
         let problem = err.problem();
         (
-            problem.code,
+            problem.code.to_string(),
             problem
                 .errors
                 .first()

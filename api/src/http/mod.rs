@@ -1,12 +1,15 @@
 //! HTTP conventions shared by every route: errors as problem+json, the strict JSON body
 //! extractor, bearer authentication, the request context middleware and client addresses.
 
+use doorstep_domain::ErrorCode;
+
 pub mod auth;
 pub mod client_ip;
 pub mod connection;
 pub mod json;
 pub mod metrics;
 pub mod problem;
+pub mod problems;
 pub mod request_context;
 pub mod upload;
 
@@ -20,11 +23,11 @@ pub fn page(
     cursor: Option<&str>,
 ) -> Result<doorstep_domain::pagination::PageRequest<uuid::Uuid>, ApiError> {
     doorstep_domain::pagination::PageRequest::parse(limit, cursor)
-        .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))
+        .map_err(|(field, invalid)| ApiError::field(ErrorCode::InvalidQuery, field, invalid))
 }
 
 /// A page size without a cursor (lists that are not paged by key), checked as [`page`] does.
 pub fn limit(limit: Option<u64>) -> Result<u64, ApiError> {
     doorstep_domain::pagination::parse_limit(limit)
-        .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))
+        .map_err(|(field, invalid)| ApiError::field(ErrorCode::InvalidQuery, field, invalid))
 }

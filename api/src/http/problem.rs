@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use doorstep_domain::{DomainError, FieldError, Invalid, ValidationErrors};
+use doorstep_domain::{DomainError, ErrorCode, FieldError, Invalid, ValidationErrors};
 use sea_orm::DbErr;
 use serde::Serialize;
 
@@ -23,7 +23,7 @@ pub struct Problem {
     /// What went wrong this time, for a human.
     pub detail: String,
     /// Stable machine-readable code; clients branch on this.
-    pub code: String,
+    pub code: ErrorCode,
     /// The offending fields, for bad input.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(nullable = false)]
@@ -38,7 +38,7 @@ pub enum ApiError {
     /// Malformed input the domain never saw: bad JSON, unknown field, bad query parameter.
     #[error("{detail}")]
     BadRequest {
-        code: &'static str,
+        code: ErrorCode,
         detail: String,
         errors: Vec<FieldError>,
     },
@@ -62,7 +62,7 @@ pub enum ApiError {
 
 impl ApiError {
     /// A bad-request error about one field.
-    pub fn field(code: &'static str, field: impl Into<String>, invalid: Invalid) -> Self {
+    pub fn field(code: ErrorCode, field: impl Into<String>, invalid: Invalid) -> Self {
         let detail = invalid.message.clone();
         Self::BadRequest {
             code,
@@ -71,67 +71,70 @@ impl ApiError {
         }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, String, Vec<FieldError>) {
+    fn parts(&self) -> (StatusCode, ErrorCode, String, Vec<FieldError>) {
         use DomainError as D;
         match self {
             ApiError::Domain(err) => match err {
                 D::Validation(errors) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
+                    ErrorCode::ValidationFailed,
                     summarise(&errors.0),
                     errors.0.clone(),
                 ),
                 D::NotFound(what) => (
                     StatusCode::NOT_FOUND,
-                    "not_found",
+                    ErrorCode::NotFound,
                     format!("no such {what}, or it is not yours to see"),
                     vec![],
                 ),
                 D::Conflict { code, detail } => {
-                    (StatusCode::CONFLICT, code, detail.clone(), vec![])
+                    (StatusCode::CONFLICT, *code, detail.clone(), vec![])
                 }
                 D::InvalidCredentials => (
                     StatusCode::UNAUTHORIZED,
-                    "invalid_credentials",
+                    ErrorCode::InvalidCredentials,
                     "the login or the password is wrong".into(),
                     vec![],
                 ),
                 D::AccountDisabled => (
                     StatusCode::UNAUTHORIZED,
-                    "account_disabled",
+                    ErrorCode::AccountDisabled,
                     "this account is disabled".into(),
                     vec![],
                 ),
                 D::Unauthenticated { code, detail } => {
-                    (StatusCode::UNAUTHORIZED, code, detail.clone(), vec![])
+                    (StatusCode::UNAUTHORIZED, *code, detail.clone(), vec![])
                 }
-                D::Forbidden { detail } => {
-                    (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![])
-                }
+                D::Forbidden { detail } => (
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    detail.clone(),
+                    vec![],
+                ),
                 D::TooManyRequests { code, detail, .. } => {
-                    (StatusCode::TOO_MANY_REQUESTS, code, detail.clone(), vec![])
+                    (StatusCode::TOO_MANY_REQUESTS, *code, detail.clone(), vec![])
                 }
                 D::Unavailable { code, detail } => (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    code,
+                    *code,
                     detail.clone(),
                     vec![],
                 ),
                 D::Database(db) if is_unavailable(db) => (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "database_unavailable",
+                    ErrorCode::DatabaseUnavailable,
                     "the database cannot be reached; try again shortly".into(),
                     vec![],
                 ),
                 D::Busy { .. } => (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "busy",
+                    ErrorCode::Busy,
                     "too many passwords are being checked right now; try again shortly".into(),
                     vec![],
                 ),
-                D::Database(_) | D::Internal(_) => (
+                D::Database(_) | D::Internal { .. } => (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
+                    ErrorCode::Internal,
                     "something went wrong on our side; it has been logged".into(),
                     vec![],
                 ),
@@ -142,52 +145,55 @@ impl ApiError {
                 errors,
             } => (
                 StatusCode::BAD_REQUEST,
-                code,
+                *code,
                 detail.clone(),
                 errors.clone(),
             ),
             ApiError::PayloadTooLarge { .. } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 self.to_string(),
                 vec![],
             ),
             ApiError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 self.to_string(),
                 vec![],
             ),
             ApiError::MissingToken => (
                 StatusCode::UNAUTHORIZED,
-                "missing_token",
+                ErrorCode::MissingToken,
                 self.to_string(),
                 vec![],
             ),
-            ApiError::Forbidden(detail) => {
-                (StatusCode::FORBIDDEN, "forbidden", detail.clone(), vec![])
-            }
+            ApiError::Forbidden(detail) => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                detail.clone(),
+                vec![],
+            ),
             ApiError::RouteNotFound => (
                 StatusCode::NOT_FOUND,
-                "route_not_found",
+                ErrorCode::RouteNotFound,
                 self.to_string(),
                 vec![],
             ),
             ApiError::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 self.to_string(),
                 vec![],
             ),
             ApiError::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 self.to_string(),
                 vec![],
             ),
             ApiError::NotReady(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "not_ready",
+                ErrorCode::NotReady,
                 self.to_string(),
                 vec![],
             ),
@@ -201,7 +207,7 @@ impl ApiError {
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail,
-            code: code.to_owned(),
+            code,
             errors,
         }
     }
@@ -212,6 +218,22 @@ fn summarise(errors: &[FieldError]) -> String {
         [one] => format!("{}: {}", one.field, one.message),
         many => format!("{} fields are invalid", many.len()),
     }
+}
+
+/// An error and each of its sources, outermost first: `a: b: c`. A cause whose text its
+/// wrapper already printed (`database error: {0}`) is not repeated.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn is_unavailable(err: &DbErr) -> bool {
@@ -227,7 +249,8 @@ impl ResponseError for ApiError {
         let problem = self.problem();
         // A full hashing pool is load, not a fault; the pool logs it once per refusal.
         if problem.status >= 500 && !matches!(self, ApiError::Domain(DomainError::Busy { .. })) {
-            tracing::error!(error = %self, code = %problem.code, "request failed");
+            // The whole cause chain goes to the log; the client sees only the code.
+            tracing::error!(error = %chain(self), code = %problem.code, "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
@@ -257,7 +280,7 @@ impl ResponseError for ApiError {
 /// bad path segments).
 pub fn query_error(err: actix_web::error::QueryPayloadError) -> actix_web::Error {
     ApiError::BadRequest {
-        code: "invalid_query",
+        code: ErrorCode::InvalidQuery,
         detail: format!("invalid query string: {err}"),
         errors: vec![],
     }
@@ -268,4 +291,24 @@ pub fn path_error(err: actix_web::error::PathError) -> actix_web::Error {
     // A malformed id names nothing that exists: answer as for any unknown object.
     tracing::debug!(%err, "unparseable path segment");
     ApiError::Domain(DomainError::NotFound("resource")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_logs_its_sources_but_answers_only_its_code() {
+        let io = std::io::Error::other("disk on fire");
+        let err = ApiError::from(DomainError::internal_from("storing an upload", io));
+        assert_eq!(
+            chain(&err),
+            "internal error: storing an upload: disk on fire"
+        );
+        let problem = err.problem();
+        assert_eq!(problem.code, ErrorCode::Internal);
+        assert!(!problem.detail.contains("disk"), "{}", problem.detail);
+        let db = ApiError::from(DomainError::Database(DbErr::Custom("boom".into())));
+        assert_eq!(chain(&db), "database error: Custom Error: boom");
+    }
 }

@@ -5,6 +5,7 @@
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use actix_web::web::{self, BytesMut};
+use doorstep_domain::ErrorCode;
 use futures_util::StreamExt;
 
 use super::ApiError;
@@ -26,7 +27,7 @@ pub async fn read_body(
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|err| ApiError::BadRequest {
-            code: "invalid_body",
+            code: ErrorCode::InvalidBody,
             detail: format!("the request body could not be read: {err}"),
             errors: vec![],
         })?;

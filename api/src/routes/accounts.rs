@@ -2,6 +2,7 @@
 //! only admins create staff accounts, disable accounts and change roles.
 
 use actix_web::{HttpResponse, get, post, put, web};
+use doorstep_domain::ErrorCode;
 use doorstep_domain::accounts::{self, NewAccount};
 use doorstep_domain::pagination::PageRequest;
 use doorstep_domain::types::Role;
@@ -9,7 +10,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::startup::AppState;
 use crate::views::{AccountPage, AccountView};
 
@@ -45,7 +46,7 @@ pub async fn list_accounts(
     auth.require(&[Role::Officer, Role::Admin])?;
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())
-        .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))?;
+        .map_err(|(field, invalid)| ApiError::field(ErrorCode::InvalidQuery, field, invalid))?;
     let page = accounts::list(&state.db, query.role, page).await?;
     Ok(web::Json(AccountPage {
         next_cursor: page.next_cursor,
@@ -71,9 +72,9 @@ pub struct CreateAccountRequest {
     request_body = CreateAccountRequest,
     responses(
         (status = 201, body = AccountView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::Conflict,
+        problems::ValidationFailed,
         (status = 503, body = Problem, content_type = "application/problem+json", description = "`busy`: too many passwords being hashed at once (see `Retry-After`)"),
     )
 )]
@@ -104,8 +105,8 @@ pub async fn create_account(
     params(("id" = Uuid, Path, description = "account id")),
     responses(
         (status = 200, body = AccountView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[post("/accounts/{id}/disable")]
@@ -127,8 +128,8 @@ pub async fn disable_account(
     params(("id" = Uuid, Path, description = "account id")),
     responses(
         (status = 200, body = AccountView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[post("/accounts/{id}/enable")]
@@ -157,8 +158,8 @@ pub struct ChangeRoleRequest {
     request_body = ChangeRoleRequest,
     responses(
         (status = 200, body = AccountView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[put("/accounts/{id}/role")]

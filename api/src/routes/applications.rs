@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::marketplace::ApplicationView;
@@ -21,8 +21,8 @@ use crate::views::marketplace::ApplicationView;
     request_body = ApplyInput,
     responses(
         (status = 201, body = ApplicationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_applied`"),
     )
 )]
@@ -54,7 +54,7 @@ pub struct ApplicationListQuery {
     params(("id" = Uuid, Path, description = "posting id"), ApplicationListQuery),
     responses(
         (status = 200, body = Page<ApplicationView>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/postings/{id}/applications")]
@@ -83,7 +83,7 @@ pub async fn list_for_posting(
     params(ApplicationListQuery),
     responses(
         (status = 200, body = Page<ApplicationView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/me/applications")]
@@ -113,7 +113,7 @@ pub struct ApplicationQuery {
     params(("id" = Uuid, Path), ApplicationQuery),
     responses(
         (status = 200, body = ApplicationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/applications/{id}")]
@@ -145,8 +145,8 @@ pub async fn get_application(
     request_body = TransitionInput,
     responses(
         (status = 200, body = ApplicationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`; `application_anonymised` past its retention"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "interview without time or place"),
     )

@@ -8,7 +8,7 @@ use doorstep_domain::types::{LoginId, Role};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::http::{ApiError, JsonBody, Problem};
+use crate::http::{ApiError, JsonBody, Problem, problems};
 use crate::startup::AppState;
 use crate::views::{CodeRequestedView, SessionView};
 
@@ -62,7 +62,7 @@ pub struct RefreshRequest {
     responses(
         (status = 202, body = CodeRequestedView),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body, unknown field or purpose"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
+        problems::PayloadTooLarge,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone or e-mail"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`code_resend_too_soon` or `code_daily_limit` for this phone or e-mail, or `rate_limited` for this address (with Retry-After)"),
         (status = 503, body = Problem, content_type = "application/problem+json", description = "`delivery_failed`: the SMS or mail gateway refused the message"),
@@ -106,7 +106,7 @@ pub async fn request_code(
         (status = 201, body = SessionView),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body or unknown field"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`account_exists`: only when an account was created for the phone or e-mail after its code was sent"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
+        problems::PayloadTooLarge,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone, e-mail, password or name; `invalid_code` on field `code` for a wrong, expired, used or dead code (the same whether or not an account exists)"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many sign-ups from this address or for this number (see `Retry-After`)"),
         (status = 503, body = Problem, content_type = "application/problem+json", description = "`busy`: too many passwords being hashed at once (see `Retry-After`)"),

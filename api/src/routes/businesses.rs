@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::marketplace::{BusinessView, MemberView};
@@ -20,8 +20,8 @@ use crate::views::marketplace::{BusinessView, MemberView};
     request_body = BusinessInput,
     responses(
         (status = 201, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/businesses")]
@@ -51,7 +51,7 @@ pub struct BusinessListQuery {
     params(BusinessListQuery),
     responses(
         (status = 200, body = Page<BusinessView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/businesses")]
@@ -89,7 +89,7 @@ pub async fn my_businesses(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = BusinessView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/businesses/{id}")]
@@ -115,8 +115,8 @@ pub async fn get_business(
     request_body = BusinessInput,
     responses(
         (status = 200, body = BusinessView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::ValidationFailed,
     )
 )]
 #[put("/businesses/{id}")]
@@ -138,8 +138,8 @@ pub async fn update_business(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[post("/businesses/{id}/verify")]
@@ -167,8 +167,8 @@ pub struct RejectRequest {
     request_body = RejectRequest,
     responses(
         (status = 200, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/businesses/{id}/reject")]
@@ -190,7 +190,7 @@ pub async fn reject_business(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Vec<MemberView>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/businesses/{id}/members")]
@@ -229,10 +229,10 @@ pub struct AddMemberRequest {
     request_body = AddMemberRequest,
     responses(
         (status = 201, body = MemberView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::ValidationFailed,
     )
 )]
 #[post("/businesses/{id}/members")]
@@ -263,8 +263,8 @@ pub async fn add_member(
     params(("id" = Uuid, Path), ("account_id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[delete("/businesses/{id}/members/{account_id}")]

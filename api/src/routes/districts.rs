@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use doorstep_domain::districts::{self, DistrictInput};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::startup::AppState;
 use crate::views::AccountView;
 use crate::views::officer::{DistrictChangeView, DistrictView};
@@ -17,9 +17,9 @@ use crate::views::officer::{DistrictChangeView, DistrictView};
     request_body = DistrictInput,
     responses(
         (status = 201, body = DistrictChangeView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`district_name_taken`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/districts")]
@@ -41,7 +41,7 @@ pub async fn create_district(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<DistrictView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/districts")]
@@ -60,8 +60,8 @@ pub async fn list_districts(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = DistrictView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[get("/districts/{id}")]
@@ -82,10 +82,10 @@ pub async fn get_district(
     request_body = DistrictInput,
     responses(
         (status = 200, body = DistrictChangeView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::ValidationFailed,
     )
 )]
 #[put("/districts/{id}")]
@@ -110,8 +110,8 @@ pub async fn update_district(
     params(("id" = Uuid, Path)),
     responses(
         (status = 204, description = "removed"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[delete("/districts/{id}")]
@@ -131,8 +131,8 @@ pub async fn delete_district(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Vec<AccountView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[get("/districts/{id}/officers")]
@@ -152,8 +152,8 @@ pub async fn list_officers(
     params(("id" = Uuid, Path), ("officer_id" = Uuid, Path)),
     responses(
         (status = 204, description = "assigned"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`not_an_officer`"),
     )
 )]
@@ -175,8 +175,8 @@ pub async fn assign_officer(
     params(("id" = Uuid, Path), ("officer_id" = Uuid, Path)),
     responses(
         (status = 204, description = "unassigned"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[delete("/districts/{id}/officers/{officer_id}")]

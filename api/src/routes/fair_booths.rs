@@ -7,7 +7,7 @@ use doorstep_domain::fairs::outcomes::{self, BoothApplyInput, OutcomeInput};
 use doorstep_domain::fairs::plans;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem};
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, problems};
 use crate::routes::businesses::RejectRequest;
 use crate::startup::AppState;
 use crate::views::fairs::{BoothView, BoothVisitView, ScheduleView, VisitorView};
@@ -22,10 +22,10 @@ use crate::views::marketplace::ApplicationView;
     request_body = BoothRequest,
     responses(
         (status = 201, body = BoothView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`booth_already_requested`, `business_not_verified` or `fair_not_open`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/fairs/{id}/booths")]
@@ -46,7 +46,7 @@ pub async fn request_booth(
     params(("id" = Uuid, Path, description = "fair id")),
     responses(
         (status = 200, body = Vec<BoothView>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/fairs/{id}/booths")]
@@ -67,9 +67,9 @@ pub async fn list_booths(
     request_body = BoothChange,
     responses(
         (status = 200, body = BoothView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`booth_rejected` or `fair_not_open`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[put("/fairs/{id}/booths/{booth_id}")]
@@ -92,8 +92,8 @@ pub async fn change_booth(
     params(("id" = Uuid, Path, description = "fair id"), ("booth_id" = Uuid, Path)),
     responses(
         (status = 200, body = BoothView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`no_booths_left` or `booth_already_reviewed`"),
     )
 )]
@@ -116,10 +116,10 @@ pub async fn approve_booth(
     request_body = RejectRequest,
     responses(
         (status = 200, body = BoothView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`booth_already_reviewed`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/fairs/{id}/booths/{booth_id}/reject")]
@@ -144,7 +144,7 @@ pub async fn reject_booth(
     params(("id" = Uuid, Path, description = "fair id"), ("booth_id" = Uuid, Path)),
     responses(
         (status = 200, body = ScheduleView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/fairs/{id}/booths/{booth_id}/schedule")]
@@ -174,9 +174,9 @@ pub async fn booth_schedule(
     request_body = OutcomeInput,
     responses(
         (status = 200, body = BoothVisitView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`fair_not_open` or `booth_not_approved`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/fairs/{id}/booths/{booth_id}/outcomes")]
@@ -201,10 +201,10 @@ pub async fn record_outcome(
     request_body = BoothApplyInput,
     responses(
         (status = 201, body = ApplicationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_applied`, `not_registered` or `fair_not_open`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/fairs/{id}/booths/{booth_id}/applications")]

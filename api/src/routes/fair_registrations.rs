@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::fairs::{RegistrationSummary, RegistrationView, ScanView};
@@ -41,10 +41,10 @@ async fn registration_view(
     request_body = RegisterInput,
     responses(
         (status = 201, body = RegistrationView, description = "`status` is `registered` or `waitlisted`"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_registered`, `registration_closed` or `profile_required`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/fairs/{id}/registrations")]
@@ -67,7 +67,7 @@ pub async fn register_for_fair(
     params(("id" = Uuid, Path, description = "fair id"), ("registration_id" = Uuid, Path)),
     responses(
         (status = 200, body = RegistrationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/fairs/{id}/registrations/{registration_id}")]
@@ -96,7 +96,7 @@ pub async fn get_registration(
     params(("id" = Uuid, Path, description = "fair id"), ("registration_id" = Uuid, Path)),
     responses(
         (status = 200, body = RegistrationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_cancelled` or `fair_not_open`"),
     )
 )]
@@ -126,7 +126,7 @@ pub struct RegistrationListQuery {
     params(RegistrationListQuery),
     responses(
         (status = 200, body = Page<RegistrationSummary>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/me/fair-registrations")]
@@ -149,7 +149,7 @@ pub async fn my_registrations(
     request_body = WalkInInput,
     responses(
         (status = 201, body = RegistrationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_registered` or `fair_not_open`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`no_such_seeker`"),
     )
@@ -178,9 +178,9 @@ pub async fn walk_in(
     request_body = ScanInput,
     responses(
         (status = 200, body = ScanView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`registration_not_active`, `booth_not_approved` or `fair_not_open`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/fairs/{id}/check-ins")]

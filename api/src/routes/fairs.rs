@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
 use crate::services;
 use crate::startup::AppState;
 use crate::views::Page;
@@ -24,8 +24,8 @@ use crate::views::fairs::FairView;
     request_body = FairInput,
     responses(
         (status = 201, body = FairView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/fairs")]
@@ -54,7 +54,7 @@ pub struct FairListQuery {
     params(FairListQuery),
     responses(
         (status = 200, body = Page<FairView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
     )
 )]
 #[get("/fairs")]
@@ -74,7 +74,7 @@ pub async fn list_fairs(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = FairView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/fairs/{id}")]
@@ -95,10 +95,10 @@ pub async fn get_fair(
     request_body = FairInput,
     responses(
         (status = 200, body = FairView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`fair_not_draft`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[put("/fairs/{id}")]
@@ -130,8 +130,8 @@ async fn move_fair(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = FairView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition` or `deadline_passed`"),
     )
 )]
@@ -151,7 +151,7 @@ pub async fn publish_fair(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = FairView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`"),
     )
 )]
@@ -171,7 +171,7 @@ pub async fn close_fair(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = FairView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`"),
     )
 )]
@@ -200,9 +200,9 @@ pub struct CancelRequest {
     request_body = CancelRequest,
     responses(
         (status = 200, body = FairView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/fairs/{id}/cancel")]
@@ -233,8 +233,8 @@ pub async fn cancel_fair(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = PlanSummary),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`fair_not_open`"),
     )
 )]
@@ -264,8 +264,8 @@ pub async fn plan_routes(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = FairFigures),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[get("/fairs/{id}/figures")]
@@ -287,8 +287,8 @@ pub async fn fair_figures(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[get("/fairs/{id}/figures.csv")]
@@ -316,7 +316,7 @@ pub async fn fair_figures_csv(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = DeviceKey),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`fair_not_open`"),
     )
 )]
@@ -340,8 +340,8 @@ pub async fn device_key(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = DeviceKey),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[post("/fairs/{id}/device-key/rotate")]

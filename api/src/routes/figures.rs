@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, Problem};
+use crate::http::{ApiError, Auth, Problem, problems};
 use crate::startup::AppState;
 
 /// The range of Shanghai days. Dates are taken as text so a bad one is a 422 naming the
@@ -45,8 +45,8 @@ impl FiguresQuery {
     params(("id" = Uuid, Path), FiguresQuery),
     responses(
         (status = 200, body = Figures),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "a bad date, `from` after `to`, or more than two years"),
     )
 )]
@@ -73,9 +73,9 @@ pub async fn district_figures(
     params(("id" = Uuid, Path), FiguresQuery),
     responses(
         (status = 200, content_type = "text/csv; charset=utf-8", body = String),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::ValidationFailed,
     )
 )]
 #[get("/districts/{id}/figures.csv")]

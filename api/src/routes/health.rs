@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use doorstep_domain::DomainError;
+use doorstep_domain::ErrorCode;
 use doorstep_migrations::{Migrator, MigratorTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -81,9 +82,11 @@ pub async fn metrics(
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::MissingToken)?;
     if !same_secret(presented.as_bytes(), expected.as_bytes()) {
-        return Err(
-            DomainError::unauthenticated("invalid_token", "this is not the metrics token").into(),
-        );
+        return Err(DomainError::unauthenticated(
+            ErrorCode::InvalidToken,
+            "this is not the metrics token",
+        )
+        .into());
     }
     Ok(render_metrics(&state).await)
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, Problem, page};
+use crate::http::{ApiError, Auth, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::marketplace::NotificationView;
@@ -46,7 +46,7 @@ pub async fn list_inbox(
     params(("id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[post("/inbox/{id}/read")]

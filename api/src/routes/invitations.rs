@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::marketplace::InvitationView;
@@ -21,8 +21,8 @@ use crate::views::marketplace::InvitationView;
     request_body = InviteInput,
     responses(
         (status = 201, body = InvitationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_invited` or `posting_not_open`"),
     )
 )]
@@ -54,7 +54,7 @@ pub struct InvitationListQuery {
     params(InvitationListQuery),
     responses(
         (status = 200, body = Page<InvitationView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/me/invitations")]
@@ -75,7 +75,7 @@ pub async fn my_invitations(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = InvitationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_answered`"),
     )
 )]
@@ -96,8 +96,8 @@ pub async fn accept(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = InvitationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[post("/invitations/{id}/decline")]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::services;
 use crate::startup::AppState;
 
@@ -56,9 +56,10 @@ pub struct LexiconEntryView {
 }
 
 fn to_entry(body: &LexiconEntryBody) -> Result<Entry, ApiError> {
-    let value = serde_json::to_value(body).map_err(|e| DomainError::Internal(e.to_string()))?;
-    let entry: Entry =
-        serde_json::from_value(value).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let value = serde_json::to_value(body)
+        .map_err(|e| DomainError::internal_from("the lexicon entry as JSON", e))?;
+    let entry: Entry = serde_json::from_value(value)
+        .map_err(|e| DomainError::internal_from("the lexicon entry from JSON", e))?;
     Ok(entry)
 }
 
@@ -93,7 +94,7 @@ pub async fn add_entry(
     let body = body.into_inner();
     let entry = to_entry(&body)?;
     let row = services::lexicon::add(&state.db, &state.search, &principal, entry).await?;
-    let view = view(row).ok_or_else(|| DomainError::Internal("stored entry unreadable".into()))?;
+    let view = view(row).ok_or_else(|| DomainError::internal("stored entry unreadable"))?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -104,7 +105,7 @@ pub async fn add_entry(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<LexiconEntryView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/lexicon")]
@@ -124,8 +125,8 @@ pub async fn list_entries(
     params(("id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[delete("/lexicon/{id}")]

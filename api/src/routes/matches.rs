@@ -2,6 +2,7 @@
 
 use actix_web::{get, post, web};
 use chrono::{DateTime, FixedOffset};
+use doorstep_domain::ErrorCode;
 use doorstep_domain::types::Role;
 use doorstep_domain::{DomainError, time};
 use doorstep_matcher::matches::{self, Feedback};
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::services;
 use crate::startup::AppState;
 
@@ -80,9 +81,9 @@ fn base(m: &doorstep_domain::entities::job_match::Model) -> MatchView {
     params(MatchQuery),
     responses(
         (status = 200, body = Vec<MatchView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::ValidationFailed,
     )
 )]
 #[get("/matches")]
@@ -96,7 +97,7 @@ pub async fn list_matches(
         return Err(
             DomainError::Validation(doorstep_domain::ValidationErrors::single(
                 "limit",
-                doorstep_domain::Invalid::new("out_of_range", "limit is 1 to 50"),
+                doorstep_domain::Invalid::new(ErrorCode::OutOfRange, "limit is 1 to 50"),
             ))
             .into(),
         );
@@ -118,7 +119,10 @@ pub async fn list_matches(
     let posting_id = query.posting_id.ok_or_else(|| {
         DomainError::Validation(doorstep_domain::ValidationErrors::single(
             "posting_id",
-            doorstep_domain::Invalid::new("required", "merchants list candidates for one posting"),
+            doorstep_domain::Invalid::new(
+                ErrorCode::Required,
+                "merchants list candidates for one posting",
+            ),
         ))
     })?;
     let found = matches::for_posting(&state.db, &principal, posting_id, limit).await?;
@@ -163,7 +167,7 @@ pub struct FeedbackRequest {
     request_body = FeedbackRequest,
     responses(
         (status = 200, body = MatchView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_applied`"),
     )
 )]

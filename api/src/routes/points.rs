@@ -1,6 +1,7 @@
 //! Points: the worker's ledger, rewards and redemptions, volunteer awards, the league.
 
 use actix_web::{HttpResponse, get, post, web};
+use doorstep_domain::ErrorCode;
 use doorstep_domain::pagination::PageRequest;
 use doorstep_domain::points::{self, Quarter, RewardInput, VolunteerAward};
 use doorstep_domain::time;
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, limit, page};
+use crate::http::{ApiError, Auth, JsonBody, Problem, limit, page, problems};
 use crate::routes::reports::PageQuery;
 use crate::startup::AppState;
 use crate::views::Page;
@@ -30,7 +31,7 @@ pub async fn my_points(
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<PointsView>, ApiError> {
     let request = PageRequest::<i32>::parse(query.limit, query.cursor.as_deref())
-        .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))?;
+        .map_err(|(field, invalid)| ApiError::field(ErrorCode::InvalidQuery, field, invalid))?;
     let balance = points::balance(&state.db, auth.0.account_id).await?;
     let lines = points::history(&state.db, auth.0.account_id, request).await?;
     Ok(web::Json(PointsView {
@@ -57,8 +58,8 @@ pub async fn list_rewards(
     request_body = RewardInput,
     responses(
         (status = 201, body = RewardView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/rewards")]
@@ -79,8 +80,8 @@ pub async fn create_reward(
     params(("id" = Uuid, Path)),
     responses(
         (status = 201, body = RedemptionView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`insufficient_points` or `out_of_stock`"),
     )
 )]
@@ -121,8 +122,8 @@ pub async fn my_redemptions(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = RedemptionView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_settled`"),
     )
 )]
@@ -143,9 +144,9 @@ pub async fn fulfil_redemption(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = RedemptionView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[post("/redemptions/{id}/cancel")]
@@ -165,9 +166,9 @@ pub async fn cancel_redemption(
     request_body = VolunteerAward,
     responses(
         (status = 201, body = PointEntryView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::ValidationFailed,
     )
 )]
 #[post("/points/volunteer-tasks")]
@@ -200,8 +201,8 @@ pub struct LeagueQuery {
     params(LeagueQuery),
     responses(
         (status = 200, body = LeagueView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
+        problems::Forbidden,
     )
 )]
 #[get("/points/league")]
@@ -211,9 +212,8 @@ pub async fn league(
     query: web::Query<LeagueQuery>,
 ) -> Result<web::Json<LeagueView>, ApiError> {
     let quarter = match query.quarter.as_deref() {
-        Some(raw) => {
-            Quarter::parse(raw).map_err(|e| ApiError::field("invalid_query", "quarter", e))?
-        }
+        Some(raw) => Quarter::parse(raw)
+            .map_err(|e| ApiError::field(ErrorCode::InvalidQuery, "quarter", e))?,
         None => Quarter::containing(time::now()),
     };
     let rows = points::league(&state.db, &auth.0, quarter, limit(query.limit)?).await?;

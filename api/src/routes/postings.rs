@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::marketplace::PostingView;
@@ -30,8 +30,8 @@ pub async fn categories() -> web::Json<&'static [Category]> {
     request_body = PostingInput,
     responses(
         (status = 201, body = PostingView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 422, body = Problem, content_type = "application/problem+json",
             description = "invalid field, or `discriminatory_requirement` naming the phrase"),
     )
@@ -78,7 +78,7 @@ impl PostingListQuery {
     params(PostingListQuery),
     responses(
         (status = 200, body = Page<PostingView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
     )
 )]
 #[get("/postings")]
@@ -120,7 +120,7 @@ pub async fn my_postings(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = PostingView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/postings/{id}")]
@@ -142,9 +142,9 @@ pub async fn get_posting(
     request_body = PostingInput,
     responses(
         (status = 200, body = PostingView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
+        problems::ValidationFailed,
     )
 )]
 #[put("/postings/{id}")]
@@ -176,7 +176,7 @@ async fn act(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = PostingView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition` or `posting_expired`"),
     )
 )]
@@ -196,8 +196,8 @@ pub async fn publish_posting(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = PostingView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[post("/postings/{id}/pause")]
@@ -216,8 +216,8 @@ pub async fn pause_posting(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = PostingView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[post("/postings/{id}/close")]
@@ -236,8 +236,8 @@ pub async fn close_posting(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = PostingView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[post("/postings/{id}/fill")]

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, delete, get, web};
 use doorstep_domain::privacy;
 
-use crate::http::{ApiError, Auth, Problem};
+use crate::http::{ApiError, Auth, problems};
 use crate::startup::AppState;
 
 /// Everything Doorstep holds about the caller, as JSON (account, profile, applications
@@ -31,7 +31,7 @@ pub async fn export(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
     security(("bearer" = [])),
     responses(
         (status = 204),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[delete("/me")]

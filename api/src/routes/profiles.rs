@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::startup::AppState;
 use crate::views::marketplace::ProfileView;
 
@@ -40,8 +40,8 @@ pub async fn my_profile(
     responses(
         (status = 200, body = ProfileView, description = "replaced"),
         (status = 201, body = ProfileView, description = "created"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[put("/me/profile")]
@@ -80,7 +80,7 @@ pub struct ProfileQuery {
     params(("id" = Uuid, Path, description = "seeker account id"), ProfileQuery),
     responses(
         (status = 200, body = ProfileView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "officer without a reason"),
     )
 )]

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::http::upload::read_body;
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::community::{
@@ -38,8 +38,8 @@ fn is_coordinator(auth: &Auth) -> bool {
     request_body = ReportInput,
     responses(
         (status = 201, body = ReportView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/reports")]
@@ -89,9 +89,9 @@ async fn upload(
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses(
         (status = 201, body = MediaView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`too_many_files` or `report_closed_for_files`"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
+        problems::PayloadTooLarge,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`not_an_image`"),
     )
 )]
@@ -123,9 +123,9 @@ pub async fn add_photo(
     request_body(content = Vec<u8>, content_type = "audio/mpeg"),
     responses(
         (status = 201, body = MediaView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
+        problems::PayloadTooLarge,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`not_audio`"),
     )
 )]
@@ -155,7 +155,7 @@ pub async fn add_voice(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "the file, with its content type", content_type = "application/octet-stream"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/media/{id}")]
@@ -186,7 +186,7 @@ pub async fn get_media(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ReportView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/reports/{id}")]
@@ -249,7 +249,7 @@ pub struct QueueQuery {
     params(QueueQuery),
     responses(
         (status = 200, body = Page<ReportView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/reports")]
@@ -273,10 +273,10 @@ pub async fn report_queue(
     request_body = DispatchInput,
     responses(
         (status = 200, body = DispatchView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`report_is_duplicate` or `report_closed`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/reports/{id}/dispatch")]
@@ -317,8 +317,8 @@ pub struct RequiredReason {
     request_body = RequiredReason,
     responses(
         (status = 200, body = ReportView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::Conflict,
     )
 )]
 #[post("/reports/{id}/reject")]
@@ -365,7 +365,7 @@ async fn advance(
     request_body = NoteInput,
     responses(
         (status = 200, body = ReportView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`invalid_transition`"),
     )
 )]
@@ -396,9 +396,9 @@ pub async fn report_in_progress(
     request_body = NoteInput,
     responses(
         (status = 200, body = ReportView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
+        problems::ValidationFailed,
     )
 )]
 #[post("/reports/{id}/resolve")]
@@ -448,9 +448,9 @@ async fn resolution_photo(
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses(
         (status = 201, body = MediaView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::PayloadTooLarge,
+        problems::ValidationFailed,
     )
 )]
 #[post("/reports/{id}/resolution-photos")]
@@ -504,8 +504,8 @@ pub async fn handling_view(
     request_body = NoteInput,
     responses(
         (status = 200, body = ReportView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
+        problems::Conflict,
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address"),
     )
 )]
@@ -535,9 +535,9 @@ pub async fn handling_progress(
     request_body = NoteInput,
     responses(
         (status = 200, body = ReportView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
+        problems::Conflict,
+        problems::ValidationFailed,
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address"),
     )
 )]
@@ -567,9 +567,9 @@ pub async fn handling_resolve(
     request_body(content = Vec<u8>, content_type = "image/jpeg"),
     responses(
         (status = 201, body = MediaView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Unauthorized,
+        problems::PayloadTooLarge,
+        problems::ValidationFailed,
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address"),
     )
 )]
@@ -620,8 +620,8 @@ pub async fn report_board(
     request_body = DepartmentInput,
     responses(
         (status = 201, body = DepartmentView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/departments")]
@@ -640,7 +640,7 @@ pub async fn create_department(
     security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<DepartmentView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/departments")]

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use doorstep_domain::ErrorCode;
 use doorstep_domain::auth::Principal;
 use doorstep_domain::postings::taxonomy;
 use doorstep_domain::types::{Education, GeoPoint, PostingKind, Role, ShiftPayUnit, Visibility};
@@ -13,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::http::client_ip::client_ip;
-use crate::http::{ApiError, Auth, Problem};
+use crate::http::{ApiError, Auth, Problem, problems};
 use crate::services;
 use crate::services::search::{ProfileSearch, SearchError};
 use crate::startup::AppState;
@@ -100,7 +101,10 @@ impl SearchQuery {
         if text.chars().count() > MAX_QUERY_CHARS {
             errors.push(
                 "q",
-                Invalid::new("too_long", format!("at most {MAX_QUERY_CHARS} characters")),
+                Invalid::new(
+                    ErrorCode::TooLong,
+                    format!("at most {MAX_QUERY_CHARS} characters"),
+                ),
             );
         }
         let point = match (self.lat, self.lon) {
@@ -109,7 +113,7 @@ impl SearchQuery {
             _ => {
                 errors.push(
                     "lon",
-                    Invalid::new("incomplete_location", "give both lat and lon"),
+                    Invalid::new(ErrorCode::IncompleteLocation, "give both lat and lon"),
                 );
                 None
             }
@@ -118,14 +122,17 @@ impl SearchQuery {
             Some(r) if !(r > 0.0 && r <= MAX_RADIUS_KM) => {
                 errors.push(
                     "radius_km",
-                    Invalid::new("out_of_range", format!("0 < radius_km ≤ {MAX_RADIUS_KM}")),
+                    Invalid::new(
+                        ErrorCode::OutOfRange,
+                        format!("0 < radius_km ≤ {MAX_RADIUS_KM}"),
+                    ),
                 );
                 None
             }
             Some(_) if point.is_none() && self.lat.is_none() => {
                 errors.push(
                     "radius_km",
-                    Invalid::new("needs_point", "a radius needs lat and lon"),
+                    Invalid::new(ErrorCode::NeedsPoint, "a radius needs lat and lon"),
                 );
                 None
             }
@@ -140,7 +147,7 @@ impl SearchQuery {
             {
                 errors.push(
                     "kind",
-                    Invalid::new("unknown_kind", format!("unknown kind {kind:?}")),
+                    Invalid::new(ErrorCode::UnknownKind, format!("unknown kind {kind:?}")),
                 );
             }
         }
@@ -149,7 +156,10 @@ impl SearchQuery {
             if !taxonomy::is_known(code) {
                 errors.push(
                     "category",
-                    Invalid::new("unknown_category", format!("unknown category {code:?}")),
+                    Invalid::new(
+                        ErrorCode::UnknownCategory,
+                        format!("unknown category {code:?}"),
+                    ),
                 );
             }
         }
@@ -159,7 +169,7 @@ impl SearchQuery {
                 errors.push(
                     "schedule",
                     Invalid::new(
-                        "unknown_schedule",
+                        ErrorCode::UnknownSchedule,
                         format!("unknown schedule flag {flag:?}"),
                     ),
                 );
@@ -169,7 +179,7 @@ impl SearchQuery {
             if value.is_some_and(|v| v < 0) {
                 errors.push(
                     field,
-                    Invalid::new("out_of_range", "pay is at least 0 fen per hour"),
+                    Invalid::new(ErrorCode::OutOfRange, "pay is at least 0 fen per hour"),
                 );
             }
         }
@@ -178,7 +188,7 @@ impl SearchQuery {
         {
             errors.push(
                 "pay_max",
-                Invalid::new("out_of_range", "pay_max must not be below pay_min"),
+                Invalid::new(ErrorCode::OutOfRange, "pay_max must not be below pay_min"),
             );
         }
         if self
@@ -187,7 +197,7 @@ impl SearchQuery {
         {
             errors.push(
                 "posted_within_days",
-                Invalid::new("out_of_range", "1 to 365 days"),
+                Invalid::new(ErrorCode::OutOfRange, "1 to 365 days"),
             );
         }
         let sort = match self.sort.unwrap_or(SortParam::Relevance) {
@@ -196,7 +206,10 @@ impl SearchQuery {
                 if point.is_none() {
                     errors.push(
                         "sort",
-                        Invalid::new("needs_point", "sorting by distance needs lat and lon"),
+                        Invalid::new(
+                            ErrorCode::NeedsPoint,
+                            "sorting by distance needs lat and lon",
+                        ),
                     );
                 }
                 Sort::Distance
@@ -208,7 +221,7 @@ impl SearchQuery {
         if !(1..=MAX_LIMIT).contains(&limit) {
             errors.push(
                 "limit",
-                Invalid::new("out_of_range", format!("limit is 1 to {MAX_LIMIT}")),
+                Invalid::new(ErrorCode::OutOfRange, format!("limit is 1 to {MAX_LIMIT}")),
             );
         }
         if let (Some(from), Some(to)) = (self.shift_from, self.shift_to)
@@ -216,7 +229,10 @@ impl SearchQuery {
         {
             errors.push(
                 "shift_to",
-                Invalid::new("out_of_range", "shift_to must not be before shift_from"),
+                Invalid::new(
+                    ErrorCode::OutOfRange,
+                    "shift_to must not be before shift_from",
+                ),
             );
         }
         errors.into_result()?;
@@ -357,11 +373,11 @@ fn facets<D>(results: &Results<D>) -> Facets {
 fn index_error(err: IndexError) -> ApiError {
     match err {
         IndexError::CursorExpired | IndexError::InvalidCursor => ApiError::field(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "cursor",
-            Invalid::new("invalid_cursor", err.to_string()),
+            Invalid::new(ErrorCode::InvalidCursor, err.to_string()),
         ),
-        other => DomainError::Internal(other.to_string()).into(),
+        other => DomainError::internal_from("the search index", other).into(),
     }
 }
 
@@ -397,7 +413,7 @@ fn throttle(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
         (status = 200, body = JobSearchResults),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "unknown parameter or sort, bad cursor"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "a parameter out of range"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
+        problems::TooManyRequests,
     )
 )]
 #[get("/jobs/search")]
@@ -497,8 +513,8 @@ pub struct ProfileSearchResults {
     params(SearchQuery),
     responses(
         (status = 200, body = ProfileSearchResults),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[get("/profiles/search")]
@@ -559,7 +575,7 @@ pub async fn search_profiles(
     responses(
         (status = 202, description = "rebuild started"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`rebuild_running`"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[post("/admin/reindex")]

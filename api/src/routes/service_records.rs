@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::startup::AppState;
 use crate::views::officer::ServiceRecordView;
 
@@ -30,9 +30,9 @@ fn views(records: Vec<service_record::Model>) -> Vec<ServiceRecordView> {
     request_body = ServiceRecordInput,
     responses(
         (status = 201, body = ServiceRecordView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such seeker in the officer's districts"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/profiles/{id}/service-records")]
@@ -63,7 +63,7 @@ pub struct FileQuery {
     params(("id" = Uuid, Path, description = "seeker account id"), FileQuery),
     responses(
         (status = 200, body = Vec<ServiceRecordView>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "officer without a reason"),
     )
 )]
@@ -108,10 +108,10 @@ pub async fn my_records(
     request_body = ServiceRecordUpdate,
     responses(
         (status = 200, body = ServiceRecordView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`no_follow_up`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[patch("/service-records/{id}")]
@@ -143,8 +143,8 @@ pub struct FollowUpQuery {
     params(FollowUpQuery),
     responses(
         (status = 200, body = Vec<ServiceRecordView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[get("/officer/follow-ups")]

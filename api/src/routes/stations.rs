@@ -1,6 +1,7 @@
 //! Stations (驿站): the public map and "nearest open now", and officers' upkeep.
 
 use actix_web::{HttpResponse, get, post, put, web};
+use doorstep_domain::ErrorCode;
 use doorstep_domain::stations::{self, NearbyQuery, StationInput};
 use doorstep_domain::types::{Amenity, GeoPoint};
 use doorstep_domain::{Invalid, time};
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, limit};
+use crate::http::{ApiError, Auth, JsonBody, limit, problems};
 use crate::startup::AppState;
 use crate::views::community::{StationCollection, StationView};
 
@@ -19,8 +20,8 @@ use crate::views::community::{StationCollection, StationView};
     request_body = StationInput,
     responses(
         (status = 201, body = StationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/stations")]
@@ -41,9 +42,9 @@ pub async fn create_station(
     request_body = StationInput,
     responses(
         (status = 200, body = StationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::ValidationFailed,
     )
 )]
 #[put("/stations/{id}")]
@@ -89,9 +90,12 @@ fn parse_amenities(raw: Option<&str>) -> Result<Vec<Amenity>, ApiError> {
             serde_json::from_value::<Amenity>(serde_json::Value::String(name.to_owned())).map_err(
                 |_| {
                     ApiError::field(
-                        "invalid_query",
+                        ErrorCode::InvalidQuery,
                         "amenities",
-                        Invalid::new("unknown_amenity", format!("unknown amenity {name:?}")),
+                        Invalid::new(
+                            ErrorCode::UnknownAmenity,
+                            format!("unknown amenity {name:?}"),
+                        ),
                     )
                 },
             )
@@ -106,8 +110,8 @@ fn parse_amenities(raw: Option<&str>) -> Result<Vec<Amenity>, ApiError> {
     params(NearbyParams),
     responses(
         (status = 200, body = Vec<StationView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
+        problems::ValidationFailed,
     )
 )]
 #[get("/stations")]
@@ -116,7 +120,7 @@ pub async fn nearby_stations(
     query: web::Query<NearbyParams>,
 ) -> Result<web::Json<Vec<StationView>>, ApiError> {
     let from = GeoPoint::new(query.lat, query.lon)
-        .map_err(|e| ApiError::field("invalid_query", "lat", e))?;
+        .map_err(|e| ApiError::field(ErrorCode::InvalidQuery, "lat", e))?;
     let asked = NearbyQuery {
         radius_km: query.radius_km,
         open_now: query.open_now,
@@ -147,7 +151,7 @@ pub async fn station_map(state: web::Data<AppState>) -> Result<HttpResponse, Api
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = StationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/stations/{id}")]

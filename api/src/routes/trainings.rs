@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::routes::reports::RequiredReason;
 use crate::startup::AppState;
 use crate::views::Page;
@@ -20,8 +20,8 @@ use crate::views::community::{RegistrationView, TrainingCheckinView, TrainingSes
     request_body = SessionInput,
     responses(
         (status = 201, body = TrainingSessionView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/trainings")]
@@ -66,7 +66,7 @@ pub async fn list_trainings(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = TrainingSessionView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/trainings/{id}")]
@@ -86,8 +86,8 @@ pub async fn get_training(
     params(("id" = Uuid, Path)),
     responses(
         (status = 201, body = RegistrationView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`session_full`, `already_registered` or `registration_closed`"),
     )
 )]
@@ -108,8 +108,8 @@ pub async fn register_training(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = RegistrationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[delete("/trainings/{id}/registrations/me")]
@@ -130,8 +130,8 @@ pub async fn cancel_training_registration(
     request_body = RequiredReason,
     responses(
         (status = 200, body = TrainingSessionView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::Conflict,
     )
 )]
 #[post("/trainings/{id}/cancel")]
@@ -189,8 +189,8 @@ pub struct CheckinInput {
     request_body = CheckinInput,
     responses(
         (status = 200, body = TrainingCheckinView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`registration_cancelled` or `outside_session`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`token_foreign`, `token_tampered`, `token_expired`, `token_wrong_purpose` or `token_malformed` on `token`"),
     )

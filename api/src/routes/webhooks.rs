@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::services;
 use crate::startup::AppState;
 
@@ -83,7 +83,7 @@ pub async fn list_webhooks(
     tag = "matches",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses((status = 204), problems::NotFound)
 )]
 #[delete("/webhooks/{id}")]
 pub async fn remove_webhook(
@@ -107,7 +107,7 @@ pub struct PingResult {
     tag = "matches",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = PingResult), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = PingResult), problems::NotFound)
 )]
 #[post("/webhooks/{id}/ping")]
 pub async fn ping_webhook(

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::community::{WishCountView, WishView};
@@ -19,8 +19,8 @@ use crate::views::community::{WishCountView, WishView};
     request_body = WishInput,
     responses(
         (status = 201, body = WishView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[post("/wishes")]
@@ -68,10 +68,10 @@ pub async fn wish_wall(
     request_body = WishAnswer,
     responses(
         (status = 200, body = WishView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::ValidationFailed,
     )
 )]
 #[post("/wishes/{id}/answer")]

@@ -33,7 +33,7 @@ fn headword(entry: &Entry) -> String {
 async fn reload(db: &DatabaseConnection, index: &SearchIndex) -> Result<(), DomainError> {
     doorstep_search_index::sync::refresh_lexicon(db, index, None)
         .await
-        .map_err(|e| DomainError::Internal(e.to_string()))?;
+        .map_err(|e| DomainError::internal_from("reloading the lexicon", e))?;
     Ok(())
 }
 
@@ -47,7 +47,8 @@ pub async fn add(
 ) -> Result<lexicon_entry::Model, DomainError> {
     check(&entry)?;
     let first = headword(&entry);
-    let stored = serde_json::to_value(&entry).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let stored = serde_json::to_value(&entry)
+        .map_err(|e| DomainError::internal_from("the lexicon entry to store", e))?;
     let row = lexicon::add(db, actor, entry.kind.as_str(), &first, stored).await?;
     reload(db, index).await?;
     Ok(row)

@@ -2,6 +2,7 @@
 //! sees which profiles, from where distances are measured, and the audit of what officers
 //! read), and the admin's rebuild.
 
+use doorstep_domain::ErrorCode;
 use std::sync::Arc;
 
 use doorstep_domain::auth::Principal;
@@ -75,7 +76,7 @@ where
     let index = index.clone();
     Ok(tokio::task::spawn_blocking(move || search(&index))
         .await
-        .map_err(|e| DomainError::Internal(e.to_string()))??)
+        .map_err(|e| DomainError::internal_from("a search task failed", e))??)
 }
 
 /// Open jobs of verified businesses; no login needed. An empty or absent `cursor` is the
@@ -157,9 +158,9 @@ pub fn start_reindex(
     index: &Arc<SearchIndex>,
     admin: &Principal,
 ) -> Result<(), DomainError> {
-    let claim = index
-        .try_begin_rebuild()
-        .ok_or_else(|| DomainError::conflict("rebuild_running", "a rebuild is already running"))?;
+    let claim = index.try_begin_rebuild().ok_or_else(|| {
+        DomainError::conflict(ErrorCode::RebuildRunning, "a rebuild is already running")
+    })?;
     let db = db.clone();
     let by = admin.account_id;
     tokio::spawn(async move {

@@ -1,5 +1,6 @@
 //! Accounts: registration, login, and what admins do to accounts.
 
+use crate::ErrorCode;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -70,7 +71,7 @@ fn login_of(
             errors.push(
                 "email",
                 Invalid::new(
-                    "ambiguous_login",
+                    ErrorCode::AmbiguousLogin,
                     "give a phone number or an e-mail address, not both",
                 ),
             );
@@ -80,7 +81,7 @@ fn login_of(
             errors.push(
                 "phone",
                 Invalid::new(
-                    "required",
+                    ErrorCode::Required,
                     "a phone number or an e-mail address is required",
                 ),
             );
@@ -91,7 +92,7 @@ fn login_of(
 
 fn duplicate() -> DomainError {
     DomainError::conflict(
-        "account_exists",
+        ErrorCode::AccountExists,
         "an account with this phone number or e-mail address already exists",
     )
 }
@@ -188,7 +189,7 @@ pub async fn register(
         return Err(DomainError::Validation(ValidationErrors::single(
             "role",
             Invalid::new(
-                "role_not_allowed",
+                ErrorCode::RoleNotAllowed,
                 "sign-up creates seeker or merchant accounts; officers are added by an admin",
             ),
         )));

@@ -137,14 +137,14 @@ impl HashPool {
                 return Err(DomainError::Busy { retry_after_secs });
             }
             Err(TrySendError::Disconnected(_)) => {
-                return Err(DomainError::Internal(
-                    "the password hashing workers stopped".into(),
+                return Err(DomainError::internal(
+                    "the password hashing workers stopped",
                 ));
             }
         }
         answer
             .await
-            .map_err(|_| DomainError::Internal("a password hashing task failed".into()))?
+            .map_err(|_| DomainError::internal("a password hashing task failed"))?
     }
 }
 
@@ -189,7 +189,7 @@ fn with_blocks<T>(memory: &mut Vec<Block>, count: usize, f: impl FnOnce(&mut [Bl
 
 fn hash_with(memory: &mut Vec<Block>, password: &str) -> Result<String, DomainError> {
     let failed = |err: &dyn std::fmt::Display| {
-        DomainError::Internal(format!("password hashing failed: {err}"))
+        DomainError::internal_from("password hashing failed", err.to_string())
     };
     let params = params();
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());

@@ -4,6 +4,7 @@
 //! issues the next one in the same family. Presenting a spent token means it was copied: the
 //! whole family is revoked, so both the thief and the victim must log in again.
 
+use crate::ErrorCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -51,7 +52,7 @@ fn hash_refresh_value(value: &str) -> String {
 
 fn invalid_refresh() -> DomainError {
     DomainError::unauthenticated(
-        "invalid_refresh_token",
+        ErrorCode::InvalidRefreshToken,
         "the refresh token is unknown, expired or revoked; log in again",
     )
 }
@@ -146,7 +147,7 @@ pub async fn refresh(
             "spent refresh token presented again; revoking its family");
         revoke_family(db, row.family_id).await?;
         Err(DomainError::unauthenticated(
-            "refresh_token_reused",
+            ErrorCode::RefreshTokenReused,
             "this refresh token was already used; every session of this login is revoked",
         ))
     };
@@ -208,24 +209,28 @@ pub async fn authorize(
     bearer: &str,
 ) -> Result<Principal, DomainError> {
     let claims = tokens.verify(bearer).map_err(|err| match err {
-        TokenError::Expired => DomainError::unauthenticated("token_expired", err.to_string()),
+        TokenError::Expired => {
+            DomainError::unauthenticated(ErrorCode::TokenExpired, err.to_string())
+        }
         TokenError::NotYetValid => {
-            DomainError::unauthenticated("token_not_yet_valid", err.to_string())
+            DomainError::unauthenticated(ErrorCode::TokenNotYetValid, err.to_string())
         }
         TokenError::UnknownKey | TokenError::Invalid(_) => {
-            DomainError::unauthenticated("invalid_token", err.to_string())
+            DomainError::unauthenticated(ErrorCode::InvalidToken, err.to_string())
         }
     })?;
     let account = account::Entity::find_by_id(claims.sub)
         .one(db)
         .await?
-        .ok_or_else(|| DomainError::unauthenticated("invalid_token", "the account is gone"))?;
+        .ok_or_else(|| {
+            DomainError::unauthenticated(ErrorCode::InvalidToken, "the account is gone")
+        })?;
     if account.disabled_at.is_some() {
         return Err(DomainError::AccountDisabled);
     }
     if account.token_version != claims.ver || account.role != claims.role {
         return Err(DomainError::unauthenticated(
-            "token_revoked",
+            ErrorCode::TokenRevoked,
             "the account changed since this token was issued; refresh or log in again",
         ));
     }

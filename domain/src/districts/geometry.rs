@@ -2,6 +2,7 @@
 //! and its area. Districts are a few kilometres across, so a local flat projection around
 //! the ring is accurate to well under a metre.
 
+use crate::ErrorCode;
 use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
 
@@ -31,24 +32,27 @@ impl Ring {
         };
         if points.len() < 3 {
             return invalid(
-                "boundary_too_short",
+                ErrorCode::BoundaryTooShort,
                 "a boundary needs at least three points",
             );
         }
         if points.len() > MAX_VERTICES {
-            return invalid("boundary_too_long", "a boundary has at most 500 points");
+            return invalid(
+                ErrorCode::BoundaryTooLong,
+                "a boundary has at most 500 points",
+            );
         }
         let ring = Ring(points);
         // A crossing ring can have a signed area of zero (a bow tie): name the crossing first.
         if ring.self_intersects() {
             return invalid(
-                "boundary_crossing",
+                ErrorCode::BoundaryCrossing,
                 "the boundary crosses itself; list its points in order around the edge",
             );
         }
         if ring.area_m2() < 1.0 {
             return invalid(
-                "boundary_empty",
+                ErrorCode::BoundaryEmpty,
                 "the boundary encloses no area (points in a line?)",
             );
         }

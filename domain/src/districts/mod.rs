@@ -6,6 +6,7 @@ pub mod geometry;
 pub mod placement;
 pub mod scope;
 
+use crate::ErrorCode;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -112,7 +113,10 @@ async fn name_taken<C: ConnectionTrait>(
 }
 
 fn taken() -> DomainError {
-    DomainError::conflict("district_name_taken", "another district has this name")
+    DomainError::conflict(
+        ErrorCode::DistrictNameTaken,
+        "another district has this name",
+    )
 }
 
 /// Draws a district; everything inside it is placed there at once.
@@ -263,7 +267,7 @@ pub async fn assign<C: ConnectionTrait>(
         return Err(DomainError::Validation(ValidationErrors::single(
             "officer_id",
             Invalid::new(
-                "not_an_officer",
+                ErrorCode::NotAnOfficer,
                 "only officer accounts are assigned to districts",
             ),
         )));

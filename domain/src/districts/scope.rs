@@ -2,6 +2,7 @@
 //! an officer with no district sees nothing placed, and an unplaced thing (no district)
 //! is for admins only.
 
+use crate::ErrorCode;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -88,7 +89,7 @@ pub async fn locate_in_scope<C: ConnectionTrait>(
         return Err(DomainError::Validation(ValidationErrors::single(
             "lat",
             Invalid::new(
-                "outside_your_districts",
+                ErrorCode::OutsideYourDistricts,
                 format!("the {what} is outside the districts you serve"),
             ),
         )));

@@ -3,6 +3,7 @@
 //! officer approves it (it gets the lowest free booth number; never more approved booths
 //! than the hall has) or rejects it with a reason the merchant is told.
 
+use crate::ErrorCode;
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -56,7 +57,7 @@ fn check_capacity(capacity: i32, errors: &mut ValidationErrors) {
     if !(1..=50).contains(&capacity) {
         errors.push(
             "capacity_per_slot",
-            Invalid::new("out_of_range", "1 to 50 visitors per slot"),
+            Invalid::new(ErrorCode::OutOfRange, "1 to 50 visitors per slot"),
         );
     }
 }
@@ -75,7 +76,7 @@ async fn check_postings<C: ConnectionTrait>(
         errors.push(
             "posting_ids",
             Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("1 to {MAX_POSTINGS} different postings"),
             ),
         );
@@ -92,11 +93,11 @@ async fn check_postings<C: ConnectionTrait>(
             Some(p) if postings::is_public(p, business, now) => {}
             Some(_) => errors.push(
                 format!("posting_ids[{k}]"),
-                Invalid::new("posting_not_open", "only open postings go to a fair"),
+                Invalid::new(ErrorCode::PostingNotOpen, "only open postings go to a fair"),
             ),
             None => errors.push(
                 format!("posting_ids[{k}]"),
-                Invalid::new("unknown_posting", "not a posting of this business"),
+                Invalid::new(ErrorCode::UnknownPosting, "not a posting of this business"),
             ),
         }
     }
@@ -139,7 +140,7 @@ pub async fn request<C: TransactionTrait>(
     let (business, _) = businesses::as_member(&txn, input.business_id, actor.account_id).await?;
     if business.status != BusinessStatus::Verified {
         return Err(DomainError::conflict(
-            "business_not_verified",
+            ErrorCode::BusinessNotVerified,
             "only verified businesses take booths",
         ));
     }
@@ -168,7 +169,7 @@ pub async fn request<C: TransactionTrait>(
         Ok(booth) => booth,
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             return Err(DomainError::conflict(
-                "booth_already_requested",
+                ErrorCode::BoothAlreadyRequested,
                 "this business already has a booth at this fair",
             ));
         }
@@ -221,7 +222,7 @@ pub async fn change<C: TransactionTrait>(
     require_live(&f)?;
     if booth.status == BoothStatus::Rejected {
         return Err(DomainError::conflict(
-            "booth_rejected",
+            ErrorCode::BoothRejected,
             "a rejected booth cannot be changed",
         ));
     }
@@ -244,7 +245,10 @@ pub async fn change<C: TransactionTrait>(
 }
 
 fn no_booths_left() -> DomainError {
-    DomainError::conflict("no_booths_left", "every booth of the hall is already given")
+    DomainError::conflict(
+        ErrorCode::NoBoothsLeft,
+        "every booth of the hall is already given",
+    )
 }
 
 /// An officer approves a requested booth (it gets the lowest free number) or rejects it
@@ -270,7 +274,7 @@ pub async fn review<C: TransactionTrait>(
     let booth = as_member(&txn, actor, fair_id, booth_id).await?;
     if booth.status != BoothStatus::Requested {
         return Err(DomainError::conflict(
-            "booth_already_reviewed",
+            ErrorCode::BoothAlreadyReviewed,
             format!("this booth is already {}", booth.status),
         ));
     }

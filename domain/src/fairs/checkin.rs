@@ -11,6 +11,7 @@
 //! as tampered; a second scan at the same place is reported with the time of the first, and
 //! counted once. Only the officers who run the fair scan at the door.
 
+use crate::ErrorCode;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -154,7 +155,7 @@ pub async fn scan<C: TransactionTrait>(
         None => {
             return Err(DomainError::Validation(ValidationErrors::single(
                 "booth_id",
-                Invalid::new("required", "a booth's device names its booth"),
+                Invalid::new(ErrorCode::Required, "a booth's device names its booth"),
             )));
         }
     };
@@ -163,7 +164,7 @@ pub async fn scan<C: TransactionTrait>(
         .is_some_and(|b| b.status != BoothStatus::Approved)
     {
         return Err(DomainError::conflict(
-            "booth_not_approved",
+            ErrorCode::BoothNotApproved,
             "this booth is not approved",
         ));
     }
@@ -177,7 +178,7 @@ pub async fn scan<C: TransactionTrait>(
         .ok_or(DomainError::NotFound("registration"))?;
     if registration.status != RegistrationStatus::Registered {
         return Err(DomainError::conflict(
-            "registration_not_active",
+            ErrorCode::RegistrationNotActive,
             format!("this registration is {}", registration.status),
         ));
     }

@@ -14,6 +14,7 @@ pub mod plans;
 pub mod registrations;
 pub mod status;
 
+use crate::ErrorCode;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -89,7 +90,7 @@ fn in_range(errors: &mut ValidationErrors, field: &str, value: i32, min: i32, ma
     } else {
         errors.push(
             field,
-            Invalid::new("out_of_range", format!("{min} to {max}")),
+            Invalid::new(ErrorCode::OutOfRange, format!("{min} to {max}")),
         );
         false
     }
@@ -108,10 +109,13 @@ impl FairInput {
         if starts_at <= now {
             errors.push(
                 "starts_at",
-                Invalid::new("in_the_past", "the fair must start in the future"),
+                Invalid::new(ErrorCode::InThePast, "the fair must start in the future"),
             );
         } else if starts_at > now + Duration::days(365) {
-            errors.push("starts_at", Invalid::new("too_far", "at most a year ahead"));
+            errors.push(
+                "starts_at",
+                Invalid::new(ErrorCode::TooFar, "at most a year ahead"),
+            );
         }
         in_range(&mut errors, "slot_minutes", self.slot_minutes, 10, 240);
         let slots_ok = in_range(&mut errors, "slot_count", self.slot_count, 1, MAX_SLOTS);
@@ -133,12 +137,15 @@ impl FairInput {
         if deadline <= now {
             errors.push(
                 "registration_deadline",
-                Invalid::new("in_the_past", "the deadline must be in the future"),
+                Invalid::new(ErrorCode::InThePast, "the deadline must be in the future"),
             );
         } else if deadline > starts_at {
             errors.push(
                 "registration_deadline",
-                Invalid::new("after_start", "registration closes at or before the start"),
+                Invalid::new(
+                    ErrorCode::AfterStart,
+                    "registration closes at or before the start",
+                ),
             );
         }
         match (title, description, mall, hall, address, location) {
@@ -307,7 +314,7 @@ pub async fn update<C: TransactionTrait>(
         crate::districts::locate_in_scope(&txn, actor, v.location, "fair's venue").await?;
     if current.status != FairStatus::Draft {
         return Err(DomainError::conflict(
-            "fair_not_draft",
+            ErrorCode::FairNotDraft,
             "only a draft fair can be changed",
         ));
     }
@@ -375,7 +382,7 @@ pub async fn transition<C: TransactionTrait>(
     let current = managed(&txn, actor, id).await?;
     let Some(to) = next_status(current.status, action) else {
         return Err(DomainError::conflict(
-            "illegal_transition",
+            ErrorCode::IllegalTransition,
             format!(
                 "a {} fair cannot be {}",
                 current.status,
@@ -386,7 +393,7 @@ pub async fn transition<C: TransactionTrait>(
     let now = time::now();
     if to == FairStatus::Published && current.registration_deadline <= now {
         return Err(DomainError::conflict(
-            "deadline_passed",
+            ErrorCode::DeadlinePassed,
             "the registration deadline has passed; change it first",
         ));
     }
@@ -401,7 +408,7 @@ pub async fn transition<C: TransactionTrait>(
         .await?;
     if moved.rows_affected != 1 {
         return Err(DomainError::conflict(
-            "illegal_transition",
+            ErrorCode::IllegalTransition,
             "the fair changed meanwhile; reload it",
         ));
     }
@@ -516,7 +523,7 @@ pub fn require_live(f: &fair::Model) -> Result<(), DomainError> {
         Ok(())
     } else {
         Err(DomainError::conflict(
-            "fair_not_open",
+            ErrorCode::FairNotOpen,
             format!("the fair is {}", f.status),
         ))
     }

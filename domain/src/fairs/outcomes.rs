@@ -3,6 +3,7 @@
 //! ordinary application pipeline (consent, notices, change event), the application being
 //! marked as made at the fair.
 
+use crate::ErrorCode;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionSession,
@@ -47,7 +48,7 @@ pub struct BoothApplyInput {
 fn not_at_booth(field: &str) -> DomainError {
     DomainError::Validation(ValidationErrors::single(
         field,
-        Invalid::new("not_at_booth", "not one of this booth's postings"),
+        Invalid::new(ErrorCode::NotAtBooth, "not one of this booth's postings"),
     ))
 }
 
@@ -67,7 +68,7 @@ fn require_running(status: FairStatus) -> Result<(), DomainError> {
         Ok(())
     } else {
         Err(DomainError::conflict(
-            "fair_not_open",
+            ErrorCode::FairNotOpen,
             format!("the fair is {status}"),
         ))
     }
@@ -87,7 +88,7 @@ pub async fn record<C: TransactionTrait>(
     require_running(f.status)?;
     if booth.status != BoothStatus::Approved {
         return Err(DomainError::conflict(
-            "booth_not_approved",
+            ErrorCode::BoothNotApproved,
             "this booth is not approved",
         ));
     }
@@ -169,7 +170,7 @@ pub async fn apply_at_booth<C: TransactionTrait>(
         .await?
         .ok_or_else(|| {
             DomainError::conflict(
-                "not_registered",
+                ErrorCode::NotRegistered,
                 "register for the fair before applying at its booths",
             )
         })?;

@@ -6,6 +6,7 @@
 //! are registered by an officer at the door (checked in at once, beyond the capacity: the
 //! capacity bounds registration ahead of the day, the officer at the door decides).
 
+use crate::ErrorCode;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -52,7 +53,7 @@ fn slots_of(f: &fair::Model, slots: &Option<Vec<i32>>) -> Result<Option<SlotList
     let invalid = |message: String| {
         DomainError::Validation(ValidationErrors::single(
             "slots",
-            Invalid::new("invalid_slots", message),
+            Invalid::new(ErrorCode::InvalidSlots, message),
         ))
     };
     if list.is_empty() {
@@ -68,7 +69,7 @@ fn slots_of(f: &fair::Model, slots: &Option<Vec<i32>>) -> Result<Option<SlotList
 
 fn already_registered() -> DomainError {
     DomainError::conflict(
-        "already_registered",
+        ErrorCode::AlreadyRegistered,
         "you are already registered or on the waiting list for this fair",
     )
 }
@@ -120,7 +121,7 @@ pub async fn register<C: TransactionTrait>(
     let now = time::now();
     if f.status != FairStatus::Published || f.registration_deadline <= now {
         return Err(DomainError::conflict(
-            "registration_closed",
+            ErrorCode::RegistrationClosed,
             "registration for this fair is closed",
         ));
     }
@@ -129,7 +130,7 @@ pub async fn register<C: TransactionTrait>(
         Ok(_) => {}
         Err(DomainError::NotFound(_)) => {
             return Err(DomainError::conflict(
-                "profile_required",
+                ErrorCode::ProfileRequired,
                 "fill in your profile first: routes are planned from it",
             ));
         }
@@ -289,19 +290,19 @@ pub async fn cancel<C: TransactionTrait>(
     let f = find_fair(&txn, fair_id).await?;
     if current.status == R::Cancelled {
         return Err(DomainError::conflict(
-            "already_cancelled",
+            ErrorCode::AlreadyCancelled,
             "this registration is already cancelled",
         ));
     }
     if !f.status.is_live() {
         return Err(DomainError::conflict(
-            "fair_not_open",
+            ErrorCode::FairNotOpen,
             format!("the fair is {}", f.status),
         ));
     }
     if !withdraw(&txn, &current).await? {
         return Err(DomainError::conflict(
-            "already_cancelled",
+            ErrorCode::AlreadyCancelled,
             "this registration changed meanwhile",
         ));
     }
@@ -422,7 +423,7 @@ pub async fn walk_in<C: TransactionTrait>(
             DomainError::Validation(ValidationErrors::single(
                 "login",
                 Invalid::new(
-                    "no_such_seeker",
+                    ErrorCode::NoSuchSeeker,
                     "no seeker account has this phone or e-mail",
                 ),
             ))

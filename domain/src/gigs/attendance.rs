@@ -3,6 +3,7 @@
 //! start and closes at the end of the grace period after it; arriving after the start is
 //! recorded as late, by how many minutes. A worker checks in on their own claim only, once.
 
+use crate::ErrorCode;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -49,7 +50,7 @@ enum Proof {
 
 impl AttendanceInput {
     fn proof(&self) -> Result<Proof, DomainError> {
-        let invalid = |field: &str, code: &'static str, message: &str| {
+        let invalid = |field: &str, code: ErrorCode, message: &str| {
             DomainError::Validation(ValidationErrors::single(field, Invalid::new(code, message)))
         };
         match (&self.code, self.lat, self.lon, self.accuracy_m) {
@@ -61,17 +62,17 @@ impl AttendanceInput {
             }
             (None, Some(_), Some(_), None) => Err(invalid(
                 "accuracy_m",
-                "required",
+                ErrorCode::Required,
                 "a position comes with its accuracy",
             )),
             (None, None, None, None) => Err(invalid(
                 "code",
-                "required",
+                ErrorCode::Required,
                 "give the code shown at the workplace, or lat, lon and accuracy_m",
             )),
             _ => Err(invalid(
                 "code",
-                "ambiguous",
+                ErrorCode::Ambiguous,
                 "give either a code or a position (lat, lon, accuracy_m), not both or parts",
             )),
         }
@@ -97,7 +98,7 @@ async fn verify<C: ConnectionTrait>(
         Proof::Code(code) => {
             if claim.code_failures >= MAX_CODE_FAILURES {
                 return Err(DomainError::conflict(
-                    "too_many_attempts",
+                    ErrorCode::TooManyAttempts,
                     "too many wrong codes; check in by location or ask the merchant",
                 ));
             }
@@ -123,14 +124,14 @@ async fn verify<C: ConnectionTrait>(
         }
         Proof::Location { at, accuracy_m } => {
             let centre = GeoPoint::new(shift.lat, shift.lon)
-                .map_err(|e| DomainError::Internal(e.to_string()))?;
+                .map_err(|e| DomainError::internal_from("the shift's stored position", e))?;
             match geofence::presence(centre, shift.geofence_m, at, accuracy_m) {
                 Presence::Inside { .. } => Ok(Proven {
                     method: AttendanceMethod::Location,
                     position: Some((at, accuracy_m)),
                 }),
                 Presence::Outside { distance_m } => Err(DomainError::conflict(
-                    "outside_geofence",
+                    ErrorCode::OutsideGeofence,
                     format!(
                         "you are {} m from the workplace; check-in works within {} m",
                         distance_m.round(),
@@ -138,7 +139,7 @@ async fn verify<C: ConnectionTrait>(
                     ),
                 )),
                 Presence::TooInaccurate => Err(DomainError::conflict(
-                    "location_too_inaccurate",
+                    ErrorCode::LocationTooInaccurate,
                     format!(
                         "the position is only accurate to {accuracy_m} m; within {} m is needed",
                         shift.geofence_m
@@ -149,7 +150,7 @@ async fn verify<C: ConnectionTrait>(
     }
 }
 
-const WRONG_CODE: &str = "invalid_code";
+const WRONG_CODE: ErrorCode = ErrorCode::InvalidCode;
 
 /// Ends a failed attempt: a wrong code's count is committed, anything else rolled back.
 async fn keep_count<T: TransactionSession>(
@@ -203,20 +204,20 @@ pub async fn check_in<C: TransactionTrait>(
         ClaimStatus::Confirmed => {}
         ClaimStatus::CheckedIn | ClaimStatus::Completed => {
             return Err(DomainError::conflict(
-                "already_checked_in",
+                ErrorCode::AlreadyCheckedIn,
                 "you have already checked in for this shift",
             ));
         }
         other => {
             return Err(DomainError::conflict(
-                "not_confirmed",
+                ErrorCode::NotConfirmed,
                 format!("a {other} claim cannot check in"),
             ));
         }
     }
     if now < shift.starts_at - rules.checkin_opens_before {
         return Err(DomainError::conflict(
-            "checkin_not_open",
+            ErrorCode::CheckinNotOpen,
             format!(
                 "check-in opens {} minutes before the start",
                 rules.checkin_opens_before.num_minutes()
@@ -225,7 +226,7 @@ pub async fn check_in<C: TransactionTrait>(
     }
     if now > shift.starts_at + rules.checkin_grace {
         return Err(DomainError::conflict(
-            "checkin_closed",
+            ErrorCode::CheckinClosed,
             "check-in has closed for this shift; the merchant can still confirm your hours",
         ));
     }
@@ -267,7 +268,7 @@ pub async fn check_in<C: TransactionTrait>(
     .await?;
     if moved.rows_affected == 0 {
         return Err(DomainError::conflict(
-            "already_checked_in",
+            ErrorCode::AlreadyCheckedIn,
             "you have already checked in for this shift",
         ));
     }
@@ -290,7 +291,7 @@ pub async fn check_out<C: TransactionTrait>(
     let (claim, shift) = own_claim(&txn, actor, claim_id).await?;
     if claim.status != ClaimStatus::CheckedIn || claim.hours_status != HoursStatus::Unconfirmed {
         return Err(DomainError::conflict(
-            "not_checked_in",
+            ErrorCode::NotCheckedIn,
             "only a checked-in shift whose hours are not settled can be checked out of",
         ));
     }
@@ -314,7 +315,7 @@ pub async fn check_out<C: TransactionTrait>(
     .await?;
     if moved.rows_affected == 0 {
         return Err(DomainError::conflict(
-            "not_checked_in",
+            ErrorCode::NotCheckedIn,
             "this shift was already checked out of",
         ));
     }

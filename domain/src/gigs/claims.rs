@@ -7,6 +7,7 @@
 //! places`, so however many seekers claim at once, the shift never holds more claims than
 //! places: the rest are refused (`shift_full`) or wait in line.
 
+use crate::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -118,7 +119,10 @@ async fn overlapping<C: ConnectionTrait>(
 }
 
 fn already_claimed() -> DomainError {
-    DomainError::conflict("already_claimed", "you already have a claim on this shift")
+    DomainError::conflict(
+        ErrorCode::AlreadyClaimed,
+        "you already have a claim on this shift",
+    )
 }
 
 /// A seeker claims a place on a shift, or (with `waitlist`) a spot in line when it is full.
@@ -147,13 +151,13 @@ pub async fn claim<C: TransactionTrait>(
     }
     if current.status == ShiftStatus::Cancelled {
         return Err(DomainError::conflict(
-            "shift_cancelled",
+            ErrorCode::ShiftCancelled,
             "this shift was cancelled",
         ));
     }
     if current.starts_at <= now {
         return Err(DomainError::conflict(
-            "shift_started",
+            ErrorCode::ShiftStarted,
             "this shift has already started",
         ));
     }
@@ -161,7 +165,7 @@ pub async fn claim<C: TransactionTrait>(
         && !favourites::is_favourite(&txn, business.id, actor.account_id).await?
     {
         return Err(DomainError::conflict(
-            "favourites_only",
+            ErrorCode::FavouritesOnly,
             format!(
                 "this shift is offered to the business's regular workers until {}",
                 time::to_display(current.favourites_until.unwrap_or(now)).format("%m-%d %H:%M")
@@ -186,7 +190,7 @@ pub async fn claim<C: TransactionTrait>(
         overlapping(&txn, actor.account_id, current.starts_at, current.ends_at).await?
     {
         return Err(DomainError::conflict(
-            "overlapping_claim",
+            ErrorCode::OverlappingClaim,
             format!(
                 "you already hold a shift at that time ({})",
                 when_zh(other.starts_at, other.ends_at)
@@ -203,7 +207,7 @@ pub async fn claim<C: TransactionTrait>(
         ClaimStatus::Waitlisted
     } else {
         return Err(DomainError::conflict(
-            "shift_full",
+            ErrorCode::ShiftFull,
             format!(
                 "all {} places are taken; claim with \"waitlist\": true to wait for one",
                 current.places
@@ -392,13 +396,13 @@ pub async fn cancel<C: TransactionTrait>(
         ClaimStatus::Waitlisted | ClaimStatus::Pending | ClaimStatus::Confirmed
     ) {
         return Err(DomainError::conflict(
-            "cannot_cancel",
+            ErrorCode::CannotCancel,
             format!("a {} claim cannot be cancelled", current.status),
         ));
     }
     if shift.starts_at <= now {
         return Err(DomainError::conflict(
-            "shift_started",
+            ErrorCode::ShiftStarted,
             "the shift has started; it can no longer be cancelled",
         ));
     }
@@ -415,7 +419,7 @@ pub async fn cancel<C: TransactionTrait>(
         .await?;
     if moved.rows_affected == 0 {
         return Err(DomainError::conflict(
-            "cannot_cancel",
+            ErrorCode::CannotCancel,
             "the claim changed meanwhile; read it again",
         ));
     }
@@ -464,13 +468,13 @@ pub async fn decide<C: TransactionTrait>(
     let shift = lock_shift(&txn, current.shift_id).await?;
     if current.status != ClaimStatus::Pending {
         return Err(DomainError::conflict(
-            "not_pending",
+            ErrorCode::NotPending,
             format!("the claim is {}, not pending", current.status),
         ));
     }
     if shift.starts_at <= now {
         return Err(DomainError::conflict(
-            "shift_started",
+            ErrorCode::ShiftStarted,
             "the shift has started",
         ));
     }

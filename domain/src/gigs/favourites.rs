@@ -3,6 +3,7 @@
 //! open to everyone. Only someone who has worked for the business can be a favourite, so
 //! the list is not a way to single out strangers.
 
+use crate::ErrorCode;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -64,7 +65,7 @@ pub async fn add<C: TransactionTrait>(
         > 0;
     if !worked_here {
         return Err(DomainError::conflict(
-            "not_worked_here",
+            ErrorCode::NotWorkedHere,
             "only a worker who completed a shift at this business can be a favourite",
         ));
     }

@@ -4,6 +4,7 @@
 //! dispute settled hours, keeping both sides' times, and an officer resolves the dispute.
 //! Pay follows the settled minutes (see [`super::pay`]).
 
+use crate::ErrorCode;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -57,32 +58,38 @@ impl HoursInput {
         if end < start {
             errors.push(
                 "end",
-                Invalid::new("out_of_range", "end is not before start"),
+                Invalid::new(ErrorCode::OutOfRange, "end is not before start"),
             );
         } else if end - start > Duration::hours(MAX_HOURS) {
             errors.push(
                 "end",
-                Invalid::new("out_of_range", format!("at most {MAX_HOURS} h")),
+                Invalid::new(ErrorCode::OutOfRange, format!("at most {MAX_HOURS} h")),
             );
         }
         // Hours belong to this shift: not long before it, and not in the future.
         if start < shift.starts_at - Duration::hours(12) || start > shift.ends_at {
             errors.push(
                 "start",
-                Invalid::new("out_of_range", "the start must be around the shift's time"),
+                Invalid::new(
+                    ErrorCode::OutOfRange,
+                    "the start must be around the shift's time",
+                ),
             );
         }
         if end > now + Duration::minutes(1) {
             errors.push(
                 "end",
-                Invalid::new("in_the_future", "hours are confirmed once worked"),
+                Invalid::new(ErrorCode::InTheFuture, "hours are confirmed once worked"),
             );
         }
         let break_minutes = self.break_minutes.unwrap_or(shift.break_minutes);
         if !(0..=MAX_BREAK_MINUTES).contains(&break_minutes) {
             errors.push(
                 "break_minutes",
-                Invalid::new("out_of_range", format!("0 to {MAX_BREAK_MINUTES} minutes")),
+                Invalid::new(
+                    ErrorCode::OutOfRange,
+                    format!("0 to {MAX_BREAK_MINUTES} minutes"),
+                ),
             );
         }
         errors.into_result()?;
@@ -100,7 +107,7 @@ impl HoursInput {
                 .map_err(|e| DomainError::Validation(ValidationErrors::single("note", e))),
             None if required => Err(DomainError::Validation(ValidationErrors::single(
                 "note",
-                Invalid::new("required", "say why (2 to 500 characters)"),
+                Invalid::new(ErrorCode::Required, "say why (2 to 500 characters)"),
             ))),
             None => Ok(None),
         }
@@ -167,7 +174,7 @@ pub async fn confirm<C: TransactionTrait>(
     };
     if !worked {
         return Err(DomainError::conflict(
-            "not_worked",
+            ErrorCode::NotWorked,
             format!("a {} claim has no hours to confirm", claim.status),
         ));
     }
@@ -176,7 +183,7 @@ pub async fn confirm<C: TransactionTrait>(
         HoursStatus::Unconfirmed | HoursStatus::Confirmed
     ) {
         return Err(DomainError::conflict(
-            "hours_settled",
+            ErrorCode::HoursSettled,
             format!("these hours are {}", claim.hours_status),
         ));
     }
@@ -248,13 +255,13 @@ pub async fn dispute<C: TransactionTrait>(
     };
     if !disputable {
         return Err(DomainError::conflict(
-            "not_disputable",
+            ErrorCode::NotDisputable,
             "only settled hours, or a no-show, can be disputed, once",
         ));
     }
     if now > settled_at + Duration::days(DISPUTE_WINDOW_DAYS) {
         return Err(DomainError::conflict(
-            "dispute_window_closed",
+            ErrorCode::DisputeWindowClosed,
             format!("hours can be disputed for {DISPUTE_WINDOW_DAYS} days"),
         ));
     }
@@ -318,7 +325,7 @@ pub async fn resolve<C: TransactionTrait>(
         .require(business.district_id, "claim")?;
     if claim.hours_status != HoursStatus::Disputed {
         return Err(DomainError::conflict(
-            "not_disputed",
+            ErrorCode::NotDisputed,
             "only disputed hours are resolved",
         ));
     }

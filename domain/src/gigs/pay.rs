@@ -1,6 +1,7 @@
 //! Hours and pay arithmetic, in integers only: minutes worked, fen due, ISO weeks in China
 //! time, and the CSV files merchants open in a spreadsheet. No payment is made here.
 
+use crate::ErrorCode;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
@@ -44,7 +45,12 @@ pub fn iso_week(at: DateTime<Utc>) -> String {
 /// The UTC span of an ISO week written `YYYY-Www`: from Monday 00:00 China time to the
 /// next Monday 00:00.
 pub fn week_span(week: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), Invalid> {
-    let invalid = || Invalid::new("invalid_week", "expected an ISO week such as 2026-W48");
+    let invalid = || {
+        Invalid::new(
+            ErrorCode::InvalidWeek,
+            "expected an ISO week such as 2026-W48",
+        )
+    };
     let (year, number) = week.trim().split_once("-W").ok_or_else(invalid)?;
     let (year, number): (i32, u32) = (
         year.parse().map_err(|_| invalid())?,

@@ -3,6 +3,7 @@
 //! other's rating until both have rated or the rating window (7 days after the shift's
 //! end) has passed, so neither rates in reply to the other.
 
+use crate::ErrorCode;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
@@ -59,7 +60,7 @@ impl RatingInput {
     fn validate(&self, side: RatingSide) -> Result<(StringList, String), DomainError> {
         let mut errors = ValidationErrors::new();
         if !(1..=5).contains(&self.stars) {
-            errors.push("stars", Invalid::new("out_of_range", "1 to 5 stars"));
+            errors.push("stars", Invalid::new(ErrorCode::OutOfRange, "1 to 5 stars"));
         }
         let allowed: &[&str] = match side {
             RatingSide::Merchant => &WORKER_TAGS,
@@ -72,7 +73,7 @@ impl RatingInput {
                 errors.push(
                     format!("tags[{i}]"),
                     Invalid::new(
-                        "unknown_tag",
+                        ErrorCode::UnknownTag,
                         format!("choose from: {}", allowed.join("、")),
                     ),
                 );
@@ -123,13 +124,13 @@ pub async fn rate<C: TransactionTrait>(
     let shift = load_shift(&txn, claim.shift_id).await?;
     if !worked(&claim, &shift, now) {
         return Err(DomainError::conflict(
-            "not_completed",
+            ErrorCode::NotCompleted,
             "a shift is rated once it has been worked",
         ));
     }
     if now > window_ends(&shift) {
         return Err(DomainError::conflict(
-            "rating_window_closed",
+            ErrorCode::RatingWindowClosed,
             format!("ratings are given within {RATING_WINDOW_DAYS} days of the shift"),
         ));
     }
@@ -152,7 +153,7 @@ pub async fn rate<C: TransactionTrait>(
         Ok(created) => created,
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             return Err(DomainError::conflict(
-                "already_rated",
+                ErrorCode::AlreadyRated,
                 "this shift is already rated from your side",
             ));
         }

@@ -1,6 +1,7 @@
 //! A business's gig settings (its check-in secret and default geofence) and a gig
 //! posting's booking options (instant or approval, and the cancellation cut-off).
 
+use crate::ErrorCode;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
@@ -70,7 +71,7 @@ pub(crate) fn check_radius(field: &str, radius: i32) -> Result<(), DomainError> 
         Err(DomainError::Validation(ValidationErrors::single(
             field,
             Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!(
                     "{} to {} metres",
                     geofence::MIN_RADIUS_M,
@@ -173,7 +174,7 @@ pub async fn set_posting_options<C: TransactionTrait>(
     if !(0..=72).contains(&input.cancel_cutoff_hours) {
         return Err(DomainError::Validation(ValidationErrors::single(
             "cancel_cutoff_hours",
-            Invalid::new("out_of_range", "0 to 72 hours"),
+            Invalid::new(ErrorCode::OutOfRange, "0 to 72 hours"),
         )));
     }
     let txn = crate::db::begin_write(db).await?;
@@ -209,7 +210,7 @@ pub async fn set_posting_options<C: TransactionTrait>(
 
 pub(crate) fn not_a_gig() -> DomainError {
     DomainError::conflict(
-        "not_a_gig",
+        ErrorCode::NotAGig,
         "only postings of kind gig have shifts and booking options",
     )
 }

@@ -6,6 +6,7 @@
 //! Times are stored in UTC and given and shown in China time; a shift may end the next
 //! day (a stocktake 22:00 to 04:00).
 
+use crate::ErrorCode;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -125,14 +126,17 @@ impl ShiftInput {
         if !(1..=MAX_PLACES).contains(&self.places) {
             errors.push(
                 "places",
-                Invalid::new("out_of_range", format!("1 to {MAX_PLACES} places")),
+                Invalid::new(ErrorCode::OutOfRange, format!("1 to {MAX_PLACES} places")),
             );
         }
         let pay = errors.check("pay_fen", PayFen::new(self.pay_fen));
         if !(0..=MAX_BREAK_MINUTES).contains(&self.break_minutes) {
             errors.push(
                 "break_minutes",
-                Invalid::new("out_of_range", format!("0 to {MAX_BREAK_MINUTES} minutes")),
+                Invalid::new(
+                    ErrorCode::OutOfRange,
+                    format!("0 to {MAX_BREAK_MINUTES} minutes"),
+                ),
             );
         }
         let p = defaults.posting;
@@ -169,31 +173,37 @@ fn check_times(
     if starts_at <= now {
         errors.push(
             fields.0,
-            Invalid::new("in_the_past", "a shift starts in the future"),
+            Invalid::new(ErrorCode::InThePast, "a shift starts in the future"),
         );
     } else if starts_at > now + Duration::days(MAX_LIFETIME_DAYS) {
         errors.push(
             fields.0,
-            Invalid::new("too_far", format!("at most {MAX_LIFETIME_DAYS} days ahead")),
+            Invalid::new(
+                ErrorCode::TooFar,
+                format!("at most {MAX_LIFETIME_DAYS} days ahead"),
+            ),
         );
     }
     if ends_at <= starts_at {
         errors.push(
             fields.1,
-            Invalid::new("out_of_range", "a shift ends after it starts"),
+            Invalid::new(ErrorCode::OutOfRange, "a shift ends after it starts"),
         );
     } else if ends_at - starts_at > Duration::hours(MAX_HOURS) {
         errors.push(
             fields.1,
             Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("a shift lasts at most {MAX_HOURS} h"),
             ),
         );
     } else if i64::from(break_minutes) >= (ends_at - starts_at).num_minutes() {
         errors.push(
             "break_minutes",
-            Invalid::new("out_of_range", "the break must be shorter than the shift"),
+            Invalid::new(
+                ErrorCode::OutOfRange,
+                "the break must be shorter than the shift",
+            ),
         );
     }
 }
@@ -211,7 +221,10 @@ pub fn expand(pattern: &Pattern, now: DateTime<Utc>) -> Result<Vec<Span>, Valida
     if pattern.weekdays.is_empty() || pattern.weekdays.iter().any(|d| !(1..=7).contains(d)) {
         errors.push(
             "pattern.weekdays",
-            Invalid::new("out_of_range", "weekdays are 1 (Monday) to 7 (Sunday)"),
+            Invalid::new(
+                ErrorCode::OutOfRange,
+                "weekdays are 1 (Monday) to 7 (Sunday)",
+            ),
         );
     }
     let start = minutes_of(&pattern.start).filter(|m| *m < 24 * 60);
@@ -219,19 +232,19 @@ pub fn expand(pattern: &Pattern, now: DateTime<Utc>) -> Result<Vec<Span>, Valida
     if start.is_none() {
         errors.push(
             "pattern.start",
-            Invalid::new("invalid_time", "expected HH:MM"),
+            Invalid::new(ErrorCode::InvalidTime, "expected HH:MM"),
         );
     }
     if end.is_none() {
         errors.push(
             "pattern.end",
-            Invalid::new("invalid_time", "expected HH:MM"),
+            Invalid::new(ErrorCode::InvalidTime, "expected HH:MM"),
         );
     }
     if !(1..=MAX_WEEKS).contains(&pattern.weeks) {
         errors.push(
             "pattern.weeks",
-            Invalid::new("out_of_range", format!("1 to {MAX_WEEKS} weeks")),
+            Invalid::new(ErrorCode::OutOfRange, format!("1 to {MAX_WEEKS} weeks")),
         );
     }
     let (Some(start), Some(end)) = (start, end) else {
@@ -297,7 +310,7 @@ pub async fn create<C: TransactionTrait>(
     }
     if found.status.is_final() {
         return Err(DomainError::conflict(
-            "posting_final",
+            ErrorCode::PostingFinal,
             "a closed or filled posting takes no new shifts",
         ));
     }
@@ -313,7 +326,10 @@ pub async fn create<C: TransactionTrait>(
     if input.reason.is_some() {
         errors.push(
             "reason",
-            Invalid::new("not_allowed", "a reason is given when changing a shift"),
+            Invalid::new(
+                ErrorCode::NotAllowed,
+                "a reason is given when changing a shift",
+            ),
         );
     }
     let times = match (&input.pattern, input.starts_at, input.ends_at) {
@@ -321,7 +337,7 @@ pub async fn create<C: TransactionTrait>(
             Ok(times) if times.is_empty() => {
                 errors.push(
                     "pattern",
-                    Invalid::new("empty", "the pattern makes no shift in the future"),
+                    Invalid::new(ErrorCode::Empty, "the pattern makes no shift in the future"),
                 );
                 times
             }
@@ -337,7 +353,10 @@ pub async fn create<C: TransactionTrait>(
         (None, _, _) => {
             errors.push(
                 "starts_at",
-                Invalid::new("required", "give starts_at and ends_at, or a pattern"),
+                Invalid::new(
+                    ErrorCode::Required,
+                    "give starts_at and ends_at, or a pattern",
+                ),
             );
             Vec::new()
         }
@@ -345,7 +364,7 @@ pub async fn create<C: TransactionTrait>(
             errors.push(
                 "pattern",
                 Invalid::new(
-                    "not_allowed",
+                    ErrorCode::NotAllowed,
                     "give a pattern or starts_at/ends_at, not both",
                 ),
             );
@@ -372,7 +391,10 @@ pub async fn create<C: TransactionTrait>(
         Some(h) if !(1..=MAX_FAVOURITES_HOURS).contains(&h) => {
             errors.push(
                 "favourites_first_hours",
-                Invalid::new("out_of_range", format!("1 to {MAX_FAVOURITES_HOURS} hours")),
+                Invalid::new(
+                    ErrorCode::OutOfRange,
+                    format!("1 to {MAX_FAVOURITES_HOURS} hours"),
+                ),
             );
             None
         }
@@ -382,7 +404,7 @@ pub async fn create<C: TransactionTrait>(
                 errors.push(
                     "favourites_first_hours",
                     Invalid::new(
-                        "too_long",
+                        ErrorCode::TooLong,
                         "the favourites-only window must end before the shift starts",
                     ),
                 );
@@ -395,7 +417,7 @@ pub async fn create<C: TransactionTrait>(
         .0
         .dedup_by(|a, b| a.field == b.field && a.code == b.code);
     errors.into_result()?;
-    let terms = terms.ok_or_else(|| DomainError::Internal("terms validated".into()))?;
+    let terms = terms.ok_or_else(|| DomainError::internal("terms validated"))?;
     let mut created = Vec::new();
     for (starts_at, ends_at) in times {
         let row = shift::ActiveModel {
@@ -480,7 +502,7 @@ fn reason_of(input: Option<&str>, required: bool) -> Result<Option<String>, Doma
         None if required => Err(DomainError::Validation(ValidationErrors::single(
             "reason",
             Invalid::new(
-                "reason_required",
+                ErrorCode::ReasonRequired,
                 "someone has claimed this shift: say why it changes (told to every claimant)",
             ),
         ))),
@@ -491,12 +513,12 @@ fn reason_of(input: Option<&str>, required: bool) -> Result<Option<String>, Doma
 fn not_open(s: &shift::Model, now: DateTime<Utc>) -> Option<DomainError> {
     if s.status == ShiftStatus::Cancelled {
         Some(DomainError::conflict(
-            "shift_cancelled",
+            ErrorCode::ShiftCancelled,
             "this shift was cancelled",
         ))
     } else if s.starts_at <= now {
         Some(DomainError::conflict(
-            "shift_started",
+            ErrorCode::ShiftStarted,
             "this shift has already started",
         ))
     } else {
@@ -565,7 +587,7 @@ pub async fn update<C: TransactionTrait>(
         if given {
             errors.push(
                 field,
-                Invalid::new("not_allowed", "only when creating shifts"),
+                Invalid::new(ErrorCode::NotAllowed, "only when creating shifts"),
             );
         }
     }
@@ -577,7 +599,7 @@ pub async fn update<C: TransactionTrait>(
         _ => {
             errors.push(
                 "starts_at",
-                Invalid::new("required", "give starts_at and ends_at"),
+                Invalid::new(ErrorCode::Required, "give starts_at and ends_at"),
             );
             (current.starts_at, current.ends_at)
         }
@@ -591,12 +613,12 @@ pub async fn update<C: TransactionTrait>(
         &mut errors,
     );
     errors.into_result()?;
-    let terms = terms.ok_or_else(|| DomainError::Internal("terms validated".into()))?;
+    let terms = terms.ok_or_else(|| DomainError::internal("terms validated"))?;
     let claimants = live_claims(&txn, id).await?;
     let reason = reason_of(input.reason.as_deref(), !claimants.is_empty())?;
     if terms.places < current.claimed {
         return Err(DomainError::conflict(
-            "places_below_claims",
+            ErrorCode::PlacesBelowClaims,
             format!(
                 "{} claims hold places on this shift; places cannot drop below that",
                 current.claimed

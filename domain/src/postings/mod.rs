@@ -7,6 +7,7 @@
 pub mod fair_hiring;
 pub mod taxonomy;
 
+use crate::ErrorCode;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -116,7 +117,10 @@ impl PostingInput {
         if !taxonomy::is_known(&self.category) {
             errors.push(
                 "category",
-                Invalid::new("unknown_category", "use a code from GET /api/v1/categories"),
+                Invalid::new(
+                    ErrorCode::UnknownCategory,
+                    "use a code from GET /api/v1/categories",
+                ),
             );
         }
         let skills = errors.check("skills", keywords(&self.skills, 20, 20));
@@ -129,7 +133,7 @@ impl PostingInput {
         if !(1..=1000).contains(&self.headcount) {
             errors.push(
                 "headcount",
-                Invalid::new("out_of_range", "headcount is 1 to 1000"),
+                Invalid::new(ErrorCode::OutOfRange, "headcount is 1 to 1000"),
             );
         }
         let pay = match PayRange::new(self.pay_min, self.pay_max, self.pay_unit) {
@@ -153,7 +157,7 @@ impl PostingInput {
         {
             errors.push(
                 "experience_years_min",
-                Invalid::new("out_of_range", "0 to 50 years"),
+                Invalid::new(ErrorCode::OutOfRange, "0 to 50 years"),
             );
         }
         let expires_at = match self.expires_at {
@@ -163,13 +167,16 @@ impl PostingInput {
                 if at <= now {
                     errors.push(
                         "expires_at",
-                        Invalid::new("in_the_past", "the expiry must be in the future"),
+                        Invalid::new(ErrorCode::InThePast, "the expiry must be in the future"),
                     );
                     None
                 } else if at > now + chrono::Duration::days(MAX_LIFETIME_DAYS) {
                     errors.push(
                         "expires_at",
-                        Invalid::new("too_far", format!("at most {MAX_LIFETIME_DAYS} days ahead")),
+                        Invalid::new(
+                            ErrorCode::TooFar,
+                            format!("at most {MAX_LIFETIME_DAYS} days ahead"),
+                        ),
                     );
                     None
                 } else {
@@ -187,7 +194,7 @@ impl PostingInput {
                 errors.push(
                     field,
                     Invalid::new(
-                        "discriminatory_requirement",
+                        ErrorCode::DiscriminatoryRequirement,
                         format!(
                             "“{}” restricts candidates by {} ({}); fair-hiring rules forbid it",
                             violation.phrase,
@@ -256,7 +263,10 @@ pub(crate) fn place_or(
         _ => {
             errors.push(
                 "lon",
-                Invalid::new("incomplete_location", "give both lat and lon, or neither"),
+                Invalid::new(
+                    ErrorCode::IncompleteLocation,
+                    "give both lat and lon, or neither",
+                ),
             );
             None
         }
@@ -390,7 +400,7 @@ pub async fn update<C: TransactionTrait>(
     let (current, business) = as_member(&txn, actor, id).await?;
     if current.status.is_final() {
         return Err(DomainError::conflict(
-            "posting_final",
+            ErrorCode::PostingFinal,
             "a closed or filled posting cannot be edited",
         ));
     }
@@ -456,13 +466,13 @@ pub async fn transition<C: TransactionTrait>(
     let now = time::now();
     let Some(to) = next_status(current.status, action) else {
         return Err(DomainError::conflict(
-            "illegal_transition",
+            ErrorCode::IllegalTransition,
             format!("a {} posting cannot be {:?}d", current.status, action).to_lowercase(),
         ));
     };
     if to == PostingStatus::Open && current.expires_at <= now {
         return Err(DomainError::conflict(
-            "posting_expired",
+            ErrorCode::PostingExpired,
             "the posting has expired; set a new expiry first",
         ));
     }

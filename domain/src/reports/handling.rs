@@ -3,6 +3,7 @@
 //! holding the e-mailed signed link — marks it in progress and resolved, and a scheduled
 //! job escalates what is overdue.
 
+use crate::ErrorCode;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -75,7 +76,7 @@ pub async fn create_department<C: TransactionTrait + ConnectionTrait>(
         errors.push(
             "email",
             Invalid::new(
-                "required",
+                ErrorCode::Required,
                 "a department needs an e-mail address or a handler account",
             ),
         );
@@ -85,7 +86,7 @@ pub async fn create_department<C: TransactionTrait + ConnectionTrait>(
         if !found.is_ok_and(|a| a.deleted_at.is_none()) {
             errors.push(
                 "handler_id",
-                Invalid::new("unknown_account", "no such account"),
+                Invalid::new(ErrorCode::UnknownAccount, "no such account"),
             );
         }
     }
@@ -256,7 +257,7 @@ pub async fn dispatch<C: TransactionTrait + ConnectionTrait>(
     {
         errors.push(
             "deadline",
-            Invalid::new("out_of_range", "from an hour to 30 days from now"),
+            Invalid::new(ErrorCode::OutOfRange, "from an hour to 30 days from now"),
         );
     }
     let note = errors.check("note", bounded(&input.note, 0, 300));
@@ -268,7 +269,7 @@ pub async fn dispatch<C: TransactionTrait + ConnectionTrait>(
         .map_err(|_| {
             DomainError::Validation(ValidationErrors::single(
                 "department_id",
-                Invalid::new("unknown_department", "no such department"),
+                Invalid::new(ErrorCode::UnknownDepartment, "no such department"),
             ))
         })?;
     points::retrying(|| dispatch_once(db, actor, id, deadline, &department, &note, public_url))
@@ -291,7 +292,7 @@ async fn dispatch_once<C: TransactionTrait>(
         .require(current.district_id, "report")?;
     if current.status == ReportStatus::Duplicate {
         return Err(DomainError::conflict(
-            "report_is_duplicate",
+            ErrorCode::ReportIsDuplicate,
             "this report is linked to an earlier one; dispatch that one",
         ));
     }
@@ -300,7 +301,7 @@ async fn dispatch_once<C: TransactionTrait>(
         ReportStatus::Resolved | ReportStatus::Rejected
     ) {
         return Err(DomainError::conflict(
-            "report_closed",
+            ErrorCode::ReportClosed,
             "this report is already resolved or rejected",
         ));
     }
@@ -411,7 +412,7 @@ pub async fn reject<C: TransactionTrait>(
         .require(current.district_id, "report")?;
     if current.status != ReportStatus::Submitted {
         return Err(DomainError::conflict(
-            "report_not_waiting",
+            ErrorCode::ReportNotWaiting,
             "only a report waiting for dispatch can be rejected",
         ));
     }
@@ -456,7 +457,10 @@ pub async fn report_for_handler<C: ConnectionTrait>(
                 .one(db)
                 .await?
                 .ok_or_else(|| {
-                    DomainError::unauthenticated("invalid_token", "this handling link is not valid")
+                    DomainError::unauthenticated(
+                        ErrorCode::InvalidToken,
+                        "this handling link is not valid",
+                    )
                 })?;
             link::verify(
                 token,
@@ -510,7 +514,7 @@ pub async fn advance<C: TransactionTrait>(
     };
     if !allowed_from.contains(&current.status) {
         return Err(DomainError::conflict(
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!("a {} report cannot become {to}", current.status),
         ));
     }
@@ -548,7 +552,7 @@ pub async fn attach_resolution_photo<C: TransactionTrait + ConnectionTrait>(
         ReportStatus::Dispatched | ReportStatus::InProgress | ReportStatus::Resolved
     ) {
         return Err(DomainError::conflict(
-            "report_closed_for_files",
+            ErrorCode::ReportClosedForFiles,
             "photos are added while the report is being handled",
         ));
     }

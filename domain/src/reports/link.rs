@@ -6,6 +6,7 @@
 //! report has been dispatched again (`token_revoked`: its dispatch number is no longer the
 //! report's).
 
+use crate::ErrorCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -28,7 +29,7 @@ pub fn issue(key: &str, claims: LinkClaims, expires_at: DateTime<Utc>) -> String
 }
 
 fn invalid() -> DomainError {
-    DomainError::unauthenticated("invalid_token", "this handling link is not valid")
+    DomainError::unauthenticated(ErrorCode::InvalidToken, "this handling link is not valid")
 }
 
 /// The report a link names, unverified: only to find the report and its key.
@@ -50,7 +51,7 @@ pub fn verify(
         Ok(claims) => claims,
         Err(TokenError::Expired) => {
             return Err(DomainError::unauthenticated(
-                "token_expired",
+                ErrorCode::TokenExpired,
                 "this handling link has expired",
             ));
         }
@@ -58,7 +59,7 @@ pub fn verify(
     };
     if claims.dispatch != current_dispatch {
         return Err(DomainError::unauthenticated(
-            "token_revoked",
+            ErrorCode::TokenRevoked,
             "this report was dispatched again; use the newest link",
         ));
     }
@@ -69,7 +70,7 @@ pub fn verify(
 mod tests {
     use super::*;
 
-    fn code(err: DomainError) -> &'static str {
+    fn code(err: DomainError) -> ErrorCode {
         match err {
             DomainError::Unauthenticated { code, .. } => code,
             other => panic!("{other:?}"),

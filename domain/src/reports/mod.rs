@@ -13,6 +13,7 @@
 pub mod handling;
 pub mod link;
 
+use crate::ErrorCode;
 use chrono::Duration;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -337,7 +338,7 @@ pub(crate) async fn store_media<C: TransactionTrait>(
     store
         .put(&key, bytes)
         .await
-        .map_err(|e| DomainError::Internal(format!("storing an upload: {e}")))?;
+        .map_err(|e| DomainError::internal_from("storing an upload", e))?;
     let recorded = async {
         let txn = crate::db::begin_write(db).await?;
         // Counted inside the write transaction, so two uploads at once cannot pass the cap.
@@ -348,7 +349,7 @@ pub(crate) async fn store_media<C: TransactionTrait>(
             .await? as usize;
         if existing >= limit {
             return Err(DomainError::conflict(
-                "too_many_files",
+                ErrorCode::TooManyFiles,
                 format!("at most {limit} files of this kind per report"),
             ));
         }
@@ -398,7 +399,7 @@ pub async fn attach<C: TransactionTrait + ConnectionTrait>(
         ReportStatus::Submitted | ReportStatus::Duplicate
     ) {
         return Err(DomainError::conflict(
-            "report_closed_for_files",
+            ErrorCode::ReportClosedForFiles,
             "files can be added until the report is dispatched",
         ));
     }
@@ -452,7 +453,7 @@ pub async fn media_file<C: ConnectionTrait>(
     let bytes = store
         .get(&row.storage_key)
         .await
-        .map_err(|e| DomainError::Internal(format!("reading an upload: {e}")))?;
+        .map_err(|e| DomainError::internal_from("reading an upload", e))?;
     Ok((row, bytes))
 }
 

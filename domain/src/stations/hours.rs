@@ -11,6 +11,7 @@
 //! Everything is in China Standard Time (local wall-clock); callers convert with
 //! [`crate::time`].
 
+use crate::ErrorCode;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
@@ -106,12 +107,18 @@ fn check_window(
     close: &str,
 ) {
     match (minutes_of(open).filter(|m| *m < 24 * 60), minutes_of(close)) {
-        (None, _) => errors.push(at("open"), Invalid::new("invalid_time", "expected HH:MM")),
-        (_, None) => errors.push(at("close"), Invalid::new("invalid_time", "expected HH:MM")),
+        (None, _) => errors.push(
+            at("open"),
+            Invalid::new(ErrorCode::InvalidTime, "expected HH:MM"),
+        ),
+        (_, None) => errors.push(
+            at("close"),
+            Invalid::new(ErrorCode::InvalidTime, "expected HH:MM"),
+        ),
         (Some(o), Some(c)) if o == c => errors.push(
             at("close"),
             Invalid::new(
-                "empty_window",
+                ErrorCode::EmptyWindow,
                 "a window must last; 00:00 to 24:00 is open all day",
             ),
         ),
@@ -125,7 +132,7 @@ impl OpeningHours {
         if self.weekly.len() > MAX_WINDOWS {
             errors.push(
                 format!("{prefix}.weekly"),
-                Invalid::new("too_many", format!("at most {MAX_WINDOWS} windows")),
+                Invalid::new(ErrorCode::TooMany, format!("at most {MAX_WINDOWS} windows")),
             );
             return;
         }
@@ -134,7 +141,7 @@ impl OpeningHours {
             if !(1..=7).contains(&w.day) {
                 errors.push(
                     at("day"),
-                    Invalid::new("out_of_range", "day is 1 (Monday) to 7 (Sunday)"),
+                    Invalid::new(ErrorCode::OutOfRange, "day is 1 (Monday) to 7 (Sunday)"),
                 );
             }
             check_window(errors, at, &w.open, &w.close);
@@ -142,7 +149,10 @@ impl OpeningHours {
         if self.exceptions.len() > MAX_EXCEPTIONS {
             errors.push(
                 format!("{prefix}.exceptions"),
-                Invalid::new("too_many", format!("at most {MAX_EXCEPTIONS} exceptions")),
+                Invalid::new(
+                    ErrorCode::TooMany,
+                    format!("at most {MAX_EXCEPTIONS} exceptions"),
+                ),
             );
             return;
         }
@@ -150,13 +160,13 @@ impl OpeningHours {
             if self.exceptions[..i].iter().any(|o| o.date == e.date) {
                 errors.push(
                     format!("{prefix}.exceptions[{i}].date"),
-                    Invalid::new("duplicate", "one exception per date"),
+                    Invalid::new(ErrorCode::Duplicate, "one exception per date"),
                 );
             }
             if e.windows.len() > 4 {
                 errors.push(
                     format!("{prefix}.exceptions[{i}].windows"),
-                    Invalid::new("too_many", "at most 4 windows a day"),
+                    Invalid::new(ErrorCode::TooMany, "at most 4 windows a day"),
                 );
             }
             for (j, w) in e.windows.iter().enumerate() {
@@ -166,7 +176,7 @@ impl OpeningHours {
             if e.note.chars().count() > 40 {
                 errors.push(
                     format!("{prefix}.exceptions[{i}].note"),
-                    Invalid::new("too_long", "at most 40 characters"),
+                    Invalid::new(ErrorCode::TooLong, "at most 40 characters"),
                 );
             }
         }

@@ -4,6 +4,7 @@
 
 pub mod hours;
 
+use crate::ErrorCode;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -262,7 +263,7 @@ pub async fn nearby<C: ConnectionTrait>(
         return Err(DomainError::Validation(ValidationErrors::single(
             "radius_km",
             Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 format!("a radius above 0 and up to {MAX_RADIUS_KM} km"),
             ),
         )));

@@ -1,3 +1,4 @@
+use crate::ErrorCode;
 use crate::Invalid;
 
 /// The name an account shows: 1 to 50 characters, no control characters.
@@ -11,17 +12,17 @@ impl DisplayName {
         let trimmed = raw.trim();
         let chars = trimmed.chars().count();
         if chars == 0 {
-            return Err(Invalid::new("required", "a name is required"));
+            return Err(Invalid::new(ErrorCode::Required, "a name is required"));
         }
         if chars > Self::MAX_CHARS {
             return Err(Invalid::new(
-                "too_long",
+                ErrorCode::TooLong,
                 format!("at most {} characters", Self::MAX_CHARS),
             ));
         }
         if trimmed.chars().any(char::is_control) {
             return Err(Invalid::new(
-                "invalid_characters",
+                ErrorCode::InvalidCharacters,
                 "control characters are not allowed",
             ));
         }

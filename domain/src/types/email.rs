@@ -1,3 +1,4 @@
+use crate::ErrorCode;
 use crate::Invalid;
 
 /// An e-mail address, normalised to lower case so that one mailbox is one account.
@@ -13,7 +14,7 @@ impl Email {
             Ok(Self(candidate))
         } else {
             Err(Invalid::new(
-                "invalid_email",
+                ErrorCode::InvalidEmail,
                 "expected an e-mail address such as name@example.com",
             ))
         }

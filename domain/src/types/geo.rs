@@ -1,3 +1,4 @@
+use crate::ErrorCode;
 use crate::Invalid;
 
 /// A point on Earth in WGS-84 degrees, range-checked.
@@ -14,13 +15,13 @@ impl GeoPoint {
     pub fn new(lat: f64, lon: f64) -> Result<Self, Invalid> {
         if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
             return Err(Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 "latitude must be between -90 and 90",
             ));
         }
         if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
             return Err(Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 "longitude must be between -180 and 180",
             ));
         }

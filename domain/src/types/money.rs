@@ -1,3 +1,4 @@
+use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use super::PayUnit;
@@ -16,13 +17,13 @@ impl PayFen {
     pub fn new(fen: i64) -> Result<Self, Invalid> {
         if fen <= 0 {
             return Err(Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 "pay must be above zero (in fen)",
             ));
         }
         if fen > Self::MAX {
             return Err(Invalid::new(
-                "out_of_range",
+                ErrorCode::OutOfRange,
                 "pay is implausibly high (the unit is fen)",
             ));
         }
@@ -50,7 +51,7 @@ impl PayRange {
         if min > max {
             return Err((
                 "pay_max",
-                Invalid::new("out_of_range", "pay_max must not be below pay_min"),
+                Invalid::new(ErrorCode::OutOfRange, "pay_max must not be below pay_min"),
             ));
         }
         Ok(Self { min, max, unit })

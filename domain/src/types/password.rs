@@ -1,3 +1,4 @@
+use crate::ErrorCode;
 use crate::Invalid;
 
 /// A password someone chose, checked against the rules before it is hashed.
@@ -68,33 +69,33 @@ impl NewPassword {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
             return Err(Invalid::new(
-                "weak_password",
+                ErrorCode::WeakPassword,
                 format!("a password needs at least {} characters", Self::MIN_CHARS),
             ));
         }
         if chars > Self::MAX_CHARS {
             return Err(Invalid::new(
-                "too_long",
+                ErrorCode::TooLong,
                 format!("a password has at most {} characters", Self::MAX_CHARS),
             ));
         }
         let lower = raw.to_lowercase();
         if COMMON.contains(&lower.as_str()) {
             return Err(Invalid::new(
-                "weak_password",
+                ErrorCode::WeakPassword,
                 "this password is among the most common ones; choose another",
             ));
         }
         let first = raw.chars().next();
         if raw.chars().all(|c| Some(c) == first) {
             return Err(Invalid::new(
-                "weak_password",
+                ErrorCode::WeakPassword,
                 "a password of one repeated character is too easy to guess",
             ));
         }
         if !login.is_empty() && lower.contains(&login.to_lowercase()) {
             return Err(Invalid::new(
-                "weak_password",
+                ErrorCode::WeakPassword,
                 "a password must not contain the phone number or e-mail address",
             ));
         }

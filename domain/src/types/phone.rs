@@ -1,3 +1,4 @@
+use crate::ErrorCode;
 use crate::Invalid;
 
 /// A mainland China mobile number, stored as its 11 digits (`13812345678`).
@@ -31,7 +32,7 @@ impl Phone {
             Ok(Self(national.to_owned()))
         } else {
             Err(Invalid::new(
-                "invalid_phone",
+                ErrorCode::InvalidPhone,
                 "a mainland mobile number has 11 digits and starts with 13-19",
             ))
         }

@@ -1,3 +1,4 @@
+use crate::ErrorCode;
 use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +58,10 @@ impl WeeklySchedule {
         if self.slots.len() > Self::MAX_SLOTS {
             return Err((
                 format!("{prefix}.slots"),
-                Invalid::new("too_many", format!("at most {} windows", Self::MAX_SLOTS)),
+                Invalid::new(
+                    ErrorCode::TooMany,
+                    format!("at most {} windows", Self::MAX_SLOTS),
+                ),
             ));
         }
         for (i, slot) in self.slots.iter().enumerate() {
@@ -65,19 +69,28 @@ impl WeeklySchedule {
             if !(1..=7).contains(&slot.day) {
                 return Err((
                     at("day"),
-                    Invalid::new("out_of_range", "day is 1 (Monday) to 7 (Sunday)"),
+                    Invalid::new(ErrorCode::OutOfRange, "day is 1 (Monday) to 7 (Sunday)"),
                 ));
             }
             let start = minutes_of(&slot.start)
                 .filter(|m| *m < 24 * 60)
-                .ok_or_else(|| (at("start"), Invalid::new("invalid_time", "expected HH:MM")))?;
-            let end = minutes_of(&slot.end)
-                .ok_or_else(|| (at("end"), Invalid::new("invalid_time", "expected HH:MM")))?;
+                .ok_or_else(|| {
+                    (
+                        at("start"),
+                        Invalid::new(ErrorCode::InvalidTime, "expected HH:MM"),
+                    )
+                })?;
+            let end = minutes_of(&slot.end).ok_or_else(|| {
+                (
+                    at("end"),
+                    Invalid::new(ErrorCode::InvalidTime, "expected HH:MM"),
+                )
+            })?;
             if end <= start {
                 return Err((
                     at("end"),
                     Invalid::new(
-                        "out_of_range",
+                        ErrorCode::OutOfRange,
                         "end must be after start; split windows across midnight",
                     ),
                 ));
@@ -86,7 +99,7 @@ impl WeeklySchedule {
         if self.weekly_hours.is_some_and(|h| h > 7 * 24) {
             return Err((
                 format!("{prefix}.weekly_hours"),
-                Invalid::new("out_of_range", "a week has 168 hours"),
+                Invalid::new(ErrorCode::OutOfRange, "a week has 168 hours"),
             ));
         }
         Ok(())

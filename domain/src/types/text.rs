@@ -1,5 +1,6 @@
 //! Free-text fields: trimmed, bounded, and lists of keywords normalised.
 
+use crate::ErrorCode;
 use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
 
@@ -11,14 +12,14 @@ pub fn bounded(raw: &str, min: usize, max: usize) -> Result<String, Invalid> {
     let chars = trimmed.chars().count();
     if chars < min {
         return Err(if min == 1 {
-            Invalid::new("required", "this field must not be empty")
+            Invalid::new(ErrorCode::Required, "this field must not be empty")
         } else {
-            Invalid::new("too_short", format!("at least {min} characters"))
+            Invalid::new(ErrorCode::TooShort, format!("at least {min} characters"))
         });
     }
     if chars > max {
         return Err(Invalid::new(
-            "too_long",
+            ErrorCode::TooLong,
             format!("at most {max} characters"),
         ));
     }
@@ -27,7 +28,7 @@ pub fn bounded(raw: &str, min: usize, max: usize) -> Result<String, Invalid> {
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
         return Err(Invalid::new(
-            "invalid_characters",
+            ErrorCode::InvalidCharacters,
             "control characters are not allowed",
         ));
     }
@@ -64,7 +65,7 @@ pub fn keywords(raw: &[String], max_items: usize, max_len: usize) -> Result<Stri
         }
         if folded.chars().count() > max_len {
             return Err(Invalid::new(
-                "too_long",
+                ErrorCode::TooLong,
                 format!("each entry has at most {max_len} characters"),
             ));
         }
@@ -74,7 +75,7 @@ pub fn keywords(raw: &[String], max_items: usize, max_len: usize) -> Result<Stri
     }
     if out.len() > max_items {
         return Err(Invalid::new(
-            "too_many",
+            ErrorCode::TooMany,
             format!("at most {max_items} entries"),
         ));
     }

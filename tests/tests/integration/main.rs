@@ -10,6 +10,7 @@ mod codes;
 mod conventions;
 mod demo;
 mod districts;
+mod error_codes;
 mod fair_checkin;
 mod fair_hiring;
 mod fair_registrations;

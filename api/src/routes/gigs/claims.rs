@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::ReasonInput;
-use crate::http::{ApiError, Auth, JsonBody, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::ClaimView;
@@ -28,8 +28,8 @@ use crate::views::gigs::ClaimView;
     request_body = ClaimInput,
     responses(
         (status = 201, body = ClaimView, description = "confirmed, pending or waitlisted"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "`shift_full`, `already_claimed`, `overlapping_claim`, `favourites_only`, `shift_started` or `shift_cancelled`"),
     )
@@ -67,7 +67,7 @@ pub struct ClaimListQuery {
     params(("id" = Uuid, Path, description = "shift id"), ClaimListQuery),
     responses(
         (status = 200, body = Page<ClaimView>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/shifts/{id}/claims")]
@@ -106,7 +106,7 @@ pub async fn list_shift_claims(
     params(ClaimListQuery),
     responses(
         (status = 200, body = Page<ClaimView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/me/claims")]
@@ -146,7 +146,7 @@ pub struct ClaimReadQuery {
     params(("id" = Uuid, Path), ClaimReadQuery),
     responses(
         (status = 200, body = ClaimView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "an officer without `reason`"),
     )
 )]
@@ -182,7 +182,7 @@ pub async fn get_claim(
     request_body = ReasonInput,
     responses(
         (status = 200, body = ClaimView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`cannot_cancel` or `shift_started`"),
     )
 )]
@@ -212,7 +212,7 @@ pub async fn cancel_claim(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ClaimView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_pending` or `shift_started`"),
     )
 )]
@@ -236,8 +236,8 @@ pub async fn approve_claim(
     request_body = ReasonInput,
     responses(
         (status = 200, body = ClaimView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
     )
 )]
 #[post("/claims/{id}/reject")]

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::NaiveDate;
+use doorstep_domain::ErrorCode;
 use doorstep_domain::gigs::settings::{OptionsInput, SettingsInput};
 use doorstep_domain::gigs::shifts::{ShiftFilter, ShiftInput, ShiftKey};
 use doorstep_domain::gigs::{favourites, settings, shifts};
@@ -13,7 +14,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::ReasonInput;
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::{
@@ -31,10 +32,10 @@ use crate::views::gigs::{
     request_body = ShiftInput,
     responses(
         (status = 201, body = ShiftList),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_a_gig` or `posting_final`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/postings/{id}/shifts")]
@@ -75,8 +76,8 @@ pub struct ShiftListQuery {
     params(("id" = Uuid, Path, description = "posting id"), ShiftListQuery),
     responses(
         (status = 200, body = Page<ShiftView>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::BadRequest,
+        problems::NotFound,
     )
 )]
 #[get("/postings/{id}/shifts")]
@@ -87,7 +88,7 @@ pub async fn list_shifts(
     query: web::Query<ShiftListQuery>,
 ) -> Result<web::Json<Page<ShiftView>>, ApiError> {
     let request = PageRequest::<ShiftKey>::parse(query.limit, query.cursor.as_deref())
-        .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))?;
+        .map_err(|(field, invalid)| ApiError::field(ErrorCode::InvalidQuery, field, invalid))?;
     let filter = ShiftFilter {
         from: query.from.and_then(time::local_midnight),
         to: query
@@ -109,7 +110,7 @@ pub async fn list_shifts(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ShiftView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/shifts/{id}")]
@@ -133,7 +134,7 @@ pub async fn get_shift(
     request_body = ShiftInput,
     responses(
         (status = 200, body = ShiftView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`shift_started`, `shift_cancelled` or `places_below_claims`"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid field, or `reason_required`"),
     )
@@ -158,9 +159,9 @@ pub async fn update_shift(
     request_body = ReasonInput,
     responses(
         (status = 200, body = ShiftView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
+        problems::ValidationFailed,
     )
 )]
 #[post("/shifts/{id}/cancel")]
@@ -187,7 +188,7 @@ pub async fn cancel_shift(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = ShiftChangeList),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/shifts/{id}/changes")]
@@ -209,7 +210,7 @@ pub async fn shift_changes(
     params(("id" = Uuid, Path, description = "posting id")),
     responses(
         (status = 200, body = GigOptionsView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/postings/{id}/gig-options")]
@@ -233,9 +234,9 @@ pub async fn get_gig_options(
     request_body = OptionsInput,
     responses(
         (status = 200, body = GigOptionsView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_a_gig`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[put("/postings/{id}/gig-options")]
@@ -260,8 +261,8 @@ pub async fn set_gig_options(
     request_body = SettingsInput,
     responses(
         (status = 200, body = GigSettingsView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::ValidationFailed,
     )
 )]
 #[put("/businesses/{id}/gig-settings")]
@@ -284,7 +285,7 @@ pub async fn update_gig_settings(
     params(("id" = Uuid, Path, description = "business id")),
     responses(
         (status = 200, body = CheckinCodeView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/businesses/{id}/checkin-code")]
@@ -305,7 +306,7 @@ pub async fn checkin_code(
     params(("id" = Uuid, Path, description = "business id"), FavouritesQuery),
     responses(
         (status = 200, body = Page<FavouriteView>),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/businesses/{id}/favourites")]
@@ -341,7 +342,7 @@ pub struct FavouritesQuery {
     params(("id" = Uuid, Path, description = "business id"), ("seeker_id" = Uuid, Path)),
     responses(
         (status = 200, body = FavouriteView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_worked_here`"),
     )
 )]
@@ -364,7 +365,7 @@ pub async fn add_favourite(
     params(("id" = Uuid, Path, description = "business id"), ("seeker_id" = Uuid, Path)),
     responses(
         (status = 204),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[delete("/businesses/{id}/favourites/{seeker_id}")]

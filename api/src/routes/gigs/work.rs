@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{PayFormat, csv};
-use crate::http::{ApiError, Auth, JsonBody, Problem, page};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::{
@@ -34,7 +34,7 @@ use crate::views::gigs::{
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such claim, or someone else's"),
         (status = 409, body = Problem, content_type = "application/problem+json",
             description = "`invalid_code`, `too_many_attempts`, `outside_geofence`, `location_too_inaccurate`, `checkin_not_open`, `checkin_closed`, `already_checked_in` or `not_confirmed`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/claims/{id}/check-in")]
@@ -66,9 +66,9 @@ pub async fn check_in(
     request_body = AttendanceInput,
     responses(
         (status = 200, body = ClaimView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
+        problems::Conflict,
+        problems::ValidationFailed,
     )
 )]
 #[post("/claims/{id}/check-out")]
@@ -101,7 +101,7 @@ pub async fn check_out(
         (status = 200, body = ClaimView),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "no such claim, or another business's"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_worked` or `hours_settled`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/claims/{id}/hours")]
@@ -131,9 +131,9 @@ pub async fn confirm_hours(
     request_body = HoursInput,
     responses(
         (status = 200, body = ClaimView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_disputable` or `dispute_window_closed`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/claims/{id}/dispute")]
@@ -163,10 +163,10 @@ pub async fn dispute_hours(
     request_body = HoursInput,
     responses(
         (status = 200, body = ClaimView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`not_disputed`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/claims/{id}/resolve")]
@@ -202,7 +202,7 @@ pub struct DisputeListQuery {
     params(DisputeListQuery),
     responses(
         (status = 200, body = Page<ClaimView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
     )
 )]
 #[get("/disputes")]
@@ -226,10 +226,10 @@ pub async fn list_disputes(
     request_body = RatingInput,
     responses(
         (status = 201, body = RatingView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`already_rated`, `not_completed` or `rating_window_closed`"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::ValidationFailed,
     )
 )]
 #[post("/claims/{id}/rating")]
@@ -258,7 +258,7 @@ pub async fn rate_shift(
     params(("id" = Uuid, Path, description = "claim id")),
     responses(
         (status = 200, body = RatingsView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/claims/{id}/ratings")]
@@ -287,7 +287,7 @@ pub struct PayQuery {
     params(("id" = Uuid, Path, description = "shift id"), PayQuery),
     responses(
         (status = 200, content((ShiftPayView = "application/json"), (String = "text/csv"))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/shifts/{id}/pay")]
@@ -345,7 +345,7 @@ fn week_response(
     params(("id" = Uuid, Path, description = "business id"), WeekQuery),
     responses(
         (status = 200, content((WeekPayView = "application/json"), (String = "text/csv"))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`invalid_week`"),
     )
 )]
@@ -369,8 +369,8 @@ pub async fn business_pay(
     params(WeekQuery),
     responses(
         (status = 200, content((WeekPayView = "application/json"), (String = "text/csv"))),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[get("/me/pay")]
@@ -393,7 +393,7 @@ pub async fn my_pay(
     params(("id" = Uuid, Path, description = "seeker account id")),
     responses(
         (status = 200, body = ReliabilityView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/seekers/{id}/reliability")]
@@ -412,7 +412,7 @@ pub async fn seeker_reliability(
     security(("bearer" = [])),
     responses(
         (status = 200, body = ReliabilityView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        problems::NotFound,
     )
 )]
 #[get("/me/reliability")]
