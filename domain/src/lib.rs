@@ -18,6 +18,7 @@ pub mod fairs;
 pub mod gigs;
 pub mod inbox;
 pub mod invitations;
+pub mod jobs;
 pub mod leases;
 pub mod lexicon;
 pub mod outbox;

@@ -18,6 +18,7 @@ mod gigs;
 mod gigs_claims;
 mod gigs_work;
 mod invitations;
+mod jobs;
 mod matching;
 mod operations;
 mod outbox;
