@@ -153,8 +153,10 @@ async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     tracing::info!("matching worker running");
     stop_signal().await;
     tracing::info!("worker stopping");
-    jobs.stop(std::time::Duration::from_secs(settings.shutdown_timeout_secs))
-        .await;
+    jobs.stop(std::time::Duration::from_secs(
+        settings.shutdown_timeout_secs,
+    ))
+    .await;
     db.close().await?;
     Ok(())
 }
@@ -172,7 +174,9 @@ async fn stop_signal() {
                 }
                 return;
             }
-            Err(err) => tracing::warn!(error = %err, "cannot listen for SIGTERM; stopping on Ctrl-C only"),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM; stopping on Ctrl-C only")
+            }
         }
     }
     let _ = tokio::signal::ctrl_c().await;

@@ -61,7 +61,10 @@ fn millis(ms: u64) -> Duration {
 fn search_sync(settings: &Settings, db: DatabaseConnection, index: Arc<SearchIndex>) -> Job {
     struct SearchSync(Follower);
     impl Task for SearchSync {
-        fn run(&mut self, _now: chrono::DateTime<chrono::Utc>) -> BoxFuture<'_, Result<Report, JobError>> {
+        fn run(
+            &mut self,
+            _now: chrono::DateTime<chrono::Utc>,
+        ) -> BoxFuture<'_, Result<Report, JobError>> {
             Box::pin(async move { Ok(Report::new().with("applied", self.0.pass().await?)) })
         }
     }
@@ -153,8 +156,7 @@ fn gig_jobs(settings: &Settings, db: DatabaseConnection) -> Job {
     let ttl = chrono::Duration::seconds(i64::try_from(every_secs.max(10) * 3).unwrap_or(90));
     Job::new(
         "gig_jobs",
-        Schedule::every(Duration::from_secs(every_secs.max(1)))
-            .missed(MissedTickBehavior::Delay),
+        Schedule::every(Duration::from_secs(every_secs.max(1))).missed(MissedTickBehavior::Delay),
         move |now| {
             let (db, rules) = (db.clone(), rules.clone());
             async move {

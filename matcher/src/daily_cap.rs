@@ -74,7 +74,10 @@ mod tests {
             notices: 1,
         };
         assert_eq!(announced.count(), 2);
-        assert!(announced.admits(2, Some(a)), "another channel of a match sent today");
+        assert!(
+            announced.admits(2, Some(a)),
+            "another channel of a match sent today"
+        );
         assert!(!announced.admits(2, Some(b)));
         assert!(!announced.admits(2, None));
         assert!(announced.admits(3, None));

@@ -26,7 +26,8 @@ const MORNING: u16 = 8 * 60;
 pub async fn deliver(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, WorkerError> {
     // Notices have no lease: the settle below, conditional on the notice still pending,
     // decides who delivers it.
-    let due = queue::claim::<gig_notice::Entity, _>(db, now, chrono::Duration::zero(), BATCH).await?;
+    let due =
+        queue::claim::<gig_notice::Entity, _>(db, now, chrono::Duration::zero(), BATCH).await?;
     let mut delivered = 0;
     for notice in due {
         if notice.expires_at.is_some_and(|at| at <= now) {
@@ -44,8 +45,7 @@ pub async fn deliver(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usiz
                 profile.quiet_hours_start.as_deref(),
                 profile.quiet_hours_end.as_deref(),
             ) {
-                queue::settle::<gig_notice::Entity, _>(db, notice.id, Settle::later(until))
-                    .await?;
+                queue::settle::<gig_notice::Entity, _>(db, notice.id, Settle::later(until)).await?;
                 continue;
             }
             if !Announced::today(db, notice.account_id, now)

@@ -173,10 +173,7 @@ impl Matcher {
     /// worker need not wait for it to expire.
     pub async fn release_lease(&self) -> Result<(), WorkerError> {
         lease::Entity::update_many()
-            .col_expr(
-                lease::Column::Holder,
-                Expr::value(Option::<String>::None),
-            )
+            .col_expr(lease::Column::Holder, Expr::value(Option::<String>::None))
             .col_expr(
                 lease::Column::LeaseUntil,
                 Expr::value(Option::<DateTime<Utc>>::None),

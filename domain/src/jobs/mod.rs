@@ -136,7 +136,11 @@ impl Steps {
     }
 
     /// Records a step that reports several counts.
-    pub fn record_report<E: fmt::Display>(&mut self, what: &'static str, outcome: Result<Report, E>) {
+    pub fn record_report<E: fmt::Display>(
+        &mut self,
+        what: &'static str,
+        outcome: Result<Report, E>,
+    ) {
         match outcome {
             Ok(report) => self.report.extend(report),
             Err(err) => self.record::<u64, E>(what, Err(err)),
@@ -400,8 +404,21 @@ async fn drive(
 /// Whether this instance holds `lease` (taking or renewing it) for the next `ttl`; a
 /// database error is logged and counts as not holding it, so the job waits for its next
 /// tick.
-async fn hold_lease(db: &DatabaseConnection, lease: Lease, holder: &str, now: DateTime<Utc>) -> bool {
-    match crate::leases::claim(db, lease.name, holder, lease.ttl, now, serde_json::json!({})).await
+async fn hold_lease(
+    db: &DatabaseConnection,
+    lease: Lease,
+    holder: &str,
+    now: DateTime<Utc>,
+) -> bool {
+    match crate::leases::claim(
+        db,
+        lease.name,
+        holder,
+        lease.ttl,
+        now,
+        serde_json::json!({}),
+    )
+    .await
     {
         Ok(held) => held,
         Err(err) => {

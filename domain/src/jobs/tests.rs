@@ -66,7 +66,11 @@ async fn cancelling_stops_every_job_promptly() {
     token.cancel();
     let started = Instant::now();
     running.stop(Duration::from_secs(10)).await;
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(runs.load(Ordering::SeqCst), 3);
 }
 

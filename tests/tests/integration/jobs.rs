@@ -126,7 +126,11 @@ async fn queued_rows_are_claimed_once(backend: Backend) {
             let (a, b) = tokio::join!(claim(&app, 20), claim(&app, 20));
             let a: BTreeSet<Uuid> = a.into_iter().collect();
             let b: BTreeSet<Uuid> = b.into_iter().collect();
-            assert!(a.is_disjoint(&b), "a row claimed twice: {:?}", a.intersection(&b));
+            assert!(
+                a.is_disjoint(&b),
+                "a row claimed twice: {:?}",
+                a.intersection(&b)
+            );
             let claimed: BTreeSet<Uuid> = a.union(&b).copied().collect();
             assert!(claimed.is_subset(&queued));
             for id in claimed {
