@@ -216,7 +216,8 @@ pub struct Application {
     db: DatabaseConnection,
     search: Arc<SearchIndex>,
     passwords: HashPool,
-    /// The background jobs, stopped once the server has.
+    /// The background jobs, stopped once the server has (dropping the application without
+    /// running it aborts them).
     jobs: Running,
     jobs_grace: Duration,
 }
