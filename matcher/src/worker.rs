@@ -4,8 +4,8 @@
 //! Reading the outbox is leased (one worker at a time holds the `outbox` lease, renewed every
 //! pass; a dead worker's lease expires and another takes over). Deliveries are leased per push
 //! row (`doorstep_domain::jobs::queue`): on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so
-//! several workers share them; SQLite
-//! has no row locks, and there one worker runs (a second one refuses to start). A push row
+//! several workers share them; SQLite has no row locks, and there one worker runs (a
+//! second one refuses to start). A push row
 //! is unique per (match, channel), so a match is never announced twice on a channel, and it
 //! is marked sent only after its channel accepted it.
 
