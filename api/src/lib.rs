@@ -11,6 +11,7 @@ pub mod keys;
 pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
+pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod views;

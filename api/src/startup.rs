@@ -59,6 +59,9 @@ pub struct AppState {
     /// One-time codes: their rules, and how they reach a phone or e-mail address.
     pub codes: CodeRules,
     pub courier: Arc<dyn Courier>,
+    /// The matcher's factor weights, loaded once at start: fair planning and the
+    /// in-process matcher share them.
+    pub weights: Arc<doorstep_matcher::Weights>,
 }
 
 impl AppState {
@@ -101,12 +104,18 @@ impl AppState {
 /// The matcher's factor weights: the refitted file `match_weights` names, or the built-in
 /// ones.
 pub fn weights(settings: &Settings) -> anyhow::Result<Arc<doorstep_matcher::Weights>> {
-    Ok(match &settings.match_weights {
+    let weights = match &settings.match_weights {
         Some(path) => {
             Arc::new(doorstep_matcher::Weights::load(path).context("the matcher weights file")?)
         }
         None => doorstep_matcher::Weights::builtin(),
-    })
+    };
+    tracing::info!(
+        version = weights.version,
+        fitted_at = %weights.fitted_at,
+        "matcher weights loaded"
+    );
+    Ok(weights)
 }
 
 /// The matching worker, delivering mail by SMTP or to the outbox folder.
@@ -116,18 +125,23 @@ pub fn matcher(
     search: Arc<SearchIndex>,
     role: &str,
 ) -> anyhow::Result<Matcher> {
+    matcher_with(settings, db, search, weights(settings)?, role)
+}
+
+/// [`matcher`] with weights already loaded (the server's, shared with fair planning).
+pub fn matcher_with(
+    settings: &Settings,
+    db: DatabaseConnection,
+    search: Arc<SearchIndex>,
+    weights: Arc<doorstep_matcher::Weights>,
+    role: &str,
+) -> anyhow::Result<Matcher> {
     let (mailer, from) = Mailer::new(
         settings.smtp_url.as_deref(),
         settings.mail_outbox_dir(),
         &settings.mail_from,
     )
     .context("mail settings")?;
-    let weights = weights(settings)?;
-    tracing::info!(
-        version = weights.version,
-        fitted_at = %weights.fitted_at,
-        "matcher weights loaded"
-    );
     Ok(Matcher {
         backend: Backend::of_url(&settings.database_url()).unwrap_or(Backend::Sqlite),
         db,
@@ -227,13 +241,20 @@ impl Application {
         doorstep_matcher::webhook::install_crypto();
         prepare_folders(&settings)?;
         let db = connect_and_migrate(&settings).await?;
+        let weights = weights(&settings)?;
         let search = Arc::new(
             sync::open_or_rebuild(&db, &settings.index_dir())
                 .await
                 .context("opening the search index")?,
         );
         let matcher = if settings.match_in_process {
-            Some(matcher(&settings, db.clone(), search.clone(), "serve")?)
+            Some(matcher_with(
+                &settings,
+                db.clone(),
+                search.clone(),
+                weights.clone(),
+                "serve",
+            )?)
         } else {
             None
         };
@@ -279,6 +300,7 @@ impl Application {
             media: Arc::new(DiskStore::new(settings.media_dir())),
             codes,
             courier,
+            weights,
             settings,
         });
         let search = state.search.clone();

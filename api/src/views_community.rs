@@ -1,6 +1,6 @@
 //! Response bodies of the community routes: stations, trainings, reports, points, wishes.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use doorstep_domain::entities::{
     department, point_entry, redemption, report, report_event, report_media, reward,
     training_registration, training_session, wish,
@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 fn local(at: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
-    time::shanghai().from_local_datetime(&at).single()
+    time::from_local(at).map(time::to_display)
 }
 
 /// A station, with whether it is open now.
@@ -50,7 +50,7 @@ impl StationView {
         status: OpenStatus,
         distance_m: Option<f64>,
     ) -> Self {
-        let today = to_display(time::now()).date_naive();
+        let today = time::today();
         Self {
             today_note: station
                 .opening_hours
@@ -382,7 +382,7 @@ impl PublicReportView {
             lat: r.lat,
             lon: r.lon,
             reports: r.duplicates + 1,
-            reported_on: to_display(r.created_at).date_naive(),
+            reported_on: time::local_date(r.created_at),
             resolved_at: r.resolved_at.map(to_display),
             resolution_note: r.resolution_note,
             resolution_photos: photos

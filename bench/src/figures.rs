@@ -267,7 +267,7 @@ async fn time_ranges(
     district: Uuid,
     runs: usize,
 ) -> anyhow::Result<Vec<Timed>> {
-    let today = figures::today();
+    let today = doorstep_domain::time::today();
     let ranges = [
         (
             "last 12 weeks (default)",

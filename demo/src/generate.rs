@@ -537,7 +537,7 @@ impl Generator {
             PayUnit::Day => (p.pay_max, ShiftPayUnit::Shift),
             _ => (p.pay_max, ShiftPayUnit::Hour),
         };
-        let today = doorstep_domain::time::to_display(self.now).date_naive();
+        let today = doorstep_domain::time::local_date(self.now);
         let mut out = Vec::new();
         for ahead in 1..=SHIFT_DAYS {
             let date = today + Duration::days(ahead);
@@ -549,13 +549,7 @@ impl Generator {
                     let naive = day
                         .and_hms_opt(u32::from(minutes / 60), u32::from(minutes % 60), 0)
                         .expect("a valid time of day");
-                    chrono::TimeZone::from_local_datetime(
-                        &doorstep_domain::time::shanghai(),
-                        &naive,
-                    )
-                    .single()
-                    .expect("+08:00 has no gaps")
-                    .with_timezone(&Utc)
+                    doorstep_domain::time::from_local(naive).expect("a demo date is in range")
                 };
                 let (starts_at, ends_at) = (at(start), at(end));
                 out.push(shift::Model {

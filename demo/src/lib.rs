@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod load;
+pub mod seed;
 pub mod vocabulary;
 
 pub use generate::{Archetype, GenBusiness, GenPosting, GenSeeker, Generator, Sizes};

@@ -16,9 +16,10 @@ use crate::auth::Principal;
 use crate::entities::{application, application_event, business_member, posting};
 use crate::outbox::{self, Aggregate};
 use crate::pagination::{Page, PageRequest};
-use crate::types::{ApplicationStatus, Role, bounded};
+use crate::types::{ApplicationStatus, MatchStatus, Role, bounded};
 use crate::{
-    DomainError, Invalid, ValidationErrors, audit, businesses, inbox, postings, profiles, time,
+    DomainError, Invalid, ValidationErrors, audit, businesses, inbox, matches, postings, profiles,
+    time,
 };
 
 use ApplicationStatus as S;
@@ -96,26 +97,6 @@ async fn record_event<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    Ok(())
-}
-
-/// Stores what came of a match (applied, hired) on it, if the pair was matched, so the
-/// quality of pushed matches can be measured by apply and hire rates.
-async fn record_match_outcome<C: ConnectionTrait>(
-    db: &C,
-    posting: Uuid,
-    seeker: Uuid,
-    outcome: &str,
-) -> Result<(), DomainError> {
-    use crate::entities::job_match;
-    use sea_orm::sea_query::Expr;
-    job_match::Entity::update_many()
-        .col_expr(job_match::Column::Status, Expr::value(outcome))
-        .col_expr(job_match::Column::UpdatedAt, Expr::value(time::now()))
-        .filter(job_match::Column::PostingId.eq(posting))
-        .filter(job_match::Column::SeekerId.eq(seeker))
-        .exec(db)
-        .await?;
     Ok(())
 }
 
@@ -224,7 +205,13 @@ pub async fn apply_within<C: ConnectionTrait>(
         Err(err) => return Err(err.into()),
     };
     record_event(txn, created.id, None, S::Submitted, actor.account_id, None).await?;
-    record_match_outcome(txn, posting_id, actor.account_id, "applied").await?;
+    // What came of a match (applied, hired) is stored on it, so the quality of pushed
+    // matches can be measured by apply and hire rates.
+    let pair = matches::Which::Pair {
+        posting: posting_id,
+        seeker: actor.account_id,
+    };
+    matches::advance(txn, pair, MatchStatus::Applied, matches::Reason::Keep).await?;
     profiles::record_consent(
         txn,
         actor.account_id,
@@ -416,7 +403,11 @@ pub async fn transition<C: TransactionTrait>(
     active.updated_at = Set(time::now());
     let updated = active.update(&txn).await?;
     if to == S::Hired {
-        record_match_outcome(&txn, app.posting_id, app.seeker_id, "hired").await?;
+        let pair = matches::Which::Pair {
+            posting: app.posting_id,
+            seeker: app.seeker_id,
+        };
+        matches::advance(&txn, pair, MatchStatus::Hired, matches::Reason::Keep).await?;
     }
     record_event(
         &txn,

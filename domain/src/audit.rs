@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, Set,
@@ -122,10 +122,7 @@ fn parse_instant(raw: &str, end_of_day: bool) -> Result<DateTime<Utc>, Invalid> 
     } else {
         day
     };
-    day.and_time(NaiveTime::MIN)
-        .and_local_timezone(time::shanghai())
-        .single()
-        .map(|at| at.with_timezone(&Utc))
+    time::local_midnight(day)
         .ok_or_else(|| Invalid::new("invalid_time", "the date is out of range"))
 }
 

@@ -43,7 +43,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement, Value};
 use serde::Serialize;
 use uuid::Uuid;
@@ -82,7 +82,7 @@ impl DayRange {
         };
         let from = match from {
             Some(text) => errors.check("from", day(text)),
-            None => to.map(|to| week_of(to) - Duration::weeks(DEFAULT_WEEKS - 1)),
+            None => to.map(|to| time::week_start(to) - Duration::weeks(DEFAULT_WEEKS - 1)),
         };
         errors.into_result()?;
         let (Some(from), Some(to)) = (from, to) else {
@@ -112,18 +112,18 @@ impl DayRange {
 
     /// The first instant of the range.
     pub fn start(&self) -> DateTime<Utc> {
-        shanghai_midnight(self.from)
+        midnight(self.from)
     }
 
     /// The first instant after the range.
     pub fn end(&self) -> DateTime<Utc> {
-        shanghai_midnight(self.to + Duration::days(1))
+        midnight(self.to + Duration::days(1))
     }
 
     /// The Mondays of the weeks the range touches, in order.
     pub fn weeks(&self) -> Vec<NaiveDate> {
-        let last = week_of(self.to);
-        let mut week = week_of(self.from);
+        let last = time::week_start(self.to);
+        let mut week = time::week_start(self.from);
         let mut out = Vec::new();
         while week <= last {
             out.push(week);
@@ -133,19 +133,9 @@ impl DayRange {
     }
 }
 
-/// The Monday of `day`'s week.
-pub fn week_of(day: NaiveDate) -> NaiveDate {
-    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
-}
-
-/// 00:00 of `day` in Shanghai, as UTC.
-pub fn shanghai_midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(NaiveTime::MIN).and_utc() - Duration::hours(8)
-}
-
-/// Today in Shanghai.
-pub fn today() -> NaiveDate {
-    time::to_display(time::now()).date_naive()
+/// A range's days are parsed and at most two years long, far inside chrono's range.
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    time::local_midnight(day).expect("a figures date is in chrono's range")
 }
 
 /// The median of a histogram of whole values: the middle value, or the mean of the two
@@ -395,8 +385,8 @@ fn week_bounds(range: &DayRange) -> (String, Vec<Value>) {
     for (i, monday) in range.weeks().into_iter().enumerate() {
         let n = 4 + 3 * i;
         rows.push(format!("(${n}, ${}, ${})", n + 1, n + 2));
-        let lo = shanghai_midnight(monday).max(range.start());
-        let hi = shanghai_midnight(monday + Duration::weeks(1)).min(range.end());
+        let (lo, hi) = time::week_bounds(monday).expect("a figures date is in chrono's range");
+        let (lo, hi) = (lo.max(range.start()), hi.min(range.end()));
         values.push(Value::from(monday.to_string()));
         values.push(lo.into());
         values.push(hi.into());
@@ -630,38 +620,105 @@ pub async fn district_figures<C: ConnectionTrait>(
     compute(db, district_id, district.name, range).await
 }
 
-/// The figures without the access check (the benchmark times this).
+/// The figures without the access check (the benchmark times this): one function per
+/// family of queries adds its counts to [`Counted`], which is then folded into rows.
 pub async fn compute<C: ConnectionTrait>(
     db: &C,
     district_id: Uuid,
     district_name: String,
     range: DayRange,
 ) -> Result<Figures, DomainError> {
-    let d = Dialect(db.get_database_backend());
-    let values =
-        || -> Vec<Value> { vec![district_id.into(), range.start().into(), range.end().into()] };
-    // The big tables are put in weeks as `Dialect::bucketed` says.
-    let (weeks_cte, week_values) = match d.0 {
-        DatabaseBackend::Sqlite => week_bounds(&range),
-        _ => (String::new(), Vec::new()),
-    };
-    let weekly_values = || -> Vec<Value> {
-        let mut v = values();
-        v.extend(week_values.iter().cloned());
-        v
-    };
+    let q = Queries::new(db, district_id, &range);
+    let mut c = Counted::default();
+    postings(&q, &mut c).await?;
+    time_to_fill(&q, &mut c).await?;
+    applications(&q, &mut c).await?;
+    gig_work(&q, &mut c).await?;
+    fairs(&q, &mut c).await?;
+    training(&q, &mut c).await?;
+    reports(&q, &mut c).await?;
+    c.fold(district_id, district_name, range)
+}
 
+/// What every query of one computation shares: the connection, the backend's dialect, the
+/// district and range (`$1` to `$3`) and, on SQLite, the weeks' bounds.
+struct Queries<'a, C> {
+    db: &'a C,
+    d: Dialect,
+    district_id: Uuid,
+    range: DayRange,
+    /// The big tables are put in weeks as `Dialect::bucketed` says.
+    weeks_cte: String,
+    week_values: Vec<Value>,
+}
+
+impl<'a, C: ConnectionTrait> Queries<'a, C> {
+    fn new(db: &'a C, district_id: Uuid, range: &DayRange) -> Self {
+        let d = Dialect(db.get_database_backend());
+        let (weeks_cte, week_values) = match d.0 {
+            DatabaseBackend::Sqlite => week_bounds(range),
+            _ => (String::new(), Vec::new()),
+        };
+        Self {
+            db,
+            d,
+            district_id,
+            range: *range,
+            weeks_cte,
+            week_values,
+        }
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![
+            self.district_id.into(),
+            self.range.start().into(),
+            self.range.end().into(),
+        ]
+    }
+
+    fn weekly_values(&self) -> Vec<Value> {
+        let mut v = self.values();
+        v.extend(self.week_values.iter().cloned());
+        v
+    }
+}
+
+/// Everything the queries counted, before it is folded into rows.
+#[derive(Default)]
+struct Counted {
+    /// Open postings now, by category.
+    open: Vec<CategoryCount>,
+    /// New, ended and filled postings, placements and gig work, by week and category.
+    postings: Folded<Raw>,
+    /// Whole hours to fill: per week, over the range, per category.
+    week_hours: BTreeMap<NaiveDate, BTreeMap<i64, u64>>,
+    total_hours: BTreeMap<i64, u64>,
+    category_hours: BTreeMap<String, BTreeMap<i64, u64>>,
+    /// Applications and fairs, by week.
+    other: BTreeMap<NaiveDate, Uncategorised>,
+    /// Placements by graduation year.
+    graduates: BTreeMap<i32, u64>,
+    training: Folded<Training>,
+    reports: Folded<u64>,
+}
+
+/// Postings: open now, new (published) and ended (closed or filled) in the range.
+async fn postings<C: ConnectionTrait>(
+    q: &Queries<'_, C>,
+    c: &mut Counted,
+) -> Result<(), DomainError> {
+    let (db, d, weeks_cte) = (q.db, q.d, &q.weeks_cte);
     // Open now: idx_postings_district_status.
     let open: Vec<CategoryCount> = rows(
         db,
         d,
         "SELECT category, COUNT(*) AS n FROM postings \
          WHERE district_id = $1 AND status = 'open' GROUP BY category",
-        vec![district_id.into()],
+        vec![q.district_id.into()],
     )
     .await?;
 
-    let mut posting_cells: Folded<Raw> = Folded::default();
     // New postings: idx_postings_district_published.
     let Bucketed {
         week,
@@ -676,11 +733,11 @@ pub async fn compute<C: ConnectionTrait>(
             "{weeks_cte}SELECT {week} AS week, p.category AS category, COUNT(*) AS n \
              FROM {from} WHERE {cond} GROUP BY {key}, 2"
         ),
-        weekly_values(),
+        q.weekly_values(),
     )
     .await?;
     for r in &new {
-        posting_cells.cell(&r.week, &r.category)?.new_postings += count(r.n);
+        c.postings.cell(&r.week, &r.category)?.new_postings += count(r.n);
     }
 
     // Ended and filled: idx_postings_district_closed.
@@ -698,16 +755,32 @@ pub async fn compute<C: ConnectionTrait>(
              SUM(CASE WHEN p.status = 'filled' THEN 1 ELSE 0 END) AS filled \
              FROM {from} WHERE {cond} AND p.status IN ('closed', 'filled') GROUP BY {key}, 2"
         ),
-        weekly_values(),
+        q.weekly_values(),
     )
     .await?;
     for r in &ended {
-        let cell = posting_cells.cell(&r.week, &r.category)?;
+        let cell = c.postings.cell(&r.week, &r.category)?;
         cell.ended += count(r.n);
         cell.filled += count(r.filled);
     }
+    c.open = open;
+    Ok(())
+}
 
-    // Time to fill: histograms of whole hours, by week and by category (same index).
+/// Time to fill: histograms of whole hours from publishing to filling, by week and by
+/// category.
+async fn time_to_fill<C: ConnectionTrait>(
+    q: &Queries<'_, C>,
+    c: &mut Counted,
+) -> Result<(), DomainError> {
+    let (db, d, weeks_cte) = (q.db, q.d, &q.weeks_cte);
+    // Histograms of whole hours, by week and by category: idx_postings_district_closed.
+    let Bucketed {
+        week,
+        key,
+        from,
+        cond,
+    } = d.bucketed("postings p", "p.district_id", "p.closed_at");
     let hours = d.whole_hours("p.published_at", "p.closed_at");
     let by_week: Vec<HoursBucket> = rows(
         db,
@@ -717,7 +790,7 @@ pub async fn compute<C: ConnectionTrait>(
              FROM {from} WHERE {cond} \
              AND p.status = 'filled' AND p.published_at IS NOT NULL GROUP BY {key}, 2"
         ),
-        weekly_values(),
+        q.weekly_values(),
     )
     .await?;
     let by_category: Vec<HoursBucket> = rows(
@@ -728,7 +801,7 @@ pub async fn compute<C: ConnectionTrait>(
              WHERE p.district_id = $1 AND p.closed_at >= $2 AND p.closed_at < $3 \
              AND p.status = 'filled' AND p.published_at IS NOT NULL GROUP BY 1, 2"
         ),
-        values(),
+        q.values(),
     )
     .await?;
     let mut week_hours: BTreeMap<NaiveDate, BTreeMap<i64, u64>> = BTreeMap::new();
@@ -749,9 +822,19 @@ pub async fn compute<C: ConnectionTrait>(
             .entry(r.hours)
             .or_default() += count(r.n);
     }
+    c.week_hours = week_hours;
+    c.total_hours = total_hours;
+    c.category_hours = category_hours;
+    Ok(())
+}
 
+/// Applications made in the range, and placements (hires) with their graduates.
+async fn applications<C: ConnectionTrait>(
+    q: &Queries<'_, C>,
+    c: &mut Counted,
+) -> Result<(), DomainError> {
+    let (db, d, weeks_cte) = (q.db, q.d, &q.weeks_cte);
     // Applications: idx_applications_district_created.
-    let mut other: BTreeMap<NaiveDate, Uncategorised> = BTreeMap::new();
     let Bucketed {
         week,
         key,
@@ -764,11 +847,11 @@ pub async fn compute<C: ConnectionTrait>(
         &format!(
             "{weeks_cte}SELECT {week} AS week, COUNT(*) AS n FROM {from} WHERE {cond} GROUP BY {key}"
         ),
-        weekly_values(),
+        q.weekly_values(),
     )
     .await?;
     for r in &applications {
-        other.entry(day(&r.week)?).or_default().applications += count(r.n);
+        c.other.entry(day(&r.week)?).or_default().applications += count(r.n);
     }
 
     // Placements: idx_applications_district_status finds the hires; each reads its posting
@@ -788,20 +871,28 @@ pub async fn compute<C: ConnectionTrait>(
              JOIN postings p ON p.id = a.posting_id \
              WHERE {cond} AND a.status = 'hired' GROUP BY {key}, 2, 3"
         ),
-        weekly_values(),
+        q.weekly_values(),
     )
     .await?;
     let mut graduates: BTreeMap<i32, u64> = BTreeMap::new();
     for r in &placements {
-        let cell = posting_cells.cell(&r.week, &r.category)?;
+        let cell = c.postings.cell(&r.week, &r.category)?;
         cell.placements += count(r.n);
         if let Some(year) = r.graduation_year {
             cell.graduate_placements += count(r.n);
             *graduates.entry(year).or_default() += count(r.n);
         }
     }
+    c.graduates = graduates;
+    Ok(())
+}
 
-    // Gig shifts worked at the district's businesses.
+/// Gig shifts worked at the district's businesses, and their settled minutes.
+async fn gig_work<C: ConnectionTrait>(
+    q: &Queries<'_, C>,
+    c: &mut Counted,
+) -> Result<(), DomainError> {
+    let (db, d) = (q.db, q.d);
     let starts = d.week("s.starts_at");
     let worked: Vec<Worked> = rows(
         db,
@@ -817,15 +908,20 @@ pub async fn compute<C: ConnectionTrait>(
              AND c.hours_status IN ('confirmed', 'auto_confirmed', 'resolved') \
              AND c.final_minutes IS NOT NULL GROUP BY 1, 2"
         ),
-        values(),
+        q.values(),
     )
     .await?;
     for r in &worked {
-        let cell = posting_cells.cell(&r.week, &r.category)?;
+        let cell = c.postings.cell(&r.week, &r.category)?;
         cell.shifts += count(r.n);
         cell.minutes += count(r.minutes);
     }
+    Ok(())
+}
 
+/// Job fairs: fairs held, registrations, attendance, booth visits, offers and hires.
+async fn fairs<C: ConnectionTrait>(q: &Queries<'_, C>, c: &mut Counted) -> Result<(), DomainError> {
+    let (db, d) = (q.db, q.d);
     // Job fairs: idx_fairs_district, then each fair's rows by their fair id.
     let fair_week = d.week("f.starts_at");
     let fair_filter = "f.district_id = $1 AND f.starts_at >= $2 AND f.starts_at < $3 \
@@ -836,11 +932,11 @@ pub async fn compute<C: ConnectionTrait>(
         &format!(
             "SELECT {fair_week} AS week, COUNT(*) AS n FROM fairs f WHERE {fair_filter} GROUP BY 1"
         ),
-        values(),
+        q.values(),
     )
     .await?;
     for r in &fairs {
-        other.entry(day(&r.week)?).or_default().fairs += count(r.n);
+        c.other.entry(day(&r.week)?).or_default().fairs += count(r.n);
     }
     let registrations: Vec<FairRegistrations> = rows(
         db,
@@ -852,11 +948,11 @@ pub async fn compute<C: ConnectionTrait>(
              FROM fair_registrations r JOIN fairs f ON f.id = r.fair_id \
              WHERE {fair_filter} GROUP BY 1"
         ),
-        values(),
+        q.values(),
     )
     .await?;
     for r in &registrations {
-        let cell = other.entry(day(&r.week)?).or_default();
+        let cell = c.other.entry(day(&r.week)?).or_default();
         cell.fair_registrations += count(r.registered);
         cell.fair_attended += count(r.attended);
     }
@@ -867,11 +963,11 @@ pub async fn compute<C: ConnectionTrait>(
             "SELECT {fair_week} AS week, COUNT(*) AS n FROM fair_booth_visits v \
              JOIN fairs f ON f.id = v.fair_id WHERE {fair_filter} GROUP BY 1"
         ),
-        values(),
+        q.values(),
     )
     .await?;
     for r in &visits {
-        other.entry(day(&r.week)?).or_default().fair_booth_visits += count(r.n);
+        c.other.entry(day(&r.week)?).or_default().fair_booth_visits += count(r.n);
     }
     // A (booth, seeker) pair reached a stage when the merchant recorded it or when an
     // application made at the booth went through it (its history: a later rejection does
@@ -893,18 +989,25 @@ pub async fn compute<C: ConnectionTrait>(
         db,
         d,
         &reached("'offer', 'hire'", "'offered', 'hired'"),
-        values(),
+        q.values(),
     )
     .await?;
     for r in &offers {
-        other.entry(day(&r.week)?).or_default().fair_offers += count(r.n);
+        c.other.entry(day(&r.week)?).or_default().fair_offers += count(r.n);
     }
-    let hires: Vec<WeekCount> = rows(db, d, &reached("'hire'", "'hired'"), values()).await?;
+    let hires: Vec<WeekCount> = rows(db, d, &reached("'hire'", "'hired'"), q.values()).await?;
     for r in &hires {
-        other.entry(day(&r.week)?).or_default().fair_hires += count(r.n);
+        c.other.entry(day(&r.week)?).or_default().fair_hires += count(r.n);
     }
+    Ok(())
+}
 
-    // Training.
+/// Training sessions, their registrations and attendance.
+async fn training<C: ConnectionTrait>(
+    q: &Queries<'_, C>,
+    c: &mut Counted,
+) -> Result<(), DomainError> {
+    let (db, d) = (q.db, q.d);
     let session_week = d.week("t.starts_at");
     let session_filter = "t.district_id = $1 AND t.starts_at >= $2 AND t.starts_at < $3 \
                           AND t.status = 'published'";
@@ -916,7 +1019,7 @@ pub async fn compute<C: ConnectionTrait>(
             "SELECT {session_week} AS week, t.category AS category, COUNT(*) AS n \
              FROM training_sessions t WHERE {session_filter} GROUP BY 1, 2"
         ),
-        values(),
+        q.values(),
     )
     .await?;
     for r in &sessions {
@@ -932,7 +1035,7 @@ pub async fn compute<C: ConnectionTrait>(
              FROM training_registrations r JOIN training_sessions t ON t.id = r.session_id \
              WHERE {session_filter} GROUP BY 1, 2"
         ),
-        values(),
+        q.values(),
     )
     .await?;
     for r in &seats {
@@ -940,8 +1043,16 @@ pub async fn compute<C: ConnectionTrait>(
         cell.registrations += count(r.registrations);
         cell.attended += count(r.attended);
     }
+    c.training = training;
+    Ok(())
+}
 
-    // Reports resolved.
+/// Reports resolved.
+async fn reports<C: ConnectionTrait>(
+    q: &Queries<'_, C>,
+    c: &mut Counted,
+) -> Result<(), DomainError> {
+    let (db, d) = (q.db, q.d);
     let resolved = d.week("resolved_at");
     let mut reports: Folded<u64> = Folded::default();
     let resolved_rows: Vec<WeekCategoryCount> = rows(
@@ -952,143 +1063,165 @@ pub async fn compute<C: ConnectionTrait>(
              WHERE district_id = $1 AND status = 'resolved' \
              AND resolved_at >= $2 AND resolved_at < $3 GROUP BY 1, 2"
         ),
-        values(),
+        q.values(),
     )
     .await?;
     for r in &resolved_rows {
         *reports.cell(&r.week, &r.category)? += count(r.n);
     }
+    c.reports = reports;
+    Ok(())
+}
 
-    // ---- Folding ----
-    let weeks = range.weeks();
-    let mut week_raw: BTreeMap<NaiveDate, Raw> = BTreeMap::new();
-    let mut category_raw: BTreeMap<String, Raw> = BTreeMap::new();
-    let mut total_raw = Raw::default();
-    for ((week, category), raw) in &posting_cells.cells {
-        week_raw.entry(*week).or_default().add(raw);
-        category_raw.entry(category.clone()).or_default().add(raw);
-        total_raw.add(raw);
-    }
-    let mut week_training: BTreeMap<NaiveDate, Training> = BTreeMap::new();
-    let mut category_training: BTreeMap<String, Training> = BTreeMap::new();
-    let mut total_training = Training::default();
-    for ((week, category), t) in &training.cells {
-        week_training.entry(*week).or_default().add(t);
-        category_training
-            .entry(category.clone())
-            .or_default()
-            .add(t);
-        total_training.add(t);
-    }
-    let mut week_reports: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    let mut category_reports: BTreeMap<String, u64> = BTreeMap::new();
-    for ((week, category), n) in &reports.cells {
-        *week_reports.entry(*week).or_default() += n;
-        *category_reports.entry(category.clone()).or_default() += n;
-    }
-    let mut total_other = Uncategorised::default();
-    for o in other.values() {
-        total_other.add(o);
-    }
+impl Counted {
+    /// Adds the cells up into weeks, categories and the range, and lays out the rows.
+    fn fold(
+        self,
+        district_id: Uuid,
+        district_name: String,
+        range: DayRange,
+    ) -> Result<Figures, DomainError> {
+        let Counted {
+            open,
+            postings: posting_cells,
+            week_hours,
+            total_hours,
+            category_hours,
+            other,
+            graduates,
+            training,
+            reports,
+        } = self;
+        let weeks = range.weeks();
+        let mut week_raw: BTreeMap<NaiveDate, Raw> = BTreeMap::new();
+        let mut category_raw: BTreeMap<String, Raw> = BTreeMap::new();
+        let mut total_raw = Raw::default();
+        for ((week, category), raw) in &posting_cells.cells {
+            week_raw.entry(*week).or_default().add(raw);
+            category_raw.entry(category.clone()).or_default().add(raw);
+            total_raw.add(raw);
+        }
+        let mut week_training: BTreeMap<NaiveDate, Training> = BTreeMap::new();
+        let mut category_training: BTreeMap<String, Training> = BTreeMap::new();
+        let mut total_training = Training::default();
+        for ((week, category), t) in &training.cells {
+            week_training.entry(*week).or_default().add(t);
+            category_training
+                .entry(category.clone())
+                .or_default()
+                .add(t);
+            total_training.add(t);
+        }
+        let mut week_reports: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+        let mut category_reports: BTreeMap<String, u64> = BTreeMap::new();
+        for ((week, category), n) in &reports.cells {
+            *week_reports.entry(*week).or_default() += n;
+            *category_reports.entry(category.clone()).or_default() += n;
+        }
+        let mut total_other = Uncategorised::default();
+        for o in other.values() {
+            total_other.add(o);
+        }
 
-    let open_by_category: BTreeMap<String, u64> = open
-        .iter()
-        .map(|r| (r.category.clone(), count(r.n)))
-        .collect();
-    let categories: BTreeSet<&String> = category_raw
-        .keys()
-        .chain(open_by_category.keys())
-        .chain(category_hours.keys())
-        .collect();
+        let open_by_category: BTreeMap<String, u64> = open
+            .iter()
+            .map(|r| (r.category.clone(), count(r.n)))
+            .collect();
+        let categories: BTreeSet<&String> = category_raw
+            .keys()
+            .chain(open_by_category.keys())
+            .chain(category_hours.keys())
+            .collect();
 
-    Ok(Figures {
-        district_id,
-        district_name,
-        from: range.from,
-        to: range.to,
-        open_postings: open_by_category.values().sum(),
-        totals: measures(
-            &total_raw,
-            &total_other,
-            &total_training,
-            category_reports.values().sum(),
-            median(&total_hours),
-        ),
-        weeks: weeks
-            .iter()
-            .map(|week| WeekRow {
-                week_start: *week,
-                measures: measures(
-                    &week_raw.get(week).copied().unwrap_or_default(),
-                    &other.get(week).copied().unwrap_or_default(),
-                    &week_training.get(week).copied().unwrap_or_default(),
-                    week_reports.get(week).copied().unwrap_or_default(),
-                    week_hours.get(week).and_then(median),
-                ),
-            })
-            .collect(),
-        categories: categories
-            .into_iter()
-            .map(|category| CategoryRow {
-                category: category.clone(),
-                open_postings: open_by_category.get(category).copied().unwrap_or(0),
-                median_hours_to_fill: category_hours.get(category).and_then(median),
-                counts: category_raw
-                    .get(category)
-                    .copied()
-                    .unwrap_or_default()
-                    .counts(),
-            })
-            .collect(),
-        category_weeks: posting_cells
-            .cells
-            .iter()
-            .map(|((week, category), raw)| CategoryWeekRow {
-                week_start: *week,
-                category: category.clone(),
-                counts: raw.counts(),
-            })
-            .collect(),
-        training: category_training
-            .iter()
-            .map(|(category, t)| (None, category, t))
-            .chain(
-                training
-                    .cells
-                    .iter()
-                    .map(|((week, category), t)| (Some(*week), category, t)),
-            )
-            .map(|(week_start, category, t)| TrainingRow {
-                week_start,
-                category: category.clone(),
-                sessions: t.sessions,
-                registrations: t.registrations,
-                attended: t.attended,
-            })
-            .collect(),
-        reports: category_reports
-            .iter()
-            .map(|(category, n)| (None, category, *n))
-            .chain(
-                reports
-                    .cells
-                    .iter()
-                    .map(|((week, category), n)| (Some(*week), category, *n)),
-            )
-            .map(|(week_start, category, resolved)| ReportRow {
-                week_start,
-                category: category.clone(),
-                resolved,
-            })
-            .collect(),
-        graduates: graduates
-            .into_iter()
-            .map(|(graduation_year, placements)| GraduateRow {
-                graduation_year,
-                placements,
-            })
-            .collect(),
-    })
+        Ok(Figures {
+            district_id,
+            district_name,
+            from: range.from,
+            to: range.to,
+            open_postings: open_by_category.values().sum(),
+            totals: measures(
+                &total_raw,
+                &total_other,
+                &total_training,
+                category_reports.values().sum(),
+                median(&total_hours),
+            ),
+            weeks: weeks
+                .iter()
+                .map(|week| WeekRow {
+                    week_start: *week,
+                    measures: measures(
+                        &week_raw.get(week).copied().unwrap_or_default(),
+                        &other.get(week).copied().unwrap_or_default(),
+                        &week_training.get(week).copied().unwrap_or_default(),
+                        week_reports.get(week).copied().unwrap_or_default(),
+                        week_hours.get(week).and_then(median),
+                    ),
+                })
+                .collect(),
+            categories: categories
+                .into_iter()
+                .map(|category| CategoryRow {
+                    category: category.clone(),
+                    open_postings: open_by_category.get(category).copied().unwrap_or(0),
+                    median_hours_to_fill: category_hours.get(category).and_then(median),
+                    counts: category_raw
+                        .get(category)
+                        .copied()
+                        .unwrap_or_default()
+                        .counts(),
+                })
+                .collect(),
+            category_weeks: posting_cells
+                .cells
+                .iter()
+                .map(|((week, category), raw)| CategoryWeekRow {
+                    week_start: *week,
+                    category: category.clone(),
+                    counts: raw.counts(),
+                })
+                .collect(),
+            training: category_training
+                .iter()
+                .map(|(category, t)| (None, category, t))
+                .chain(
+                    training
+                        .cells
+                        .iter()
+                        .map(|((week, category), t)| (Some(*week), category, t)),
+                )
+                .map(|(week_start, category, t)| TrainingRow {
+                    week_start,
+                    category: category.clone(),
+                    sessions: t.sessions,
+                    registrations: t.registrations,
+                    attended: t.attended,
+                })
+                .collect(),
+            reports: category_reports
+                .iter()
+                .map(|(category, n)| (None, category, *n))
+                .chain(
+                    reports
+                        .cells
+                        .iter()
+                        .map(|((week, category), n)| (Some(*week), category, *n)),
+                )
+                .map(|(week_start, category, resolved)| ReportRow {
+                    week_start,
+                    category: category.clone(),
+                    resolved,
+                })
+                .collect(),
+            graduates: graduates
+                .into_iter()
+                .map(|(graduation_year, placements)| GraduateRow {
+                    graduation_year,
+                    placements,
+                })
+                .collect(),
+        })
+    }
 }
 
 // ---- CSV ----
@@ -1320,8 +1453,8 @@ mod tests {
         assert_eq!(r.to, today);
         assert_eq!(r.from, date("2026-09-07"));
         assert_eq!(r.weeks().len(), 12);
-        assert_eq!(week_of(date("2026-11-29")), date("2026-11-23"));
-        assert_eq!(week_of(date("2026-11-23")), date("2026-11-23"));
+        assert_eq!(time::week_start(date("2026-11-29")), date("2026-11-23"));
+        assert_eq!(time::week_start(date("2026-11-23")), date("2026-11-23"));
         assert_eq!(
             r.start().to_rfc3339(),
             "2026-09-06T16:00:00+00:00",

@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::entities::queued_mail;
+use crate::types::MailStatus;
 use crate::{DomainError, time};
 
 /// A message to queue.
@@ -41,7 +42,7 @@ pub async fn enqueue_at<C: ConnectionTrait>(
         text_body: Set(mail.text),
         html_body: Set(mail.html),
         message_id: Set(mail.message_id),
-        status: Set("pending".to_owned()),
+        status: Set(MailStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(at),
         lease_until: Set(None),
@@ -58,20 +59,4 @@ pub async fn enqueue_at<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await?;
     Ok(())
-}
-
-/// Escapes text for the HTML part.
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }

@@ -10,7 +10,7 @@
 //! the history always adds up. Points never enter job matching: nothing in `matcher` reads
 //! this table.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
@@ -503,13 +503,7 @@ impl Quarter {
             NaiveDate::from_ymd_opt(self.year, start_month + 3, 1)
         }
         .expect("valid month");
-        let at = |d: NaiveDate| {
-            time::shanghai()
-                .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-                .single()
-                .expect("a fixed offset is never ambiguous")
-                .with_timezone(&Utc)
-        };
+        let at = |d: NaiveDate| time::local_midnight(d).expect("a quarter's date is in range");
         (at(start), at(end))
     }
 }

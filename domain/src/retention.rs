@@ -48,7 +48,7 @@ use crate::entities::{
     report_media, service_record, shift_claim,
 };
 use crate::media::MediaStore;
-use crate::types::{HoursStatus, ReportStatus, Role};
+use crate::types::{HoursStatus, MailStatus, NoticeStatus, ReportStatus, Role};
 use crate::{DomainError, db};
 
 /// The placeholder every anonymised record points at instead of a person: a seeker account
@@ -380,13 +380,13 @@ async fn delete_expired<C: TransactionTrait + ConnectionTrait>(
         .await?
         .rows_affected;
     report.gig_notices_deleted = gig_notice::Entity::delete_many()
-        .filter(gig_notice::Column::Status.ne("pending"))
+        .filter(gig_notice::Column::Status.ne(NoticeStatus::Pending))
         .filter(gig_notice::Column::CreatedAt.lt(cut.thirty_days))
         .exec(db)
         .await?
         .rows_affected;
     report.mail_deleted = queued_mail::Entity::delete_many()
-        .filter(queued_mail::Column::Status.is_in(["sent", "dead"]))
+        .filter(queued_mail::Column::Status.is_in([MailStatus::Sent, MailStatus::Dead]))
         .filter(queued_mail::Column::CreatedAt.lt(cut.thirty_days))
         .exec(db)
         .await?

@@ -20,11 +20,6 @@ use crate::{DomainError, Invalid, ValidationErrors, accounts, audit, districts, 
 /// The most follow-ups a queue shows at once.
 pub const QUEUE_LIMIT: u64 = 500;
 
-/// Today in Asia/Shanghai, the day follow-ups are due by.
-pub fn today() -> NaiveDate {
-    time::to_display(time::now()).date_naive()
-}
-
 /// A new service record.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,14 +57,14 @@ fn outcome_of(raw: Option<&str>, errors: &mut ValidationErrors) -> Option<Option
 
 fn due_of(due: Option<NaiveDate>, errors: &mut ValidationErrors) -> Option<Option<NaiveDate>> {
     match due {
-        Some(date) if date < today() => {
+        Some(date) if date < time::today() => {
             errors.push(
                 "follow_up_due",
                 Invalid::new("date_in_past", "a follow-up is due today or later"),
             );
             None
         }
-        Some(date) if date > today() + Duration::days(366) => {
+        Some(date) if date > time::today() + Duration::days(366) => {
             errors.push(
                 "follow_up_due",
                 Invalid::new("date_too_far", "a follow-up is due within a year"),
@@ -235,7 +230,7 @@ pub async fn follow_ups<C: ConnectionTrait>(
             Invalid::new("out_of_range", "within_days is 0 to 90"),
         )));
     }
-    let horizon = today() + Duration::days(within_days);
+    let horizon = time::today() + Duration::days(within_days);
     Ok(service_record::Entity::find()
         .filter(service_record::Column::OfficerId.eq(actor.account_id))
         .filter(service_record::Column::FollowUpDoneAt.is_null())

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use doorstep_domain::codes::{
     Courier, DeliveryFailed, DeliveryFuture, Message, Notice, Outgoing, Purpose,
 };
-use doorstep_domain::mail_queue::html_escape;
+use doorstep_domain::html;
 use doorstep_domain::types::LoginId;
 use lettre::message::Mailbox;
 
@@ -70,7 +70,7 @@ fn mail_of(to: &str, message: &Message) -> Mail {
                 .to_owned(),
         ),
     };
-    let html = format!("<p>{}</p>", html_escape(&text).replace('\n', "</p>\n<p>"));
+    let html = format!("<p>{}</p>", html::escape(&text).replace('\n', "</p>\n<p>"));
     Mail {
         to: to.to_owned(),
         subject,

@@ -8,12 +8,12 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use doorstep_domain::entities::{gig_notice, push};
+use doorstep_domain::time;
+use doorstep_domain::types::{NoticeStatus, PushStatus};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
-
-use crate::worker::start_of_local_day;
 
 /// What an account was announced on the local day of `now`.
 #[derive(Debug, Clone, Default)]
@@ -28,10 +28,10 @@ impl Announced {
         account: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Self, DbErr> {
-        let since = start_of_local_day(now);
+        let since = time::start_of_local_day(now);
         let matches = push::Entity::find()
             .filter(push::Column::AccountId.eq(account))
-            .filter(push::Column::Status.eq("sent"))
+            .filter(push::Column::Status.eq(PushStatus::Sent))
             .filter(push::Column::SentAt.gte(since))
             .select_only()
             .column(push::Column::MatchId)
@@ -42,7 +42,7 @@ impl Announced {
             .collect();
         let notices = gig_notice::Entity::find()
             .filter(gig_notice::Column::AccountId.eq(account))
-            .filter(gig_notice::Column::Status.eq("sent"))
+            .filter(gig_notice::Column::Status.eq(NoticeStatus::Sent))
             .filter(gig_notice::Column::Urgent.eq(false))
             .filter(gig_notice::Column::SentAt.gte(since))
             .count(db)

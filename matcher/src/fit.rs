@@ -3,7 +3,7 @@
 //! Every stored match keeps the factor values it was scored with (`matches.factors`, a list
 //! of `{name, value, weight}`), and its `status` records what came of it: `dismissed`
 //! (the seeker said no), `applied` (the seeker applied, from the match or to its posting,
-//! see `applications::record_match_outcome`), `hired` (the merchant hired them: the
+//! see `doorstep_domain::matches::advance`), `hired` (the merchant hired them: the
 //! application reached `hired`), or still `new`/`pushed`/`saved` (shown, nothing done).
 //! Those rows are the training data: [`FeedbackEvent::from_match`] reads one, and
 //! [`feedback_events`] reads them all.
@@ -40,7 +40,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use doorstep_domain::entities::job_match;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use doorstep_domain::types::MatchStatus;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -83,12 +84,11 @@ struct StoredFactor {
 impl FeedbackEvent {
     /// The event a stored match records, if its factors can be read.
     pub fn from_match(m: &job_match::Model) -> Option<Self> {
-        let outcome = match m.status.as_str() {
-            "dismissed" => Outcome::Dismissed,
-            "applied" => Outcome::Applied,
-            "hired" => Outcome::Hired,
-            "new" | "pushed" | "saved" => Outcome::Shown,
-            _ => return None,
+        let outcome = match m.status {
+            MatchStatus::Dismissed => Outcome::Dismissed,
+            MatchStatus::Applied => Outcome::Applied,
+            MatchStatus::Hired => Outcome::Hired,
+            MatchStatus::New | MatchStatus::Pushed | MatchStatus::Saved => Outcome::Shown,
         };
         let stored: Vec<StoredFactor> = serde_json::from_value(m.factors.clone()).ok()?;
         Some(Self {
@@ -104,14 +104,6 @@ impl FeedbackEvent {
 /// Every stored match that can serve as feedback.
 pub async fn feedback_events<C: ConnectionTrait>(db: &C) -> Result<Vec<FeedbackEvent>, DbErr> {
     Ok(job_match::Entity::find()
-        .filter(job_match::Column::Status.is_in([
-            "dismissed",
-            "applied",
-            "hired",
-            "pushed",
-            "new",
-            "saved",
-        ]))
         .all(db)
         .await?
         .iter()
@@ -516,7 +508,7 @@ mod tests {
                 {"name": "skills", "value": 0.5, "weight": 3.0}
             ]),
             explanation: String::new(),
-            status: "dismissed".into(),
+            status: MatchStatus::Dismissed,
             dismiss_reason: Some("太远".into()),
             created_at: now,
             updated_at: now,
@@ -525,15 +517,17 @@ mod tests {
         assert_eq!(e.outcome, Outcome::Dismissed);
         assert_eq!(e.factors["distance"], 0.9);
         let hired = job_match::Model {
-            status: "hired".into(),
+            status: MatchStatus::Hired,
             ..m.clone()
         };
         assert_eq!(
             FeedbackEvent::from_match(&hired).unwrap().outcome,
             Outcome::Hired
         );
+        // An unknown status no longer reads at all (see `MatchStatus`); unreadable factors
+        // still make no event.
         let odd = job_match::Model {
-            status: "archived".into(),
+            factors: serde_json::json!("archived"),
             ..m
         };
         assert!(FeedbackEvent::from_match(&odd).is_none());

@@ -1,8 +1,8 @@
 //! Delivering gig notices (reminders, changes, waiting-list promotions…) from their queue
 //! to the inbox, on the same terms as pushed matches: nothing in the seeker's quiet hours
 //! (held until they end) and nothing above their daily cap (held until 08:00; one cap for
-//! matches and notices, see `crate::daily_cap`). Urgent notices (same-day changes to a shift the
-//! seeker holds) go out regardless; notices past their expiry are dropped.
+//! matches and notices, see `crate::daily_cap`). Urgent notices (same-day changes to a
+//! shift the seeker holds) go out regardless; notices past their expiry are dropped.
 //!
 //! Each notice is marked sent by a conditional update in the transaction that writes the
 //! inbox row, so several workers delivering at once deliver it once.
@@ -10,12 +10,13 @@
 use chrono::{DateTime, Utc};
 use doorstep_domain::db::begin_write;
 use doorstep_domain::entities::{gig_notice, seeker_profile};
-use doorstep_domain::inbox;
 use doorstep_domain::jobs::queue::{self, Settle};
+use doorstep_domain::types::NoticeStatus;
+use doorstep_domain::{inbox, time};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::daily_cap::Announced;
-use crate::worker::{WorkerError, next_time_of_day, quiet_until};
+use crate::worker::{WorkerError, quiet_until};
 
 /// Notices handled per pass.
 const BATCH: u64 = 200;
@@ -31,8 +32,12 @@ pub async fn deliver(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usiz
     let mut delivered = 0;
     for notice in due {
         if notice.expires_at.is_some_and(|at| at <= now) {
-            queue::settle::<gig_notice::Entity, _>(db, notice.id, Settle::gave_up("dropped"))
-                .await?;
+            queue::settle::<gig_notice::Entity, _>(
+                db,
+                notice.id,
+                Settle::gave_up(NoticeStatus::Dropped.as_str()),
+            )
+            .await?;
             continue;
         }
         if !notice.urgent
@@ -52,7 +57,7 @@ pub async fn deliver(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usiz
                 .await?
                 .admits(profile.daily_push_cap, None)
             {
-                let morning = Settle::later(next_time_of_day(now, MORNING));
+                let morning = Settle::later(time::next_local_time(now, MORNING));
                 queue::settle::<gig_notice::Entity, _>(db, notice.id, morning).await?;
                 continue;
             }

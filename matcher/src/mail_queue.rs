@@ -7,6 +7,7 @@
 use doorstep_domain::entities::queued_mail;
 use doorstep_domain::jobs::queue::{self, Settle};
 use doorstep_domain::time;
+use doorstep_domain::types::MailStatus;
 use uuid::Uuid;
 
 use crate::mail::{DeliveryError, Mail};
@@ -47,7 +48,7 @@ impl Matcher {
                 }
                 Err(err) => {
                     tracing::warn!(mail = %row.id, error = %err, "mail dead-lettered");
-                    let dead = Settle::gave_up("dead")
+                    let dead = Settle::gave_up(MailStatus::Dead.as_str())
                         .attempts(attempts)
                         .error(Some(err.to_string()));
                     self.settle_mail(row.id, dead).await?;

@@ -1,11 +1,15 @@
 //! Reading matches and recording what people did with them.
 
 use doorstep_domain::auth::Principal;
+use doorstep_domain::db::begin_write;
 use doorstep_domain::entities::{business, job_match, posting, seeker_profile};
-use doorstep_domain::types::{Role, Visibility};
-use doorstep_domain::{DomainError, postings, time};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use doorstep_domain::matches::{self, Reason, Which};
+use doorstep_domain::types::{MatchStatus, Role, Visibility};
+use doorstep_domain::{DomainError, applications, postings, time};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession,
+};
 use uuid::Uuid;
 
 /// A match as its seeker sees it.
@@ -34,7 +38,7 @@ pub async fn for_seeker<C: ConnectionTrait>(
     }
     let rows = job_match::Entity::find()
         .filter(job_match::Column::SeekerId.eq(actor.account_id))
-        .filter(job_match::Column::Status.ne("dismissed"))
+        .filter(job_match::Column::Status.ne(MatchStatus::Dismissed))
         .order_by_desc(job_match::Column::Score)
         .limit(limit * 2)
         .all(db)
@@ -75,7 +79,7 @@ pub async fn for_posting<C: ConnectionTrait>(
     postings::as_member(db, actor, posting_id).await?;
     let rows = job_match::Entity::find()
         .filter(job_match::Column::PostingId.eq(posting_id))
-        .filter(job_match::Column::Status.ne("dismissed"))
+        .filter(job_match::Column::Status.ne(MatchStatus::Dismissed))
         .order_by_desc(job_match::Column::Score)
         .limit(limit * 2)
         .all(db)
@@ -107,7 +111,8 @@ pub enum Feedback {
 }
 
 /// Records the seeker's feedback on their own match; a dismissed match is never pushed
-/// again, and applying from a match files the application (with `note`) first.
+/// again, and applying from a match files the application (with `note`) first. The
+/// application and the match's new status commit together, or neither does.
 pub async fn feedback<C: sea_orm::TransactionTrait + ConnectionTrait>(
     db: &C,
     actor: &Principal,
@@ -116,35 +121,26 @@ pub async fn feedback<C: sea_orm::TransactionTrait + ConnectionTrait>(
     reason: Option<String>,
     note: String,
 ) -> Result<job_match::Model, DomainError> {
+    let txn = begin_write(db).await?;
     let m = job_match::Entity::find_by_id(id)
-        .one(db)
+        .one(&txn)
         .await?
         .filter(|m| actor.role == Role::Seeker && m.seeker_id == actor.account_id)
         .ok_or(DomainError::NotFound("match"))?;
     if what == Feedback::Applied {
-        // Also marks the match `applied`.
-        doorstep_domain::applications::apply(
-            db,
-            actor,
-            m.posting_id,
-            doorstep_domain::applications::ApplyInput { note },
-        )
-        .await?;
+        applications::apply_within(&txn, actor, m.posting_id, applications::ApplyInput { note })
+            .await?;
     }
     let status = match what {
-        Feedback::Save => "saved",
-        Feedback::Dismiss => "dismissed",
-        Feedback::Applied => "applied",
+        Feedback::Save => MatchStatus::Saved,
+        Feedback::Dismiss => MatchStatus::Dismissed,
+        Feedback::Applied => MatchStatus::Applied,
     };
-    job_match::Entity::update_many()
-        .col_expr(job_match::Column::Status, Expr::value(status))
-        .col_expr(job_match::Column::DismissReason, Expr::value(reason))
-        .col_expr(job_match::Column::UpdatedAt, Expr::value(time::now()))
-        .filter(job_match::Column::Id.eq(m.id))
-        .exec(db)
-        .await?;
-    Ok(job_match::Entity::find_by_id(m.id)
-        .one(db)
+    matches::advance(&txn, Which::Id(m.id), status, Reason::Set(reason)).await?;
+    let updated = job_match::Entity::find_by_id(m.id)
+        .one(&txn)
         .await?
-        .unwrap_or(m))
+        .unwrap_or(m);
+    txn.commit().await?;
+    Ok(updated)
 }

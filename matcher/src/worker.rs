@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use doorstep_domain::db::Backend;
 use doorstep_domain::db::begin_write;
 use doorstep_domain::entities::{
@@ -22,9 +22,9 @@ use doorstep_domain::entities::{
 use doorstep_domain::gigs::{reliability as gig_reliability, shifts as gig_shifts};
 use doorstep_domain::jobs::queue::{self, Settle};
 use doorstep_domain::jobs::{JobError, Report, Steps};
-use doorstep_domain::types::PostingKind;
 use doorstep_domain::types::{GeoPoint, minutes_of};
-use doorstep_domain::{inbox, time};
+use doorstep_domain::types::{MatchStatus, PostingKind, PushStatus};
+use doorstep_domain::{html, inbox, time};
 use doorstep_search_index::documents::{JobDisplay, ProfileDisplay};
 use doorstep_search_index::sync::advance;
 use doorstep_search_index::{Area, SearchIndex, SearchRequest, Sort, SyncState};
@@ -106,24 +106,6 @@ pub struct Matcher {
     pub holder: String,
 }
 
-/// Start of the next minute-of-day `at` (Shanghai time) after `now`.
-pub(crate) fn next_time_of_day(now: DateTime<Utc>, at: u16) -> DateTime<Utc> {
-    let local = time::to_display(now);
-    let time_of_day =
-        NaiveTime::from_hms_opt(u32::from(at / 60) % 24, u32::from(at % 60), 0).unwrap_or_default();
-    let today = local.date_naive().and_time(time_of_day);
-    let candidate = time::shanghai()
-        .from_local_datetime(&today)
-        .single()
-        .unwrap_or(local);
-    let next = if candidate > local {
-        candidate
-    } else {
-        candidate + chrono::Duration::days(1)
-    };
-    next.with_timezone(&Utc)
-}
-
 /// When quiet hours end, if `now` falls inside them.
 pub fn quiet_until(
     now: DateTime<Utc>,
@@ -138,17 +120,7 @@ pub fn quiet_until(
     } else {
         minute >= start || minute < end
     };
-    inside.then(|| next_time_of_day(now, end))
-}
-
-pub(crate) fn start_of_local_day(now: DateTime<Utc>) -> DateTime<Utc> {
-    let local = time::to_display(now);
-    let midnight = local.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default();
-    time::shanghai()
-        .from_local_datetime(&midnight)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(now)
+    inside.then(|| time::next_local_time(now, end))
 }
 
 impl Matcher {
@@ -447,7 +419,7 @@ impl Matcher {
             .filter(job_match::Column::SeekerId.eq(s.account_id))
             .filter(job_match::Column::BusinessId.eq(b.id))
             .filter(job_match::Column::PostingId.ne(p.id))
-            .filter(job_match::Column::Status.eq("dismissed"))
+            .filter(job_match::Column::Status.eq(MatchStatus::Dismissed))
             .count(db)
             .await?
             > 0;
@@ -470,7 +442,7 @@ impl Matcher {
             for_job: Set(a.score.for_job),
             factors: Set(factors),
             explanation: Set(a.explanation.clone()),
-            status: Set("new".into()),
+            status: Set(MatchStatus::New),
             dismiss_reason: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
@@ -495,7 +467,7 @@ impl Matcher {
             .one(db)
             .await?
             .expect("just stored");
-        if stored.status == "dismissed" || s.daily_push_cap == 0 {
+        if stored.status == MatchStatus::Dismissed || s.daily_push_cap == 0 {
             return Ok(());
         }
         for channel in &s.push_channels.0 {
@@ -504,7 +476,7 @@ impl Matcher {
                 match_id: Set(stored.id),
                 account_id: Set(s.account_id),
                 channel: Set(channel.clone()),
-                status: Set("pending".into()),
+                status: Set(PushStatus::Pending),
                 attempts: Set(0),
                 next_attempt_at: Set(now),
                 lease_until: Set(None),
@@ -564,10 +536,13 @@ impl Matcher {
             else {
                 continue;
             };
-            if m.status == "dismissed" || !s.personalised_matching || acct.deleted_at.is_some() {
+            if m.status == MatchStatus::Dismissed
+                || !s.personalised_matching
+                || acct.deleted_at.is_some()
+            {
                 self.settle(
                     item.id,
-                    Settle::gave_up("dead")
+                    Settle::gave_up(PushStatus::Dead.as_str())
                         .attempts(item.attempts)
                         .error(Some("no longer wanted".into())),
                 )
@@ -586,7 +561,7 @@ impl Matcher {
                 .await?
                 .admits(s.daily_push_cap, Some(item.match_id))
             {
-                self.settle(item.id, Settle::later(next_time_of_day(now, 8 * 60)))
+                self.settle(item.id, Settle::later(time::next_local_time(now, 8 * 60)))
                     .await?;
                 continue;
             }
@@ -613,8 +588,8 @@ impl Matcher {
                             ),
                             html: format!(
                                 "<h2>{}</h2><p>{}</p><p>打开家门口就业查看并申请。</p>",
-                                html_escape(&p.title),
-                                html_escape(&m.explanation)
+                                html::escape(&p.title),
+                                html::escape(&m.explanation)
                             ),
                             message_id: format!("<match-{}-email@doorstep>", m.id),
                         };
@@ -637,12 +612,13 @@ impl Matcher {
                         Settle::sent(time::now()).attempts(attempts).error(None),
                     )
                     .await?;
-                    job_match::Entity::update_many()
-                        .col_expr(job_match::Column::Status, Expr::value("pushed"))
-                        .filter(job_match::Column::Id.eq(m.id))
-                        .filter(job_match::Column::Status.eq("new"))
-                        .exec(&self.db)
-                        .await?;
+                    doorstep_domain::matches::advance(
+                        &self.db,
+                        doorstep_domain::matches::Which::Id(m.id),
+                        MatchStatus::Pushed,
+                        doorstep_domain::matches::Reason::Keep,
+                    )
+                    .await?;
                     sent += 1;
                 }
                 Err(DeliveryError::Transient(err)) if attempts < self.settings.max_attempts => {
@@ -655,7 +631,7 @@ impl Matcher {
                     tracing::warn!(push = %item.id, error = %err, "push dead-lettered");
                     self.settle(
                         item.id,
-                        Settle::gave_up("dead")
+                        Settle::gave_up(PushStatus::Dead.as_str())
                             .attempts(attempts)
                             .error(Some(err.to_string())),
                     )
@@ -719,7 +695,7 @@ impl Matcher {
         let since = now - chrono::Duration::days(1);
         let recent = job_match::Entity::find()
             .filter(job_match::Column::CreatedAt.gte(since))
-            .filter(job_match::Column::Status.ne("dismissed"))
+            .filter(job_match::Column::Status.ne(MatchStatus::Dismissed))
             .all(&self.db)
             .await?;
         let businesses: BTreeSet<Uuid> = recent.iter().map(|m| m.business_id).collect();
@@ -812,12 +788,6 @@ impl Matcher {
     }
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// Figures for `/metrics`: how far behind the matcher is, and pushes by state.
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
@@ -844,12 +814,12 @@ pub async fn stats(db: &DatabaseConnection) -> Result<Stats, WorkerError> {
         .map(|s| s.watermark)
         .unwrap_or(0);
     let mut pushes = Vec::new();
-    for status in ["pending", "sent", "dead"] {
+    for status in [PushStatus::Pending, PushStatus::Sent, PushStatus::Dead] {
         let n = push::Entity::find()
             .filter(push::Column::Status.eq(status))
             .count(db)
             .await?;
-        pushes.push((status.to_owned(), n));
+        pushes.push((status.to_string(), n));
     }
     Ok(Stats {
         last_event: last.unwrap_or(0),

@@ -2,18 +2,17 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
-use doorstep_domain::DomainError;
 use doorstep_domain::fairs::checkin::{self, DeviceKey};
 use doorstep_domain::fairs::figures::{self, FairFigures};
 use doorstep_domain::fairs::plans::PlanSummary;
 use doorstep_domain::fairs::status::FairStatus;
 use doorstep_domain::fairs::{self, Action, FairInput};
-use doorstep_matcher::fair_routes::{self, RouteSettings};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
+use crate::services;
 use crate::startup::AppState;
 use crate::views_fairs::FairView;
 use crate::views_marketplace::Page;
@@ -245,13 +244,14 @@ pub async fn plan_routes(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PlanSummary>, ApiError> {
-    let weights = crate::startup::weights(&state.settings)
-        .map_err(|e| DomainError::Internal(format!("{e:#}")))?;
-    let settings = RouteSettings {
-        min_score: state.settings.fair_min_score,
-        weights,
-    };
-    let summary = fair_routes::plan_fair(&state.db, &auth.0, id.into_inner(), settings).await?;
+    let summary = services::fairs::plan(
+        &state.db,
+        &state.weights,
+        state.settings.fair_min_score,
+        &auth.0,
+        id.into_inner(),
+    )
+    .await?;
     Ok(web::Json(summary))
 }
 

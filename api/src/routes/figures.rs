@@ -30,7 +30,7 @@ impl FiguresQuery {
         Ok(DayRange::parse(
             self.from.as_deref(),
             self.to.as_deref(),
-            figures::today(),
+            doorstep_domain::time::today(),
         )?)
     }
 }

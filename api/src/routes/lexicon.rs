@@ -3,15 +3,15 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, FixedOffset};
-use doorstep_domain::postings::taxonomy;
 use doorstep_domain::types::Role;
-use doorstep_domain::{DomainError, Invalid, ValidationErrors, lexicon, time};
+use doorstep_domain::{DomainError, lexicon, time};
 use doorstep_search_index::lexicon::Entry;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::services;
 use crate::startup::AppState;
 
 /// How an entry's words relate.
@@ -59,12 +59,6 @@ fn to_entry(body: &LexiconEntryBody) -> Result<Entry, ApiError> {
     let value = serde_json::to_value(body).map_err(|e| DomainError::Internal(e.to_string()))?;
     let entry: Entry =
         serde_json::from_value(value).map_err(|e| DomainError::Internal(e.to_string()))?;
-    entry.validate(taxonomy::is_known).map_err(|e| {
-        DomainError::Validation(ValidationErrors::single(
-            e.field,
-            Invalid::new(e.code, e.message),
-        ))
-    })?;
     Ok(entry)
 }
 
@@ -75,13 +69,6 @@ fn view(row: doorstep_domain::entities::lexicon_entry::Model) -> Option<LexiconE
         created_by: row.created_by,
         created_at: time::to_display(row.created_at),
     })
-}
-
-async fn reload(state: &AppState) -> Result<(), ApiError> {
-    doorstep_search_index::sync::refresh_lexicon(&state.db, &state.search, None)
-        .await
-        .map_err(|e| DomainError::Internal(e.to_string()))?;
-    Ok(())
 }
 
 /// Adds a vocabulary entry; the next search (on every instance within seconds, on this one
@@ -105,14 +92,7 @@ pub async fn add_entry(
     let principal = auth.require(&[Role::Officer, Role::Admin])?;
     let body = body.into_inner();
     let entry = to_entry(&body)?;
-    let first = entry
-        .word
-        .clone()
-        .or_else(|| entry.words.first().cloned())
-        .unwrap_or_default();
-    let stored = serde_json::to_value(&entry).map_err(|e| DomainError::Internal(e.to_string()))?;
-    let row = lexicon::add(&state.db, &principal, entry.kind.as_str(), &first, stored).await?;
-    reload(&state).await?;
+    let row = services::lexicon::add(&state.db, &state.search, &principal, entry).await?;
     let view = view(row).ok_or_else(|| DomainError::Internal("stored entry unreadable".into()))?;
     Ok(HttpResponse::Created().json(view))
 }
@@ -155,7 +135,6 @@ pub async fn remove_entry(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let principal = auth.require(&[Role::Officer, Role::Admin])?;
-    lexicon::remove(&state.db, &principal, id.into_inner()).await?;
-    reload(&state).await?;
+    services::lexicon::remove(&state.db, &state.search, &principal, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

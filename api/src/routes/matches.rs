@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::services;
 use crate::startup::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -60,7 +61,7 @@ fn base(m: &doorstep_domain::entities::job_match::Model) -> MatchView {
         for_job: m.for_job,
         explanation: m.explanation.clone(),
         factors: m.factors.clone(),
-        status: m.status.clone(),
+        status: m.status.to_string(),
         posting_id: m.posting_id,
         posting_title: None,
         business_name: None,
@@ -180,6 +181,7 @@ pub async fn feedback(
         FeedbackAction::Dismiss => Feedback::Dismiss,
         FeedbackAction::Apply => Feedback::Applied,
     };
-    let updated = matches::feedback(&state.db, &auth.0, id, what, body.reason, body.note).await?;
+    let updated =
+        services::matches::feedback(&state.db, &auth.0, id, what, body.reason, body.note).await?;
     Ok(web::Json(base(&updated)))
 }

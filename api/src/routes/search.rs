@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use doorstep_domain::auth::Principal;
 use doorstep_domain::postings::taxonomy;
 use doorstep_domain::types::{Education, GeoPoint, PostingKind, Role, ShiftPayUnit, Visibility};
-use doorstep_domain::{DomainError, Invalid, ValidationErrors, audit, businesses, districts, time};
-use doorstep_search_index::documents::{JobDisplay, ProfileDisplay, SCHEDULE_FLAGS};
+use doorstep_domain::{DomainError, Invalid, ValidationErrors, time};
+use doorstep_search_index::documents::SCHEDULE_FLAGS;
 use doorstep_search_index::{Area, Fallback, Highlights, IndexError, Results, SearchRequest, Sort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 use crate::http::client_ip::client_ip;
 use crate::http::{ApiError, Auth, Problem};
+use crate::services;
+use crate::services::search::{ProfileSearch, SearchError};
 use crate::startup::AppState;
 
 /// The longest query accepted, in characters.
@@ -221,7 +223,7 @@ impl SearchQuery {
         let mut request = SearchRequest::new(text);
         if self.shift_from.is_some() || self.shift_to.is_some() {
             let midnight = |day: Option<NaiveDate>| {
-                day.and_then(crate::routes::gigs::shifts::local_midnight)
+                day.and_then(doorstep_domain::time::local_midnight)
                     .map(|t| t.timestamp())
             };
             request.shift_window = Some((
@@ -363,6 +365,13 @@ fn index_error(err: IndexError) -> ApiError {
     }
 }
 
+fn search_error(err: SearchError) -> ApiError {
+    match err {
+        SearchError::Domain(err) => err.into(),
+        SearchError::Index(err) => index_error(err),
+    }
+}
+
 fn throttle(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     let forwarded = req
         .headers()
@@ -399,14 +408,11 @@ pub async fn search_jobs(
 ) -> Result<web::Json<JobSearchResults>, ApiError> {
     throttle(&req, &state)?;
     let (request, limit) = query.parse()?;
-    let index = state.search.clone();
     // An empty cursor is the first page, as on every other list.
     let cursor = query.cursor.clone().filter(|c| !c.is_empty());
-    let results: Results<JobDisplay> =
-        web::block(move || index.search_jobs(&request, limit, cursor.as_deref()))
-            .await
-            .map_err(|e| DomainError::Internal(e.to_string()))?
-            .map_err(index_error)?;
+    let results = services::search::search_jobs(&state.search, request, limit, cursor)
+        .await
+        .map_err(search_error)?;
     let fallback = results.fallback.map(FallbackView::from);
     Ok(web::Json(JobSearchResults {
         total: if fallback.is_some() { 0 } else { results.total },
@@ -504,61 +510,21 @@ pub async fn search_profiles(
 ) -> Result<web::Json<ProfileSearchResults>, ApiError> {
     throttle(&req, &state)?;
     let viewer: Principal = auth.require(&[Role::Merchant, Role::Officer, Role::Admin])?;
-    let (mut request, limit) = query.parse()?;
-    let officer = viewer.role != Role::Merchant;
-    let reason = if officer {
-        Some(audit::parse_reason(query.reason.as_deref())?)
-    } else {
-        None
-    };
-    request.visibilities = if officer {
-        vec![
-            Visibility::Public.as_str().into(),
-            Visibility::OfficersOnly.as_str().into(),
-        ]
-    } else {
-        vec![Visibility::Public.as_str().into()]
-    };
-    if request.area.is_none() && !officer {
-        // Distances from the merchant's business when no point is given.
-        if let Some(b) = businesses::mine(&state.db, viewer.account_id)
-            .await?
-            .into_iter()
-            .next()
-        {
-            request.area = GeoPoint::new(b.lat, b.lon).ok().map(|center| Area {
-                center,
-                radius_m: None,
-            });
-        }
-    }
-    if officer {
-        let scope = districts::scope_of(&state.db, &viewer).await?;
-        request.districts = scope
-            .district_ids()
-            .map(|ids| ids.iter().map(Uuid::to_string).collect());
-    }
-    let index = state.search.clone();
+    let (request, limit) = query.parse()?;
     // An empty cursor is the first page, as on every other list.
     let cursor = query.cursor.clone().filter(|c| !c.is_empty());
-    let results: Results<ProfileDisplay> =
-        web::block(move || index.search_profiles(&request, limit, cursor.as_deref()))
-            .await
-            .map_err(|e| DomainError::Internal(e.to_string()))?
-            .map_err(index_error)?;
-    if let Some(reason) = &reason {
-        for hit in &results.hits {
-            audit::record(
-                &state.db,
-                viewer.account_id,
-                Some(hit.id),
-                "search_profile",
-                ("profile", hit.id),
-                reason,
-            )
-            .await?;
-        }
-    }
+    let ProfileSearch { results, policy } = services::search::search_profiles(
+        &state.db,
+        &state.search,
+        &viewer,
+        request,
+        limit,
+        cursor,
+        query.reason.as_deref(),
+    )
+    .await
+    .map_err(search_error)?;
+    let officer = policy.officer();
     let fallback = results.fallback.map(FallbackView::from);
     Ok(web::Json(ProfileSearchResults {
         total: if fallback.is_some() { 0 } else { results.total },
@@ -599,16 +565,6 @@ pub async fn search_profiles(
 #[post("/admin/reindex")]
 pub async fn reindex(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let admin = auth.require(&[Role::Admin])?;
-    let claim = state
-        .search
-        .try_begin_rebuild()
-        .ok_or_else(|| DomainError::conflict("rebuild_running", "a rebuild is already running"))?;
-    let db = state.db.clone();
-    tokio::spawn(async move {
-        match doorstep_search_index::sync::reindex(&db, claim).await {
-            Ok(()) => tracing::info!(by = %admin.account_id, "search index rebuilt"),
-            Err(err) => tracing::error!(error = %err, "search index rebuild failed"),
-        }
-    });
+    services::search::start_reindex(&state.db, &state.search, &admin)?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "started"})))
 }

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get, patch, post, web};
 use doorstep_domain::entities::service_record;
 use doorstep_domain::service_records::{self, ServiceRecordInput, ServiceRecordUpdate};
+use doorstep_domain::time;
 use doorstep_domain::types::Role;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -13,7 +14,7 @@ use crate::startup::AppState;
 use crate::views_officer::ServiceRecordView;
 
 fn views(records: Vec<service_record::Model>) -> Vec<ServiceRecordView> {
-    let today = service_records::today();
+    let today = time::today();
     records
         .into_iter()
         .map(|r| ServiceRecordView::new(r, today))
@@ -43,7 +44,7 @@ pub async fn create_record(
 ) -> Result<HttpResponse, ApiError> {
     let created =
         service_records::create(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(ServiceRecordView::new(created, service_records::today())))
+    Ok(HttpResponse::Created().json(ServiceRecordView::new(created, time::today())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -122,10 +123,7 @@ pub async fn update_record(
 ) -> Result<web::Json<ServiceRecordView>, ApiError> {
     let updated =
         service_records::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(web::Json(ServiceRecordView::new(
-        updated,
-        service_records::today(),
-    )))
+    Ok(web::Json(ServiceRecordView::new(updated, time::today())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

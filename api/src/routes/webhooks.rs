@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem};
+use crate::services;
 use crate::startup::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -114,15 +115,13 @@ pub async fn ping_webhook(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PingResult>, ApiError> {
-    let endpoint = webhooks::own(&state.db, &auth.0, id.into_inner()).await?;
-    let body = serde_json::json!({"type": "ping", "endpoint_id": endpoint.id}).to_string();
-    let outcome = doorstep_matcher::webhook::post(
-        &endpoint,
-        &body,
-        Uuid::now_v7(),
+    let outcome = services::webhooks::ping(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
         state.settings.webhook_allow_internal,
     )
-    .await;
+    .await?;
     Ok(web::Json(PingResult {
         delivered: outcome.is_ok(),
         error: outcome.err().map(|e| e.to_string()),

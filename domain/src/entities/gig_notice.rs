@@ -1,8 +1,10 @@
 use sea_orm::entity::prelude::*;
 
+use crate::types::NoticeStatus;
+
 /// A gig notice for a seeker, held until it may be delivered to the inbox: not before
 /// `due_at`, outside the seeker's quiet hours and within their daily cap unless `urgent`,
-/// and dropped once `expires_at` has passed. `status`: `pending`, `sent`, `dropped`.
+/// and dropped once `expires_at` has passed.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "gig_notices")]
 pub struct Model {
@@ -18,7 +20,7 @@ pub struct Model {
     pub urgent: bool,
     pub due_at: DateTimeUtc,
     pub expires_at: Option<DateTimeUtc>,
-    pub status: String,
+    pub status: NoticeStatus,
     pub sent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }

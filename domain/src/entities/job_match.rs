@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// A scored (posting, seeker) pair. `status`: `new`, `pushed`, `saved`, `dismissed`,
-/// `applied`, `hired`.
+use crate::types::MatchStatus;
+
+/// A scored (posting, seeker) pair.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "matches")]
 pub struct Model {
@@ -16,7 +17,7 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary")]
     pub factors: Json,
     pub explanation: String,
-    pub status: String,
+    pub status: MatchStatus,
     pub dismiss_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

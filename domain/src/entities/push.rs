@@ -1,7 +1,9 @@
 use sea_orm::entity::prelude::*;
 
+use crate::types::PushStatus;
+
 /// One announcement of a match on one channel. Unique per (match, channel), so a match is
-/// never pushed twice on a channel. `status`: `pending`, `sent`, `failed`, `dead`.
+/// never pushed twice on a channel.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "pushes")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub match_id: Uuid,
     pub account_id: Uuid,
     pub channel: String,
-    pub status: String,
+    pub status: PushStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::types::MailStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "mail_queue")]
 pub struct Model {
@@ -12,8 +14,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub html_body: String,
     pub message_id: String,
-    /// `pending`, `sent` or `dead`.
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,

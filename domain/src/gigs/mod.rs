@@ -37,7 +37,7 @@ use crate::DomainError;
 use crate::auth::Principal;
 use crate::entities::{business, business_member, posting, shift, shift_claim};
 use crate::outbox::{self, Aggregate};
-use crate::time::to_display;
+use crate::time::{self, to_display};
 use crate::types::{ClaimStatus, Role};
 
 /// The timing rules of check-in and hours; the API builds them from its settings.
@@ -222,7 +222,7 @@ pub fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Whether `at` falls on the same calendar day, in China time, as `now`.
 pub fn same_local_day(now: DateTime<Utc>, at: DateTime<Utc>) -> bool {
-    to_display(now).date_naive() == to_display(at).date_naive()
+    time::local_date(now) == time::local_date(at)
 }
 
 /// A time written in RFC 3339, for tests.

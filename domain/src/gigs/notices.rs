@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::DomainError;
 use crate::entities::gig_notice;
 use crate::time;
+use crate::types::NoticeStatus;
 
 /// One notice to queue.
 #[derive(Debug, Clone)]
@@ -79,7 +80,7 @@ pub async fn enqueue<C: ConnectionTrait>(db: &C, notice: Notice) -> Result<(), D
         urgent: Set(notice.urgent),
         due_at: Set(notice.due_at),
         expires_at: Set(notice.expires_at),
-        status: Set("pending".into()),
+        status: Set(NoticeStatus::Pending),
         sent_at: Set(None),
         created_at: Set(time::now()),
     }

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use uuid::Uuid;
 
 use crate::Invalid;
-use crate::time::{shanghai, to_display};
+use crate::time::{to_display, week_bounds};
 use crate::types::{HoursStatus, ShiftPayUnit};
 
 /// Minutes paid for a span: its length less the unpaid break, never below zero. Seconds are
@@ -51,12 +51,7 @@ pub fn week_span(week: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), Invalid> 
         number.parse().map_err(|_| invalid())?,
     );
     let monday = NaiveDate::from_isoywd_opt(year, number, Weekday::Mon).ok_or_else(invalid)?;
-    let start = shanghai()
-        .from_local_datetime(&monday.and_hms_opt(0, 0, 0).ok_or_else(invalid)?)
-        .single()
-        .ok_or_else(invalid)?
-        .with_timezone(&Utc);
-    Ok((start, start + Duration::days(7)))
+    week_bounds(monday).ok_or_else(invalid)
 }
 
 /// One worker's line on a shift's pay summary.
@@ -227,6 +222,7 @@ pub fn weekly_csv(totals: &[WeekTotal]) -> String {
 mod tests {
     use super::*;
     use crate::gigs::utc;
+    use chrono::Duration;
 
     #[test]
     fn minutes_drop_the_break_and_never_go_negative() {

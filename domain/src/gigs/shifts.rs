@@ -6,7 +6,7 @@
 //! Times are stored in UTC and given and shown in China time; a shift may end the next
 //! day (a stocktake 22:00 to 04:00).
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -199,13 +199,7 @@ fn check_times(
 }
 
 fn local_instant(date: NaiveDate, minutes: u16) -> Option<DateTime<Utc>> {
-    let naive = date.and_hms_opt(u32::from(minutes / 60), u32::from(minutes % 60), 0)?;
-    Some(
-        time::shanghai()
-            .from_local_datetime(&naive)
-            .single()?
-            .with_timezone(&Utc),
-    )
+    time::from_local(date.and_hms_opt(u32::from(minutes / 60), u32::from(minutes % 60), 0)?)
 }
 
 /// A shift's start and end.
@@ -246,7 +240,7 @@ pub fn expand(pattern: &Pattern, now: DateTime<Utc>) -> Result<Vec<Span>, Valida
     if !errors.is_empty() {
         return Err(errors);
     }
-    let today = time::to_display(now).date_naive();
+    let today = time::local_date(now);
     let first = pattern.from.unwrap_or(today);
     let mut out = Vec::new();
     for offset in 0..i64::from(pattern.weeks) * 7 {

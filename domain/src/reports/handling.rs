@@ -19,7 +19,8 @@ use super::{
 };
 use crate::auth::Principal;
 use crate::entities::{department, report, report_media};
-use crate::mail_queue::{self, OutgoingMail, html_escape};
+use crate::html;
+use crate::mail_queue::{self, OutgoingMail};
 use crate::media::{self, MediaStore};
 use crate::types::{Email, MediaKind, PointReason, ReportStatus, Role, bounded};
 use crate::{DomainError, Invalid, ValidationErrors, accounts, inbox, points, time};
@@ -218,9 +219,9 @@ fn department_mail(
     );
     let html = format!(
         "<p>{}</p><p>{}</p><p><a href=\"{}\">打开处理链接</a></p>",
-        html_escape(&department.name),
-        html_escape(&text).replace('\n', "<br>"),
-        html_escape(url)
+        html::escape(&department.name),
+        html::escape(&text).replace('\n', "<br>"),
+        html::escape(url)
     );
     OutgoingMail {
         to: to.to_owned(),

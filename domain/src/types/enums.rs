@@ -458,3 +458,76 @@ impl HoursStatus {
         matches!(self, Self::Confirmed | Self::AutoConfirmed | Self::Resolved)
     }
 }
+
+// ---- Matches and what announces them ----
+
+string_enum!(
+    /// Where a match stands. The worker stores it `new` and marks it `pushed` once
+    /// announced; the seeker's feedback and their application move it on. Which steps are
+    /// allowed is decided in one place, [`crate::matches::advance`].
+    MatchStatus {
+        New = "new",
+        Pushed = "pushed",
+        Saved = "saved",
+        Dismissed = "dismissed",
+        Applied = "applied",
+        Hired = "hired",
+    }
+);
+
+string_enum!(
+    /// One announcement of a match on one channel: waiting (or waiting to retry), sent, or
+    /// given up on.
+    PushStatus {
+        Pending = "pending",
+        Sent = "sent",
+        Dead = "dead",
+    }
+);
+
+string_enum!(
+    /// A queued e-mail: waiting (or waiting to retry), sent, or given up on.
+    MailStatus {
+        Pending = "pending",
+        Sent = "sent",
+        Dead = "dead",
+    }
+);
+
+string_enum!(
+    /// A gig notice: held until it may be delivered, delivered, or dropped once expired.
+    NoticeStatus {
+        Pending = "pending",
+        Sent = "sent",
+        Dropped = "dropped",
+    }
+);
+
+#[cfg(test)]
+mod delivery_tests {
+    use super::*;
+    use sea_orm::{ActiveEnum, Iterable};
+
+    /// Every value reads back from the string it stores, and the strings are the ones
+    /// rows already hold (no data migration).
+    fn stored<T>(expected: &[&str])
+    where
+        T: ActiveEnum<Value = String> + Iterable + PartialEq + std::fmt::Debug + serde::Serialize,
+    {
+        let values: Vec<String> = T::iter().map(|v| v.to_value()).collect();
+        assert_eq!(values, expected);
+        for value in T::iter() {
+            assert_eq!(T::try_from_value(&value.to_value()).unwrap(), value);
+        }
+        assert!(T::try_from_value(&"archived".to_owned()).is_err());
+        tests::agrees::<T>();
+    }
+
+    #[test]
+    fn stored_strings_round_trip() {
+        stored::<MatchStatus>(&["new", "pushed", "saved", "dismissed", "applied", "hired"]);
+        stored::<PushStatus>(&["pending", "sent", "dead"]);
+        stored::<MailStatus>(&["pending", "sent", "dead"]);
+        stored::<NoticeStatus>(&["pending", "sent", "dropped"]);
+    }
+}

@@ -500,7 +500,7 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
     let officer = app.officer().await;
     let seeker = app.seeker_with_profile("13800000051", "周敏").await;
     let file = format!("/api/v1/profiles/{}/service-records", seeker.account_id);
-    let today = doorstep_domain::service_records::today();
+    let today = doorstep_domain::time::today();
 
     // Bad records are refused field by field; a merchant keeps no records.
     let bad = app

@@ -370,7 +370,8 @@ async fn the_daily_cap_and_quiet_hours_hold(backend: Backend) {
     assert_eq!(held.len(), 2);
     assert!(
         held.iter()
-            .all(|p| p.status == "pending" && p.next_attempt_at > chrono::Utc::now())
+            .all(|p| p.status == doorstep_domain::types::PushStatus::Pending
+                && p.next_attempt_at > chrono::Utc::now())
     );
 }
 

@@ -2,7 +2,7 @@
 //! check-in code, geofence, favourite workers.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use doorstep_domain::gigs::settings::{OptionsInput, SettingsInput};
 use doorstep_domain::gigs::shifts::{ShiftFilter, ShiftInput, ShiftKey};
 use doorstep_domain::gigs::{favourites, settings, shifts};
@@ -68,14 +68,6 @@ pub struct ShiftListQuery {
     pub cursor: Option<String>,
 }
 
-/// Midnight starting `day` in China time.
-pub fn local_midnight(day: NaiveDate) -> Option<chrono::DateTime<Utc>> {
-    time::shanghai()
-        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// A posting's shifts in start order. Anyone sees the open, upcoming shifts of a public
 /// posting; members of its business see every shift.
 #[utoipa::path(
@@ -97,8 +89,11 @@ pub async fn list_shifts(
     let request = PageRequest::<ShiftKey>::parse(query.limit, query.cursor.as_deref())
         .map_err(|(field, invalid)| ApiError::field("invalid_query", field, invalid))?;
     let filter = ShiftFilter {
-        from: query.from.and_then(local_midnight),
-        to: query.to.and_then(|d| d.succ_opt()).and_then(local_midnight),
+        from: query.from.and_then(time::local_midnight),
+        to: query
+            .to
+            .and_then(|d| d.succ_opt())
+            .and_then(time::local_midnight),
         open_places: query.open_places.unwrap_or(false),
     };
     let found =
