@@ -15,11 +15,6 @@ pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod views;
-pub mod views_community;
-pub mod views_fairs;
-pub mod views_gigs;
-pub mod views_marketplace;
-pub mod views_officer;
 
 pub use config::Settings;
 pub use startup::Application;

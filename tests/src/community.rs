@@ -1,5 +1,6 @@
 //! Helpers for the community tests: stations, trainings, reports, points.
 
+use doorstep_client::views::community::StationView;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -93,7 +94,7 @@ impl TestApp {
             .post("/api/v1/stations", body, Some(&officer.access_token))
             .await;
         assert_eq!(created.status, 201, "{}", created.body);
-        created.body["id"].as_str().unwrap().parse().unwrap()
+        created.json::<StationView>().id
     }
 
     /// Files a report and returns the response.

@@ -1,6 +1,8 @@
 //! Job-fair fixtures: a published fair, approved booths, registered seekers, scans.
 
 use chrono::{Duration, FixedOffset, TimeZone, Utc};
+use doorstep_client::views::fairs::{BoothView, FairView, RegistrationView};
+use doorstep_domain::fairs::status::RegistrationStatus;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -53,7 +55,7 @@ impl TestApp {
             .post("/api/v1/fairs", body, Some(&officer.access_token))
             .await;
         assert_eq!(created.status, 201, "{}", created.body);
-        let id: Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
+        let id = created.json::<FairView>().id;
         let published = self
             .post(
                 &format!("/api/v1/fairs/{id}/publish"),
@@ -97,7 +99,7 @@ impl TestApp {
             .request_booth(fair, shop, postings, capacity_per_slot)
             .await;
         assert_eq!(requested.status, 201, "{}", requested.body);
-        let booth = requested.body["id"].as_str().unwrap();
+        let booth = requested.json::<BoothView>().id;
         let approved = self
             .post(
                 &format!("/api/v1/fairs/{fair}/booths/{booth}/approve"),
@@ -106,7 +108,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(approved.status, 200, "{}", approved.body);
-        booth.parse().unwrap()
+        booth
     }
 
     /// A seeker whose profile suits the café and cashier fixtures (weekends, 收银, 咖啡,
@@ -116,9 +118,11 @@ impl TestApp {
         let mut profile = profile_body(name);
         profile["credentials"] = json!([{"name": "健康证"}]);
         let saved = self
-            .put("/api/v1/me/profile", &profile, Some(&seeker.access_token))
-            .await;
-        assert_eq!(saved.status, 201, "{}", saved.body);
+            .as_user(&seeker)
+            .save_profile(&profile)
+            .await
+            .expect("the seeker saves a profile");
+        assert!(saved.created, "the profile is new");
         seeker
     }
 
@@ -144,8 +148,9 @@ impl TestApp {
     pub async fn registered(&self, seeker: &Session, fair: Uuid) -> Uuid {
         let response = self.register_for_fair(seeker, fair, None).await;
         assert_eq!(response.status, 201, "{}", response.body);
-        assert_eq!(response.body["status"], "registered");
-        response.body["id"].as_str().unwrap().parse().unwrap()
+        let registration: RegistrationView = response.json();
+        assert_eq!(registration.status, RegistrationStatus::Registered);
+        registration.id
     }
 
     pub async fn cancel_fair_registration(

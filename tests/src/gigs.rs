@@ -2,10 +2,11 @@
 //! seekers, and the clock moved by moving shifts (the server's clock cannot be).
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
+use doorstep_client::views::gigs::{CheckinCodeView, ClaimView, ShiftList};
 use doorstep_domain::entities::{account, gig_setting, shift};
 use doorstep_domain::gigs::{self, checkin_code, jobs, settings};
 use doorstep_domain::time::to_display;
-use doorstep_domain::types::Role;
+use doorstep_domain::types::{ClaimStatus, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
@@ -66,17 +67,16 @@ pub fn day_shift_body(day: chrono::NaiveDate, from: u32, to: u32, places: i32) -
     })
 }
 
-/// What the server now thinks of a claim.
-pub fn status_of(response: &ApiResponse) -> &str {
-    response.body["status"].as_str().unwrap_or("")
+/// What the server now thinks of a claim; `None` when the answer is not a claim (a
+/// problem).
+pub fn status_of(response: &ApiResponse) -> Option<ClaimStatus> {
+    serde_json::from_value::<ClaimView>(response.body.clone())
+        .ok()
+        .map(|claim| claim.status)
 }
 
 pub fn id_of(response: &ApiResponse) -> Uuid {
-    response.body["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {} {}", response.status, response.body))
-        .parse()
-        .unwrap()
+    response.json::<ClaimView>().id
 }
 
 impl TestApp {
@@ -116,11 +116,7 @@ impl TestApp {
             .add_shifts(shop, posting, &shift_body(starts_in, hours, places))
             .await;
         assert_eq!(created.status, 201, "{}", created.body);
-        created.body["items"][0]["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap()
+        created.json::<ShiftList>().items[0].id
     }
 
     /// A seeker with a public profile and no quiet hours, so that notices reach the inbox
@@ -130,9 +126,11 @@ impl TestApp {
         let mut profile = crate::market::profile_body(name);
         profile["push"] = json!({"channels": ["inbox"], "daily_cap": 20});
         let saved = self
-            .put("/api/v1/me/profile", &profile, Some(&seeker.access_token))
-            .await;
-        assert_eq!(saved.status, 201, "{}", saved.body);
+            .as_user(&seeker)
+            .save_profile(&profile)
+            .await
+            .expect("the worker saves a profile");
+        assert!(saved.created, "the profile is new");
         seeker
     }
 
@@ -149,8 +147,9 @@ impl TestApp {
     pub async fn claimed(&self, seeker: &Session, shift: Uuid) -> Uuid {
         let response = self.claim(seeker, shift, false).await;
         assert_eq!(response.status, 201, "{}", response.body);
-        assert_eq!(status_of(&response), "confirmed", "{}", response.body);
-        id_of(&response)
+        let claim: ClaimView = response.json();
+        assert_eq!(claim.status, ClaimStatus::Confirmed, "{}", response.body);
+        claim.id
     }
 
     pub async fn claim_action(
@@ -182,7 +181,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(response.status, 200, "{}", response.body);
-        response.body["code"].as_str().unwrap().to_owned()
+        response.json::<CheckinCodeView>().code
     }
 
     /// The code of any 30-second step, computed from the business's stored secret (what a

@@ -74,66 +74,49 @@ impl TestApp {
     /// A merchant with a business an officer has verified.
     pub async fn verified_shop(&self, merchant_phone: &str, officer: &Session) -> Shop {
         let shop = self.unverified_shop(merchant_phone).await;
-        let verified = self
-            .post(
-                &format!("/api/v1/businesses/{}/verify", shop.business_id),
-                &json!({}),
-                Some(&officer.access_token),
-            )
-            .await;
-        assert_eq!(verified.status, 200, "{}", verified.body);
+        self.as_user(officer)
+            .verify_business(shop.business_id)
+            .await
+            .expect("the officer verifies the business");
         shop
     }
 
     pub async fn unverified_shop(&self, merchant_phone: &str) -> Shop {
         let merchant = self.register_as("merchant", merchant_phone).await;
         let created = self
-            .post(
-                "/api/v1/businesses",
-                &business_body("漫咖啡 圆融店"),
-                Some(&merchant.access_token),
-            )
-            .await;
-        assert_eq!(created.status, 201, "{}", created.body);
+            .as_user(&merchant)
+            .create_business(&business_body("漫咖啡 圆融店"))
+            .await
+            .expect("the merchant creates a business");
         Shop {
             merchant,
-            business_id: created.body["id"].as_str().unwrap().parse().unwrap(),
+            business_id: created.id,
         }
     }
 
     /// Creates a posting from `body` and publishes it.
     pub async fn open_posting(&self, shop: &Shop, body: &Value) -> Uuid {
-        let created = self
-            .post(
-                &format!("/api/v1/businesses/{}/postings", shop.business_id),
-                body,
-                Some(&shop.merchant.access_token),
-            )
-            .await;
-        assert_eq!(created.status, 201, "{}", created.body);
-        let id: Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
-        let published = self
-            .post(
-                &format!("/api/v1/postings/{id}/publish"),
-                &json!({}),
-                Some(&shop.merchant.access_token),
-            )
-            .await;
-        assert_eq!(published.status, 200, "{}", published.body);
-        id
+        let merchant = self.as_user(&shop.merchant);
+        let created = merchant
+            .create_posting(shop.business_id, body)
+            .await
+            .expect("the merchant creates a posting");
+        merchant
+            .publish_posting(created.id)
+            .await
+            .expect("the merchant publishes the posting");
+        created.id
     }
 
     /// A seeker with a public profile.
     pub async fn seeker_with_profile(&self, phone: &str, name: &str) -> Session {
         let seeker = self.register_as("seeker", phone).await;
         let saved = self
-            .put(
-                "/api/v1/me/profile",
-                &profile_body(name),
-                Some(&seeker.access_token),
-            )
-            .await;
-        assert_eq!(saved.status, 201, "{}", saved.body);
+            .as_user(&seeker)
+            .save_profile(&profile_body(name))
+            .await
+            .expect("the seeker saves a profile");
+        assert!(saved.created, "the profile is new");
         seeker
     }
 

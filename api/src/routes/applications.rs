@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, page};
 use crate::startup::AppState;
-use crate::views_marketplace::{ApplicationView, Page};
+use crate::views::Page;
+use crate::views::marketplace::ApplicationView;
 
 /// Applies to an open posting. Applying shares the seeker's contact details with the
 /// business. Seekers only; once per posting.

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 
 use crate::http::{ApiError, Auth, Problem, page};
 use crate::startup::AppState;
-use crate::views_officer::AuditPage;
+use crate::views::officer::AuditPage;
 
 /// The filters, all optional and combined. Bad ones are refused with 422 naming the field.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -91,7 +91,7 @@ pub async fn request_code(
     )
     .await?;
     Ok(HttpResponse::Accepted().json(CodeRequestedView {
-        channel,
+        channel: channel.into(),
         expires_in_secs: receipt.expires_in_secs,
         resend_after_secs: receipt.resend_after_secs,
     }))

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
 use crate::startup::AppState;
-use crate::views_marketplace::{BusinessView, MemberView, Page};
+use crate::views::Page;
+use crate::views::marketplace::{BusinessView, MemberView};
 
 /// Registers a business; the caller becomes its owner. It waits for an officer's
 /// verification before its postings reach seekers. Merchants only.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, Problem};
 use crate::startup::AppState;
 use crate::views::AccountView;
-use crate::views_officer::{DistrictChangeView, DistrictView};
+use crate::views::officer::{DistrictChangeView, DistrictView};
 
 /// Draws a district; everything located inside it is placed there at once. Admins.
 #[utoipa::path(

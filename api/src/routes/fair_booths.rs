@@ -10,8 +10,8 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem};
 use crate::routes::businesses::RejectRequest;
 use crate::startup::AppState;
-use crate::views_fairs::{BoothView, BoothVisitView, ScheduleView, VisitorView};
-use crate::views_marketplace::ApplicationView;
+use crate::views::fairs::{BoothView, BoothVisitView, ScheduleView, VisitorView};
+use crate::views::marketplace::ApplicationView;
 
 /// Requests a booth for one of the caller's verified businesses, with up to ten of its open
 /// postings. Merchants only; one booth per business and fair.

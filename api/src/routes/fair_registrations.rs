@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, page};
 use crate::startup::AppState;
-use crate::views_fairs::{RegistrationSummary, RegistrationView, ScanView};
-use crate::views_marketplace::Page;
+use crate::views::Page;
+use crate::views::fairs::{RegistrationSummary, RegistrationView, ScanView};
 
 async fn registration_view(
     state: &AppState,

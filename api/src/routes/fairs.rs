@@ -14,8 +14,8 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
 use crate::services;
 use crate::startup::AppState;
-use crate::views_fairs::FairView;
-use crate::views_marketplace::Page;
+use crate::views::Page;
+use crate::views::fairs::FairView;
 
 /// Creates a draft fair. Officers and admins only.
 #[utoipa::path(

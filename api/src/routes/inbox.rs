@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, Problem, page};
 use crate::startup::AppState;
-use crate::views_marketplace::{NotificationView, Page};
+use crate::views::Page;
+use crate::views::marketplace::NotificationView;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, page};
 use crate::startup::AppState;
-use crate::views_marketplace::{InvitationView, Page};
+use crate::views::Page;
+use crate::views::marketplace::InvitationView;
 
 /// Invites a seeker with a public profile to apply to an open posting (members of its
 /// business). The seeker's contact details stay hidden until they accept.

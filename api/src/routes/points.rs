@@ -11,10 +11,10 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, Problem, limit, page};
 use crate::routes::reports::PageQuery;
 use crate::startup::AppState;
-use crate::views_community::{
+use crate::views::Page;
+use crate::views::community::{
     LeagueRowView, LeagueView, PointEntryView, PointsView, RedemptionView, RewardView,
 };
-use crate::views_marketplace::Page;
 
 /// The caller's balance and ledger, newest line first.
 #[utoipa::path(

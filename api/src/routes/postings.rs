@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
 use crate::startup::AppState;
-use crate::views_marketplace::{Page, PostingView};
+use crate::views::Page;
+use crate::views::marketplace::PostingView;
 
 /// The job categories postings and profiles use.
 #[utoipa::path(tag = "postings", responses((status = 200, body = Vec<Category>)))]

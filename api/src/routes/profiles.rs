@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem};
 use crate::startup::AppState;
-use crate::views_marketplace::ProfileView;
+use crate::views::marketplace::ProfileView;
 
 /// The caller's own profile. Seekers only.
 #[utoipa::path(

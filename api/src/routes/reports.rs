@@ -12,10 +12,10 @@ use uuid::Uuid;
 use crate::http::upload::read_body;
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
 use crate::startup::AppState;
-use crate::views_community::{
+use crate::views::Page;
+use crate::views::community::{
     DepartmentView, DispatchView, MediaView, PublicReportView, ReportView,
 };
-use crate::views_marketplace::Page;
 
 async fn full_view(
     state: &AppState,

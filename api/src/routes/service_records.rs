@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem};
 use crate::startup::AppState;
-use crate::views_officer::ServiceRecordView;
+use crate::views::officer::ServiceRecordView;
 
 fn views(records: Vec<service_record::Model>) -> Vec<ServiceRecordView> {
     let today = time::today();

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, limit};
 use crate::startup::AppState;
-use crate::views_community::{StationCollection, StationView};
+use crate::views::community::{StationCollection, StationView};
 
 /// Adds a station. Officers and admins.
 #[utoipa::path(

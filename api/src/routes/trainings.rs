@@ -10,8 +10,8 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, Problem, page};
 use crate::routes::reports::RequiredReason;
 use crate::startup::AppState;
-use crate::views_community::{RegistrationView, TrainingCheckinView, TrainingSessionView};
-use crate::views_marketplace::Page;
+use crate::views::Page;
+use crate::views::community::{RegistrationView, TrainingCheckinView, TrainingSessionView};
 
 /// Publishes a training session (at a station or another venue). Officers.
 #[utoipa::path(

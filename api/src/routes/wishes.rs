@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
 use crate::startup::AppState;
-use crate::views_community::{WishCountView, WishView};
-use crate::views_marketplace::Page;
+use crate::views::Page;
+use crate::views::community::{WishCountView, WishView};
 
 /// Posts a wish to the wall; it is shown without the author's name. Workers.
 #[utoipa::path(

@@ -1,5 +1,8 @@
 //! Applications: applying, every stage move legal and illegal, who may act, notices.
 
+use doorstep_client::views::Page;
+use doorstep_client::views::marketplace::{ApplicationView, NotificationView};
+use doorstep_domain::types::ApplicationStatus;
 use doorstep_tests::market::posting_body;
 use doorstep_tests::{Backend, on_both_databases, spawn_app};
 use futures_util::future::join_all;
@@ -27,38 +30,36 @@ async fn an_application_goes_from_submitted_to_hired(backend: Backend) {
         .apply(&seeker, posting, "周末全天有空，做过奶茶店")
         .await;
     assert_eq!(applied.status, 201, "{}", applied.body);
-    assert_eq!(applied.body["status"], "submitted");
-    let id = applied.body["id"].as_str().unwrap().to_owned();
+    let applied: ApplicationView = applied.json();
+    assert_eq!(applied.status, ApplicationStatus::Submitted);
+    let id = applied.id.to_string();
     // The merchant hears about it and sees who applied, with the phone (applying shares it).
-    let inbox = app
+    let inbox: Page<NotificationView> = app
         .get("/api/v1/inbox", Some(&shop.merchant.access_token))
-        .await;
-    assert!(
-        inbox.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n["kind"] == "application_received")
-    );
-    let list = app
+        .await
+        .json();
+    assert!(inbox.items.iter().any(|n| n.kind == "application_received"));
+    let list: Page<ApplicationView> = app
         .get(
             &format!("/api/v1/postings/{posting}/applications"),
             Some(&shop.merchant.access_token),
         )
-        .await;
-    assert_eq!(list.body["items"][0]["applicant"]["name"], "李娜");
-    assert_eq!(list.body["items"][0]["applicant"]["phone"], "13812345678");
+        .await
+        .json();
+    let applicant = list.items[0].applicant.as_ref().expect("the applicant");
+    assert_eq!(applicant.name, "李娜");
+    assert_eq!(applicant.phone.as_deref(), Some("13812345678"));
 
     let interview_at = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
-    let steps: [(Value, &str); 5] = [
-        (json!({"to": "viewed"}), "viewed"),
-        (json!({"to": "shortlisted"}), "shortlisted"),
+    let steps: [(Value, ApplicationStatus); 5] = [
+        (json!({"to": "viewed"}), ApplicationStatus::Viewed),
+        (json!({"to": "shortlisted"}), ApplicationStatus::Shortlisted),
         (
             json!({"to": "interview", "interview_at": interview_at, "interview_place": "圆融时代广场 B1 漫咖啡"}),
-            "interview",
+            ApplicationStatus::Interview,
         ),
-        (json!({"to": "offered"}), "offered"),
-        (json!({"to": "hired"}), "hired"),
+        (json!({"to": "offered"}), ApplicationStatus::Offered),
+        (json!({"to": "hired"}), ApplicationStatus::Hired),
     ];
     for (body, expected) in steps {
         let moved = app
@@ -69,7 +70,7 @@ async fn an_application_goes_from_submitted_to_hired(backend: Backend) {
             )
             .await;
         assert_eq!(moved.status, 200, "{body}: {}", moved.body);
-        assert_eq!(moved.body["status"], expected);
+        assert_eq!(moved.json::<ApplicationView>().status, expected);
     }
     // Every step is on record with time and actor, oldest first.
     let full = app
@@ -103,18 +104,21 @@ async fn an_application_goes_from_submitted_to_hired(backend: Backend) {
         "圆融时代广场 B1 漫咖啡"
     );
     // The seeker was told at each step.
-    let inbox = app.get("/api/v1/inbox", Some(&seeker.access_token)).await;
-    let notices = inbox.body["items"].as_array().unwrap();
+    let inbox: Page<NotificationView> = app
+        .get("/api/v1/inbox", Some(&seeker.access_token))
+        .await
+        .json();
+    let notices = inbox.items;
     assert_eq!(
         notices
             .iter()
-            .filter(|n| n["kind"] == "application_updated")
+            .filter(|n| n.kind == "application_updated")
             .count(),
         5
     );
-    assert!(notices[0]["body"].as_str().unwrap().contains("录用"));
+    assert!(notices[0].body.contains("录用"));
     // Marking a notice read works once it is yours.
-    let notice = notices[0]["id"].as_str().unwrap();
+    let notice = notices[0].id;
     assert_eq!(
         app.post(
             &format!("/api/v1/inbox/{notice}/read"),
@@ -138,7 +142,7 @@ async fn an_application_goes_from_submitted_to_hired(backend: Backend) {
     let unread = app
         .get("/api/v1/inbox?unread_only=true", Some(&seeker.access_token))
         .await;
-    assert_eq!(unread.body["items"].as_array().unwrap().len(), 4);
+    assert_eq!(unread.json::<Page<NotificationView>>().items.len(), 4);
 }
 
 async fn illegal_moves_are_refused(backend: Backend) {
@@ -147,10 +151,12 @@ async fn illegal_moves_are_refused(backend: Backend) {
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.open_posting(&shop, &posting_body("收银员")).await;
     let seeker = app.seeker_with_profile("13812345678", "张伟").await;
-    let id = app.apply(&seeker, posting, "").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .apply(&seeker, posting, "")
+        .await
+        .json::<ApplicationView>()
+        .id
+        .to_string();
     let path = format!("/api/v1/applications/{id}/transitions");
     let merchant = Some(shop.merchant.access_token.as_str());
 
@@ -188,7 +194,13 @@ async fn illegal_moves_are_refused(backend: Backend) {
         )
         .await;
     assert_eq!(rejected.status, 200);
-    assert_eq!(rejected.body["rejection_reason"], "岗位已招满");
+    assert_eq!(
+        rejected
+            .json::<ApplicationView>()
+            .rejection_reason
+            .as_deref(),
+        Some("岗位已招满")
+    );
     // Rejected is final for both sides.
     assert_eq!(
         app.post(&path, &json!({"to": "shortlisted"}), merchant)
@@ -212,10 +224,12 @@ async fn illegal_moves_are_refused(backend: Backend) {
 
     // A fresh application can be withdrawn by its seeker, and the merchant is told.
     let other = app.open_posting(&shop, &posting_body("理货员")).await;
-    let second = app.apply(&seeker, other, "").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let second = app
+        .apply(&seeker, other, "")
+        .await
+        .json::<ApplicationView>()
+        .id
+        .to_string();
     let withdrawn = app
         .post(
             &format!("/api/v1/applications/{second}/transitions"),
@@ -224,11 +238,17 @@ async fn illegal_moves_are_refused(backend: Backend) {
         )
         .await;
     assert_eq!(withdrawn.status, 200);
-    assert_eq!(withdrawn.body["status"], "withdrawn");
+    assert_eq!(
+        withdrawn.json::<ApplicationView>().status,
+        ApplicationStatus::Withdrawn
+    );
     let inbox = app
         .get("/api/v1/inbox", Some(&shop.merchant.access_token))
         .await;
-    assert_eq!(inbox.body["items"][0]["kind"], "application_withdrawn");
+    assert_eq!(
+        inbox.json::<Page<NotificationView>>().items[0].kind,
+        "application_withdrawn"
+    );
     let after = app
         .post(
             &format!("/api/v1/applications/{second}/transitions"),
@@ -247,10 +267,12 @@ async fn each_side_acts_only_on_its_own_applications(backend: Backend) {
     let posting = app.open_posting(&shop, &posting_body("收银员")).await;
     let seeker = app.seeker_with_profile("13812345678", "张伟").await;
     let stranger = app.seeker_with_profile("13812340000", "王芳").await;
-    let id = app.apply(&seeker, posting, "我想试试").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .apply(&seeker, posting, "我想试试")
+        .await
+        .json::<ApplicationView>()
+        .id
+        .to_string();
 
     // Another seeker and another merchant: not found, whatever they try.
     for token in [&stranger.access_token, &rival.merchant.access_token] {
@@ -281,7 +303,7 @@ async fn each_side_acts_only_on_its_own_applications(backend: Backend) {
     let theirs = app
         .get("/api/v1/me/applications", Some(&stranger.access_token))
         .await;
-    assert!(theirs.body["items"].as_array().unwrap().is_empty());
+    assert!(theirs.json::<Page<ApplicationView>>().items.is_empty());
     // Merchants cannot apply; officers read with a reason but cannot act.
     assert_eq!(app.apply(&shop.merchant, posting, "").await.status, 403);
     let without_reason = app
@@ -313,7 +335,10 @@ async fn each_side_acts_only_on_its_own_applications(backend: Backend) {
             Some(&seeker.access_token),
         )
         .await;
-    assert_eq!(unchanged.body["status"], "submitted");
+    assert_eq!(
+        unchanged.json::<ApplicationView>().status,
+        ApplicationStatus::Submitted
+    );
 }
 
 async fn applying_twice_or_to_a_closed_posting_is_refused(backend: Backend) {
@@ -364,7 +389,7 @@ async fn concurrent_duplicate_applications_leave_one(backend: Backend) {
             Some(&shop.merchant.access_token),
         )
         .await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.json::<Page<ApplicationView>>().items.len(), 1);
 }
 
 async fn many_seekers_applying_at_once_all_get_in(backend: Backend) {
@@ -393,7 +418,7 @@ async fn many_seekers_applying_at_once_all_get_in(backend: Backend) {
             Some(&shop.merchant.access_token),
         )
         .await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 12);
+    assert_eq!(list.json::<Page<ApplicationView>>().items.len(), 12);
 }
 
 async fn interview_needs_a_future_time_and_a_place(backend: Backend) {
@@ -402,10 +427,12 @@ async fn interview_needs_a_future_time_and_a_place(backend: Backend) {
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.open_posting(&shop, &posting_body("收银员")).await;
     let seeker = app.seeker_with_profile("13812345678", "张伟").await;
-    let id = app.apply(&seeker, posting, "").await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .apply(&seeker, posting, "")
+        .await
+        .json::<ApplicationView>()
+        .id
+        .to_string();
     let path = format!("/api/v1/applications/{id}/transitions");
     let merchant = Some(shop.merchant.access_token.as_str());
     app.post(&path, &json!({"to": "viewed"}), merchant).await;
@@ -434,7 +461,10 @@ async fn interview_needs_a_future_time_and_a_place(backend: Backend) {
             Some(&seeker.access_token),
         )
         .await;
-    assert_eq!(still.body["status"], "shortlisted");
+    assert_eq!(
+        still.json::<ApplicationView>().status,
+        ApplicationStatus::Shortlisted
+    );
 }
 
 async fn lists_filter_and_page(backend: Backend) {
@@ -448,10 +478,11 @@ async fn lists_filter_and_page(backend: Backend) {
             .open_posting(&shop, &posting_body(&format!("岗位{n}")))
             .await;
         ids.push(
-            app.apply(&seeker, posting, "").await.body["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
+            app.apply(&seeker, posting, "")
+                .await
+                .json::<ApplicationView>()
+                .id
+                .to_string(),
         );
     }
     app.post(
@@ -466,7 +497,7 @@ async fn lists_filter_and_page(backend: Backend) {
             Some(&seeker.access_token),
         )
         .await;
-    assert_eq!(withdrawn.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(withdrawn.json::<Page<ApplicationView>>().items.len(), 1);
     let mut seen = Vec::new();
     let mut cursor = String::new();
     loop {
@@ -475,16 +506,11 @@ async fn lists_filter_and_page(backend: Backend) {
                 &format!("/api/v1/me/applications?limit=2&cursor={cursor}"),
                 Some(&seeker.access_token),
             )
-            .await;
-        seen.extend(
-            page.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["id"].as_str().unwrap().to_owned()),
-        );
-        match page.body["next_cursor"].as_str() {
-            Some(next) => cursor = next.to_owned(),
+            .await
+            .json::<Page<ApplicationView>>();
+        seen.extend(page.items.iter().map(|a| a.id.to_string()));
+        match page.next_cursor {
+            Some(next) => cursor = next,
             None => break,
         }
     }

@@ -2,6 +2,7 @@
 //! page by page or as CSV; nobody else may.
 
 use chrono::{Duration, Utc};
+use doorstep_client::views::marketplace::ApplicationView;
 use doorstep_domain::types::Role;
 use doorstep_tests::market::posting_body;
 use doorstep_tests::{Backend, TestApp, on_both_databases, spawn_app, url_encode};
@@ -25,7 +26,7 @@ async fn four_reads(app: &TestApp) -> (Uuid, Uuid, Uuid, Uuid) {
     let wang = app.seeker_with_profile("13800000002", "王芳").await;
     let applied = app.apply(&li, posting, "").await;
     assert_eq!(applied.status, 201, "{}", applied.body);
-    let application = applied.body["id"].as_str().unwrap().to_owned();
+    let application = applied.json::<ApplicationView>().id.to_string();
     for (officer, path, reason) in [
         (
             &a,

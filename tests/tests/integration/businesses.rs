@@ -1,5 +1,8 @@
 //! Businesses: registration, verification, membership, and who may touch what.
 
+use doorstep_client::views::Page;
+use doorstep_client::views::marketplace::{BusinessView, NotificationView};
+use doorstep_domain::types::BusinessStatus;
 use doorstep_tests::market::business_body;
 use doorstep_tests::{Backend, on_both_databases, spawn_app};
 use serde_json::json;
@@ -21,8 +24,12 @@ async fn merchant_registers_and_officer_verifies(backend: Backend) {
     let mine = app
         .get("/api/v1/businesses/mine", Some(&shop.merchant.access_token))
         .await;
-    assert_eq!(mine.body[0]["status"], "pending");
-    assert_eq!(mine.body[0]["licence_number"], "91320594MA1XY2AB3C");
+    let mine: Vec<BusinessView> = mine.json();
+    assert_eq!(mine[0].status, BusinessStatus::Pending);
+    assert_eq!(
+        mine[0].licence_number.as_deref(),
+        Some("91320594MA1XY2AB3C")
+    );
     let public = app
         .get(&format!("/api/v1/businesses/{}", shop.business_id), None)
         .await;
@@ -34,7 +41,10 @@ async fn merchant_registers_and_officer_verifies(backend: Backend) {
         )
         .await;
     assert_eq!(queue.status, 200, "{}", queue.body);
-    assert_eq!(queue.body["items"][0]["id"], shop.business_id.to_string());
+    assert_eq!(
+        queue.json::<Page<BusinessView>>().items[0].id,
+        shop.business_id
+    );
 
     // Merchants and seekers cannot verify, nor read the queue.
     let seeker = app.register_as("seeker", "13812345678").await;
@@ -58,7 +68,10 @@ async fn merchant_registers_and_officer_verifies(backend: Backend) {
         )
         .await;
     assert_eq!(verified.status, 200);
-    assert_eq!(verified.body["status"], "verified");
+    assert_eq!(
+        verified.json::<BusinessView>().status,
+        BusinessStatus::Verified
+    );
     // Now the public sees its public details only.
     let public = app
         .get(&format!("/api/v1/businesses/{}", shop.business_id), None)
@@ -70,7 +83,10 @@ async fn merchant_registers_and_officer_verifies(backend: Backend) {
     let inbox = app
         .get("/api/v1/inbox", Some(&shop.merchant.access_token))
         .await;
-    assert_eq!(inbox.body["items"][0]["kind"], "business_reviewed");
+    assert_eq!(
+        inbox.json::<Page<NotificationView>>().items[0].kind,
+        "business_reviewed"
+    );
 
     // Renaming sends it back for verification.
     let mut renamed = business_body("漫咖啡 新店名");
@@ -83,7 +99,10 @@ async fn merchant_registers_and_officer_verifies(backend: Backend) {
         )
         .await;
     assert_eq!(updated.status, 200, "{}", updated.body);
-    assert_eq!(updated.body["status"], "pending");
+    assert_eq!(
+        updated.json::<BusinessView>().status,
+        BusinessStatus::Pending
+    );
 }
 
 async fn officer_rejects_with_a_reason_the_merchant_reads(backend: Backend) {
@@ -103,21 +122,25 @@ async fn officer_rejects_with_a_reason_the_merchant_reads(backend: Backend) {
         )
         .await;
     assert_eq!(rejected.status, 200);
-    assert_eq!(rejected.body["status"], "rejected");
+    assert_eq!(
+        rejected.json::<BusinessView>().status,
+        BusinessStatus::Rejected
+    );
     let mine = app
         .get("/api/v1/businesses/mine", Some(&shop.merchant.access_token))
         .await;
     assert_eq!(
-        mine.body[0]["rejection_reason"],
-        "营业执照照片模糊，请重新上传"
+        mine.json::<Vec<BusinessView>>()[0]
+            .rejection_reason
+            .as_deref(),
+        Some("营业执照照片模糊，请重新上传")
     );
     let inbox = app
         .get("/api/v1/inbox", Some(&shop.merchant.access_token))
         .await;
     assert!(
-        inbox.body["items"][0]["body"]
-            .as_str()
-            .unwrap()
+        inbox.json::<Page<NotificationView>>().items[0]
+            .body
             .contains("营业执照照片模糊")
     );
 }
@@ -148,7 +171,7 @@ async fn only_members_see_and_edit_a_business(backend: Backend) {
     assert_eq!(post.status, 404);
     // Nothing changed.
     let still = app.get(&path, Some(&mine.merchant.access_token)).await;
-    assert_eq!(still.body["name"], "漫咖啡 圆融店");
+    assert_eq!(still.json::<BusinessView>().name, "漫咖啡 圆融店");
     // A seeker cannot register a business at all.
     let seeker = app.register_as("seeker", "13812345678").await;
     let response = app

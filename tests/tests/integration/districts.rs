@@ -1,6 +1,9 @@
 //! Districts and officers' services: admins draw districts and assign officers; an officer
 //! sees and serves only what lies in their districts; service records and follow-ups.
 
+use doorstep_client::views::community::WishView;
+use doorstep_client::views::marketplace::ApplicationView;
+use doorstep_client::views::officer::{DistrictChangeView, ServiceRecordView};
 use doorstep_domain::entities::{audit_entry, service_record};
 use doorstep_tests::community::{always_open, station_body};
 use doorstep_tests::market::{MALL_LAT, MALL_LON, posting_body};
@@ -43,11 +46,12 @@ async fn admins_draw_districts_and_assign_officers(backend: Backend) {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let park: Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
-    assert_eq!(created.body["boundary"].as_array().unwrap().len(), 4);
-    assert!(created.body["area_km2"].as_f64().unwrap() > 10.0);
+    let park: Uuid = created.json::<DistrictChangeView>().district.id;
+    let drawn = created.json::<DistrictChangeView>().district;
+    assert_eq!(drawn.boundary.len(), 4);
+    assert!(drawn.area_km2 > 10.0);
     // The centre defaults to the middle of the boundary.
-    assert!((created.body["center"]["lat"].as_f64().unwrap() - 31.32).abs() < 1e-9);
+    assert!((drawn.center.lat - 31.32).abs() < 1e-9);
 
     let again = app
         .post(
@@ -146,7 +150,10 @@ async fn admins_draw_districts_and_assign_officers(backend: Backend) {
         )
         .await;
     assert_eq!(renamed.status, 200, "{}", renamed.body);
-    assert_eq!(renamed.body["name"], "石路商圈");
+    assert_eq!(
+        renamed.json::<DistrictChangeView>().district.name,
+        "石路商圈"
+    );
     let removed = app
         .delete(
             &format!("/api/v1/districts/{shilu}"),
@@ -332,7 +339,7 @@ async fn an_officer_sees_only_their_district(backend: Backend) {
     assert_eq!(app.get(&read, Some(&shilu.access_token)).await.status, 404);
     let record_path = format!(
         "/api/v1/service-records/{}",
-        created.body["id"].as_str().unwrap()
+        created.json::<ServiceRecordView>().id
     );
     let changed = app
         .patch(
@@ -349,7 +356,7 @@ async fn an_officer_sees_only_their_district(backend: Backend) {
     assert_eq!(applied.status, 201, "{}", applied.body);
     let application = format!(
         "/api/v1/applications/{}?reason=核实录用",
-        applied.body["id"].as_str().unwrap()
+        applied.json::<ApplicationView>().id
     );
     assert_eq!(
         app.get(&application, Some(&park.access_token)).await.status,
@@ -426,10 +433,7 @@ async fn an_officer_sees_only_their_district(backend: Backend) {
         )
         .await;
     assert_eq!(wish.status, 201, "{}", wish.body);
-    let answer = format!(
-        "/api/v1/wishes/{}/answer",
-        wish.body["id"].as_str().unwrap()
-    );
+    let answer = format!("/api/v1/wishes/{}/answer", wish.json::<WishView>().id);
     let reply = json!({"status": "planned", "response": "下月安装"});
     assert_eq!(
         app.post(&answer, &reply, Some(&shilu.access_token))
@@ -461,8 +465,13 @@ async fn drawing_a_district_places_what_is_already_there(backend: Backend) {
         )
         .await;
     assert_eq!(drawn.status, 201, "{}", drawn.body);
-    assert_eq!(drawn.body["moved"]["businesses"], 1, "{}", drawn.body);
-    let district = drawn.body["id"].as_str().unwrap();
+    assert_eq!(
+        drawn.json::<DistrictChangeView>().moved.businesses,
+        1,
+        "{}",
+        drawn.body
+    );
+    let district = drawn.json::<DistrictChangeView>().district.id.to_string();
     let assigned = app
         .put(
             &format!(
@@ -488,7 +497,7 @@ async fn drawing_a_district_places_what_is_already_there(backend: Backend) {
         )
         .await;
     assert_eq!(moved.status, 200, "{}", moved.body);
-    assert_eq!(moved.body["moved"]["businesses"], 1);
+    assert_eq!(moved.json::<DistrictChangeView>().moved.businesses, 1);
     assert_eq!(
         app.get(&business, Some(&officer.access_token)).await.status,
         404
@@ -548,7 +557,7 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         )
         .await;
     assert_eq!(soon.status, 201, "{}", soon.body);
-    assert_eq!(soon.body["overdue"], false);
+    assert!(!soon.json::<ServiceRecordView>().overdue);
     let later = app
         .post(
             &file,
@@ -564,7 +573,10 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         .await;
     assert_eq!(queue.status, 200, "{}", queue.body);
     assert_eq!(queue.body.as_array().unwrap().len(), 1, "{}", queue.body);
-    assert_eq!(queue.body[0]["id"], soon.body["id"]);
+    assert_eq!(
+        queue.json::<Vec<ServiceRecordView>>()[0].id,
+        soon.json::<ServiceRecordView>().id
+    );
     let wide = app
         .get(
             "/api/v1/officer/follow-ups?within_days=30",
@@ -581,7 +593,7 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
     assert_eq!(bad_window.status, 422);
 
     // A day passes without the follow-up: it is overdue, first in the queue.
-    let soon_id: Uuid = soon.body["id"].as_str().unwrap().parse().unwrap();
+    let soon_id = soon.json::<ServiceRecordView>().id;
     service_record::Entity::update_many()
         .col_expr(
             service_record::Column::FollowUpDue,
@@ -594,7 +606,11 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
     let overdue = app
         .get("/api/v1/officer/follow-ups", Some(&officer.access_token))
         .await;
-    assert_eq!(overdue.body[0]["overdue"], true, "{}", overdue.body);
+    assert!(
+        overdue.json::<Vec<ServiceRecordView>>()[0].overdue,
+        "{}",
+        overdue.body
+    );
 
     // Done: it leaves the queue. A record without a follow-up has nothing to mark done.
     let done = app
@@ -605,7 +621,7 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         )
         .await;
     assert_eq!(done.status, 200, "{}", done.body);
-    assert!(done.body["follow_up_done_at"].is_string());
+    assert!(done.json::<ServiceRecordView>().follow_up_done_at.is_some());
     let empty = app
         .get("/api/v1/officer/follow-ups", Some(&officer.access_token))
         .await;
@@ -621,7 +637,7 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         .patch(
             &format!(
                 "/api/v1/service-records/{}",
-                plain.body["id"].as_str().unwrap()
+                plain.json::<ServiceRecordView>().id
             ),
             &json!({"follow_up_done": true}),
             Some(&officer.access_token),

@@ -3,6 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use doorstep_client::views::Page;
+use doorstep_client::views::fairs::{FairView, RegistrationView};
+use doorstep_client::views::marketplace::NotificationView;
+use doorstep_domain::fairs::status::{FairStatus, RegistrationStatus};
 use doorstep_tests::fairs::fair_body;
 use doorstep_tests::{ApiResponse, Backend, Session, TestApp, on_both_databases, spawn_app};
 use futures_util::future::join_all;
@@ -48,7 +52,7 @@ async fn capacity_holds_under_concurrent_registrations(backend: Backend) {
         match response.body["status"].as_str().unwrap() {
             "registered" => {
                 assert!(response.body["token"].is_string());
-                registered.push((seeker, response.body["id"].as_str().unwrap().to_owned()));
+                registered.push((seeker, response.json::<RegistrationView>().id.to_string()));
             }
             "waitlisted" => {
                 assert!(response.body.get("token").is_none());
@@ -64,8 +68,9 @@ async fn capacity_holds_under_concurrent_registrations(backend: Backend) {
         "35 distinct places in the queue"
     );
     let view = fair_view(&app, fair).await;
-    assert_eq!(view.body["registered"], 5);
-    assert_eq!(view.body["places_left"], 0);
+    let view: FairView = view.json();
+    assert_eq!(view.registered, 5);
+    assert_eq!(view.places_left, 0);
 
     // Three places freed at once go to the first three in the queue, and no more.
     let first_in_queue: Vec<&Session> = {
@@ -87,9 +92,12 @@ async fn capacity_holds_under_concurrent_registrations(backend: Backend) {
     .await;
     for response in &cancelled {
         assert_eq!(response.status, 200, "{}", response.body);
-        assert_eq!(response.body["status"], "cancelled");
+        assert_eq!(
+            response.json::<RegistrationView>().status,
+            RegistrationStatus::Cancelled
+        );
     }
-    assert_eq!(fair_view(&app, fair).await.body["registered"], 5);
+    assert_eq!(fair_view(&app, fair).await.json::<FairView>().registered, 5);
     for seeker in first_in_queue {
         assert!(
             app.inbox_kinds(seeker)
@@ -120,22 +128,28 @@ async fn the_waiting_list_is_served_in_order(backend: Backend) {
     let a_id = app.registered(&a, fair).await;
     let b_reg = app.register_for_fair(&b, fair, None).await;
     let c_reg = app.register_for_fair(&c, fair, None).await;
-    assert_eq!(b_reg.body["waitlist_position"], 1);
-    assert_eq!(c_reg.body["waitlist_position"], 2);
-    let b_id: Uuid = b_reg.body["id"].as_str().unwrap().parse().unwrap();
-    let c_id: Uuid = c_reg.body["id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(b_reg.json::<RegistrationView>().waitlist_position, Some(1));
+    assert_eq!(c_reg.json::<RegistrationView>().waitlist_position, Some(2));
+    let b_id: Uuid = b_reg.json::<RegistrationView>().id;
+    let c_id: Uuid = c_reg.json::<RegistrationView>().id;
 
     assert_eq!(
         app.cancel_fair_registration(&a, fair, a_id).await.status,
         200
     );
     let b_now = app.fair_registration(&b, fair, b_id).await;
-    assert_eq!(b_now.body["status"], "registered");
-    assert!(b_now.body["token"].is_string());
+    assert_eq!(
+        b_now.json::<RegistrationView>().status,
+        RegistrationStatus::Registered
+    );
+    assert!(b_now.json::<RegistrationView>().token.is_some());
     let promoted = app.get("/api/v1/inbox", Some(&b.access_token)).await;
-    assert_eq!(promoted.body["items"][0]["kind"], "fair_waitlist_promoted");
+    assert_eq!(
+        promoted.json::<Page<NotificationView>>().items[0].kind,
+        "fair_waitlist_promoted"
+    );
     let c_now = app.fair_registration(&c, fair, c_id).await;
-    assert_eq!(c_now.body["waitlist_position"], 1);
+    assert_eq!(c_now.json::<RegistrationView>().waitlist_position, Some(1));
     assert!(
         !app.inbox_kinds(&c)
             .await
@@ -145,8 +159,11 @@ async fn the_waiting_list_is_served_in_order(backend: Backend) {
     // Registering again after cancelling goes to the back of the queue.
     let back = app.register_for_fair(&a, fair, None).await;
     assert_eq!(back.status, 201, "{}", back.body);
-    assert_eq!(back.body["status"], "waitlisted");
-    assert_eq!(back.body["waitlist_position"], 2);
+    assert_eq!(
+        back.json::<RegistrationView>().status,
+        RegistrationStatus::Waitlisted
+    );
+    assert_eq!(back.json::<RegistrationView>().waitlist_position, Some(2));
     assert_eq!(
         app.cancel_fair_registration(&a, fair, a_id).await.status,
         200
@@ -162,7 +179,7 @@ async fn the_waiting_list_is_served_in_order(backend: Backend) {
         app.cancel_fair_registration(&c, fair, c_id).await.status,
         200
     );
-    assert_eq!(fair_view(&app, fair).await.body["registered"], 1);
+    assert_eq!(fair_view(&app, fair).await.json::<FairView>().registered, 1);
 }
 
 async fn a_double_tap_registers_once(backend: Backend) {
@@ -181,7 +198,7 @@ async fn a_double_tap_registers_once(backend: Backend) {
     for tap in taps.iter().filter(|r| r.status != 201) {
         assert_eq!(tap.problem_code(), "already_registered");
     }
-    assert_eq!(fair_view(&app, fair).await.body["registered"], 1);
+    assert_eq!(fair_view(&app, fair).await.json::<FairView>().registered, 1);
 
     // Seekers without a profile, merchants, and late comers are refused.
     let bare = app.register_as("seeker", "13812340002").await;
@@ -203,7 +220,7 @@ async fn a_double_tap_registers_once(backend: Backend) {
             Some(&officer.access_token),
         )
         .await;
-    assert_eq!(closed.body["status"], "closed");
+    assert_eq!(closed.json::<FairView>().status, FairStatus::Closed);
     let late = app.fair_seeker("13812340003", "张伟").await;
     assert_eq!(
         app.register_for_fair(&late, fair, None)
@@ -221,7 +238,10 @@ async fn an_erased_account_exports_then_frees_its_place(backend: Backend) {
     let waiting = app.fair_seeker("13812340002", "王芳").await;
     app.registered(&leaving, fair).await;
     let queued = app.register_for_fair(&waiting, fair, None).await;
-    assert_eq!(queued.body["status"], "waitlisted");
+    assert_eq!(
+        queued.json::<RegistrationView>().status,
+        RegistrationStatus::Waitlisted
+    );
 
     let export = app
         .get("/api/v1/me/export", Some(&leaving.access_token))
@@ -234,8 +254,11 @@ async fn an_erased_account_exports_then_frees_its_place(backend: Backend) {
 
     let erased = app.delete("/api/v1/me", Some(&leaving.access_token)).await;
     assert_eq!(erased.status, 204, "{}", erased.body);
-    let id: Uuid = queued.body["id"].as_str().unwrap().parse().unwrap();
+    let id = queued.json::<RegistrationView>().id;
     let promoted = app.fair_registration(&waiting, fair, id).await;
-    assert_eq!(promoted.body["status"], "registered");
-    assert_eq!(fair_view(&app, fair).await.body["registered"], 1);
+    assert_eq!(
+        promoted.json::<RegistrationView>().status,
+        RegistrationStatus::Registered
+    );
+    assert_eq!(fair_view(&app, fair).await.json::<FairView>().registered, 1);
 }

@@ -4,6 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use doorstep_client::views::Page;
+use doorstep_client::views::fairs::{BoothView, FairView, RegistrationView};
+use doorstep_client::views::marketplace::NotificationView;
+use doorstep_domain::fairs::status::{BoothStatus, FairStatus, RegistrationStatus};
 use doorstep_tests::fairs::{cashier_posting, fair_body};
 use doorstep_tests::market::posting_body;
 use doorstep_tests::{ApiResponse, Backend, on_both_databases, spawn_app};
@@ -75,8 +79,8 @@ async fn an_officer_runs_a_fair_from_draft_to_figures(backend: Backend) {
         .await;
     assert_eq!(draft.status, 201, "{}", draft.body);
     let fair = id(&draft);
-    assert_eq!(draft.body["status"], "draft");
-    assert_eq!(draft.body["slots"].as_array().unwrap().len(), 2);
+    assert_eq!(draft.json::<FairView>().status, FairStatus::Draft);
+    assert_eq!(draft.json::<FairView>().slots.len(), 2);
     assert!(
         draft.body["starts_at"]
             .as_str()
@@ -94,9 +98,9 @@ async fn an_officer_runs_a_fair_from_draft_to_figures(backend: Backend) {
             Some(&officer.access_token),
         )
         .await;
-    assert_eq!(published.body["status"], "published");
+    assert_eq!(published.json::<FairView>().status, FairStatus::Published);
     let listed = app.get("/api/v1/fairs", None).await;
-    assert_eq!(listed.body["items"][0]["id"], fair.to_string());
+    assert_eq!(listed.json::<Page<FairView>>().items[0].id, fair);
 
     // Merchants book booths (one place per slot each); the officer approves them.
     let booth_a = app
@@ -305,7 +309,7 @@ async fn an_officer_runs_a_fair_from_draft_to_figures(backend: Backend) {
             Some(&officer.access_token),
         )
         .await;
-    assert_eq!(finished.body["status"], "finished");
+    assert_eq!(finished.json::<FairView>().status, FairStatus::Finished);
     // Hires come later, after the fair.
     let hired = app
         .post(
@@ -354,7 +358,7 @@ async fn booths_are_numbered_bounded_and_reviewed(backend: Backend) {
     for (shop, posting) in &shops {
         let response = app.request_booth(fair, shop, &[*posting], 2).await;
         assert_eq!(response.status, 201, "{}", response.body);
-        assert_eq!(response.body["status"], "requested");
+        assert_eq!(response.json::<BoothView>().status, BoothStatus::Requested);
         assert!(response.body["number"].is_null());
         requested.push(id(&response));
     }
@@ -400,7 +404,7 @@ async fn booths_are_numbered_bounded_and_reviewed(backend: Backend) {
             Some(&officer.access_token),
         )
         .await;
-    assert_eq!(rejected.body["status"], "rejected");
+    assert_eq!(rejected.json::<BoothView>().status, BoothStatus::Rejected);
     assert_eq!(
         rejected.body["rejection_reason"],
         "展位已满，欢迎参加下一场"
@@ -408,7 +412,10 @@ async fn booths_are_numbered_bounded_and_reviewed(backend: Backend) {
     let inbox = app
         .get("/api/v1/inbox", Some(&shops[2].0.merchant.access_token))
         .await;
-    assert_eq!(inbox.body["items"][0]["kind"], "fair_booth_reviewed");
+    assert_eq!(
+        inbox.json::<Page<NotificationView>>().items[0].kind,
+        "fair_booth_reviewed"
+    );
     assert!(
         inbox.body["items"][0]["body"]
             .as_str()
@@ -670,7 +677,10 @@ async fn a_cancelled_fair_tells_everyone(backend: Backend) {
     let waiting = app.fair_seeker("13812340002", "王芳").await;
     app.registered(&registered, fair).await;
     let queued = app.register_for_fair(&waiting, fair, None).await;
-    assert_eq!(queued.body["status"], "waitlisted");
+    assert_eq!(
+        queued.json::<RegistrationView>().status,
+        RegistrationStatus::Waitlisted
+    );
 
     let no_reason = app
         .post(
@@ -688,11 +698,17 @@ async fn a_cancelled_fair_tells_everyone(backend: Backend) {
         )
         .await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
-    assert_eq!(cancelled.body["status"], "cancelled");
-    assert_eq!(cancelled.body["cancel_reason"], "台风预警，活动延期");
+    assert_eq!(cancelled.json::<FairView>().status, FairStatus::Cancelled);
+    assert_eq!(
+        cancelled.json::<FairView>().cancel_reason.as_deref(),
+        Some("台风预警，活动延期")
+    );
     for who in [&registered, &waiting, &cafe.merchant] {
         let inbox = app.get("/api/v1/inbox", Some(&who.access_token)).await;
-        assert_eq!(inbox.body["items"][0]["kind"], "fair_cancelled");
+        assert_eq!(
+            inbox.json::<Page<NotificationView>>().items[0].kind,
+            "fair_cancelled"
+        );
         assert!(
             inbox.body["items"][0]["body"]
                 .as_str()
@@ -915,7 +931,7 @@ async fn officers_of_other_districts_cannot_touch_a_fair(backend: Backend) {
     }
     // Nothing moved: the fair is still published, the booth still requested, no walk-in.
     let seen = app.get(&f, Some(&officer.access_token)).await;
-    assert_eq!(seen.body["status"], "published");
+    assert_eq!(seen.json::<FairView>().status, FairStatus::Published);
     assert_eq!(seen.body["registered"], 1);
     let booths = app
         .get(&format!("{f}/booths"), Some(&officer.access_token))

@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use doorstep_client::views::community::ReportView;
+use doorstep_client::views::marketplace::{ApplicationView, BusinessView, PostingView};
 use doorstep_domain::entities::{
     application, application_event, business, fair, fair_application, fair_booth_visit,
     fair_registration, posting, report, shift, shift_claim, training_registration,
@@ -59,7 +61,7 @@ async fn shop_at(app: &TestApp, phone: &str, at: (f64, f64), admin: &Session) ->
         .post("/api/v1/businesses", &body, Some(&merchant.access_token))
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let business_id: Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
+    let business_id: Uuid = created.json::<BusinessView>().id;
     let verified = app
         .post(
             &format!("/api/v1/businesses/{business_id}/verify"),
@@ -85,7 +87,7 @@ async fn draft(app: &TestApp, shop: &Shop, category: &str, i: usize) -> Uuid {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    created.body["id"].as_str().unwrap().parse().unwrap()
+    created.json::<PostingView>().id
 }
 
 async fn act(app: &TestApp, shop: &Shop, posting: Uuid, action: &str) {
@@ -119,7 +121,7 @@ async fn seeker(app: &TestApp, phone: &str, year: Option<i32>) -> Session {
 async fn apply(app: &TestApp, seeker: &Session, posting: Uuid) -> Uuid {
     let applied = app.apply(seeker, posting, "想试试").await;
     assert_eq!(applied.status, 201, "{}", applied.body);
-    applied.body["id"].as_str().unwrap().parse().unwrap()
+    applied.json::<ApplicationView>().id
 }
 
 async fn hire(app: &TestApp, shop: &Shop, application: Uuid) {
@@ -347,7 +349,7 @@ async fn build(app: &TestApp) -> World {
     for _ in 0..2 {
         let filed = app.file_report(rider, &manhole(MALL_LAT, MALL_LON)).await;
         assert_eq!(filed.status, 201, "{}", filed.body);
-        reports.push(filed.body["id"].as_str().unwrap().to_owned());
+        reports.push(filed.json::<ReportView>().id.to_string());
     }
     let department = app
         .post(

@@ -3,7 +3,11 @@
 //! worker's reliability shows. Then the rules around editing and cancelling shifts.
 
 use chrono::{Datelike, Duration, Utc};
+use doorstep_client::views::Page;
+use doorstep_client::views::gigs::{ClaimView, ShiftView};
+use doorstep_client::views::marketplace::PostingView;
 use doorstep_domain::time::to_display;
+use doorstep_domain::types::{AttendanceMethod, ClaimStatus, HoursStatus, ShiftStatus};
 use doorstep_tests::gigs::{day_shift_body, local, next_saturday, shift_body, status_of};
 use doorstep_tests::{Backend, on_both_databases, spawn_app, spawn_app_with};
 use serde_json::json;
@@ -43,7 +47,7 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
     let listed = app
         .get(&format!("/api/v1/postings/{posting}/shifts"), None)
         .await;
-    assert_eq!(listed.body["items"][0]["id"], shift.to_string());
+    assert_eq!(listed.json::<Page<ShiftView>>().items[0].id, shift);
 
     // Seekers claim until it is full.
     let workers = [
@@ -62,7 +66,13 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
     let mine = app
         .get("/api/v1/me/claims", Some(&workers[0].access_token))
         .await;
-    assert_eq!(mine.body["items"][0]["shift"]["id"], shift.to_string());
+    assert_eq!(
+        mine.json::<Page<ClaimView>>().items[0]
+            .shift
+            .as_ref()
+            .map(|s| s.id),
+        Some(shift)
+    );
 
     // Saturday comes: the shift starts in ten minutes. Each checks in with the code on the
     // merchant's device.
@@ -75,9 +85,10 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
             .claim_action(&w.access_token, *claim, "check-in", &json!({"code": code}))
             .await;
         assert_eq!(checked.status, 200, "{}", checked.body);
-        assert_eq!(status_of(&checked), "checked_in");
-        assert_eq!(checked.body["checkin_method"], "code");
-        assert_eq!(checked.body["late_minutes"], 0);
+        assert_eq!(status_of(&checked), Some(ClaimStatus::CheckedIn));
+        let checked: ClaimView = checked.json();
+        assert_eq!(checked.checkin_method, Some(AttendanceMethod::Code));
+        assert_eq!(checked.late_minutes, Some(0));
     }
 
     // The shift is over; one checked out, two forgot. The merchant confirms everyone's
@@ -94,7 +105,12 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
             &json!({"code": code}),
         )
         .await;
-    assert_eq!(status_of(&out), "completed", "{}", out.body);
+    assert_eq!(
+        status_of(&out),
+        Some(ClaimStatus::Completed),
+        "{}",
+        out.body
+    );
     for claim in &claims {
         let confirmed = app
             .claim_action(
@@ -105,9 +121,10 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
             )
             .await;
         assert_eq!(confirmed.status, 200, "{}", confirmed.body);
-        assert_eq!(confirmed.body["hours"]["status"], "confirmed");
-        assert_eq!(confirmed.body["hours"]["minutes"], 450);
-        assert_eq!(confirmed.body["hours"]["pay_fen"], 18_750);
+        let hours = confirmed.json::<ClaimView>().hours;
+        assert_eq!(hours.status, HoursStatus::Confirmed);
+        assert_eq!(hours.minutes, Some(450));
+        assert_eq!(hours.pay_fen, Some(18_750));
     }
     let pay = app
         .get(&format!("/api/v1/shifts/{shift}/pay"), Some(&merchant))
@@ -158,12 +175,11 @@ async fn a_saturday_shift_from_posting_to_reliability(backend: Backend) {
     let roster = app
         .get(&format!("/api/v1/shifts/{shift}/claims"), Some(&merchant))
         .await;
-    assert_eq!(roster.body["items"][0]["worker"]["name"], "李娜");
-    assert_eq!(roster.body["items"][0]["worker"]["phone"], "13812340001");
-    assert_eq!(
-        roster.body["items"][0]["worker"]["reliability"]["completed"],
-        1
-    );
+    let roster: Page<ClaimView> = roster.json();
+    let worker = roster.items[0].worker.as_ref().expect("the worker");
+    assert_eq!(worker.name, "李娜");
+    assert_eq!(worker.phone.as_deref(), Some("13812340001"));
+    assert_eq!(worker.reliability.completed, 1);
 }
 
 async fn a_weekly_pattern_and_shifts_across_midnight(backend: Backend) {
@@ -211,12 +227,9 @@ async fn a_weekly_pattern_and_shifts_across_midnight(backend: Backend) {
             &json!({"start": local(start), "end": local(start + Duration::hours(6)), "break_minutes": 0}),
         )
         .await;
-    assert_eq!(
-        confirmed.body["hours"]["minutes"], 360,
-        "{}",
-        confirmed.body
-    );
-    assert_eq!(confirmed.body["hours"]["pay_fen"], 18_000);
+    let hours = confirmed.json::<ClaimView>().hours;
+    assert_eq!(hours.minutes, Some(360), "{}", confirmed.body);
+    assert_eq!(hours.pay_fen, Some(18_000));
 
     // A pattern whose dates are all past makes nothing; a bad one names its fields.
     let bad = app
@@ -302,9 +315,12 @@ async fn a_claimed_shift_changes_only_with_a_reason_and_claimants_hear_of_it(bac
         )
         .await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
-    assert_eq!(cancelled.body["status"], "cancelled");
+    assert_eq!(cancelled.json::<ShiftView>().status, ShiftStatus::Cancelled);
     let mine = app.get("/api/v1/me/claims", Some(&a.access_token)).await;
-    assert_eq!(mine.body["items"][0]["status"], "shift_cancelled");
+    assert_eq!(
+        mine.json::<Page<ClaimView>>().items[0].status,
+        ClaimStatus::ShiftCancelled
+    );
     app.deliver_gig_notices(Utc::now()).await;
     assert!(
         app.inbox_kinds(&b)
@@ -528,7 +544,7 @@ async fn the_matcher_proposes_open_shifts_to_seekers_free_for_them(backend: Back
             Some(&shop.merchant.access_token),
         )
         .await;
-    let posting: uuid::Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
+    let posting: uuid::Uuid = created.json::<PostingView>().id;
     let saturday = next_saturday();
     let shift = app
         .add_shifts(&shop, posting, &day_shift_body(saturday, 10, 18, 3))

@@ -2,6 +2,7 @@
 //! no overlapping shifts, the waiting list, late cancellations, approval, favourites first.
 
 use chrono::{Duration, Utc};
+use doorstep_client::views::gigs::{ClaimView, ReliabilityView};
 use doorstep_domain::entities::shift_claim;
 use doorstep_domain::types::ClaimStatus;
 use doorstep_tests::gigs::{id_of, shift_body, status_of};
@@ -43,8 +44,8 @@ async fn two_hundred_concurrent_claims_never_overbook(backend: Backend) {
     let mut refused = 0;
     for (i, r) in responses.iter().enumerate() {
         match (r.status, status_of(r)) {
-            (201, "confirmed") => confirmed += 1,
-            (201, "waitlisted") => {
+            (201, Some(ClaimStatus::Confirmed)) => confirmed += 1,
+            (201, Some(ClaimStatus::Waitlisted)) => {
                 assert_eq!(i % 2, 0, "only those who asked wait in line");
                 waitlisted.push(r.body["waitlist_position"].as_u64().unwrap());
             }
@@ -147,11 +148,11 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
     assert_eq!(full.problem_code(), "shift_full");
     let b = app.claim(&second, shift, true).await;
     assert_eq!(
-        (status_of(&b), b.body["waitlist_position"].as_u64()),
-        ("waitlisted", Some(1))
+        (status_of(&b), b.json::<ClaimView>().waitlist_position),
+        (Some(ClaimStatus::Waitlisted), Some(1))
     );
     let c = app.claim(&third, shift, true).await;
-    assert_eq!(c.body["waitlist_position"], 2);
+    assert_eq!(c.json::<ClaimView>().waitlist_position, Some(2));
 
     let cancelled = app
         .claim_action(
@@ -162,13 +163,13 @@ async fn the_waiting_list_is_promoted_in_order(backend: Backend) {
         )
         .await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
-    assert_eq!(status_of(&cancelled), "cancelled");
+    assert_eq!(status_of(&cancelled), Some(ClaimStatus::Cancelled));
 
     // The first in line has the place now, the next moved up.
     let promoted = app.get_claim(&second.access_token, id_of(&b)).await;
-    assert_eq!(status_of(&promoted), "confirmed");
+    assert_eq!(status_of(&promoted), Some(ClaimStatus::Confirmed));
     let next = app.get_claim(&third.access_token, id_of(&c)).await;
-    assert_eq!(next.body["waitlist_position"], 1);
+    assert_eq!(next.json::<ClaimView>().waitlist_position, Some(1));
     assert_eq!(app.stored_shift(shift).await.claimed, 1);
 
     // The promoted seeker is told (through the notice queue, as a push would be).
@@ -206,13 +207,17 @@ async fn cancelling_after_the_cutoff_is_late(backend: Backend) {
     let early = app.shift(&shop, posting, Duration::hours(13), 4, 2).await;
     let claim = app.claimed(&seeker, early).await;
     let on_time = app.claim_action(&token, claim, "cancel", &json!({})).await;
-    assert_eq!(on_time.body["late_cancellation"], false, "{}", on_time.body);
+    assert!(
+        !on_time.json::<ClaimView>().late_cancellation,
+        "{}",
+        on_time.body
+    );
 
     // 11 hours ahead: after the cut-off.
     let soon = app.shift(&shop, posting, Duration::hours(11), 4, 2).await;
     let claim = app.claimed(&seeker, soon).await;
     let late = app.claim_action(&token, claim, "cancel", &json!({})).await;
-    assert_eq!(late.body["late_cancellation"], true);
+    assert!(late.json::<ClaimView>().late_cancellation);
     // Cancelled once only.
     let twice = app.claim_action(&token, claim, "cancel", &json!({})).await;
     assert_eq!(twice.problem_code(), "cannot_cancel");
@@ -231,7 +236,7 @@ async fn cancelling_after_the_cutoff_is_late(backend: Backend) {
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
     let excused = app.claim_action(&token, claim, "cancel", &json!({})).await;
-    assert_eq!(excused.body["late_cancellation"], false);
+    assert!(!excused.json::<ClaimView>().late_cancellation);
 
     // A cut-off the merchant set: 0 hours means never late before the start.
     let options = app
@@ -245,10 +250,15 @@ async fn cancelling_after_the_cutoff_is_late(backend: Backend) {
     let relaxed = app.shift(&shop, posting, Duration::hours(2), 1, 2).await;
     let claim = app.claimed(&seeker, relaxed).await;
     let fine = app.claim_action(&token, claim, "cancel", &json!({})).await;
-    assert_eq!(fine.body["late_cancellation"], false);
+    assert!(!fine.json::<ClaimView>().late_cancellation);
 
     let mine = app.get("/api/v1/me/reliability", Some(&token)).await;
-    assert_eq!(mine.body["late_cancellations"], 1, "{}", mine.body);
+    assert_eq!(
+        mine.json::<ReliabilityView>().late_cancellations,
+        1,
+        "{}",
+        mine.body
+    );
 }
 
 async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend) {
@@ -270,14 +280,19 @@ async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend)
     let b = app.gig_worker("13812340002", "王芳").await;
 
     let pending = app.claim(&a, shift, false).await;
-    assert_eq!(status_of(&pending), "pending", "{}", pending.body);
+    assert_eq!(
+        status_of(&pending),
+        Some(ClaimStatus::Pending),
+        "{}",
+        pending.body
+    );
     // The pending claim holds the only place.
     assert_eq!(
         app.claim(&b, shift, false).await.problem_code(),
         "shift_full"
     );
     let waiting = app.claim(&b, shift, true).await;
-    assert_eq!(status_of(&waiting), "waitlisted");
+    assert_eq!(status_of(&waiting), Some(ClaimStatus::Waitlisted));
     assert!(
         app.inbox_kinds(&shop.merchant)
             .await
@@ -302,10 +317,15 @@ async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend)
             &json!({"reason": "本班次已安排熟手"}),
         )
         .await;
-    assert_eq!(status_of(&rejected), "rejected", "{}", rejected.body);
+    assert_eq!(
+        status_of(&rejected),
+        Some(ClaimStatus::Rejected),
+        "{}",
+        rejected.body
+    );
     // The waiting seeker moves up, pending approval in their turn; then approved.
     let moved = app.get_claim(&b.access_token, id_of(&waiting)).await;
-    assert_eq!(status_of(&moved), "pending");
+    assert_eq!(status_of(&moved), Some(ClaimStatus::Pending));
     let approved = app
         .claim_action(
             &shop.merchant.access_token,
@@ -314,7 +334,7 @@ async fn approval_mode_holds_places_until_the_merchant_decides(backend: Backend)
             &json!({}),
         )
         .await;
-    assert_eq!(status_of(&approved), "confirmed");
+    assert_eq!(status_of(&approved), Some(ClaimStatus::Confirmed));
     let again = app
         .claim_action(
             &shop.merchant.access_token,
@@ -452,7 +472,7 @@ async fn export_lists_gig_work_and_erasure_frees_places(backend: Backend) {
     assert!(erased.status < 300, "{}", erased.body);
     // The place went to the next in line, and no late cancellation was recorded.
     let promoted = app.get_claim(&waiting.access_token, id_of(&in_line)).await;
-    assert_eq!(status_of(&promoted), "confirmed");
+    assert_eq!(status_of(&promoted), Some(ClaimStatus::Confirmed));
     let stored = shift_claim::Entity::find_by_id(held)
         .one(&app.db)
         .await

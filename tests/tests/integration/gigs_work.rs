@@ -5,6 +5,7 @@
 use chrono::{Duration, TimeZone, Timelike, Utc};
 use doorstep_domain::gigs::{hours, jobs};
 use doorstep_domain::time::to_display;
+use doorstep_domain::types::ClaimStatus;
 use doorstep_domain::types::EARTH_RADIUS_M;
 use doorstep_tests::gigs::{local, rules, status_of};
 use doorstep_tests::market::{MALL_LAT, MALL_LON, profile_body};
@@ -64,7 +65,7 @@ async fn replayed_expired_and_other_business_codes_are_refused(backend: Backend)
     assert_eq!(not_mine.status, 404);
     assert_eq!(
         status_of(&app.get_claim(&a.access_token, claim_a).await),
-        "confirmed"
+        Some(ClaimStatus::Confirmed)
     );
 
     // The good code works once; replayed on the same claim it does not check in again.
@@ -190,7 +191,7 @@ async fn the_no_show_job_is_safe_to_run_twice(backend: Backend) {
     let here = app.claimed(&present, shift).await;
     let gone = app.claimed(&absent, shift).await;
     let in_line = app.claim(&waiting, shift, true).await;
-    assert_eq!(status_of(&in_line), "waitlisted");
+    assert_eq!(status_of(&in_line), Some(ClaimStatus::Waitlisted));
     let start = Utc::now() - Duration::minutes(10);
     app.move_shift(shift, start, start + Duration::hours(4))
         .await;
@@ -226,11 +227,11 @@ async fn the_no_show_job_is_safe_to_run_twice(backend: Backend) {
     );
     assert_eq!(
         status_of(&app.get_claim(&absent.access_token, gone).await),
-        "no_show"
+        Some(ClaimStatus::NoShow)
     );
     assert_eq!(
         status_of(&app.get_claim(&present.access_token, here).await),
-        "checked_in"
+        Some(ClaimStatus::CheckedIn)
     );
     // The one still waiting in line expired with the start.
     assert_eq!(app.run_gig_jobs(later).await.expired, 1);
@@ -732,7 +733,7 @@ async fn unconfirmed_hours_are_confirmed_after_two_days_once(backend: Backend) {
     );
     assert_eq!(x.unwrap() + y.unwrap(), 1);
     let settled = app.get_claim(&seeker.access_token, claim).await;
-    assert_eq!(status_of(&settled), "completed");
+    assert_eq!(status_of(&settled), Some(ClaimStatus::Completed));
     assert_eq!(settled.body["hours"]["status"], "auto_confirmed");
     // Paid from the start (they came early) to the scheduled end, less the break.
     assert_eq!(settled.body["hours"]["minutes"], 6 * 60 - 30);

@@ -1,6 +1,9 @@
 //! Invitations: accepting shares contact details with the inviting business; declining,
 //! or any other business, does not.
 
+use doorstep_client::views::Page;
+use doorstep_client::views::marketplace::{InvitationView, NotificationView, ProfileView};
+use doorstep_domain::types::InvitationStatus;
 use doorstep_tests::market::{posting_body, profile_body};
 use doorstep_tests::{Backend, on_both_databases, spawn_app};
 use serde_json::json;
@@ -30,7 +33,7 @@ async fn accepting_an_invitation_shares_contact(backend: Backend) {
     let still_masked = app
         .get(&profile_path, Some(&shop.merchant.access_token))
         .await;
-    assert_eq!(still_masked.body["contact_shared"], false);
+    assert!(!still_masked.json::<ProfileView>().contact_shared);
 
     let mine = app
         .get(
@@ -39,13 +42,16 @@ async fn accepting_an_invitation_shares_contact(backend: Backend) {
         )
         .await;
     assert_eq!(
-        mine.body["items"][0]["message"],
+        mine.json::<Page<InvitationView>>().items[0].message,
         "你的经历很合适，欢迎来面试"
     );
     let inbox = app.get("/api/v1/inbox", Some(&seeker.access_token)).await;
-    assert_eq!(inbox.body["items"][0]["kind"], "invitation_received");
+    assert_eq!(
+        inbox.json::<Page<NotificationView>>().items[0].kind,
+        "invitation_received"
+    );
 
-    let id = invited.body["id"].as_str().unwrap();
+    let id = invited.json::<InvitationView>().id.to_string();
     let accepted = app
         .post(
             &format!("/api/v1/invitations/{id}/accept"),
@@ -54,17 +60,21 @@ async fn accepting_an_invitation_shares_contact(backend: Backend) {
         )
         .await;
     assert_eq!(accepted.status, 200);
-    assert_eq!(accepted.body["status"], "accepted");
+    assert_eq!(
+        accepted.json::<InvitationView>().status,
+        InvitationStatus::Accepted
+    );
     let shared = app
         .get(&profile_path, Some(&shop.merchant.access_token))
         .await;
-    assert_eq!(shared.body["contact_shared"], true);
-    assert_eq!(shared.body["phone"], "13812345678");
+    let shared: ProfileView = shared.json();
+    assert!(shared.contact_shared);
+    assert_eq!(shared.phone.as_deref(), Some("13812345678"));
     let merchant_inbox = app
         .get("/api/v1/inbox", Some(&shop.merchant.access_token))
         .await;
     assert_eq!(
-        merchant_inbox.body["items"][0]["kind"],
+        merchant_inbox.json::<Page<NotificationView>>().items[0].kind,
         "invitation_answered"
     );
     // Answered once only.
@@ -126,7 +136,7 @@ async fn invitations_are_guarded(backend: Backend) {
             .status,
         409
     );
-    let id = invited.body["id"].as_str().unwrap();
+    let id = invited.json::<InvitationView>().id.to_string();
     // Nobody but the invited seeker answers it.
     for token in [&other.access_token, &shop.merchant.access_token] {
         let response = app
@@ -145,7 +155,10 @@ async fn invitations_are_guarded(backend: Backend) {
             Some(&seeker.access_token),
         )
         .await;
-    assert_eq!(declined.body["status"], "declined");
+    assert_eq!(
+        declined.json::<InvitationView>().status,
+        InvitationStatus::Declined
+    );
     // Declining shares nothing.
     let profile = app
         .get(
@@ -153,5 +166,5 @@ async fn invitations_are_guarded(backend: Backend) {
             Some(&shop.merchant.access_token),
         )
         .await;
-    assert_eq!(profile.body["contact_shared"], false);
+    assert!(!profile.json::<ProfileView>().contact_shared);
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use chrono::Timelike;
+use doorstep_client::views::marketplace::PostingView;
 use doorstep_domain::entities::{job_match, lease as matcher_state, push};
 use doorstep_tests::app::PASSWORD;
 use doorstep_tests::market::{posting_body, profile_body};
@@ -254,7 +255,7 @@ async fn only_the_seeker_free_on_weekends_with_a_health_certificate_is_matched(b
         created.body["required_credentials"],
         json!([{"name": "健康证", "min_years": null}])
     );
-    let posting = created.body["id"].as_str().unwrap().to_owned();
+    let posting = created.json::<PostingView>().id.to_string();
     let published = app
         .post(
             &format!("/api/v1/postings/{posting}/publish"),

@@ -1,7 +1,10 @@
 //! Points: an append-only ledger that never goes negative under concurrent redemptions,
 //! refunds, the quarterly league, and the wish wall.
 
+use doorstep_client::views::Page;
+use doorstep_client::views::community::{PointsView, RedemptionView, RewardView, WishView};
 use doorstep_domain::entities::{audit_entry, point_entry};
+use doorstep_domain::types::PointReason;
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
@@ -30,7 +33,7 @@ async fn reward(app: &TestApp, officer: &Session, body: Value) -> String {
         .post("/api/v1/rewards", &body, Some(&officer.access_token))
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    created.json::<RewardView>().id.to_string()
 }
 
 /// Every line follows the one before: numbered 1, 2, 3… and each balance is the last plus
@@ -87,12 +90,12 @@ async fn concurrent_redemptions_never_overdraw_the_ledger(backend: Backend) {
     let points = app
         .get("/api/v1/me/points", Some(&rider.access_token))
         .await;
-    assert_eq!(points.body["balance"], 10);
+    assert_eq!(points.json::<PointsView>().balance, 10);
     assert_eq!(assert_ledger_adds_up(&app, &rider).await, 10);
     let mine = app
         .get("/api/v1/me/redemptions", Some(&rider.access_token))
         .await;
-    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(mine.json::<Page<RedemptionView>>().items.len(), 1);
 }
 
 async fn the_last_items_go_to_the_first_and_cancelling_refunds(backend: Backend) {
@@ -127,7 +130,7 @@ async fn the_last_items_go_to_the_first_and_cancelling_refunds(backend: Backend)
             .all(|a| a.problem_code() == "out_of_stock")
     );
     let listed = app.get("/api/v1/rewards", None).await;
-    assert_eq!(listed.body[0]["stock"], 0);
+    assert_eq!(listed.json::<Vec<RewardView>>()[0].stock, Some(0));
 
     // Cancelling gives the points back (a new line, nothing rewritten) and the item back.
     let redemption = granted[0].body["id"].as_str().unwrap();
@@ -165,10 +168,17 @@ async fn the_last_items_go_to_the_first_and_cancelling_refunds(backend: Backend)
     let points = app
         .get("/api/v1/me/points", Some(&holder.access_token))
         .await;
-    assert_eq!(points.body["balance"], 50);
-    assert_eq!(points.body["entries"][0]["reason"], "refund");
+    let points: PointsView = points.json();
+    assert_eq!(points.balance, 50);
+    assert_eq!(points.entries[0].reason, PointReason::Refund);
     assert_eq!(assert_ledger_adds_up(&app, holder).await, 50);
-    assert_eq!(app.get("/api/v1/rewards", None).await.body[0]["stock"], 1);
+    assert_eq!(
+        app.get("/api/v1/rewards", None)
+            .await
+            .json::<Vec<RewardView>>()[0]
+            .stock,
+        Some(1)
+    );
 }
 
 async fn officers_see_the_quarterly_league_audited(backend: Backend) {
@@ -289,11 +299,12 @@ async fn the_wish_wall_hides_who_wished(backend: Backend) {
         )
         .await;
     assert_eq!(posted.status, 201, "{}", posted.body);
-    let id = posted.body["id"].as_str().unwrap().to_owned();
+    let id = posted.json::<WishView>().id.to_string();
 
     let wall = app.get("/api/v1/wishes", None).await;
-    assert_eq!(wall.body["items"][0]["id"], id);
-    assert_eq!(wall.body["items"][0]["mine"], false);
+    let first = &wall.json::<Page<WishView>>().items[0];
+    assert_eq!(first.id.to_string(), id);
+    assert!(!first.mine);
     assert!(
         !wall
             .body
@@ -301,7 +312,7 @@ async fn the_wish_wall_hides_who_wished(backend: Backend) {
             .contains(&rider.account_id.to_string())
     );
     let own = app.get("/api/v1/wishes", Some(&rider.access_token)).await;
-    assert_eq!(own.body["items"][0]["mine"], true);
+    assert!(own.json::<Page<WishView>>().items[0].mine);
 
     let refused = app
         .post(
@@ -340,7 +351,7 @@ async fn redeem(app: &TestApp, rider: &Session, reward: &str) -> String {
         )
         .await;
     assert_eq!(made.status, 201, "{}", made.body);
-    made.body["id"].as_str().unwrap().to_owned()
+    made.json::<RedemptionView>().id.to_string()
 }
 
 /// Issue 20, failure 2: any officer fulfilled or cancelled (refunding) any redemption.
@@ -372,7 +383,7 @@ async fn redemptions_are_settled_by_the_workers_district_only(backend: Backend) 
     let points = app
         .get("/api/v1/me/points", Some(&rider.access_token))
         .await;
-    assert_eq!(points.body["balance"], 30);
+    assert_eq!(points.json::<PointsView>().balance, 30);
     assert_eq!(assert_ledger_adds_up(&app, &rider).await, 30);
     let fulfilled = app
         .post(

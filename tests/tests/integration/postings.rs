@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
+use doorstep_client::views::Page;
+use doorstep_client::views::marketplace::PostingView;
 use doorstep_domain::entities::posting;
+use doorstep_domain::types::PostingStatus;
 use doorstep_tests::market::posting_body;
 use doorstep_tests::{Backend, on_both_databases, spawn_app, spawn_app_with};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -32,10 +35,11 @@ async fn lifecycle_moves_legally_and_refuses_the_rest(backend: Backend) {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    assert_eq!(created.body["status"], "draft");
+    let created: PostingView = created.json();
+    assert_eq!(created.status, PostingStatus::Draft);
     // Location defaults to the business's.
-    assert_eq!(created.body["address"], "苏州工业园区苏惠路88号 B1-023");
-    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.address, "苏州工业园区苏惠路88号 B1-023");
+    let id = created.id.to_string();
     let act = |action: &'static str| {
         let path = format!("/api/v1/postings/{id}/{action}");
         let app = &app;
@@ -48,13 +52,14 @@ async fn lifecycle_moves_legally_and_refuses_the_rest(backend: Backend) {
         assert_eq!(response.status, 409, "{action} from draft");
         assert_eq!(response.problem_code(), "illegal_transition");
     }
-    let open = act("publish").await;
-    assert_eq!(open.body["status"], "open");
-    assert!(open.body["published_at"].is_string());
+    let open: PostingView = act("publish").await.json();
+    assert_eq!(open.status, PostingStatus::Open);
+    assert!(open.published_at.is_some());
     assert_eq!(act("publish").await.status, 409, "publish twice");
-    assert_eq!(act("pause").await.body["status"], "paused");
-    assert_eq!(act("publish").await.body["status"], "open");
-    assert_eq!(act("fill").await.body["status"], "filled");
+    let status_after = |action| async move { act(action).await.json::<PostingView>().status };
+    assert_eq!(status_after("pause").await, PostingStatus::Paused);
+    assert_eq!(status_after("publish").await, PostingStatus::Open);
+    assert_eq!(status_after("fill").await, PostingStatus::Filled);
     // Filled is final: nothing moves it, and it is not edited.
     for action in ["publish", "pause", "close", "fill"] {
         assert_eq!(act(action).await.status, 409, "{action} after filled");
@@ -84,19 +89,14 @@ async fn seekers_see_only_open_postings_of_verified_businesses(backend: Backend)
             Some(&verified.merchant.access_token),
         )
         .await;
-    let draft_id = draft.body["id"].as_str().unwrap();
+    let draft_id = draft.json::<PostingView>().id.to_string();
     let seeker = app.register_as("seeker", "13812345678").await;
 
-    let list = app.get("/api/v1/postings", None).await;
-    let ids: Vec<&str> = list.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, vec![shown.to_string().as_str()]);
-    assert_eq!(list.body["items"][0]["business_name"], "漫咖啡 圆融店");
-    assert_eq!(list.body["items"][0]["skills"], json!(["收银", "咖啡"]));
+    let list: Page<PostingView> = app.get("/api/v1/postings", None).await.json();
+    let ids: Vec<Uuid> = list.items.iter().map(|p| p.id).collect();
+    assert_eq!(ids, vec![shown]);
+    assert_eq!(list.items[0].business_name, "漫咖啡 圆融店");
+    assert_eq!(list.items[0].skills, ["收银", "咖啡"]);
 
     for token in [None, Some(seeker.access_token.as_str())] {
         assert_eq!(
@@ -132,7 +132,7 @@ async fn seekers_see_only_open_postings_of_verified_businesses(backend: Backend)
             Some(&verified.merchant.access_token),
         )
         .await;
-    assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(mine.json::<Page<PostingView>>().items.len(), 1);
     // Once verified, the pending business's posting appears.
     app.post(
         &format!("/api/v1/businesses/{}/verify", pending.business_id),
@@ -197,9 +197,12 @@ async fn other_merchants_cannot_touch_a_posting(backend: Backend) {
         )
         .await;
     assert_eq!(foreign.status, 404);
-    let unchanged = app.get(&format!("/api/v1/postings/{id}"), None).await;
-    assert_eq!(unchanged.body["title"], "咖啡师");
-    assert_eq!(unchanged.body["status"], "open");
+    let unchanged: PostingView = app
+        .get(&format!("/api/v1/postings/{id}"), None)
+        .await
+        .json();
+    assert_eq!(unchanged.title, "咖啡师");
+    assert_eq!(unchanged.status, PostingStatus::Open);
 }
 
 async fn posting_input_is_validated_and_normalised(backend: Backend) {

@@ -1,10 +1,13 @@
 //! 随手拍 reports: photos without their location, duplicates linked, dispatch by e-mailed
 //! signed link, resolution, escalation, and a public board that names no one.
 
+use doorstep_client::views::Page;
+use doorstep_client::views::community::{DepartmentView, PointsView, ReportView};
 use doorstep_domain::entities::{queued_mail, report};
 use doorstep_domain::media::samples;
 use doorstep_domain::reports::handling::escalate_overdue;
 use doorstep_domain::reports::link::{self, LinkClaims};
+use doorstep_domain::types::{PointReason, ReportStatus};
 use doorstep_tests::community::{SHILU, manhole, until};
 use doorstep_tests::smtp::SmtpServer;
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app, spawn_app_with};
@@ -30,7 +33,7 @@ async fn department(app: &TestApp, officer: &Session, body: Value) -> String {
         .post("/api/v1/departments", &body, Some(&officer.access_token))
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    created.json::<DepartmentView>().id.to_string()
 }
 
 async fn dispatch(app: &TestApp, officer: &Session, report: &str, department: &str) -> Value {
@@ -68,8 +71,8 @@ async fn a_manhole_report_is_dispatched_by_mail_and_resolved_through_the_link(ba
 
     let filed = app.file_report(&rider, &manhole(lat, lon)).await;
     assert_eq!(filed.status, 201, "{}", filed.body);
-    assert_eq!(filed.body["status"], "submitted");
-    let id = filed.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(filed.json::<ReportView>().status, ReportStatus::Submitted);
+    let id = filed.json::<ReportView>().id.to_string();
     let photo = app
         .post_bytes(
             &format!("/api/v1/reports/{id}/photos"),
@@ -111,8 +114,9 @@ async fn a_manhole_report_is_dispatched_by_mail_and_resolved_through_the_link(ba
     let points = app
         .get("/api/v1/me/points", Some(&rider.access_token))
         .await;
-    assert_eq!(points.body["balance"], 10);
-    assert_eq!(points.body["entries"][0]["reason"], "report_verified");
+    let points: PointsView = points.json();
+    assert_eq!(points.balance, 10);
+    assert_eq!(points.entries[0].reason, PointReason::ReportVerified);
 
     // The handler opens the link: the report, and nothing about who filed it.
     let token = token_of(&link);
@@ -120,7 +124,7 @@ async fn a_manhole_report_is_dispatched_by_mail_and_resolved_through_the_link(ba
         .get(&format!("/api/v1/report-handling?token={token}"), None)
         .await;
     assert_eq!(seen.status, 200, "{}", seen.body);
-    assert_eq!(seen.body["id"], id);
+    assert_eq!(seen.json::<ReportView>().id.to_string(), id);
     assert!(seen.body.get("reporter_id").is_none());
     assert!(
         !seen
@@ -136,7 +140,10 @@ async fn a_manhole_report_is_dispatched_by_mail_and_resolved_through_the_link(ba
         )
         .await;
     assert_eq!(started.status, 200, "{}", started.body);
-    assert_eq!(started.body["status"], "in_progress");
+    assert_eq!(
+        started.json::<ReportView>().status,
+        ReportStatus::InProgress
+    );
     let fixed_photo = app
         .post_bytes(
             &format!("/api/v1/report-handling/photos?token={token}"),
@@ -154,7 +161,7 @@ async fn a_manhole_report_is_dispatched_by_mail_and_resolved_through_the_link(ba
         )
         .await;
     assert_eq!(resolved.status, 200, "{}", resolved.body);
-    assert_eq!(resolved.body["status"], "resolved");
+    assert_eq!(resolved.json::<ReportView>().status, ReportStatus::Resolved);
     let kinds = app.inbox_kinds(&rider).await;
     assert!(kinds.contains(&"report_in_progress".to_owned()));
     assert_eq!(kinds[0], "report_resolved");
@@ -210,10 +217,12 @@ async fn uploads_are_checked_and_lose_their_location(backend: Backend) {
     let rider = app.rider("13800000061").await;
     let other = app.rider("13800000062").await;
     let (lat, lon) = SHILU;
-    let id = app.file_report(&rider, &manhole(lat, lon)).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .file_report(&rider, &manhole(lat, lon))
+        .await
+        .json::<ReportView>()
+        .id
+        .to_string();
     let photos = format!("/api/v1/reports/{id}/photos");
 
     // A photo carrying GPS EXIF is stored without it, picture intact.
@@ -296,7 +305,7 @@ async fn uploads_are_checked_and_lose_their_location(backend: Backend) {
     let shown = app
         .get(&format!("/api/v1/reports/{id}"), Some(&rider.access_token))
         .await;
-    assert_eq!(shown.body["files"].as_array().unwrap().len(), 2);
+    assert_eq!(shown.json::<ReportView>().files.len(), 2);
 }
 
 async fn the_same_problem_reported_twice_is_linked_not_counted_twice(backend: Backend) {
@@ -308,12 +317,18 @@ async fn the_same_problem_reported_twice_is_linked_not_counted_twice(backend: Ba
     let (lat, lon) = SHILU;
 
     let original = app.file_report(&first, &manhole(lat, lon)).await;
-    let original_id = original.body["id"].as_str().unwrap().to_owned();
+    let original_id = original.json::<ReportView>().id.to_string();
     // About 20 m away: the same cover.
     let again = app.file_report(&second, &manhole(lat + 0.00018, lon)).await;
     assert_eq!(again.status, 201);
-    assert_eq!(again.body["status"], "duplicate");
-    assert_eq!(again.body["duplicate_of"], original_id);
+    assert_eq!(again.json::<ReportView>().status, ReportStatus::Duplicate);
+    assert_eq!(
+        again
+            .json::<ReportView>()
+            .duplicate_of
+            .map(|id| id.to_string()),
+        Some(original_id.clone())
+    );
     assert!(
         app.inbox_kinds(&second)
             .await
@@ -321,12 +336,18 @@ async fn the_same_problem_reported_twice_is_linked_not_counted_twice(backend: Ba
     );
     // 200 m away, or another kind of problem at the same spot: new reports.
     let elsewhere = app.file_report(&third, &manhole(lat + 0.0018, lon)).await;
-    assert_eq!(elsewhere.body["status"], "submitted");
+    assert_eq!(
+        elsewhere.json::<ReportView>().status,
+        ReportStatus::Submitted
+    );
     let mut parking = manhole(lat, lon);
     parking["category"] = json!("parking");
     parking["text"] = json!("共享单车堵住了消防通道口");
     let other_kind = app.file_report(&third, &parking).await;
-    assert_eq!(other_kind.body["status"], "submitted");
+    assert_eq!(
+        other_kind.json::<ReportView>().status,
+        ReportStatus::Submitted
+    );
 
     // The queue holds each problem once.
     let queue = app
@@ -342,7 +363,7 @@ async fn the_same_problem_reported_twice_is_linked_not_counted_twice(backend: Ba
             Some(&officer.access_token),
         )
         .await;
-    assert_eq!(original_now.body["duplicates"], 1);
+    assert_eq!(original_now.json::<ReportView>().duplicates, 1);
 
     // Dispatching the duplicate is refused; dispatching the original tells both reporters,
     // and only the first earns points.
@@ -391,10 +412,12 @@ async fn handling_links_that_are_tampered_expired_or_superseded_are_refused(back
     let handler = app.register_as("merchant", "13900000082").await;
     let stranger = app.rider("13800000083").await;
     let (lat, lon) = SHILU;
-    let id = app.file_report(&rider, &manhole(lat, lon)).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .file_report(&rider, &manhole(lat, lon))
+        .await
+        .json::<ReportView>()
+        .id
+        .to_string();
     let first_office = department(
         &app,
         &officer,
@@ -508,10 +531,12 @@ async fn overdue_reports_escalate_once(backend: Backend) {
     let officer = app.officer().await;
     let rider = app.rider("13800000091").await;
     let (lat, lon) = SHILU;
-    let id = app.file_report(&rider, &manhole(lat, lon)).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .file_report(&rider, &manhole(lat, lon))
+        .await
+        .json::<ReportView>()
+        .id
+        .to_string();
     let office = department(
         &app,
         &officer,
@@ -563,7 +588,7 @@ async fn overdue_reports_escalate_once(backend: Backend) {
             Some(&officer.access_token),
         )
         .await;
-    assert!(shown.body["escalated_at"].is_string());
+    assert!(shown.json::<ReportView>().escalated_at.is_some());
     assert!(
         shown.body["history"]
             .as_array()
@@ -593,10 +618,12 @@ async fn reports_are_guarded(backend: Backend) {
     let fields: Vec<String> = refused.field_errors().into_iter().map(|f| f.0).collect();
     assert_eq!(fields, ["text", "lon"]);
 
-    let id = app.file_report(&rider, &manhole(lat, lon)).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = app
+        .file_report(&rider, &manhole(lat, lon))
+        .await
+        .json::<ReportView>()
+        .id
+        .to_string();
     // Riders neither see the queue nor dispatch.
     assert_eq!(
         app.get("/api/v1/reports", Some(&rider.access_token))
@@ -683,5 +710,8 @@ async fn reports_are_guarded(backend: Backend) {
     let mine = app
         .get("/api/v1/me/reports", Some(&rider.access_token))
         .await;
-    assert_eq!(mine.body["items"][0]["status"], "rejected");
+    assert_eq!(
+        mine.json::<Page<ReportView>>().items[0].status,
+        ReportStatus::Rejected
+    );
 }

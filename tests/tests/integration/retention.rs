@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, Months, Utc};
+use doorstep_client::views::community::ReportView;
+use doorstep_client::views::marketplace::{ApplicationView, InvitationView};
 use doorstep_domain::entities::{
     account, application, application_event, audit_entry, consent, fair_application, gig_notice,
     invitation, job_match, lease as matcher_state, notification, outbox_event, posting,
@@ -42,7 +44,7 @@ async fn graduate(app: &TestApp, phone: &str, name: &str, year: i32) -> Session 
 async fn apply(app: &TestApp, seeker: &Session, posting: Uuid, note: &str) -> Uuid {
     let applied = app.apply(seeker, posting, note).await;
     assert_eq!(applied.status, 201, "{}", applied.body);
-    applied.body["id"].as_str().unwrap().parse().unwrap()
+    applied.json::<ApplicationView>().id
 }
 
 async fn move_to(app: &TestApp, who: &Session, id: Uuid, body: Value) {
@@ -204,7 +206,7 @@ async fn retention_anonymises_once_and_keeps_the_figures(backend: Backend) {
         )
         .await;
     assert_eq!(invited.status, 201, "{}", invited.body);
-    let invitation_id = invited.body["id"].as_str().unwrap().to_owned();
+    let invitation_id = invited.json::<InvitationView>().id.to_string();
     let accepted = app
         .post(
             &format!("/api/v1/invitations/{invitation_id}/accept"),
@@ -253,7 +255,7 @@ async fn retention_anonymises_once_and_keeps_the_figures(backend: Backend) {
     let (lat, lon) = SHILU;
     let filed = app.file_report(&worker, &manhole(lat, lon)).await;
     assert_eq!(filed.status, 201, "{}", filed.body);
-    let report_id: Uuid = filed.body["id"].as_str().unwrap().parse().unwrap();
+    let report_id: Uuid = filed.json::<ReportView>().id;
     let photo = app
         .post_bytes(
             &format!("/api/v1/reports/{report_id}/photos"),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use doorstep_client::views::marketplace::PostingView;
 use doorstep_domain::entities::{audit_entry, outbox_event, posting};
 use doorstep_domain::types::PostingStatus;
 use doorstep_search_index::SearchIndex;
@@ -124,7 +125,7 @@ async fn seekers_never_find_drafts_unverified_or_closed_postings(backend: Backen
         !found
             .body
             .to_string()
-            .contains(draft.body["id"].as_str().unwrap())
+            .contains(&draft.json::<PostingView>().id.to_string())
     );
     assert!(!ids(&found).contains(&unverified.to_string()));
     // Verifying the business brings its posting in.
@@ -280,7 +281,7 @@ async fn late_committed_events_are_not_skipped(backend: Backend) {
                 Some(&shop.merchant.access_token),
             )
             .await;
-        quiet.push(draft.body["id"].as_str().unwrap().parse::<Uuid>().unwrap());
+        quiet.push(draft.json::<PostingView>().id);
     }
     // Let the index apply the drafts' own events first, so only the events below can open them.
     app.wait_for_index().await;

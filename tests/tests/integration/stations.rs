@@ -1,5 +1,6 @@
 //! Stations: a rider finds the nearest station open now; officers keep the map right.
 
+use doorstep_client::views::community::ReportView;
 use doorstep_domain::media::samples;
 use doorstep_domain::time;
 use doorstep_tests::community::{SHILU, always_open, manhole, station_body};
@@ -276,7 +277,7 @@ async fn a_riders_day_from_the_station_to_the_reward(backend: Backend) {
     assert_eq!(checked_in.status, 200, "{}", checked_in.body);
 
     let report = app.file_report(&rider, &manhole(lat, lon)).await;
-    let id = report.body["id"].as_str().unwrap().to_owned();
+    let id = report.json::<ReportView>().id.to_string();
     let photo = app
         .post_bytes(
             &format!("/api/v1/reports/{id}/photos"),

@@ -1,5 +1,7 @@
 //! Training sessions: seats never oversold, cancellations, who may do what.
 
+use doorstep_client::views::community::{PointsView, RegistrationView, TrainingSessionView};
+use doorstep_domain::types::RegistrationStatus;
 use doorstep_tests::community::{SHILU, always_open, station_body};
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app};
 use serde_json::{Value, json};
@@ -57,7 +59,7 @@ pub async fn session(app: &TestApp, officer: &Session, body: &Value) -> String {
         .post("/api/v1/trainings", body, Some(&officer.access_token))
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    created.json::<TrainingSessionView>().id.to_string()
 }
 
 async fn seats_hold_under_concurrent_registrations(backend: Backend) {
@@ -74,7 +76,10 @@ async fn seats_hold_under_concurrent_registrations(backend: Backend) {
     let id = session(&app, &officer, &first_aid(Some(&station), 5)).await;
     let shown = app.get(&format!("/api/v1/trainings/{id}"), None).await;
     // The certificate's alias is stored under its canonical name; the venue is the station.
-    assert_eq!(shown.body["certificate"], "急救证");
+    assert_eq!(
+        shown.json::<TrainingSessionView>().certificate.as_deref(),
+        Some("急救证")
+    );
     assert!(
         shown.body["venue"]
             .as_str()
@@ -106,8 +111,9 @@ async fn seats_hold_under_concurrent_registrations(backend: Backend) {
         answers.iter().map(|a| a.status).collect::<Vec<_>>()
     );
     let shown = app.get(&format!("/api/v1/trainings/{id}"), None).await;
-    assert_eq!(shown.body["registered"], 5);
-    assert_eq!(shown.body["seats_left"], 0);
+    let shown: TrainingSessionView = shown.json();
+    assert_eq!(shown.registered, 5);
+    assert_eq!(shown.seats_left, 0);
 
     // A seat given back is taken by the next one to ask; a double tap takes no second seat.
     let holder = riders
@@ -125,7 +131,10 @@ async fn seats_hold_under_concurrent_registrations(backend: Backend) {
         .delete(&format!("{path}/me"), Some(&holder.access_token))
         .await;
     assert_eq!(given_back.status, 200, "{}", given_back.body);
-    assert_eq!(given_back.body["status"], "cancelled");
+    assert_eq!(
+        given_back.json::<RegistrationView>().status,
+        RegistrationStatus::Cancelled
+    );
     let waiting = riders
         .iter()
         .zip(&answers)
@@ -137,7 +146,7 @@ async fn seats_hold_under_concurrent_registrations(backend: Backend) {
         .await;
     assert_eq!(taken.status, 201, "{}", taken.body);
     let shown = app.get(&format!("/api/v1/trainings/{id}"), None).await;
-    assert_eq!(shown.body["registered"], 5);
+    assert_eq!(shown.json::<TrainingSessionView>().registered, 5);
     let mine = app
         .get("/api/v1/me/trainings", Some(&waiting.access_token))
         .await;
@@ -344,7 +353,7 @@ async fn attendance_is_checked_in_by_the_signed_token_once(backend: Backend) {
     let points = app
         .get("/api/v1/me/points", Some(&rider.access_token))
         .await;
-    assert_eq!(points.body["balance"], 5);
+    assert_eq!(points.json::<PointsView>().balance, 5);
     let profile = app
         .get("/api/v1/me/profile", Some(&rider.access_token))
         .await;

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::ReasonInput;
 use crate::http::{ApiError, Auth, JsonBody, Problem, page};
 use crate::startup::AppState;
-use crate::views_gigs::ClaimView;
-use crate::views_marketplace::Page;
+use crate::views::Page;
+use crate::views::gigs::ClaimView;
 
 /// Claims a place on a shift (seekers). Instant postings confirm at once; approval
 /// postings hold the place pending the merchant. When the shift is full the claim is

@@ -15,11 +15,11 @@ use uuid::Uuid;
 use super::ReasonInput;
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page};
 use crate::startup::AppState;
-use crate::views_gigs::{
+use crate::views::Page;
+use crate::views::gigs::{
     CheckinCodeView, FavouriteView, GigOptionsView, GigSettingsView, ShiftChangeList,
     ShiftChangeView, ShiftList, ShiftView,
 };
-use crate::views_marketplace::Page;
 
 /// Adds a dated shift to a gig posting, or with `pattern` the shifts of a weekly pattern
 /// for up to 12 weeks (members of its business). `favourites_first_hours` offers them to

@@ -15,10 +15,10 @@ use uuid::Uuid;
 use super::{PayFormat, csv};
 use crate::http::{ApiError, Auth, JsonBody, Problem, page};
 use crate::startup::AppState;
-use crate::views_gigs::{
+use crate::views::Page;
+use crate::views::gigs::{
     ClaimView, RatingView, RatingsView, ReliabilityView, ShiftPayView, WeekPayView,
 };
-use crate::views_marketplace::Page;
 
 /// Checks in on the caller's confirmed claim, with the code shown at the workplace or a
 /// position inside the shift's geofence (with its accuracy). Check-in opens 30 minutes

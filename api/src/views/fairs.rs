@@ -8,12 +8,12 @@ use doorstep_domain::fairs::status::{BoothOutcome, BoothStatus, FairStatus, Regi
 use doorstep_domain::fairs::{ends_at, slot_window};
 use doorstep_domain::time::to_display;
 use doorstep_domain::types::PostingKind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// One time slot of a fair.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SlotView {
     /// From 1.
     pub number: i32,
@@ -21,7 +21,7 @@ pub struct SlotView {
     pub ends_at: DateTime<FixedOffset>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct FairView {
     pub id: Uuid,
     pub title: String,
@@ -96,7 +96,7 @@ impl From<fair::Model> for FairView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BoothPostingView {
     pub id: Uuid,
     pub title: String,
@@ -104,7 +104,7 @@ pub struct BoothPostingView {
     pub category: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BoothView {
     pub id: Uuid,
     pub fair_id: Uuid,
@@ -147,7 +147,7 @@ impl From<BoothDetail> for BoothView {
 }
 
 /// One stop of a seeker's route.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StopView {
     /// From 1.
     pub slot: i32,
@@ -186,7 +186,7 @@ impl From<Stop> for StopView {
 }
 
 /// A seeker's registration, as they see it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RegistrationView {
     pub id: Uuid,
     pub fair_id: Uuid,
@@ -232,7 +232,7 @@ impl RegistrationView {
 }
 
 /// A registration in the seeker's list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RegistrationSummary {
     pub id: Uuid,
     pub fair_id: Uuid,
@@ -259,7 +259,7 @@ impl RegistrationSummary {
 
 /// One visitor on a booth's schedule: masked until they check in at the fair; never their
 /// contact details (applying shares those).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct VisitorView {
     pub slot: i32,
     pub starts_at: DateTime<FixedOffset>,
@@ -295,7 +295,7 @@ impl From<Visitor> for VisitorView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ScheduleView {
     pub fair_id: Uuid,
     pub booth_id: Uuid,
@@ -307,7 +307,7 @@ pub struct ScheduleView {
 }
 
 /// A recorded scan.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ScanView {
     pub registration_id: Uuid,
     pub seeker_id: Uuid,
@@ -323,7 +323,7 @@ pub struct ScanView {
 }
 
 /// What a booth recorded about a visitor.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BoothVisitView {
     pub booth_id: Uuid,
     pub seeker_id: Uuid,

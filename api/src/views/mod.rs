@@ -1,16 +1,40 @@
-//! Response bodies. Times are RFC 3339 in +08:00; nothing here leaks a password hash.
+//! Response bodies, one module per area; the account and session views, and the page
+//! every list answers with, live here. Times are RFC 3339 in +08:00; nothing here leaks a
+//! password hash.
+
+pub mod community;
+pub mod fairs;
+pub mod gigs;
+pub mod marketplace;
+pub mod officer;
 
 use chrono::{DateTime, FixedOffset};
 use doorstep_domain::auth::Session;
 use doorstep_domain::entities::account;
 use doorstep_domain::time::to_display;
 use doorstep_domain::types::{Phone, Role};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// A page of items and the cursor of the next page (absent on the last page).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> Page<T> {
+    pub fn from<U>(page: doorstep_domain::pagination::Page<U>, f: impl FnMut(U) -> T) -> Self {
+        Self {
+            items: page.items.into_iter().map(f).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
 /// An account as its owner (or an admin) sees it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AccountView {
     pub id: Uuid,
     pub role: Role,
@@ -36,7 +60,7 @@ impl From<account::Model> for AccountView {
 }
 
 /// An account in a list an officer reads: contact details masked.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AccountSummary {
     pub id: Uuid,
     pub role: Role,
@@ -67,7 +91,10 @@ impl From<account::Model> for AccountSummary {
 }
 
 /// A page of account summaries.
-#[derive(Debug, Serialize, ToSchema)]
+// The same JSON as `Page<AccountSummary>`, kept as its own type because the OpenAPI
+// document names and describes it as `AccountPage`: utoipa names a generic instantiation
+// `Page_<T>` and inlines its items, and an alias cannot give one instantiation a name.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AccountPage {
     pub items: Vec<AccountSummary>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -76,10 +103,10 @@ pub struct AccountPage {
 
 /// The answer to a code request: the same whether or not an account holds the phone or
 /// e-mail address, so it tells nothing about who uses Doorstep.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CodeRequestedView {
     /// `sms` or `email`: where a message was sent.
-    pub channel: &'static str,
+    pub channel: String,
     /// Seconds a code sent now stays valid.
     pub expires_in_secs: i64,
     /// Seconds before another message may be asked for.
@@ -87,11 +114,11 @@ pub struct CodeRequestedView {
 }
 
 /// Tokens for a logged-in client.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SessionView {
     pub access_token: String,
     /// Always `Bearer`.
-    pub token_type: &'static str,
+    pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
     pub access_expires_at: DateTime<FixedOffset>,
@@ -108,7 +135,7 @@ impl SessionView {
                 .num_seconds()
                 .max(0),
             access_token: session.access_token,
-            token_type: "Bearer",
+            token_type: "Bearer".into(),
             access_expires_at: to_display(session.access_expires_at),
             refresh_token: session.refresh_token,
             refresh_expires_at: to_display(session.refresh_expires_at),

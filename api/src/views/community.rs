@@ -12,7 +12,7 @@ use doorstep_domain::types::{
     Amenity, MediaKind, PointReason, RedemptionStatus, RegistrationStatus, ReportCategory,
     ReportStatus, SessionStatus, TrainingCategory, WishCategory, WishStatus,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ fn local(at: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
 }
 
 /// A station, with whether it is open now.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StationView {
     pub id: Uuid,
     pub name: String,
@@ -87,16 +87,16 @@ impl From<NearbyStation> for StationView {
 }
 
 /// A GeoJSON point geometry: `[longitude, latitude]`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PointGeometry {
     #[serde(rename = "type")]
     #[schema(example = "Point")]
-    pub kind: &'static str,
+    pub kind: String,
     pub coordinates: [f64; 2],
 }
 
 /// What a map shows of a station.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StationProperties {
     pub name: String,
     pub address: String,
@@ -106,22 +106,22 @@ pub struct StationProperties {
     pub opens_at: Option<DateTime<FixedOffset>>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StationFeature {
     #[serde(rename = "type")]
     #[schema(example = "Feature")]
-    pub kind: &'static str,
+    pub kind: String,
     pub id: Uuid,
     pub geometry: PointGeometry,
     pub properties: StationProperties,
 }
 
 /// An RFC 7946 FeatureCollection of stations, for a map client to draw as is.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StationCollection {
     #[serde(rename = "type")]
     #[schema(example = "FeatureCollection")]
-    pub kind: &'static str,
+    pub kind: String,
     pub features: Vec<StationFeature>,
 }
 
@@ -129,16 +129,16 @@ impl StationCollection {
     pub fn of(stations: Vec<doorstep_domain::entities::station::Model>) -> Self {
         let now = time::now();
         Self {
-            kind: "FeatureCollection",
+            kind: "FeatureCollection".into(),
             features: stations
                 .into_iter()
                 .map(|s| {
                     let status = stations::status_at(&s, now);
                     StationFeature {
-                        kind: "Feature",
+                        kind: "Feature".into(),
                         id: s.id,
                         geometry: PointGeometry {
-                            kind: "Point",
+                            kind: "Point".into(),
                             coordinates: [s.lon, s.lat],
                         },
                         properties: StationProperties {
@@ -157,7 +157,7 @@ impl StationCollection {
 }
 
 /// A training session.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TrainingSessionView {
     pub id: Uuid,
     pub topic: String,
@@ -196,7 +196,7 @@ impl From<training_session::Model> for TrainingSessionView {
 }
 
 /// A worker's seat at a session.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RegistrationView {
     pub id: Uuid,
     pub session_id: Uuid,
@@ -234,7 +234,7 @@ impl RegistrationView {
 }
 
 /// A recorded training check-in.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TrainingCheckinView {
     pub registration: RegistrationView,
     /// `false` when the token had been scanned before (nothing was counted again).
@@ -242,7 +242,7 @@ pub struct TrainingCheckinView {
 }
 
 /// A file attached to a report.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MediaView {
     pub id: Uuid,
     pub kind: MediaKind,
@@ -265,7 +265,7 @@ impl From<report_media::Model> for MediaView {
 }
 
 /// One step of a report's history.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReportEventView {
     pub kind: String,
     pub note: String,
@@ -284,7 +284,7 @@ impl From<report_event::Model> for ReportEventView {
 
 /// A report as its reporter, the coordinators and the handler see it. The reporter's
 /// account is named only to coordinators.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReportView {
     pub id: Uuid,
     pub category: ReportCategory,
@@ -348,7 +348,7 @@ impl ReportView {
 }
 
 /// What a dispatch returns: the report and the handling link the department was sent.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DispatchView {
     pub report: ReportView,
     /// The signed link e-mailed to the department (coordinators may pass it on by hand).
@@ -356,7 +356,7 @@ pub struct DispatchView {
 }
 
 /// A resolved report on the public board: what and where, never who reported it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PublicReportView {
     pub id: Uuid,
     pub category: ReportCategory,
@@ -393,7 +393,7 @@ impl PublicReportView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DepartmentView {
     pub id: Uuid,
     pub name: String,
@@ -415,7 +415,7 @@ impl From<department::Model> for DepartmentView {
 }
 
 /// One line of a points ledger.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PointEntryView {
     pub seq: i32,
     pub delta: i32,
@@ -439,14 +439,14 @@ impl From<point_entry::Model> for PointEntryView {
 }
 
 /// A worker's balance and their latest ledger lines.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PointsView {
     pub balance: i32,
     pub entries: Vec<PointEntryView>,
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RewardView {
     pub id: Uuid,
     pub name: String,
@@ -470,7 +470,7 @@ impl From<reward::Model> for RewardView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RedemptionView {
     pub id: Uuid,
     pub reward_id: Uuid,
@@ -499,7 +499,7 @@ impl RedemptionView {
 }
 
 /// One worker in the quarterly league.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LeagueRowView {
     pub rank: usize,
     pub account_id: Uuid,
@@ -508,7 +508,7 @@ pub struct LeagueRowView {
     pub entries: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LeagueView {
     /// e.g. `2026Q4`.
     pub quarter: String,
@@ -516,7 +516,7 @@ pub struct LeagueView {
 }
 
 /// A wish on the wall: never who posted it (except `mine` for its author).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct WishView {
     pub id: Uuid,
     pub category: WishCategory,
@@ -543,7 +543,7 @@ impl WishView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct WishCountView {
     pub category: WishCategory,
     pub status: WishStatus,

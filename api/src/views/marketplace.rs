@@ -11,28 +11,12 @@ use doorstep_domain::types::{
     ApplicationStatus, BusinessStatus, Education, PayUnit, PostingKind, PostingStatus, Visibility,
     WeeklySchedule,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A page of items and the cursor of the next page (absent on the last page).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T: ToSchema> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-impl<T: ToSchema> Page<T> {
-    pub fn from<U>(page: doorstep_domain::pagination::Page<U>, f: impl FnMut(U) -> T) -> Self {
-        Self {
-            items: page.items.into_iter().map(f).collect(),
-            next_cursor: page.next_cursor,
-        }
-    }
-}
-
 /// A business as its members and officers see it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BusinessView {
     pub id: Uuid,
     pub name: String,
@@ -79,7 +63,7 @@ impl BusinessView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MemberView {
     pub account_id: Uuid,
     /// `owner` or `member`.
@@ -87,7 +71,7 @@ pub struct MemberView {
     pub added_at: DateTime<FixedOffset>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PostingView {
     pub id: Uuid,
     pub business_id: Uuid,
@@ -161,7 +145,7 @@ impl PostingView {
 /// A seeker profile. For a merchant without the seeker's consent, `phone`, `email`,
 /// `home_lat` and `home_lon` are absent and `distance_km` (from the merchant's business) is
 /// given instead.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ProfileView {
     pub account_id: Uuid,
     pub full_name: String,
@@ -203,7 +187,7 @@ pub struct ProfileView {
 }
 
 /// A training the seeker completed.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CompletedTrainingView {
     pub session_id: Uuid,
     pub topic: String,
@@ -235,7 +219,7 @@ impl ProfileView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PushView {
     pub channels: Vec<String>,
     pub quiet_hours_start: Option<String>,
@@ -282,14 +266,14 @@ impl ProfileView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApplicantView {
     pub name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApplicationEventView {
     pub from: Option<ApplicationStatus>,
     pub to: ApplicationStatus,
@@ -298,7 +282,7 @@ pub struct ApplicationEventView {
     pub at: DateTime<FixedOffset>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApplicationView {
     pub id: Uuid,
     pub posting_id: Uuid,
@@ -364,7 +348,7 @@ impl ApplicationView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct NotificationView {
     pub id: Uuid,
     pub kind: String,
@@ -389,7 +373,7 @@ impl From<notification::Model> for NotificationView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct InvitationView {
     pub id: Uuid,
     pub posting_id: Uuid,

@@ -5,18 +5,18 @@ use doorstep_domain::districts::Moved;
 use doorstep_domain::entities::{district, service_record};
 use doorstep_domain::time::to_display;
 use doorstep_domain::types::ServiceKind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PointView {
     pub lat: f64,
     pub lon: f64,
 }
 
 /// A district as staff see it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DistrictView {
     pub id: Uuid,
     pub name: String,
@@ -53,7 +53,7 @@ impl From<district::Model> for DistrictView {
 }
 
 /// What drawing or redrawing a district moved into or out of districts.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MovedView {
     pub businesses: usize,
     pub profiles: usize,
@@ -75,7 +75,7 @@ impl From<Moved> for MovedView {
 }
 
 /// A district just drawn or redrawn, with what moved.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DistrictChangeView {
     #[serde(flatten)]
     pub district: DistrictView,
@@ -83,7 +83,7 @@ pub struct DistrictChangeView {
 }
 
 /// A service record on a seeker's file.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ServiceRecordView {
     pub id: Uuid,
     pub seeker_id: Uuid,
@@ -120,7 +120,7 @@ impl ServiceRecordView {
 }
 
 /// One entry of the audit log: who read whose data, what, when and why.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditEntryView {
     pub id: Uuid,
     pub actor_id: Uuid,
@@ -154,7 +154,9 @@ impl From<doorstep_domain::audit::AuditRow> for AuditEntryView {
 }
 
 /// A page of audit entries, newest first.
-#[derive(Debug, Serialize, ToSchema)]
+// The same JSON as `Page<AuditEntryView>`; its own type for its name in the OpenAPI
+// document (see `AccountPage`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AuditPage {
     pub items: Vec<AuditEntryView>,
     /// Pass as `cursor` to get the next page; absent on the last page.

@@ -14,7 +14,7 @@ use doorstep_domain::time::to_display;
 use doorstep_domain::types::{
     AttendanceMethod, BookingMode, ClaimStatus, HoursStatus, RatingSide, ShiftPayUnit, ShiftStatus,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -23,7 +23,7 @@ fn shown(at: DateTime<Utc>) -> DateTime<FixedOffset> {
 }
 
 /// A dated shift of a gig posting.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ShiftView {
     pub id: Uuid,
     pub posting_id: Uuid,
@@ -89,13 +89,13 @@ impl ShiftView {
 }
 
 /// Shifts created together (one, or a pattern's).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ShiftList {
     pub items: Vec<ShiftView>,
 }
 
 /// A change made to a claimed shift, or its cancellation.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ShiftChangeView {
     /// `updated` or `cancelled`.
     pub kind: String,
@@ -119,13 +119,13 @@ impl From<shift_change::Model> for ShiftChangeView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ShiftChangeList {
     pub items: Vec<ShiftChangeView>,
 }
 
 /// A span of work as one side stated it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SpanView {
     pub start: DateTime<FixedOffset>,
     pub end: DateTime<FixedOffset>,
@@ -139,7 +139,7 @@ fn span(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Option<Span
 }
 
 /// Hours and pay of a claim; while disputed, both sides' times.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct HoursView {
     pub status: HoursStatus,
     /// The merchant's times, once confirmed.
@@ -159,7 +159,7 @@ pub struct HoursView {
 }
 
 /// The worker behind a claim, as the business sees them (claiming shared name and phone).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct WorkerView {
     pub name: String,
     pub phone: Option<String>,
@@ -167,7 +167,7 @@ pub struct WorkerView {
 }
 
 /// A claim on a shift: its place, attendance and hours.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ClaimView {
     pub id: Uuid,
     pub shift_id: Uuid,
@@ -257,7 +257,7 @@ impl ClaimView {
 
 /// A worker's reliability over the last 90 days: completed / (completed + no-shows + late
 /// cancellations), with the counts. No history means no score, not a low one.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReliabilityView {
     pub completed: u32,
     pub no_shows: u32,
@@ -303,7 +303,7 @@ impl ReliabilityView {
 }
 
 /// The code a merchant's device shows, and how long it is good for.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CheckinCodeView {
     /// Six digits.
     pub code: String,
@@ -328,7 +328,7 @@ impl CheckinCodeView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct GigSettingsView {
     pub business_id: Uuid,
     pub geofence_m: i32,
@@ -345,7 +345,7 @@ impl From<gig_setting::Model> for GigSettingsView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct GigOptionsView {
     pub posting_id: Uuid,
     pub booking_mode: BookingMode,
@@ -368,7 +368,7 @@ impl From<gig_option::Model> for GigOptionsView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RatingView {
     /// Who rated: `merchant` (the business rating the worker) or `seeker`.
     pub side: RatingSide,
@@ -391,7 +391,7 @@ impl From<shift_rating::Model> for RatingView {
 }
 
 /// A claim's ratings as one side sees them.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RatingsView {
     pub mine: Option<RatingView>,
     /// The other side's rating: shown once both have rated, or after `revealed_at`.
@@ -412,7 +412,7 @@ impl From<RatingsSeen> for RatingsView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PayLineView {
     pub claim_id: Uuid,
     pub shift_id: Uuid,
@@ -446,7 +446,7 @@ impl From<PayLine> for PayLineView {
 }
 
 /// A shift's pay summary.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ShiftPayView {
     pub shift_id: Uuid,
     pub lines: Vec<PayLineView>,
@@ -473,7 +473,7 @@ impl ShiftPayView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct WeekTotalView {
     pub seeker_id: Uuid,
     pub worker: String,
@@ -502,14 +502,14 @@ impl From<WeekTotal> for WeekTotalView {
 }
 
 /// A week's pay: each shift worked, and totals per worker.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct WeekPayView {
     pub week: String,
     pub lines: Vec<PayLineView>,
     pub totals: Vec<WeekTotalView>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct FavouriteView {
     pub seeker_id: Uuid,
     pub name: String,
