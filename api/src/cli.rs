@@ -118,10 +118,10 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
 }
 
 /// The matching worker without HTTP: its own index replica, kept current from the outbox,
-/// and the matcher. On SQLite only one worker may run, so a live lease held by another
+/// and the matcher, run by the same job registry as `serve` (see `crate::jobs`) until
+/// SIGTERM or SIGINT. On SQLite only one worker may run, so a live lease held by another
 /// process (a server or another worker) makes this one refuse to start.
 async fn run_worker(settings: Settings) -> anyhow::Result<()> {
-    use std::time::Duration;
     startup::prepare_folders(&settings)?;
     let db = startup::connect_and_migrate(&settings).await?;
     let index = std::sync::Arc::new(
@@ -141,18 +141,45 @@ async fn run_worker(settings: Settings) -> anyhow::Result<()> {
             "another process ({holder}) is running the matcher on this SQLite database; SQLite has no row locks, so only one may run"
         );
     }
-    let syncer = doorstep_search_index::sync::Syncer {
-        index,
-        db,
-        gap_timeout: Duration::from_secs(settings.search_gap_timeout_secs),
-    };
-    tokio::spawn(syncer.run(Duration::from_millis(settings.search_poll_ms.max(10))));
+    let jobs = crate::jobs::registry(crate::jobs::Parts {
+        settings: &settings,
+        db: db.clone(),
+        search: index,
+        matcher: Some(matcher),
+        server: None,
+        metrics: std::sync::Arc::new(doorstep_domain::jobs::NoMetrics),
+    })
+    .start(doorstep_domain::jobs::CancellationToken::new());
     tracing::info!("matching worker running");
-    tokio::select! {
-        _ = matcher.run(Duration::from_millis(settings.match_poll_ms.max(10))) => {}
-        _ = tokio::signal::ctrl_c() => tracing::info!("worker stopping"),
-    }
+    stop_signal().await;
+    tracing::info!("worker stopping");
+    jobs.stop(std::time::Duration::from_secs(
+        settings.shutdown_timeout_secs,
+    ))
+    .await;
+    db.close().await?;
     Ok(())
+}
+
+/// SIGINT (Ctrl-C), or SIGTERM where there is one.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM; stopping on Ctrl-C only")
+            }
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A domain error as a shell command reports it: field errors spelled out on one line.

@@ -6,6 +6,7 @@ pub mod config;
 pub mod contract;
 pub mod demo;
 pub mod http;
+pub mod jobs;
 pub mod keys;
 pub mod openapi;
 pub mod ratelimit;

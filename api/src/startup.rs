@@ -14,6 +14,7 @@ use doorstep_domain::auth::password::HashPool;
 use doorstep_domain::auth::{TokenService, TokenSettings};
 use doorstep_domain::codes::{CodeRules, Courier};
 use doorstep_domain::db::{self, Backend};
+use doorstep_domain::jobs::{CancellationToken, Running};
 use doorstep_domain::media::{DiskStore, MediaStore};
 use doorstep_domain::reports::UploadLimits;
 use doorstep_migrations::{Migrator, MigratorTrait};
@@ -36,7 +37,7 @@ use doorstep_matcher::mail::Mailer;
 use doorstep_matcher::sms::{OutboxSms, SmsSender};
 use doorstep_matcher::{MatchSettings, Matcher};
 use doorstep_search_index::SearchIndex;
-use doorstep_search_index::sync::{self, Syncer};
+use doorstep_search_index::sync;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -229,6 +230,10 @@ pub struct Application {
     db: DatabaseConnection,
     search: Arc<SearchIndex>,
     passwords: HashPool,
+    /// The background jobs, stopped once the server has (dropping the application without
+    /// running it aborts them).
+    jobs: Running,
+    jobs_grace: Duration,
 }
 
 impl Application {
@@ -242,22 +247,17 @@ impl Application {
                 .await
                 .context("opening the search index")?,
         );
-        let syncer = Syncer {
-            index: search.clone(),
-            db: db.clone(),
-            gap_timeout: Duration::from_secs(settings.search_gap_timeout_secs),
-        };
-        tokio::spawn(syncer.run(Duration::from_millis(settings.search_poll_ms.max(10))));
-        if settings.match_in_process {
-            let matcher = matcher_with(
+        let matcher = if settings.match_in_process {
+            Some(matcher_with(
                 &settings,
                 db.clone(),
                 search.clone(),
                 weights.clone(),
                 "serve",
-            )?;
-            tokio::spawn(matcher.run(Duration::from_millis(settings.match_poll_ms.max(10))));
-        }
+            )?)
+        } else {
+            None
+        };
         let keys = keys::load(settings.jwt_keys.as_deref(), &settings.jwt_keys_file())?;
         let codes = CodeRules {
             ttl: chrono::Duration::seconds(i64::try_from(settings.auth_code_ttl_secs)?),
@@ -303,28 +303,22 @@ impl Application {
             weights,
             settings,
         });
-        spawn_limiter_pruning(state.clone().into_inner());
-        spawn_sweepers(
-            db.clone(),
-            state.settings.expiry_sweep_secs,
-            state.settings.public_url(),
-        );
-        spawn_gig_jobs(
-            db.clone(),
-            state.settings.gig_rules(),
-            state.settings.gig_jobs_secs,
-        );
-        spawn_retention(
-            db.clone(),
-            state.media.clone(),
-            state.settings.retention_interval_secs,
-        );
         let search = state.search.clone();
         let metrics_server = match state.settings.metrics_bind.clone() {
             Some(bind) => Some(serve_metrics(&bind, state.clone())?),
             None => None,
         };
+        let jobs = crate::jobs::registry(crate::jobs::Parts {
+            settings: &state.settings,
+            db: db.clone(),
+            search: state.search.clone(),
+            matcher,
+            server: Some(state.clone().into_inner()),
+            metrics: state.metrics.jobs(),
+        });
+        let jobs_grace = Duration::from_secs(state.settings.shutdown_timeout_secs);
         let server = serve(listener, state)?;
+        let jobs = jobs.start(CancellationToken::new());
         Ok(Self {
             port,
             server,
@@ -332,6 +326,8 @@ impl Application {
             db,
             search,
             passwords,
+            jobs,
+            jobs_grace,
         })
     }
 
@@ -370,8 +366,10 @@ impl Application {
             handle.stop(true).await;
             let _ = task.await;
         }
+        tracing::info!("server stopped; stopping the background jobs");
+        self.jobs.stop(self.jobs_grace).await;
         served?;
-        tracing::info!("server stopped; closing the database");
+        tracing::info!("closing the database");
         let _ = self.db.close().await;
         Ok(())
     }
@@ -420,126 +418,6 @@ fn log_layout(settings: &Settings, listener: &TcpListener) {
         },
         "doorstep is listening"
     );
-}
-
-fn spawn_limiter_pruning(state: Arc<AppState>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            state.login_limiter.prune();
-            state.search_limiter.prune();
-            state.signup_limiter.prune();
-            state.anonymous_write_limiter.prune();
-        }
-    });
-}
-
-/// Every `every_secs` seconds: closes expired postings (listings already hide them; this
-/// makes the closure visible to merchants and to the change-event consumers) and escalates
-/// overdue 随手拍 reports. Both are conditional updates, safe on every instance at once.
-fn spawn_sweepers(db: DatabaseConnection, every_secs: u64, public_url: String) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(every_secs.max(1)));
-        loop {
-            tick.tick().await;
-            match doorstep_domain::postings::close_expired(&db).await {
-                Ok(0) => {}
-                Ok(closed) => tracing::info!(closed, "closed expired postings"),
-                Err(err) => tracing::warn!(error = %err, "expiry sweep failed"),
-            }
-            let now = doorstep_domain::time::now();
-            match doorstep_domain::reports::handling::escalate_overdue(&db, now, &public_url).await
-            {
-                Ok(0) => {}
-                Ok(escalated) => tracing::info!(escalated, "escalated overdue reports"),
-                Err(err) => tracing::warn!(error = %err, "report escalation failed"),
-            }
-        }
-    });
-}
-
-/// Runs the gig jobs and delivers gig notices every `every_secs` seconds. Every instance
-/// runs this loop; the `gig_jobs` lease lets one of them do a pass at a time, and the jobs'
-/// conditional updates keep a pass that overlaps another (a lease that ran out) harmless.
-/// Whether this instance holds `lease` (taking or renewing it) for the next `ttl`; a
-/// database error is logged and counts as not holding it, so the periodic job waits for
-/// its next tick.
-async fn hold_lease(
-    db: &DatabaseConnection,
-    lease: &str,
-    holder: &str,
-    ttl: chrono::Duration,
-    now: chrono::DateTime<chrono::Utc>,
-) -> bool {
-    match doorstep_domain::leases::claim(db, lease, holder, ttl, now, serde_json::json!({})).await {
-        Ok(held) => held,
-        Err(err) => {
-            tracing::warn!(error = %err, lease, "lease unavailable");
-            false
-        }
-    }
-}
-
-fn spawn_gig_jobs(db: DatabaseConnection, rules: doorstep_domain::gigs::Rules, every_secs: u64) {
-    let holder = format!("gigs-{}", uuid::Uuid::new_v4().simple());
-    let every = Duration::from_secs(every_secs.max(1));
-    let ttl = chrono::Duration::seconds(i64::try_from(every_secs.max(10) * 3).unwrap_or(90));
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let now = doorstep_domain::time::now();
-            if !hold_lease(&db, "gig_jobs", &holder, ttl, now).await {
-                continue;
-            }
-            match doorstep_domain::gigs::jobs::run_all(&db, &rules, now).await {
-                Ok(report) if report.is_empty() => {}
-                Ok(report) => tracing::info!(?report, "gig jobs ran"),
-                Err(err) => tracing::warn!(error = %err, "gig jobs failed; retrying"),
-            }
-            if let Err(err) = doorstep_matcher::gig_notices::deliver(&db, now).await {
-                tracing::warn!(error = %err, "gig notice delivery failed; retrying");
-            }
-        }
-    });
-}
-
-/// Runs the retention job every `every_secs` seconds (0: never), the first time a few
-/// minutes after start rather than at once, so a restart loop does not hammer the database
-/// and short-lived test servers never run it. A `retention` lease lets one instance run
-/// it per period; the job is safe to run twice regardless.
-fn spawn_retention(db: DatabaseConnection, media: Arc<dyn MediaStore>, every_secs: u64) {
-    if every_secs == 0 {
-        return;
-    }
-    let holder = format!("retention-{}", uuid::Uuid::new_v4().simple());
-    let every = Duration::from_secs(every_secs);
-    // Two periods: the holder renews at each of its ticks, a late tick does not let another
-    // instance in, and a holder that died is replaced after at most two periods.
-    let ttl = chrono::Duration::seconds(
-        i64::try_from(every_secs.saturating_mul(2)).unwrap_or(i64::MAX / 2),
-    );
-    let first = Duration::from_secs(every_secs.min(300));
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let now = doorstep_domain::time::now();
-            if !hold_lease(&db, "retention", &holder, ttl, now).await {
-                continue;
-            }
-            match doorstep_domain::retention::run(&db, media.as_ref(), now).await {
-                Ok(report) if report.is_empty() => tracing::debug!("retention job: nothing due"),
-                Ok(report) => tracing::info!(total = report.total(), ?report, "retention job ran"),
-                Err(err) => {
-                    tracing::warn!(error = %err, "retention job failed; retrying next period")
-                }
-            }
-        }
-    });
 }
 
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {

@@ -1,5 +1,6 @@
-//! Named leases in `matcher_state`: one holder at a time does a piece of background work;
-//! a holder that dies stops renewing and another takes over once the lease runs out.
+//! Named leases in `leases`: one holder at a time does a piece of background work; a
+//! holder that dies stops renewing and another takes over once the lease runs out. The
+//! periodic jobs take theirs through `crate::jobs::Job::with_lease`.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -7,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 use serde_json::Value;
 
 use crate::DomainError;
-use crate::entities::matcher_state;
+use crate::entities::lease;
 
 /// Takes or renews lease `name` for `holder` until `now + ttl`; `false` while another
 /// live holder has it. The row is created on first use with `initial` as its progress.
@@ -19,7 +20,7 @@ pub async fn claim<C: ConnectionTrait>(
     now: DateTime<Utc>,
     initial: Value,
 ) -> Result<bool, DomainError> {
-    matcher_state::Entity::insert(matcher_state::ActiveModel {
+    lease::Entity::insert(lease::ActiveModel {
         name: Set(name.to_owned()),
         holder: Set(None),
         lease_until: Set(None),
@@ -27,24 +28,21 @@ pub async fn claim<C: ConnectionTrait>(
         updated_at: Set(now),
     })
     .on_conflict(
-        OnConflict::column(matcher_state::Column::Name)
+        OnConflict::column(lease::Column::Name)
             .do_nothing()
             .to_owned(),
     )
     .exec_without_returning(db)
     .await?;
-    let claimed = matcher_state::Entity::update_many()
-        .col_expr(
-            matcher_state::Column::Holder,
-            Expr::value(holder.to_owned()),
-        )
-        .col_expr(matcher_state::Column::LeaseUntil, Expr::value(now + ttl))
-        .filter(matcher_state::Column::Name.eq(name))
+    let claimed = lease::Entity::update_many()
+        .col_expr(lease::Column::Holder, Expr::value(holder.to_owned()))
+        .col_expr(lease::Column::LeaseUntil, Expr::value(now + ttl))
+        .filter(lease::Column::Name.eq(name))
         .filter(
             Condition::any()
-                .add(matcher_state::Column::Holder.is_null())
-                .add(matcher_state::Column::Holder.eq(holder))
-                .add(matcher_state::Column::LeaseUntil.lt(now)),
+                .add(lease::Column::Holder.is_null())
+                .add(lease::Column::Holder.eq(holder))
+                .add(lease::Column::LeaseUntil.lt(now)),
         )
         .exec(db)
         .await?;

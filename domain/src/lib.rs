@@ -20,6 +20,7 @@ pub mod gigs;
 pub mod html;
 pub mod inbox;
 pub mod invitations;
+pub mod jobs;
 pub mod leases;
 pub mod lexicon;
 pub mod matches;

@@ -3,6 +3,7 @@
 
 pub mod assess;
 pub mod codes;
+pub mod daily_cap;
 pub mod fair_plan;
 pub mod fair_routes;
 pub mod fit;

@@ -3,8 +3,9 @@
 //!
 //! Reading the outbox is leased (one worker at a time holds the `outbox` lease, renewed every
 //! pass; a dead worker's lease expires and another takes over). Deliveries are leased per push
-//! row: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several workers share them; SQLite
-//! has no row locks, and there one worker runs (a second one refuses to start). A push row
+//! row (`doorstep_domain::jobs::queue`): on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so
+//! several workers share them; SQLite has no row locks, and there one worker runs (a
+//! second one refuses to start). A push row
 //! is unique per (match, channel), so a match is never announced twice on a channel, and it
 //! is marked sent only after its channel accepted it.
 
@@ -16,9 +17,11 @@ use chrono::{DateTime, Utc};
 use doorstep_domain::db::Backend;
 use doorstep_domain::db::begin_write;
 use doorstep_domain::entities::{
-    account, business, job_match, matcher_state, outbox_event, posting, push, seeker_profile, shift,
+    account, business, job_match, lease, outbox_event, posting, push, seeker_profile, shift,
 };
 use doorstep_domain::gigs::{reliability as gig_reliability, shifts as gig_shifts};
+use doorstep_domain::jobs::queue::{self, Settle};
+use doorstep_domain::jobs::{JobError, Report, Steps};
 use doorstep_domain::types::{GeoPoint, minutes_of};
 use doorstep_domain::types::{MatchStatus, PostingKind, PushStatus};
 use doorstep_domain::{html, inbox, time};
@@ -29,12 +32,13 @@ use lettre::message::Mailbox;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    QuerySelect, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::assess::{JobText, SeekerText, assess_with};
+use crate::daily_cap::Announced;
 use crate::mail::{DeliveryError, Mail, Mailer};
 use crate::weights::Weights;
 
@@ -141,17 +145,14 @@ impl Matcher {
     /// Gives the lease up at once (a one-off run such as `doorstep demo`), so the next
     /// worker need not wait for it to expire.
     pub async fn release_lease(&self) -> Result<(), WorkerError> {
-        matcher_state::Entity::update_many()
+        lease::Entity::update_many()
+            .col_expr(lease::Column::Holder, Expr::value(Option::<String>::None))
             .col_expr(
-                matcher_state::Column::Holder,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                matcher_state::Column::LeaseUntil,
+                lease::Column::LeaseUntil,
                 Expr::value(Option::<DateTime<Utc>>::None),
             )
-            .filter(matcher_state::Column::Name.eq(LEASE))
-            .filter(matcher_state::Column::Holder.eq(self.holder.clone()))
+            .filter(lease::Column::Name.eq(LEASE))
+            .filter(lease::Column::Holder.eq(self.holder.clone()))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -159,7 +160,7 @@ impl Matcher {
 
     /// The live holder of the lease, if it is not us.
     pub async fn lease_holder(&self) -> Result<Option<String>, WorkerError> {
-        let row = matcher_state::Entity::find_by_id(LEASE.to_owned())
+        let row = lease::Entity::find_by_id(LEASE.to_owned())
             .one(&self.db)
             .await?;
         Ok(row.and_then(|r| {
@@ -173,7 +174,7 @@ impl Matcher {
         if !self.claim_lease().await? {
             return Ok(0);
         }
-        let state_row = matcher_state::Entity::find_by_id(LEASE.to_owned())
+        let state_row = lease::Entity::find_by_id(LEASE.to_owned())
             .one(&self.db)
             .await?
             .expect("the lease row exists once claimed");
@@ -237,14 +238,14 @@ impl Matcher {
         }
         // Progress is saved only after the matches and pushes it covers are stored; a crash
         // in between replays these events, and the unique keys absorb the repeats.
-        matcher_state::Entity::update_many()
+        lease::Entity::update_many()
             .col_expr(
-                matcher_state::Column::Progress,
+                lease::Column::Progress,
                 Expr::value(serde_json::to_value(&next).expect("serialises")),
             )
-            .col_expr(matcher_state::Column::UpdatedAt, Expr::value(time::now()))
-            .filter(matcher_state::Column::Name.eq(LEASE))
-            .filter(matcher_state::Column::Holder.eq(self.holder.clone()))
+            .col_expr(lease::Column::UpdatedAt, Expr::value(time::now()))
+            .filter(lease::Column::Name.eq(LEASE))
+            .filter(lease::Column::Holder.eq(self.holder.clone()))
             .exec(&self.db)
             .await?;
         Ok(fresh.len() + late.len())
@@ -494,96 +495,22 @@ impl Matcher {
         Ok(())
     }
 
-    /// Leases due pushes for this worker.
-    async fn claim_pushes(&self, limit: u64) -> Result<Vec<push::Model>, WorkerError> {
-        let now = time::now();
-        let until = now
-            + chrono::Duration::from_std(self.settings.lease)
-                .unwrap_or(chrono::Duration::seconds(30));
-        match self.backend {
-            Backend::Postgres => {
-                let sql = "UPDATE pushes SET lease_until = $1 WHERE id IN (\
-                           SELECT id FROM pushes WHERE status = 'pending' AND next_attempt_at <= $2 \
-                           AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at \
-                           LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING *";
-                let stmt = Statement::from_sql_and_values(
-                    sea_orm::DatabaseBackend::Postgres,
-                    sql,
-                    [until.into(), now.into(), (limit as i64).into()],
-                );
-                Ok(push::Entity::find()
-                    .from_raw_sql(stmt)
-                    .all(&self.db)
-                    .await?)
-            }
-            // One worker on SQLite (see `doorstep worker`): a plain read, then the lease.
-            Backend::Sqlite => {
-                let due = push::Entity::find()
-                    .filter(push::Column::Status.eq(PushStatus::Pending))
-                    .filter(push::Column::NextAttemptAt.lte(now))
-                    .filter(
-                        sea_orm::Condition::any()
-                            .add(push::Column::LeaseUntil.is_null())
-                            .add(push::Column::LeaseUntil.lt(now)),
-                    )
-                    .order_by_asc(push::Column::NextAttemptAt)
-                    .limit(limit)
-                    .all(&self.db)
-                    .await?;
-                for p in &due {
-                    push::Entity::update_many()
-                        .col_expr(push::Column::LeaseUntil, Expr::value(until))
-                        .filter(push::Column::Id.eq(p.id))
-                        .exec(&self.db)
-                        .await?;
-                }
-                Ok(due)
-            }
-        }
+    /// How long a claimed push or queued mail stays with this worker.
+    pub(crate) fn row_lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(30))
     }
 
-    async fn reschedule(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), WorkerError> {
-        push::Entity::update_many()
-            .col_expr(push::Column::NextAttemptAt, Expr::value(at))
-            .col_expr(
-                push::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .filter(push::Column::Id.eq(id))
-            .exec(&self.db)
-            .await?;
-        Ok(())
-    }
-
-    async fn finish(
-        &self,
-        id: Uuid,
-        status: PushStatus,
-        error: Option<String>,
-        attempts: i32,
-    ) -> Result<(), WorkerError> {
-        let mut update = push::Entity::update_many()
-            .col_expr(push::Column::Status, Expr::value(status))
-            .col_expr(push::Column::Attempts, Expr::value(attempts))
-            .col_expr(push::Column::LastError, Expr::value(error))
-            .col_expr(
-                push::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            );
-        if status == PushStatus::Sent {
-            update = update.col_expr(push::Column::SentAt, Expr::value(time::now()));
-        }
-        update
-            .filter(push::Column::Id.eq(id))
-            .exec(&self.db)
-            .await?;
+    async fn settle(&self, id: Uuid, settle: Settle) -> Result<(), WorkerError> {
+        queue::settle::<push::Entity, _>(&self.db, id, settle).await?;
         Ok(())
     }
 
     /// Delivers due pushes, within quiet hours and the daily cap. Returns how many were sent.
     pub async fn deliver(&self) -> Result<usize, WorkerError> {
         let mut sent = 0;
-        for item in self.claim_pushes(50).await? {
+        let claimed =
+            queue::claim::<push::Entity, _>(&self.db, time::now(), self.row_lease(), 50).await?;
+        for item in claimed {
             let now = time::now();
             let Some(m) = job_match::Entity::find_by_id(item.match_id)
                 .one(&self.db)
@@ -613,11 +540,11 @@ impl Matcher {
                 || !s.personalised_matching
                 || acct.deleted_at.is_some()
             {
-                self.finish(
+                self.settle(
                     item.id,
-                    PushStatus::Dead,
-                    Some("no longer wanted".into()),
-                    item.attempts,
+                    Settle::gave_up(PushStatus::Dead.as_str())
+                        .attempts(item.attempts)
+                        .error(Some("no longer wanted".into())),
                 )
                 .await?;
                 continue;
@@ -627,24 +554,14 @@ impl Matcher {
                 s.quiet_hours_start.as_deref(),
                 s.quiet_hours_end.as_deref(),
             ) {
-                self.reschedule(item.id, until).await?;
+                self.settle(item.id, Settle::later(until)).await?;
                 continue;
             }
-            // The cap counts matches announced today (on any channel), so two channels of
-            // one match count once.
-            let today: Vec<Uuid> = push::Entity::find()
-                .filter(push::Column::AccountId.eq(item.account_id))
-                .filter(push::Column::Status.eq(PushStatus::Sent))
-                .filter(push::Column::SentAt.gte(time::start_of_local_day(now)))
-                .all(&self.db)
+            if !Announced::today(&self.db, item.account_id, now)
                 .await?
-                .into_iter()
-                .map(|p| p.match_id)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            if !today.contains(&item.match_id) && today.len() as i32 >= s.daily_push_cap {
-                self.reschedule(item.id, time::next_local_time(now, 8 * 60))
+                .admits(s.daily_push_cap, Some(item.match_id))
+            {
+                self.settle(item.id, Settle::later(time::next_local_time(now, 8 * 60)))
                     .await?;
                 continue;
             }
@@ -690,8 +607,11 @@ impl Matcher {
             let attempts = item.attempts + 1;
             match outcome {
                 Ok(()) => {
-                    self.finish(item.id, PushStatus::Sent, None, attempts)
-                        .await?;
+                    self.settle(
+                        item.id,
+                        Settle::sent(time::now()).attempts(attempts).error(None),
+                    )
+                    .await?;
                     doorstep_domain::matches::advance(
                         &self.db,
                         doorstep_domain::matches::Which::Id(m.id),
@@ -703,21 +623,19 @@ impl Matcher {
                 }
                 Err(DeliveryError::Transient(err)) if attempts < self.settings.max_attempts => {
                     tracing::warn!(push = %item.id, error = %err, attempts, "push failed; retrying");
-                    push::Entity::update_many()
-                        .col_expr(push::Column::Attempts, Expr::value(attempts))
-                        .col_expr(push::Column::LastError, Expr::value(err))
-                        .filter(push::Column::Id.eq(item.id))
-                        .exec(&self.db)
+                    let retry = Settle::later(now + self.retry_wait(attempts));
+                    self.settle(item.id, retry.attempts(attempts).error(Some(err)))
                         .await?;
-                    let wait = self.settings.retry_base * 2u32.pow((attempts - 1).max(0) as u32);
-                    let wait =
-                        chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
-                    self.reschedule(item.id, now + wait).await?;
                 }
                 Err(err) => {
                     tracing::warn!(push = %item.id, error = %err, "push dead-lettered");
-                    self.finish(item.id, PushStatus::Dead, Some(err.to_string()), attempts)
-                        .await?;
+                    self.settle(
+                        item.id,
+                        Settle::gave_up(PushStatus::Dead.as_str())
+                            .attempts(attempts)
+                            .error(Some(err.to_string())),
+                    )
+                    .await?;
                 }
             }
         }
@@ -812,7 +730,7 @@ impl Matcher {
             // One digest per business per day: whoever inserts the day's marker sends it, in
             // the same transaction as the notices, so a digest is never marked sent unsent.
             let txn = doorstep_domain::db::begin_write(&self.db).await?;
-            let claimed = matcher_state::Entity::insert(matcher_state::ActiveModel {
+            let claimed = lease::Entity::insert(lease::ActiveModel {
                 name: Set(format!(
                     "d{}-{}",
                     local.format("%Y%m%d"),
@@ -824,7 +742,7 @@ impl Matcher {
                 updated_at: Set(now),
             })
             .on_conflict(
-                OnConflict::column(matcher_state::Column::Name)
+                OnConflict::column(lease::Column::Name)
                     .do_nothing()
                     .to_owned(),
             )
@@ -850,30 +768,23 @@ impl Matcher {
         Ok(sent)
     }
 
-    /// Runs until the process ends.
-    pub async fn run(self, poll: Duration) {
-        let mut tick = tokio::time::interval(poll);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            // A poll finds work from other processes and due retries; the index's signal
-            // starts the pass as soon as a change this process indexed can be matched.
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = self.index.advanced() => {}
-            }
-            if let Err(err) = self.step().await {
-                tracing::warn!(error = %err, "matching pass failed; retrying");
-            }
-            if let Err(err) = self.deliver().await {
-                tracing::warn!(error = %err, "push delivery failed; retrying");
-            }
-            if let Err(err) = self.send_digests(Utc::now()).await {
-                tracing::warn!(error = %err, "candidate digest failed; retrying");
-            }
-            if let Err(err) = self.deliver_queued_mail().await {
-                tracing::warn!(error = %err, "queued mail delivery failed; retrying");
-            }
-        }
+    /// How long a failed delivery waits before attempt `attempts + 1`: `retry_base`,
+    /// doubling with each attempt.
+    pub(crate) fn retry_wait(&self, attempts: i32) -> chrono::Duration {
+        let wait = self.settings.retry_base * 2u32.pow((attempts - 1).max(0) as u32);
+        chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60))
+    }
+
+    /// One pass of the worker (the `matcher` job): match new change events, deliver due
+    /// pushes, send the day's digests, send queued mail. A step that fails is logged and
+    /// the next still runs; the pass then counts as failed and the next one retries.
+    pub async fn run_once(&self) -> Result<Report, JobError> {
+        let mut steps = Steps::new();
+        steps.record("matched", self.step().await);
+        steps.record("pushed", self.deliver().await);
+        steps.record("digests", self.send_digests(Utc::now()).await);
+        steps.record("mailed", self.deliver_queued_mail().await);
+        steps.finish()
     }
 }
 
@@ -896,7 +807,7 @@ pub async fn stats(db: &DatabaseConnection) -> Result<Stats, WorkerError> {
         .into_tuple()
         .one(db)
         .await?;
-    let done = matcher_state::Entity::find_by_id(LEASE.to_owned())
+    let done = lease::Entity::find_by_id(LEASE.to_owned())
         .one(db)
         .await?
         .and_then(|row| serde_json::from_value::<SyncState>(row.progress).ok())

@@ -19,6 +19,7 @@ mod m20261126_000012_stations;
 mod m20261126_000013_retention;
 mod m20261206_000014_redemption_districts;
 mod m20261206_000015_auth_codes;
+mod m20261207_000016_leases;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000013_retention::Migration),
             Box::new(m20261206_000014_redemption_districts::Migration),
             Box::new(m20261206_000015_auth_codes::Migration),
+            Box::new(m20261207_000016_leases::Migration),
         ]
     }
 }

@@ -218,35 +218,48 @@ impl Syncer {
             .map_err(|e| IndexError::Other(e.to_string()))??;
         Ok(applied)
     }
+}
 
-    /// Runs until the process ends: follows rebuilt generations, applies events every `poll`,
-    /// and picks up lexicon entries another instance stored (checked every few seconds).
-    pub async fn run(self, poll: Duration) {
-        let mut tick = tokio::time::interval(poll);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut lexicon_seen = None;
-        let mut lexicon_checked: Option<std::time::Instant> = None;
-        loop {
-            tick.tick().await;
-            if lexicon_checked.is_none_or(|at| at.elapsed() >= LEXICON_CHECK) {
-                lexicon_checked = Some(std::time::Instant::now());
-                match refresh_lexicon(&self.db, &self.index, lexicon_seen).await {
-                    Ok(seen) => lexicon_seen = Some(seen),
-                    Err(err) => tracing::warn!(error = %err, "could not read the stored lexicon"),
-                }
-            }
-            if let Err(err) = self.index.follow_current_file() {
-                tracing::warn!(error = %err, "could not switch to the rebuilt index yet");
-            }
-            match self.step().await {
-                Ok(0) => {}
-                Ok(applied) => {
-                    self.index.signal_advanced();
-                    tracing::debug!(applied, "index caught up")
-                }
-                Err(err) => tracing::warn!(error = %err, "index update failed; retrying"),
+/// The search-sync job's state between passes: a [`Syncer`] and when it last read the
+/// stored lexicon.
+pub struct Follower {
+    syncer: Syncer,
+    lexicon_seen: Option<LexiconFingerprint>,
+    lexicon_checked: Option<std::time::Instant>,
+}
+
+impl Follower {
+    pub fn new(syncer: Syncer) -> Self {
+        Self {
+            syncer,
+            lexicon_seen: None,
+            lexicon_checked: None,
+        }
+    }
+
+    /// One pass of the job: picks up lexicon entries another instance stored (checked every
+    /// few seconds), follows a rebuilt generation, and applies new events, telling the
+    /// matcher when it did. Returns how many events were applied.
+    pub async fn pass(&mut self) -> Result<usize, IndexError> {
+        let syncer = &self.syncer;
+        if self
+            .lexicon_checked
+            .is_none_or(|at| at.elapsed() >= LEXICON_CHECK)
+        {
+            self.lexicon_checked = Some(std::time::Instant::now());
+            match refresh_lexicon(&syncer.db, &syncer.index, self.lexicon_seen).await {
+                Ok(seen) => self.lexicon_seen = Some(seen),
+                Err(err) => tracing::warn!(error = %err, "could not read the stored lexicon"),
             }
         }
+        if let Err(err) = syncer.index.follow_current_file() {
+            tracing::warn!(error = %err, "could not switch to the rebuilt index yet");
+        }
+        let applied = syncer.step().await?;
+        if applied > 0 {
+            syncer.index.signal_advanced();
+        }
+        Ok(applied)
     }
 }
 

@@ -1,4 +1,9 @@
-//! Prometheus metrics: request counts and latency histograms by route and status.
+//! Prometheus metrics: request counts and latency histograms by route and status, and the
+//! background jobs' runs, failures and durations.
+
+use std::sync::Arc;
+
+use doorstep_domain::jobs::JobMetrics;
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
@@ -12,6 +17,26 @@ pub struct Metrics {
     latency: HistogramVec,
     /// Work waiting or done, read from the database at scrape time.
     queues: IntGaugeVec,
+    jobs: JobCounters,
+}
+
+/// The background jobs' series, shared with the job registry (the vectors are handles
+/// onto the same series).
+#[derive(Clone)]
+struct JobCounters {
+    runs: IntCounterVec,
+    failures: IntCounterVec,
+    duration: HistogramVec,
+}
+
+impl JobMetrics for JobCounters {
+    fn observe(&self, job: &str, seconds: f64, failed: bool) {
+        self.runs.with_label_values(&[job]).inc();
+        if failed {
+            self.failures.with_label_values(&[job]).inc();
+        }
+        self.duration.with_label_values(&[job]).observe(seconds);
+    }
 }
 
 impl Metrics {
@@ -41,6 +66,37 @@ impl Metrics {
             &["queue"],
         )
         .expect("valid metric");
+        let jobs = JobCounters {
+            runs: IntCounterVec::new(
+                Opts::new("doorstep_job_runs_total", "Runs of each background job"),
+                &["job"],
+            )
+            .expect("valid metric"),
+            failures: IntCounterVec::new(
+                Opts::new(
+                    "doorstep_job_failures_total",
+                    "Runs of each background job that failed",
+                ),
+                &["job"],
+            )
+            .expect("valid metric"),
+            duration: HistogramVec::new(
+                HistogramOpts::new(
+                    "doorstep_job_duration_seconds",
+                    "Time one run of a background job took",
+                )
+                .buckets(vec![0.001, 0.01, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0]),
+                &["job"],
+            )
+            .expect("valid metric"),
+        };
+        for collector in [
+            Box::new(jobs.runs.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(jobs.failures.clone()),
+            Box::new(jobs.duration.clone()),
+        ] {
+            registry.register(collector).expect("registered once");
+        }
         registry
             .register(Box::new(queues.clone()))
             .expect("registered once");
@@ -55,6 +111,7 @@ impl Metrics {
             requests,
             latency,
             queues,
+            jobs,
         }
     }
 
@@ -65,6 +122,11 @@ impl Metrics {
         let labels = [method, route, status.as_str()];
         self.requests.with_label_values(&labels).inc();
         self.latency.with_label_values(&labels).observe(seconds);
+    }
+
+    /// Where the job registry records its runs.
+    pub fn jobs(&self) -> Arc<dyn JobMetrics> {
+        Arc::new(self.jobs.clone())
     }
 
     pub fn set_queue(&self, queue: &str, value: i64) {

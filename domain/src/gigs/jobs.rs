@@ -47,6 +47,17 @@ impl Report {
     }
 }
 
+impl From<Report> for crate::jobs::Report {
+    fn from(r: Report) -> Self {
+        Self::new()
+            .with("no_shows", r.no_shows)
+            .with("expired", r.expired)
+            .with("reminders", r.reminders)
+            .with("auto_confirmed", r.auto_confirmed)
+            .with("opened", r.opened)
+    }
+}
+
 /// Shifts matching `shift_filter` that have a claim in one of `statuses`, up to a batch.
 async fn shifts_with_claims<C: sea_orm::ConnectionTrait>(
     db: &C,

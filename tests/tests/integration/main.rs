@@ -19,6 +19,7 @@ mod gigs;
 mod gigs_claims;
 mod gigs_work;
 mod invitations;
+mod jobs;
 mod match_ladder;
 mod matching;
 mod operations;

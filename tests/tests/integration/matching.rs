@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::Timelike;
 use doorstep_client::views::marketplace::PostingView;
-use doorstep_domain::entities::{job_match, matcher_state, push};
+use doorstep_domain::entities::{job_match, lease as matcher_state, push};
 use doorstep_tests::app::PASSWORD;
 use doorstep_tests::market::{posting_body, profile_body};
 use doorstep_tests::smtp::SmtpServer;

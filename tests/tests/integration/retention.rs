@@ -8,8 +8,8 @@ use doorstep_client::views::community::ReportView;
 use doorstep_client::views::marketplace::{ApplicationView, InvitationView};
 use doorstep_domain::entities::{
     account, application, application_event, audit_entry, consent, fair_application, gig_notice,
-    invitation, job_match, matcher_state, notification, outbox_event, posting, queued_mail,
-    refresh_token, report, report_media, service_record, shift_claim,
+    invitation, job_match, lease as matcher_state, notification, outbox_event, posting,
+    queued_mail, refresh_token, report, report_media, service_record, shift_claim,
 };
 use doorstep_domain::media::{DiskStore, samples};
 use doorstep_domain::retention::{self, RETIRED_ACCOUNT, RetentionReport};

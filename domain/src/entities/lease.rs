@@ -1,8 +1,10 @@
 use sea_orm::entity::prelude::*;
 
-/// The matcher's position in the outbox, and the lease of the worker reading it.
+/// A named lease (`outbox`, `gig_jobs`, `retention`): who holds it and until when, and the
+/// holder's progress (the matcher's position in the outbox). The candidate digest's daily
+/// markers (`d<date>-<business>`) are rows here too. See `crate::leases`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "matcher_state")]
+#[sea_orm(table_name = "leases")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub name: String,
