@@ -18,9 +18,11 @@ use uuid::Uuid;
 
 use crate::entities::{gig_notice, push, queued_mail};
 
-/// The status of a row waiting to be handled.
+/// The status of a row waiting to be handled, the same string in every queue's status enum
+/// (`PushStatus`, `MailStatus`, `NoticeStatus`; a test below holds them together), since
+/// the claim SQL is written once for all of them.
 pub const PENDING: &str = "pending";
-/// The status of a row handled.
+/// The status of a row handled, likewise shared.
 pub const SENT: &str = "sent";
 
 /// What a queue's columns are called. Every queue has `id` (a UUID), `status` and
@@ -249,4 +251,20 @@ pub async fn settle<E: Queued, C: ConnectionTrait>(
         .and_where(Expr::col(Alias::new("id")).eq(id))
         .and_where(Expr::col(Alias::new("status")).eq(PENDING));
     Ok(db.execute(&update).await?.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod shared_statuses {
+    use super::{PENDING, SENT};
+    use crate::types::{MailStatus, NoticeStatus, PushStatus};
+
+    #[test]
+    fn every_queue_spells_pending_and_sent_as_the_shared_sql_does() {
+        assert_eq!(PushStatus::Pending.as_str(), PENDING);
+        assert_eq!(MailStatus::Pending.as_str(), PENDING);
+        assert_eq!(NoticeStatus::Pending.as_str(), PENDING);
+        assert_eq!(PushStatus::Sent.as_str(), SENT);
+        assert_eq!(MailStatus::Sent.as_str(), SENT);
+        assert_eq!(NoticeStatus::Sent.as_str(), SENT);
+    }
 }
