@@ -39,39 +39,10 @@ pub struct RawResponse {
     pub body: Value,
 }
 
-/// An RFC 7807 problem document, as the API answers every failure.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct Problem {
-    /// `urn:doorstep:problem:<code>`.
-    #[serde(rename = "type")]
-    pub problem_type: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// The stable machine-readable code to branch on.
-    pub code: String,
-    /// The offending fields, for bad input.
-    #[serde(default)]
-    pub errors: Vec<FieldError>,
-}
-
-/// One offending field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub code: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status, self.code, self.detail)?;
-        for e in &self.errors {
-            write!(f, "; {}: {}", e.field, e.code)?;
-        }
-        Ok(())
-    }
-}
+/// The problem document the API answers every failure with: the server's own type, whose
+/// `code` must be in the error-code catalogue.
+pub use doorstep_api::http::Problem;
+pub use doorstep_domain::{ErrorCode, FieldError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -26,7 +26,7 @@ impl Invalid {
 }
 
 /// One offending field of a request, named as the client spelled it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// Path of the field in the request, e.g. `phone` or `schedule.0.start`.
     pub field: String,

@@ -11,7 +11,8 @@ use serde::Serialize;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An RFC 7807 problem document.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+// `doorstep-client` decodes it too, so a client refuses a code that is not in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     /// `urn:doorstep:problem:<code>`.
     #[serde(rename = "type")]
@@ -25,9 +26,19 @@ pub struct Problem {
     /// Stable machine-readable code; clients branch on this.
     pub code: ErrorCode,
     /// The offending fields, for bad input.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(nullable = false)]
     pub errors: Vec<FieldError>,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.code, self.detail)?;
+        for e in &self.errors {
+            write!(f, "; {}: {}", e.field, e.code)?;
+        }
+        Ok(())
+    }
 }
 
 /// Everything an HTTP handler can fail with.
