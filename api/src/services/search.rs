@@ -205,8 +205,13 @@ mod tests {
                 let DomainError::Validation(errors) = err else {
                     panic!("{role:?} with {reason:?}: {err:?}");
                 };
-                let text = format!("{errors:?}");
-                assert!(text.contains("reason_required"), "{text}");
+                assert!(
+                    errors
+                        .0
+                        .iter()
+                        .any(|e| e.field == "reason" && e.code == ErrorCode::ReasonRequired),
+                    "{errors:?}"
+                );
             }
         }
     }
