@@ -13,7 +13,6 @@ use anyhow::{Context, bail};
 use doorstep_client::Client;
 use doorstep_domain::entities::{job_match, push};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -59,18 +58,6 @@ pub struct HttpArgs {
 struct Api {
     client: Client,
     sms_outbox: PathBuf,
-}
-
-/// The part of a search answer the benchmark reads. The full view lives beside the search
-/// route, not among the shared views, so the client has no type for it yet.
-#[derive(Deserialize)]
-struct SearchHits {
-    items: Vec<SearchHit>,
-}
-
-#[derive(Deserialize)]
-struct SearchHit {
-    id: Uuid,
 }
 
 impl Api {
@@ -186,9 +173,9 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
         while published.elapsed() < Duration::from_secs(10) && (seen.is_none() || matched.is_none())
         {
             if seen.is_none() {
-                let hits: SearchHits = api
+                let hits = api
                     .client
-                    .get(&format!("/api/v1/jobs/search?q={token}"))
+                    .search_jobs(&format!("q={token}"))
                     .await
                     .context("search")?;
                 if hits.items.iter().any(|h| h.id == id) {

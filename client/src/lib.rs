@@ -18,7 +18,9 @@ pub use doorstep_api::views;
 use views::marketplace::{
     ApplicationView, BusinessView, InvitationView, NotificationView, PostingView, ProfileView,
 };
+use views::matching::MatchView;
 use views::officer::DistrictChangeView;
+use views::search::JobSearchResults;
 use views::{AccountSummary, AccountView, CodeRequestedView, Page, SessionView};
 
 /// A client of one server, optionally logged in. Cloning is cheap (the connection pool is
@@ -462,6 +464,20 @@ impl Client {
     pub async fn mark_read(&self, notice: Uuid) -> Result<()> {
         let path = format!("/api/v1/inbox/{notice}/read");
         self.no_content(Method::POST, &path, Some(&json!({}))).await
+    }
+
+    // Search and matches.
+
+    /// `GET /jobs/search?<query>` (words, filters and paging as a query string, already
+    /// encoded).
+    pub async fn search_jobs(&self, query: &str) -> Result<JobSearchResults> {
+        self.get(&format!("/api/v1/jobs/search?{query}")).await
+    }
+
+    /// `GET /matches?<query>`: a seeker's jobs, or a merchant's candidates for
+    /// `posting_id=...`.
+    pub async fn matches(&self, query: &str) -> Result<Vec<MatchView>> {
+        self.get(&format!("/api/v1/matches?{query}")).await
     }
 }
 

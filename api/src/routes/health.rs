@@ -5,23 +5,16 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use doorstep_domain::DomainError;
 use doorstep_domain::ErrorCode;
 use doorstep_migrations::{Migrator, MigratorTrait};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::http::{ApiError, Problem};
 use crate::startup::AppState;
-
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    /// `ok`.
-    pub status: &'static str,
-}
+use crate::views::operations::Health;
 
 /// The process is up and serving HTTP.
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
-    web::Json(Health { status: "ok" })
+    web::Json(Health::ok())
 }
 
 /// The database answers and every migration is applied.
@@ -50,7 +43,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
     if !pending.is_empty() {
         return Err(unavailable(format!("{} migrations pending", pending.len())));
     }
-    Ok(web::Json(Health { status: "ok" }))
+    Ok(web::Json(Health::ok()))
 }
 
 /// Request counts and latency histograms in Prometheus text format. On the API address it

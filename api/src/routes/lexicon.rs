@@ -2,9 +2,8 @@
 //! aliases and fillers that apply to the next search on every instance, without a reindex.
 
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{DateTime, FixedOffset};
 use doorstep_domain::types::Role;
-use doorstep_domain::{DomainError, lexicon, time};
+use doorstep_domain::{DomainError, lexicon};
 use doorstep_search_index::lexicon::Entry;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,6 +12,7 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::services;
 use crate::startup::AppState;
+use crate::views::search::LexiconEntryView;
 
 /// How an entry's words relate.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -46,30 +46,12 @@ pub struct LexiconEntryBody {
     pub means: Vec<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LexiconEntryView {
-    pub id: Uuid,
-    #[serde(flatten)]
-    pub entry: LexiconEntryBody,
-    pub created_by: Uuid,
-    pub created_at: DateTime<FixedOffset>,
-}
-
 fn to_entry(body: &LexiconEntryBody) -> Result<Entry, ApiError> {
     let value = serde_json::to_value(body)
         .map_err(|e| DomainError::internal_from("the lexicon entry as JSON", e))?;
     let entry: Entry = serde_json::from_value(value)
         .map_err(|e| DomainError::internal_from("the lexicon entry from JSON", e))?;
     Ok(entry)
-}
-
-fn view(row: doorstep_domain::entities::lexicon_entry::Model) -> Option<LexiconEntryView> {
-    Some(LexiconEntryView {
-        id: row.id,
-        entry: serde_json::from_value(row.entry).ok()?,
-        created_by: row.created_by,
-        created_at: time::to_display(row.created_at),
-    })
 }
 
 /// Adds a vocabulary entry; the next search (on every instance within seconds, on this one
@@ -94,7 +76,8 @@ pub async fn add_entry(
     let body = body.into_inner();
     let entry = to_entry(&body)?;
     let row = services::lexicon::add(&state.db, &state.search, &principal, entry).await?;
-    let view = view(row).ok_or_else(|| DomainError::internal("stored entry unreadable"))?;
+    let view = LexiconEntryView::from_row(row)
+        .ok_or_else(|| DomainError::internal("stored entry unreadable"))?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -115,7 +98,11 @@ pub async fn list_entries(
 ) -> Result<web::Json<Vec<LexiconEntryView>>, ApiError> {
     auth.require(&[Role::Officer, Role::Admin])?;
     let rows = lexicon::list(&state.db).await?;
-    Ok(web::Json(rows.into_iter().filter_map(view).collect()))
+    Ok(web::Json(
+        rows.into_iter()
+            .filter_map(LexiconEntryView::from_row)
+            .collect(),
+    ))
 }
 
 /// Removes an entry added through the API.

@@ -1,18 +1,18 @@
 //! Matches: jobs recommended to a seeker, candidates recommended for a posting, feedback.
 
 use actix_web::{get, post, web};
-use chrono::{DateTime, FixedOffset};
+use doorstep_domain::DomainError;
 use doorstep_domain::ErrorCode;
 use doorstep_domain::types::Role;
-use doorstep_domain::{DomainError, time};
 use doorstep_matcher::matches::{self, Feedback};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::services;
 use crate::startup::AppState;
+use crate::views::matching::MatchView;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -23,54 +23,6 @@ pub struct MatchQuery {
     /// 1 to 50, default 20.
     #[param(minimum = 1, maximum = 50)]
     pub limit: Option<u64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MatchView {
-    pub id: Uuid,
-    /// 0 to 1; strong only when the job suits the seeker and the seeker suits the job.
-    pub score: f64,
-    pub for_seeker: f64,
-    pub for_job: f64,
-    /// e.g. "距家800米 · 技能匹配：咖啡、收银 · 周末有空".
-    pub explanation: String,
-    /// Each factor's value and weight.
-    pub factors: serde_json::Value,
-    /// `new`, `pushed`, `saved`, `dismissed`, `applied`.
-    pub status: String,
-    pub posting_id: Uuid,
-    /// Seekers: the job.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub posting_title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub business_name: Option<String>,
-    /// Merchants: the candidate, without contact details or home.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seeker_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seeker_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seeker_skills: Option<Vec<String>>,
-    pub updated_at: DateTime<FixedOffset>,
-}
-
-fn base(m: &doorstep_domain::entities::job_match::Model) -> MatchView {
-    MatchView {
-        id: m.id,
-        score: m.score,
-        for_seeker: m.for_seeker,
-        for_job: m.for_job,
-        explanation: m.explanation.clone(),
-        factors: m.factors.clone(),
-        status: m.status.to_string(),
-        posting_id: m.posting_id,
-        posting_title: None,
-        business_name: None,
-        seeker_id: None,
-        seeker_name: None,
-        seeker_skills: None,
-        updated_at: time::to_display(m.updated_at),
-    }
 }
 
 /// Seekers: jobs matched to them, best first. Merchants: candidates for one of their
@@ -111,7 +63,7 @@ pub async fn list_matches(
                 .map(|f| MatchView {
                     posting_title: Some(f.posting.title.clone()),
                     business_name: Some(f.business.name.clone()),
-                    ..base(&f.m)
+                    ..MatchView::from(&f.m)
                 })
                 .collect(),
         ));
@@ -133,7 +85,7 @@ pub async fn list_matches(
                 seeker_id: Some(c.profile.account_id),
                 seeker_name: Some(c.profile.full_name.clone()),
                 seeker_skills: Some(c.profile.skills.0.clone()),
-                ..base(&c.m)
+                ..MatchView::from(&c.m)
             })
             .collect(),
     ))
@@ -187,5 +139,5 @@ pub async fn feedback(
     };
     let updated =
         services::matches::feedback(&state.db, &auth.0, id, what, body.reason, body.note).await?;
-    Ok(web::Json(base(&updated)))
+    Ok(web::Json(MatchView::from(&updated)))
 }

@@ -1,40 +1,21 @@
 //! Webhook endpoints: register, list, remove, and a signed test ping.
 
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{DateTime, FixedOffset};
-use doorstep_domain::{time, webhooks};
-use serde::{Deserialize, Serialize};
+use doorstep_domain::webhooks;
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::services;
 use crate::startup::AppState;
+use crate::views::matching::{PingResult, WebhookView};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookRequest {
     /// http(s) URL; internal addresses are refused.
     pub url: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookView {
-    pub id: Uuid,
-    pub url: String,
-    /// The HMAC-SHA256 key for `X-Doorstep-Signature`; shown when registered only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    pub created_at: DateTime<FixedOffset>,
-}
-
-fn view(e: doorstep_domain::entities::webhook_endpoint::Model, with_secret: bool) -> WebhookView {
-    WebhookView {
-        id: e.id,
-        url: e.url,
-        secret: with_secret.then_some(e.secret),
-        created_at: time::to_display(e.created_at),
-    }
 }
 
 /// Registers an endpoint for the caller's pushes (channel `webhook`). Each POST is signed:
@@ -62,7 +43,7 @@ pub async fn register_webhook(
         state.settings.webhook_allow_internal,
     )
     .await?;
-    Ok(HttpResponse::Created().json(view(endpoint, true)))
+    Ok(HttpResponse::Created().json(WebhookView::new(endpoint, true)))
 }
 
 /// The caller's endpoints (without secrets).
@@ -74,7 +55,10 @@ pub async fn list_webhooks(
 ) -> Result<web::Json<Vec<WebhookView>>, ApiError> {
     let endpoints = webhooks::list(&state.db, auth.0.account_id).await?;
     Ok(web::Json(
-        endpoints.into_iter().map(|e| view(e, false)).collect(),
+        endpoints
+            .into_iter()
+            .map(|e| WebhookView::new(e, false))
+            .collect(),
     ))
 }
 
@@ -93,13 +77,6 @@ pub async fn remove_webhook(
 ) -> Result<HttpResponse, ApiError> {
     webhooks::delete(&state.db, &auth.0, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PingResult {
-    pub delivered: bool,
-    /// Why not, when it was not.
-    pub error: Option<String>,
 }
 
 /// Sends a signed `{"type": "ping"}` to the endpoint now and reports how it went.

@@ -6,7 +6,10 @@ pub mod community;
 pub mod fairs;
 pub mod gigs;
 pub mod marketplace;
+pub mod matching;
 pub mod officer;
+pub mod operations;
+pub mod search;
 
 use chrono::{DateTime, FixedOffset};
 use doorstep_domain::auth::Session;
