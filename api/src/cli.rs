@@ -42,6 +42,15 @@ pub enum Command {
     /// Run the retention job once (erase and anonymise what is past its retention), print
     /// what it changed, and exit.
     Retention,
+    /// Copy the SQLite database to FILE while the server keeps serving (a consistent copy
+    /// as of one instant; FILE must not exist). PostgreSQL: use `pg_dump` (see the README).
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy; refused if it exists.
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +113,10 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Admin(AdminCommand::CreateAdmin(args)) => {
             create_staff(&settings, Role::Admin, args).await?
         }
+        Command::Backup(args) => {
+            let (file, bytes) = crate::services::backup::to_file(&settings, &args.file).await?;
+            tracing::info!(file = %file.display(), bytes, "backup written");
+        }
         Command::Retention => {
             startup::prepare_folders(&settings)?;
             let db = startup::connect_and_migrate(&settings).await?;
@@ -151,35 +164,14 @@ async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     })
     .start(doorstep_domain::jobs::CancellationToken::new());
     tracing::info!("matching worker running");
-    stop_signal().await;
-    tracing::info!("worker stopping");
+    let signal = startup::stop_signal().await;
+    tracing::info!(%signal, "worker stopping: background jobs first, then the database");
     jobs.stop(std::time::Duration::from_secs(
         settings.shutdown_timeout_secs,
     ))
     .await;
     db.close().await?;
     Ok(())
-}
-
-/// SIGINT (Ctrl-C), or SIGTERM where there is one.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-                return;
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot listen for SIGTERM; stopping on Ctrl-C only")
-            }
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A domain error as a shell command reports it: field errors spelled out on one line.

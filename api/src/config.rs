@@ -61,7 +61,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// `pretty` or `json`.
     pub log_format: LogFormat,
-    /// A `tracing` filter, e.g. `info` or `info,doorstep_api=debug`.
+    /// A `tracing` filter, e.g. `info` or `info,doorstep_api=debug`; a directive that names
+    /// no level (`verbose`) is refused at start.
+    #[serde(deserialize_with = "log_filter")]
     pub log_level: String,
     /// The `iss` of access tokens.
     pub jwt_issuer: String,
@@ -235,6 +237,12 @@ fn ip_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<IpAddr>, D:
         .collect()
 }
 
+fn log_filter<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let filter = String::deserialize(deserializer)?;
+    crate::telemetry::check_filter(&filter).map_err(serde::de::Error::custom)?;
+    Ok(filter)
+}
+
 impl Settings {
     /// Reads the settings from the default file, `DATABASE_URL`/`SMTP_URL` and `DOORSTEP_*`.
     pub fn load() -> Result<Self, Box<figment::Error>> {
@@ -368,6 +376,89 @@ mod tests {
             assert!(Settings::load_from(Path::new("none.toml")).is_ok());
             Ok(())
         });
+    }
+
+    #[test]
+    fn log_levels_are_checked() {
+        for good in ["info", "WARN", "info,doorstep_api=debug", "off", "sqlx=warn, info"] {
+            figment::Jail::expect_with(|jail| {
+                jail.set_env("DOORSTEP_LOG_LEVEL", good);
+                let settings = Settings::load_from(Path::new("none.toml")).unwrap();
+                assert_eq!(settings.log_level, good);
+                Ok(())
+            });
+        }
+        for bad in ["verbose", "infoo", "doorstep_api=loud", "", "info,["] {
+            figment::Jail::expect_with(|jail| {
+                jail.create_file("doorstep.toml", &format!("log_level = {bad:?}"))?;
+                let err = Settings::load_from(Path::new("doorstep.toml")).unwrap_err();
+                let message = err.to_string();
+                assert!(message.contains("log_level"), "{bad:?}: {message}");
+                Ok(())
+            });
+        }
+    }
+
+    fn example_file() -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../doorstep.example.toml");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    fn from_toml(text: &str) -> Result<Settings, Box<figment::Error>> {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(text))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// Every setting has an entry in `doorstep.example.toml`, set to its default or (for a
+    /// setting unset by default) commented out as `# name = example`; the file as shipped
+    /// is the defaults, and with every such line uncommented it is still a valid config.
+    #[test]
+    fn the_example_file_lists_every_setting() {
+        let example = example_file();
+        let defaults = serde_json::to_value(Settings::default()).unwrap();
+        let fields = defaults.as_object().unwrap();
+        let assigned = |line: &str, field: &str| {
+            line.strip_prefix(field)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        };
+        for field in fields.keys() {
+            let set = example.lines().any(|l| assigned(l, field));
+            let commented = example
+                .lines()
+                .filter_map(|l| l.strip_prefix("# "))
+                .any(|l| assigned(l, field));
+            assert!(
+                set ^ commented,
+                "doorstep.example.toml needs exactly one `{field} = …` line (set, or commented out when unset by default)"
+            );
+            if commented {
+                assert!(
+                    fields[field].is_null(),
+                    "{field} has a default: the example sets it rather than commenting it out"
+                );
+            }
+        }
+        let shipped = from_toml(&example).expect("the example file is a valid config");
+        assert_eq!(
+            serde_json::to_value(&shipped).unwrap(),
+            defaults,
+            "the example file's values are the defaults"
+        );
+        let uncommented: String = example
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if fields.keys().any(|f| assigned(rest, f)) => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let all = from_toml(&uncommented).expect("every example value is valid");
+        let all = serde_json::to_value(&all).unwrap();
+        for (field, value) in all.as_object().unwrap() {
+            assert!(!value.is_null(), "{field} has no example value");
+        }
     }
 
     #[test]

@@ -355,13 +355,27 @@ impl Application {
         self.db.clone()
     }
 
-    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    /// Serves until SIGTERM or SIGINT (both graceful: the listener closes, in-flight
+    /// requests get `shutdown_timeout_secs` to finish), then stops the background jobs and
+    /// only then closes the database, so no job meets a closed pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let grace = self.jobs_grace;
+        let signals = tokio::spawn(async move {
+            let signal = stop_signal().await;
+            tracing::info!(
+                %signal,
+                grace_secs = grace.as_secs(),
+                "stopping: no new connections; in-flight requests may finish"
+            );
+            handle.stop(true).await;
+        });
         let metrics = self.metrics_server.map(|server| {
             let handle = server.handle();
             (tokio::spawn(server), handle)
         });
         let served = self.server.await;
+        signals.abort();
         if let Some((task, handle)) = metrics {
             handle.stop(true).await;
             let _ = task.await;
@@ -371,8 +385,32 @@ impl Application {
         served?;
         tracing::info!("closing the database");
         let _ = self.db.close().await;
+        tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM and names the one that came. Both mean the same
+/// graceful stop (actix's own handling would make SIGINT a forced stop that drops in-flight
+/// requests, so the servers here are built with its signal handling off).
+pub async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                return tokio::select! {
+                    _ = tokio::signal::ctrl_c() => "SIGINT",
+                    _ = term.recv() => "SIGTERM",
+                };
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM; stopping on Ctrl-C only")
+            }
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "SIGINT"
 }
 
 /// `/metrics` alone on its own address, for a scraper on a private network.
@@ -456,7 +494,10 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
     // What `HttpServer` builds, with the connection wrapped so that the errors the HTTP/1
     // dispatcher answers itself become problem+json too (see `http::connection`).
     let addr = listener.local_addr()?;
-    let mut builder = actix_server::Server::build().shutdown_timeout(shutdown);
+    let mut builder = actix_server::Server::build()
+        .shutdown_timeout(shutdown)
+        // SIGINT and SIGTERM are handled by `Application::run_until_stopped`, the same way.
+        .disable_signals();
     if workers > 0 {
         builder = builder.workers(workers);
     }

@@ -4,9 +4,12 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
+
+/// How long the first connection to PostgreSQL may take before start-up gives up.
+pub const CONNECT_PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Which database a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +40,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
             redact(url)
         ))
     })?;
+    if backend == Backend::Postgres {
+        probe_postgres(url).await?;
+    }
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
@@ -53,6 +59,41 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         });
     }
     Database::connect(options).await
+}
+
+/// One direct connection attempt before the pool is built, so a server that is down or
+/// unreachable is named at once: the pool retries a refused connection until its acquire
+/// timeout and then reports only "pool timed out".
+async fn probe_postgres(url: &str) -> Result<(), DbErr> {
+    use sea_orm::sqlx::Connection;
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
+    let fail = |message: String| DbErr::Conn(RuntimeErr::Internal(message));
+    let options: PgConnectOptions = url
+        .parse()
+        .map_err(|err| fail(format!("invalid PostgreSQL URL {}: {err}", redact(url))))?;
+    let place = match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => format!("{}:{}", options.get_host(), options.get_port()),
+    };
+    match tokio::time::timeout(CONNECT_PROBE_TIMEOUT, PgConnection::connect_with(&options)).await
+    {
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+            Ok(())
+        }
+        Ok(Err(sea_orm::sqlx::Error::Io(err)))
+            if err.kind() == std::io::ErrorKind::ConnectionRefused =>
+        {
+            Err(fail(format!(
+                "connection refused by {place}: no PostgreSQL server is listening there"
+            )))
+        }
+        Ok(Err(err)) => Err(fail(format!("cannot connect to PostgreSQL at {place}: {err}"))),
+        Err(_) => Err(fail(format!(
+            "no answer from PostgreSQL at {place} within {} s",
+            CONNECT_PROBE_TIMEOUT.as_secs()
+        ))),
+    }
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`

@@ -1,13 +1,16 @@
-//! Prometheus metrics: request counts and latency histograms by route and status, and the
-//! background jobs' runs, failures and durations.
+//! Prometheus metrics: request counts and latency histograms by route and status, the
+//! background jobs' runs, failures and durations, the database connection pool, and the
+//! process itself (the standard `process_*` series: CPU, memory, open files, start time).
 
 use std::sync::Arc;
 
 use doorstep_domain::jobs::JobMetrics;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 
 /// The metrics of one server. Each server has its own registry, so several test servers in
 /// one process do not mix their figures.
@@ -18,6 +21,32 @@ pub struct Metrics {
     /// Work waiting or done, read from the database at scrape time.
     queues: IntGaugeVec,
     jobs: JobCounters,
+    pool: PoolGauges,
+}
+
+/// The database connection pool, read at scrape time.
+struct PoolGauges {
+    /// Connections open (idle or in use).
+    size: IntGauge,
+    idle: IntGauge,
+    in_use: IntGauge,
+    /// `database_max_connections`.
+    max: IntGauge,
+}
+
+/// What the pool holds now: `(open, idle, max)`.
+fn pool_figures(db: &DatabaseConnection) -> Option<(u32, usize, u32)> {
+    match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            Some((pool.size(), pool.num_idle(), pool.options().get_max_connections()))
+        }
+        DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            Some((pool.size(), pool.num_idle(), pool.options().get_max_connections()))
+        }
+        _ => None,
+    }
 }
 
 /// The background jobs' series, shared with the job registry (the vectors are handles
@@ -90,8 +119,39 @@ impl Metrics {
             )
             .expect("valid metric"),
         };
+        let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("valid metric");
+        let pool = PoolGauges {
+            size: gauge(
+                "doorstep_db_pool_connections",
+                "Database connections open in the pool (idle or in use)",
+            ),
+            idle: gauge(
+                "doorstep_db_pool_idle_connections",
+                "Database connections open and idle",
+            ),
+            in_use: gauge(
+                "doorstep_db_pool_in_use_connections",
+                "Database connections checked out by a request or job",
+            ),
+            max: gauge(
+                "doorstep_db_pool_max_connections",
+                "Largest number of connections the pool opens (database_max_connections)",
+            ),
+        };
+        // CPU seconds, resident and virtual memory, open and maximum file descriptors,
+        // threads and start time of this process, read from /proc at each scrape.
+        #[cfg(target_os = "linux")]
+        registry
+            .register(Box::new(
+                prometheus::process_collector::ProcessCollector::for_self(),
+            ))
+            .expect("registered once");
         for collector in [
-            Box::new(jobs.runs.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(pool.size.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(pool.idle.clone()),
+            Box::new(pool.in_use.clone()),
+            Box::new(pool.max.clone()),
+            Box::new(jobs.runs.clone()),
             Box::new(jobs.failures.clone()),
             Box::new(jobs.duration.clone()),
         ] {
@@ -112,6 +172,18 @@ impl Metrics {
             latency,
             queues,
             jobs,
+            pool,
+        }
+    }
+
+    /// Reads the pool's figures now (called at each scrape).
+    pub fn observe_pool(&self, db: &DatabaseConnection) {
+        if let Some((open, idle, max)) = pool_figures(db) {
+            let idle = i64::try_from(idle).unwrap_or(i64::MAX);
+            self.pool.size.set(i64::from(open));
+            self.pool.idle.set(idle);
+            self.pool.in_use.set((i64::from(open) - idle).max(0));
+            self.pool.max.set(i64::from(max));
         }
     }
 

@@ -37,7 +37,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
         .ping()
         .await
         .map_err(|err| unavailable(err.to_string()))?;
-    let pending = Migrator::get_pending_migrations(&state.db)
+    // The read-only check: the plain one first runs `CREATE TABLE IF NOT EXISTS
+    // seaql_migrations`, whose PostgreSQL notice would be logged on every probe.
+    let pending = Migrator::get_pending_migrations_read_only(&state.db)
         .await
         .map_err(|err| unavailable(err.to_string()))?;
     if !pending.is_empty() {
@@ -46,7 +48,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
     Ok(web::Json(Health::ok()))
 }
 
-/// Request counts and latency histograms in Prometheus text format. On the API address it
+/// Request counts and latency histograms, background jobs, queues, the connection pool and
+/// the process (CPU, memory, open files) in Prometheus text format. On the API address it
 /// needs the configured `metrics_token` as a bearer token (and is not served there without
 /// one); `metrics_bind` serves it on a private address without a token.
 #[utoipa::path(
@@ -96,6 +99,7 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 }
 
 async fn render_metrics(state: &AppState) -> HttpResponse {
+    state.metrics.observe_pool(&state.db);
     // Queue sizes are read now; if the database is down the request figures still answer.
     match doorstep_matcher::worker::stats(&state.db).await {
         Ok(stats) => {

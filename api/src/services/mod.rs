@@ -3,6 +3,7 @@
 //! pieces and domain types, with no HTTP in them; handlers parse, authorise, call one of
 //! these and map the result to a view.
 
+pub mod backup;
 pub mod fairs;
 pub mod lexicon;
 pub mod matches;
