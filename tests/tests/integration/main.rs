@@ -5,6 +5,7 @@
 mod access;
 mod applications;
 mod auth;
+mod backup;
 mod businesses;
 mod codes;
 mod conventions;
