@@ -8,6 +8,7 @@ on_both_databases!(
     readyz_fails_when_the_database_is_gone,
     metrics_count_requests_by_route_and_status,
     metrics_are_not_public,
+    metrics_show_the_process_and_the_connection_pool,
     metrics_bind_serves_metrics_alone,
     openapi_document_covers_every_route,
     openapi_document_states_the_shared_responses,
@@ -74,6 +75,35 @@ async fn metrics_count_requests_by_route_and_status(backend: Backend) {
     assert!(
         text.contains(r#"doorstep_queue{queue="matcher_backlog"}"#),
         "{text}"
+    );
+}
+
+async fn metrics_show_the_process_and_the_connection_pool(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.metrics_token = Some(METRICS_TOKEN.into())).await;
+    let metrics = app.get("/metrics", Some(METRICS_TOKEN)).await;
+    assert_eq!(metrics.status, 200);
+    let text = metrics.body.as_str().expect("metrics are text");
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("{name} missing: {text}"))
+            .parse()
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    // The standard process series (Linux).
+    assert!(value("process_cpu_seconds_total") > 0.0);
+    assert!(value("process_resident_memory_bytes") > 0.0);
+    assert!(value("process_open_fds") > 0.0);
+    assert!(value("process_max_fds") >= value("process_open_fds"));
+    assert!(value("process_start_time_seconds") > 1.7e9);
+    // The connection pool: what the settings allow, and what is open now, by use.
+    let max = value("doorstep_db_pool_max_connections");
+    assert_eq!(max, f64::from(app.settings.database_max_connections));
+    let open = value("doorstep_db_pool_connections");
+    assert!(open >= 1.0 && open <= max, "{text}");
+    assert_eq!(
+        value("doorstep_db_pool_idle_connections") + value("doorstep_db_pool_in_use_connections"),
+        open
     );
 }
 
