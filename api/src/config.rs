@@ -380,7 +380,13 @@ mod tests {
 
     #[test]
     fn log_levels_are_checked() {
-        for good in ["info", "WARN", "info,doorstep_api=debug", "off", "sqlx=warn, info"] {
+        for good in [
+            "info",
+            "WARN",
+            "info,doorstep_api=debug",
+            "off",
+            "sqlx=warn, info",
+        ] {
             figment::Jail::expect_with(|jail| {
                 jail.set_env("DOORSTEP_LOG_LEVEL", good);
                 let settings = Settings::load_from(Path::new("none.toml")).unwrap();

@@ -51,7 +51,9 @@ pub fn check_filter(filter: &str) -> Result<(), String> {
         return Err("log_level is empty (try \"info\")".into());
     }
     for directive in directives {
-        let level = directive.rsplit_once('=').map_or(directive, |(_, level)| level);
+        let level = directive
+            .rsplit_once('=')
+            .map_or(directive, |(_, level)| level);
         if LevelFilter::from_str(level.trim()).is_err() {
             return Err(format!(
                 "log_level {filter:?}: {directive:?} names no level (use trace, debug, info, warn, error or off, optionally as target=level)"

@@ -41,7 +41,14 @@ fn sigint_lets_in_flight_requests_finish_on_postgres() {
 fn stop_with_a_request_in_flight(db: Db, signal: &str) {
     let dir = Scratch::new();
     let admin = doorstep(&dir, &db)
-        .args(["admin", "create-admin", "--phone", PHONE, "--name", "值班运维"])
+        .args([
+            "admin",
+            "create-admin",
+            "--phone",
+            PHONE,
+            "--name",
+            "值班运维",
+        ])
         .env("DOORSTEP_NEW_PASSWORD", PASSWORD)
         .output()
         .expect("run doorstep admin");
@@ -49,7 +56,10 @@ fn stop_with_a_request_in_flight(db: Db, signal: &str) {
 
     let mut server = Server::start(doorstep(&dir, &db).arg("serve"));
     for _ in 0..2 {
-        let ready = exchange(server.port, "GET /readyz HTTP/1.1\r\nHost: doorstep\r\nConnection: close\r\n\r\n");
+        let ready = exchange(
+            server.port,
+            "GET /readyz HTTP/1.1\r\nHost: doorstep\r\nConnection: close\r\n\r\n",
+        );
         assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
     }
 
@@ -68,10 +78,13 @@ fn stop_with_a_request_in_flight(db: Db, signal: &str) {
     assert_eq!(&continued, b"HTTP/1.1 100 Continue\r\n\r\n");
 
     server.signal(signal);
-    server.wait_for_line(|line| line.contains("stopping") && line.contains(&format!("SIG{signal}")));
+    server
+        .wait_for_line(|line| line.contains("stopping") && line.contains(&format!("SIG{signal}")));
     login.write_all(body.as_bytes()).unwrap();
     let mut answer = String::new();
-    login.read_to_string(&mut answer).expect("the login's answer");
+    login
+        .read_to_string(&mut answer)
+        .expect("the login's answer");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("access_token"), "{answer}");
 
@@ -79,7 +92,10 @@ fn stop_with_a_request_in_flight(db: Db, signal: &str) {
     assert_eq!(status.code(), Some(0), "{output}");
     assert!(output.contains("closing the database"), "{output}");
     for line in output.lines() {
-        assert!(!line.contains('\u{1b}'), "colour codes in piped output: {line:?}");
+        assert!(
+            !line.contains('\u{1b}'),
+            "colour codes in piped output: {line:?}"
+        );
         assert!(
             !line
                 .split_whitespace()
@@ -103,10 +119,16 @@ fn an_unreachable_postgres_is_named() {
     let dir = Scratch::new();
     let port = free_port();
     let url = format!("postgres://doorstep@127.0.0.1:{port}/doorstep");
-    let out = doorstep(&dir, &Db { url: Some(url), drop: None })
-        .arg("migrate")
-        .output()
-        .expect("run doorstep migrate");
+    let out = doorstep(
+        &dir,
+        &Db {
+            url: Some(url),
+            drop: None,
+        },
+    )
+    .arg("migrate")
+    .output()
+    .expect("run doorstep migrate");
     assert!(!out.status.success());
     let said = text(&out);
     assert!(said.contains("connection refused"), "{said}");
@@ -124,7 +146,10 @@ fn an_invalid_log_level_is_refused_at_start() {
         .expect("run doorstep migrate");
     assert!(!out.status.success());
     let said = text(&out);
-    assert!(said.contains("log_level") && said.contains("verbose"), "{said}");
+    assert!(
+        said.contains("log_level") && said.contains("verbose"),
+        "{said}"
+    );
     assert!(!dir.0.join("data").exists(), "nothing was started: {said}");
 }
 
@@ -154,14 +179,19 @@ struct Db {
 
 impl Db {
     fn sqlite() -> Self {
-        Self { url: None, drop: None }
+        Self {
+            url: None,
+            drop: None,
+        }
     }
 
     fn postgres() -> Self {
         let admin = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
         let name = format!("doorstep_process_{}", uuid::Uuid::new_v4().simple());
         postgres(&admin, &format!("CREATE DATABASE {name}"));
-        let (base, _) = admin.rsplit_once('/').expect("a database in TEST_DATABASE_URL");
+        let (base, _) = admin
+            .rsplit_once('/')
+            .expect("a database in TEST_DATABASE_URL");
         Self {
             url: Some(format!("{base}/{name}")),
             drop: Some((admin.clone(), name)),
@@ -172,7 +202,10 @@ impl Db {
 impl Drop for Db {
     fn drop(&mut self) {
         if let Some((admin, name)) = &self.drop {
-            postgres(admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            postgres(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
         }
     }
 }
@@ -184,7 +217,9 @@ fn postgres(url: &str, sql: &str) {
         .build()
         .unwrap()
         .block_on(async {
-            let db = sea_orm::Database::connect(url).await.expect("TEST_DATABASE_URL");
+            let db = sea_orm::Database::connect(url)
+                .await
+                .expect("TEST_DATABASE_URL");
             db.execute_unprepared(sql).await.expect(sql);
             let _ = db.close().await;
         });

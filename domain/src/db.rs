@@ -75,8 +75,7 @@ async fn probe_postgres(url: &str) -> Result<(), DbErr> {
         Some(socket) => socket.display().to_string(),
         None => format!("{}:{}", options.get_host(), options.get_port()),
     };
-    match tokio::time::timeout(CONNECT_PROBE_TIMEOUT, PgConnection::connect_with(&options)).await
-    {
+    match tokio::time::timeout(CONNECT_PROBE_TIMEOUT, PgConnection::connect_with(&options)).await {
         Ok(Ok(connection)) => {
             let _ = connection.close().await;
             Ok(())
@@ -88,7 +87,9 @@ async fn probe_postgres(url: &str) -> Result<(), DbErr> {
                 "connection refused by {place}: no PostgreSQL server is listening there"
             )))
         }
-        Ok(Err(err)) => Err(fail(format!("cannot connect to PostgreSQL at {place}: {err}"))),
+        Ok(Err(err)) => Err(fail(format!(
+            "cannot connect to PostgreSQL at {place}: {err}"
+        ))),
         Err(_) => Err(fail(format!(
             "no answer from PostgreSQL at {place} within {} s",
             CONNECT_PROBE_TIMEOUT.as_secs()

@@ -10,7 +10,7 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
 };
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 
 /// The metrics of one server. Each server has its own registry, so several test servers in
 /// one process do not mix their figures.
@@ -39,11 +39,19 @@ fn pool_figures(db: &DatabaseConnection) -> Option<(u32, usize, u32)> {
     match db.get_database_backend() {
         DatabaseBackend::Sqlite => {
             let pool = db.get_sqlite_connection_pool();
-            Some((pool.size(), pool.num_idle(), pool.options().get_max_connections()))
+            Some((
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ))
         }
         DatabaseBackend::Postgres => {
             let pool = db.get_postgres_connection_pool();
-            Some((pool.size(), pool.num_idle(), pool.options().get_max_connections()))
+            Some((
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ))
         }
         _ => None,
     }

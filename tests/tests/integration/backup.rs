@@ -33,8 +33,7 @@ async fn a_backup_taken_while_writing_restores_every_acknowledged_write(backend:
     let acknowledged: Arc<Mutex<Vec<Uuid>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let writer = tokio::spawn({
-        let (acknowledged, stop, business) =
-            (acknowledged.clone(), stop.clone(), shop.business_id);
+        let (acknowledged, stop, business) = (acknowledged.clone(), stop.clone(), shop.business_id);
         async move {
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
@@ -69,14 +68,21 @@ async fn a_backup_taken_while_writing_restores_every_acknowledged_write(backend:
     let copy = std::fs::read(&file).unwrap();
     let again = backup::to_file(&app.settings, &file).await.unwrap_err();
     assert!(again.to_string().contains("already exists"), "{again:#}");
-    assert_eq!(std::fs::read(&file).unwrap(), copy, "the first backup is untouched");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        copy,
+        "the first backup is untouched"
+    );
 
     // Restore as the README says: the copy becomes the database file of a new data folder.
     let data = folder.join("restored");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(&file, data.join("doorstep.db")).unwrap();
     let restored = spawn_app_with(backend, |s| {
-        s.database_url = Some(format!("sqlite://{}?mode=rw", data.join("doorstep.db").display()))
+        s.database_url = Some(format!(
+            "sqlite://{}?mode=rw",
+            data.join("doorstep.db").display()
+        ))
     })
     .await;
     let check = restored
