@@ -23,7 +23,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the HTTP server (the default): migrations first, then serve until SIGTERM.
+    /// Run the HTTP server (the default): migrations first, then serve until SIGTERM or
+    /// SIGINT (both graceful).
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,

@@ -92,11 +92,12 @@ fn stop_with_a_request_in_flight(db: Db, signal: &str) {
     assert_eq!(status.code(), Some(0), "{output}");
     assert!(output.contains("closing the database"), "{output}");
     for line in output.lines() {
-        assert!(!line.contains('\u{1b}'), "colour codes in piped output: {line:?}");
+        assert!(
+            !line.contains('\u{1b}'),
+            "colour codes in piped output: {line:?}"
+        );
     }
-    let (_, stopping) = output
-        .split_once(&stop_line)
-        .expect("the stop was logged");
+    let (_, stopping) = output.split_once(&stop_line).expect("the stop was logged");
     for line in stopping.lines() {
         assert!(
             !line
