@@ -2,10 +2,12 @@
 //! benchmarks measure against, and what tests use when they need a realistic crowd.
 
 pub mod generate;
+pub mod history;
 pub mod load;
 pub mod seed;
 pub mod vocabulary;
 
+pub use history::History;
 pub use generate::{Archetype, GenBusiness, GenPosting, GenSeeker, Generator, Sizes};
 
 #[cfg(test)]
