@@ -163,11 +163,6 @@ impl Stage {
         let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
 
-    /// Raises the expected total (work found on the way, such as pushes queued by matching).
-    fn set_total(&self, total: u64) {
-        self.bar.set_length(total);
-    }
-
     fn inc(&mut self, n: u64) {
         self.bar.inc(n);
         if self.plain && self.last_line.elapsed() >= PLAIN_EVERY {

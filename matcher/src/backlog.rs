@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use doorstep_domain::entities::{push, seeker_profile};
 use doorstep_domain::types::PushStatus;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -102,10 +102,10 @@ pub async fn backlog<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<B
         {
             backlog.daily_cap += n;
         } else {
-            let retrying = retried
+            let retried = retried
                 .get(&account)
-                .map_or(0, |r| u64::try_from(*r).unwrap_or(0))
-                .min(n);
+                .map_or(0, |r| u64::try_from(*r).unwrap_or(0));
+            let retrying = std::cmp::min(retried, n);
             backlog.retrying += retrying;
             backlog.due += n - retrying;
         }
