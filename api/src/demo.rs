@@ -353,7 +353,8 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
             .await
             .context("building the search index")?,
     );
-    let indexed = stage.finish((loaded.postings + history.postings.len() + loaded.seekers + 1) as u64);
+    let indexed =
+        stage.finish((loaded.postings + history.postings.len() + loaded.seekers + 1) as u64);
 
     let matcher = startup::matcher(settings, db.clone(), index, "demo")?;
     let events = {
@@ -494,7 +495,10 @@ fn waiting_reasons(b: &doorstep_matcher::backlog::Backlog) -> String {
         ));
     }
     if b.retrying > 0 {
-        why.push(format!("{} to be retried after a failed attempt", b.retrying));
+        why.push(format!(
+            "{} to be retried after a failed attempt",
+            b.retrying
+        ));
     }
     if b.due > 0 {
         why.push(format!("{} due, sent by the server once it runs", b.due));

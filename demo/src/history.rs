@@ -130,7 +130,8 @@ impl History {
         then: Option<(ApplicationStatus, chrono::DateTime<chrono::Utc>, Uuid)>,
     ) {
         let id = uuid(rng);
-        let (status, updated_at) = then.map_or((ApplicationStatus::Submitted, applied), |t| (t.0, t.1));
+        let (status, updated_at) =
+            then.map_or((ApplicationStatus::Submitted, applied), |t| (t.0, t.1));
         self.applications.push(application::Model {
             id,
             posting_id: p.id,

@@ -7,8 +7,8 @@ pub mod load;
 pub mod seed;
 pub mod vocabulary;
 
-pub use history::History;
 pub use generate::{Archetype, GenBusiness, GenPosting, GenSeeker, Generator, Sizes};
+pub use history::History;
 
 #[cfg(test)]
 mod tests;

@@ -171,13 +171,36 @@ pub async fn load_with(
 /// applications were written.
 pub async fn load_history(db: &DatabaseConnection, history: &History) -> Result<usize, DbErr> {
     for chunk in history.postings.chunks(CHUNK) {
-        insert_chunk(db, chunk.iter().map(|gp| fresh(gp.posting.clone())).collect::<Vec<posting::ActiveModel>>()).await?;
+        insert_chunk(
+            db,
+            chunk
+                .iter()
+                .map(|gp| fresh(gp.posting.clone()))
+                .collect::<Vec<posting::ActiveModel>>(),
+        )
+        .await?;
     }
     for chunk in history.applications.chunks(CHUNK) {
-        insert_chunk(db, chunk.iter().cloned().map(fresh).collect::<Vec<application::ActiveModel>>()).await?;
+        insert_chunk(
+            db,
+            chunk
+                .iter()
+                .cloned()
+                .map(fresh)
+                .collect::<Vec<application::ActiveModel>>(),
+        )
+        .await?;
     }
     for chunk in history.events.chunks(CHUNK) {
-        insert_chunk(db, chunk.iter().cloned().map(fresh).collect::<Vec<application_event::ActiveModel>>()).await?;
+        insert_chunk(
+            db,
+            chunk
+                .iter()
+                .cloned()
+                .map(fresh)
+                .collect::<Vec<application_event::ActiveModel>>(),
+        )
+        .await?;
     }
     Ok(history.applications.len())
 }

@@ -8,17 +8,15 @@ use doorstep_domain::auth::Principal;
 use doorstep_domain::credentials::{HeldCredential, HeldCredentials};
 use doorstep_domain::districts::{self, DistrictInput, LatLon};
 use doorstep_domain::entities::{district, seeker_profile, service_record};
-use doorstep_domain::service_records::{self, ServiceRecordInput};
 use doorstep_domain::reports::handling;
+use doorstep_domain::service_records::{self, ServiceRecordInput};
 use doorstep_domain::time;
 use doorstep_domain::types::{
     Education, PayUnit, Role, ServiceKind, StringList, TimeSlot, Visibility, WeeklySchedule,
 };
 use doorstep_domain::{points, stations, trainings};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use uuid::Uuid;
 

@@ -237,11 +237,18 @@ fn the_past_has_filled_postings_with_one_hire_each_and_open_applications() {
     use doorstep_domain::types::{ApplicationStatus, PostingStatus};
     let g = Generator::new(2026, Sizes::DEMO, now());
     let history = g.history();
-    assert_eq!(history, Generator::new(2026, Sizes::DEMO, now()).history(), "deterministic");
+    assert_eq!(
+        history,
+        Generator::new(2026, Sizes::DEMO, now()).history(),
+        "deterministic"
+    );
     let today: BTreeSet<_> = g.postings().map(|p| p.posting.id).collect();
     let mut pairs = BTreeSet::new();
     for a in &history.applications {
-        assert!(pairs.insert((a.posting_id, a.seeker_id)), "one application per pair");
+        assert!(
+            pairs.insert((a.posting_id, a.seeker_id)),
+            "one application per pair"
+        );
         assert!(a.created_at <= a.updated_at && a.updated_at <= now());
     }
     let mut filled = 0;

@@ -9,9 +9,7 @@ use chrono::{DateTime, Utc};
 use doorstep_domain::entities::{push, seeker_profile};
 use doorstep_domain::types::PushStatus;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::daily_cap::Announced;
@@ -66,7 +64,9 @@ pub async fn backlog<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<B
         if retried {
             query = query.filter(push::Column::Attempts.gt(0));
         }
-        query.group_by(push::Column::AccountId).into_tuple::<(Uuid, i64)>()
+        query
+            .group_by(push::Column::AccountId)
+            .into_tuple::<(Uuid, i64)>()
     };
     let waiting: HashMap<Uuid, i64> = pending(false).all(db).await?.into_iter().collect();
     let retried: HashMap<Uuid, i64> = pending(true).all(db).await?.into_iter().collect();

@@ -571,8 +571,7 @@ impl Matcher {
         use std::collections::HashMap;
         let mut sent = 0;
         let claimed =
-            queue::claim::<push::Entity, _>(&self.db, time::now(), self.row_lease(), limit)
-                .await?;
+            queue::claim::<push::Entity, _>(&self.db, time::now(), self.row_lease(), limit).await?;
         let claimed_count = claimed.len();
         let matches: HashMap<Uuid, job_match::Model> = job_match::Entity::find()
             .filter(job_match::Column::Id.is_in(claimed.iter().map(|c| c.match_id)))

@@ -194,13 +194,28 @@ async fn counts(db: &sea_orm::DatabaseConnection) -> Vec<(&'static str, u64)> {
     vec![
         ("accounts", account::Entity::find().count(db).await.unwrap()),
         ("postings", posting::Entity::find().count(db).await.unwrap()),
-        ("districts", district::Entity::find().count(db).await.unwrap()),
+        (
+            "districts",
+            district::Entity::find().count(db).await.unwrap(),
+        ),
         ("stations", station::Entity::find().count(db).await.unwrap()),
-        ("applications", application::Entity::find().count(db).await.unwrap()),
-        ("service_records", service_record::Entity::find().count(db).await.unwrap()),
-        ("matches", job_match::Entity::find().count(db).await.unwrap()),
+        (
+            "applications",
+            application::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "service_records",
+            service_record::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "matches",
+            job_match::Entity::find().count(db).await.unwrap(),
+        ),
         ("pushes", push::Entity::find().count(db).await.unwrap()),
-        ("outbox", outbox_event::Entity::find().count(db).await.unwrap()),
+        (
+            "outbox",
+            outbox_event::Entity::find().count(db).await.unwrap(),
+        ),
         ("leases", lease::Entity::find().count(db).await.unwrap()),
     ]
 }
@@ -225,7 +240,9 @@ async fn a_demo_that_would_clash_is_refused_before_writing_anything(backend: Bac
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
     let app = spawn_app_after(backend, async |settings| {
         // Before any server runs: the demo seeker's phone is someone's login already.
-        let db = doorstep_api::startup::connect_and_migrate(settings).await.unwrap();
+        let db = doorstep_api::startup::connect_and_migrate(settings)
+            .await
+            .unwrap();
         let taken = NewAccount::parse(
             Role::Seeker,
             Some(demo::SEEKER_PHONE),

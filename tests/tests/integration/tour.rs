@@ -86,7 +86,10 @@ async fn the_readme_tour_shows_something_at_every_step(backend: Backend) {
     let mut script = String::from("set -o pipefail\ncargo() { :; }\n");
     script.push_str(&preamble);
     for (i, step) in steps.iter().enumerate() {
-        script.push_str(&format!("echo '@@step {i}'\n{}echo \"@@status $?\"\n", step.commands));
+        script.push_str(&format!(
+            "echo '@@step {i}'\n{}echo \"@@status $?\"\n",
+            step.commands
+        ));
     }
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new("bash")
