@@ -65,7 +65,7 @@ impl Generator {
                 if !seen.insert(seeker.account.id) {
                     continue;
                 }
-                let applied = published + open_for * (n as i32 + 1) / (applicants + 2);
+                let applied = published + open_for * (n + 1) / (applicants + 2);
                 let outcome = if filled && n == 0 {
                     ApplicationStatus::Hired
                 } else if rng.random_bool(0.2) {

@@ -683,7 +683,7 @@ impl Matcher {
                         "the account has no e-mail address".into(),
                     )),
                 },
-                "webhook" => self.post_webhooks(item.id, item.account_id, &m, &p).await?,
+                "webhook" => self.post_webhooks(item.id, item.account_id, m, p).await?,
                 other => Err(DeliveryError::Permanent(format!(
                     "channel {other} is not delivered by this worker"
                 ))),
