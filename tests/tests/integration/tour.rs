@@ -104,7 +104,6 @@ async fn the_readme_tour_shows_something_at_every_step(backend: Backend) {
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(!stderr.contains("Traceback"), "{stderr}");
 
     let titles: Vec<String> = {
         use doorstep_domain::entities::posting;
@@ -164,4 +163,6 @@ async fn the_readme_tour_shows_something_at_every_step(backend: Backend) {
             );
         }
     }
+    // No helper choked on an answer (a step can print something and still fail half-way).
+    assert!(!stderr.contains("Traceback"), "{stdout}\n{stderr}");
 }
