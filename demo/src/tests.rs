@@ -194,7 +194,7 @@ fn titles_and_pay_agree_with_the_kind_of_work() {
     use doorstep_domain::types::PayUnit;
     for seed in [2026, 7] {
         let g = Generator::new(seed, Sizes::DEMO, now());
-        for gp in g.postings().chain(g.history().postings.into_iter()) {
+        for gp in g.postings().chain(g.history().postings) {
             let p = gp.posting;
             let part_time_words = p.title.contains("兼职") || p.title.contains("周末");
             match p.kind {
