@@ -58,7 +58,7 @@ pub struct GenBusiness {
 }
 
 /// A posting and the role it was written for (the ground truth relevance is judged by).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GenPosting {
     pub posting: posting::Model,
     /// A code of [`vocabulary::ROLES`].
@@ -94,7 +94,7 @@ pub struct Generator {
 }
 
 /// One independent stream per (seed, what, index): splitmix64 over the three.
-fn rng_for(seed: u64, what: u64, index: usize) -> ChaCha8Rng {
+pub(crate) fn rng_for(seed: u64, what: u64, index: usize) -> ChaCha8Rng {
     let mut x = seed ^ what.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (index as u64).rotate_left(29);
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -108,7 +108,7 @@ const SHIFT: u64 = 4;
 /// Days ahead a gig posting's dated shifts are generated for.
 pub const SHIFT_DAYS: i64 = 14;
 
-fn uuid(rng: &mut impl Rng) -> Uuid {
+pub(crate) fn uuid(rng: &mut impl Rng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.random()).into_uuid()
 }
 
@@ -210,6 +210,15 @@ impl Generator {
 
     pub fn sizes(&self) -> Sizes {
         self.sizes
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The instant the district is generated at ("today").
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
     }
 
     pub fn businesses(&self) -> &[GenBusiness] {
@@ -326,7 +335,16 @@ impl Generator {
         let kind = weighted(&mut rng, role.kinds);
         let brand_and_place = business.name.clone();
 
-        let mut title = pick(&mut rng, role.titles).to_string();
+        let fitting: Vec<&str> = role
+            .titles
+            .iter()
+            .copied()
+            .filter(|t| title_fits(t, kind))
+            .collect();
+        let mut title = match fitting.as_slice() {
+            [] => neutral_title(role.titles[0]),
+            some => pick(&mut rng, some).to_string(),
+        };
         match kind {
             PostingKind::PartTime if !title.contains("兼职") && rng.random_bool(0.5) => title
                 .push_str(if rng.random_bool(0.5) {
@@ -370,7 +388,11 @@ impl Generator {
             benefits.join("、")
         );
         if kind == PostingKind::Gig {
-            description.push_str("按小时计薪，当天结算。");
+            description.push_str(if pay_unit == PayUnit::Day {
+                "按天计薪，当天结算。"
+            } else {
+                "按小时计薪，当天结算。"
+            });
         }
         let mut requirements: Vec<String> = choose_some(&mut rng, role.requirements, 1, 2);
         if role.food && !requirements.iter().any(|r| r.contains("健康证")) {
@@ -914,6 +936,25 @@ impl Generator {
     pub fn seekers(&self) -> impl Iterator<Item = GenSeeker> + '_ {
         (0..self.sizes.seekers).map(|i| self.seeker(i))
     }
+}
+
+/// Whether a title's own words agree with the kind of work: 兼职 and 周末 are part-time or
+/// gig work, 全职 is full-time, 实习 an internship, 临时 and 日结 a gig.
+pub fn title_fits(title: &str, kind: PostingKind) -> bool {
+    use PostingKind::{FullTime, Gig, Internship, PartTime};
+    let says = |word: &str| title.contains(word);
+    !(says("兼职") && !matches!(kind, PartTime | Gig)
+        || says("周末") && !matches!(kind, PartTime | Gig)
+        || says("全职") && kind != FullTime
+        || says("实习") && kind != Internship
+        || (says("临时") || says("日结")) && kind != Gig)
+}
+
+/// A role's first title without the words that tie it to one kind of work.
+fn neutral_title(title: &str) -> String {
+    ["全职", "兼职", "周末", "实习生", "实习", "临时"]
+        .iter()
+        .fold(title.to_owned(), |t, word| t.replace(word, ""))
 }
 
 /// Between `min` and `max` distinct items, lower-cased as the domain keeps keywords.

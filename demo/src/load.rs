@@ -6,7 +6,8 @@
 use std::time::Instant;
 
 use doorstep_domain::entities::{
-    account, business_member, outbox_event, posting, seeker_profile, shift,
+    account, application, application_event, business_member, outbox_event, posting,
+    seeker_profile, shift,
 };
 use doorstep_domain::outbox::{self, Aggregate};
 use doorstep_domain::postings;
@@ -17,6 +18,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::generate::Generator;
+use crate::history::History;
 
 /// Rows per multi-row insert: under SQLite's and PostgreSQL's limits on bound parameters
 /// for the widest table (postings, 28 columns).
@@ -62,6 +64,17 @@ pub async fn load(
     generator: &Generator,
     events: bool,
 ) -> Result<Loaded, DbErr> {
+    load_with(db, generator, events, |_| {}).await
+}
+
+/// [`load`], telling `on_rows` how many businesses, postings or seekers each chunk wrote
+/// (for a progress bar).
+pub async fn load_with(
+    db: &DatabaseConnection,
+    generator: &Generator,
+    events: bool,
+    mut on_rows: impl FnMut(usize),
+) -> Result<Loaded, DbErr> {
     let started = Instant::now();
     let mut loaded = Loaded::default();
     for chunk in generator.businesses().chunks(CHUNK) {
@@ -85,6 +98,7 @@ pub async fn load(
         )
         .await?;
         loaded.businesses += chunk.len();
+        on_rows(chunk.len());
     }
     tracing::info!(businesses = loaded.businesses, "businesses loaded");
 
@@ -108,6 +122,7 @@ pub async fn load(
             loaded.events += batch.len();
         }
         loaded.postings += batch.len();
+        on_rows(batch.len());
         posting::Entity::insert_many(batch.into_iter().map(fresh))
             .exec_without_returning(&txn)
             .await?;
@@ -137,6 +152,7 @@ pub async fn load(
             .exec_without_returning(&txn)
             .await?;
         loaded.seekers += batch.len();
+        on_rows(batch.len());
         seeker_profile::Entity::insert_many(batch.into_iter().map(|s| fresh(s.profile)))
             .exec_without_returning(&txn)
             .await?;
@@ -148,6 +164,45 @@ pub async fn load(
         "corpus loaded"
     );
     Ok(loaded)
+}
+
+/// Writes the district's past (closed postings, applications and their steps), after
+/// [`load`] has written the businesses and seekers they refer to. Returns how many
+/// applications were written.
+pub async fn load_history(db: &DatabaseConnection, history: &History) -> Result<usize, DbErr> {
+    for chunk in history.postings.chunks(CHUNK) {
+        insert_chunk(
+            db,
+            chunk
+                .iter()
+                .map(|gp| fresh(gp.posting.clone()))
+                .collect::<Vec<posting::ActiveModel>>(),
+        )
+        .await?;
+    }
+    for chunk in history.applications.chunks(CHUNK) {
+        insert_chunk(
+            db,
+            chunk
+                .iter()
+                .cloned()
+                .map(fresh)
+                .collect::<Vec<application::ActiveModel>>(),
+        )
+        .await?;
+    }
+    for chunk in history.events.chunks(CHUNK) {
+        insert_chunk(
+            db,
+            chunk
+                .iter()
+                .cloned()
+                .map(fresh)
+                .collect::<Vec<application_event::ActiveModel>>(),
+        )
+        .await?;
+    }
+    Ok(history.applications.len())
 }
 
 /// Writes one profile with its outbox event, for a hand-made demo seeker.

@@ -7,14 +7,16 @@ use doorstep_domain::DomainError;
 use doorstep_domain::auth::Principal;
 use doorstep_domain::credentials::{HeldCredential, HeldCredentials};
 use doorstep_domain::districts::{self, DistrictInput, LatLon};
-use doorstep_domain::entities::seeker_profile;
+use doorstep_domain::entities::{district, seeker_profile, service_record};
 use doorstep_domain::reports::handling;
+use doorstep_domain::service_records::{self, ServiceRecordInput};
 use doorstep_domain::time;
 use doorstep_domain::types::{
-    Education, PayUnit, Role, StringList, TimeSlot, Visibility, WeeklySchedule,
+    Education, PayUnit, Role, ServiceKind, StringList, TimeSlot, Visibility, WeeklySchedule,
 };
 use doorstep_domain::{points, stations, trainings};
-use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -234,4 +236,101 @@ pub async fn community(db: &DatabaseConnection, officer: Uuid) -> Result<(), See
     }))?;
     handling::create_department(db, &officer, department).await?;
     Ok(())
+}
+
+/// The district the officer's figures and follow-ups are about: where the malls are, and
+/// so most of the district's postings, applications and hires.
+pub const BUSY_DISTRICT: &str = DISTRICTS[0].0;
+
+/// The demo officer's case work in [`BUSY_DISTRICT`]: service records for a dozen seekers
+/// living there, most with a follow-up (three overdue, the others due this week), so the
+/// officer's queue (`/officer/follow-ups`) has something in it. Written through the domain
+/// as the officer; the overdue ones are then dated back, as if written last week. Returns
+/// how many records were written.
+pub async fn service_records(db: &DatabaseConnection, officer: Uuid) -> Result<usize, SeedError> {
+    let Some(busy) = district::Entity::find()
+        .filter(district::Column::Name.eq(BUSY_DISTRICT))
+        .one(db)
+        .await
+        .map_err(DomainError::from)?
+    else {
+        return Ok(0);
+    };
+    let seekers: Vec<(Uuid, String)> = seeker_profile::Entity::find()
+        .filter(seeker_profile::Column::DistrictId.eq(busy.id))
+        .filter(seeker_profile::Column::Visibility.ne(Visibility::Hidden))
+        .order_by_asc(seeker_profile::Column::AccountId)
+        .select_only()
+        .columns([
+            seeker_profile::Column::AccountId,
+            seeker_profile::Column::FullName,
+        ])
+        .limit(12)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(DomainError::from)?;
+    let officer = Principal {
+        account_id: officer,
+        role: Role::Officer,
+    };
+    let cases: [(ServiceKind, &str, Option<&str>); 4] = [
+        (
+            ServiceKind::JobGuidance,
+            "来驿站咨询附近的兼职岗位，帮她梳理了简历，推荐了三家商场门店。",
+            Some("已投递两份，等待面试通知"),
+        ),
+        (
+            ServiceKind::TrainingReferral,
+            "想做咖啡师但没有经验，推荐参加社区的咖啡技能培训班。",
+            None,
+        ),
+        (
+            ServiceKind::RightsConsultation,
+            "反映上一份零工工资拖欠一周，讲解了维权渠道并联系商户。",
+            Some("商户承诺本周内结清"),
+        ),
+        (
+            ServiceKind::SkillsAssessment,
+            "做了技能评估：收银和点单熟练，建议补充健康证后找餐饮类工作。",
+            None,
+        ),
+    ];
+    let today = time::today();
+    let mut written = Vec::new();
+    for (i, (seeker, name)) in seekers.iter().enumerate() {
+        let (kind, notes, outcome) = cases[i % cases.len()];
+        // Most need a follow-up this week; every fourth is settled already.
+        let follow_up_due = (i % 4 != 3).then(|| today + chrono::Duration::days((i % 7) as i64));
+        let input = ServiceRecordInput {
+            kind,
+            notes: format!("{name}：{notes}"),
+            outcome: outcome.map(str::to_owned),
+            follow_up_due,
+        };
+        let record = service_records::create(db, &officer, *seeker, input)
+            .await
+            .map_err(|source| SeedError::Named {
+                what: format!("service record for {name}"),
+                source,
+            })?;
+        written.push(record.id);
+    }
+    // The first three were written last week and their follow-ups are overdue.
+    for (n, id) in written.iter().take(3).enumerate() {
+        let days = 2 + n as i64;
+        let written_at = time::now() - chrono::Duration::days(7 + days);
+        service_record::Entity::update_many()
+            .col_expr(
+                service_record::Column::FollowUpDue,
+                Expr::value(today - chrono::Duration::days(days)),
+            )
+            .col_expr(service_record::Column::CreatedAt, Expr::value(written_at))
+            .col_expr(service_record::Column::UpdatedAt, Expr::value(written_at))
+            .filter(service_record::Column::Id.eq(*id))
+            .exec(db)
+            .await
+            .map_err(DomainError::from)?;
+    }
+    Ok(written.len())
 }

@@ -188,3 +188,103 @@ fn gig_postings_have_dated_shifts_in_the_next_two_weeks() {
     assert!(gigs > 100, "{gigs} gig postings");
     assert!(across_midnight > 0, "some stocktakes run past midnight");
 }
+
+#[test]
+fn titles_and_pay_agree_with_the_kind_of_work() {
+    use doorstep_domain::types::PayUnit;
+    for seed in [2026, 7] {
+        let g = Generator::new(seed, Sizes::DEMO, now());
+        for gp in g.postings().chain(g.history().postings) {
+            let p = gp.posting;
+            let part_time_words = p.title.contains("兼职") || p.title.contains("周末");
+            match p.kind {
+                PostingKind::FullTime => {
+                    assert!(!part_time_words && !p.title.contains("实习"), "{}", p.title);
+                    assert!(!p.title.contains("临时") && !p.title.contains("日结"));
+                    assert_eq!(p.pay_unit, PayUnit::Month, "{}", p.title);
+                }
+                PostingKind::Internship => {
+                    assert!(!part_time_words && !p.title.contains("全职"), "{}", p.title);
+                    assert!(p.title.contains("实习"), "{}", p.title);
+                    assert_eq!(p.pay_unit, PayUnit::Month, "{}", p.title);
+                }
+                PostingKind::PartTime => {
+                    assert!(!p.title.contains("全职") && !p.title.contains("实习"));
+                    assert!(!p.title.contains("临时") && !p.title.contains("日结"));
+                    assert_eq!(p.pay_unit, PayUnit::Hour, "{}", p.title);
+                }
+                PostingKind::Gig => {
+                    assert!(!p.title.contains("全职") && !p.title.contains("实习"));
+                    assert!(matches!(p.pay_unit, PayUnit::Hour | PayUnit::Day));
+                    let per_day = p.description.contains("按天计薪");
+                    let per_hour = p.description.contains("按小时计薪");
+                    assert_eq!(per_day, p.pay_unit == PayUnit::Day, "{}", p.description);
+                    assert_eq!(per_hour, p.pay_unit == PayUnit::Hour, "{}", p.description);
+                }
+            }
+        }
+    }
+    // The rule itself: the titles the issue found are refused for their kinds.
+    use crate::generate::title_fits;
+    assert!(!title_fits("全职咖啡师兼职", PostingKind::PartTime));
+    assert!(!title_fits("收银兼职", PostingKind::FullTime));
+    assert!(title_fits("收银兼职", PostingKind::PartTime));
+    assert!(title_fits("咖啡师", PostingKind::FullTime));
+}
+
+#[test]
+fn the_past_has_filled_postings_with_one_hire_each_and_open_applications() {
+    use doorstep_domain::types::{ApplicationStatus, PostingStatus};
+    let g = Generator::new(2026, Sizes::DEMO, now());
+    let history = g.history();
+    assert_eq!(
+        history,
+        Generator::new(2026, Sizes::DEMO, now()).history(),
+        "deterministic"
+    );
+    let today: BTreeSet<_> = g.postings().map(|p| p.posting.id).collect();
+    let mut pairs = BTreeSet::new();
+    for a in &history.applications {
+        assert!(
+            pairs.insert((a.posting_id, a.seeker_id)),
+            "one application per pair"
+        );
+        assert!(a.created_at <= a.updated_at && a.updated_at <= now());
+    }
+    let mut filled = 0;
+    for gp in &history.postings {
+        let p = &gp.posting;
+        assert!(!today.contains(&p.id));
+        let closed = p.closed_at.expect("closed");
+        assert!(p.published_at.unwrap() < closed && closed < now());
+        let hires = history
+            .applications
+            .iter()
+            .filter(|a| a.posting_id == p.id && a.status == ApplicationStatus::Hired)
+            .count();
+        match p.status {
+            PostingStatus::Filled => {
+                filled += 1;
+                assert_eq!(hires, 1, "{}", p.title);
+            }
+            PostingStatus::Closed => assert_eq!(hires, 0),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(filled > 50, "{filled} filled postings");
+    let open = history
+        .applications
+        .iter()
+        .filter(|a| today.contains(&a.posting_id))
+        .count();
+    assert!(open > 50, "{open} applications on today's postings");
+    for a in &history.applications {
+        let steps: Vec<_> = history
+            .events
+            .iter()
+            .filter(|e| e.application_id == a.id)
+            .collect();
+        assert_eq!(steps.last().unwrap().to_status, a.status);
+        assert_eq!(steps[0].to_status, ApplicationStatus::Submitted);
+    }
+}

@@ -55,6 +55,11 @@ impl Announced {
         self.matches.len() as u64 + self.notices
     }
 
+    /// Counts `match_id` as announced (just pushed).
+    pub fn record(&mut self, match_id: Uuid) {
+        self.matches.insert(match_id);
+    }
+
     /// Whether one more announcement (of `match_id`, for a pushed match) fits under `cap`.
     pub fn admits(&self, cap: i32, match_id: Option<Uuid>) -> bool {
         match_id.is_some_and(|id| self.matches.contains(&id))

@@ -2,6 +2,7 @@
 //! why, and the worker that finds good pairs and announces them. No HTTP here.
 
 pub mod assess;
+pub mod backlog;
 pub mod codes;
 pub mod daily_cap;
 pub mod fair_plan;
@@ -21,7 +22,7 @@ pub mod worker;
 pub use assess::{Assessment, Excluded, JobText, SeekerText, Unmet, assess, assess_with};
 pub use score::{Factor, TwoSidedScore};
 pub use weights::Weights;
-pub use worker::{MatchSettings, Matcher};
+pub use worker::{Delivered, MatchSettings, Matcher};
 
 #[cfg(test)]
 mod cases;

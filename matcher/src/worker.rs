@@ -95,6 +95,14 @@ pub enum WorkerError {
     LeaseHeld(String),
 }
 
+/// What one delivery batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// Due pushes claimed (each then sent, put off, or given up).
+    pub claimed: usize,
+    pub sent: usize,
+}
+
 pub struct Matcher {
     pub db: DatabaseConnection,
     pub backend: Backend,
@@ -319,9 +327,8 @@ impl Matcher {
         // One transaction for the posting's matches: one commit instead of one per
         // statement, and a crash stores all of them or none (the event is then replayed).
         let txn = begin_write(&self.db).await?;
-        for (s, a) in scored {
-            self.store(&txn, &p, &b, s, &a).await?;
-        }
+        let pairs: Vec<_> = scored.iter().map(|(s, a)| (&p, &b, *s, a)).collect();
+        self.store_all(&txn, &pairs).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -396,101 +403,148 @@ impl Matcher {
         scored.sort_by(|x, y| y.2.score.combined.total_cmp(&x.2.score.combined));
         scored.truncate(self.settings.top_k);
         let txn = begin_write(&self.db).await?;
-        for (p, b, a) in scored {
-            self.store(&txn, p, b, &s, &a).await?;
-        }
+        let pairs: Vec<_> = scored.iter().map(|(p, b, a)| (*p, *b, &s, a)).collect();
+        self.store_all(&txn, &pairs).await?;
         txn.commit().await?;
         Ok(())
     }
 
-    /// Stores (or refreshes) a match and queues its pushes on the seeker's channels.
-    async fn store<C: ConnectionTrait>(
+    /// Stores (or refreshes) the matches of one posting or one profile and queues their
+    /// pushes on each seeker's channels: a handful of statements for the whole batch
+    /// (multi-row inserts, one read back), inside the caller's transaction.
+    async fn store_all<C: ConnectionTrait>(
         &self,
         db: &C,
-        p: &posting::Model,
-        b: &business::Model,
-        s: &seeker_profile::Model,
-        a: &crate::Assessment,
+        pairs: &[(
+            &posting::Model,
+            &business::Model,
+            &seeker_profile::Model,
+            &crate::Assessment,
+        )],
     ) -> Result<(), WorkerError> {
-        use sea_orm::PaginatorTrait;
+        if pairs.is_empty() {
+            return Ok(());
+        }
         let now = time::now();
-        // A seeker who dismissed a posting of this business sees its others ranked lower.
-        let dismissed_here = job_match::Entity::find()
-            .filter(job_match::Column::SeekerId.eq(s.account_id))
-            .filter(job_match::Column::BusinessId.eq(b.id))
-            .filter(job_match::Column::PostingId.ne(p.id))
+        let seekers: BTreeSet<Uuid> = pairs.iter().map(|(_, _, s, _)| s.account_id).collect();
+        let businesses: BTreeSet<Uuid> = pairs.iter().map(|(_, b, _, _)| b.id).collect();
+        // A seeker who dismissed a posting of a business sees its others ranked lower.
+        let dismissed: Vec<(Uuid, Uuid, Uuid)> = job_match::Entity::find()
+            .filter(job_match::Column::SeekerId.is_in(seekers.iter().copied()))
+            .filter(job_match::Column::BusinessId.is_in(businesses.iter().copied()))
             .filter(job_match::Column::Status.eq(MatchStatus::Dismissed))
-            .count(db)
-            .await?
-            > 0;
-        let combined = if dismissed_here {
-            a.score.combined * DISMISSAL_DEMOTION
-        } else {
-            a.score.combined
-        };
-        if combined < self.settings.threshold {
-            return Ok(());
-        }
-        let factors = serde_json::to_value(&a.score.factors).expect("factors serialise");
-        job_match::Entity::insert(job_match::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            posting_id: Set(p.id),
-            seeker_id: Set(s.account_id),
-            business_id: Set(b.id),
-            score: Set(combined),
-            for_seeker: Set(a.score.for_seeker),
-            for_job: Set(a.score.for_job),
-            factors: Set(factors),
-            explanation: Set(a.explanation.clone()),
-            status: Set(MatchStatus::New),
-            dismiss_reason: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::columns([job_match::Column::PostingId, job_match::Column::SeekerId])
-                .update_columns([
-                    job_match::Column::Score,
-                    job_match::Column::ForSeeker,
-                    job_match::Column::ForJob,
-                    job_match::Column::Factors,
-                    job_match::Column::Explanation,
-                    job_match::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        let stored = job_match::Entity::find()
-            .filter(job_match::Column::PostingId.eq(p.id))
-            .filter(job_match::Column::SeekerId.eq(s.account_id))
-            .one(db)
-            .await?
-            .expect("just stored");
-        if stored.status == MatchStatus::Dismissed || s.daily_push_cap == 0 {
-            return Ok(());
-        }
-        for channel in &s.push_channels.0 {
-            push::Entity::insert(push::ActiveModel {
+            .select_only()
+            .columns([
+                job_match::Column::SeekerId,
+                job_match::Column::BusinessId,
+                job_match::Column::PostingId,
+            ])
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut rows = Vec::with_capacity(pairs.len());
+        let mut kept = Vec::with_capacity(pairs.len());
+        for &(p, b, s, a) in pairs {
+            let dismissed_here = dismissed.iter().any(|(seeker, business, posting)| {
+                *seeker == s.account_id && *business == b.id && *posting != p.id
+            });
+            let combined = if dismissed_here {
+                a.score.combined * DISMISSAL_DEMOTION
+            } else {
+                a.score.combined
+            };
+            if combined < self.settings.threshold {
+                continue;
+            }
+            let factors = serde_json::to_value(&a.score.factors).expect("factors serialise");
+            rows.push(job_match::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                match_id: Set(stored.id),
-                account_id: Set(s.account_id),
-                channel: Set(channel.clone()),
-                status: Set(PushStatus::Pending),
-                attempts: Set(0),
-                next_attempt_at: Set(now),
-                lease_until: Set(None),
-                last_error: Set(None),
-                sent_at: Set(None),
+                posting_id: Set(p.id),
+                seeker_id: Set(s.account_id),
+                business_id: Set(b.id),
+                score: Set(combined),
+                for_seeker: Set(a.score.for_seeker),
+                for_job: Set(a.score.for_job),
+                factors: Set(factors),
+                explanation: Set(a.explanation.clone()),
+                status: Set(MatchStatus::New),
+                dismiss_reason: Set(None),
                 created_at: Set(now),
-            })
+                updated_at: Set(now),
+            });
+            kept.push((p.id, s));
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        job_match::Entity::insert_many(rows)
             .on_conflict(
-                OnConflict::columns([push::Column::MatchId, push::Column::Channel])
-                    .do_nothing()
+                OnConflict::columns([job_match::Column::PostingId, job_match::Column::SeekerId])
+                    .update_columns([
+                        job_match::Column::Score,
+                        job_match::Column::ForSeeker,
+                        job_match::Column::ForJob,
+                        job_match::Column::Factors,
+                        job_match::Column::Explanation,
+                        job_match::Column::UpdatedAt,
+                    ])
                     .to_owned(),
             )
             .exec_without_returning(db)
             .await?;
+        // Read back what is stored (an existing match keeps its id and status).
+        let posting_ids: BTreeSet<Uuid> = kept.iter().map(|(p, _)| *p).collect();
+        let kept_seekers: BTreeSet<Uuid> = kept.iter().map(|(_, s)| s.account_id).collect();
+        let stored: Vec<(Uuid, Uuid, Uuid, MatchStatus)> = job_match::Entity::find()
+            .filter(job_match::Column::PostingId.is_in(posting_ids))
+            .filter(job_match::Column::SeekerId.is_in(kept_seekers))
+            .select_only()
+            .columns([
+                job_match::Column::Id,
+                job_match::Column::PostingId,
+                job_match::Column::SeekerId,
+                job_match::Column::Status,
+            ])
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut pushes = Vec::new();
+        for (posting_id, s) in kept {
+            let Some((id, _, _, status)) = stored
+                .iter()
+                .find(|(_, p, seeker, _)| *p == posting_id && *seeker == s.account_id)
+            else {
+                continue;
+            };
+            if *status == MatchStatus::Dismissed || s.daily_push_cap == 0 {
+                continue;
+            }
+            for channel in &s.push_channels.0 {
+                pushes.push(push::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    match_id: Set(*id),
+                    account_id: Set(s.account_id),
+                    channel: Set(channel.clone()),
+                    status: Set(PushStatus::Pending),
+                    attempts: Set(0),
+                    next_attempt_at: Set(now),
+                    lease_until: Set(None),
+                    last_error: Set(None),
+                    sent_at: Set(None),
+                    created_at: Set(now),
+                });
+            }
+        }
+        // Rows per statement stay under SQLite's bound-parameter limit (11 columns).
+        for chunk in pushes.chunks(500) {
+            push::Entity::insert_many(chunk.to_vec())
+                .on_conflict(
+                    OnConflict::columns([push::Column::MatchId, push::Column::Channel])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(db)
+                .await?;
         }
         Ok(())
     }
@@ -507,33 +561,60 @@ impl Matcher {
 
     /// Delivers due pushes, within quiet hours and the daily cap. Returns how many were sent.
     pub async fn deliver(&self) -> Result<usize, WorkerError> {
+        Ok(self.deliver_batch(50).await?.sent)
+    }
+
+    /// Claims up to `limit` due pushes and delivers them; says how many were claimed (all
+    /// of them settled: sent, due again later, or given up) and how many sent. The rows
+    /// they refer to are read in one query per table, not one per push.
+    pub async fn deliver_batch(&self, limit: u64) -> Result<Delivered, WorkerError> {
+        use std::collections::HashMap;
         let mut sent = 0;
         let claimed =
-            queue::claim::<push::Entity, _>(&self.db, time::now(), self.row_lease(), 50).await?;
+            queue::claim::<push::Entity, _>(&self.db, time::now(), self.row_lease(), limit).await?;
+        let claimed_count = claimed.len();
+        let matches: HashMap<Uuid, job_match::Model> = job_match::Entity::find()
+            .filter(job_match::Column::Id.is_in(claimed.iter().map(|c| c.match_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        let accounts: BTreeSet<Uuid> = claimed.iter().map(|c| c.account_id).collect();
+        let seekers: HashMap<Uuid, seeker_profile::Model> = seeker_profile::Entity::find()
+            .filter(seeker_profile::Column::AccountId.is_in(accounts.iter().copied()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|s| (s.account_id, s))
+            .collect();
+        let account_rows: HashMap<Uuid, account::Model> = account::Entity::find()
+            .filter(account::Column::Id.is_in(accounts.iter().copied()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let postings: HashMap<Uuid, posting::Model> = posting::Entity::find()
+            .filter(posting::Column::Id.is_in(matches.values().map(|m| m.posting_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        // What each account was announced today, read once per batch and kept up to date
+        // as this batch sends.
+        let mut announced: HashMap<Uuid, Announced> = HashMap::new();
         for item in claimed {
             let now = time::now();
-            let Some(m) = job_match::Entity::find_by_id(item.match_id)
-                .one(&self.db)
-                .await?
-            else {
+            let (Some(m), Some(s), Some(acct)) = (
+                matches.get(&item.match_id),
+                seekers.get(&item.account_id),
+                account_rows.get(&item.account_id),
+            ) else {
                 continue;
             };
-            let Some(s) = seeker_profile::Entity::find_by_id(item.account_id)
-                .one(&self.db)
-                .await?
-            else {
-                continue;
-            };
-            let Some(acct) = account::Entity::find_by_id(item.account_id)
-                .one(&self.db)
-                .await?
-            else {
-                continue;
-            };
-            let Some(p) = posting::Entity::find_by_id(m.posting_id)
-                .one(&self.db)
-                .await?
-            else {
+            let Some(p) = postings.get(&m.posting_id) else {
                 continue;
             };
             if m.status == MatchStatus::Dismissed
@@ -557,10 +638,13 @@ impl Matcher {
                 self.settle(item.id, Settle::later(until)).await?;
                 continue;
             }
-            if !Announced::today(&self.db, item.account_id, now)
-                .await?
-                .admits(s.daily_push_cap, Some(item.match_id))
-            {
+            let today = match announced.entry(item.account_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Announced::today(&self.db, item.account_id, now).await?)
+                }
+            };
+            if !today.admits(s.daily_push_cap, Some(item.match_id)) {
                 self.settle(item.id, Settle::later(time::next_local_time(now, 8 * 60)))
                     .await?;
                 continue;
@@ -599,7 +683,7 @@ impl Matcher {
                         "the account has no e-mail address".into(),
                     )),
                 },
-                "webhook" => self.post_webhooks(item.id, item.account_id, &m, &p).await?,
+                "webhook" => self.post_webhooks(item.id, item.account_id, m, p).await?,
                 other => Err(DeliveryError::Permanent(format!(
                     "channel {other} is not delivered by this worker"
                 ))),
@@ -619,6 +703,9 @@ impl Matcher {
                         doorstep_domain::matches::Reason::Keep,
                     )
                     .await?;
+                    if let Some(today) = announced.get_mut(&item.account_id) {
+                        today.record(m.id);
+                    }
                     sent += 1;
                 }
                 Err(DeliveryError::Transient(err)) if attempts < self.settings.max_attempts => {
@@ -639,7 +726,10 @@ impl Matcher {
                 }
             }
         }
-        Ok(sent)
+        Ok(Delivered {
+            claimed: claimed_count,
+            sent,
+        })
     }
 
     /// Posts a match to every webhook endpoint of the account; the push counts as delivered

@@ -289,6 +289,25 @@ impl SearchIndex {
         Ok(Self::with(root, generation))
     }
 
+    /// Whether another holder has the live generation of `root` open for writing: a server
+    /// or worker using this folder (tantivy's writer lock, which the operating system
+    /// releases when its process ends). A folder without a readable index is not in use.
+    pub fn in_use(root: &Path) -> bool {
+        let Some(name) = read_current(root) else {
+            return false;
+        };
+        let Ok(index) = Index::open_in_dir(root.join(name)) else {
+            return false;
+        };
+        matches!(
+            index.writer_with_num_threads::<tantivy::TantivyDocument>(1, WRITER_BYTES),
+            Err(tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _
+            ))
+        )
+    }
+
     /// Starts over: removes whatever the folder holds and stamps the format version.
     pub fn reset_folder(root: &Path) -> Result<(), IndexError> {
         if root.exists() {

@@ -213,6 +213,21 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Spawns the app with settings adjusted by `tweak`.
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(backend, tweak, async |_: &Settings| {}).await
+}
+
+/// Spawns the app once `before` has run against its settings, with the test's database
+/// created but no server using it yet: a command that must run alone (`doorstep demo`)
+/// writes the data the test then reads through the API.
+pub async fn spawn_app_after(backend: Backend, before: impl AsyncFnOnce(&Settings)) -> TestApp {
+    spawn(backend, |_| {}, before).await
+}
+
+async fn spawn(
+    backend: Backend,
+    tweak: impl FnOnce(&mut Settings),
+    before: impl AsyncFnOnce(&Settings),
+) -> TestApp {
     init_logs();
     // HTTP clients with TLS need the process-wide crypto provider chosen first.
     doorstep_matcher::webhook::install_crypto();
@@ -245,6 +260,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         ..Settings::default()
     };
     tweak(&mut settings);
+    before(&settings).await;
     let app = Application::build(settings.clone())
         .await
         .expect("the app builds");

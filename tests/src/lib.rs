@@ -10,7 +10,9 @@ pub mod market;
 pub mod smtp;
 pub mod webhook;
 
-pub use app::{ApiResponse, Session, TestApp, item_ids, spawn_app, spawn_app_with, url_encode};
+pub use app::{
+    ApiResponse, Session, TestApp, item_ids, spawn_app, spawn_app_after, spawn_app_with, url_encode,
+};
 pub use db::Backend;
 
 /// Runs one test body on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set:

@@ -142,12 +142,14 @@ where
                 .all(db)
                 .await?;
             if let Some(lease) = lease {
-                for row in &due_rows {
+                // One statement for the batch (ids in chunks under SQLite's parameter limit).
+                let ids: Vec<Uuid> = due_rows.iter().map(E::id).collect();
+                for chunk in ids.chunks(500) {
                     let mut update = Query::update();
                     update
                         .table(Alias::new(table))
                         .value(Alias::new(lease), Expr::value(until))
-                        .and_where(Expr::col(Alias::new("id")).eq(E::id(row)));
+                        .and_where(Expr::col(Alias::new("id")).is_in(chunk.iter().copied()));
                     db.execute(&update).await?;
                 }
             }

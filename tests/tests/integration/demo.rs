@@ -1,11 +1,12 @@
 //! `doorstep demo` and the generated district: the README's tour works right after loading
-//! (log in, search, see pushed matches), a second load is refused, and what the generator
-//! writes is what the API itself accepts.
+//! (log in, search, see pushed matches), a run that would clash with a server or with data
+//! already there is refused before it writes anything, and what the generator writes is
+//! what the API itself accepts.
 
 use doorstep_api::demo::{self, DemoArgs};
 use doorstep_demo::{Generator, Sizes};
 use doorstep_tests::market::business_body;
-use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app};
+use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app, spawn_app_after};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "demo-tour-password-2026";
@@ -29,14 +30,15 @@ async fn login(app: &TestApp, login: &str) -> Session {
 on_both_databases!(
     the_tour_works_right_after_the_demo_loads,
     a_rejected_password_loads_nothing,
+    a_demo_that_would_clash_is_refused_before_writing_anything,
     generated_postings_and_profiles_pass_the_api_validation
 );
 
 async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
-    let app = spawn_app(backend).await;
-    demo::run(&app.settings, small())
-        .await
-        .expect("the demo loads");
+    let app = spawn_app_after(backend, async |settings| {
+        demo::run(settings, small()).await.expect("the demo loads")
+    })
+    .await;
 
     // The seeker of the tour logs in and finds work near home: the running server picks up
     // the rebuilt index on its next pass.
@@ -162,10 +164,145 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
         rewards.body
     );
 
-    // Loading twice would duplicate the district: refused, and nothing was added.
+    // The officer's views have the district's recent past in them.
+    let follow_ups = app
+        .get("/api/v1/officer/follow-ups", Some(&officer.access_token))
+        .await;
+    assert_eq!(follow_ups.status, 200, "{}", follow_ups.body);
+    assert!(
+        follow_ups.body.to_string().contains("follow_up_due"),
+        "the officer has follow-ups due: {}",
+        follow_ups.body
+    );
+
+    // Loading twice would duplicate the district: refused, beside the running server (it
+    // uses the index folder and holds leases on the database), and nothing was added.
+    let before = counts(&app.db).await;
     let again = demo::run(&app.settings, small()).await;
     let message = again.expect_err("a second load is refused").to_string();
-    assert!(message.contains("already loaded"), "{message}");
+    assert!(message.contains("search index"), "{message}");
+    assert_eq!(counts(&app.db).await, before);
+}
+
+/// Rows of the tables the demo writes to, by table.
+async fn counts(db: &sea_orm::DatabaseConnection) -> Vec<(&'static str, u64)> {
+    use doorstep_domain::entities::{
+        account, application, district, job_match, lease, outbox_event, posting, push,
+        service_record, station,
+    };
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    vec![
+        ("accounts", account::Entity::find().count(db).await.unwrap()),
+        ("postings", posting::Entity::find().count(db).await.unwrap()),
+        (
+            "districts",
+            district::Entity::find().count(db).await.unwrap(),
+        ),
+        ("stations", station::Entity::find().count(db).await.unwrap()),
+        (
+            "applications",
+            application::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "service_records",
+            service_record::Entity::find().count(db).await.unwrap(),
+        ),
+        (
+            "matches",
+            job_match::Entity::find().count(db).await.unwrap(),
+        ),
+        ("pushes", push::Entity::find().count(db).await.unwrap()),
+        (
+            "outbox",
+            outbox_event::Entity::find().count(db).await.unwrap(),
+        ),
+        ("leases", lease::Entity::find().count(db).await.unwrap()),
+    ]
+}
+
+/// The app's settings with a data folder (and so search index) of their own: the same
+/// database, reached from a folder no server uses.
+fn other_folder(app: &TestApp) -> doorstep_api::config::Settings {
+    let mut settings = app.settings.clone();
+    settings.data_dir = settings.data_dir.with_file_name("elsewhere");
+    settings.index_dir = None;
+    settings
+}
+
+/// Everything that can make the demo refuse is checked before it writes: a demo login
+/// already taken, a server using the same folder (the half-loaded database), a
+/// worker holding the matching lease on the database. Each refusal leaves every table as
+/// it was.
+async fn a_demo_that_would_clash_is_refused_before_writing_anything(backend: Backend) {
+    use doorstep_domain::accounts::{self, NewAccount};
+    use doorstep_domain::entities::lease;
+    use doorstep_domain::types::Role;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = spawn_app_after(backend, async |settings| {
+        // Before any server runs: the demo seeker's phone is someone's login already.
+        let db = doorstep_api::startup::connect_and_migrate(settings)
+            .await
+            .unwrap();
+        let taken = NewAccount::parse(
+            Role::Seeker,
+            Some(demo::SEEKER_PHONE),
+            None,
+            "correct-horse-battery",
+            "已注册的人",
+        )
+        .unwrap();
+        accounts::create(&db, &settings.password_pool(), taken)
+            .await
+            .unwrap();
+        let before = counts(&db).await;
+        let message = demo::run(settings, small())
+            .await
+            .expect_err("the demo's login is taken")
+            .to_string();
+        assert!(message.contains("already loaded"), "{message}");
+        assert_eq!(counts(&db).await, before);
+    })
+    .await;
+
+    // A server uses the folder.
+    let before = counts(&app.db).await;
+    let message = demo::run(&app.settings, small())
+        .await
+        .expect_err("a server uses the folder")
+        .to_string();
+    assert!(
+        message.contains("search index") && message.contains("stop it"),
+        "{message}"
+    );
+    assert_eq!(counts(&app.db).await, before);
+
+    // From a folder of its own, but a worker holds the matching lease on the database.
+    let now = doorstep_domain::time::now();
+    let held = lease::ActiveModel {
+        name: Set("outbox".into()),
+        holder: Set(Some("worker-elsewhere".into())),
+        lease_until: Set(Some(now + chrono::Duration::minutes(5))),
+        progress: Set(json!({})),
+        updated_at: Set(now),
+    };
+    match lease::Entity::find_by_id("outbox".to_owned())
+        .one(&app.db)
+        .await
+        .unwrap()
+    {
+        Some(_) => held.update(&app.db).await.map(drop).unwrap(),
+        None => held.insert(&app.db).await.map(drop).unwrap(),
+    }
+    let before = counts(&app.db).await;
+    let message = demo::run(&other_folder(&app), small())
+        .await
+        .expect_err("a worker holds the lease")
+        .to_string();
+    assert!(
+        message.contains("worker-elsewhere") && message.contains("`outbox`"),
+        "{message}"
+    );
+    assert_eq!(counts(&app.db).await, before);
 }
 
 /// The password is checked before the district is written: a refused one leaves the
@@ -173,20 +310,26 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
 async fn a_rejected_password_loads_nothing(backend: Backend) {
     use doorstep_domain::entities::posting;
     use sea_orm::{EntityTrait, PaginatorTrait};
-    let app = spawn_app(backend).await;
-    let weak = DemoArgs {
-        password: Some("123".into()),
-        ..small()
-    };
-    let message = demo::run(&app.settings, weak)
-        .await
-        .expect_err("a weak password is refused")
-        .to_string();
-    assert!(message.contains("password"), "{message}");
-    assert_eq!(posting::Entity::find().count(&app.db).await.unwrap(), 0);
-    demo::run(&app.settings, small())
-        .await
-        .expect("then a good password loads the district");
+    let app = spawn_app_after(backend, async |settings| {
+        let weak = DemoArgs {
+            password: Some("123".into()),
+            ..small()
+        };
+        let message = demo::run(settings, weak)
+            .await
+            .expect_err("a weak password is refused")
+            .to_string();
+        assert!(message.contains("password"), "{message}");
+        demo::run(settings, small())
+            .await
+            .expect("then a good password loads the district");
+    })
+    .await;
+    // One district, not one and a half.
+    assert_eq!(
+        posting::Entity::find().count(&app.db).await.unwrap() as usize,
+        small().postings + small().postings / 10
+    );
 }
 
 /// Every generated posting and profile, sent through the API as a merchant or seeker

@@ -32,6 +32,7 @@ mod search;
 mod search_quality;
 mod signup_limits;
 mod tokens;
+mod tour;
 // The gig workers' community.
 mod figures;
 mod points;
