@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use actix_service::ServiceFactoryExt;
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_cors::Cors;
+use actix_web::http::header;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpRequest, HttpServer, web};
 use anyhow::Context;
 use doorstep_domain::auth::password::HashPool;
@@ -28,8 +30,11 @@ use crate::http::client_ip::client_ip;
 use crate::http::connection::ProblemIo;
 use crate::http::metrics::Metrics;
 use crate::http::problem::{path_error, query_error};
-use crate::http::request_context::request_context;
-use crate::ratelimit::{KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter};
+use crate::http::etag::etag;
+use crate::http::request_context::{REQUEST_ID, request_context};
+use crate::ratelimit::{
+    KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter, rate_limit_fields,
+};
 use crate::routes::openapi::OpenApiJson;
 use crate::{keys, openapi, routes};
 use doorstep_matcher::codes::CodeCourier;
@@ -92,12 +97,8 @@ impl AppState {
     /// Counts one unauthenticated write from this client against its per-IP limit.
     pub fn limit_anonymous_write(&self, req: &HttpRequest) -> Result<(), ApiError> {
         let ip = self.client_ip(req);
-        self.anonymous_write_limiter
-            .check_ip(ip)
-            .map_err(|retry_after_secs| {
-                tracing::warn!(ip = ?ip, path = req.path(), "unauthenticated write limit reached");
-                ApiError::RateLimited { retry_after_secs }
-            })
+        crate::ratelimit::enforce(req, self.anonymous_write_limiter.check_ip(ip))
+            .inspect_err(|_| tracing::warn!(ip = ?ip, "unauthenticated write limit reached"))
     }
 }
 
@@ -286,12 +287,13 @@ impl Application {
                 settings.login_per_ip_per_minute,
                 settings.login_per_account_per_minute,
             ),
-            search_limiter: SearchLimiter::per_minute(settings.search_per_ip_per_minute),
+            search_limiter: SearchLimiter::per_minute("search", settings.search_per_ip_per_minute),
             signup_limiter: SignupLimiter::new(
                 settings.signup_per_ip_per_minute,
                 settings.signup_per_number_per_hour,
             ),
             anonymous_write_limiter: KeyedLimiter::per_minute(
+                "anonymous-writes",
                 settings.anonymous_writes_per_ip_per_minute,
             ),
             passwords: passwords.clone(),
@@ -420,6 +422,47 @@ fn log_layout(settings: &Settings, listener: &TcpListener) {
     );
 }
 
+/// The CORS middleware for the configured origins; `None` when there are none, so that no
+/// CORS header is ever sent. A browser front end needs to read the headers it is exposed.
+fn cors(origins: &[String]) -> Option<Cors> {
+    if origins.is_empty() {
+        return None;
+    }
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_NONE_MATCH,
+            REQUEST_ID,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+            header::ALLOW,
+            header::CONTENT_DISPOSITION,
+            REQUEST_ID,
+            header::HeaderName::from_static("ratelimit-policy"),
+            header::HeaderName::from_static("ratelimit"),
+        ])
+        .max_age(3600)
+        // Another origin's request is served as if CORS did not exist: without the headers,
+        // so the browser withholds the answer; a non-browser client is not refused.
+        .block_on_origin_mismatch(false);
+    if origins == ["*"] {
+        cors = cors.allow_any_origin().send_wildcard();
+    } else {
+        for origin in origins {
+            cors = cors.allowed_origin(origin);
+        }
+    }
+    Some(cors)
+}
+
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let document = openapi::document();
     let route_table = web::Data::new(RouteTable::from_document(&document));
@@ -428,6 +471,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
     )?));
     let workers = state.settings.http_workers;
     let shutdown = state.settings.shutdown_timeout_secs;
+    let cors = cors(&state.settings.cors_allowed_origins);
     let app = move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -451,7 +495,10 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
                 },
             ))
             .wrap(from_fn(refuse_unserved_methods))
+            .wrap(from_fn(etag))
+            .wrap(from_fn(rate_limit_fields))
             .wrap(from_fn(request_context))
+            .wrap(Condition::new(cors.is_some(), cors.clone().unwrap_or_default()))
     };
     // What `HttpServer` builds, with the connection wrapped so that the errors the HTTP/1
     // dispatcher answers itself become problem+json too (see `http::connection`).
