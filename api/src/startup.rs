@@ -7,8 +7,6 @@ use std::time::Duration;
 
 use actix_service::ServiceFactoryExt;
 use actix_web::dev::Server;
-use actix_cors::Cors;
-use actix_web::http::header;
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpRequest, HttpServer, web};
 use anyhow::Context;
@@ -30,8 +28,9 @@ use crate::http::client_ip::client_ip;
 use crate::http::connection::ProblemIo;
 use crate::http::metrics::Metrics;
 use crate::http::problem::{path_error, query_error};
+use crate::http::cors;
 use crate::http::etag::etag;
-use crate::http::request_context::{REQUEST_ID, request_context};
+use crate::http::request_context::request_context;
 use crate::ratelimit::{
     KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter, rate_limit_fields,
 };
@@ -422,47 +421,6 @@ fn log_layout(settings: &Settings, listener: &TcpListener) {
     );
 }
 
-/// The CORS middleware for the configured origins; `None` when there are none, so that no
-/// CORS header is ever sent. A browser front end needs to read the headers it is exposed.
-fn cors(origins: &[String]) -> Option<Cors> {
-    if origins.is_empty() {
-        return None;
-    }
-    let mut cors = Cors::default()
-        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            header::ACCEPT_LANGUAGE,
-            header::IF_NONE_MATCH,
-            REQUEST_ID,
-        ])
-        .expose_headers([
-            header::ETAG,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            header::WWW_AUTHENTICATE,
-            header::ALLOW,
-            header::CONTENT_DISPOSITION,
-            REQUEST_ID,
-            header::HeaderName::from_static("ratelimit-policy"),
-            header::HeaderName::from_static("ratelimit"),
-        ])
-        .max_age(3600)
-        // Another origin's request is served as if CORS did not exist: without the headers,
-        // so the browser withholds the answer; a non-browser client is not refused.
-        .block_on_origin_mismatch(false);
-    if origins == ["*"] {
-        cors = cors.allow_any_origin().send_wildcard();
-    } else {
-        for origin in origins {
-            cors = cors.allowed_origin(origin);
-        }
-    }
-    Some(cors)
-}
-
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
     let document = openapi::document();
     let route_table = web::Data::new(RouteTable::from_document(&document));
@@ -471,7 +429,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
     )?));
     let workers = state.settings.http_workers;
     let shutdown = state.settings.shutdown_timeout_secs;
-    let cors = cors(&state.settings.cors_allowed_origins);
+    let cors_on = !state.settings.cors_allowed_origins.is_empty();
     let app = move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -498,7 +456,11 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
             .wrap(from_fn(etag))
             .wrap(from_fn(rate_limit_fields))
             .wrap(from_fn(request_context))
-            .wrap(Condition::new(cors.is_some(), cors.clone().unwrap_or_default()))
+            .wrap(Condition::new(
+                cors_on,
+                cors::cors(&state.settings.cors_allowed_origins).unwrap_or_default(),
+            ))
+            .wrap(Condition::new(cors_on, from_fn(cors::refused_preflight)))
     };
     // What `HttpServer` builds, with the connection wrapped so that the errors the HTTP/1
     // dispatcher answers itself become problem+json too (see `http::connection`).

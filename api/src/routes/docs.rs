@@ -16,7 +16,7 @@ const OPENAPI_URL: &str = "/api/v1/openapi.json";
 
 static CONFIG: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
     // No validator badge: Swagger UI would fetch it from its public validator.
-    Arc::new(Config::from(OPENAPI_URL).validator_url("none"))
+    Arc::new(Config::new([OPENAPI_URL]).validator_url("none"))
 });
 
 const HOME: &str = r#"<!doctype html>
@@ -58,9 +58,7 @@ pub async fn home() -> HttpResponse {
 #[get("/docs")]
 pub async fn docs() -> Result<HttpResponse, ApiError> {
     let (bytes, _) = file("index.html")?;
-    // Swagger UI names its files relative to the page (`./swagger-ui.css`); the page is
-    // served at `/docs` (no trailing slash), so they are made absolute.
-    let page = String::from_utf8_lossy(&bytes).replace("\"./", "\"/docs/");
+    let page = absolute_links(&String::from_utf8_lossy(&bytes));
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(page))
@@ -85,6 +83,34 @@ pub async fn docs_file(file_name: web::Path<String>) -> Result<HttpResponse, Api
         .body(bytes))
 }
 
+/// Swagger UI names its files relative to the page (`./swagger-ui.css`, `index.css`); the
+/// page is served at `/docs` (no trailing slash), so each becomes `/docs/<file>`.
+fn absolute_links(html: &str) -> String {
+    let mut page = html.to_owned();
+    for attribute in ["href=\"", "src=\""] {
+        let mut out = String::with_capacity(page.len() + 64);
+        let mut rest = page.as_str();
+        while let Some(at) = rest.find(attribute) {
+            let (before, after) = rest.split_at(at + attribute.len());
+            out.push_str(before);
+            let value = after.split('"').next().unwrap_or("");
+            let relative = !value.starts_with('/')
+                && !value.starts_with('#')
+                && !value.contains(':');
+            if relative {
+                out.push_str("/docs/");
+                out.push_str(value.trim_start_matches("./"));
+                rest = &after[value.len()..];
+            } else {
+                rest = after;
+            }
+        }
+        out.push_str(rest);
+        page = out;
+    }
+    page
+}
+
 fn file(name: &str) -> Result<(Vec<u8>, String), ApiError> {
     match utoipa_swagger_ui::serve(name, CONFIG.clone()) {
         Ok(Some(file)) => Ok((file.bytes.into_owned(), file.content_type)),
@@ -93,5 +119,19 @@ fn file(name: &str) -> Result<(Vec<u8>, String), ApiError> {
             tracing::error!(error = %err, file = name, "serving a docs file");
             Err(doorstep_domain::DomainError::internal("serving a docs file").into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_become_absolute() {
+        let html = r#"<link href="./a.css"><link href="b.css"><script src="/c.js"></script><a href="https://x.cn/">x</a>"#;
+        assert_eq!(
+            absolute_links(html),
+            r#"<link href="/docs/a.css"><link href="/docs/b.css"><script src="/c.js"></script><a href="https://x.cn/">x</a>"#
+        );
     }
 }

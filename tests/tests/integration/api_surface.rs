@@ -166,7 +166,8 @@ async fn cors_is_off_by_default(backend: Backend) {
     let app = spawn_app(backend).await;
     let refused = preflight(&app, CONSOLE, "/api/v1/categories").await;
     assert!(header(&refused, "access-control-allow-origin").is_none());
-    assert_ne!(refused.status, 200, "{}", refused.body);
+    assert_eq!(refused.status, 405, "{}", refused.body);
+    assert_eq!(refused.problem_code(), "method_not_allowed");
     let plain = get_from(&app, CONSOLE, "/api/v1/categories").await;
     assert_eq!(plain.status, 200);
     assert!(
@@ -216,6 +217,9 @@ async fn cors_allows_the_configured_origins_only(backend: Backend) {
     let evil = "https://evil.example.com";
     let refused = preflight(&app, evil, "/api/v1/jobs/search").await;
     assert!(header(&refused, "access-control-allow-origin").is_none(), "{:?}", refused.headers);
+    // As with CORS off: no route serves OPTIONS.
+    assert_eq!(refused.status, 405, "{}", refused.body);
+    assert_eq!(refused.problem_code(), "method_not_allowed");
     let answer = get_from(&app, evil, "/api/v1/categories").await;
     assert!(header(&answer, "access-control-allow-origin").is_none());
     // Nor does an origin that merely starts like an allowed one.
