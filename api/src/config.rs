@@ -252,13 +252,11 @@ fn origin_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>
     }
     for item in &items {
         let valid = item == "*"
-            || item
-                .split_once("://")
-                .is_some_and(|(scheme, host)| {
-                    matches!(scheme, "http" | "https")
-                        && !host.is_empty()
-                        && !host.contains(['/', '?', '#', ' '])
-                });
+            || item.split_once("://").is_some_and(|(scheme, host)| {
+                matches!(scheme, "http" | "https")
+                    && !host.is_empty()
+                    && !host.contains(['/', '?', '#', ' '])
+            });
         if !valid {
             return Err(serde::de::Error::custom(format!(
                 "{item:?} is not an origin (scheme://host[:port], no path)"
@@ -406,7 +404,10 @@ mod tests {
             );
             for bad in ["console.example.cn", "https://a.cn/path", "*, https://a.cn"] {
                 jail.set_env("DOORSTEP_CORS_ALLOWED_ORIGINS", bad);
-                assert!(Settings::load_from(Path::new("none.toml")).is_err(), "{bad}");
+                assert!(
+                    Settings::load_from(Path::new("none.toml")).is_err(),
+                    "{bad}"
+                );
             }
             jail.set_env("DOORSTEP_CORS_ALLOWED_ORIGINS", "*");
             let settings = Settings::load_from(Path::new("none.toml")).expect("loads");

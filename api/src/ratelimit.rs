@@ -285,14 +285,20 @@ mod tests {
         assert_eq!(limiter.check(&key).retry_after_secs, None);
         let retry = limiter.check(&key).retry_after_secs.expect("refused");
         assert!((60..=1800).contains(&retry), "{retry}");
-        assert_eq!(limiter.check(&"13900000000".to_owned()).retry_after_secs, None);
+        assert_eq!(
+            limiter.check(&"13900000000".to_owned()).retry_after_secs,
+            None
+        );
     }
 
     #[test]
     fn standings_count_down_and_say_when_the_quota_is_back() {
         let limiter = KeyedLimiter::<u8>::per_minute("search", 3);
         let first = limiter.check(&1).standing;
-        assert_eq!((first.policy, first.quota, first.window_secs), ("search", 3, 60));
+        assert_eq!(
+            (first.policy, first.quota, first.window_secs),
+            ("search", 3, 60)
+        );
         assert_eq!(first.remaining, 2);
         // One of three used: back in full after one refill interval (20 s).
         assert!((19..=20).contains(&first.reset_secs), "{first:?}");
@@ -315,7 +321,8 @@ mod tests {
             remaining,
             reset_secs,
         };
-        let (policy, current) = fields(&[standing("login-ip", 9, 6), standing("login-account", 4, 36)]);
+        let (policy, current) =
+            fields(&[standing("login-ip", 9, 6), standing("login-account", 4, 36)]);
         assert_eq!(policy, r#""login-ip";q=10;w=60, "login-account";q=10;w=60"#);
         assert_eq!(current, r#""login-ip";r=9;t=6, "login-account";r=4;t=36"#);
     }

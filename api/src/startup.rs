@@ -26,10 +26,10 @@ use crate::contract::{RouteTable, refuse_unserved_methods};
 use crate::http::ApiError;
 use crate::http::client_ip::client_ip;
 use crate::http::connection::ProblemIo;
-use crate::http::metrics::Metrics;
-use crate::http::problem::{path_error, query_error};
 use crate::http::cors;
 use crate::http::etag::etag;
+use crate::http::metrics::Metrics;
+use crate::http::problem::{path_error, query_error};
 use crate::http::request_context::request_context;
 use crate::ratelimit::{
     KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter, rate_limit_fields,

@@ -10,8 +10,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::pagination::{Page, PageRequest};
 use crate::entities::lexicon_entry;
+use crate::pagination::{Page, PageRequest};
 use crate::types::Role;
 use crate::{DomainError, audit, time};
 

@@ -474,10 +474,7 @@ pub async fn view_for<C: ConnectionTrait>(
                 _ => None,
             };
             let view = if shared { full } else { masked(full) };
-            Ok(ProfileView {
-                distance_m,
-                ..view
-            })
+            Ok(ProfileView { distance_m, ..view })
         }
         Role::Officer | Role::Admin => {
             if full.profile.visibility == Visibility::Hidden {

@@ -14,8 +14,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::pagination::{Page, PageRequest};
 use crate::entities::{seeker_profile, service_record};
+use crate::pagination::{Page, PageRequest};
 use crate::types::{Role, ServiceKind, Visibility, bounded};
 use crate::{DomainError, Invalid, ValidationErrors, accounts, audit, districts, time};
 

@@ -28,7 +28,9 @@ pub async fn etag(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("application/geo+json"));
+        .is_some_and(|ct| {
+            ct.starts_with("application/json") || ct.starts_with("application/geo+json")
+        });
     if !candidate
         || res.status() != StatusCode::OK
         || !json
@@ -50,7 +52,10 @@ pub async fn etag(
     };
     let tag = tag_of(&bytes);
     let Ok(value) = HeaderValue::from_str(&tag) else {
-        return Ok(ServiceResponse::new(req, head.set_body(BoxBody::new(bytes))));
+        return Ok(ServiceResponse::new(
+            req,
+            head.set_body(BoxBody::new(bytes)),
+        ));
     };
     if if_none_match.is_some_and(|v| matches(&v, &tag)) {
         // RFC 9110 §15.4.5: the headers a 200 would carry that describe the resource, and

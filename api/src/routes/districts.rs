@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::startup::AppState;
-use crate::views::Page;
 use crate::views::AccountView;
+use crate::views::Page;
 use crate::views::officer::{DistrictChangeView, DistrictView};
 
 /// Draws a district; everything located inside it is placed there at once. Admins.

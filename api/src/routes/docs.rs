@@ -94,9 +94,8 @@ fn absolute_links(html: &str) -> String {
             let (before, after) = rest.split_at(at + attribute.len());
             out.push_str(before);
             let value = after.split('"').next().unwrap_or("");
-            let relative = !value.starts_with('/')
-                && !value.starts_with('#')
-                && !value.contains(':');
+            let relative =
+                !value.starts_with('/') && !value.starts_with('#') && !value.contains(':');
             if relative {
                 out.push_str("/docs/");
                 out.push_str(value.trim_start_matches("./"));

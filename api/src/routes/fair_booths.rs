@@ -57,7 +57,9 @@ pub async fn list_booths(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Page<BoothView>>, ApiError> {
     let found = booths::list(&state.db, auth.0.as_ref(), id.into_inner()).await?;
-    Ok(web::Json(Page::whole(found.into_iter().map(BoothView::from))))
+    Ok(web::Json(Page::whole(
+        found.into_iter().map(BoothView::from),
+    )))
 }
 
 /// Changes a booth's postings or capacity. Members of its business only.

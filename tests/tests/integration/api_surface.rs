@@ -40,7 +40,11 @@ async fn home_and_docs_pages_load_only_local_files(backend: Backend) {
 
     let docs = app.get("/docs", None).await;
     assert_eq!(docs.status, 200, "{}", docs.body);
-    assert!(docs.content_type().starts_with("text/html"), "{}", docs.content_type());
+    assert!(
+        docs.content_type().starts_with("text/html"),
+        "{}",
+        docs.content_type()
+    );
     let html = docs.body.as_str().expect("an HTML page");
     let files = links(html);
     assert!(
@@ -61,7 +65,10 @@ async fn home_and_docs_pages_load_only_local_files(backend: Backend) {
     assert_eq!(initializer.status, 200);
     let script = initializer.body.as_str().unwrap();
     assert!(script.contains("/api/v1/openapi.json"), "{script}");
-    assert!(!script.contains("http://") && !script.contains("https://"), "{script}");
+    assert!(
+        !script.contains("http://") && !script.contains("https://"),
+        "{script}"
+    );
     let missing = app.get("/docs/no-such-file.js", None).await;
     assert_eq!(missing.status, 404);
     assert_eq!(missing.problem_code(), "route_not_found");
@@ -71,7 +78,10 @@ async fn home_and_docs_pages_load_only_local_files(backend: Backend) {
     assert!(home.content_type().starts_with("text/html"));
     let targets = links(home.body.as_str().unwrap());
     for expected in ["/docs", "/healthz", "/readyz", "/api/v1/openapi.json"] {
-        assert!(targets.iter().any(|t| t == expected), "/ links {expected}: {targets:?}");
+        assert!(
+            targets.iter().any(|t| t == expected),
+            "/ links {expected}: {targets:?}"
+        );
     }
     for target in &targets {
         assert_eq!(app.get(target, None).await.status, 200, "{target}");
@@ -122,7 +132,10 @@ async fn every_get_list_answers_the_page_envelope(backend: Backend) {
             paged.push(path.clone());
         }
     }
-    assert!(bare.is_empty(), "GET lists answering a bare array: {bare:?}");
+    assert!(
+        bare.is_empty(),
+        "GET lists answering a bare array: {bare:?}"
+    );
     // The lists that used to be bare arrays are among the paged ones.
     for path in [
         "/api/v1/matches",
@@ -134,13 +147,20 @@ async fn every_get_list_answers_the_page_envelope(backend: Backend) {
         "/api/v1/me/trainings",
         "/api/v1/lexicon",
     ] {
-        assert!(paged.iter().any(|p| p == path), "{path} is not paged: {paged:?}");
+        assert!(
+            paged.iter().any(|p| p == path),
+            "{path} is not paged: {paged:?}"
+        );
     }
     assert!(paged.len() > 35, "only {} paged lists", paged.len());
 
     // And the server answers what the document says.
     let categories = app.get("/api/v1/categories", None).await;
-    assert!(categories.body["items"].as_array().is_some_and(|i| !i.is_empty()));
+    assert!(
+        categories.body["items"]
+            .as_array()
+            .is_some_and(|i| !i.is_empty())
+    );
     assert!(categories.body["next_cursor"].is_null());
 }
 
@@ -151,7 +171,10 @@ async fn preflight(app: &TestApp, origin: &str, path: &str) -> ApiResponse {
             .request(Method::OPTIONS, app.url(path))
             .header("origin", origin)
             .header("access-control-request-method", "GET")
-            .header("access-control-request-headers", "authorization, if-none-match"),
+            .header(
+                "access-control-request-headers",
+                "authorization, if-none-match",
+            ),
         None,
     )
     .await
@@ -187,9 +210,15 @@ async fn cors_allows_the_configured_origins_only(backend: Backend) {
     .await;
     let allowed = preflight(&app, CONSOLE, "/api/v1/jobs/search").await;
     assert!(allowed.status < 300, "{} {}", allowed.status, allowed.body);
-    assert_eq!(header(&allowed, "access-control-allow-origin"), Some(CONSOLE));
+    assert_eq!(
+        header(&allowed, "access-control-allow-origin"),
+        Some(CONSOLE)
+    );
     let methods = header(&allowed, "access-control-allow-methods").unwrap_or("");
-    assert!(methods.contains("GET") && methods.contains("POST"), "{methods}");
+    assert!(
+        methods.contains("GET") && methods.contains("POST"),
+        "{methods}"
+    );
     let headers = header(&allowed, "access-control-allow-headers")
         .unwrap_or("")
         .to_lowercase();
@@ -202,11 +231,21 @@ async fn cors_allows_the_configured_origins_only(backend: Backend) {
     // The answer itself names the origin and exposes what a front end reads.
     let answer = get_from(&app, CONSOLE, "/api/v1/jobs/search?q=咖啡").await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    assert_eq!(header(&answer, "access-control-allow-origin"), Some(CONSOLE));
+    assert_eq!(
+        header(&answer, "access-control-allow-origin"),
+        Some(CONSOLE)
+    );
     let exposed = header(&answer, "access-control-expose-headers")
         .unwrap_or("")
         .to_lowercase();
-    for name in ["etag", "ratelimit-policy", "ratelimit", "retry-after", "x-request-id", "location"] {
+    for name in [
+        "etag",
+        "ratelimit-policy",
+        "ratelimit",
+        "retry-after",
+        "x-request-id",
+        "location",
+    ] {
         assert!(
             exposed.split(',').any(|e| e.trim() == name),
             "{name} not exposed: {exposed}"
@@ -216,14 +255,23 @@ async fn cors_allows_the_configured_origins_only(backend: Backend) {
     // Another origin gets no allow-origin, neither on the preflight nor on the answer.
     let evil = "https://evil.example.com";
     let refused = preflight(&app, evil, "/api/v1/jobs/search").await;
-    assert!(header(&refused, "access-control-allow-origin").is_none(), "{:?}", refused.headers);
+    assert!(
+        header(&refused, "access-control-allow-origin").is_none(),
+        "{:?}",
+        refused.headers
+    );
     // As with CORS off: no route serves OPTIONS.
     assert_eq!(refused.status, 405, "{}", refused.body);
     assert_eq!(refused.problem_code(), "method_not_allowed");
     let answer = get_from(&app, evil, "/api/v1/categories").await;
     assert!(header(&answer, "access-control-allow-origin").is_none());
     // Nor does an origin that merely starts like an allowed one.
-    let lookalike = get_from(&app, "https://console.example.cn.evil.com", "/api/v1/categories").await;
+    let lookalike = get_from(
+        &app,
+        "https://console.example.cn.evil.com",
+        "/api/v1/categories",
+    )
+    .await;
     assert!(header(&lookalike, "access-control-allow-origin").is_none());
     // A non-browser client (no Origin) is served as before.
     assert_eq!(app.get("/api/v1/categories", None).await.status, 200);
@@ -239,8 +287,11 @@ async fn cors_can_allow_any_origin(backend: Backend) {
 }
 
 async fn get_if_none_match(app: &TestApp, path: &str, tag: &str) -> ApiResponse {
-    app.send(app.client.get(app.url(path)).header("if-none-match", tag), None)
-        .await
+    app.send(
+        app.client.get(app.url(path)).header("if-none-match", tag),
+        None,
+    )
+    .await
 }
 
 async fn read_answers_carry_an_etag_and_honour_if_none_match(backend: Backend) {
@@ -248,7 +299,11 @@ async fn read_answers_carry_an_etag_and_honour_if_none_match(backend: Backend) {
     let officer = app.officer().await;
     let reward = |name: &str| json!({"name": name, "cost": 50, "stock": 3});
     let created = app
-        .post("/api/v1/rewards", &reward("充电宝"), Some(&officer.access_token))
+        .post(
+            "/api/v1/rewards",
+            &reward("充电宝"),
+            Some(&officer.access_token),
+        )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert!(header(&created, "etag").is_none(), "writes carry no tag");
@@ -258,7 +313,10 @@ async fn read_answers_carry_an_etag_and_honour_if_none_match(backend: Backend) {
     let tag = header(&first, "etag").expect("an ETag").to_owned();
     assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
     // The same content, the same tag.
-    assert_eq!(header(&app.get("/api/v1/rewards", None).await, "etag"), Some(tag.as_str()));
+    assert_eq!(
+        header(&app.get("/api/v1/rewards", None).await, "etag"),
+        Some(tag.as_str())
+    );
 
     // The client's copy is current: 304, no body, the tag again.
     let unchanged = get_if_none_match(&app, "/api/v1/rewards", &tag).await;
@@ -274,7 +332,11 @@ async fn read_answers_carry_an_etag_and_honour_if_none_match(backend: Backend) {
 
     // The content changes: a new tag, and the old one gets the new content.
     let added = app
-        .post("/api/v1/rewards", &reward("雨伞"), Some(&officer.access_token))
+        .post(
+            "/api/v1/rewards",
+            &reward("雨伞"),
+            Some(&officer.access_token),
+        )
         .await;
     assert_eq!(added.status, 201);
     let changed = get_if_none_match(&app, "/api/v1/rewards", &tag).await;

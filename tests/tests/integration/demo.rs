@@ -81,7 +81,10 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
     // Their pushed matches are there at once, each explained, best first.
     let matches = app.get("/api/v1/matches", Some(&seeker.access_token)).await;
     assert_eq!(matches.status, 200, "{}", matches.body);
-    let matches = matches.body["items"].as_array().cloned().unwrap_or_default();
+    let matches = matches.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(!matches.is_empty(), "the demo seeker has no matches");
     let scores: Vec<f64> = matches
         .iter()

@@ -686,7 +686,10 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
     assert!(all.next_cursor.is_none());
     // Paged newest first: two, then the last one, nothing repeated or skipped.
     let first = app
-        .get("/api/v1/me/service-records?limit=2", Some(&seeker.access_token))
+        .get(
+            "/api/v1/me/service-records?limit=2",
+            Some(&seeker.access_token),
+        )
         .await
         .json::<Page<ServiceRecordView>>();
     assert_eq!(first.items.len(), 2);
@@ -699,7 +702,12 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         .await
         .json::<Page<ServiceRecordView>>();
     assert!(second.next_cursor.is_none());
-    let paged: Vec<_> = first.items.iter().chain(&second.items).map(|r| r.id).collect();
+    let paged: Vec<_> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|r| r.id)
+        .collect();
     let whole: Vec<_> = all.items.iter().map(|r| r.id).collect();
     assert_eq!(paged, whole);
     let other = app.seeker_with_profile("13800000052", "钱多").await;

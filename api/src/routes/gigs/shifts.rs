@@ -18,8 +18,8 @@ use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::{
-    CheckinCodeView, FavouriteView, GigOptionsView, GigSettingsView,
-    ShiftChangeView, ShiftList, ShiftView,
+    CheckinCodeView, FavouriteView, GigOptionsView, GigSettingsView, ShiftChangeView, ShiftList,
+    ShiftView,
 };
 
 /// Adds a dated shift to a gig posting, or with `pattern` the shifts of a weekly pattern
