@@ -134,6 +134,12 @@ pub struct Settings {
     /// The address people reach this service at, for links sent by e-mail; unset means
     /// `http://<bind>`.
     pub public_url: Option<String>,
+    /// Origins whose pages may call the API from a browser (CORS), e.g.
+    /// `https://console.example.cn`: a list or comma-separated. Empty (the default) sends no
+    /// CORS headers at all; `*` alone allows any origin (no credentials are involved: the
+    /// API takes bearer tokens, not cookies).
+    #[serde(deserialize_with = "origin_list")]
+    pub cors_allowed_origins: Vec<String>,
     /// Largest photo accepted, in bytes.
     pub max_photo_bytes: usize,
     /// Largest voice note accepted, in bytes.
@@ -201,6 +207,7 @@ impl Default for Settings {
             fair_min_score: 0.3,
             media_dir: None,
             public_url: None,
+            cors_allowed_origins: Vec::new(),
             max_photo_bytes: 5 * 1024 * 1024,
             max_voice_bytes: 2 * 1024 * 1024,
             gig_jobs_secs: 30,
@@ -241,6 +248,49 @@ fn log_filter<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::E
     let filter = String::deserialize(deserializer)?;
     crate::telemetry::check_filter(&filter).map_err(serde::de::Error::custom)?;
     Ok(filter)
+}
+
+/// Origins as a browser sends them: `scheme://host[:port]`, no path; or `*` alone.
+fn origin_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let items = text_or_list(deserializer)?;
+    if items.iter().any(|o| o == "*") && items.len() > 1 {
+        return Err(serde::de::Error::custom(
+            "`*` allows every origin and cannot be listed with others",
+        ));
+    }
+    for item in &items {
+        let valid = item == "*"
+            || item.split_once("://").is_some_and(|(scheme, host)| {
+                matches!(scheme, "http" | "https")
+                    && !host.is_empty()
+                    && !host.contains(['/', '?', '#', ' '])
+            });
+        if !valid {
+            return Err(serde::de::Error::custom(format!(
+                "{item:?} is not an origin (scheme://host[:port], no path)"
+            )));
+        }
+    }
+    Ok(items)
+}
+
+/// A list setting given as a TOML list or a comma-separated string (from the environment).
+fn text_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        List(Vec<String>),
+    }
+    Ok(match Raw::deserialize(deserializer)? {
+        Raw::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Raw::List(list) => list.into_iter().map(|s| s.trim().to_owned()).collect(),
+    })
 }
 
 impl Settings {
@@ -346,6 +396,32 @@ mod tests {
         assert_eq!(settings.index_dir(), PathBuf::from("data/index"));
         assert_eq!(settings.mail_outbox_dir(), PathBuf::from("data/outbox"));
         assert_eq!(settings.sms_outbox_dir(), PathBuf::from("data/sms-outbox"));
+    }
+
+    #[test]
+    fn cors_origins_are_checked_at_load() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "DOORSTEP_CORS_ALLOWED_ORIGINS",
+                "https://console.example.cn, http://localhost:5173",
+            );
+            let settings = Settings::load_from(Path::new("none.toml")).expect("loads");
+            assert_eq!(
+                settings.cors_allowed_origins,
+                vec!["https://console.example.cn", "http://localhost:5173"]
+            );
+            for bad in ["console.example.cn", "https://a.cn/path", "*, https://a.cn"] {
+                jail.set_env("DOORSTEP_CORS_ALLOWED_ORIGINS", bad);
+                assert!(
+                    Settings::load_from(Path::new("none.toml")).is_err(),
+                    "{bad}"
+                );
+            }
+            jail.set_env("DOORSTEP_CORS_ALLOWED_ORIGINS", "*");
+            let settings = Settings::load_from(Path::new("none.toml")).expect("loads");
+            assert_eq!(settings.cors_allowed_origins, vec!["*"]);
+            Ok(())
+        });
     }
 
     #[test]

@@ -34,7 +34,15 @@ const OPTIONAL_AUTH: &[&str] = &[
 const RATE_LIMITED: &[&str] = &["search_jobs", "search_profiles"];
 
 /// Operations that never reach the database or a bounded pool, so never answer 503.
-const NEVER_BUSY: &[&str] = &["healthz", "openapi_json", "categories", "metrics"];
+const NEVER_BUSY: &[&str] = &[
+    "healthz",
+    "openapi_json",
+    "categories",
+    "metrics",
+    "home",
+    "docs",
+    "docs_file",
+];
 
 /// Adds the shared responses to every operation by rule and fixes the parameter schemas the
 /// shared parsers bound.
@@ -75,7 +83,30 @@ fn shared_response(status: &str, description: &str) -> Response {
                 header("`Bearer`: the scheme to authenticate with.", Type::String),
             );
         }
-        "429" | "503" => {
+        "429" => {
+            response = response
+                .header(
+                    "Retry-After",
+                    header("Seconds to wait before retrying.", Type::Integer),
+                )
+                .header(
+                    "RateLimit-Policy",
+                    header(
+                        "The limits this request counts against \
+                         (draft-ietf-httpapi-ratelimit-headers-09), e.g. `\"search\";q=120;w=60`.",
+                        Type::String,
+                    ),
+                )
+                .header(
+                    "RateLimit",
+                    header(
+                        "Where the caller stands against each: `r` requests left, `t` seconds \
+                         until the whole quota is back, e.g. `\"search\";r=0;t=30`.",
+                        Type::String,
+                    ),
+                );
+        }
+        "503" => {
             response = response.header(
                 "Retry-After",
                 header("Seconds to wait before retrying.", Type::Integer),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_service::ServiceFactoryExt;
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpRequest, HttpServer, web};
 use anyhow::Context;
 use doorstep_domain::auth::password::HashPool;
@@ -26,10 +26,14 @@ use crate::contract::{RouteTable, refuse_unserved_methods};
 use crate::http::ApiError;
 use crate::http::client_ip::client_ip;
 use crate::http::connection::ProblemIo;
+use crate::http::cors;
+use crate::http::etag::etag;
 use crate::http::metrics::Metrics;
 use crate::http::problem::{path_error, query_error};
 use crate::http::request_context::request_context;
-use crate::ratelimit::{KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter};
+use crate::ratelimit::{
+    KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter, rate_limit_fields,
+};
 use crate::routes::openapi::OpenApiJson;
 use crate::{keys, openapi, routes};
 use doorstep_matcher::codes::CodeCourier;
@@ -92,12 +96,8 @@ impl AppState {
     /// Counts one unauthenticated write from this client against its per-IP limit.
     pub fn limit_anonymous_write(&self, req: &HttpRequest) -> Result<(), ApiError> {
         let ip = self.client_ip(req);
-        self.anonymous_write_limiter
-            .check_ip(ip)
-            .map_err(|retry_after_secs| {
-                tracing::warn!(ip = ?ip, path = req.path(), "unauthenticated write limit reached");
-                ApiError::RateLimited { retry_after_secs }
-            })
+        crate::ratelimit::enforce(req, self.anonymous_write_limiter.check_ip(ip))
+            .inspect_err(|_| tracing::warn!(ip = ?ip, "unauthenticated write limit reached"))
     }
 }
 
@@ -286,12 +286,13 @@ impl Application {
                 settings.login_per_ip_per_minute,
                 settings.login_per_account_per_minute,
             ),
-            search_limiter: SearchLimiter::per_minute(settings.search_per_ip_per_minute),
+            search_limiter: SearchLimiter::per_minute("search", settings.search_per_ip_per_minute),
             signup_limiter: SignupLimiter::new(
                 settings.signup_per_ip_per_minute,
                 settings.signup_per_number_per_hour,
             ),
             anonymous_write_limiter: KeyedLimiter::per_minute(
+                "anonymous-writes",
                 settings.anonymous_writes_per_ip_per_minute,
             ),
             passwords: passwords.clone(),
@@ -466,6 +467,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
     )?));
     let workers = state.settings.http_workers;
     let shutdown = state.settings.shutdown_timeout_secs;
+    let cors_on = !state.settings.cors_allowed_origins.is_empty();
     let app = move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -489,7 +491,14 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
                 },
             ))
             .wrap(from_fn(refuse_unserved_methods))
+            .wrap(from_fn(etag))
+            .wrap(from_fn(rate_limit_fields))
             .wrap(from_fn(request_context))
+            .wrap(Condition::new(
+                cors_on,
+                cors::cors(&state.settings.cors_allowed_origins).unwrap_or_default(),
+            ))
+            .wrap(Condition::new(cors_on, from_fn(cors::refused_preflight)))
     };
     // What `HttpServer` builds, with the connection wrapped so that the errors the HTTP/1
     // dispatcher answers itself become problem+json too (see `http::connection`).

@@ -476,7 +476,7 @@ impl Client {
 
     /// `GET /matches?<query>`: a seeker's jobs, or a merchant's candidates for
     /// `posting_id=...`.
-    pub async fn matches(&self, query: &str) -> Result<Vec<MatchView>> {
+    pub async fn matches(&self, query: &str) -> Result<Page<MatchView>> {
         self.get(&format!("/api/v1/matches?{query}")).await
     }
 }

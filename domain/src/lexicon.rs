@@ -4,12 +4,14 @@
 
 use crate::ErrorCode;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::entities::lexicon_entry;
+use crate::pagination::{Page, PageRequest};
 use crate::types::Role;
 use crate::{DomainError, audit, time};
 
@@ -72,6 +74,19 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<lexicon_entry::Model
         .limit(MAX_ENTRIES)
         .all(db)
         .await?)
+}
+
+/// One page of the stored entries, oldest first (ids are time-ordered).
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    page: PageRequest<Uuid>,
+) -> Result<Page<lexicon_entry::Model>, DomainError> {
+    let mut query = lexicon_entry::Entity::find().order_by_asc(lexicon_entry::Column::Id);
+    if let Some(after) = page.after {
+        query = query.filter(lexicon_entry::Column::Id.gt(after));
+    }
+    let rows = query.limit(page.limit + 1).all(db).await?;
+    Ok(Page::from_rows(rows, page.limit, |e| e.id))
 }
 
 /// Removes a stored entry.

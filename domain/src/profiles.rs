@@ -399,8 +399,9 @@ pub struct ProfileView {
     pub contact_shared: bool,
     pub phone: Option<String>,
     pub email: Option<String>,
-    /// From the merchant's business, when contact is not shared.
-    pub distance_km: Option<f64>,
+    /// From the merchant's business in metres, rounded to 100 m (the home is not pinned
+    /// more closely), when contact is not shared.
+    pub distance_m: Option<u32>,
 }
 
 /// Whether the seeker has consented to share with any business `merchant` belongs to.
@@ -442,7 +443,7 @@ pub async fn view_for<C: ConnectionTrait>(
         contact_shared: true,
         phone: account.phone.clone(),
         email: account.email.clone(),
-        distance_km: None,
+        distance_m: None,
         profile,
     };
     if account.deleted_at.is_some() {
@@ -466,17 +467,14 @@ pub async fn view_for<C: ConnectionTrait>(
                 (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).ok(),
                 _ => None,
             };
-            let distance_km = match (from, home) {
+            let distance_m = match (from, home) {
                 (Some(b), Some(home)) => GeoPoint::new(b.lat, b.lon)
                     .ok()
-                    .map(|b| (b.distance_m(home) / 100.0).round() / 10.0),
+                    .map(|b| ((b.distance_m(home) / 100.0).round() * 100.0) as u32),
                 _ => None,
             };
             let view = if shared { full } else { masked(full) };
-            Ok(ProfileView {
-                distance_km,
-                ..view
-            })
+            Ok(ProfileView { distance_m, ..view })
         }
         Role::Officer | Role::Admin => {
             if full.profile.visibility == Visibility::Hidden {

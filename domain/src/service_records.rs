@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::entities::{seeker_profile, service_record};
+use crate::pagination::{Page, PageRequest};
 use crate::types::{Role, ServiceKind, Visibility, bounded};
 use crate::{DomainError, Invalid, ValidationErrors, accounts, audit, districts, time};
 
@@ -148,7 +149,8 @@ pub async fn file<C: ConnectionTrait>(
     actor: &Principal,
     seeker: Uuid,
     reason: Option<&str>,
-) -> Result<Vec<service_record::Model>, DomainError> {
+    page: PageRequest<Uuid>,
+) -> Result<Page<service_record::Model>, DomainError> {
     match actor.role {
         Role::Seeker if actor.account_id == seeker => {}
         Role::Officer | Role::Admin => {
@@ -166,11 +168,15 @@ pub async fn file<C: ConnectionTrait>(
         }
         _ => return Err(DomainError::NotFound("profile")),
     }
-    Ok(service_record::Entity::find()
+    let mut query = service_record::Entity::find()
         .filter(service_record::Column::SeekerId.eq(seeker))
-        .order_by_desc(service_record::Column::Id)
-        .all(db)
-        .await?)
+        .order_by_desc(service_record::Column::Id);
+    // Ids are time-ordered (v7): newest first is descending id.
+    if let Some(after) = page.after {
+        query = query.filter(service_record::Column::Id.lt(after));
+    }
+    let rows = query.limit(page.limit + 1).all(db).await?;
+    Ok(Page::from_rows(rows, page.limit, |r| r.id))
 }
 
 /// Changes a record's outcome or follow-up. The author, or an officer of the seeker's

@@ -429,14 +429,20 @@ async fn with_sessions<C: ConnectionTrait>(
 pub async fn my_registrations<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
-) -> Result<Vec<(training_registration::Model, training_session::Model)>, DomainError> {
-    let rows = training_registration::Entity::find()
+    page: PageRequest<Uuid>,
+) -> Result<Page<(training_registration::Model, training_session::Model)>, DomainError> {
+    let mut query = training_registration::Entity::find()
         .filter(training_registration::Column::SeekerId.eq(actor.account_id))
-        .order_by_desc(training_registration::Column::Id)
-        .limit(200)
-        .all(db)
-        .await?;
-    with_sessions(db, rows).await
+        .order_by_desc(training_registration::Column::Id);
+    if let Some(after) = page.after {
+        query = query.filter(training_registration::Column::Id.lt(after));
+    }
+    let rows = query.limit(page.limit + 1).all(db).await?;
+    let rows = Page::from_rows(rows, page.limit, |r| r.id);
+    Ok(Page {
+        items: with_sessions(db, rows.items).await?,
+        next_cursor: rows.next_cursor,
+    })
 }
 
 /// Trainings a worker completed, newest first (shown on their profile).

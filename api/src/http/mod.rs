@@ -6,6 +6,8 @@ use doorstep_domain::ErrorCode;
 pub mod auth;
 pub mod client_ip;
 pub mod connection;
+pub mod cors;
+pub mod etag;
 pub mod json;
 pub mod metrics;
 pub mod problem;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::http::{ApiError, JsonBody, Problem, problems};
+use crate::ratelimit::enforce;
 use crate::startup::AppState;
 use crate::views::{CodeRequestedView, SessionView};
 
@@ -119,12 +120,9 @@ pub async fn register(
     body: JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ip = state.client_ip(&req);
-    let limited = |retry_after_secs| {
-        tracing::warn!(ip = ?ip, "sign-up rate limit reached");
-        ApiError::RateLimited { retry_after_secs }
-    };
+    let limited = |_: &ApiError| tracing::warn!(ip = ?ip, "sign-up rate limit reached");
     // Every attempt counts against the address, even one that names no valid number.
-    state.signup_limiter.per_ip.check_ip(ip).map_err(limited)?;
+    enforce(&req, state.signup_limiter.per_ip.check_ip(ip)).inspect_err(limited)?;
     let body = body.into_inner();
     let (new, code) = accounts::parse_sign_up(
         body.role,
@@ -134,11 +132,11 @@ pub async fn register(
         &body.display_name,
         &body.code,
     )?;
-    state
+    let per_login = state
         .signup_limiter
         .per_login
-        .check(&new.login.as_str().to_owned())
-        .map_err(limited)?;
+        .check(&new.login.as_str().to_owned());
+    enforce(&req, [per_login]).inspect_err(limited)?;
     let account = accounts::register(&state.db, &state.passwords, &state.codes, new, &code).await?;
     tracing::info!(account = %account.id, role = %account.role, "account registered");
     let session = session::start(&state.db, &state.tokens, state.refresh_ttl(), &account).await?;
@@ -171,13 +169,8 @@ pub async fn login(
         Ok(login) => login.as_str().to_owned(),
         Err(_) => body.login.trim().to_lowercase(),
     };
-    state
-        .login_limiter
-        .check(ip, &key)
-        .map_err(|retry_after_secs| {
-            tracing::warn!(ip = ?ip, "login rate limit reached");
-            ApiError::RateLimited { retry_after_secs }
-        })?;
+    enforce(&req, state.login_limiter.check(ip, &key))
+        .inspect_err(|_| tracing::warn!(ip = ?ip, "login rate limit reached"))?;
     let account = match login {
         Ok(login) => {
             accounts::authenticate(&state.db, &state.passwords, &login, &body.password).await?

@@ -69,17 +69,17 @@ pub async fn list_businesses(
 #[utoipa::path(
     tag = "businesses",
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<BusinessView>))
+    responses((status = 200, body = Page<BusinessView>))
 )]
 #[get("/businesses/mine")]
 pub async fn my_businesses(
     state: web::Data<AppState>,
     auth: Auth,
-) -> Result<web::Json<Vec<BusinessView>>, ApiError> {
+) -> Result<web::Json<Page<BusinessView>>, ApiError> {
     let found = businesses::mine(&state.db, auth.0.account_id).await?;
-    Ok(web::Json(
-        found.into_iter().map(BusinessView::full).collect(),
-    ))
+    Ok(web::Json(Page::whole(
+        found.into_iter().map(BusinessView::full),
+    )))
 }
 
 /// A business: in full for its members and officers; its public details for anyone else
@@ -189,7 +189,7 @@ pub async fn reject_business(
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, body = Vec<MemberView>),
+        (status = 200, body = Page<MemberView>),
         problems::NotFound,
     )
 )]
@@ -198,20 +198,17 @@ pub async fn list_members(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<MemberView>>, ApiError> {
+) -> Result<web::Json<Page<MemberView>>, ApiError> {
     let id = id.into_inner();
     businesses::as_member(&state.db, id, auth.0.account_id).await?;
     let members = businesses::members(&state.db, id).await?;
-    Ok(web::Json(
-        members
-            .into_iter()
-            .map(|m| MemberView {
-                account_id: m.account_id,
-                role: m.role.as_str().to_owned(),
-                added_at: doorstep_domain::time::to_display(m.added_at),
-            })
-            .collect(),
-    ))
+    Ok(web::Json(Page::whole(members.into_iter().map(|m| {
+        MemberView {
+            account_id: m.account_id,
+            role: m.role.as_str().to_owned(),
+            added_at: doorstep_domain::time::to_display(m.added_at),
+        }
+    }))))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

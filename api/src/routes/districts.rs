@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::startup::AppState;
 use crate::views::AccountView;
+use crate::views::Page;
 use crate::views::officer::{DistrictChangeView, DistrictView};
 
 /// Draws a district; everything located inside it is placed there at once. Admins.
@@ -40,7 +41,7 @@ pub async fn create_district(
     tag = "districts",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<DistrictView>),
+        (status = 200, body = Page<DistrictView>),
         problems::Forbidden,
     )
 )]
@@ -48,9 +49,9 @@ pub async fn create_district(
 pub async fn list_districts(
     state: web::Data<AppState>,
     auth: Auth,
-) -> Result<web::Json<Vec<DistrictView>>, ApiError> {
+) -> Result<web::Json<Page<DistrictView>>, ApiError> {
     let found = districts::list(&state.db, &auth.0).await?;
-    Ok(web::Json(found.into_iter().map(Into::into).collect()))
+    Ok(web::Json(Page::whole(found.into_iter().map(Into::into))))
 }
 
 /// One district: admins, and the officers who serve it.
@@ -130,7 +131,7 @@ pub async fn delete_district(
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, body = Vec<AccountView>),
+        (status = 200, body = Page<AccountView>),
         problems::Forbidden,
         problems::NotFound,
     )
@@ -140,9 +141,9 @@ pub async fn list_officers(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<AccountView>>, ApiError> {
+) -> Result<web::Json<Page<AccountView>>, ApiError> {
     let found = districts::officers(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(web::Json(found.into_iter().map(Into::into).collect()))
+    Ok(web::Json(Page::whole(found.into_iter().map(Into::into))))
 }
 
 /// Assigns an officer to a district (idempotent). Admins.

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, problems};
 use crate::routes::businesses::RejectRequest;
 use crate::startup::AppState;
+use crate::views::Page;
 use crate::views::fairs::{BoothView, BoothVisitView, ScheduleView, VisitorView};
 use crate::views::marketplace::ApplicationView;
 
@@ -45,7 +46,7 @@ pub async fn request_booth(
     tag = "fairs",
     params(("id" = Uuid, Path, description = "fair id")),
     responses(
-        (status = 200, body = Vec<BoothView>),
+        (status = 200, body = Page<BoothView>),
         problems::NotFound,
     )
 )]
@@ -54,9 +55,11 @@ pub async fn list_booths(
     state: web::Data<AppState>,
     auth: MaybeAuth,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<BoothView>>, ApiError> {
+) -> Result<web::Json<Page<BoothView>>, ApiError> {
     let found = booths::list(&state.db, auth.0.as_ref(), id.into_inner()).await?;
-    Ok(web::Json(found.into_iter().map(BoothView::from).collect()))
+    Ok(web::Json(Page::whole(
+        found.into_iter().map(BoothView::from),
+    )))
 }
 
 /// Changes a booth's postings or capacity. Members of its business only.

@@ -6,12 +6,13 @@ use doorstep_domain::types::Role;
 use doorstep_domain::{DomainError, lexicon};
 use doorstep_search_index::lexicon::Entry;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::services;
 use crate::startup::AppState;
+use crate::views::Page;
 use crate::views::search::LexiconEntryView;
 
 /// How an entry's words relate.
@@ -86,23 +87,38 @@ pub async fn add_entry(
 #[utoipa::path(
     tag = "search",
     security(("bearer" = [])),
+    params(LexiconListQuery),
     responses(
-        (status = 200, body = Vec<LexiconEntryView>),
+        (status = 200, body = Page<LexiconEntryView>),
         problems::Forbidden,
+        problems::ValidationFailed,
     )
 )]
 #[get("/lexicon")]
 pub async fn list_entries(
     state: web::Data<AppState>,
     auth: Auth,
-) -> Result<web::Json<Vec<LexiconEntryView>>, ApiError> {
+    query: web::Query<LexiconListQuery>,
+) -> Result<web::Json<Page<LexiconEntryView>>, ApiError> {
     auth.require(&[Role::Officer, Role::Admin])?;
-    let rows = lexicon::list(&state.db).await?;
-    Ok(web::Json(
-        rows.into_iter()
+    let request = page(query.limit, query.cursor.as_deref())?;
+    let rows = lexicon::page(&state.db, request).await?;
+    Ok(web::Json(Page {
+        items: rows
+            .items
+            .into_iter()
             .filter_map(LexiconEntryView::from_row)
             .collect(),
-    ))
+        next_cursor: rows.next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LexiconListQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
 }
 
 /// Removes an entry added through the API.

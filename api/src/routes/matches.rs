@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::services;
 use crate::startup::AppState;
+use crate::views::Page;
 use crate::views::matching::MatchView;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -26,13 +27,14 @@ pub struct MatchQuery {
 }
 
 /// Seekers: jobs matched to them, best first. Merchants: candidates for one of their
-/// postings (`posting_id`), masked as in profile search.
+/// postings (`posting_id`), masked as in profile search. The best `limit` in one page
+/// (`next_cursor` is absent: a ranking has no next page).
 #[utoipa::path(
     tag = "matches",
     security(("bearer" = [])),
     params(MatchQuery),
     responses(
-        (status = 200, body = Vec<MatchView>),
+        (status = 200, body = Page<MatchView>),
         problems::Forbidden,
         problems::NotFound,
         problems::ValidationFailed,
@@ -43,7 +45,7 @@ pub async fn list_matches(
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<MatchQuery>,
-) -> Result<web::Json<Vec<MatchView>>, ApiError> {
+) -> Result<web::Json<Page<MatchView>>, ApiError> {
     let limit = query.limit.unwrap_or(20);
     if !(1..=50).contains(&limit) {
         return Err(
@@ -57,16 +59,13 @@ pub async fn list_matches(
     let principal = auth.require(&[Role::Seeker, Role::Merchant])?;
     if principal.role == Role::Seeker {
         let found = matches::for_seeker(&state.db, &principal, limit).await?;
-        return Ok(web::Json(
-            found
-                .into_iter()
-                .map(|f| MatchView {
-                    posting_title: Some(f.posting.title.clone()),
-                    business_name: Some(f.business.name.clone()),
-                    ..MatchView::from(&f.m)
-                })
-                .collect(),
-        ));
+        return Ok(web::Json(Page::whole(found.into_iter().map(|f| {
+            MatchView {
+                posting_title: Some(f.posting.title.clone()),
+                business_name: Some(f.business.name.clone()),
+                ..MatchView::from(&f.m)
+            }
+        }))));
     }
     let posting_id = query.posting_id.ok_or_else(|| {
         DomainError::Validation(doorstep_domain::ValidationErrors::single(
@@ -78,17 +77,14 @@ pub async fn list_matches(
         ))
     })?;
     let found = matches::for_posting(&state.db, &principal, posting_id, limit).await?;
-    Ok(web::Json(
-        found
-            .into_iter()
-            .map(|c| MatchView {
-                seeker_id: Some(c.profile.account_id),
-                seeker_name: Some(c.profile.full_name.clone()),
-                seeker_skills: Some(c.profile.skills.0.clone()),
-                ..MatchView::from(&c.m)
-            })
-            .collect(),
-    ))
+    Ok(web::Json(Page::whole(found.into_iter().map(|c| {
+        MatchView {
+            seeker_id: Some(c.profile.account_id),
+            seeker_name: Some(c.profile.full_name.clone()),
+            seeker_skills: Some(c.profile.skills.0.clone()),
+            ..MatchView::from(&c.m)
+        }
+    }))))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]

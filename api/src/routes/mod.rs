@@ -9,6 +9,7 @@ pub mod applications;
 pub mod auth;
 pub mod businesses;
 pub mod districts;
+pub mod docs;
 pub mod fair_booths;
 pub mod fair_registrations;
 pub mod fairs;
@@ -37,7 +38,10 @@ pub mod audit;
 pub mod figures;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz)
+    cfg.service(docs::home)
+        .service(docs::docs)
+        .service(docs::docs_file)
+        .service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
         .service(

@@ -42,13 +42,13 @@ pub async fn my_points(
 }
 
 /// Rewards on offer, cheapest first. Anyone.
-#[utoipa::path(tag = "points", responses((status = 200, body = Vec<RewardView>)))]
+#[utoipa::path(tag = "points", responses((status = 200, body = Page<RewardView>)))]
 #[get("/rewards")]
 pub async fn list_rewards(
     state: web::Data<AppState>,
-) -> Result<web::Json<Vec<RewardView>>, ApiError> {
+) -> Result<web::Json<Page<RewardView>>, ApiError> {
     let all = points::list_rewards(&state.db).await?;
-    Ok(web::Json(all.into_iter().map(Into::into).collect()))
+    Ok(web::Json(Page::whole(all.into_iter().map(Into::into))))
 }
 
 /// Publishes a reward and its cost in points. Officers.

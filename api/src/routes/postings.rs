@@ -14,10 +14,10 @@ use crate::views::Page;
 use crate::views::marketplace::PostingView;
 
 /// The job categories postings and profiles use.
-#[utoipa::path(tag = "postings", responses((status = 200, body = Vec<Category>)))]
+#[utoipa::path(tag = "postings", responses((status = 200, body = Page<Category>)))]
 #[get("/categories")]
-pub async fn categories() -> web::Json<&'static [Category]> {
-    web::Json(CATEGORIES)
+pub async fn categories() -> web::Json<Page<Category>> {
+    web::Json(Page::whole(CATEGORIES.iter().copied()))
 }
 
 /// Creates a draft posting for one of the caller's businesses. The fair-hiring check

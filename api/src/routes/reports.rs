@@ -639,7 +639,7 @@ pub async fn create_department(
     tag = "reports",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<DepartmentView>),
+        (status = 200, body = Page<DepartmentView>),
         problems::Forbidden,
     )
 )]
@@ -647,7 +647,7 @@ pub async fn create_department(
 pub async fn list_departments(
     state: web::Data<AppState>,
     auth: Auth,
-) -> Result<web::Json<Vec<DepartmentView>>, ApiError> {
+) -> Result<web::Json<Page<DepartmentView>>, ApiError> {
     let all = handling::list_departments(&state.db, &auth.0).await?;
-    Ok(web::Json(all.into_iter().map(Into::into).collect()))
+    Ok(web::Json(Page::whole(all.into_iter().map(Into::into))))
 }

@@ -266,8 +266,9 @@ impl SearchQuery {
     }
 }
 
-fn km(m: Option<f64>) -> Option<f64> {
-    m.map(|m| (m / 10.0).round() / 100.0)
+/// A distance as answers give it: whole metres, rounded to `step` metres.
+fn metres(m: Option<f64>, step: f64) -> Option<u32> {
+    m.map(|m| ((m / step).round() * step) as u32)
 }
 
 fn facets<D>(results: &Results<D>) -> Facets {
@@ -305,10 +306,7 @@ fn throttle(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
         forwarded,
         &state.settings.trusted_proxies,
     );
-    state
-        .search_limiter
-        .check_ip(ip)
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })
+    crate::ratelimit::enforce(req, state.search_limiter.check_ip(ip))
 }
 
 /// Searches open jobs of verified businesses: Chinese and English text, filters, a radius
@@ -359,7 +357,7 @@ pub async fn search_jobs(
                 pay_min: h.display.pay_min,
                 pay_max: h.display.pay_max,
                 pay_unit: h.display.pay_unit,
-                distance_km: km(h.distance_m),
+                distance_m: metres(h.distance_m, 1.0),
                 score: h.score,
                 published_at: time::to_display(h.display.published_at),
                 highlights: h.highlights.into(),
@@ -437,7 +435,8 @@ pub async fn search_profiles(
                 graduation_year: h.display.graduation_year,
                 desired_categories: h.display.desired_categories,
                 visibility: officer.then_some(h.display.visibility),
-                distance_km: km(h.distance_m),
+                // A seeker's home is not pinned more closely than 10 m.
+                distance_m: metres(h.distance_m, 10.0),
                 score: h.score,
                 highlights: h.highlights.into(),
             })

@@ -9,8 +9,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
+use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
+use crate::views::Page;
 use crate::views::officer::ServiceRecordView;
 
 fn views(records: Vec<service_record::Model>) -> Vec<ServiceRecordView> {
@@ -53,6 +54,16 @@ pub async fn create_record(
 pub struct FileQuery {
     /// Why an officer reads the file (required from officers; audit-logged).
     pub reason: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MyRecordsQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
 }
 
 /// A seeker's file, newest first: for the seeker, or for an officer of their district with a
@@ -62,7 +73,7 @@ pub struct FileQuery {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "seeker account id"), FileQuery),
     responses(
-        (status = 200, body = Vec<ServiceRecordView>),
+        (status = 200, body = Page<ServiceRecordView>),
         problems::NotFound,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "officer without a reason"),
     )
@@ -73,18 +84,29 @@ pub async fn seeker_file(
     auth: Auth,
     id: web::Path<Uuid>,
     query: web::Query<FileQuery>,
-) -> Result<web::Json<Vec<ServiceRecordView>>, ApiError> {
-    let records =
-        service_records::file(&state.db, &auth.0, id.into_inner(), query.reason.as_deref()).await?;
-    Ok(web::Json(views(records)))
+) -> Result<web::Json<Page<ServiceRecordView>>, ApiError> {
+    let request = page(query.limit, query.cursor.as_deref())?;
+    let records = service_records::file(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        query.reason.as_deref(),
+        request,
+    )
+    .await?;
+    let today = time::today();
+    Ok(web::Json(Page::from(records, |r| {
+        ServiceRecordView::new(r, today)
+    })))
 }
 
 /// Every service record about the caller (PIPL right of access). Seekers.
 #[utoipa::path(
     tag = "officer",
     security(("bearer" = [])),
+    params(MyRecordsQuery),
     responses(
-        (status = 200, body = Vec<ServiceRecordView>),
+        (status = 200, body = Page<ServiceRecordView>),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "not a seeker"),
     )
 )]
@@ -92,11 +114,16 @@ pub async fn seeker_file(
 pub async fn my_records(
     state: web::Data<AppState>,
     auth: Auth,
-) -> Result<web::Json<Vec<ServiceRecordView>>, ApiError> {
+    query: web::Query<MyRecordsQuery>,
+) -> Result<web::Json<Page<ServiceRecordView>>, ApiError> {
     // Staff have no file of their own; reading another's needs a reason (`seeker_file`).
     let me = auth.require(&[Role::Seeker])?;
-    let records = service_records::file(&state.db, &me, me.account_id, None).await?;
-    Ok(web::Json(views(records)))
+    let request = page(query.limit, query.cursor.as_deref())?;
+    let records = service_records::file(&state.db, &me, me.account_id, None, request).await?;
+    let today = time::today();
+    Ok(web::Json(Page::from(records, |r| {
+        ServiceRecordView::new(r, today)
+    })))
 }
 
 /// Sets a record's outcome, moves its follow-up, or marks the follow-up done. The record's
@@ -142,7 +169,7 @@ pub struct FollowUpQuery {
     security(("bearer" = [])),
     params(FollowUpQuery),
     responses(
-        (status = 200, body = Vec<ServiceRecordView>),
+        (status = 200, body = Page<ServiceRecordView>),
         problems::Forbidden,
         problems::ValidationFailed,
     )
@@ -152,8 +179,9 @@ pub async fn follow_ups(
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<FollowUpQuery>,
-) -> Result<web::Json<Vec<ServiceRecordView>>, ApiError> {
+) -> Result<web::Json<Page<ServiceRecordView>>, ApiError> {
+    // Bounded by `within_days` and `service_records::QUEUE_LIMIT`: one page.
     let records =
         service_records::follow_ups(&state.db, &auth.0, query.within_days.unwrap_or(7)).await?;
-    Ok(web::Json(views(records)))
+    Ok(web::Json(Page::whole(views(records))))
 }

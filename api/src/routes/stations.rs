@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, Auth, JsonBody, limit, problems};
 use crate::startup::AppState;
+use crate::views::Page;
 use crate::views::community::{StationCollection, StationView};
 
 /// Adds a station. Officers and admins.
@@ -109,7 +110,7 @@ fn parse_amenities(raw: Option<&str>) -> Result<Vec<Amenity>, ApiError> {
     tag = "stations",
     params(NearbyParams),
     responses(
-        (status = 200, body = Vec<StationView>),
+        (status = 200, body = Page<StationView>),
         problems::BadRequest,
         problems::ValidationFailed,
     )
@@ -118,7 +119,7 @@ fn parse_amenities(raw: Option<&str>) -> Result<Vec<Amenity>, ApiError> {
 pub async fn nearby_stations(
     state: web::Data<AppState>,
     query: web::Query<NearbyParams>,
-) -> Result<web::Json<Vec<StationView>>, ApiError> {
+) -> Result<web::Json<Page<StationView>>, ApiError> {
     let from = GeoPoint::new(query.lat, query.lon)
         .map_err(|e| ApiError::field(ErrorCode::InvalidQuery, "lat", e))?;
     let asked = NearbyQuery {
@@ -128,7 +129,8 @@ pub async fn nearby_stations(
         limit: limit(query.limit)?,
     };
     let found = stations::nearby(&state.db, from, &asked, time::now()).await?;
-    Ok(web::Json(found.into_iter().map(Into::into).collect()))
+    // The nearest `limit`: a ranked answer with no next page.
+    Ok(web::Json(Page::whole(found.into_iter().map(Into::into))))
 }
 
 /// Every active station as GeoJSON (`application/geo+json`), for a map client to draw

@@ -155,22 +155,29 @@ pub async fn cancel_training(
 #[utoipa::path(
     tag = "trainings",
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<RegistrationView>))
+    params(MyTrainingsQuery),
+    responses((status = 200, body = Page<RegistrationView>), problems::ValidationFailed)
 )]
 #[get("/me/trainings")]
 pub async fn my_trainings(
     state: web::Data<AppState>,
     auth: Auth,
-) -> Result<web::Json<Vec<RegistrationView>>, ApiError> {
-    let mine = trainings::my_registrations(&state.db, &auth.0).await?;
-    Ok(web::Json(
-        mine.into_iter()
-            .map(|(r, s)| {
-                let token = trainings::checkin_token(&s, &r);
-                RegistrationView::new(r, Some(s)).with_token(token)
-            })
-            .collect(),
-    ))
+    query: web::Query<MyTrainingsQuery>,
+) -> Result<web::Json<Page<RegistrationView>>, ApiError> {
+    let request = page(query.limit, query.cursor.as_deref())?;
+    let mine = trainings::my_registrations(&state.db, &auth.0, request).await?;
+    Ok(web::Json(Page::from(mine, |(r, s)| {
+        let token = trainings::checkin_token(&s, &r);
+        RegistrationView::new(r, Some(s)).with_token(token)
+    })))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MyTrainingsQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::services;
 use crate::startup::AppState;
+use crate::views::Page;
 use crate::views::matching::{PingResult, WebhookView};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -47,19 +48,16 @@ pub async fn register_webhook(
 }
 
 /// The caller's endpoints (without secrets).
-#[utoipa::path(tag = "matches", security(("bearer" = [])), responses((status = 200, body = Vec<WebhookView>)))]
+#[utoipa::path(tag = "matches", security(("bearer" = [])), responses((status = 200, body = Page<WebhookView>)))]
 #[get("/webhooks")]
 pub async fn list_webhooks(
     state: web::Data<AppState>,
     auth: Auth,
-) -> Result<web::Json<Vec<WebhookView>>, ApiError> {
+) -> Result<web::Json<Page<WebhookView>>, ApiError> {
     let endpoints = webhooks::list(&state.db, auth.0.account_id).await?;
-    Ok(web::Json(
-        endpoints
-            .into_iter()
-            .map(|e| WebhookView::new(e, false))
-            .collect(),
-    ))
+    Ok(web::Json(Page::whole(
+        endpoints.into_iter().map(|e| WebhookView::new(e, false)),
+    )))
 }
 
 /// Removes one of the caller's endpoints.

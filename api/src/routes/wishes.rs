@@ -86,20 +86,17 @@ pub async fn answer_wish(
 }
 
 /// What was asked and what was answered: wishes by category and state. Anyone.
-#[utoipa::path(tag = "wishes", responses((status = 200, body = Vec<WishCountView>)))]
+#[utoipa::path(tag = "wishes", responses((status = 200, body = Page<WishCountView>)))]
 #[get("/wishes/figures")]
 pub async fn wish_figures(
     state: web::Data<AppState>,
-) -> Result<web::Json<Vec<WishCountView>>, ApiError> {
+) -> Result<web::Json<Page<WishCountView>>, ApiError> {
     let counts = wishes::figures(&state.db).await?;
-    Ok(web::Json(
-        counts
-            .into_iter()
-            .map(|c| WishCountView {
-                category: c.category,
-                status: c.status,
-                count: c.count,
-            })
-            .collect(),
-    ))
+    Ok(web::Json(Page::whole(counts.into_iter().map(|c| {
+        WishCountView {
+            category: c.category,
+            status: c.status,
+            count: c.count,
+        }
+    }))))
 }

@@ -119,11 +119,6 @@ impl From<shift_change::Model> for ShiftChangeView {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ShiftChangeList {
-    pub items: Vec<ShiftChangeView>,
-}
-
 /// A span of work as one side stated it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SpanView {

@@ -143,8 +143,8 @@ impl PostingView {
 }
 
 /// A seeker profile. For a merchant without the seeker's consent, `phone`, `email`,
-/// `home_lat` and `home_lon` are absent and `distance_km` (from the merchant's business) is
-/// given instead.
+/// `home_lat` and `home_lon` are absent and `distance_m` (from the merchant's business, in
+/// metres rounded to 100 m) is given instead.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ProfileView {
     pub account_id: Uuid,
@@ -175,7 +175,7 @@ pub struct ProfileView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub home_lon: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub distance_km: Option<f64>,
+    pub distance_m: Option<u32>,
     /// The seeker's own view only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub push: Option<PushView>,
@@ -252,7 +252,7 @@ impl ProfileView {
             email: view.email,
             home_lat: p.home_lat,
             home_lon: p.home_lon,
-            distance_km: view.distance_km,
+            distance_m: view.distance_m,
             push: own.then(|| PushView {
                 channels: p.push_channels.0.clone(),
                 quiet_hours_start: p.quiet_hours_start.clone(),

@@ -34,6 +34,15 @@ impl<T: ToSchema> Page<T> {
             next_cursor: page.next_cursor,
         }
     }
+
+    /// A list bounded by nature (the categories, a business's members, the districts an
+    /// officer serves), answered whole as one page: `next_cursor` is always absent.
+    pub fn whole(items: impl IntoIterator<Item = T>) -> Self {
+        Self {
+            items: items.into_iter().collect(),
+            next_cursor: None,
+        }
+    }
 }
 
 /// An account as its owner (or an admin) sees it.

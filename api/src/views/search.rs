@@ -51,8 +51,8 @@ pub struct JobHitView {
     pub pay_min: i64,
     pub pay_max: i64,
     pub pay_unit: String,
-    /// From the given point, in km.
-    pub distance_km: Option<f64>,
+    /// From the given point, in whole metres.
+    pub distance_m: Option<u32>,
     pub score: f32,
     pub published_at: DateTime<FixedOffset>,
     pub highlights: HighlightsView,
@@ -120,8 +120,9 @@ pub struct ProfileHitView {
     /// Officers only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
-    /// From the given point (or the merchant's business), in km. Never the home itself.
-    pub distance_km: Option<f64>,
+    /// From the given point (or the merchant's business), in metres rounded to 10 m.
+    /// Never the home itself.
+    pub distance_m: Option<u32>,
     pub score: f32,
     pub highlights: HighlightsView,
 }

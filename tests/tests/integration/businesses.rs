@@ -24,7 +24,7 @@ async fn merchant_registers_and_officer_verifies(backend: Backend) {
     let mine = app
         .get("/api/v1/businesses/mine", Some(&shop.merchant.access_token))
         .await;
-    let mine: Vec<BusinessView> = mine.json();
+    let mine = mine.json::<Page<BusinessView>>().items;
     assert_eq!(mine[0].status, BusinessStatus::Pending);
     assert_eq!(
         mine[0].licence_number.as_deref(),
@@ -130,7 +130,7 @@ async fn officer_rejects_with_a_reason_the_merchant_reads(backend: Backend) {
         .get("/api/v1/businesses/mine", Some(&shop.merchant.access_token))
         .await;
     assert_eq!(
-        mine.json::<Vec<BusinessView>>()[0]
+        mine.json::<Page<BusinessView>>().items[0]
             .rejection_reason
             .as_deref(),
         Some("营业执照照片模糊，请重新上传")

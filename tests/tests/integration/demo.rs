@@ -83,7 +83,10 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
     // Their pushed matches are there at once, each explained, best first.
     let matches = app.get("/api/v1/matches", Some(&seeker.access_token)).await;
     assert_eq!(matches.status, 200, "{}", matches.body);
-    let matches = matches.body.as_array().cloned().unwrap_or_default();
+    let matches = matches.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(!matches.is_empty(), "the demo seeker has no matches");
     let scores: Vec<f64> = matches
         .iter()
@@ -129,7 +132,7 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
         .get("/api/v1/districts", Some(&officer.access_token))
         .await;
     assert_eq!(
-        districts.body.as_array().map(Vec::len),
+        districts.body["items"].as_array().map(Vec::len),
         Some(2),
         "{}",
         districts.body
@@ -146,7 +149,7 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
         .await;
     assert_eq!(open.status, 200, "{}", open.body);
     assert!(
-        open.body.as_array().is_some_and(|s| !s.is_empty()),
+        open.body["items"].as_array().is_some_and(|s| !s.is_empty()),
         "{}",
         open.body
     );
@@ -158,7 +161,7 @@ async fn the_tour_works_right_after_the_demo_loads(backend: Backend) {
     );
     let rewards = app.get("/api/v1/rewards", None).await;
     assert_eq!(
-        rewards.body.as_array().map(Vec::len),
+        rewards.body["items"].as_array().map(Vec::len),
         Some(3),
         "{}",
         rewards.body

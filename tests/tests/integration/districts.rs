@@ -1,6 +1,7 @@
 //! Districts and officers' services: admins draw districts and assign officers; an officer
 //! sees and serves only what lies in their districts; service records and follow-ups.
 
+use doorstep_client::views::Page;
 use doorstep_client::views::community::WishView;
 use doorstep_client::views::marketplace::ApplicationView;
 use doorstep_client::views::officer::{DistrictChangeView, ServiceRecordView};
@@ -71,8 +72,7 @@ async fn admins_draw_districts_and_assign_officers(backend: Backend) {
         .get("/api/v1/districts", Some(&officer.access_token))
         .await;
     assert_eq!(mine.status, 200, "{}", mine.body);
-    let names: Vec<&str> = mine
-        .body
+    let names: Vec<&str> = mine.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -124,7 +124,7 @@ async fn admins_draw_districts_and_assign_officers(backend: Backend) {
         )
         .await;
     assert_eq!(
-        officers.body.as_array().unwrap().len(),
+        officers.body["items"].as_array().unwrap().len(),
         1,
         "{}",
         officers.body
@@ -572,9 +572,14 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         .get("/api/v1/officer/follow-ups", Some(&officer.access_token))
         .await;
     assert_eq!(queue.status, 200, "{}", queue.body);
-    assert_eq!(queue.body.as_array().unwrap().len(), 1, "{}", queue.body);
     assert_eq!(
-        queue.json::<Vec<ServiceRecordView>>()[0].id,
+        queue.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        queue.body
+    );
+    assert_eq!(
+        queue.json::<Page<ServiceRecordView>>().items[0].id,
         soon.json::<ServiceRecordView>().id
     );
     let wide = app
@@ -583,7 +588,7 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
             Some(&officer.access_token),
         )
         .await;
-    assert_eq!(wide.body.as_array().unwrap().len(), 2);
+    assert_eq!(wide.body["items"].as_array().unwrap().len(), 2);
     let bad_window = app
         .get(
             "/api/v1/officer/follow-ups?within_days=500",
@@ -607,7 +612,7 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         .get("/api/v1/officer/follow-ups", Some(&officer.access_token))
         .await;
     assert!(
-        overdue.json::<Vec<ServiceRecordView>>()[0].overdue,
+        overdue.json::<Page<ServiceRecordView>>().items[0].overdue,
         "{}",
         overdue.body
     );
@@ -625,7 +630,12 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
     let empty = app
         .get("/api/v1/officer/follow-ups", Some(&officer.access_token))
         .await;
-    assert_eq!(empty.body.as_array().unwrap().len(), 0, "{}", empty.body);
+    assert_eq!(
+        empty.body["items"].as_array().unwrap().len(),
+        0,
+        "{}",
+        empty.body
+    );
     let plain = app
         .post(
             &file,
@@ -656,7 +666,7 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         )
         .await;
     assert_eq!(read.status, 200, "{}", read.body);
-    assert_eq!(read.body.as_array().unwrap().len(), 3);
+    assert_eq!(read.body["items"].as_array().unwrap().len(), 3);
     let logged = audit_entry::Entity::find()
         .filter(audit_entry::Column::SubjectId.eq(seeker.account_id))
         .filter(audit_entry::Column::Action.eq("read_service_records"))
@@ -671,7 +681,35 @@ async fn service_records_follow_ups_and_the_seekers_right_of_access(backend: Bac
         .get("/api/v1/me/service-records", Some(&seeker.access_token))
         .await;
     assert_eq!(mine.status, 200, "{}", mine.body);
-    assert_eq!(mine.body.as_array().unwrap().len(), 3);
+    let all = mine.json::<Page<ServiceRecordView>>();
+    assert_eq!(all.items.len(), 3);
+    assert!(all.next_cursor.is_none());
+    // Paged newest first: two, then the last one, nothing repeated or skipped.
+    let first = app
+        .get(
+            "/api/v1/me/service-records?limit=2",
+            Some(&seeker.access_token),
+        )
+        .await
+        .json::<Page<ServiceRecordView>>();
+    assert_eq!(first.items.len(), 2);
+    let cursor = first.next_cursor.expect("a second page");
+    let second = app
+        .get(
+            &format!("/api/v1/me/service-records?limit=2&cursor={cursor}"),
+            Some(&seeker.access_token),
+        )
+        .await
+        .json::<Page<ServiceRecordView>>();
+    assert!(second.next_cursor.is_none());
+    let paged: Vec<_> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .map(|r| r.id)
+        .collect();
+    let whole: Vec<_> = all.items.iter().map(|r| r.id).collect();
+    assert_eq!(paged, whole);
     let other = app.seeker_with_profile("13800000052", "钱多").await;
     let foreign = app.get(&file, Some(&other.access_token)).await;
     assert_eq!(foreign.status, 404);

@@ -110,7 +110,7 @@ async fn an_officer_runs_a_fair_from_draft_to_figures(backend: Backend) {
         .approved_booth(fair, &store, &[cashier], 1, &officer)
         .await;
     let booths = app.get(&format!("/api/v1/fairs/{fair}/booths"), None).await;
-    let numbers: Vec<i64> = items(&booths.body)
+    let numbers: Vec<i64> = items(&booths.body["items"])
         .iter()
         .map(|b| b["number"].as_i64().unwrap())
         .collect();
@@ -433,14 +433,14 @@ async fn booths_are_numbered_bounded_and_reviewed(backend: Backend) {
 
     // Everyone sees the approved booths; the rejected merchant also sees their own.
     let public = app.get(&format!("/api/v1/fairs/{fair}/booths"), None).await;
-    assert_eq!(items(&public.body).len(), 2);
+    assert_eq!(items(&public.body["items"]).len(), 2);
     let own = app
         .get(
             &format!("/api/v1/fairs/{fair}/booths"),
             Some(&shops[2].0.merchant.access_token),
         )
         .await;
-    assert_eq!(items(&own.body).len(), 3);
+    assert_eq!(items(&own.body["items"]).len(), 3);
     // A merchant cannot change another business's booth.
     let hijack = app
         .put(
@@ -936,7 +936,7 @@ async fn officers_of_other_districts_cannot_touch_a_fair(backend: Backend) {
     let booths = app
         .get(&format!("{f}/booths"), Some(&officer.access_token))
         .await;
-    let pending_now = items(&booths.body)
+    let pending_now = items(&booths.body["items"])
         .iter()
         .find(|b| b["id"] == pending.to_string())
         .expect("the requested booth");

@@ -330,7 +330,7 @@ async fn build(app: &TestApp) -> World {
     let mine = app
         .get("/api/v1/me/trainings", Some(&seekers[0].access_token))
         .await;
-    let token = mine.body.as_array().unwrap()[0]["checkin_token"]
+    let token = mine.body["items"][0]["checkin_token"]
         .as_str()
         .expect("a check-in token")
         .to_owned();

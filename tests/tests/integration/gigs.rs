@@ -561,10 +561,10 @@ async fn the_matcher_proposes_open_shifts_to_seekers_free_for_them(backend: Back
 
     let found = app
         .eventually("/api/v1/matches", Some(&saturdays.access_token), |r| {
-            r.body.as_array().is_some_and(|m| !m.is_empty())
+            r.body["items"].as_array().is_some_and(|m| !m.is_empty())
         })
         .await;
-    let first = &found.body[0];
+    let first = &found.body["items"][0];
     assert_eq!(first["posting_id"], posting.to_string());
     let explanation = first["explanation"].as_str().unwrap();
     assert!(
@@ -579,5 +579,10 @@ async fn the_matcher_proposes_open_shifts_to_seekers_free_for_them(backend: Back
     let none = app
         .get("/api/v1/matches", Some(&evenings.access_token))
         .await;
-    assert_eq!(none.body.as_array().map(Vec::len), Some(0), "{}", none.body);
+    assert_eq!(
+        none.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        none.body
+    );
 }

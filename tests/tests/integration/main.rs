@@ -3,6 +3,7 @@
 //! `TEST_DATABASE_URL` is set.
 
 mod access;
+mod api_surface;
 mod applications;
 mod auth;
 mod backup;

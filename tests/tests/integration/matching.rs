@@ -58,7 +58,7 @@ fn near_profile(name: &str, channels: Value) -> Value {
 async fn matches_of(app: &TestApp, session: &Session) -> Vec<Value> {
     app.get("/api/v1/matches", Some(&session.access_token))
         .await
-        .body
+        .body["items"]
         .as_array()
         .cloned()
         .unwrap_or_default()
@@ -160,7 +160,7 @@ async fn a_nearby_weekend_seeker_gets_the_cafe_job_pushed_and_explained(backend:
         )
         .await;
     assert_eq!(candidates.status, 200, "{}", candidates.body);
-    assert_eq!(candidates.body[0]["seeker_name"], "李娜");
+    assert_eq!(candidates.body["items"][0]["seeker_name"], "李娜");
     assert!(!candidates.body.to_string().contains("lina@example.cn"));
 
     // Nobody outside their radius, and no hidden profile, got anything.
@@ -609,7 +609,7 @@ async fn webhooks_to_internal_addresses_are_refused(backend: Backend) {
     assert!(
         app.get("/api/v1/webhooks", Some(&near.access_token))
             .await
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .is_empty()

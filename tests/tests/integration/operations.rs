@@ -170,6 +170,9 @@ async fn openapi_document_covers_every_route(backend: Backend) {
     assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc.body["paths"].as_object().expect("paths");
     let expected = [
+        ("/", "get"),
+        ("/docs", "get"),
+        ("/docs/{file}", "get"),
         ("/healthz", "get"),
         ("/readyz", "get"),
         ("/metrics", "get"),

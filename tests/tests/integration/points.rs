@@ -130,7 +130,7 @@ async fn the_last_items_go_to_the_first_and_cancelling_refunds(backend: Backend)
             .all(|a| a.problem_code() == "out_of_stock")
     );
     let listed = app.get("/api/v1/rewards", None).await;
-    assert_eq!(listed.json::<Vec<RewardView>>()[0].stock, Some(0));
+    assert_eq!(listed.json::<Page<RewardView>>().items[0].stock, Some(0));
 
     // Cancelling gives the points back (a new line, nothing rewritten) and the item back.
     let redemption = granted[0].body["id"].as_str().unwrap();
@@ -175,7 +175,8 @@ async fn the_last_items_go_to_the_first_and_cancelling_refunds(backend: Backend)
     assert_eq!(
         app.get("/api/v1/rewards", None)
             .await
-            .json::<Vec<RewardView>>()[0]
+            .json::<Page<RewardView>>()
+            .items[0]
             .stock,
         Some(1)
     );
@@ -338,7 +339,10 @@ async fn the_wish_wall_hides_who_wished(backend: Backend) {
     let figures = app.get("/api/v1/wishes/figures", None).await;
     assert_eq!(
         figures.body,
-        json!([{"category": "charging", "status": "planned", "count": 1}])
+        json!({
+            "items": [{"category": "charging", "status": "planned", "count": 1}],
+            "next_cursor": null,
+        })
     );
 }
 

@@ -88,8 +88,9 @@ async fn merchant_sees_distance_not_contact_until_the_seeker_applies(backend: Ba
     }
     assert!(!before.body.to_string().contains("13812345678"));
     // About 1.4 km from the mall to the seeker's home.
-    let distance = before.body["distance_km"].as_f64().unwrap();
-    assert!((1.0..2.0).contains(&distance), "{distance}");
+    let distance = before.body["distance_m"].as_u64().unwrap();
+    assert!((1000..2000).contains(&distance), "{distance}");
+    assert_eq!(distance % 100, 0, "rounded to 100 m: {distance}");
 
     let posting = app.open_posting(&shop, &posting_body("周末咖啡师")).await;
     assert_eq!(app.apply(&seeker, posting, "").await.status, 201);

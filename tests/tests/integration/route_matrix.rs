@@ -42,6 +42,10 @@ on_both_databases!(every_route_answers_every_role_as_the_table_says);
 /// officer of A, officer of B, officer of none, admin). `?` marks a row still to be decided:
 /// the test sends GETs for every caller and anything else anonymously, and prints what it saw.
 const TABLE: &[(&str, &str, &str)] = &[
+    ("get", "/", "Y Y Y Y Y Y Y Y"),
+    ("get", "/docs", "Y Y Y Y Y Y Y Y"),
+    // No such file (the path is sent as written).
+    ("get", "/docs/{file}", "4 4 4 4 4 4 4 4"),
     ("get", "/healthz", "Y Y Y Y Y Y Y Y"),
     ("get", "/readyz", "Y Y Y Y Y Y Y Y"),
     // Not served on the API address unless `metrics_token` is set (it is not here).

@@ -50,8 +50,8 @@ async fn a_posting_saved_a_moment_ago_is_found_with_highlights(backend: Backend)
             .contains("<b>咖啡"),
         "{hit}"
     );
-    let distance = hit["distance_km"].as_f64().unwrap();
-    assert!((1.0..2.0).contains(&distance), "{distance}");
+    let distance = hit["distance_m"].as_u64().unwrap();
+    assert!((1000..2000).contains(&distance), "{distance}");
     assert_eq!(hit["business_name"], "漫咖啡 圆融店");
     assert_eq!(found.body["facets"]["kind"]["part_time"], 1);
     assert_eq!(found.body["facets"]["category"]["coffee_tea"], 1);
@@ -186,7 +186,8 @@ async fn merchants_find_public_profiles_only_and_masked(backend: Backend) {
         for_merchant.body
     );
     let item = &for_merchant.body["items"][0];
-    assert!(item["distance_km"].as_f64().is_some());
+    let distance = item["distance_m"].as_u64().expect("whole metres");
+    assert_eq!(distance % 10, 0, "rounded to 10 m: {distance}");
     assert!(item.get("visibility").is_none());
     let text = for_merchant.body.to_string();
     assert!(

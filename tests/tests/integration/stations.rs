@@ -43,7 +43,7 @@ async fn a_rider_finds_the_nearest_station_open_now(backend: Backend) {
     // Anyone may ask; nearest first, each saying whether it is open.
     let all = app.get(&near, None).await;
     assert_eq!(all.status, 200, "{}", all.body);
-    let found = all.body.as_array().unwrap();
+    let found = all.body["items"].as_array().unwrap();
     assert_eq!(found.len(), 2, "{}", all.body);
     assert_eq!(found[0]["id"], closed.to_string());
     assert_eq!(found[0]["open_now"], false);
@@ -68,8 +68,7 @@ async fn a_rider_finds_the_nearest_station_open_now(backend: Backend) {
 
     // "Nearest open now" skips the closed one; an amenity filter narrows further.
     let open_now = app.get(&format!("{near}&open_now=true"), None).await;
-    let ids: Vec<_> = open_now
-        .body
+    let ids: Vec<_> = open_now.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -79,7 +78,7 @@ async fn a_rider_finds_the_nearest_station_open_now(backend: Backend) {
     let charging = app
         .get(&format!("{near}&amenities=charging,water"), None)
         .await;
-    assert_eq!(charging.body.as_array().unwrap().len(), 1);
+    assert_eq!(charging.body["items"].as_array().unwrap().len(), 1);
 
     // Bad questions are named.
     let bad = app.get(&format!("{near}&amenities=spa"), None).await;
@@ -201,7 +200,7 @@ async fn officers_keep_stations_and_bad_hours_are_named(backend: Backend) {
     let near = app
         .get(&format!("/api/v1/stations?lat={lat}&lon={lon}"), None)
         .await;
-    assert_eq!(near.body, json!([]));
+    assert_eq!(near.body, json!({"items": [], "next_cursor": null}));
 }
 
 async fn the_map_is_geojson(backend: Backend) {
@@ -248,8 +247,8 @@ async fn a_riders_day_from_the_station_to_the_reward(backend: Backend) {
             None,
         )
         .await;
-    let station = nearest.body[0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(nearest.body[0]["name"], "石路暖新驿站");
+    let station = nearest.body["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(nearest.body["items"][0]["name"], "石路暖新驿站");
 
     let class =
         crate::trainings::session(&app, &officer, &crate::trainings::first_aid_soon(&station))

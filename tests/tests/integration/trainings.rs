@@ -26,7 +26,7 @@ pub async fn token_for(app: &TestApp, rider: &Session, session: &str) -> String 
     let mine = app
         .get("/api/v1/me/trainings", Some(&rider.access_token))
         .await;
-    mine.body
+    mine.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -150,8 +150,8 @@ async fn seats_hold_under_concurrent_registrations(backend: Backend) {
     let mine = app
         .get("/api/v1/me/trainings", Some(&waiting.access_token))
         .await;
-    assert_eq!(mine.body[0]["session"]["id"], id);
-    assert_eq!(mine.body[0]["status"], "registered");
+    assert_eq!(mine.body["items"][0]["session"]["id"], id);
+    assert_eq!(mine.body["items"][0]["status"], "registered");
 }
 
 async fn sessions_are_guarded_and_cancellations_are_told(backend: Backend) {
@@ -292,7 +292,7 @@ async fn attendance_is_checked_in_by_the_signed_token_once(backend: Backend) {
     let seat_id: uuid::Uuid = app
         .get("/api/v1/me/trainings", Some(&rider.access_token))
         .await
-        .body
+        .body["items"]
         .as_array()
         .unwrap()
         .iter()

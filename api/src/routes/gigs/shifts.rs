@@ -18,8 +18,8 @@ use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::{
-    CheckinCodeView, FavouriteView, GigOptionsView, GigSettingsView, ShiftChangeList,
-    ShiftChangeView, ShiftList, ShiftView,
+    CheckinCodeView, FavouriteView, GigOptionsView, GigSettingsView, ShiftChangeView, ShiftList,
+    ShiftView,
 };
 
 /// Adds a dated shift to a gig posting, or with `pattern` the shifts of a weekly pattern
@@ -187,7 +187,7 @@ pub async fn cancel_shift(
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, body = ShiftChangeList),
+        (status = 200, body = Page<ShiftChangeView>),
         problems::NotFound,
     )
 )]
@@ -196,11 +196,12 @@ pub async fn shift_changes(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-) -> Result<web::Json<ShiftChangeList>, ApiError> {
+) -> Result<web::Json<Page<ShiftChangeView>>, ApiError> {
+    // A shift's own history: short, answered whole.
     let found = shifts::changes(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(web::Json(ShiftChangeList {
-        items: found.into_iter().map(ShiftChangeView::from).collect(),
-    }))
+    Ok(web::Json(Page::whole(
+        found.into_iter().map(ShiftChangeView::from),
+    )))
 }
 
 /// How a gig posting takes claims: `instant`, or `approval` by the merchant; and the
