@@ -44,6 +44,9 @@ pub struct AccountView {
     pub display_name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// Whether the phone number was proved by a one-time code sent to it (at sign-up, a
+    /// phone change or a reset by SMS).
+    pub phone_verified: bool,
     pub disabled: bool,
     pub created_at: DateTime<FixedOffset>,
 }
@@ -56,6 +59,7 @@ impl From<account::Model> for AccountView {
             display_name: model.display_name,
             phone: model.phone,
             email: model.email,
+            phone_verified: model.phone.is_some() && model.phone_verified_at.is_some(),
             disabled: model.disabled_at.is_some(),
             created_at: to_display(model.created_at),
         }
