@@ -84,8 +84,7 @@ fn signature_matches(headers: &HashMap<String, String>, body: &str) -> bool {
     let Some((signed_headers, signature)) = rest.split_once(", Signature=") else {
         return false;
     };
-    let mut scope = credential.splitn(2, '/');
-    let (Some(secret_id), Some(scope)) = (scope.next(), scope.next()) else {
+    let Some((secret_id, scope)) = credential.split_once('/') else {
         return false;
     };
     let parts: Vec<&str> = scope.split('/').collect();

@@ -57,9 +57,9 @@ impl From<account::Model> for AccountView {
             id: model.id,
             role: model.role,
             display_name: model.display_name,
+            phone_verified: model.phone.is_some() && model.phone_verified_at.is_some(),
             phone: model.phone,
             email: model.email,
-            phone_verified: model.phone.is_some() && model.phone_verified_at.is_some(),
             disabled: model.disabled_at.is_some(),
             created_at: to_display(model.created_at),
         }
