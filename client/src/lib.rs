@@ -313,7 +313,11 @@ impl Client {
     /// `POST /auth/codes` with purpose `reset_password` for `login` (a phone number or an
     /// e-mail address): the same answer whether or not an account holds it.
     pub async fn request_password_reset(&self, login: &str) -> Result<CodeRequestedView> {
-        let field = if login.contains('@') { "email" } else { "phone" };
+        let field = if login.contains('@') {
+            "email"
+        } else {
+            "phone"
+        };
         let body = json!({ field: login, "purpose": "reset_password" });
         self.request_code(&body).await
     }
@@ -333,8 +337,12 @@ impl Client {
 
     /// `POST /me/phone`: moves the account to `phone` with the code sent there.
     pub async fn change_phone(&self, phone: &str, code: &str) -> Result<AccountView> {
-        self.post("/api/v1/me/phone", &json!({"phone": phone, "code": code}), 200)
-            .await
+        self.post(
+            "/api/v1/me/phone",
+            &json!({"phone": phone, "code": code}),
+            200,
+        )
+        .await
     }
 
     /// `GET /accounts?<query>` (officers and admins). Documented as `AccountPage`, which is

@@ -47,9 +47,10 @@ pub enum Purpose {
     /// Setting a new password without the old one: a code for a destination an account
     /// holds; nothing at all is sent otherwise (the answer is the same).
     ResetPassword,
-    /// Moving an account to a new phone number: a code to the new number. A number another
-    /// account holds is refused before a code is asked for (`phone_taken`); one taken in
-    /// between gets nothing.
+    /// Moving an account to a new phone number (or proving its own): a code to the number.
+    /// A number another account holds is refused before a code is asked for
+    /// (`accounts::request_phone_change` answers `phone_taken`), and again when the code is
+    /// used, so the code goes out whoever holds the number now.
     ChangePhone,
 }
 
@@ -62,16 +63,16 @@ impl Purpose {
         }
     }
 
-    /// What goes out when a code is asked for. Sign-up and phone changes want a
-    /// destination no account holds; a password reset wants one an account holds.
+    /// What goes out when a code is asked for. Sign-up wants a destination no account
+    /// holds, a password reset one an account holds; a phone change was cleared by its
+    /// caller.
     fn message(self, account_exists: bool) -> Sending {
         match (self, account_exists) {
             (Purpose::Register, false) => Sending::Code,
             (Purpose::Register, true) => Sending::Notice(Notice::SignUpAttempt),
             (Purpose::ResetPassword, true) => Sending::Code,
             (Purpose::ResetPassword, false) => Sending::Nothing,
-            (Purpose::ChangePhone, false) => Sending::Code,
-            (Purpose::ChangePhone, true) => Sending::Nothing,
+            (Purpose::ChangePhone, _) => Sending::Code,
         }
     }
 }

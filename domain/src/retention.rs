@@ -44,9 +44,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::entities::{
-    account, application, auth_code, application_event, audit_entry, consent, fair_application, gig_notice,
-    invitation, job_match, notification, outbox_event, posting, queued_mail, refresh_token, report,
-    report_media, service_record, shift_claim,
+    account, application, application_event, audit_entry, auth_code, consent, fair_application,
+    gig_notice, invitation, job_match, notification, outbox_event, posting, queued_mail,
+    refresh_token, report, report_media, service_record, shift_claim,
 };
 use crate::media::MediaStore;
 use crate::types::{HoursStatus, MailStatus, NoticeStatus, ReportStatus, Role};

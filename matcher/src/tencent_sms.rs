@@ -195,10 +195,19 @@ impl TencentSms {
         let host = match (url.host_str(), url.port()) {
             (Some(host), Some(port)) => format!("{host}:{port}"),
             (Some(host), None) => host.to_owned(),
-            (None, _) => return Err(format!("sms_tencent_endpoint {:?} has no host", config.endpoint)),
+            (None, _) => {
+                return Err(format!(
+                    "sms_tencent_endpoint {:?} has no host",
+                    config.endpoint
+                ));
+            }
         };
         for template in SmsTemplate::ALL {
-            if config.templates.get(template).is_none_or(|id| id.is_empty()) {
+            if config
+                .templates
+                .get(template)
+                .is_none_or(|id| id.is_empty())
+            {
                 return Err(format!(
                     "no Tencent Cloud SMS template id for `{}` (sms_tencent_template_{})",
                     template.name(),
@@ -221,11 +230,9 @@ impl TencentSms {
     }
 
     fn payload(&self, sms: &Sms) -> Result<String, DeliveryError> {
-        let template_id = self
-            .config
-            .templates
-            .get(&sms.template)
-            .ok_or_else(|| DeliveryError::Build(format!("no template id for {}", sms.template.name())))?;
+        let template_id = self.config.templates.get(&sms.template).ok_or_else(|| {
+            DeliveryError::Build(format!("no template id for {}", sms.template.name()))
+        })?;
         // Tencent templates take positional parameters ({1}, {2}, …).
         let params: Vec<&str> = sms
             .template
@@ -293,7 +300,11 @@ impl TencentSms {
                 tracing::debug!(request_id, template = sms.template.name(), "SMS sent");
                 Ok(())
             }
-            Some(refused) => Err(provider_failure(&refused.code, &refused.message, request_id)),
+            Some(refused) => Err(provider_failure(
+                &refused.code,
+                &refused.message,
+                request_id,
+            )),
             None => Err(DeliveryError::Transient(
                 "Tencent Cloud SMS answered no send status".into(),
             )),
@@ -341,7 +352,12 @@ mod tests {
         let timestamp = 1_551_113_065;
         assert_eq!(date_of(timestamp), "2019-02-25");
         assert_eq!(
-            tc3_signature("Gu5t9xGARNpq86cd98joQYCN3*******", "cvm", timestamp, &canonical),
+            tc3_signature(
+                "Gu5t9xGARNpq86cd98joQYCN3*******",
+                "cvm",
+                timestamp,
+                &canonical
+            ),
             "2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c"
         );
         assert_eq!(

@@ -114,10 +114,7 @@ fn signature_matches(headers: &HashMap<String, String>, body: &str) -> bool {
         hex(&Sha256::digest(canonical.as_bytes()))
     );
     let key = hmac(
-        &hmac(
-            &hmac(format!("TC3{SECRET_KEY}").as_bytes(), &date),
-            "sms",
-        ),
+        &hmac(&hmac(format!("TC3{SECRET_KEY}").as_bytes(), &date), "sms"),
         "tc3_request",
     );
     hex(&hmac(&key, &string_to_sign)) == signature

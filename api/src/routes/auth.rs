@@ -293,7 +293,8 @@ pub async fn reset_password(
     state.limit_anonymous_write(&req)?;
     let body = body.into_inner();
     let reset = accounts::PasswordReset::parse(&body.login, &body.code, &body.new_password)?;
-    let account = accounts::reset_password(&state.db, &state.passwords, &state.codes, reset).await?;
+    let account =
+        accounts::reset_password(&state.db, &state.passwords, &state.codes, reset).await?;
     tracing::info!(account = %account.id, "password reset by one-time code; every session ended");
     Ok(HttpResponse::NoContent().finish())
 }

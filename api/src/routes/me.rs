@@ -131,9 +131,8 @@ pub async fn request_phone_code(
     auth: Auth,
     body: JsonBody<PhoneCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let phone = Phone::parse(&body.into_inner().phone).map_err(|invalid| {
-        DomainError::Validation(ValidationErrors::single("phone", invalid))
-    })?;
+    let phone = Phone::parse(&body.into_inner().phone)
+        .map_err(|invalid| DomainError::Validation(ValidationErrors::single("phone", invalid)))?;
     let receipt = accounts::request_phone_change(
         &state.db,
         &state.codes,

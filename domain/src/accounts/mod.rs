@@ -357,8 +357,9 @@ pub async fn change_password(
     new: &str,
 ) -> Result<account::Model, DomainError> {
     let account = find(db, id).await?;
-    let new = NewPassword::parse(new, login_text(&account))
-        .map_err(|invalid| DomainError::Validation(ValidationErrors::single("new_password", invalid)))?;
+    let new = NewPassword::parse(new, login_text(&account)).map_err(|invalid| {
+        DomainError::Validation(ValidationErrors::single("new_password", invalid))
+    })?;
     if !passwords
         .verify(Some(account.password_hash.clone()), current.to_owned())
         .await?
@@ -415,7 +416,8 @@ pub async fn reset_password(
     rules: &CodeRules,
     reset: PasswordReset,
 ) -> Result<account::Model, DomainError> {
-    let checked = codes::check(db, rules, &reset.login, Purpose::ResetPassword, &reset.code).await?;
+    let checked =
+        codes::check(db, rules, &reset.login, Purpose::ResetPassword, &reset.code).await?;
     let password_hash = passwords.hash(reset.password).await?;
     let txn = crate::db::begin_write(db).await?;
     codes::spend(&txn, &checked).await?;
@@ -463,7 +465,14 @@ pub async fn request_phone_change(
 ) -> Result<Receipt, DomainError> {
     let account = find(db, id).await?;
     ensure_phone_free(db, account.id, &phone).await?;
-    codes::request(db, rules, courier, LoginId::Phone(phone), Purpose::ChangePhone).await
+    codes::request(
+        db,
+        rules,
+        courier,
+        LoginId::Phone(phone),
+        Purpose::ChangePhone,
+    )
+    .await
 }
 
 /// Moves account `id` to `phone` with the code sent there, and records the number as

@@ -5,7 +5,9 @@
 
 use doorstep_domain::entities::auth_code;
 use doorstep_tests::app::PASSWORD;
-use doorstep_tests::{ApiResponse, Backend, Session, TestApp, on_both_databases, spawn_app, spawn_app_with};
+use doorstep_tests::{
+    ApiResponse, Backend, Session, TestApp, on_both_databases, spawn_app, spawn_app_with,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -74,25 +76,43 @@ async fn a_password_change_needs_the_current_one_and_ends_other_sessions(backend
     let app = spawn_app(backend).await;
     let phone_session = app.register_as("seeker", PHONE).await;
     let laptop = app.session(PHONE).await;
-    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let change =
+        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
     let path = "/api/v1/me/password";
 
     // The wrong current password changes nothing, and says which field is wrong.
     let refused = app
-        .post(path, &change("not-my-password", NEW_PASSWORD), Some(&phone_session.access_token))
+        .post(
+            path,
+            &change("not-my-password", NEW_PASSWORD),
+            Some(&phone_session.access_token),
+        )
         .await;
     assert_field(&refused, "current_password", "wrong_password");
     // A weak or login-containing new password is refused before the current one is checked.
     let weak = app
-        .post(path, &change(PASSWORD, "12345678"), Some(&phone_session.access_token))
+        .post(
+            path,
+            &change(PASSWORD, "12345678"),
+            Some(&phone_session.access_token),
+        )
         .await;
     assert_field(&weak, "new_password", "weak_password");
     let with_login = app
-        .post(path, &change(PASSWORD, &format!("my{PHONE}!")), Some(&phone_session.access_token))
+        .post(
+            path,
+            &change(PASSWORD, &format!("my{PHONE}!")),
+            Some(&phone_session.access_token),
+        )
         .await;
     assert_field(&with_login, "new_password", "weak_password");
     // Without a token: 401.
-    assert_eq!(app.post(path, &change(PASSWORD, NEW_PASSWORD), None).await.status, 401);
+    assert_eq!(
+        app.post(path, &change(PASSWORD, NEW_PASSWORD), None)
+            .await
+            .status,
+        401
+    );
     // Nothing changed so far: both sessions live, the old password logs in.
     assert_eq!(app.me(&laptop.access_token).await.status, 200);
     assert_eq!(app.login(PHONE, PASSWORD).await.status, 200);
@@ -110,7 +130,11 @@ async fn a_password_change_needs_the_current_one_and_ends_other_sessions(backend
     assert_ended(&app, &laptop).await;
     assert_ended(&app, &phone_session).await;
     // The new session works and refreshes.
-    let me = app.as_user(&current).me().await.expect("the new session works");
+    let me = app
+        .as_user(&current)
+        .me()
+        .await
+        .expect("the new session works");
     assert_eq!(me.phone.as_deref(), Some(PHONE));
     assert_eq!(app.refresh(&current.refresh_token).await.status, 200);
 
@@ -134,13 +158,28 @@ async fn a_reset_code_sets_the_password_once_and_ends_every_session(backend: Bac
     assert_eq!(asked.channel, "sms");
     assert_eq!(asked.expires_in_secs, 600);
     let code = app.last_code(PHONE).expect("a code by SMS");
-    let text = app.sms_outbox().last().unwrap()["text"].as_str().unwrap().to_owned();
+    let text = app.sms_outbox().last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(text.contains(&code), "{text}");
 
     // A wrong code, a malformed one, a weak password: refused, nothing changes.
-    assert_field(&confirm(&app, &reset(PHONE, &wrong(&code), NEW_PASSWORD)).await, "code", "invalid_code");
-    assert_field(&confirm(&app, &reset(PHONE, "12 34", NEW_PASSWORD)).await, "code", "invalid_code");
-    assert_field(&confirm(&app, &reset(PHONE, &code, "password")).await, "new_password", "weak_password");
+    assert_field(
+        &confirm(&app, &reset(PHONE, &wrong(&code), NEW_PASSWORD)).await,
+        "code",
+        "invalid_code",
+    );
+    assert_field(
+        &confirm(&app, &reset(PHONE, "12 34", NEW_PASSWORD)).await,
+        "code",
+        "invalid_code",
+    );
+    assert_field(
+        &confirm(&app, &reset(PHONE, &code, "password")).await,
+        "new_password",
+        "weak_password",
+    );
     let unknown_field = app
         .post(
             "/api/v1/auth/password/reset",
@@ -219,7 +258,11 @@ async fn an_expired_reset_code_is_refused(backend: Backend) {
         .exec(&app.db)
         .await
         .unwrap();
-    assert_field(&confirm(&app, &reset(PHONE, &code, NEW_PASSWORD)).await, "code", "invalid_code");
+    assert_field(
+        &confirm(&app, &reset(PHONE, &code, NEW_PASSWORD)).await,
+        "code",
+        "invalid_code",
+    );
     assert_eq!(app.login(PHONE, PASSWORD).await.status, 200);
 
     // A new code works.
@@ -236,10 +279,18 @@ async fn five_wrong_reset_codes_kill_the_code(backend: Backend) {
     assert_eq!(app.request_code(&reset_request(PHONE)).await.status, 202);
     let code = app.last_code(PHONE).unwrap();
     for _ in 0..5 {
-        assert_field(&confirm(&app, &reset(PHONE, &wrong(&code), NEW_PASSWORD)).await, "code", "invalid_code");
+        assert_field(
+            &confirm(&app, &reset(PHONE, &wrong(&code), NEW_PASSWORD)).await,
+            "code",
+            "invalid_code",
+        );
     }
     // The right code comes too late: the code is dead.
-    assert_field(&confirm(&app, &reset(PHONE, &code, NEW_PASSWORD)).await, "code", "invalid_code");
+    assert_field(
+        &confirm(&app, &reset(PHONE, &code, NEW_PASSWORD)).await,
+        "code",
+        "invalid_code",
+    );
     assert_eq!(app.login(PHONE, PASSWORD).await.status, 200);
     assert_eq!(app.login(PHONE, NEW_PASSWORD).await.status, 401);
 }

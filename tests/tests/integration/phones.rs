@@ -53,7 +53,11 @@ async fn a_phone_change_needs_the_code_sent_to_the_new_number(backend: Backend) 
 
     // Malformed numbers are named; no token is a 401.
     let bad = app
-        .post("/api/v1/me/phone/code", &json!({"phone": "12345"}), Some(&seeker.access_token))
+        .post(
+            "/api/v1/me/phone/code",
+            &json!({"phone": "12345"}),
+            Some(&seeker.access_token),
+        )
         .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert_eq!(bad.field_errors()[0].0, "phone");
@@ -63,14 +67,24 @@ async fn a_phone_change_needs_the_code_sent_to_the_new_number(backend: Backend) 
     assert_eq!(anonymous.status, 401, "{}", anonymous.body);
     // Asking for a change without a code first gets nothing.
     assert_invalid_code(
-        &app.post("/api/v1/me/phone", &json!({"phone": NEW, "code": "123456"}), Some(&seeker.access_token))
-            .await,
+        &app.post(
+            "/api/v1/me/phone",
+            &json!({"phone": NEW, "code": "123456"}),
+            Some(&seeker.access_token),
+        )
+        .await,
     );
 
-    let asked = client.request_phone_code("+86 139-1234-5678").await.expect("a code to the new number");
+    let asked = client
+        .request_phone_code("+86 139-1234-5678")
+        .await
+        .expect("a code to the new number");
     assert_eq!(asked.channel, "sms");
     let code = app.last_code(NEW).expect("the code went to the new number");
-    let text = app.sms_outbox().last().unwrap()["text"].as_str().unwrap().to_owned();
+    let text = app.sms_outbox().last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(text.contains(&code), "{text}");
 
     // The code is bound to the number it was sent to.
@@ -92,7 +106,10 @@ async fn a_phone_change_needs_the_code_sent_to_the_new_number(backend: Backend) 
         .await,
     );
 
-    let changed = client.change_phone(NEW, &code).await.expect("the number changes");
+    let changed = client
+        .change_phone(NEW, &code)
+        .await
+        .expect("the number changes");
     assert_eq!(changed.phone.as_deref(), Some(NEW));
     assert!(changed.phone_verified);
     // The session goes on (the password did not change); logins use the new number.
@@ -101,8 +118,12 @@ async fn a_phone_change_needs_the_code_sent_to_the_new_number(backend: Backend) 
     assert_eq!(app.login(PHONE, PASSWORD).await.status, 401);
     // The code is spent.
     assert_invalid_code(
-        &app.post("/api/v1/me/phone", &json!({"phone": NEW, "code": code}), Some(&seeker.access_token))
-            .await,
+        &app.post(
+            "/api/v1/me/phone",
+            &json!({"phone": NEW, "code": code}),
+            Some(&seeker.access_token),
+        )
+        .await,
     );
 }
 
@@ -110,20 +131,37 @@ async fn a_number_held_by_another_account_is_refused(backend: Backend) {
     let app = spawn_app_with(backend, |s| s.auth_code_resend_secs = 0).await;
     let seeker = app.register_as("seeker", PHONE).await;
     let merchant = app.register_as("merchant", NEW).await;
-    let to_holder = app.sms_outbox().into_iter().filter(|s| s["phone"] == NEW).count();
+    let to_holder = app
+        .sms_outbox()
+        .into_iter()
+        .filter(|s| s["phone"] == NEW)
+        .count();
 
     let taken = app
-        .post("/api/v1/me/phone/code", &json!({"phone": NEW}), Some(&seeker.access_token))
+        .post(
+            "/api/v1/me/phone/code",
+            &json!({"phone": NEW}),
+            Some(&seeker.access_token),
+        )
         .await;
     assert_eq!(taken.status, 409, "{}", taken.body);
     assert_eq!(taken.problem_code(), "phone_taken");
     // Nothing was sent to the holder's phone, and both accounts are as they were.
     assert_eq!(
-        app.sms_outbox().into_iter().filter(|s| s["phone"] == NEW).count(),
+        app.sms_outbox()
+            .into_iter()
+            .filter(|s| s["phone"] == NEW)
+            .count(),
         to_holder
     );
-    assert_eq!(app.as_user(&seeker).me().await.unwrap().phone.as_deref(), Some(PHONE));
-    assert_eq!(app.as_user(&merchant).me().await.unwrap().phone.as_deref(), Some(NEW));
+    assert_eq!(
+        app.as_user(&seeker).me().await.unwrap().phone.as_deref(),
+        Some(PHONE)
+    );
+    assert_eq!(
+        app.as_user(&merchant).me().await.unwrap().phone.as_deref(),
+        Some(NEW)
+    );
 
     // A number taken between the code and the change: the change is refused too.
     let free = "13712345678";
@@ -131,16 +169,30 @@ async fn a_number_held_by_another_account_is_refused(backend: Backend) {
     let code = app.last_code(free).unwrap();
     app.create_staff(Role::Officer, free).await;
     let late = app
-        .post("/api/v1/me/phone", &json!({"phone": free, "code": code}), Some(&seeker.access_token))
+        .post(
+            "/api/v1/me/phone",
+            &json!({"phone": free, "code": code}),
+            Some(&seeker.access_token),
+        )
         .await;
     assert_eq!(late.status, 409, "{}", late.body);
     assert_eq!(late.problem_code(), "phone_taken");
-    assert_eq!(app.as_user(&seeker).me().await.unwrap().phone.as_deref(), Some(PHONE));
+    assert_eq!(
+        app.as_user(&seeker).me().await.unwrap().phone.as_deref(),
+        Some(PHONE)
+    );
 
     // Asking for one's own number re-verifies it.
-    app.as_user(&seeker).request_phone_code(PHONE).await.unwrap();
+    app.as_user(&seeker)
+        .request_phone_code(PHONE)
+        .await
+        .unwrap();
     let own = app.last_code(PHONE).unwrap();
-    let same = app.as_user(&seeker).change_phone(PHONE, &own).await.unwrap();
+    let same = app
+        .as_user(&seeker)
+        .change_phone(PHONE, &own)
+        .await
+        .unwrap();
     assert_eq!(same.phone.as_deref(), Some(PHONE));
     assert!(same.phone_verified);
 }
@@ -155,7 +207,10 @@ fn config(endpoint: String) -> TencentSmsConfig {
         sign_name: fake::SIGN_NAME.into(),
         templates: BTreeMap::from([
             (SmsTemplate::AuthCode, fake::TEMPLATE_AUTH_CODE.into()),
-            (SmsTemplate::SignUpAttempt, fake::TEMPLATE_SIGNUP_ATTEMPT.into()),
+            (
+                SmsTemplate::SignUpAttempt,
+                fake::TEMPLATE_SIGNUP_ATTEMPT.into(),
+            ),
         ]),
     }
 }
@@ -176,7 +231,11 @@ async fn codes_go_through_tencent_cloud_sms(backend: Backend) {
     let requests = tencent.received();
     assert_eq!(requests.len(), 1);
     let sent = &requests[0];
-    assert!(sent.signature_ok, "the TC3 signature checks out: {:?}", sent.headers);
+    assert!(
+        sent.signature_ok,
+        "the TC3 signature checks out: {:?}",
+        sent.headers
+    );
     let header = |name: &str| sent.headers.get(name).cloned().unwrap_or_default();
     assert_eq!(header("x-tc-action"), "SendSms");
     assert_eq!(header("x-tc-version"), "2021-01-11");
@@ -186,14 +245,15 @@ async fn codes_go_through_tencent_cloud_sms(backend: Backend) {
     let timestamp: i64 = header("x-tc-timestamp").parse().unwrap();
     assert!((chrono::Utc::now().timestamp() - timestamp).abs() < 300);
     assert!(
-        header("authorization").starts_with(&format!(
-            "TC3-HMAC-SHA256 Credential={}/",
-            fake::SECRET_ID
-        )),
+        header("authorization")
+            .starts_with(&format!("TC3-HMAC-SHA256 Credential={}/", fake::SECRET_ID)),
         "{}",
         header("authorization")
     );
-    assert!(header("authorization").contains("/sms/tc3_request, SignedHeaders=content-type;host, Signature="));
+    assert!(
+        header("authorization")
+            .contains("/sms/tc3_request, SignedHeaders=content-type;host, Signature=")
+    );
     assert_eq!(sent.body["PhoneNumberSet"], json!([format!("+86{PHONE}")]));
     assert_eq!(sent.body["SmsSdkAppId"], fake::SDK_APP_ID);
     assert_eq!(sent.body["SignName"], fake::SIGN_NAME);
@@ -263,10 +323,22 @@ async fn codes_go_through_tencent_cloud_sms(backend: Backend) {
         (Reply::Sent, None),
         (Reply::Error("InternalError.Timeout"), Some(true)),
         (Reply::Error("RequestLimitExceeded"), Some(true)),
-        (Reply::NumberRefused("LimitExceeded.PhoneNumberOneHourLimit"), Some(true)),
-        (Reply::NumberRefused("LimitExceeded.PhoneNumberDailyLimit"), Some(false)),
-        (Reply::NumberRefused("InvalidParameterValue.IncorrectPhoneNumber"), Some(false)),
-        (Reply::Error("FailedOperation.TemplateIncorrectOrUnapproved"), Some(false)),
+        (
+            Reply::NumberRefused("LimitExceeded.PhoneNumberOneHourLimit"),
+            Some(true),
+        ),
+        (
+            Reply::NumberRefused("LimitExceeded.PhoneNumberDailyLimit"),
+            Some(false),
+        ),
+        (
+            Reply::NumberRefused("InvalidParameterValue.IncorrectPhoneNumber"),
+            Some(false),
+        ),
+        (
+            Reply::Error("FailedOperation.TemplateIncorrectOrUnapproved"),
+            Some(false),
+        ),
     ];
     for (reply, retryable) in cases {
         tencent.reply(reply.clone());

@@ -7,8 +7,8 @@ use chrono::{DateTime, Datelike, Duration, Months, Utc};
 use doorstep_client::views::community::ReportView;
 use doorstep_client::views::marketplace::{ApplicationView, InvitationView};
 use doorstep_domain::entities::{
-    account, application, application_event, audit_entry, auth_code, consent, fair_application, gig_notice,
-    invitation, job_match, lease as matcher_state, notification, outbox_event, posting,
+    account, application, application_event, audit_entry, auth_code, consent, fair_application,
+    gig_notice, invitation, job_match, lease as matcher_state, notification, outbox_event, posting,
     queued_mail, refresh_token, report, report_media, service_record, shift_claim,
 };
 use doorstep_domain::media::{DiskStore, samples};
@@ -679,7 +679,10 @@ async fn one_time_codes_go_a_day_after_they_die(backend: Backend) {
             .filter(auth_code::Column::Purpose.eq("register"))
     };
     register(auth_code::Entity::update_many())
-        .col_expr(auth_code::Column::ExpiresAt, Expr::value(now - Duration::days(2)))
+        .col_expr(
+            auth_code::Column::ExpiresAt,
+            Expr::value(now - Duration::days(2)),
+        )
         .exec(db)
         .await
         .unwrap();
@@ -688,7 +691,10 @@ async fn one_time_codes_go_a_day_after_they_die(backend: Backend) {
 
     // Once its window is over too, it goes; the others stay.
     register(auth_code::Entity::update_many())
-        .col_expr(auth_code::Column::WindowStartedAt, Expr::value(now - Duration::days(2)))
+        .col_expr(
+            auth_code::Column::WindowStartedAt,
+            Expr::value(now - Duration::days(2)),
+        )
         .exec(db)
         .await
         .unwrap();
@@ -700,7 +706,10 @@ async fn one_time_codes_go_a_day_after_they_die(backend: Backend) {
         .map(|row| (row.destination, row.purpose))
         .collect();
     assert_eq!(left.len(), 2, "{left:?}");
-    assert!(left.iter().all(|(_, purpose)| purpose == "reset_password"), "{left:?}");
+    assert!(
+        left.iter().all(|(_, purpose)| purpose == "reset_password"),
+        "{left:?}"
+    );
 
     // A day later the reset rows are past both as well; a second run finds nothing.
     let later = now + Duration::days(2);

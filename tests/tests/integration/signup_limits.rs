@@ -228,7 +228,8 @@ async fn every_other_unauthenticated_write_is_limited_per_client_ip(backend: Bac
     let bogus = json!({ "refresh_token": "not-a-real-token" });
     let note = json!({ "note": "已修好" });
     let code_request = json!({ "phone": "13900000001", "purpose": "register" });
-    let reset = json!({ "login": "13900000001", "code": "123456", "new_password": "一个很好的新密码" });
+    let reset =
+        json!({ "login": "13900000001", "code": "123456", "new_password": "一个很好的新密码" });
     let writes: [(&str, &Value); 7] = [
         ("/api/v1/auth/codes", &code_request),
         ("/api/v1/auth/password/reset", &reset),
