@@ -44,12 +44,32 @@ pub struct Settings {
     /// Where text messages are written as JSON files (one per message) while no SMS
     /// provider is configured; unset means `<data_dir>/sms-outbox`.
     pub sms_outbox_dir: Option<PathBuf>,
-    /// Seconds a one-time code (sign-up) stays valid.
+    /// Seconds a one-time code (sign-up, password reset, phone change) stays valid.
     pub auth_code_ttl_secs: u64,
     /// Seconds before another code or notice may be sent to the same phone or e-mail.
     pub auth_code_resend_secs: u64,
     /// Codes and notices sent to one phone or e-mail per purpose in 24 hours.
     pub auth_codes_per_day: u32,
+    /// Tencent Cloud SMS `SecretId` (CAM API key). Setting it turns SMS sending on through
+    /// Tencent Cloud; every other `sms_tencent_*` setting without a default is then
+    /// required. Unset means text messages go to the SMS outbox folder.
+    pub sms_tencent_secret_id: Option<String>,
+    /// Tencent Cloud SMS `SecretKey`, paired with `sms_tencent_secret_id`.
+    pub sms_tencent_secret_key: Option<String>,
+    /// The SMS application's `SmsSdkAppId` (e.g. `1400006666`).
+    pub sms_tencent_sdk_app_id: Option<String>,
+    /// The approved SMS signature (`SignName`), e.g. `家门口就业`.
+    pub sms_tencent_sign_name: Option<String>,
+    /// Approved template id of the one-time code message; the template takes the code as
+    /// `{1}` and its minutes of validity as `{2}`.
+    pub sms_tencent_template_auth_code: Option<String>,
+    /// Approved template id of the note telling a number's owner that someone tried to
+    /// sign up with it (no parameters).
+    pub sms_tencent_template_signup_attempt: Option<String>,
+    /// `X-TC-Region` of SMS requests.
+    pub sms_tencent_region: String,
+    /// Base URL of the Tencent Cloud SMS API (changed only for a test double or a proxy).
+    pub sms_tencent_endpoint: String,
     /// HTTP worker threads; 0 means one per CPU core.
     pub http_workers: usize,
     /// Largest request body accepted, in bytes.
@@ -173,6 +193,14 @@ impl Default for Settings {
             auth_code_ttl_secs: 10 * 60,
             auth_code_resend_secs: 60,
             auth_codes_per_day: 10,
+            sms_tencent_secret_id: None,
+            sms_tencent_secret_key: None,
+            sms_tencent_sdk_app_id: None,
+            sms_tencent_sign_name: None,
+            sms_tencent_template_auth_code: None,
+            sms_tencent_template_signup_attempt: None,
+            sms_tencent_region: "ap-guangzhou".into(),
+            sms_tencent_endpoint: "https://sms.tencentcloudapi.com".into(),
             http_workers: 0,
             max_body_bytes: 256 * 1024,
             shutdown_timeout_secs: 30,

@@ -38,7 +38,8 @@ use crate::routes::openapi::OpenApiJson;
 use crate::{keys, openapi, routes};
 use doorstep_matcher::codes::CodeCourier;
 use doorstep_matcher::mail::Mailer;
-use doorstep_matcher::sms::{OutboxSms, SmsSender};
+use doorstep_matcher::sms::{OutboxSms, SmsSender, SmsTemplate};
+use doorstep_matcher::tencent_sms::{TencentSms, TencentSmsConfig};
 use doorstep_matcher::{MatchSettings, Matcher};
 use doorstep_search_index::SearchIndex;
 use doorstep_search_index::sync;
@@ -160,12 +161,50 @@ pub fn matcher_with(
     })
 }
 
-/// The SMS sender: the local outbox folder until a provider is configured (issue 22 adds
-/// an HTTP provider here, chosen by its settings).
-pub fn sms_sender(settings: &Settings) -> Arc<dyn SmsSender> {
-    let outbox = OutboxSms::new(settings.sms_outbox_dir());
-    tracing::info!(folder = %settings.sms_outbox_dir().display(), "SMS: local outbox (no provider configured)");
-    Arc::new(outbox)
+/// The SMS sender: Tencent Cloud SMS when `sms_tencent_secret_id` is set (every setting it
+/// needs then required, so a half-configured provider stops the start rather than losing
+/// codes), the local outbox folder otherwise.
+pub fn sms_sender(settings: &Settings) -> anyhow::Result<Arc<dyn SmsSender>> {
+    let Some(secret_id) = settings.sms_tencent_secret_id.clone() else {
+        let outbox = OutboxSms::new(settings.sms_outbox_dir());
+        tracing::info!(folder = %settings.sms_outbox_dir().display(),
+            "SMS is off: no provider configured (sms_tencent_secret_id unset); text messages go to the local outbox");
+        return Ok(Arc::new(outbox));
+    };
+    let required = |value: &Option<String>, name: &str| {
+        value
+            .clone()
+            .filter(|v| !v.trim().is_empty())
+            .with_context(|| format!("`{name}` is required when `sms_tencent_secret_id` is set"))
+    };
+    let config = TencentSmsConfig {
+        endpoint: settings.sms_tencent_endpoint.clone(),
+        region: settings.sms_tencent_region.clone(),
+        secret_id,
+        secret_key: required(&settings.sms_tencent_secret_key, "sms_tencent_secret_key")?,
+        sdk_app_id: required(&settings.sms_tencent_sdk_app_id, "sms_tencent_sdk_app_id")?,
+        sign_name: required(&settings.sms_tencent_sign_name, "sms_tencent_sign_name")?,
+        templates: [
+            (
+                SmsTemplate::AuthCode,
+                required(
+                    &settings.sms_tencent_template_auth_code,
+                    "sms_tencent_template_auth_code",
+                )?,
+            ),
+            (
+                SmsTemplate::SignUpAttempt,
+                required(
+                    &settings.sms_tencent_template_signup_attempt,
+                    "sms_tencent_template_signup_attempt",
+                )?,
+            ),
+        ]
+        .into(),
+    };
+    let sender = TencentSms::new(config).map_err(|e| anyhow::anyhow!(e))?;
+    tracing::info!(sender = %sender.describe(), "SMS: sending through Tencent Cloud SMS");
+    Ok(Arc::new(sender))
 }
 
 /// Delivers one-time codes: SMS through [`sms_sender`], e-mail through the same mail
@@ -180,7 +219,7 @@ pub fn courier(settings: &Settings) -> anyhow::Result<Arc<dyn Courier>> {
     Ok(Arc::new(CodeCourier {
         mailer,
         from,
-        sms: sms_sender(settings),
+        sms: sms_sender(settings)?,
     }))
 }
 

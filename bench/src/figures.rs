@@ -86,6 +86,7 @@ async fn load(db: &DatabaseConnection, postings: u64, applications: u64) -> anyh
             role: Set(role),
             phone: Set(Some(phone.into())),
             email: Set(None),
+            phone_verified_at: Set(None),
             display_name: Set("压测".into()),
             password_hash: Set("!bench".into()),
             token_version: Set(0),

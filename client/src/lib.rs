@@ -303,6 +303,48 @@ impl Client {
         self.get("/api/v1/me").await
     }
 
+    /// `POST /me/password`: the new password's session for this device; every other
+    /// session of the account has ended.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<SessionView> {
+        let body = json!({"current_password": current, "new_password": new});
+        self.post("/api/v1/me/password", &body, 200).await
+    }
+
+    /// `POST /auth/codes` with purpose `reset_password` for `login` (a phone number or an
+    /// e-mail address): the same answer whether or not an account holds it.
+    pub async fn request_password_reset(&self, login: &str) -> Result<CodeRequestedView> {
+        let field = if login.contains('@') {
+            "email"
+        } else {
+            "phone"
+        };
+        let body = json!({ field: login, "purpose": "reset_password" });
+        self.request_code(&body).await
+    }
+
+    /// `POST /auth/password/reset`: sets `new_password` with the code sent to `login`.
+    pub async fn reset_password(&self, login: &str, code: &str, new_password: &str) -> Result<()> {
+        let body = json!({"login": login, "code": code, "new_password": new_password});
+        self.no_content(Method::POST, "/api/v1/auth/password/reset", Some(&body))
+            .await
+    }
+
+    /// `POST /me/phone/code`: a code by SMS to the number the account should move to.
+    pub async fn request_phone_code(&self, phone: &str) -> Result<CodeRequestedView> {
+        self.post("/api/v1/me/phone/code", &json!({"phone": phone}), 202)
+            .await
+    }
+
+    /// `POST /me/phone`: moves the account to `phone` with the code sent there.
+    pub async fn change_phone(&self, phone: &str, code: &str) -> Result<AccountView> {
+        self.post(
+            "/api/v1/me/phone",
+            &json!({"phone": phone, "code": code}),
+            200,
+        )
+        .await
+    }
+
     /// `GET /accounts?<query>` (officers and admins). Documented as `AccountPage`, which is
     /// the JSON of every page, so it decodes as one.
     pub async fn accounts(&self, query: &str) -> Result<Page<AccountSummary>> {

@@ -1,10 +1,12 @@
 //! One-time codes sent to a phone number or e-mail address, so that an action on it
-//! (today: sign-up) proves the caller can read what is sent there.
+//! (sign-up, a password reset, a phone change) proves the caller can read what is sent
+//! there.
 //!
 //! Asking for a code answers the same whether or not an account holds the destination:
 //! what is *sent* differs (a code for a new sign-up; for a number that already has an
-//! account, a note telling its owner someone tried), what is *answered* does not, and both
-//! paths do the same work (one lookup, one row written, one message sent).
+//! account, a note telling its owner someone tried; a reset code only to an account's own
+//! number or address, nothing elsewhere), what is *answered* does not, and every path does
+//! the same work in the database (one lookup, one row written with the same throttles).
 //!
 //! Codes are six digits, so they are guessable by volume: each is stored only as an
 //! HMAC-SHA256 under a server-side key (a leaked table does not give codes away without
@@ -42,21 +44,35 @@ pub enum Purpose {
     /// Creating an account: a code for a destination no account holds; its owner is told
     /// of the attempt otherwise.
     Register,
+    /// Setting a new password without the old one: a code for a destination an account
+    /// holds; nothing at all is sent otherwise (the answer is the same).
+    ResetPassword,
+    /// Moving an account to a new phone number (or proving its own): a code to the number.
+    /// A number another account holds is refused before a code is asked for
+    /// (`accounts::request_phone_change` answers `phone_taken`), and again when the code is
+    /// used, so the code goes out whoever holds the number now.
+    ChangePhone,
 }
 
 impl Purpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Register => "register",
+            Purpose::ResetPassword => "reset_password",
+            Purpose::ChangePhone => "change_phone",
         }
     }
 
-    /// What goes out when a code is asked for. A password reset (issue 22) will answer
-    /// the other way round: a code when the account exists, nothing useful otherwise.
+    /// What goes out when a code is asked for. Sign-up wants a destination no account
+    /// holds, a password reset one an account holds; a phone change was cleared by its
+    /// caller.
     fn message(self, account_exists: bool) -> Sending {
         match (self, account_exists) {
             (Purpose::Register, false) => Sending::Code,
             (Purpose::Register, true) => Sending::Notice(Notice::SignUpAttempt),
+            (Purpose::ResetPassword, true) => Sending::Code,
+            (Purpose::ResetPassword, false) => Sending::Nothing,
+            (Purpose::ChangePhone, _) => Sending::Code,
         }
     }
 }
@@ -64,6 +80,9 @@ impl Purpose {
 enum Sending {
     Code,
     Notice(Notice),
+    /// No message: nobody at the destination asked for anything we may tell them. The row
+    /// is still written, so throttles and answers are those of a sent code.
+    Nothing,
 }
 
 /// A message that carries no code, telling the owner of a destination about an attempt.
@@ -160,7 +179,8 @@ pub fn derive_key(secret: &[u8]) -> Arc<[u8]> {
     Arc::from(&mac.finalize().into_bytes()[..])
 }
 
-fn invalid_code() -> DomainError {
+/// The one answer to every failed code check.
+pub fn invalid_code() -> DomainError {
     DomainError::Validation(ValidationErrors::single(
         "code",
         Invalid::new(
@@ -292,7 +312,7 @@ pub async fn request(
     let send = purpose.message(exists);
     let stored_hash = match send {
         Sending::Code => Some(code_hash),
-        Sending::Notice(_) => None,
+        Sending::Notice(_) | Sending::Nothing => None,
     };
     let version = row.version + 1;
     let claimed = auth_code::Entity::update_many()
@@ -319,6 +339,10 @@ pub async fn request(
         return Err(too_soon(rules.resend_after));
     }
 
+    let receipt = Receipt {
+        expires_in_secs: rules.ttl.num_seconds(),
+        resend_after_secs: rules.resend_after.num_seconds(),
+    };
     let message = match send {
         Sending::Code => Message::Code {
             code,
@@ -326,6 +350,7 @@ pub async fn request(
             valid_minutes: u32::try_from(Ord::max(rules.ttl.num_minutes(), 1)).unwrap_or(u32::MAX),
         },
         Sending::Notice(notice) => Message::Notice(notice),
+        Sending::Nothing => return Ok(receipt),
     };
     let outgoing = Outgoing { to, message };
     if let Err(err) = courier.deliver(&outgoing).await {
@@ -346,10 +371,7 @@ pub async fn request(
             detail: "the message could not be sent; try again shortly".into(),
         });
     }
-    Ok(Receipt {
-        expires_in_secs: rules.ttl.num_seconds(),
-        resend_after_secs: rules.resend_after.num_seconds(),
-    })
+    Ok(receipt)
 }
 
 /// A code that matched when checked; [`spend`] makes it used.

@@ -174,6 +174,7 @@ error_codes! {
     OverlappingClaim = "overlapping_claim", 409, "The caller already holds a shift at that time";
     OwnerCannotLeave = "owner_cannot_leave", 409, "The owner cannot remove themself";
     PayloadTooLarge = "payload_too_large", 413, "The request body is larger than the configured limit";
+    PhoneTaken = "phone_taken", 409, "Another account already holds this phone number";
     PlacesBelowClaims = "places_below_claims", 409, "A shift's places cannot drop below the claims holding them";
     PostingExpired = "posting_expired", 409, "The posting has expired; set a new expiry first";
     PostingFinal = "posting_final", 409, "A closed or filled posting takes no new shifts";
@@ -231,6 +232,7 @@ error_codes! {
     ValidationFailed = "validation_failed", 422, "Well-formed input that breaks a rule; `errors` names each offending field";
     WeakPassword = "weak_password", 422, "The password does not meet the policy";
     WrongCount = "wrong_count", 422, "Too few or too many words";
+    WrongPassword = "wrong_password", 422, "The current password is wrong";
     WrongShape = "wrong_shape", 422, "The entry has the wrong keys for its kind";
 }
 

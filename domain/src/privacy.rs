@@ -159,6 +159,7 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
     let mut stub: account::ActiveModel = current.clone().into();
     stub.phone = Set(None);
     stub.email = Set(None);
+    stub.phone_verified_at = Set(None);
     stub.display_name = Set("已注销用户".to_owned());
     // Not a valid PHC string: no password can ever match it.
     stub.password_hash = Set("!erased".to_owned());

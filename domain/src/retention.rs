@@ -22,6 +22,7 @@
 //! | `gig_notices` | 30 days once delivered or dropped | deleted (pending ones wait for delivery) |
 //! | `mail_queue` | 30 days once sent or given up | deleted |
 //! | `audit_log` | 3 years | deleted |
+//! | `auth_codes` (one-time codes: a phone number or e-mail and a hashed code) | 1 day after the code expired (used codes expire too) and the day's send count it carries ran out | deleted (deleting sooner would lift the resend and daily limits) |
 //! | `shift_claims` check-in position | 90 days after check-in, unless the hours are in dispute | latitude, longitude and accuracy erased; times, hours and pay stay |
 //! | `report_media` (photos, voice) | 1 year after the report was closed (resolved, rejected, or linked as a duplicate) | files removed from the media store, then the rows |
 //!
@@ -43,9 +44,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::entities::{
-    account, application, application_event, audit_entry, consent, fair_application, gig_notice,
-    invitation, job_match, notification, outbox_event, posting, queued_mail, refresh_token, report,
-    report_media, service_record, shift_claim,
+    account, application, application_event, audit_entry, auth_code, consent, fair_application,
+    gig_notice, invitation, job_match, notification, outbox_event, posting, queued_mail,
+    refresh_token, report, report_media, service_record, shift_claim,
 };
 use crate::media::MediaStore;
 use crate::types::{HoursStatus, MailStatus, NoticeStatus, ReportStatus, Role};
@@ -75,6 +76,7 @@ pub struct RetentionReport {
     pub gig_notices_deleted: u64,
     pub mail_deleted: u64,
     pub audit_entries_deleted: u64,
+    pub auth_codes_deleted: u64,
     pub checkin_locations_erased: u64,
     pub report_media_deleted: u64,
 }
@@ -96,6 +98,7 @@ impl RetentionReport {
             + self.gig_notices_deleted
             + self.mail_deleted
             + self.audit_entries_deleted
+            + self.auth_codes_deleted
             + self.checkin_locations_erased
             + self.report_media_deleted
     }
@@ -116,6 +119,8 @@ struct Cutoffs {
     ninety_days: DateTime<Utc>,
     /// Spent tokens, delivered mail and notices: 30 days.
     thirty_days: DateTime<Utc>,
+    /// One-time codes: a day.
+    one_day: DateTime<Utc>,
 }
 
 impl Cutoffs {
@@ -130,6 +135,7 @@ impl Cutoffs {
             one_year: months_back(12),
             ninety_days: now - Duration::days(90),
             thirty_days: now - Duration::days(30),
+            one_day: now - Duration::days(1),
         }
     }
 }
@@ -164,6 +170,7 @@ async fn ensure_retired_account<C: ConnectionTrait>(
         role: Set(Role::Seeker),
         phone: Set(None),
         email: Set(None),
+        phone_verified_at: Set(None),
         display_name: Set("已注销用户".to_owned()),
         // Not a valid PHC string: no password can ever match it.
         password_hash: Set("!retired".to_owned()),
@@ -396,6 +403,14 @@ async fn delete_expired<C: TransactionTrait + ConnectionTrait>(
         .exec(db)
         .await?
         .rows_affected;
+    // A row carries its destination's resend wait and daily count as well as its code:
+    // it goes once the code is a day dead and its 24-hour window is over.
+    report.auth_codes_deleted = auth_code::Entity::delete_many()
+        .filter(auth_code::Column::ExpiresAt.lt(cut.one_day))
+        .filter(auth_code::Column::WindowStartedAt.lt(cut.one_day))
+        .exec(db)
+        .await?
+        .rows_affected;
     Ok(())
 }
 
@@ -499,6 +514,7 @@ mod tests {
         assert_eq!(cut.one_year.to_rfc3339(), "2029-03-01T00:00:00+00:00");
         assert_eq!(cut.ninety_days.to_rfc3339(), "2029-12-01T00:00:00+00:00");
         assert_eq!(cut.thirty_days.to_rfc3339(), "2030-01-30T00:00:00+00:00");
+        assert_eq!(cut.one_day.to_rfc3339(), "2030-02-28T00:00:00+00:00");
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct CodeCourier {
 fn purpose_text(purpose: Purpose) -> &'static str {
     match purpose {
         Purpose::Register => "注册",
+        Purpose::ResetPassword => "重置密码",
+        Purpose::ChangePhone => "更换手机号",
     }
 }
 

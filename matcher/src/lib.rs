@@ -15,6 +15,7 @@ pub mod matches;
 pub mod score;
 pub mod skills;
 pub mod sms;
+pub mod tencent_sms;
 pub mod webhook;
 pub mod weights;
 pub mod worker;

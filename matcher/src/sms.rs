@@ -3,7 +3,8 @@
 //!
 //! Providers (Aliyun, Tencent Cloud) send registered templates filled with parameters, not
 //! free text, so an [`Sms`] is a template and its parameters. An HTTP provider implements
-//! [`SmsSender`] and is chosen in `doorstep_api::startup::sms_sender`.
+//! [`SmsSender`] (Tencent Cloud: `crate::tencent_sms`) and is chosen in
+//! `doorstep_api::startup::sms_sender`.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -15,7 +16,7 @@ use serde::Serialize;
 use crate::mail::DeliveryError;
 
 /// The messages Doorstep sends by SMS; each is one template at the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SmsTemplate {
     /// A one-time code. Parameters: `code`, `minutes`.
@@ -26,6 +27,17 @@ pub enum SmsTemplate {
 }
 
 impl SmsTemplate {
+    pub const ALL: &'static [SmsTemplate] = &[SmsTemplate::AuthCode, SmsTemplate::SignUpAttempt];
+
+    /// The parameters in the order a provider's positional template (`{1}`, `{2}`, …)
+    /// takes them.
+    pub fn parameters(self) -> &'static [&'static str] {
+        match self {
+            SmsTemplate::AuthCode => &["code", "minutes"],
+            SmsTemplate::SignUpAttempt => &[],
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             SmsTemplate::AuthCode => "auth_code",

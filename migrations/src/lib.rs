@@ -20,6 +20,7 @@ mod m20261126_000013_retention;
 mod m20261206_000014_redemption_districts;
 mod m20261206_000015_auth_codes;
 mod m20261207_000016_leases;
+mod m20261207_000017_phone_verified;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_redemption_districts::Migration),
             Box::new(m20261206_000015_auth_codes::Migration),
             Box::new(m20261207_000016_leases::Migration),
+            Box::new(m20261207_000017_phone_verified::Migration),
         ]
     }
 }

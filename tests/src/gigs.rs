@@ -209,6 +209,7 @@ impl TestApp {
                 role: Role::Seeker,
                 phone: Some(format!("139{:08}", 50_000_000 + i)),
                 email: None,
+                phone_verified_at: None,
                 display_name: format!("零工{i}"),
                 password_hash: "!test".into(),
                 token_version: 0,

@@ -8,6 +8,7 @@ pub mod fairs;
 pub mod gigs;
 pub mod market;
 pub mod smtp;
+pub mod tencent_sms;
 pub mod webhook;
 
 pub use app::{

@@ -1,4 +1,5 @@
-//! Sign-up (a one-time code first, then the account), login, refresh and logout.
+//! Sign-up (a one-time code first, then the account), login, refresh, logout, and the
+//! password reset by a one-time code.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use doorstep_domain::accounts;
@@ -13,6 +14,26 @@ use crate::ratelimit::enforce;
 use crate::startup::AppState;
 use crate::views::{CodeRequestedView, SessionView};
 
+/// What a code asked for without logging in is for. (A phone change asks for its code
+/// through `POST /me/phone/code`, logged in.)
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CodePurpose {
+    /// Signing up (`POST /auth/register`).
+    Register,
+    /// Setting a new password without the old one (`POST /auth/password/reset`).
+    ResetPassword,
+}
+
+impl From<CodePurpose> for Purpose {
+    fn from(purpose: CodePurpose) -> Self {
+        match purpose {
+            CodePurpose::Register => Purpose::Register,
+            CodePurpose::ResetPassword => Purpose::ResetPassword,
+        }
+    }
+}
+
 /// Asks for a one-time code sent to a phone number (SMS) or e-mail address (exactly one).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -20,8 +41,21 @@ pub struct CodeRequest {
     /// Mainland mobile number, e.g. `13812345678`.
     pub phone: Option<String>,
     pub email: Option<String>,
-    /// What the code is for: `register`.
-    pub purpose: Purpose,
+    /// What the code is for: `register` or `reset_password`.
+    pub purpose: CodePurpose,
+}
+
+/// A new password, with the code `POST /auth/codes` (purpose `reset_password`) sent to the
+/// account's phone or e-mail.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The phone number or e-mail address the account logs in with.
+    pub login: String,
+    /// The six digits that were sent.
+    pub code: String,
+    /// At least 8 characters, not a common password, not containing the login.
+    pub new_password: String,
 }
 
 /// Sign-up with a phone number or an e-mail address (exactly one) and the code sent to it.
@@ -56,7 +90,8 @@ pub struct RefreshRequest {
 
 /// Sends a one-time code to a phone number or e-mail address. The answer is the same
 /// whether or not an account holds it: for sign-up, a number that already has an account
-/// gets a note telling its owner of the attempt instead of a code.
+/// gets a note telling its owner of the attempt instead of a code; for a password reset, a
+/// code goes only to an account's own phone or e-mail, and nothing is sent elsewhere.
 #[utoipa::path(
     tag = "auth",
     request_body = CodeRequest,
@@ -88,7 +123,7 @@ pub async fn request_code(
         &state.codes,
         state.courier.as_ref(),
         to,
-        body.purpose,
+        body.purpose.into(),
     )
     .await?;
     Ok(HttpResponse::Accepted().json(CodeRequestedView {
@@ -223,5 +258,36 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     state.limit_anonymous_write(&req)?;
     session::logout(&state.db, &body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sets a new password with the one-time code sent to the account's phone or e-mail
+/// (`POST /auth/codes`, purpose `reset_password`), and ends every session of the account.
+/// Every failure about the code or the login is the same `invalid_code`, whether or not an
+/// account exists.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 204, description = "the password is set; every session of the account has ended"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body or unknown field"),
+        problems::PayloadTooLarge,
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid login or new password; `invalid_code` on field `code` for a wrong, expired, used or dead code (five wrong codes kill it), the same whether or not an account exists"),
+        (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address (see `Retry-After`)"),
+        (status = 503, body = Problem, content_type = "application/problem+json", description = "`busy`: too many passwords being hashed at once (see `Retry-After`)"),
+    )
+)]
+#[post("/auth/password/reset")]
+pub async fn reset_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: JsonBody<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.limit_anonymous_write(&req)?;
+    let body = body.into_inner();
+    let reset = accounts::PasswordReset::parse(&body.login, &body.code, &body.new_password)?;
+    let account =
+        accounts::reset_password(&state.db, &state.passwords, &state.codes, reset).await?;
+    tracing::info!(account = %account.id, "password reset by one-time code; every session ended");
     Ok(HttpResponse::NoContent().finish())
 }

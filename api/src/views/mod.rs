@@ -53,6 +53,9 @@ pub struct AccountView {
     pub display_name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// Whether the phone number was proved by a one-time code sent to it (at sign-up, a
+    /// phone change or a reset by SMS).
+    pub phone_verified: bool,
     pub disabled: bool,
     pub created_at: DateTime<FixedOffset>,
 }
@@ -63,6 +66,7 @@ impl From<account::Model> for AccountView {
             id: model.id,
             role: model.role,
             display_name: model.display_name,
+            phone_verified: model.phone.is_some() && model.phone_verified_at.is_some(),
             phone: model.phone,
             email: model.email,
             disabled: model.disabled_at.is_some(),

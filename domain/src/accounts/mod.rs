@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::password::HashPool;
 use crate::auth::session;
-use crate::codes::{self, CodeRules, OneTimeCode, Purpose};
+use crate::codes::{self, CodeRules, Courier, OneTimeCode, Purpose, Receipt};
 use crate::entities::account;
 use crate::pagination::{Page, PageRequest};
 use crate::time;
@@ -109,15 +109,19 @@ pub async fn create<C: ConnectionTrait>(
         return Err(duplicate());
     }
     let password_hash = passwords.hash(new.password.clone()).await?;
-    insert(db, &new, password_hash).await
+    insert(db, &new, password_hash, false).await
 }
 
+/// Inserts an account; `proved` says its login was proved by a one-time code (a phone
+/// login is then recorded as verified).
 async fn insert<C: ConnectionTrait>(
     db: &C,
     new: &NewAccount,
     password_hash: String,
+    proved: bool,
 ) -> Result<account::Model, DomainError> {
     let now = time::now();
+    let phone_verified_at = (proved && matches!(new.login, LoginId::Phone(_))).then_some(now);
     let (phone, email) = match &new.login {
         LoginId::Phone(phone) => (Some(phone.as_str().to_owned()), None),
         LoginId::Email(email) => (None, Some(email.as_str().to_owned())),
@@ -127,6 +131,7 @@ async fn insert<C: ConnectionTrait>(
         role: Set(new.role),
         phone: Set(phone),
         email: Set(email),
+        phone_verified_at: Set(phone_verified_at),
         display_name: Set(new.display_name.as_str().to_owned()),
         password_hash: Set(password_hash),
         token_version: Set(0),
@@ -200,7 +205,7 @@ pub async fn register(
     codes::spend(&txn, &checked).await?;
     // The code went to this destination when no account held it; an account made since
     // (by an admin) still wins, and the caller, who proved the destination, may know.
-    let account = insert(&txn, &new, password_hash).await?;
+    let account = insert(&txn, &new, password_hash, true).await?;
     txn.commit().await?;
     Ok(account)
 }
@@ -309,4 +314,195 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = query.limit(page.limit + 1).all(db).await?;
     Ok(Page::from_rows(rows, page.limit, |row| row.id))
+}
+
+/// The login a new password must not contain: the account's phone, else its e-mail.
+fn login_text(account: &account::Model) -> &str {
+    account
+        .phone
+        .as_deref()
+        .or(account.email.as_deref())
+        .unwrap_or_default()
+}
+
+/// Stores a new password hash inside the caller's transaction: every access token stops
+/// working (the token version moves) and every refresh token is revoked.
+async fn store_password<C: ConnectionTrait>(
+    db: &C,
+    account: &account::Model,
+    password_hash: String,
+    phone_proved: bool,
+) -> Result<account::Model, DomainError> {
+    let now = time::now();
+    let mut active: account::ActiveModel = account.clone().into();
+    active.password_hash = Set(password_hash);
+    active.token_version = Set(account.token_version + 1);
+    active.updated_at = Set(now);
+    if phone_proved {
+        active.phone_verified_at = Set(Some(now));
+    }
+    let updated = active.update(db).await?;
+    session::revoke_all_for_account(db, account.id).await?;
+    Ok(updated)
+}
+
+/// Changes the caller's password, the current one required. Every session of the account
+/// ends; the caller starts a new one with the account this returns (so the device that
+/// changed the password stays logged in, and no other does).
+pub async fn change_password(
+    db: &DatabaseConnection,
+    passwords: &HashPool,
+    id: Uuid,
+    current: &str,
+    new: &str,
+) -> Result<account::Model, DomainError> {
+    let account = find(db, id).await?;
+    let new = NewPassword::parse(new, login_text(&account)).map_err(|invalid| {
+        DomainError::Validation(ValidationErrors::single("new_password", invalid))
+    })?;
+    if !passwords
+        .verify(Some(account.password_hash.clone()), current.to_owned())
+        .await?
+    {
+        return Err(DomainError::Validation(ValidationErrors::single(
+            "current_password",
+            Invalid::new(ErrorCode::WrongPassword, "the current password is wrong"),
+        )));
+    }
+    let password_hash = passwords.hash(new).await?;
+    let txn = crate::db::begin_write(db).await?;
+    // Re-read inside the transaction: a change since the check (another password change,
+    // a disabling) keeps its token version step.
+    let account = find(&txn, id).await?;
+    let updated = store_password(&txn, &account, password_hash, false).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A validated password reset: the login, the code sent to it, the new password.
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    pub login: LoginId,
+    pub code: OneTimeCode,
+    pub password: NewPassword,
+}
+
+impl PasswordReset {
+    /// Parses a reset, every field error collected.
+    pub fn parse(login: &str, code: &str, password: &str) -> Result<Self, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let login = errors.check("login", LoginId::parse(login));
+        let login_text = login.as_ref().map(LoginId::as_str).unwrap_or_default();
+        let password = errors.check("new_password", NewPassword::parse(password, login_text));
+        let code = errors.check("code", OneTimeCode::parse(code));
+        match (login, code, password) {
+            (Some(login), Some(code), Some(password)) => Ok(Self {
+                login,
+                code,
+                password,
+            }),
+            _ => Err(DomainError::Validation(errors)),
+        }
+    }
+}
+
+/// Sets a new password with the code [`codes::request`] (purpose `reset_password`) sent to
+/// the account's phone or e-mail, and ends every session of the account. A wrong code
+/// costs no hashing; any failure about the code or the account is the same
+/// `invalid_code`, so the answer does not tell whether an account exists.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    passwords: &HashPool,
+    rules: &CodeRules,
+    reset: PasswordReset,
+) -> Result<account::Model, DomainError> {
+    let checked =
+        codes::check(db, rules, &reset.login, Purpose::ResetPassword, &reset.code).await?;
+    let password_hash = passwords.hash(reset.password).await?;
+    let txn = crate::db::begin_write(db).await?;
+    codes::spend(&txn, &checked).await?;
+    // The code went out only while an account held the login; one erased since leaves
+    // nothing to reset, and says so like any spent code.
+    let Some(account) = find_by_login(&txn, &reset.login).await? else {
+        txn.rollback().await?;
+        return Err(codes::invalid_code());
+    };
+    // A code read on the phone proves the phone, as at sign-up.
+    let phone_proved = matches!(reset.login, LoginId::Phone(_));
+    let updated = store_password(&txn, &account, password_hash, phone_proved).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+fn phone_taken() -> DomainError {
+    DomainError::conflict(
+        ErrorCode::PhoneTaken,
+        "another account already holds this phone number",
+    )
+}
+
+/// Whether `phone` is free for account `id`: no other account holds it.
+async fn ensure_phone_free<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    phone: &Phone,
+) -> Result<(), DomainError> {
+    match find_by_login(db, &LoginId::Phone(phone.clone())).await? {
+        Some(holder) if holder.id != id => Err(phone_taken()),
+        _ => Ok(()),
+    }
+}
+
+/// Sends a code to the number account `id` wants to move to (or to its own number, to
+/// verify it). A number another account holds is refused with `phone_taken`: numbers
+/// are never merged between accounts.
+pub async fn request_phone_change(
+    db: &DatabaseConnection,
+    rules: &CodeRules,
+    courier: &dyn Courier,
+    id: Uuid,
+    phone: Phone,
+) -> Result<Receipt, DomainError> {
+    let account = find(db, id).await?;
+    ensure_phone_free(db, account.id, &phone).await?;
+    codes::request(
+        db,
+        rules,
+        courier,
+        LoginId::Phone(phone),
+        Purpose::ChangePhone,
+    )
+    .await
+}
+
+/// Moves account `id` to `phone` with the code sent there, and records the number as
+/// verified. Sessions stay: the password did not change.
+pub async fn change_phone(
+    db: &DatabaseConnection,
+    rules: &CodeRules,
+    id: Uuid,
+    phone: Phone,
+    code: &OneTimeCode,
+) -> Result<account::Model, DomainError> {
+    let login = LoginId::Phone(phone.clone());
+    let checked = codes::check(db, rules, &login, Purpose::ChangePhone, code).await?;
+    let txn = crate::db::begin_write(db).await?;
+    ensure_phone_free(&txn, id, &phone).await?;
+    codes::spend(&txn, &checked).await?;
+    let account = find(&txn, id).await?;
+    let now = time::now();
+    let mut active: account::ActiveModel = account.into();
+    active.phone = Set(Some(phone.as_str().to_owned()));
+    active.phone_verified_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let updated = match active.update(&txn).await {
+        Ok(updated) => updated,
+        // Another account took the number between the check and the write.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(phone_taken());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    txn.commit().await?;
+    Ok(updated)
 }

@@ -12,6 +12,10 @@ pub struct Model {
     pub phone: Option<String>,
     #[sea_orm(unique)]
     pub email: Option<String>,
+    /// When the phone number was last proved by a one-time code sent to it; `None` for an
+    /// account without a phone, or whose number was never proved (made before issue 20, or
+    /// by an admin).
+    pub phone_verified_at: Option<DateTimeUtc>,
     pub display_name: String,
     pub password_hash: String,
     /// Bumped whenever the account's rights change (disabled, role changed, password

@@ -26,6 +26,8 @@ mod match_ladder;
 mod matching;
 mod operations;
 mod outbox;
+mod passwords;
+mod phones;
 mod postings;
 mod privacy;
 mod profiles;

@@ -7,8 +7,8 @@ use chrono::{DateTime, Datelike, Duration, Months, Utc};
 use doorstep_client::views::community::ReportView;
 use doorstep_client::views::marketplace::{ApplicationView, InvitationView};
 use doorstep_domain::entities::{
-    account, application, application_event, audit_entry, consent, fair_application, gig_notice,
-    invitation, job_match, lease as matcher_state, notification, outbox_event, posting,
+    account, application, application_event, audit_entry, auth_code, consent, fair_application,
+    gig_notice, invitation, job_match, lease as matcher_state, notification, outbox_event, posting,
     queued_mail, refresh_token, report, report_media, service_record, shift_claim,
 };
 use doorstep_domain::media::{DiskStore, samples};
@@ -26,7 +26,8 @@ use uuid::Uuid;
 
 on_both_databases!(
     retention_anonymises_once_and_keeps_the_figures,
-    serve_runs_the_job_under_a_lease
+    serve_runs_the_job_under_a_lease,
+    one_time_codes_go_a_day_after_they_die,
 );
 
 /// A seeker with a public profile graduating in `year`.
@@ -644,4 +645,76 @@ async fn serve_runs_the_job_under_a_lease(backend: Backend) {
             .starts_with("retention-"),
         "{lease:?}"
     );
+}
+
+/// One-time code rows hold a phone number or an e-mail address: they go a day after their
+/// code died (used codes expire too) and their 24-hour send window ended, and not sooner,
+/// since the row also carries the destination's resend wait and daily count.
+async fn one_time_codes_go_a_day_after_they_die(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.retention_interval_secs = 0).await;
+    let db = &app.db;
+    // A used sign-up code, a live reset code, and a reset request for a number no account
+    // holds (a row with no code at all).
+    app.register_as("seeker", "13800000001").await;
+    app.let_code_waits_pass("13800000001").await;
+    for phone in ["13800000001", "13800000002"] {
+        let asked = app
+            .request_code(&json!({"phone": phone, "purpose": "reset_password"}))
+            .await;
+        assert_eq!(asked.status, 202, "{}", asked.body);
+    }
+    let rows = || async { auth_code::Entity::find().all(db).await.unwrap() };
+    assert_eq!(rows().await.len(), 3);
+    let store = DiskStore::new(app.settings.media_dir());
+    let now = Utc::now();
+
+    // Fresh rows stay, used or not.
+    let report = retention::run(db, &store, now).await.unwrap();
+    assert_eq!(report.auth_codes_deleted, 0, "{report:?}");
+
+    // The sign-up code died two days ago but its send window is still open: it stays.
+    let register = |query: sea_orm::UpdateMany<auth_code::Entity>| {
+        query
+            .filter(auth_code::Column::Destination.eq("13800000001"))
+            .filter(auth_code::Column::Purpose.eq("register"))
+    };
+    register(auth_code::Entity::update_many())
+        .col_expr(
+            auth_code::Column::ExpiresAt,
+            Expr::value(now - Duration::days(2)),
+        )
+        .exec(db)
+        .await
+        .unwrap();
+    let report = retention::run(db, &store, now).await.unwrap();
+    assert_eq!(report.auth_codes_deleted, 0, "{report:?}");
+
+    // Once its window is over too, it goes; the others stay.
+    register(auth_code::Entity::update_many())
+        .col_expr(
+            auth_code::Column::WindowStartedAt,
+            Expr::value(now - Duration::days(2)),
+        )
+        .exec(db)
+        .await
+        .unwrap();
+    let report = retention::run(db, &store, now).await.unwrap();
+    assert_eq!(report.auth_codes_deleted, 1, "{report:?}");
+    let left: Vec<(String, String)> = rows()
+        .await
+        .into_iter()
+        .map(|row| (row.destination, row.purpose))
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(
+        left.iter().all(|(_, purpose)| purpose == "reset_password"),
+        "{left:?}"
+    );
+
+    // A day later the reset rows are past both as well; a second run finds nothing.
+    let later = now + Duration::days(2);
+    let report = retention::run(db, &store, later).await.unwrap();
+    assert_eq!(report.auth_codes_deleted, 2, "{report:?}");
+    let again = retention::run(db, &store, later).await.unwrap();
+    assert_eq!(again.auth_codes_deleted, 0, "{again:?}");
 }

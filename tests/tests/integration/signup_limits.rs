@@ -228,8 +228,11 @@ async fn every_other_unauthenticated_write_is_limited_per_client_ip(backend: Bac
     let bogus = json!({ "refresh_token": "not-a-real-token" });
     let note = json!({ "note": "已修好" });
     let code_request = json!({ "phone": "13900000001", "purpose": "register" });
-    let writes: [(&str, &Value); 6] = [
+    let reset =
+        json!({ "login": "13900000001", "code": "123456", "new_password": "一个很好的新密码" });
+    let writes: [(&str, &Value); 7] = [
         ("/api/v1/auth/codes", &code_request),
+        ("/api/v1/auth/password/reset", &reset),
         ("/api/v1/auth/refresh", &bogus),
         ("/api/v1/auth/logout", &bogus),
         ("/api/v1/report-handling/progress?token=bogus", &note),
@@ -300,6 +303,7 @@ async fn every_unauthenticated_write_is_known_to_be_limited(backend: Backend) {
             "post /api/v1/auth/codes",
             "post /api/v1/auth/login",
             "post /api/v1/auth/logout",
+            "post /api/v1/auth/password/reset",
             "post /api/v1/auth/refresh",
             "post /api/v1/auth/register",
             "post /api/v1/report-handling/photos",
