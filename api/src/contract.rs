@@ -352,10 +352,9 @@ pub async fn refuse_unserved_methods(
         .map(|table| table.allowed(req.path()))
         .unwrap_or_default();
     if !allow.is_empty() && !allow.iter().any(|m| m == req.method().as_str()) {
+        // `from_error` keeps the error on the response, so its problem can be localised.
         let response =
-            actix_web::ResponseError::error_response(&crate::http::ApiError::MethodNotAllowed {
-                allow,
-            });
+            actix_web::HttpResponse::from_error(crate::http::ApiError::MethodNotAllowed { allow });
         return Ok(req.into_response(response).map_into_right_body());
     }
     next.call(req).await.map(|res| res.map_into_left_body())

@@ -12,7 +12,9 @@ use crate::http::Problem;
     info(
         title = "Doorstep 家门口就业 API",
         description = "Local job matching and gig work for a shopping-district community. \
-            Errors are RFC 7807 `application/problem+json` documents with a stable `code`; \
+            Errors are RFC 7807 `application/problem+json` documents with a stable `code`, \
+            their `title`, `detail` and field `message`s in Chinese unless `Accept-Language` \
+            prefers English (`Content-Language` says which); \
             times are RFC 3339 in +08:00; money is integer fen of CNY.",
         license(name = "MIT OR Apache-2.0")
     ),

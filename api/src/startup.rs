@@ -26,8 +26,9 @@ use crate::contract::{RouteTable, refuse_unserved_methods};
 use crate::http::ApiError;
 use crate::http::client_ip::client_ip;
 use crate::http::connection::ProblemIo;
+use crate::http::coord::read_coord;
 use crate::http::metrics::Metrics;
-use crate::http::problem::{path_error, query_error};
+use crate::http::problem::{localise_problems, path_error, query_error};
 use crate::http::request_context::request_context;
 use crate::ratelimit::{KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter};
 use crate::routes::openapi::OpenApiJson;
@@ -390,6 +391,7 @@ fn serve_metrics(bind: &str, state: web::Data<AppState>) -> anyhow::Result<Serve
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound)
             }))
+            .wrap(from_fn(localise_problems))
             .wrap(from_fn(request_context))
     })
     .workers(1)
@@ -450,7 +452,9 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
                     })
                 },
             ))
+            .wrap(from_fn(read_coord))
             .wrap(from_fn(refuse_unserved_methods))
+            .wrap(from_fn(localise_problems))
             .wrap(from_fn(request_context))
     };
     // What `HttpServer` builds, with the connection wrapped so that the errors the HTTP/1

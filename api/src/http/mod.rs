@@ -6,6 +6,7 @@ use doorstep_domain::ErrorCode;
 pub mod auth;
 pub mod client_ip;
 pub mod connection;
+pub mod coord;
 pub mod json;
 pub mod metrics;
 pub mod problem;
@@ -14,6 +15,7 @@ pub mod request_context;
 pub mod upload;
 
 pub use auth::{Auth, MaybeAuth};
+pub use coord::{Coord, CoordParam, Points};
 pub use json::JsonBody;
 pub use problem::{ApiError, Problem};
 

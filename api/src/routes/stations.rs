@@ -9,13 +9,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, limit, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, limit, problems};
 use crate::startup::AppState;
 use crate::views::community::{StationCollection, StationView};
 
 /// Adds a station. Officers and admins.
 #[utoipa::path(
     tag = "stations",
+    params(CoordParam),
     security(("bearer" = [])),
     request_body = StationInput,
     responses(
@@ -26,19 +27,20 @@ use crate::views::community::{StationCollection, StationView};
 )]
 #[post("/stations")]
 pub async fn create_station(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     body: JsonBody<StationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = stations::create(&state.db, &auth.0, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(StationView::now(created)))
+    let created = stations::create(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(coord.outbound(StationView::now(created))))
 }
 
 /// Replaces a station's details (hours, amenities…). Officers and admins.
 #[utoipa::path(
     tag = "stations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = StationInput,
     responses(
         (status = 200, body = StationView),
@@ -49,13 +51,14 @@ pub async fn create_station(
 )]
 #[put("/stations/{id}")]
 pub async fn update_station(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
     body: JsonBody<StationInput>,
 ) -> Result<web::Json<StationView>, ApiError> {
-    let updated = stations::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(web::Json(StationView::now(updated)))
+    let updated = stations::update(&state.db, &auth.0, id.into_inner(), coord.inbound(body.into_inner())).await?;
+    Ok(coord.json(StationView::now(updated)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -107,7 +110,7 @@ fn parse_amenities(raw: Option<&str>) -> Result<Vec<Amenity>, ApiError> {
 /// closes or opens. Anyone.
 #[utoipa::path(
     tag = "stations",
-    params(NearbyParams),
+    params(NearbyParams, CoordParam),
     responses(
         (status = 200, body = Vec<StationView>),
         problems::BadRequest,
@@ -116,9 +119,11 @@ fn parse_amenities(raw: Option<&str>) -> Result<Vec<Amenity>, ApiError> {
 )]
 #[get("/stations")]
 pub async fn nearby_stations(
+    coord: Coord,
     state: web::Data<AppState>,
     query: web::Query<NearbyParams>,
 ) -> Result<web::Json<Vec<StationView>>, ApiError> {
+    let query = coord.inbound(query.into_inner());
     let from = GeoPoint::new(query.lat, query.lon)
         .map_err(|e| ApiError::field(ErrorCode::InvalidQuery, "lat", e))?;
     let asked = NearbyQuery {
@@ -128,27 +133,32 @@ pub async fn nearby_stations(
         limit: limit(query.limit)?,
     };
     let found = stations::nearby(&state.db, from, &asked, time::now()).await?;
-    Ok(web::Json(found.into_iter().map(Into::into).collect()))
+    Ok(coord.json(found.into_iter().map(Into::into).collect()))
 }
 
 /// Every active station as GeoJSON (`application/geo+json`), for a map client to draw
-/// directly. Anyone.
+/// directly (WGS-84, as GeoJSON is, unless `coord=gcj02` asks for the map SDK's system).
+/// Anyone.
 #[utoipa::path(
     tag = "stations",
+    params(CoordParam),
     responses((status = 200, body = StationCollection, content_type = "application/geo+json"))
 )]
 #[get("/stations/map.geojson")]
-pub async fn station_map(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn station_map(
+    coord: Coord,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let all = stations::all_active(&state.db).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
-        .json(StationCollection::of(all)))
+        .json(coord.outbound(StationCollection::of(all))))
 }
 
 /// One station. Anyone (closed-down stations are not found).
 #[utoipa::path(
     tag = "stations",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = StationView),
         problems::NotFound,
@@ -156,9 +166,10 @@ pub async fn station_map(state: web::Data<AppState>) -> Result<HttpResponse, Api
 )]
 #[get("/stations/{id}")]
 pub async fn get_station(
+    coord: Coord,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<StationView>, ApiError> {
     let found = stations::find_active(&state.db, id.into_inner()).await?;
-    Ok(web::Json(StationView::now(found)))
+    Ok(coord.json(StationView::now(found)))
 }

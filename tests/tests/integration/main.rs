@@ -22,6 +22,7 @@ mod invitations;
 mod jobs;
 mod match_ladder;
 mod matching;
+mod messages;
 mod operations;
 mod outbox;
 mod postings;

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::ReasonInput;
-use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::ClaimView;
@@ -24,7 +24,7 @@ use crate::views::gigs::ClaimView;
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "shift id")),
+    params(("id" = Uuid, Path, description = "shift id"), CoordParam),
     request_body = ClaimInput,
     responses(
         (status = 201, body = ClaimView, description = "confirmed, pending or waitlisted"),
@@ -36,6 +36,7 @@ use crate::views::gigs::ClaimView;
 )]
 #[post("/shifts/{id}/claims")]
 pub async fn claim_shift(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -43,11 +44,11 @@ pub async fn claim_shift(
 ) -> Result<HttpResponse, ApiError> {
     let now = time::now();
     let made = claims::claim(&state.db, &auth.0, id.into_inner(), body.into_inner(), now).await?;
-    Ok(HttpResponse::Created().json(
+    Ok(HttpResponse::Created().json(coord.outbound(
         ClaimView::new(made.claim)
             .with_position(made.waitlist_position)
             .with_shift(made.shift, now),
-    ))
+    )))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -103,7 +104,7 @@ pub async fn list_shift_claims(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(ClaimListQuery),
+    params(ClaimListQuery, CoordParam),
     responses(
         (status = 200, body = Page<ClaimView>),
         problems::Forbidden,
@@ -111,6 +112,7 @@ pub async fn list_shift_claims(
 )]
 #[get("/me/claims")]
 pub async fn my_claims(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<ClaimListQuery>,
@@ -123,7 +125,7 @@ pub async fn my_claims(
     }
     let mut positions = positions.into_iter();
     let now = time::now();
-    Ok(web::Json(Page::from(found, |(c, s)| {
+    Ok(coord.json(Page::from(found, |(c, s)| {
         ClaimView::new(c)
             .with_position(positions.next().flatten())
             .with_shift(s, now)
@@ -143,7 +145,7 @@ pub struct ClaimReadQuery {
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path), ClaimReadQuery),
+    params(("id" = Uuid, Path), ClaimReadQuery, CoordParam),
     responses(
         (status = 200, body = ClaimView),
         problems::NotFound,
@@ -152,6 +154,7 @@ pub struct ClaimReadQuery {
 )]
 #[get("/claims/{id}")]
 pub async fn get_claim(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -169,7 +172,7 @@ pub async fn get_claim(
         let record = reliability::of_seeker(&state.db, claim.seeker_id, now).await?;
         view = view.with_worker(workers.get(&claim.seeker_id), record);
     }
-    Ok(web::Json(view))
+    Ok(coord.json(view))
 }
 
 /// The seeker cancels their claim before the shift starts. Later than the posting's

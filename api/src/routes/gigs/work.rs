@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{PayFormat, csv};
-use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::{
@@ -27,7 +27,7 @@ use crate::views::gigs::{
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = AttendanceInput,
     responses(
         (status = 200, body = ClaimView),
@@ -39,6 +39,7 @@ use crate::views::gigs::{
 )]
 #[post("/claims/{id}/check-in")]
 pub async fn check_in(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -50,7 +51,7 @@ pub async fn check_in(
         &rules,
         &auth.0,
         id.into_inner(),
-        body.into_inner(),
+        coord.inbound(body.into_inner()),
         time::now(),
     )
     .await?;
@@ -62,7 +63,7 @@ pub async fn check_in(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = AttendanceInput,
     responses(
         (status = 200, body = ClaimView),
@@ -73,6 +74,7 @@ pub async fn check_in(
 )]
 #[post("/claims/{id}/check-out")]
 pub async fn check_out(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -82,7 +84,7 @@ pub async fn check_out(
         &state.db,
         &auth.0,
         id.into_inner(),
-        body.into_inner(),
+        coord.inbound(body.into_inner()),
         time::now(),
     )
     .await?;
