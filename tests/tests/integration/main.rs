@@ -7,6 +7,7 @@ mod applications;
 mod auth;
 mod businesses;
 mod codes;
+mod coordinates;
 mod conventions;
 mod demo;
 mod districts;
