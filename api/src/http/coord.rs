@@ -43,7 +43,7 @@ impl FromRequest for Coord {
 /// Middleware: reads `coord` from the query string into the request's extensions and
 /// removes it from the query string; an unknown value is a 400 naming the field `coord`.
 pub async fn read_coord(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let query = req.query_string();
