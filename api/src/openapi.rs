@@ -127,7 +127,9 @@ mod tests {
         seen: &mut std::collections::HashSet<String>,
     ) -> bool {
         if let Some(reference) = schema["$ref"].as_str() {
-            let name = reference.trim_start_matches("#/components/schemas/").to_owned();
+            let name = reference
+                .trim_start_matches("#/components/schemas/")
+                .to_owned();
             return seen.insert(name.clone())
                 && has_point(doc, &doc["components"]["schemas"][&name], seen);
         }
@@ -166,7 +168,10 @@ mod tests {
         let mut needless = Vec::new();
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {
-                let params = operation["parameters"].as_array().cloned().unwrap_or_default();
+                let params = operation["parameters"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 let names: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
                 let mut seen = std::collections::HashSet::new();
                 let body = &operation["requestBody"]["content"];
@@ -196,7 +201,13 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "routes with points but no coord: {missing:?}");
-        assert!(needless.is_empty(), "routes with coord but no point: {needless:?}");
+        assert!(
+            missing.is_empty(),
+            "routes with points but no coord: {missing:?}"
+        );
+        assert!(
+            needless.is_empty(),
+            "routes with coord but no point: {needless:?}"
+        );
     }
 }

@@ -36,7 +36,11 @@ impl FromRequest for Coord {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(Ok(req.extensions().get::<Coord>().copied().unwrap_or_default()))
+        std::future::ready(Ok(req
+            .extensions()
+            .get::<Coord>()
+            .copied()
+            .unwrap_or_default()))
     }
 }
 
@@ -47,13 +51,17 @@ pub async fn read_coord(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let query = req.query_string();
-    if query.split('&').any(|pair| pair == "coord" || pair.starts_with("coord=")) {
+    if query
+        .split('&')
+        .any(|pair| pair == "coord" || pair.starts_with("coord="))
+    {
         let mut system = CoordSystem::default();
         let mut kept = Vec::new();
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
             if name == "coord" {
-                system = CoordSystem::parse(&value)
-                    .map_err(|invalid| ApiError::field(ErrorCode::InvalidQuery, "coord", invalid))?;
+                system = CoordSystem::parse(&value).map_err(|invalid| {
+                    ApiError::field(ErrorCode::InvalidQuery, "coord", invalid)
+                })?;
             } else {
                 kept.push((name.into_owned(), value.into_owned()));
             }

@@ -499,7 +499,10 @@ mod tests {
     #[test]
     fn chinese_problems_keep_codes_and_fields_and_say_the_code_in_chinese() {
         let mut errors = ValidationErrors::new();
-        errors.push("phone", Invalid::new(ErrorCode::InvalidPhone, "not a phone"));
+        errors.push(
+            "phone",
+            Invalid::new(ErrorCode::InvalidPhone, "not a phone"),
+        );
         let err = ApiError::from(DomainError::Validation(errors.clone()));
         let zh = err.problem_in(Language::Zh);
         let en = err.problem_in(Language::En);
@@ -510,7 +513,10 @@ mod tests {
         assert_eq!(zh.detail, "phone：请填写 11 位大陆手机号，以 13 到 19 开头");
         assert_eq!(zh.errors[0].field, "phone");
         assert_eq!(zh.errors[0].code, ErrorCode::InvalidPhone);
-        assert_eq!(zh.errors[0].message, ErrorCode::InvalidPhone.sentence(Language::Zh));
+        assert_eq!(
+            zh.errors[0].message,
+            ErrorCode::InvalidPhone.sentence(Language::Zh)
+        );
         assert_eq!(en.errors[0].message, "not a phone");
 
         errors.push("name", Invalid::new(ErrorCode::Required, "required"));

@@ -82,9 +82,7 @@ pub async fn my_businesses(
     auth: Auth,
 ) -> Result<web::Json<Vec<BusinessView>>, ApiError> {
     let found = businesses::mine(&state.db, auth.0.account_id).await?;
-    Ok(coord.json(
-        found.into_iter().map(BusinessView::full).collect(),
-    ))
+    Ok(coord.json(found.into_iter().map(BusinessView::full).collect()))
 }
 
 /// A business: in full for its members and officers; its public details for anyone else
@@ -133,8 +131,13 @@ pub async fn update_business(
     id: web::Path<Uuid>,
     body: JsonBody<BusinessInput>,
 ) -> Result<web::Json<BusinessView>, ApiError> {
-    let updated =
-        businesses::update(&state.db, &auth.0, id.into_inner(), coord.inbound(body.into_inner())).await?;
+    let updated = businesses::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
     Ok(coord.json(BusinessView::full(updated)))
 }
 

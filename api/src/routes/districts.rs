@@ -30,11 +30,14 @@ pub async fn create_district(
     auth: Auth,
     body: JsonBody<DistrictInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (created, moved) = districts::create(&state.db, &auth.0, &coord.inbound(body.into_inner())).await?;
-    Ok(HttpResponse::Created().json(coord.outbound(DistrictChangeView {
-        district: created.into(),
-        moved: moved.into(),
-    })))
+    let (created, moved) =
+        districts::create(&state.db, &auth.0, &coord.inbound(body.into_inner())).await?;
+    Ok(
+        HttpResponse::Created().json(coord.outbound(DistrictChangeView {
+            district: created.into(),
+            moved: moved.into(),
+        })),
+    )
 }
 
 /// The districts the caller serves (all of them for admins), by name. Staff.
@@ -101,8 +104,13 @@ pub async fn update_district(
     id: web::Path<Uuid>,
     body: JsonBody<DistrictInput>,
 ) -> Result<web::Json<DistrictChangeView>, ApiError> {
-    let (updated, moved) =
-        districts::update(&state.db, &auth.0, id.into_inner(), &coord.inbound(body.into_inner())).await?;
+    let (updated, moved) = districts::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        &coord.inbound(body.into_inner()),
+    )
+    .await?;
     Ok(coord.json(DistrictChangeView {
         district: updated.into(),
         moved: moved.into(),

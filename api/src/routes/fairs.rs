@@ -11,7 +11,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems};
+use crate::http::{
+    ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems,
+};
 use crate::services;
 use crate::startup::AppState;
 use crate::views::Page;
@@ -113,7 +115,13 @@ pub async fn update_fair(
     id: web::Path<Uuid>,
     body: JsonBody<FairInput>,
 ) -> Result<web::Json<FairView>, ApiError> {
-    let updated = fairs::update(&state.db, &auth.0, id.into_inner(), coord.inbound(body.into_inner())).await?;
+    let updated = fairs::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
     Ok(coord.json(updated.into()))
 }
 

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems};
+use crate::http::{
+    ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems,
+};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::marketplace::PostingView;
@@ -44,8 +46,13 @@ pub async fn create_posting(
     id: web::Path<Uuid>,
     body: JsonBody<PostingInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (created, business) =
-        postings::create(&state.db, &auth.0, id.into_inner(), coord.inbound(body.into_inner())).await?;
+    let (created, business) = postings::create(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(coord.outbound(PostingView::new(created, &business))))
 }
 
@@ -90,9 +97,7 @@ pub async fn list_postings(
 ) -> Result<web::Json<Page<PostingView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = postings::list_public(&state.db, query.filter(), request).await?;
-    Ok(coord.json(Page::from(found, |(p, b)| {
-        PostingView::new(p, &b)
-    })))
+    Ok(coord.json(Page::from(found, |(p, b)| PostingView::new(p, &b))))
 }
 
 /// Postings of every business the caller belongs to, in every state, newest first.
@@ -111,9 +116,7 @@ pub async fn my_postings(
 ) -> Result<web::Json<Page<PostingView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = postings::list_mine(&state.db, &auth.0, query.filter(), request).await?;
-    Ok(coord.json(Page::from(found, |(p, b)| {
-        PostingView::new(p, &b)
-    })))
+    Ok(coord.json(Page::from(found, |(p, b)| PostingView::new(p, &b))))
 }
 
 /// A posting: members of its business see it in any state; everyone else only while it is
@@ -159,8 +162,13 @@ pub async fn update_posting(
     id: web::Path<Uuid>,
     body: JsonBody<PostingInput>,
 ) -> Result<web::Json<PostingView>, ApiError> {
-    let (updated, business) =
-        postings::update(&state.db, &auth.0, id.into_inner(), coord.inbound(body.into_inner())).await?;
+    let (updated, business) = postings::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
     Ok(coord.json(PostingView::new(updated, &business)))
 }
 

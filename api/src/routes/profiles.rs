@@ -29,9 +29,7 @@ pub async fn my_profile(
 ) -> Result<web::Json<ProfileView>, ApiError> {
     let view = profiles::view_for(&state.db, &auth.0, auth.0.account_id, None, None).await?;
     let trainings = trainings::completed(&state.db, auth.0.account_id).await?;
-    Ok(coord.json(
-        ProfileView::new(view, true).with_trainings(trainings),
-    ))
+    Ok(coord.json(ProfileView::new(view, true).with_trainings(trainings)))
 }
 
 /// Creates or replaces the caller's profile. Seekers only.
@@ -54,7 +52,8 @@ pub async fn put_profile(
     auth: Auth,
     body: JsonBody<ProfileInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, created) = profiles::upsert(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
+    let (_, created) =
+        profiles::upsert(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
     let view = profiles::view_for(&state.db, &auth.0, auth.0.account_id, None, None).await?;
     let trainings = trainings::completed(&state.db, auth.0.account_id).await?;
     let body = coord.outbound(ProfileView::new(view, true).with_trainings(trainings));
@@ -106,7 +105,5 @@ pub async fn get_profile(
     )
     .await?;
     let trainings = trainings::completed(&state.db, seeker).await?;
-    Ok(coord.json(
-        ProfileView::new(view, seeker == auth.0.account_id).with_trainings(trainings),
-    ))
+    Ok(coord.json(ProfileView::new(view, seeker == auth.0.account_id).with_trainings(trainings)))
 }

@@ -10,7 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::http::upload::read_body;
-use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems};
+use crate::http::{
+    ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems,
+};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::community::{
@@ -199,9 +201,7 @@ pub async fn get_report(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ReportView>, ApiError> {
     let found = reports::readable_by(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(coord.json(
-        full_view(&state, found, is_coordinator(&auth)).await?,
-    ))
+    Ok(coord.json(full_view(&state, found, is_coordinator(&auth)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -228,9 +228,7 @@ pub async fn my_reports(
 ) -> Result<web::Json<Page<ReportView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = reports::mine(&state.db, &auth.0, request).await?;
-    Ok(coord.json(Page::from(found, |r| {
-        ReportView::brief(r, false)
-    })))
+    Ok(coord.json(Page::from(found, |r| ReportView::brief(r, false))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -57,7 +57,13 @@ pub async fn update_station(
     id: web::Path<Uuid>,
     body: JsonBody<StationInput>,
 ) -> Result<web::Json<StationView>, ApiError> {
-    let updated = stations::update(&state.db, &auth.0, id.into_inner(), coord.inbound(body.into_inner())).await?;
+    let updated = stations::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
     Ok(coord.json(StationView::now(updated)))
 }
 

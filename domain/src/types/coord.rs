@@ -110,8 +110,8 @@ pub fn wgs84_to_gcj02(lat: f64, lon: f64) -> (f64, f64) {
     let rad = lat / 180.0 * PI;
     let magic = 1.0 - KRASOVSKY_EE * rad.sin().powi(2);
     let sqrt_magic = magic.sqrt();
-    let d_lat =
-        offset_lat(x, y) * 180.0 / ((KRASOVSKY_A * (1.0 - KRASOVSKY_EE)) / (magic * sqrt_magic) * PI);
+    let d_lat = offset_lat(x, y) * 180.0
+        / ((KRASOVSKY_A * (1.0 - KRASOVSKY_EE)) / (magic * sqrt_magic) * PI);
     let d_lon = offset_lon(x, y) * 180.0 / (KRASOVSKY_A / sqrt_magic * rad.cos() * PI);
     (lat + d_lat, lon + d_lon)
 }
@@ -156,7 +156,12 @@ mod tests {
         (22.543847, 113.912316, 22.540796131694766, 113.9171764808363),
         (39.911954, 116.377817, 39.91334545536069, 116.38404722455657),
         (39.915, 116.404, 39.91640428150164, 116.41024449916938),
-        (31.280844, 120.596931, 31.278648624428175, 120.60109998322247),
+        (
+            31.280844,
+            120.596931,
+            31.278648624428175,
+            120.60109998322247,
+        ),
     ];
 
     #[test]
@@ -200,7 +205,12 @@ mod tests {
 
     #[test]
     fn outside_china_both_systems_agree() {
-        for (lat, lon) in [(48.8566, 2.3522), (40.7128, -74.006), (-33.87, 151.21), (35.68, 139.77)] {
+        for (lat, lon) in [
+            (48.8566, 2.3522),
+            (40.7128, -74.006),
+            (-33.87, 151.21),
+            (35.68, 139.77),
+        ] {
             assert_eq!(wgs84_to_gcj02(lat, lon), (lat, lon));
             assert_eq!(gcj02_to_wgs84(lat, lon), (lat, lon));
         }

@@ -39,13 +39,14 @@ async fn a_search_by_a_gcj02_point_finds_what_its_wgs84_point_finds(backend: Bac
     }
     let (lat, lon) = (MALL_LAT, MALL_LON);
     let wgs_path = format!("/api/v1/jobs/search?lat={lat}&lon={lon}&radius_km=5&sort=distance");
-    let by_wgs = app
-        .eventually(&wgs_path, None, |r| ids(r).len() == 3)
-        .await;
+    let by_wgs = app.eventually(&wgs_path, None, |r| ids(r).len() == 3).await;
     assert_eq!(ids(&by_wgs), postings, "{}", by_wgs.body);
 
     let (g_lat, g_lon) = wgs84_to_gcj02(lat, lon);
-    assert!(metres((lat, lon), (g_lat, g_lon)) > 300.0, "GCJ-02 is offset in Suzhou");
+    assert!(
+        metres((lat, lon), (g_lat, g_lon)) > 300.0,
+        "GCJ-02 is offset in Suzhou"
+    );
     let gcj_path = format!(
         "/api/v1/jobs/search?lat={g_lat}&lon={g_lon}&radius_km=5&sort=distance&coord=gcj02"
     );
@@ -58,7 +59,10 @@ async fn a_search_by_a_gcj02_point_finds_what_its_wgs84_point_finds(backend: Bac
         .iter()
         .zip(by_wgs.body["items"].as_array().unwrap())
     {
-        let (da, db) = (a["distance_km"].as_f64().unwrap(), b["distance_km"].as_f64().unwrap());
+        let (da, db) = (
+            a["distance_km"].as_f64().unwrap(),
+            b["distance_km"].as_f64().unwrap(),
+        );
         assert!((da - db).abs() < 0.01, "{da} vs {db}");
     }
     // The same GCJ-02 numbers read as WGS-84 are a different point: the order changes or
@@ -74,7 +78,10 @@ async fn a_search_by_a_gcj02_point_finds_what_its_wgs84_point_finds(backend: Bac
 
     // Stations near a GCJ-02 point: the same coord handling on another query route.
     let near = app
-        .get(&format!("/api/v1/stations?lat={g_lat}&lon={g_lon}&coord=gcj02"), None)
+        .get(
+            &format!("/api/v1/stations?lat={g_lat}&lon={g_lon}&coord=gcj02"),
+            None,
+        )
         .await;
     assert_eq!(near.status, 200, "{}", near.body);
 }
@@ -88,10 +95,16 @@ async fn a_point_stored_in_gcj02_reads_back_in_both_systems(backend: Backend) {
     let mut body = business_body("漫咖啡 圆融店");
     body["lat"] = given.0.into();
     body["lon"] = given.1.into();
-    let created = app.post("/api/v1/businesses?coord=gcj02", &body, token).await;
+    let created = app
+        .post("/api/v1/businesses?coord=gcj02", &body, token)
+        .await;
     assert_eq!(created.status, 201, "{}", created.body);
     // The answer speaks the caller's system...
-    assert!(metres(point(&created.body), given) < 0.5, "{}", created.body);
+    assert!(
+        metres(point(&created.body), given) < 0.5,
+        "{}",
+        created.body
+    );
     let id = created.body["id"].as_str().unwrap().to_owned();
     // ...so does a later read that asks for it...
     let gcj = app
@@ -102,15 +115,21 @@ async fn a_point_stored_in_gcj02_reads_back_in_both_systems(backend: Backend) {
     // ...while what is stored, and read by default, is WGS-84.
     let wgs = app.get(&format!("/api/v1/businesses/{id}"), token).await;
     let stored = point(&wgs.body);
-    assert!(metres(stored, gcj02_to_wgs84(given.0, given.1)) < 0.5, "{}", wgs.body);
+    assert!(
+        metres(stored, gcj02_to_wgs84(given.0, given.1)) < 0.5,
+        "{}",
+        wgs.body
+    );
     assert!(metres(stored, given) > 300.0, "{}", wgs.body);
 
     // A list of the caller's own businesses, with a strict query parser of its own, too.
-    let mine = app
-        .get("/api/v1/businesses/mine?coord=GCJ02", token)
-        .await;
+    let mine = app.get("/api/v1/businesses/mine?coord=GCJ02", token).await;
     assert_eq!(mine.status, 200, "{}", mine.body);
-    let first = mine.body.as_array().map(|a| a[0].clone()).unwrap_or_else(|| mine.body["items"][0].clone());
+    let first = mine
+        .body
+        .as_array()
+        .map(|a| a[0].clone())
+        .unwrap_or_else(|| mine.body["items"][0].clone());
     assert!(metres(point(&first), given) < 0.5, "{}", mine.body);
 
     // A posting without its own point takes the business's; both systems agree on it.
@@ -122,7 +141,11 @@ async fn a_point_stored_in_gcj02_reads_back_in_both_systems(backend: Backend) {
         )
         .await;
     assert_eq!(posting.status, 201, "{}", posting.body);
-    assert!(metres(point(&posting.body), given) < 0.5, "{}", posting.body);
+    assert!(
+        metres(point(&posting.body), given) < 0.5,
+        "{}",
+        posting.body
+    );
 }
 
 async fn an_unknown_coordinate_system_is_refused_naming_coord(backend: Backend) {
@@ -142,6 +165,8 @@ async fn an_unknown_coordinate_system_is_refused_naming_coord(backend: Backend) 
         );
     }
     // The default, spelled out, is accepted.
-    let map = app.get("/api/v1/stations/map.geojson?coord=wgs84", None).await;
+    let map = app
+        .get("/api/v1/stations/map.geojson?coord=wgs84", None)
+        .await;
     assert_eq!(map.status, 200, "{}", map.body);
 }

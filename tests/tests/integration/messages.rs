@@ -60,7 +60,14 @@ async fn a_validation_error_speaks_the_preferred_language(backend: Backend) {
         "display_name": "王小明", "code": "123456",
     });
     for header in CHINESE {
-        let response = ask(&api, Method::POST, "/api/v1/auth/register", Some(&one_bad), header).await;
+        let response = ask(
+            &api,
+            Method::POST,
+            "/api/v1/auth/register",
+            Some(&one_bad),
+            header,
+        )
+        .await;
         assert_eq!(response.status, 422, "{header:?}: {}", response.body);
         assert_eq!(content_language(&response), "zh-CN", "{header:?}");
         let problem = response.problem().expect("a problem");
@@ -75,7 +82,14 @@ async fn a_validation_error_speaks_the_preferred_language(backend: Backend) {
         assert!(has_han(&problem.errors[0].message));
     }
     for header in ENGLISH {
-        let response = ask(&api, Method::POST, "/api/v1/auth/register", Some(&one_bad), header).await;
+        let response = ask(
+            &api,
+            Method::POST,
+            "/api/v1/auth/register",
+            Some(&one_bad),
+            header,
+        )
+        .await;
         assert_eq!(response.status, 422, "{header:?}: {}", response.body);
         assert_eq!(content_language(&response), "en", "{header:?}");
         let problem = response.problem().expect("a problem");
@@ -92,14 +106,26 @@ async fn a_validation_error_speaks_the_preferred_language(backend: Backend) {
         "role": "seeker", "phone": "12345", "email": "not-an-address", "password": PASSWORD,
         "display_name": "王小明", "code": "123456",
     });
-    let zh = ask(&api, Method::POST, "/api/v1/auth/register", Some(&many_bad), None)
-        .await
-        .problem()
-        .expect("a problem");
-    let en = ask(&api, Method::POST, "/api/v1/auth/register", Some(&many_bad), Some("en"))
-        .await
-        .problem()
-        .expect("a problem");
+    let zh = ask(
+        &api,
+        Method::POST,
+        "/api/v1/auth/register",
+        Some(&many_bad),
+        None,
+    )
+    .await
+    .problem()
+    .expect("a problem");
+    let en = ask(
+        &api,
+        Method::POST,
+        "/api/v1/auth/register",
+        Some(&many_bad),
+        Some("en"),
+    )
+    .await
+    .problem()
+    .expect("a problem");
     assert_eq!(zh.code, en.code);
     let fields = |p: &doorstep_client::Problem| {
         p.errors
@@ -114,22 +140,46 @@ async fn a_validation_error_speaks_the_preferred_language(backend: Backend) {
         assert!(has_han(&zh_error.message), "{zh_error:?}");
         assert!(!has_han(&en_error.message), "{en_error:?}");
     }
-    assert!(has_han(&zh.detail) && !has_han(&en.detail), "{} / {}", zh.detail, en.detail);
+    assert!(
+        has_han(&zh.detail) && !has_han(&en.detail),
+        "{} / {}",
+        zh.detail,
+        en.detail
+    );
 }
 
 async fn route_not_found_and_method_not_allowed_speak_both_languages(backend: Backend) {
     let app = spawn_app(backend).await;
     let api = app.without_language();
     for (method, path, code, status) in [
-        (Method::GET, "/api/v1/no-such-thing", ErrorCode::RouteNotFound, 404),
-        (Method::DELETE, "/api/v1/categories", ErrorCode::MethodNotAllowed, 405),
-        (Method::PUT, "/api/v1/postings/mine", ErrorCode::MethodNotAllowed, 405),
+        (
+            Method::GET,
+            "/api/v1/no-such-thing",
+            ErrorCode::RouteNotFound,
+            404,
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/categories",
+            ErrorCode::MethodNotAllowed,
+            405,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/postings/mine",
+            ErrorCode::MethodNotAllowed,
+            405,
+        ),
     ] {
         let zh = ask(&api, method.clone(), path, None, Some("zh-CN")).await;
         let default = ask(&api, method.clone(), path, None, None).await;
         let en = ask(&api, method.clone(), path, None, Some("en-US,zh;q=0.5")).await;
         for (response, language) in [(&zh, "zh-CN"), (&default, "zh-CN"), (&en, "en")] {
-            assert_eq!(response.status, status, "{method} {path}: {}", response.body);
+            assert_eq!(
+                response.status, status,
+                "{method} {path}: {}",
+                response.body
+            );
             assert_eq!(content_language(response), language, "{method} {path}");
             assert_eq!(response.problem().expect("a problem").code, code);
         }
@@ -140,7 +190,10 @@ async fn route_not_found_and_method_not_allowed_speak_both_languages(backend: Ba
         assert!(!has_han(&en.title) && !has_han(&en.detail), "{en:?}");
         if status == 405 {
             // The methods allowed are named in both.
-            assert!(zh.detail.contains("GET") && en.detail.contains("GET"), "{zh:?} {en:?}");
+            assert!(
+                zh.detail.contains("GET") && en.detail.contains("GET"),
+                "{zh:?} {en:?}"
+            );
         }
     }
 }
@@ -153,7 +206,10 @@ async fn a_problem_from_a_rule_speaks_both_languages(backend: Backend) {
     assert_eq!(zh.status, 404);
     assert_eq!(content_language(&zh), "zh-CN");
     let zh = zh.problem().expect("a problem");
-    assert_eq!((zh.code, zh.title.as_str()), (ErrorCode::NotFound, "找不到该资源"));
+    assert_eq!(
+        (zh.code, zh.title.as_str()),
+        (ErrorCode::NotFound, "找不到该资源")
+    );
     assert_eq!(zh.detail, "找不到该资源，或者你无权查看");
     let en = ask(&api, Method::GET, &path, None, Some("en")).await;
     assert_eq!(content_language(&en), "en");

@@ -44,11 +44,13 @@ pub async fn claim_shift(
 ) -> Result<HttpResponse, ApiError> {
     let now = time::now();
     let made = claims::claim(&state.db, &auth.0, id.into_inner(), body.into_inner(), now).await?;
-    Ok(HttpResponse::Created().json(coord.outbound(
-        ClaimView::new(made.claim)
-            .with_position(made.waitlist_position)
-            .with_shift(made.shift, now),
-    )))
+    Ok(HttpResponse::Created().json(
+        coord.outbound(
+            ClaimView::new(made.claim)
+                .with_position(made.waitlist_position)
+                .with_shift(made.shift, now),
+        ),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -65,7 +67,7 @@ pub struct ClaimListQuery {
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "shift id"), ClaimListQuery),
+    params(("id" = Uuid, Path, description = "shift id"), ClaimListQuery, CoordParam),
     responses(
         (status = 200, body = Page<ClaimView>),
         problems::NotFound,
@@ -73,6 +75,7 @@ pub struct ClaimListQuery {
 )]
 #[get("/shifts/{id}/claims")]
 pub async fn list_shift_claims(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -89,7 +92,7 @@ pub async fn list_shift_claims(
         positions.push(claims::waitlist_position(&state.db, claim).await?);
     }
     let mut positions = positions.into_iter();
-    Ok(web::Json(Page::from(found, |c| {
+    Ok(coord.json(Page::from(found, |c| {
         let seeker = c.seeker_id;
         ClaimView::new(c)
             .with_position(positions.next().flatten())
@@ -181,7 +184,7 @@ pub async fn get_claim(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = ReasonInput,
     responses(
         (status = 200, body = ClaimView),
@@ -191,6 +194,7 @@ pub async fn get_claim(
 )]
 #[post("/claims/{id}/cancel")]
 pub async fn cancel_claim(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -205,14 +209,14 @@ pub async fn cancel_claim(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(cancelled)))
+    Ok(coord.json(ClaimView::new(cancelled)))
 }
 
 /// Approves a pending claim (members; approval postings).
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = ClaimView),
         problems::NotFound,
@@ -221,13 +225,14 @@ pub async fn cancel_claim(
 )]
 #[post("/claims/{id}/approve")]
 pub async fn approve_claim(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ClaimView>, ApiError> {
     let decided =
         claims::decide(&state.db, &auth.0, id.into_inner(), true, None, time::now()).await?;
-    Ok(web::Json(ClaimView::new(decided)))
+    Ok(coord.json(ClaimView::new(decided)))
 }
 
 /// Rejects a pending claim, with an optional reason told to the seeker (members). The
@@ -235,7 +240,7 @@ pub async fn approve_claim(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = ReasonInput,
     responses(
         (status = 200, body = ClaimView),
@@ -245,6 +250,7 @@ pub async fn approve_claim(
 )]
 #[post("/claims/{id}/reject")]
 pub async fn reject_claim(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -260,5 +266,5 @@ pub async fn reject_claim(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(decided)))
+    Ok(coord.json(ClaimView::new(decided)))
 }

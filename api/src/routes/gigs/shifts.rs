@@ -14,7 +14,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::ReasonInput;
-use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems};
+use crate::http::{
+    ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems,
+};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::{
@@ -46,14 +48,22 @@ pub async fn create_shifts(
     id: web::Path<Uuid>,
     body: JsonBody<ShiftInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = shifts::create(&state.db, &auth.0, id.into_inner(), coord.inbound(body.into_inner())).await?;
+    let created = shifts::create(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
     let now = time::now();
-    Ok(HttpResponse::Created().json(coord.outbound(ShiftList {
-        items: created
-            .into_iter()
-            .map(|s| ShiftView::new(s, now))
-            .collect(),
-    })))
+    Ok(HttpResponse::Created().json(
+        coord.outbound(ShiftList {
+            items: created
+                .into_iter()
+                .map(|s| ShiftView::new(s, now))
+                .collect(),
+        }),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -150,7 +160,13 @@ pub async fn update_shift(
     id: web::Path<Uuid>,
     body: JsonBody<ShiftInput>,
 ) -> Result<web::Json<ShiftView>, ApiError> {
-    let updated = shifts::update(&state.db, &auth.0, id.into_inner(), coord.inbound(body.into_inner())).await?;
+    let updated = shifts::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
     Ok(coord.json(ShiftView::new(updated, time::now())))
 }
 

@@ -55,7 +55,7 @@ pub async fn check_in(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 /// Checks out, by code or position as at check-in. A forgotten check-out is settled by the
@@ -88,7 +88,7 @@ pub async fn check_out(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 /// Confirms a worker's hours (members of the shift's business): minutes × rate gives the
@@ -97,7 +97,7 @@ pub async fn check_out(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = HoursInput,
     responses(
         (status = 200, body = ClaimView),
@@ -108,6 +108,7 @@ pub async fn check_out(
 )]
 #[post("/claims/{id}/hours")]
 pub async fn confirm_hours(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -121,7 +122,7 @@ pub async fn confirm_hours(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 /// The worker disputes settled hours (or a no-show) within 7 days, giving their own times
@@ -129,7 +130,7 @@ pub async fn confirm_hours(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = HoursInput,
     responses(
         (status = 200, body = ClaimView),
@@ -140,6 +141,7 @@ pub async fn confirm_hours(
 )]
 #[post("/claims/{id}/dispute")]
 pub async fn dispute_hours(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -153,7 +155,7 @@ pub async fn dispute_hours(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 /// An officer resolves a dispute with the times they found and a `note`; both sides are
@@ -161,7 +163,7 @@ pub async fn dispute_hours(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = HoursInput,
     responses(
         (status = 200, body = ClaimView),
@@ -173,6 +175,7 @@ pub async fn dispute_hours(
 )]
 #[post("/claims/{id}/resolve")]
 pub async fn resolve_dispute(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -186,7 +189,7 @@ pub async fn resolve_dispute(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -201,7 +204,7 @@ pub struct DisputeListQuery {
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(DisputeListQuery),
+    params(DisputeListQuery, CoordParam),
     responses(
         (status = 200, body = Page<ClaimView>),
         problems::Forbidden,
@@ -209,13 +212,14 @@ pub struct DisputeListQuery {
 )]
 #[get("/disputes")]
 pub async fn list_disputes(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<DisputeListQuery>,
 ) -> Result<web::Json<Page<ClaimView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = hours::disputes(&state.db, &auth.0, request).await?;
-    Ok(web::Json(Page::from(found, ClaimView::new)))
+    Ok(coord.json(Page::from(found, ClaimView::new)))
 }
 
 /// Rates the other side of a worked shift: the business its worker, or the worker the
