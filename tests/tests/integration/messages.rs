@@ -134,7 +134,7 @@ async fn a_validation_error_speaks_the_preferred_language(backend: Backend) {
             .collect::<Vec<_>>()
     };
     assert_eq!(fields(&zh), fields(&en));
-    assert!(zh.errors.len() >= 1, "{zh:?}");
+    assert!(!zh.errors.is_empty(), "{zh:?}");
     for (zh_error, en_error) in zh.errors.iter().zip(&en.errors) {
         assert_eq!(zh_error.message, zh_error.code.sentence(Language::Zh));
         assert!(has_han(&zh_error.message), "{zh_error:?}");
