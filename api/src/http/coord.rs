@@ -5,11 +5,11 @@
 //! (so each route's strict query parser never sees it); a handler asks for [`Coord`] and
 //! converts its body on the way in and its view on the way out, by [`Points`].
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Uri;
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use doorstep_domain::ErrorCode;
 use doorstep_domain::types::CoordSystem;
 use utoipa::IntoParams;
@@ -49,7 +49,22 @@ impl FromRequest for Coord {
 pub async fn read_coord(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match take_coord(&mut req) {
+        Ok(()) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        // Answered here (not returned as `Err`), keeping the error on the response, so the
+        // problem is localised on its way out.
+        Err(err) => {
+            let (request, _) = req.into_parts();
+            Ok(ServiceResponse::new(request, HttpResponse::from_error(err)).map_into_right_body())
+        }
+    }
+}
+
+fn take_coord(req: &mut ServiceRequest) -> Result<(), ApiError> {
     let query = req.query_string();
     if query
         .split('&')
@@ -80,7 +95,7 @@ pub async fn read_coord(
         req.head_mut().uri = uri;
         req.extensions_mut().insert(Coord(system));
     }
-    next.call(req).await
+    Ok(())
 }
 
 fn invalid_query() -> doorstep_domain::Invalid {

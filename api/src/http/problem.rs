@@ -334,12 +334,9 @@ pub async fn localise_problems(
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    let request = req.request().clone();
-    let response = match next.call(req).await {
-        Ok(response) => response.map_into_boxed_body(),
-        // An error an inner middleware returned: render it here, as actix would above us.
-        Err(err) => ServiceResponse::new(request, HttpResponse::from_error(err)),
-    };
+    // The middlewares inside this one answer their refusals as responses carrying the
+    // error (`HttpResponse::from_error`), never as `Err`, so every problem passes here.
+    let response = next.call(req).await?.map_into_boxed_body();
     if language == Language::default() {
         return Ok(response);
     }
