@@ -240,7 +240,7 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::UnknownAccount => ("找不到账号", "没有这个账号"),
         C::UnknownAmenity => ("未知设施", "不是已知的设施类型"),
         C::UnknownCategory => ("未知类别", "不是已知的类别"),
-        C::UnknownCoordSystem => ("坐标系无效", "coord 只能是 wgs84（默认）或 gcj02"),
+        C::UnknownCoordSystem => ("坐标系无效", "坐标系只能是 wgs84（默认）或 gcj02"),
         C::UnknownCredential => ("未知证书", "证书必须是已知的证书（急救证、消防证等）"),
         C::UnknownDepartment => ("找不到部门", "没有这个部门"),
         C::UnknownField => ("多余的字段", "请求里有这个接口不接受的字段"),

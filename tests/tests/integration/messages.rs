@@ -218,6 +218,25 @@ async fn a_problem_from_a_rule_speaks_both_languages(backend: Backend) {
     assert_eq!(en.title, "Not Found");
     assert!(en.detail.starts_with("no such "), "{}", en.detail);
 
+    // A refusal of a middleware (an unknown `coord`) speaks both too, naming the field.
+    let path = "/api/v1/stations/map.geojson?coord=bd09";
+    let zh = ask(&api, Method::GET, path, None, None).await;
+    let en = ask(&api, Method::GET, path, None, Some("en")).await;
+    assert_eq!((zh.status, en.status), (400, 400));
+    assert_eq!(
+        (content_language(&zh), content_language(&en)),
+        ("zh-CN", "en")
+    );
+    let (zh, en) = (zh.problem().unwrap(), en.problem().unwrap());
+    assert_eq!(
+        (zh.code, en.code),
+        (ErrorCode::InvalidQuery, ErrorCode::InvalidQuery)
+    );
+    assert_eq!(zh.errors[0].field, "coord");
+    assert_eq!(zh.errors[0].code, en.errors[0].code);
+    assert_eq!(zh.detail, "coord：坐标系只能是 wgs84（默认）或 gcj02");
+    assert!(!has_han(&en.detail), "{}", en.detail);
+
     // Asking without a token where one is needed: 401 in both, the code unchanged.
     let zh = ask(&api, Method::GET, "/api/v1/me", None, None).await;
     let en = ask(&api, Method::GET, "/api/v1/me", None, Some("en")).await;
