@@ -383,11 +383,12 @@ pub async fn refuse_unserved_methods(
         .map(|table| table.allowed(req.path()))
         .unwrap_or_default();
     if !allow.is_empty() && !allow.iter().any(|m| m == req.method().as_str()) {
+        // The response keeps its error (`from_error`, and not `into_response`, which drops
+        // it), so `http::problem::localise_problems` can answer it in the caller's language.
         let response =
-            actix_web::ResponseError::error_response(&crate::http::ApiError::MethodNotAllowed {
-                allow,
-            });
-        return Ok(req.into_response(response).map_into_right_body());
+            actix_web::HttpResponse::from_error(crate::http::ApiError::MethodNotAllowed { allow });
+        let (request, _) = req.into_parts();
+        return Ok(actix_web::dev::ServiceResponse::new(request, response).map_into_right_body());
     }
     next.call(req).await.map(|res| res.map_into_left_body())
 }

@@ -12,7 +12,9 @@ use crate::http::Problem;
     info(
         title = "Doorstep 家门口就业 API",
         description = "Local job matching and gig work for a shopping-district community. \
-            Errors are RFC 7807 `application/problem+json` documents with a stable `code`; \
+            Errors are RFC 7807 `application/problem+json` documents with a stable `code`, \
+            their `title`, `detail` and field `message`s in Chinese unless `Accept-Language` \
+            prefers English (`Content-Language` says which); \
             times are RFC 3339 in +08:00; money is integer fen of CNY.",
         license(name = "MIT OR Apache-2.0")
     ),
@@ -115,5 +117,97 @@ mod tests {
                 "{schema}.{field}"
             );
         }
+    }
+
+    /// Whether `schema` (followed through `$ref`s, arrays and compositions) has a point:
+    /// a `lat`, a `home_lat` or a GeoJSON `coordinates`.
+    fn has_point(
+        doc: &serde_json::Value,
+        schema: &serde_json::Value,
+        seen: &mut std::collections::HashSet<String>,
+    ) -> bool {
+        if let Some(reference) = schema["$ref"].as_str() {
+            let name = reference
+                .trim_start_matches("#/components/schemas/")
+                .to_owned();
+            return seen.insert(name.clone())
+                && has_point(doc, &doc["components"]["schemas"][&name], seen);
+        }
+        let properties = schema["properties"].as_object();
+        if properties.is_some_and(|p| {
+            ["lat", "home_lat", "coordinates"]
+                .iter()
+                .any(|k| p.contains_key(*k))
+        }) {
+            return true;
+        }
+        let nested = properties
+            .into_iter()
+            .flat_map(|p| p.values())
+            .chain(std::iter::once(&schema["items"]))
+            .chain(std::iter::once(&schema["additionalProperties"]))
+            .chain(
+                ["allOf", "oneOf", "anyOf"]
+                    .iter()
+                    .filter_map(|k| schema[*k].as_array())
+                    .flatten(),
+            );
+        nested
+            .filter(|s| s.is_object())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .any(|s| has_point(doc, s, seen))
+    }
+
+    /// A route whose body, answer or query carries a point takes `coord` (`wgs84` or
+    /// `gcj02`), so a mini-program can speak GCJ-02 everywhere; one that does not, does not.
+    #[test]
+    fn every_route_with_a_point_takes_coord() {
+        let doc = super::document_json();
+        let mut missing = Vec::new();
+        let mut needless = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let params = operation["parameters"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let names: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
+                let mut seen = std::collections::HashSet::new();
+                let body = &operation["requestBody"]["content"];
+                let answers = operation["responses"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(status, _)| status.starts_with('2'))
+                    .flat_map(|(_, r)| r["content"].as_object().into_iter().flatten())
+                    .map(|(_, media)| &media["schema"]);
+                let carries = names.contains(&"lat")
+                    || body
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .any(|(_, media)| has_point(&doc, &media["schema"], &mut seen))
+                    || answers
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .any(|schema| has_point(&doc, schema, &mut seen));
+                let takes = names.contains(&"coord");
+                if carries && !takes {
+                    missing.push(format!("{method} {path}"));
+                }
+                if takes && !carries {
+                    needless.push(format!("{method} {path}"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "routes with points but no coord: {missing:?}"
+        );
+        assert!(
+            needless.is_empty(),
+            "routes with coord but no point: {needless:?}"
+        );
     }
 }

@@ -28,8 +28,9 @@ use crate::http::client_ip::client_ip;
 use crate::http::connection::ProblemIo;
 use crate::http::cors;
 use crate::http::etag::etag;
+use crate::http::coord::read_coord;
 use crate::http::metrics::Metrics;
-use crate::http::problem::{path_error, query_error};
+use crate::http::problem::{localise_problems, path_error, query_error};
 use crate::http::request_context::request_context;
 use crate::ratelimit::{
     KeyedLimiter, LoginLimiter, SearchLimiter, SignupLimiter, rate_limit_fields,
@@ -468,6 +469,7 @@ fn serve_metrics(bind: &str, state: web::Data<AppState>) -> anyhow::Result<Serve
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound)
             }))
+            .wrap(from_fn(localise_problems))
             .wrap(from_fn(request_context))
     })
     .workers(1)
@@ -529,9 +531,11 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
                     })
                 },
             ))
+            .wrap(from_fn(read_coord))
             .wrap(from_fn(refuse_unserved_methods))
             .wrap(from_fn(etag))
             .wrap(from_fn(rate_limit_fields))
+            .wrap(from_fn(localise_problems))
             .wrap(from_fn(request_context))
             .wrap(Condition::new(
                 cors_on,

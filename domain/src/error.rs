@@ -32,7 +32,8 @@ pub struct FieldError {
     pub field: String,
     /// Stable machine code, e.g. `invalid_phone`.
     pub code: ErrorCode,
-    /// Human explanation.
+    /// Human explanation, in the language of the problem it is part of (the code's Chinese
+    /// sentence, or the English the rule that refused the value wrote).
     pub message: String,
 }
 

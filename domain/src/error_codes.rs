@@ -10,6 +10,27 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
+mod zh;
+
+/// The language a problem document is written in. Chinese is the product's language and the
+/// default; English is for callers that prefer it (`Accept-Language`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Language {
+    /// The language tag sent as `Content-Language`.
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Language::Zh => "zh-CN",
+            Language::En => "en",
+        }
+    }
+}
+
 /// Defines [`ErrorCode`] from `Variant = "stored string", status, "description";` lines.
 macro_rules! error_codes {
     ($($variant:ident = $code:literal, $status:literal, $description:literal;)*) => {
@@ -220,6 +241,7 @@ error_codes! {
     UnknownAccount = "unknown_account", 422, "No such account";
     UnknownAmenity = "unknown_amenity", 422, "Not a known amenity";
     UnknownCategory = "unknown_category", 422, "Not a known category";
+    UnknownCoordSystem = "unknown_coord_system", 422, "`coord` is `wgs84` (the default) or `gcj02`";
     UnknownCredential = "unknown_credential", 422, "A certificate must be a known credential (急救证, 消防证…)";
     UnknownDepartment = "unknown_department", 422, "No such department";
     UnknownField = "unknown_field", 400, "The body names a field the route does not take";
@@ -234,6 +256,27 @@ error_codes! {
     WrongCount = "wrong_count", 422, "Too few or too many words";
     WrongPassword = "wrong_password", 422, "The current password is wrong";
     WrongShape = "wrong_shape", 422, "The entry has the wrong keys for its kind";
+}
+
+impl ErrorCode {
+    /// A short title in `language`. English has none per code (a problem's English title is
+    /// its status's reason phrase), so this is the description there.
+    pub fn title(self, language: Language) -> &'static str {
+        match (language, zh::words(self)) {
+            (Language::Zh, Some((title, _))) => title,
+            _ => self.description(),
+        }
+    }
+
+    /// One sentence saying what the code means, in `language`: the problem's detail when
+    /// there is nothing more particular to say, and the message of a field error. A code
+    /// whose Chinese is not written yet falls back to its English description.
+    pub fn sentence(self, language: Language) -> &'static str {
+        match (language, zh::words(self)) {
+            (Language::Zh, Some((_, sentence))) => sentence,
+            _ => self.description(),
+        }
+    }
 }
 
 impl fmt::Display for ErrorCode {

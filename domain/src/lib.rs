@@ -50,4 +50,4 @@ pub mod figures;
 pub mod retention;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};
-pub use error_codes::ErrorCode;
+pub use error_codes::{ErrorCode, Language};

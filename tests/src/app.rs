@@ -270,8 +270,15 @@ async fn spawn(
     let passwords = app.passwords();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
+    // Tests read problems in English unless they ask otherwise: Chinese, the server's
+    // default, has its own tests (`messages.rs`), which use `TestApp::without_language`.
+    let english = reqwest::header::HeaderMap::from_iter([(
+        reqwest::header::ACCEPT_LANGUAGE,
+        reqwest::header::HeaderValue::from_static("en"),
+    )]);
     let client = reqwest::Client::builder()
         .no_proxy()
+        .default_headers(english)
         .build()
         .expect("client");
     TestApp {
@@ -292,6 +299,16 @@ async fn spawn(
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// The typed client with no `Accept-Language` at all (every other request of a test
+    /// asks for English), logged out.
+    pub fn without_language(&self) -> doorstep_client::Client {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client");
+        doorstep_client::Client::new(http, &self.address)
     }
 
     /// The typed client logged in as `who`.

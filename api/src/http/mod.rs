@@ -8,6 +8,7 @@ pub mod client_ip;
 pub mod connection;
 pub mod cors;
 pub mod etag;
+pub mod coord;
 pub mod json;
 pub mod metrics;
 pub mod problem;
@@ -16,6 +17,7 @@ pub mod request_context;
 pub mod upload;
 
 pub use auth::{Auth, MaybeAuth};
+pub use coord::{Coord, CoordParam, Points};
 pub use json::JsonBody;
 pub use problem::{ApiError, Problem};
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, page, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::marketplace::{BusinessView, MemberView};
@@ -16,6 +16,7 @@ use crate::views::marketplace::{BusinessView, MemberView};
 /// verification before its postings reach seekers. Merchants only.
 #[utoipa::path(
     tag = "businesses",
+    params(CoordParam),
     security(("bearer" = [])),
     request_body = BusinessInput,
     responses(
@@ -26,12 +27,13 @@ use crate::views::marketplace::{BusinessView, MemberView};
 )]
 #[post("/businesses")]
 pub async fn create_business(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     body: JsonBody<BusinessInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = businesses::create(&state.db, &auth.0, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(BusinessView::full(created)))
+    let created = businesses::create(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(coord.outbound(BusinessView::full(created))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -48,7 +50,7 @@ pub struct BusinessListQuery {
 #[utoipa::path(
     tag = "businesses",
     security(("bearer" = [])),
-    params(BusinessListQuery),
+    params(BusinessListQuery, CoordParam),
     responses(
         (status = 200, body = Page<BusinessView>),
         problems::Forbidden,
@@ -56,28 +58,31 @@ pub struct BusinessListQuery {
 )]
 #[get("/businesses")]
 pub async fn list_businesses(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<BusinessListQuery>,
 ) -> Result<web::Json<Page<BusinessView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = businesses::list_by_status(&state.db, &auth.0, query.status, request).await?;
-    Ok(web::Json(Page::from(found, BusinessView::full)))
+    Ok(coord.json(Page::from(found, BusinessView::full)))
 }
 
 /// The businesses the caller belongs to.
 #[utoipa::path(
     tag = "businesses",
+    params(CoordParam),
     security(("bearer" = [])),
     responses((status = 200, body = Page<BusinessView>))
 )]
 #[get("/businesses/mine")]
 pub async fn my_businesses(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
 ) -> Result<web::Json<Page<BusinessView>>, ApiError> {
     let found = businesses::mine(&state.db, auth.0.account_id).await?;
-    Ok(web::Json(Page::whole(
+    Ok(coord.json(Page::whole(
         found.into_iter().map(BusinessView::full),
     )))
 }
@@ -86,7 +91,7 @@ pub async fn my_businesses(
 /// once verified.
 #[utoipa::path(
     tag = "businesses",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = BusinessView),
         problems::NotFound,
@@ -94,12 +99,13 @@ pub async fn my_businesses(
 )]
 #[get("/businesses/{id}")]
 pub async fn get_business(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: MaybeAuth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<BusinessView>, ApiError> {
     let (found, full) = businesses::view_for(&state.db, auth.0.as_ref(), id.into_inner()).await?;
-    Ok(web::Json(if full {
+    Ok(coord.json(if full {
         BusinessView::full(found)
     } else {
         BusinessView::public(found)
@@ -111,7 +117,7 @@ pub async fn get_business(
 #[utoipa::path(
     tag = "businesses",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = BusinessInput,
     responses(
         (status = 200, body = BusinessView),
@@ -121,21 +127,27 @@ pub async fn get_business(
 )]
 #[put("/businesses/{id}")]
 pub async fn update_business(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
     body: JsonBody<BusinessInput>,
 ) -> Result<web::Json<BusinessView>, ApiError> {
-    let updated =
-        businesses::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(web::Json(BusinessView::full(updated)))
+    let updated = businesses::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
+    Ok(coord.json(BusinessView::full(updated)))
 }
 
 /// Verifies a business. Officers and admins only.
 #[utoipa::path(
     tag = "businesses",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = BusinessView),
         problems::Forbidden,
@@ -144,12 +156,13 @@ pub async fn update_business(
 )]
 #[post("/businesses/{id}/verify")]
 pub async fn verify_business(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<BusinessView>, ApiError> {
     let reviewed = businesses::review(&state.db, &auth.0, id.into_inner(), Ok(())).await?;
-    Ok(web::Json(BusinessView::full(reviewed)))
+    Ok(coord.json(BusinessView::full(reviewed)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -163,7 +176,7 @@ pub struct RejectRequest {
 #[utoipa::path(
     tag = "businesses",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = RejectRequest,
     responses(
         (status = 200, body = BusinessView),
@@ -173,6 +186,7 @@ pub struct RejectRequest {
 )]
 #[post("/businesses/{id}/reject")]
 pub async fn reject_business(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -180,7 +194,7 @@ pub async fn reject_business(
 ) -> Result<web::Json<BusinessView>, ApiError> {
     let reason = body.into_inner().reason;
     let reviewed = businesses::review(&state.db, &auth.0, id.into_inner(), Err(reason)).await?;
-    Ok(web::Json(BusinessView::full(reviewed)))
+    Ok(coord.json(BusinessView::full(reviewed)))
 }
 
 /// The members of a business (members only).

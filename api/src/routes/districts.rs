@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use doorstep_domain::districts::{self, DistrictInput};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, Problem, problems};
 use crate::startup::AppState;
 use crate::views::AccountView;
 use crate::views::Page;
@@ -14,6 +14,7 @@ use crate::views::officer::{DistrictChangeView, DistrictView};
 /// Draws a district; everything located inside it is placed there at once. Admins.
 #[utoipa::path(
     tag = "districts",
+    params(CoordParam),
     security(("bearer" = [])),
     request_body = DistrictInput,
     responses(
@@ -25,20 +26,25 @@ use crate::views::officer::{DistrictChangeView, DistrictView};
 )]
 #[post("/districts")]
 pub async fn create_district(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     body: JsonBody<DistrictInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (created, moved) = districts::create(&state.db, &auth.0, &body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(DistrictChangeView {
-        district: created.into(),
-        moved: moved.into(),
-    }))
+    let (created, moved) =
+        districts::create(&state.db, &auth.0, &coord.inbound(body.into_inner())).await?;
+    Ok(
+        HttpResponse::Created().json(coord.outbound(DistrictChangeView {
+            district: created.into(),
+            moved: moved.into(),
+        })),
+    )
 }
 
 /// The districts the caller serves (all of them for admins), by name. Staff.
 #[utoipa::path(
     tag = "districts",
+    params(CoordParam),
     security(("bearer" = [])),
     responses(
         (status = 200, body = Page<DistrictView>),
@@ -47,18 +53,19 @@ pub async fn create_district(
 )]
 #[get("/districts")]
 pub async fn list_districts(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
 ) -> Result<web::Json<Page<DistrictView>>, ApiError> {
     let found = districts::list(&state.db, &auth.0).await?;
-    Ok(web::Json(Page::whole(found.into_iter().map(Into::into))))
+    Ok(coord.json(Page::whole(found.into_iter().map(Into::into))))
 }
 
 /// One district: admins, and the officers who serve it.
 #[utoipa::path(
     tag = "districts",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = DistrictView),
         problems::Forbidden,
@@ -67,19 +74,20 @@ pub async fn list_districts(
 )]
 #[get("/districts/{id}")]
 pub async fn get_district(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<DistrictView>, ApiError> {
     let found = districts::view_for(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(web::Json(found.into()))
+    Ok(coord.json(found.into()))
 }
 
 /// Renames or redraws a district; what falls in or out moves at once. Admins.
 #[utoipa::path(
     tag = "districts",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = DistrictInput,
     responses(
         (status = 200, body = DistrictChangeView),
@@ -91,14 +99,20 @@ pub async fn get_district(
 )]
 #[put("/districts/{id}")]
 pub async fn update_district(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
     body: JsonBody<DistrictInput>,
 ) -> Result<web::Json<DistrictChangeView>, ApiError> {
-    let (updated, moved) =
-        districts::update(&state.db, &auth.0, id.into_inner(), &body.into_inner()).await?;
-    Ok(web::Json(DistrictChangeView {
+    let (updated, moved) = districts::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        &coord.inbound(body.into_inner()),
+    )
+    .await?;
+    Ok(coord.json(DistrictChangeView {
         district: updated.into(),
         moved: moved.into(),
     }))

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
+use crate::http::{
+    ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems,
+};
 use crate::services;
 use crate::startup::AppState;
 use crate::views::Page;
@@ -20,6 +22,7 @@ use crate::views::fairs::FairView;
 /// Creates a draft fair. Officers and admins only.
 #[utoipa::path(
     tag = "fairs",
+    params(CoordParam),
     security(("bearer" = [])),
     request_body = FairInput,
     responses(
@@ -30,12 +33,13 @@ use crate::views::fairs::FairView;
 )]
 #[post("/fairs")]
 pub async fn create_fair(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     body: JsonBody<FairInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = fairs::create(&state.db, &auth.0, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(FairView::from(created)))
+    let created = fairs::create(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(coord.outbound(FairView::from(created))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -51,7 +55,7 @@ pub struct FairListQuery {
 /// too for officers.
 #[utoipa::path(
     tag = "fairs",
-    params(FairListQuery),
+    params(FairListQuery, CoordParam),
     responses(
         (status = 200, body = Page<FairView>),
         problems::BadRequest,
@@ -59,19 +63,20 @@ pub struct FairListQuery {
 )]
 #[get("/fairs")]
 pub async fn list_fairs(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: MaybeAuth,
     query: web::Query<FairListQuery>,
 ) -> Result<web::Json<Page<FairView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = fairs::list(&state.db, auth.0.as_ref(), query.status, request).await?;
-    Ok(web::Json(Page::from(found, FairView::from)))
+    Ok(coord.json(Page::from(found, FairView::from)))
 }
 
 /// One fair (drafts: officers only).
 #[utoipa::path(
     tag = "fairs",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = FairView),
         problems::NotFound,
@@ -79,19 +84,20 @@ pub async fn list_fairs(
 )]
 #[get("/fairs/{id}")]
 pub async fn get_fair(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: MaybeAuth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<FairView>, ApiError> {
     let found = fairs::visible(&state.db, auth.0.as_ref(), id.into_inner()).await?;
-    Ok(web::Json(found.into()))
+    Ok(coord.json(found.into()))
 }
 
 /// Replaces a draft fair's details. Officers only.
 #[utoipa::path(
     tag = "fairs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = FairInput,
     responses(
         (status = 200, body = FairView),
@@ -103,16 +109,24 @@ pub async fn get_fair(
 )]
 #[put("/fairs/{id}")]
 pub async fn update_fair(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
     body: JsonBody<FairInput>,
 ) -> Result<web::Json<FairView>, ApiError> {
-    let updated = fairs::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(web::Json(updated.into()))
+    let updated = fairs::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
+    Ok(coord.json(updated.into()))
 }
 
 async fn move_fair(
+    coord: Coord,
     state: &AppState,
     auth: &Auth,
     id: Uuid,
@@ -120,14 +134,14 @@ async fn move_fair(
     reason: Option<&str>,
 ) -> Result<web::Json<FairView>, ApiError> {
     let moved = fairs::transition(&state.db, &auth.0, id, action, reason).await?;
-    Ok(web::Json(moved.into()))
+    Ok(coord.json(moved.into()))
 }
 
 /// Publishes a draft: merchants may request booths and seekers register. Officers only.
 #[utoipa::path(
     tag = "fairs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = FairView),
         problems::Forbidden,
@@ -137,18 +151,19 @@ async fn move_fair(
 )]
 #[post("/fairs/{id}/publish")]
 pub async fn publish_fair(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<FairView>, ApiError> {
-    move_fair(&state, &auth, id.into_inner(), Action::Publish, None).await
+    move_fair(coord, &state, &auth, id.into_inner(), Action::Publish, None).await
 }
 
 /// Closes registration early. Officers only.
 #[utoipa::path(
     tag = "fairs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = FairView),
         problems::Forbidden,
@@ -157,18 +172,19 @@ pub async fn publish_fair(
 )]
 #[post("/fairs/{id}/close")]
 pub async fn close_fair(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<FairView>, ApiError> {
-    move_fair(&state, &auth, id.into_inner(), Action::Close, None).await
+    move_fair(coord, &state, &auth, id.into_inner(), Action::Close, None).await
 }
 
 /// Marks the fair as held; outcomes may still be recorded. Officers only.
 #[utoipa::path(
     tag = "fairs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = FairView),
         problems::Forbidden,
@@ -177,11 +193,12 @@ pub async fn close_fair(
 )]
 #[post("/fairs/{id}/finish")]
 pub async fn finish_fair(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<FairView>, ApiError> {
-    move_fair(&state, &auth, id.into_inner(), Action::Finish, None).await
+    move_fair(coord, &state, &auth, id.into_inner(), Action::Finish, None).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -196,7 +213,7 @@ pub struct CancelRequest {
 #[utoipa::path(
     tag = "fairs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = CancelRequest,
     responses(
         (status = 200, body = FairView),
@@ -207,6 +224,7 @@ pub struct CancelRequest {
 )]
 #[post("/fairs/{id}/cancel")]
 pub async fn cancel_fair(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -214,6 +232,7 @@ pub async fn cancel_fair(
 ) -> Result<web::Json<FairView>, ApiError> {
     let reason = body.into_inner().reason;
     move_fair(
+        coord,
         &state,
         &auth,
         id.into_inner(),

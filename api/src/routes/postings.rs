@@ -8,7 +8,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
+use crate::http::{
+    ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems,
+};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::marketplace::PostingView;
@@ -26,7 +28,7 @@ pub async fn categories() -> web::Json<Page<Category>> {
 #[utoipa::path(
     tag = "postings",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "business id")),
+    params(("id" = Uuid, Path, description = "business id"), CoordParam),
     request_body = PostingInput,
     responses(
         (status = 201, body = PostingView),
@@ -38,14 +40,20 @@ pub async fn categories() -> web::Json<Page<Category>> {
 )]
 #[post("/businesses/{id}/postings")]
 pub async fn create_posting(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
     body: JsonBody<PostingInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (created, business) =
-        postings::create(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(PostingView::new(created, &business)))
+    let (created, business) = postings::create(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(coord.outbound(PostingView::new(created, &business))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -75,7 +83,7 @@ impl PostingListQuery {
 /// Open postings of verified businesses, newest first. No login needed.
 #[utoipa::path(
     tag = "postings",
-    params(PostingListQuery),
+    params(PostingListQuery, CoordParam),
     responses(
         (status = 200, body = Page<PostingView>),
         problems::BadRequest,
@@ -83,41 +91,39 @@ impl PostingListQuery {
 )]
 #[get("/postings")]
 pub async fn list_postings(
+    coord: Coord,
     state: web::Data<AppState>,
     query: web::Query<PostingListQuery>,
 ) -> Result<web::Json<Page<PostingView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = postings::list_public(&state.db, query.filter(), request).await?;
-    Ok(web::Json(Page::from(found, |(p, b)| {
-        PostingView::new(p, &b)
-    })))
+    Ok(coord.json(Page::from(found, |(p, b)| PostingView::new(p, &b))))
 }
 
 /// Postings of every business the caller belongs to, in every state, newest first.
 #[utoipa::path(
     tag = "postings",
     security(("bearer" = [])),
-    params(PostingListQuery),
+    params(PostingListQuery, CoordParam),
     responses((status = 200, body = Page<PostingView>))
 )]
 #[get("/postings/mine")]
 pub async fn my_postings(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<PostingListQuery>,
 ) -> Result<web::Json<Page<PostingView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = postings::list_mine(&state.db, &auth.0, query.filter(), request).await?;
-    Ok(web::Json(Page::from(found, |(p, b)| {
-        PostingView::new(p, &b)
-    })))
+    Ok(coord.json(Page::from(found, |(p, b)| PostingView::new(p, &b))))
 }
 
 /// A posting: members of its business see it in any state; everyone else only while it is
 /// open, unexpired and its business verified.
 #[utoipa::path(
     tag = "postings",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = PostingView),
         problems::NotFound,
@@ -125,20 +131,21 @@ pub async fn my_postings(
 )]
 #[get("/postings/{id}")]
 pub async fn get_posting(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: MaybeAuth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PostingView>, ApiError> {
     let (found, business, _) =
         postings::find_visible(&state.db, auth.0.as_ref(), id.into_inner()).await?;
-    Ok(web::Json(PostingView::new(found, &business)))
+    Ok(coord.json(PostingView::new(found, &business)))
 }
 
 /// Replaces a posting's content (members of its business; not once closed or filled).
 #[utoipa::path(
     tag = "postings",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = PostingInput,
     responses(
         (status = 200, body = PostingView),
@@ -149,31 +156,38 @@ pub async fn get_posting(
 )]
 #[put("/postings/{id}")]
 pub async fn update_posting(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
     body: JsonBody<PostingInput>,
 ) -> Result<web::Json<PostingView>, ApiError> {
-    let (updated, business) =
-        postings::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(web::Json(PostingView::new(updated, &business)))
+    let (updated, business) = postings::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
+    Ok(coord.json(PostingView::new(updated, &business)))
 }
 
 async fn act(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: Uuid,
     action: Action,
 ) -> Result<web::Json<PostingView>, ApiError> {
     let (updated, business) = postings::transition(&state.db, &auth.0, id, action).await?;
-    Ok(web::Json(PostingView::new(updated, &business)))
+    Ok(coord.json(PostingView::new(updated, &business)))
 }
 
 /// Opens a draft or paused posting.
 #[utoipa::path(
     tag = "postings",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = PostingView),
         problems::NotFound,
@@ -182,18 +196,19 @@ async fn act(
 )]
 #[post("/postings/{id}/publish")]
 pub async fn publish_posting(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PostingView>, ApiError> {
-    act(state, auth, id.into_inner(), Action::Publish).await
+    act(coord, state, auth, id.into_inner(), Action::Publish).await
 }
 
 /// Pauses an open posting.
 #[utoipa::path(
     tag = "postings",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = PostingView),
         problems::NotFound,
@@ -202,18 +217,19 @@ pub async fn publish_posting(
 )]
 #[post("/postings/{id}/pause")]
 pub async fn pause_posting(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PostingView>, ApiError> {
-    act(state, auth, id.into_inner(), Action::Pause).await
+    act(coord, state, auth, id.into_inner(), Action::Pause).await
 }
 
 /// Closes a posting for good.
 #[utoipa::path(
     tag = "postings",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = PostingView),
         problems::NotFound,
@@ -222,18 +238,19 @@ pub async fn pause_posting(
 )]
 #[post("/postings/{id}/close")]
 pub async fn close_posting(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PostingView>, ApiError> {
-    act(state, auth, id.into_inner(), Action::Close).await
+    act(coord, state, auth, id.into_inner(), Action::Close).await
 }
 
 /// Marks an open or paused posting filled.
 #[utoipa::path(
     tag = "postings",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = PostingView),
         problems::NotFound,
@@ -242,9 +259,10 @@ pub async fn close_posting(
 )]
 #[post("/postings/{id}/fill")]
 pub async fn fill_posting(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<PostingView>, ApiError> {
-    act(state, auth, id.into_inner(), Action::Fill).await
+    act(coord, state, auth, id.into_inner(), Action::Fill).await
 }

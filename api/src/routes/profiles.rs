@@ -7,13 +7,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, Problem, problems};
 use crate::startup::AppState;
 use crate::views::marketplace::ProfileView;
 
 /// The caller's own profile. Seekers only.
 #[utoipa::path(
     tag = "profiles",
+    params(CoordParam),
     security(("bearer" = [])),
     responses(
         (status = 200, body = ProfileView),
@@ -22,19 +23,19 @@ use crate::views::marketplace::ProfileView;
 )]
 #[get("/me/profile")]
 pub async fn my_profile(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
 ) -> Result<web::Json<ProfileView>, ApiError> {
     let view = profiles::view_for(&state.db, &auth.0, auth.0.account_id, None, None).await?;
     let trainings = trainings::completed(&state.db, auth.0.account_id).await?;
-    Ok(web::Json(
-        ProfileView::new(view, true).with_trainings(trainings),
-    ))
+    Ok(coord.json(ProfileView::new(view, true).with_trainings(trainings)))
 }
 
 /// Creates or replaces the caller's profile. Seekers only.
 #[utoipa::path(
     tag = "profiles",
+    params(CoordParam),
     security(("bearer" = [])),
     request_body = ProfileInput,
     responses(
@@ -46,14 +47,16 @@ pub async fn my_profile(
 )]
 #[put("/me/profile")]
 pub async fn put_profile(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     body: JsonBody<ProfileInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, created) = profiles::upsert(&state.db, &auth.0, body.into_inner()).await?;
+    let (_, created) =
+        profiles::upsert(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
     let view = profiles::view_for(&state.db, &auth.0, auth.0.account_id, None, None).await?;
     let trainings = trainings::completed(&state.db, auth.0.account_id).await?;
-    let body = ProfileView::new(view, true).with_trainings(trainings);
+    let body = coord.outbound(ProfileView::new(view, true).with_trainings(trainings));
     Ok(if created {
         HttpResponse::Created().json(body)
     } else {
@@ -77,7 +80,7 @@ pub struct ProfileQuery {
 #[utoipa::path(
     tag = "profiles",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "seeker account id"), ProfileQuery),
+    params(("id" = Uuid, Path, description = "seeker account id"), ProfileQuery, CoordParam),
     responses(
         (status = 200, body = ProfileView),
         problems::NotFound,
@@ -86,6 +89,7 @@ pub struct ProfileQuery {
 )]
 #[get("/profiles/{id}")]
 pub async fn get_profile(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -101,7 +105,5 @@ pub async fn get_profile(
     )
     .await?;
     let trainings = trainings::completed(&state.db, seeker).await?;
-    Ok(web::Json(
-        ProfileView::new(view, seeker == auth.0.account_id).with_trainings(trainings),
-    ))
+    Ok(coord.json(ProfileView::new(view, seeker == auth.0.account_id).with_trainings(trainings)))
 }

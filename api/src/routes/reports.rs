@@ -10,7 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::http::upload::read_body;
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
+use crate::http::{
+    ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems,
+};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::community::{
@@ -34,6 +36,7 @@ fn is_coordinator(auth: &Auth) -> bool {
 /// 50 m in the last day, the report is linked to that one (`status: duplicate`).
 #[utoipa::path(
     tag = "reports",
+    params(CoordParam),
     security(("bearer" = [])),
     request_body = ReportInput,
     responses(
@@ -44,12 +47,13 @@ fn is_coordinator(auth: &Auth) -> bool {
 )]
 #[post("/reports")]
 pub async fn file_report(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     body: JsonBody<ReportInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = reports::file(&state.db, &auth.0, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(full_view(&state, created, false).await?))
+    let created = reports::file(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(coord.outbound(full_view(&state, created, false).await?)))
 }
 
 async fn upload(
@@ -183,7 +187,7 @@ pub async fn get_media(
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = ReportView),
         problems::NotFound,
@@ -191,14 +195,13 @@ pub async fn get_media(
 )]
 #[get("/reports/{id}")]
 pub async fn get_report(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ReportView>, ApiError> {
     let found = reports::readable_by(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(web::Json(
-        full_view(&state, found, is_coordinator(&auth)).await?,
-    ))
+    Ok(coord.json(full_view(&state, found, is_coordinator(&auth)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -213,20 +216,19 @@ pub struct PageQuery {
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(PageQuery),
+    params(PageQuery, CoordParam),
     responses((status = 200, body = Page<ReportView>))
 )]
 #[get("/me/reports")]
 pub async fn my_reports(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<ReportView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = reports::mine(&state.db, &auth.0, request).await?;
-    Ok(web::Json(Page::from(found, |r| {
-        ReportView::brief(r, false)
-    })))
+    Ok(coord.json(Page::from(found, |r| ReportView::brief(r, false))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -246,7 +248,7 @@ pub struct QueueQuery {
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(QueueQuery),
+    params(QueueQuery, CoordParam),
     responses(
         (status = 200, body = Page<ReportView>),
         problems::Forbidden,
@@ -254,13 +256,14 @@ pub struct QueueQuery {
 )]
 #[get("/reports")]
 pub async fn report_queue(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<QueueQuery>,
 ) -> Result<web::Json<Page<ReportView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = reports::queue(&state.db, &auth.0, query.status, query.overdue, request).await?;
-    Ok(web::Json(Page::from(found, |r| ReportView::brief(r, true))))
+    Ok(coord.json(Page::from(found, |r| ReportView::brief(r, true))))
 }
 
 /// Dispatches a report to a department with a deadline (or again, to another department):
@@ -269,7 +272,7 @@ pub async fn report_queue(
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = DispatchInput,
     responses(
         (status = 200, body = DispatchView),
@@ -281,6 +284,7 @@ pub async fn report_queue(
 )]
 #[post("/reports/{id}/dispatch")]
 pub async fn dispatch_report(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -294,7 +298,7 @@ pub async fn dispatch_report(
         &state.settings.public_url(),
     )
     .await?;
-    Ok(web::Json(DispatchView {
+    Ok(coord.json(DispatchView {
         report: full_view(&state, dispatched.report, true).await?,
         handling_link: dispatched.link,
     }))
@@ -313,7 +317,7 @@ pub struct RequiredReason {
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = RequiredReason,
     responses(
         (status = 200, body = ReportView),
@@ -323,6 +327,7 @@ pub struct RequiredReason {
 )]
 #[post("/reports/{id}/reject")]
 pub async fn reject_report(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -335,7 +340,7 @@ pub async fn reject_report(
         &body.into_inner().reason,
     )
     .await?;
-    Ok(web::Json(full_view(&state, rejected, true).await?))
+    Ok(coord.json(full_view(&state, rejected, true).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -347,6 +352,7 @@ pub struct NoteInput {
 }
 
 async fn advance(
+    coord: Coord,
     state: &AppState,
     handler: Handler<'_>,
     id: Option<Uuid>,
@@ -354,14 +360,14 @@ async fn advance(
     note: &str,
 ) -> Result<web::Json<ReportView>, ApiError> {
     let updated = handling::advance(&state.db, handler, id, to, note).await?;
-    Ok(web::Json(full_view(state, updated, false).await?))
+    Ok(coord.json(full_view(state, updated, false).await?))
 }
 
 /// The department's handler account (or a coordinator) marks the work started.
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = NoteInput,
     responses(
         (status = 200, body = ReportView),
@@ -371,6 +377,7 @@ async fn advance(
 )]
 #[post("/reports/{id}/progress")]
 pub async fn report_in_progress(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -378,6 +385,7 @@ pub async fn report_in_progress(
 ) -> Result<web::Json<ReportView>, ApiError> {
     let note = body.into_inner().note;
     advance(
+        coord,
         &state,
         Handler::Account(&auth.0),
         Some(id.into_inner()),
@@ -392,7 +400,7 @@ pub async fn report_in_progress(
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = NoteInput,
     responses(
         (status = 200, body = ReportView),
@@ -403,6 +411,7 @@ pub async fn report_in_progress(
 )]
 #[post("/reports/{id}/resolve")]
 pub async fn resolve_report(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -410,6 +419,7 @@ pub async fn resolve_report(
 ) -> Result<web::Json<ReportView>, ApiError> {
     let note = body.into_inner().note;
     advance(
+        coord,
         &state,
         Handler::Account(&auth.0),
         Some(id.into_inner()),
@@ -482,7 +492,7 @@ pub struct LinkQuery {
 /// The report a handling link is for (no account needed; nothing about the reporter).
 #[utoipa::path(
     tag = "reports",
-    params(LinkQuery),
+    params(LinkQuery, CoordParam),
     responses(
         (status = 200, body = ReportView),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "`invalid_token`, `token_expired` or `token_revoked`"),
@@ -490,17 +500,18 @@ pub struct LinkQuery {
 )]
 #[get("/report-handling")]
 pub async fn handling_view(
+    coord: Coord,
     state: web::Data<AppState>,
     query: web::Query<LinkQuery>,
 ) -> Result<web::Json<ReportView>, ApiError> {
     let found = handling::report_for_handler(&state.db, Handler::Link(&query.token), None).await?;
-    Ok(web::Json(full_view(&state, found, false).await?))
+    Ok(coord.json(full_view(&state, found, false).await?))
 }
 
 /// Through the handling link: the work has started.
 #[utoipa::path(
     tag = "reports",
-    params(LinkQuery),
+    params(LinkQuery, CoordParam),
     request_body = NoteInput,
     responses(
         (status = 200, body = ReportView),
@@ -511,6 +522,7 @@ pub async fn handling_view(
 )]
 #[post("/report-handling/progress")]
 pub async fn handling_progress(
+    coord: Coord,
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<LinkQuery>,
@@ -519,6 +531,7 @@ pub async fn handling_progress(
     state.limit_anonymous_write(&req)?;
     let note = body.into_inner().note;
     advance(
+        coord,
         &state,
         Handler::Link(&query.token),
         None,
@@ -531,7 +544,7 @@ pub async fn handling_progress(
 /// Through the handling link: the problem is fixed.
 #[utoipa::path(
     tag = "reports",
-    params(LinkQuery),
+    params(LinkQuery, CoordParam),
     request_body = NoteInput,
     responses(
         (status = 200, body = ReportView),
@@ -543,6 +556,7 @@ pub async fn handling_progress(
 )]
 #[post("/report-handling/resolve")]
 pub async fn handling_resolve(
+    coord: Coord,
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<LinkQuery>,
@@ -551,6 +565,7 @@ pub async fn handling_resolve(
     state.limit_anonymous_write(&req)?;
     let note = body.into_inner().note;
     advance(
+        coord,
         &state,
         Handler::Link(&query.token),
         None,
@@ -598,17 +613,18 @@ pub struct BoardQuery {
 /// and the photos of the fix; never who reported. Anyone.
 #[utoipa::path(
     tag = "reports",
-    params(BoardQuery),
+    params(BoardQuery, CoordParam),
     responses((status = 200, body = Page<PublicReportView>))
 )]
 #[get("/board/reports")]
 pub async fn report_board(
+    coord: Coord,
     state: web::Data<AppState>,
     query: web::Query<BoardQuery>,
 ) -> Result<web::Json<Page<PublicReportView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = reports::board(&state.db, query.district_id, request).await?;
-    Ok(web::Json(Page::from(found, |(r, photos)| {
+    Ok(coord.json(Page::from(found, |(r, photos)| {
         PublicReportView::new(r, photos)
     })))
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::client_ip::client_ip;
-use crate::http::{ApiError, Auth, Problem, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, Problem, problems};
 use crate::services;
 use crate::services::search::{ProfileSearch, SearchError};
 use crate::startup::AppState;
@@ -313,7 +313,7 @@ fn throttle(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
 /// around a point, sorts, facets, highlights and cursor paging. No login needed.
 #[utoipa::path(
     tag = "search",
-    params(SearchQuery),
+    params(SearchQuery, CoordParam),
     responses(
         (status = 200, body = JobSearchResults),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "unknown parameter or sort, bad cursor"),
@@ -323,11 +323,13 @@ fn throttle(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
 )]
 #[get("/jobs/search")]
 pub async fn search_jobs(
+    coord: Coord,
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
 ) -> Result<web::Json<JobSearchResults>, ApiError> {
     throttle(&req, &state)?;
+    let query = coord.inbound(query.into_inner());
     let (request, limit) = query.parse()?;
     // An empty cursor is the first page, as on every other list.
     let cursor = query.cursor.clone().filter(|c| !c.is_empty());
@@ -386,7 +388,7 @@ pub async fn search_jobs(
 #[utoipa::path(
     tag = "search",
     security(("bearer" = [])),
-    params(SearchQuery),
+    params(SearchQuery, CoordParam),
     responses(
         (status = 200, body = ProfileSearchResults),
         problems::Forbidden,
@@ -395,6 +397,7 @@ pub async fn search_jobs(
 )]
 #[get("/profiles/search")]
 pub async fn search_profiles(
+    coord: Coord,
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
@@ -402,6 +405,7 @@ pub async fn search_profiles(
 ) -> Result<web::Json<ProfileSearchResults>, ApiError> {
     throttle(&req, &state)?;
     let viewer: Principal = auth.require(&[Role::Merchant, Role::Officer, Role::Admin])?;
+    let query = coord.inbound(query.into_inner());
     let (request, limit) = query.parse()?;
     // An empty cursor is the first page, as on every other list.
     let cursor = query.cursor.clone().filter(|c| !c.is_empty());

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, limit, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, limit, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::community::{StationCollection, StationView};
@@ -17,6 +17,7 @@ use crate::views::community::{StationCollection, StationView};
 /// Adds a station. Officers and admins.
 #[utoipa::path(
     tag = "stations",
+    params(CoordParam),
     security(("bearer" = [])),
     request_body = StationInput,
     responses(
@@ -27,19 +28,20 @@ use crate::views::community::{StationCollection, StationView};
 )]
 #[post("/stations")]
 pub async fn create_station(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     body: JsonBody<StationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = stations::create(&state.db, &auth.0, body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(StationView::now(created)))
+    let created = stations::create(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(coord.outbound(StationView::now(created))))
 }
 
 /// Replaces a station's details (hours, amenities…). Officers and admins.
 #[utoipa::path(
     tag = "stations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = StationInput,
     responses(
         (status = 200, body = StationView),
@@ -50,13 +52,20 @@ pub async fn create_station(
 )]
 #[put("/stations/{id}")]
 pub async fn update_station(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
     body: JsonBody<StationInput>,
 ) -> Result<web::Json<StationView>, ApiError> {
-    let updated = stations::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(web::Json(StationView::now(updated)))
+    let updated = stations::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
+    Ok(coord.json(StationView::now(updated)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -108,7 +117,7 @@ fn parse_amenities(raw: Option<&str>) -> Result<Vec<Amenity>, ApiError> {
 /// closes or opens. Anyone.
 #[utoipa::path(
     tag = "stations",
-    params(NearbyParams),
+    params(NearbyParams, CoordParam),
     responses(
         (status = 200, body = Page<StationView>),
         problems::BadRequest,
@@ -117,9 +126,11 @@ fn parse_amenities(raw: Option<&str>) -> Result<Vec<Amenity>, ApiError> {
 )]
 #[get("/stations")]
 pub async fn nearby_stations(
+    coord: Coord,
     state: web::Data<AppState>,
     query: web::Query<NearbyParams>,
 ) -> Result<web::Json<Page<StationView>>, ApiError> {
+    let query = coord.inbound(query.into_inner());
     let from = GeoPoint::new(query.lat, query.lon)
         .map_err(|e| ApiError::field(ErrorCode::InvalidQuery, "lat", e))?;
     let asked = NearbyQuery {
@@ -130,27 +141,32 @@ pub async fn nearby_stations(
     };
     let found = stations::nearby(&state.db, from, &asked, time::now()).await?;
     // The nearest `limit`: a ranked answer with no next page.
-    Ok(web::Json(Page::whole(found.into_iter().map(Into::into))))
+    Ok(coord.json(Page::whole(found.into_iter().map(Into::into))))
 }
 
 /// Every active station as GeoJSON (`application/geo+json`), for a map client to draw
-/// directly. Anyone.
+/// directly (WGS-84, as GeoJSON is, unless `coord=gcj02` asks for the map SDK's system).
+/// Anyone.
 #[utoipa::path(
     tag = "stations",
+    params(CoordParam),
     responses((status = 200, body = StationCollection, content_type = "application/geo+json"))
 )]
 #[get("/stations/map.geojson")]
-pub async fn station_map(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn station_map(
+    coord: Coord,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let all = stations::all_active(&state.db).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
-        .json(StationCollection::of(all)))
+        .json(coord.outbound(StationCollection::of(all))))
 }
 
 /// One station. Anyone (closed-down stations are not found).
 #[utoipa::path(
     tag = "stations",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = StationView),
         problems::NotFound,
@@ -158,9 +174,10 @@ pub async fn station_map(state: web::Data<AppState>) -> Result<HttpResponse, Api
 )]
 #[get("/stations/{id}")]
 pub async fn get_station(
+    coord: Coord,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<StationView>, ApiError> {
     let found = stations::find_active(&state.db, id.into_inner()).await?;
-    Ok(web::Json(StationView::now(found)))
+    Ok(coord.json(StationView::now(found)))
 }

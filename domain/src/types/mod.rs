@@ -1,5 +1,6 @@
 //! Validated values, parsed once at the edge. Holding one means it is valid.
 
+mod coord;
 mod display_name;
 mod email;
 pub(crate) mod enums;
@@ -12,6 +13,7 @@ mod role;
 mod schedule;
 mod text;
 
+pub use coord::{CoordSystem, gcj02_to_wgs84, wgs84_to_gcj02};
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use enums::{

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::ReasonInput;
-use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::ClaimView;
@@ -24,7 +24,7 @@ use crate::views::gigs::ClaimView;
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "shift id")),
+    params(("id" = Uuid, Path, description = "shift id"), CoordParam),
     request_body = ClaimInput,
     responses(
         (status = 201, body = ClaimView, description = "confirmed, pending or waitlisted"),
@@ -36,6 +36,7 @@ use crate::views::gigs::ClaimView;
 )]
 #[post("/shifts/{id}/claims")]
 pub async fn claim_shift(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -44,9 +45,11 @@ pub async fn claim_shift(
     let now = time::now();
     let made = claims::claim(&state.db, &auth.0, id.into_inner(), body.into_inner(), now).await?;
     Ok(HttpResponse::Created().json(
-        ClaimView::new(made.claim)
-            .with_position(made.waitlist_position)
-            .with_shift(made.shift, now),
+        coord.outbound(
+            ClaimView::new(made.claim)
+                .with_position(made.waitlist_position)
+                .with_shift(made.shift, now),
+        ),
     ))
 }
 
@@ -64,7 +67,7 @@ pub struct ClaimListQuery {
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "shift id"), ClaimListQuery),
+    params(("id" = Uuid, Path, description = "shift id"), ClaimListQuery, CoordParam),
     responses(
         (status = 200, body = Page<ClaimView>),
         problems::NotFound,
@@ -72,6 +75,7 @@ pub struct ClaimListQuery {
 )]
 #[get("/shifts/{id}/claims")]
 pub async fn list_shift_claims(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -88,7 +92,7 @@ pub async fn list_shift_claims(
         positions.push(claims::waitlist_position(&state.db, claim).await?);
     }
     let mut positions = positions.into_iter();
-    Ok(web::Json(Page::from(found, |c| {
+    Ok(coord.json(Page::from(found, |c| {
         let seeker = c.seeker_id;
         ClaimView::new(c)
             .with_position(positions.next().flatten())
@@ -103,7 +107,7 @@ pub async fn list_shift_claims(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(ClaimListQuery),
+    params(ClaimListQuery, CoordParam),
     responses(
         (status = 200, body = Page<ClaimView>),
         problems::Forbidden,
@@ -111,6 +115,7 @@ pub async fn list_shift_claims(
 )]
 #[get("/me/claims")]
 pub async fn my_claims(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<ClaimListQuery>,
@@ -123,7 +128,7 @@ pub async fn my_claims(
     }
     let mut positions = positions.into_iter();
     let now = time::now();
-    Ok(web::Json(Page::from(found, |(c, s)| {
+    Ok(coord.json(Page::from(found, |(c, s)| {
         ClaimView::new(c)
             .with_position(positions.next().flatten())
             .with_shift(s, now)
@@ -143,7 +148,7 @@ pub struct ClaimReadQuery {
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path), ClaimReadQuery),
+    params(("id" = Uuid, Path), ClaimReadQuery, CoordParam),
     responses(
         (status = 200, body = ClaimView),
         problems::NotFound,
@@ -152,6 +157,7 @@ pub struct ClaimReadQuery {
 )]
 #[get("/claims/{id}")]
 pub async fn get_claim(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -169,7 +175,7 @@ pub async fn get_claim(
         let record = reliability::of_seeker(&state.db, claim.seeker_id, now).await?;
         view = view.with_worker(workers.get(&claim.seeker_id), record);
     }
-    Ok(web::Json(view))
+    Ok(coord.json(view))
 }
 
 /// The seeker cancels their claim before the shift starts. Later than the posting's
@@ -178,7 +184,7 @@ pub async fn get_claim(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = ReasonInput,
     responses(
         (status = 200, body = ClaimView),
@@ -188,6 +194,7 @@ pub async fn get_claim(
 )]
 #[post("/claims/{id}/cancel")]
 pub async fn cancel_claim(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -202,14 +209,14 @@ pub async fn cancel_claim(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(cancelled)))
+    Ok(coord.json(ClaimView::new(cancelled)))
 }
 
 /// Approves a pending claim (members; approval postings).
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = ClaimView),
         problems::NotFound,
@@ -218,13 +225,14 @@ pub async fn cancel_claim(
 )]
 #[post("/claims/{id}/approve")]
 pub async fn approve_claim(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ClaimView>, ApiError> {
     let decided =
         claims::decide(&state.db, &auth.0, id.into_inner(), true, None, time::now()).await?;
-    Ok(web::Json(ClaimView::new(decided)))
+    Ok(coord.json(ClaimView::new(decided)))
 }
 
 /// Rejects a pending claim, with an optional reason told to the seeker (members). The
@@ -232,7 +240,7 @@ pub async fn approve_claim(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = ReasonInput,
     responses(
         (status = 200, body = ClaimView),
@@ -242,6 +250,7 @@ pub async fn approve_claim(
 )]
 #[post("/claims/{id}/reject")]
 pub async fn reject_claim(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -257,5 +266,5 @@ pub async fn reject_claim(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(decided)))
+    Ok(coord.json(ClaimView::new(decided)))
 }

@@ -14,7 +14,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::ReasonInput;
-use crate::http::{ApiError, Auth, JsonBody, MaybeAuth, Problem, page, problems};
+use crate::http::{
+    ApiError, Auth, Coord, CoordParam, JsonBody, MaybeAuth, Problem, page, problems,
+};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::{
@@ -28,7 +30,7 @@ use crate::views::gigs::{
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "posting id")),
+    params(("id" = Uuid, Path, description = "posting id"), CoordParam),
     request_body = ShiftInput,
     responses(
         (status = 201, body = ShiftList),
@@ -40,19 +42,28 @@ use crate::views::gigs::{
 )]
 #[post("/postings/{id}/shifts")]
 pub async fn create_shifts(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
     body: JsonBody<ShiftInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = shifts::create(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
+    let created = shifts::create(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
     let now = time::now();
-    Ok(HttpResponse::Created().json(ShiftList {
-        items: created
-            .into_iter()
-            .map(|s| ShiftView::new(s, now))
-            .collect(),
-    }))
+    Ok(HttpResponse::Created().json(
+        coord.outbound(ShiftList {
+            items: created
+                .into_iter()
+                .map(|s| ShiftView::new(s, now))
+                .collect(),
+        }),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -73,7 +84,7 @@ pub struct ShiftListQuery {
 /// posting; members of its business see every shift.
 #[utoipa::path(
     tag = "gigs",
-    params(("id" = Uuid, Path, description = "posting id"), ShiftListQuery),
+    params(("id" = Uuid, Path, description = "posting id"), ShiftListQuery, CoordParam),
     responses(
         (status = 200, body = Page<ShiftView>),
         problems::BadRequest,
@@ -82,6 +93,7 @@ pub struct ShiftListQuery {
 )]
 #[get("/postings/{id}/shifts")]
 pub async fn list_shifts(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: MaybeAuth,
     id: web::Path<Uuid>,
@@ -101,13 +113,13 @@ pub async fn list_shifts(
         shifts::list_for_posting(&state.db, auth.0.as_ref(), id.into_inner(), filter, request)
             .await?;
     let now = time::now();
-    Ok(web::Json(Page::from(found, |s| ShiftView::new(s, now))))
+    Ok(coord.json(Page::from(found, |s| ShiftView::new(s, now))))
 }
 
 /// One shift.
 #[utoipa::path(
     tag = "gigs",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     responses(
         (status = 200, body = ShiftView),
         problems::NotFound,
@@ -115,12 +127,13 @@ pub async fn list_shifts(
 )]
 #[get("/shifts/{id}")]
 pub async fn get_shift(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: MaybeAuth,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ShiftView>, ApiError> {
     let (found, _, _, _) = shifts::get(&state.db, auth.0.as_ref(), id.into_inner()).await?;
-    Ok(web::Json(ShiftView::new(found, time::now())))
+    Ok(coord.json(ShiftView::new(found, time::now())))
 }
 
 /// Changes a shift that has not started (members). Once someone has claimed it, `reason`
@@ -130,7 +143,7 @@ pub async fn get_shift(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = ShiftInput,
     responses(
         (status = 200, body = ShiftView),
@@ -141,13 +154,20 @@ pub async fn get_shift(
 )]
 #[put("/shifts/{id}")]
 pub async fn update_shift(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
     body: JsonBody<ShiftInput>,
 ) -> Result<web::Json<ShiftView>, ApiError> {
-    let updated = shifts::update(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(web::Json(ShiftView::new(updated, time::now())))
+    let updated = shifts::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        coord.inbound(body.into_inner()),
+    )
+    .await?;
+    Ok(coord.json(ShiftView::new(updated, time::now())))
 }
 
 /// Cancels a shift that has not started (members); a reason is required once claimed.
@@ -155,7 +175,7 @@ pub async fn update_shift(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), CoordParam),
     request_body = ReasonInput,
     responses(
         (status = 200, body = ShiftView),
@@ -166,6 +186,7 @@ pub async fn update_shift(
 )]
 #[post("/shifts/{id}/cancel")]
 pub async fn cancel_shift(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -178,7 +199,7 @@ pub async fn cancel_shift(
         body.into_inner().reason,
     )
     .await?;
-    Ok(web::Json(ShiftView::new(cancelled, time::now())))
+    Ok(coord.json(ShiftView::new(cancelled, time::now())))
 }
 
 /// The changes made to a shift after it was claimed, with their reasons (members).

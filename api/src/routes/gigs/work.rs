@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{PayFormat, csv};
-use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
+use crate::http::{ApiError, Auth, Coord, CoordParam, JsonBody, Problem, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::gigs::{
@@ -27,7 +27,7 @@ use crate::views::gigs::{
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = AttendanceInput,
     responses(
         (status = 200, body = ClaimView),
@@ -39,6 +39,7 @@ use crate::views::gigs::{
 )]
 #[post("/claims/{id}/check-in")]
 pub async fn check_in(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -50,11 +51,11 @@ pub async fn check_in(
         &rules,
         &auth.0,
         id.into_inner(),
-        body.into_inner(),
+        coord.inbound(body.into_inner()),
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 /// Checks out, by code or position as at check-in. A forgotten check-out is settled by the
@@ -62,7 +63,7 @@ pub async fn check_in(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = AttendanceInput,
     responses(
         (status = 200, body = ClaimView),
@@ -73,6 +74,7 @@ pub async fn check_in(
 )]
 #[post("/claims/{id}/check-out")]
 pub async fn check_out(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -82,11 +84,11 @@ pub async fn check_out(
         &state.db,
         &auth.0,
         id.into_inner(),
-        body.into_inner(),
+        coord.inbound(body.into_inner()),
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 /// Confirms a worker's hours (members of the shift's business): minutes × rate gives the
@@ -95,7 +97,7 @@ pub async fn check_out(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = HoursInput,
     responses(
         (status = 200, body = ClaimView),
@@ -106,6 +108,7 @@ pub async fn check_out(
 )]
 #[post("/claims/{id}/hours")]
 pub async fn confirm_hours(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -119,7 +122,7 @@ pub async fn confirm_hours(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 /// The worker disputes settled hours (or a no-show) within 7 days, giving their own times
@@ -127,7 +130,7 @@ pub async fn confirm_hours(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = HoursInput,
     responses(
         (status = 200, body = ClaimView),
@@ -138,6 +141,7 @@ pub async fn confirm_hours(
 )]
 #[post("/claims/{id}/dispute")]
 pub async fn dispute_hours(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -151,7 +155,7 @@ pub async fn dispute_hours(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 /// An officer resolves a dispute with the times they found and a `note`; both sides are
@@ -159,7 +163,7 @@ pub async fn dispute_hours(
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "claim id")),
+    params(("id" = Uuid, Path, description = "claim id"), CoordParam),
     request_body = HoursInput,
     responses(
         (status = 200, body = ClaimView),
@@ -171,6 +175,7 @@ pub async fn dispute_hours(
 )]
 #[post("/claims/{id}/resolve")]
 pub async fn resolve_dispute(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -184,7 +189,7 @@ pub async fn resolve_dispute(
         time::now(),
     )
     .await?;
-    Ok(web::Json(ClaimView::new(claim)))
+    Ok(coord.json(ClaimView::new(claim)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -199,7 +204,7 @@ pub struct DisputeListQuery {
 #[utoipa::path(
     tag = "gigs",
     security(("bearer" = [])),
-    params(DisputeListQuery),
+    params(DisputeListQuery, CoordParam),
     responses(
         (status = 200, body = Page<ClaimView>),
         problems::Forbidden,
@@ -207,13 +212,14 @@ pub struct DisputeListQuery {
 )]
 #[get("/disputes")]
 pub async fn list_disputes(
+    coord: Coord,
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<DisputeListQuery>,
 ) -> Result<web::Json<Page<ClaimView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = hours::disputes(&state.db, &auth.0, request).await?;
-    Ok(web::Json(Page::from(found, ClaimView::new)))
+    Ok(coord.json(Page::from(found, ClaimView::new)))
 }
 
 /// Rates the other side of a worked shift: the business its worker, or the worker the
