@@ -18,7 +18,7 @@ use crate::http::Problem;
             times are RFC 3339 in +08:00; money is integer fen of CNY.",
         license(name = "MIT OR Apache-2.0")
     ),
-    components(schemas(Problem, doorstep_domain::FieldError)),
+    components(schemas(Problem, doorstep_domain::FieldError, doorstep_domain::types::CoordSystem)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Sign-up, login and sessions"),
