@@ -82,9 +82,7 @@ pub async fn my_businesses(
     auth: Auth,
 ) -> Result<web::Json<Page<BusinessView>>, ApiError> {
     let found = businesses::mine(&state.db, auth.0.account_id).await?;
-    Ok(coord.json(Page::whole(
-        found.into_iter().map(BusinessView::full),
-    )))
+    Ok(coord.json(Page::whole(found.into_iter().map(BusinessView::full))))
 }
 
 /// A business: in full for its members and officers; its public details for anyone else

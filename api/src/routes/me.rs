@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
+use crate::ratelimit::enforce;
 use crate::startup::AppState;
 use crate::views::{AccountView, CodeRequestedView, SessionView};
 
@@ -86,13 +87,15 @@ pub async fn change_password(
     // Guessing the current password with a stolen access token counts like guessing it at
     // login.
     let ip = state.client_ip(&req);
-    state
-        .login_limiter
-        .check(ip, &auth.0.account_id.to_string())
-        .map_err(|retry_after_secs| {
-            tracing::warn!(ip = ?ip, account = %auth.0.account_id, "password change rate limit reached");
-            ApiError::RateLimited { retry_after_secs }
-        })?;
+    enforce(
+        &req,
+        state
+            .login_limiter
+            .check(ip, &auth.0.account_id.to_string()),
+    )
+    .inspect_err(|_| {
+        tracing::warn!(ip = ?ip, account = %auth.0.account_id, "password change rate limit reached");
+    })?;
     let body = body.into_inner();
     let account = accounts::change_password(
         &state.db,
