@@ -117,6 +117,14 @@ pub async fn register<C: TransactionTrait>(
         return Err(DomainError::forbidden("seekers register for fairs"));
     }
     let txn = crate::db::begin_write(db).await?;
+    // Registrations for one fair take turns (the fair's row locked until commit; SQLite's
+    // write transaction already serialises them), and `now` is read after the turn starts:
+    // so `queued_at` follows commit order, and two waiting registrations answered at the
+    // same moment never count the same queue and get the same place in it.
+    fair::Entity::find_by_id(fair_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
     let f = super::visible(&txn, Some(actor), fair_id).await?;
     let now = time::now();
     if f.status != FairStatus::Published || f.registration_deadline <= now {
