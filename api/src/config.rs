@@ -70,6 +70,18 @@ pub struct Settings {
     pub sms_tencent_region: String,
     /// Base URL of the Tencent Cloud SMS API (changed only for a test double or a proxy).
     pub sms_tencent_endpoint: String,
+    /// The WeChat mini-program's AppID (`wx…`). Setting it and `wechat_app_secret` turns
+    /// the WeChat features on (sign-in with `wx.login`, phone numbers, subscribe messages,
+    /// content security, mini-program codes); unset, those routes answer 404
+    /// `wechat_not_configured` and nothing else changes.
+    pub wechat_app_id: Option<String>,
+    /// The mini-program's AppSecret; give it through the environment
+    /// (`DOORSTEP_WECHAT_APP_SECRET`), never in a committed file. It is never logged.
+    pub wechat_app_secret: Option<String>,
+    /// Base URL of the WeChat server API (changed only for a test double or a proxy).
+    pub wechat_api_base: String,
+    /// Milliseconds one call to WeChat may take before it counts as a timeout.
+    pub wechat_timeout_ms: u64,
     /// HTTP worker threads; 0 means one per CPU core.
     pub http_workers: usize,
     /// Largest request body accepted, in bytes.
@@ -201,6 +213,10 @@ impl Default for Settings {
             sms_tencent_template_signup_attempt: None,
             sms_tencent_region: "ap-guangzhou".into(),
             sms_tencent_endpoint: "https://sms.tencentcloudapi.com".into(),
+            wechat_app_id: None,
+            wechat_app_secret: None,
+            wechat_api_base: "https://api.weixin.qq.com".into(),
+            wechat_timeout_ms: 5_000,
             http_workers: 0,
             max_body_bytes: 256 * 1024,
             shutdown_timeout_secs: 30,

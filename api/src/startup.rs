@@ -41,6 +41,7 @@ use doorstep_matcher::codes::CodeCourier;
 use doorstep_matcher::mail::Mailer;
 use doorstep_matcher::sms::{OutboxSms, SmsSender, SmsTemplate};
 use doorstep_matcher::tencent_sms::{TencentSms, TencentSmsConfig};
+use doorstep_matcher::wechat::{Wechat, WechatConfig};
 use doorstep_matcher::{MatchSettings, Matcher};
 use doorstep_search_index::SearchIndex;
 use doorstep_search_index::sync;
@@ -68,6 +69,8 @@ pub struct AppState {
     /// The matcher's factor weights, loaded once at start: fair planning and the
     /// in-process matcher share them.
     pub weights: Arc<doorstep_matcher::Weights>,
+    /// The WeChat mini-program API, when configured.
+    pub wechat: Option<Arc<Wechat>>,
 }
 
 impl AppState {
@@ -208,6 +211,44 @@ pub fn sms_sender(settings: &Settings) -> anyhow::Result<Arc<dyn SmsSender>> {
     Ok(Arc::new(sender))
 }
 
+/// The WeChat client when `wechat_app_id` and `wechat_app_secret` are both set; `None`
+/// (and a line saying so) otherwise. One of the two without the other stops the start.
+pub fn wechat(
+    settings: &Settings,
+    db: DatabaseConnection,
+    role: &str,
+) -> anyhow::Result<Option<Arc<Wechat>>> {
+    let present = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+    match (
+        present(&settings.wechat_app_id),
+        present(&settings.wechat_app_secret),
+    ) {
+        (None, None) => {
+            tracing::info!(
+                "WeChat is off (wechat_app_id unset): no mini-program sign-in, phone numbers, subscribe messages, content security or mini-program codes"
+            );
+            Ok(None)
+        }
+        (Some(app_id), Some(app_secret)) => {
+            let config = WechatConfig {
+                base_url: settings.wechat_api_base.clone(),
+                app_id,
+                app_secret,
+                timeout: Duration::from_millis(settings.wechat_timeout_ms.max(1)),
+            };
+            tracing::info!(app_id = %config.app_id, base = %config.base_url, "WeChat mini-program API on");
+            let holder = format!("{role}-{}", uuid::Uuid::new_v4().simple());
+            Ok(Some(Arc::new(Wechat::new(config, db, holder))))
+        }
+        (Some(_), None) => {
+            anyhow::bail!("`wechat_app_secret` is required when `wechat_app_id` is set")
+        }
+        (None, Some(_)) => {
+            anyhow::bail!("`wechat_app_id` is required when `wechat_app_secret` is set")
+        }
+    }
+}
+
 /// Delivers one-time codes: SMS through [`sms_sender`], e-mail through the same mail
 /// settings as every other mail.
 pub fn courier(settings: &Settings) -> anyhow::Result<Arc<dyn Courier>> {
@@ -306,6 +347,7 @@ impl Application {
             key: keys::code_key(settings.jwt_keys.as_deref(), &settings.jwt_keys_file())?,
         };
         let courier = courier(&settings)?;
+        let wechat = wechat(&settings, db.clone(), "serve")?;
         let tokens = TokenService::new(
             keys,
             TokenSettings {
@@ -342,6 +384,7 @@ impl Application {
             codes,
             courier,
             weights,
+            wechat,
             settings,
         });
         let search = state.search.clone();

@@ -17,6 +17,7 @@ pub mod skills;
 pub mod sms;
 pub mod tencent_sms;
 pub mod webhook;
+pub mod wechat;
 pub mod weights;
 pub mod worker;
 

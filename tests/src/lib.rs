@@ -5,11 +5,13 @@ pub mod app;
 pub mod community;
 pub mod db;
 pub mod fairs;
+pub mod fake_http;
 pub mod gigs;
 pub mod market;
 pub mod smtp;
 pub mod tencent_sms;
 pub mod webhook;
+pub mod wechat;
 
 pub use app::{
     ApiResponse, Session, TestApp, item_ids, spawn_app, spawn_app_after, spawn_app_with, url_encode,

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
+
+use crate::fake_http::{FakeHttp, Response};
 
 pub const SECRET_ID: &str = "AKIDtestdoorstep";
 pub const SECRET_KEY: &str = "test-secret-key";
@@ -142,71 +142,42 @@ fn answer(reply: &Reply, request: &Value) -> Value {
     }
 }
 
-async fn handle(
-    stream: tokio::net::TcpStream,
+/// What the fake answers `request`, recording it.
+fn respond(
+    request: crate::fake_http::Request,
     reply: Reply,
-    received: Arc<Mutex<Vec<SmsRequest>>>,
-) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
-    let mut reader = BufReader::new(read);
-    let mut line = String::new();
-    reader.read_line(&mut line).await?;
-    let mut headers = HashMap::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).await?;
-        let trimmed = line.trim_end();
-        if trimmed.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = trimmed.split_once(':') {
-            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_owned());
-        }
-    }
-    let length: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body).await?;
-    let body = String::from_utf8_lossy(&body).into_owned();
-    let signature_ok = signature_matches(&headers, &body);
-    let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    received: &Mutex<Vec<SmsRequest>>,
+) -> Response {
+    let body = request.text();
+    let signature_ok = signature_matches(&request.headers, &body);
+    let parsed = request.json();
     // A bad signature is what the real API answers it with, whatever the test asked for.
     let reply = if signature_ok {
         reply
     } else {
         Reply::Error("AuthFailure.SignatureFailure")
     };
-    let text = answer(&reply, &parsed).to_string();
+    let answer = answer(&reply, &parsed);
     received.lock().expect("received").push(SmsRequest {
-        headers,
+        headers: request.headers,
         body: parsed,
         signature_ok,
     });
-    let response = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-        text.len()
-    );
-    write.write_all(response.as_bytes()).await?;
-    write.shutdown().await
+    Response::json(&answer)
 }
 
 impl FakeTencentSms {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-        let port = listener.local_addr().expect("address").port();
         let reply = Arc::new(Mutex::new(Reply::Sent));
         let received = Arc::new(Mutex::new(Vec::new()));
         let (r, rec) = (reply.clone(), received.clone());
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let now = r.lock().expect("reply").clone();
-                tokio::spawn(handle(stream, now, rec.clone()));
-            }
-        });
+        let server = FakeHttp::start(move |request| {
+            let now = r.lock().expect("reply").clone();
+            respond(request, now, &rec)
+        })
+        .await;
         Self {
-            port,
+            port: server.port,
             reply,
             received,
         }
