@@ -291,6 +291,8 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
             index_dir.display()
         );
     }
+    // Empty folders are not data: SQLite needs its file's folder to open it at all.
+    startup::prepare_folders(settings)?;
     let url = settings.database_url();
     let db = doorstep_domain::db::connect(&url, settings.database_max_connections)
         .await
@@ -309,7 +311,6 @@ pub async fn run(settings: &Settings, args: DemoArgs) -> anyhow::Result<()> {
         bail!(reason);
     }
     startup::migrate(&db, &url).await?;
-    startup::prepare_folders(settings)?;
 
     // Load: the district, its past, the demo accounts.
     let total = (sizes.businesses + sizes.postings + sizes.seekers) as u64;

@@ -383,6 +383,7 @@ impl JobText {
 
 /// What a seeker holds: a list they gave (complete: anything not in it they lack), or what
 /// their résumé says (anything it does not mention is unknown).
+#[derive(Clone)]
 enum HeldSide {
     Stated(Vec<HeldCredential>),
     Resume(StatedCredentials),
@@ -437,6 +438,7 @@ impl HeldSide {
 
 /// A seeker's words and what they state, read once (for scoring one profile against many
 /// postings).
+#[derive(Clone)]
 pub struct SeekerText {
     words: BTreeSet<String>,
     skills: BTreeSet<String>,

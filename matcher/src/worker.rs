@@ -9,7 +9,7 @@
 //! is unique per (match, channel), so a match is never announced twice on a channel, and it
 //! is marked sent only after its channel accepted it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -131,6 +131,27 @@ pub fn quiet_until(
     inside.then(|| time::next_local_time(now, end))
 }
 
+/// Seekers' texts read during one pass: a district's postings share most of their nearby
+/// seekers, and reading a résumé (segmenting it, finding its schedule and credentials) was
+/// nearly all of matching's time when done again for every posting. Keyed by the profile's
+/// `updated_at`, so a profile edited during the pass is read again; dropped after the pass,
+/// so it holds at most the pass's candidates.
+#[derive(Default)]
+struct SeekerTexts(HashMap<Uuid, (DateTime<Utc>, Arc<SeekerText>)>);
+
+impl SeekerTexts {
+    fn of(&mut self, s: &seeker_profile::Model) -> Arc<SeekerText> {
+        match self.0.get(&s.account_id) {
+            Some((at, text)) if *at == s.updated_at => text.clone(),
+            _ => {
+                let text = Arc::new(SeekerText::of(s));
+                self.0.insert(s.account_id, (s.updated_at, text.clone()));
+                text
+            }
+        }
+    }
+}
+
 impl Matcher {
     /// Takes or renews the outbox lease; `false` when another live worker holds it.
     pub async fn claim_lease(&self) -> Result<bool, WorkerError> {
@@ -238,8 +259,9 @@ impl Matcher {
                 _ => {}
             }
         }
+        let mut texts = SeekerTexts::default();
         for id in &postings {
-            self.match_posting(*id).await?;
+            self.match_posting(*id, &mut texts).await?;
         }
         for id in &profiles {
             self.match_profile(*id).await?;
@@ -259,7 +281,7 @@ impl Matcher {
         Ok(fresh.len() + late.len())
     }
 
-    async fn match_posting(&self, id: Uuid) -> Result<(), WorkerError> {
+    async fn match_posting(&self, id: Uuid, texts: &mut SeekerTexts) -> Result<(), WorkerError> {
         let Some(p) = posting::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(());
         };
@@ -308,17 +330,18 @@ impl Matcher {
         let mut scored: Vec<_> = seekers
             .iter()
             .filter_map(|s| {
-                assess_with(
-                    &p,
-                    &b,
-                    s,
-                    now,
-                    &job_text,
-                    &SeekerText::of(s).with_reliability(reliability.get(&s.account_id).copied()),
-                    &self.settings.weights,
-                )
-                .ok()
-                .map(|a| (s, a))
+                let text = texts.of(s);
+                let with_record;
+                let text = match reliability.get(&s.account_id) {
+                    Some(r) => {
+                        with_record = SeekerText::clone(&text).with_reliability(Some(*r));
+                        &with_record
+                    }
+                    None => &*text,
+                };
+                assess_with(&p, &b, s, now, &job_text, text, &self.settings.weights)
+                    .ok()
+                    .map(|a| (s, a))
             })
             .filter(|(_, a)| a.score.combined >= self.settings.threshold)
             .collect();

@@ -140,7 +140,7 @@ pub async fn request_code(
     request_body = RegisterRequest,
     responses(
         (status = 201, body = SessionView),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body or unknown field"),
+        problems::BadRequest,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`account_exists`: only when an account was created for the phone or e-mail after its code was sent"),
         problems::PayloadTooLarge,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone, e-mail, password or name; `invalid_code` on field `code` for a wrong, expired, used or dead code (the same whether or not an account exists)"),
@@ -270,7 +270,7 @@ pub async fn logout(
     request_body = PasswordResetRequest,
     responses(
         (status = 204, description = "the password is set; every session of the account has ended"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body or unknown field"),
+        problems::BadRequest,
         problems::PayloadTooLarge,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid login or new password; `invalid_code` on field `code` for a wrong, expired, used or dead code (five wrong codes kill it), the same whether or not an account exists"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many unauthenticated writes from this address (see `Retry-After`)"),

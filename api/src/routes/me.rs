@@ -21,8 +21,7 @@ use crate::views::{AccountView, CodeRequestedView, SessionView};
     security(("bearer" = [])),
     responses(
         (status = 200, body = AccountView),
-        (status = 401, body = Problem, content_type = "application/problem+json",
-            description = "`missing_token`, `invalid_token`, `token_expired`, `token_not_yet_valid`, `token_revoked` or `account_disabled`"),
+        problems::Unauthorized,
     )
 )]
 #[get("/me")]
@@ -68,9 +67,8 @@ pub struct PhoneChangeRequest {
     request_body = PasswordChangeRequest,
     responses(
         (status = 200, body = SessionView, description = "the new password is set; this is the caller's new session, every other one has ended"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body or unknown field"),
-        (status = 401, body = Problem, content_type = "application/problem+json",
-            description = "`missing_token`, `invalid_token`, `token_expired`, `token_not_yet_valid`, `token_revoked` or `account_disabled`"),
+        problems::BadRequest,
+        problems::Unauthorized,
         problems::PayloadTooLarge,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "`wrong_password` on field `current_password`; a new password the policy refuses on `new_password`"),
         (status = 429, body = Problem, content_type = "application/problem+json", description = "`rate_limited`: too many password attempts for this account or from this address (see `Retry-After`)"),
@@ -118,9 +116,8 @@ pub async fn change_password(
     request_body = PhoneCodeRequest,
     responses(
         (status = 202, body = CodeRequestedView),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body or unknown field"),
-        (status = 401, body = Problem, content_type = "application/problem+json",
-            description = "`missing_token`, `invalid_token`, `token_expired`, `token_not_yet_valid`, `token_revoked` or `account_disabled`"),
+        problems::BadRequest,
+        problems::Unauthorized,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`phone_taken`: another account holds this number"),
         problems::PayloadTooLarge,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone"),
@@ -159,9 +156,8 @@ pub async fn request_phone_code(
     request_body = PhoneChangeRequest,
     responses(
         (status = 200, body = AccountView),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "malformed body or unknown field"),
-        (status = 401, body = Problem, content_type = "application/problem+json",
-            description = "`missing_token`, `invalid_token`, `token_expired`, `token_not_yet_valid`, `token_revoked` or `account_disabled`"),
+        problems::BadRequest,
+        problems::Unauthorized,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`phone_taken`: another account took this number since the code was sent"),
         problems::PayloadTooLarge,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "invalid phone; `invalid_code` on field `code` for a wrong, expired, used or dead code"),

@@ -59,46 +59,46 @@ async fn a_validation_error_speaks_the_preferred_language(backend: Backend) {
         "role": "seeker", "phone": "12345", "password": PASSWORD,
         "display_name": "王小明", "code": "123456",
     });
-    for header in CHINESE {
-        let response = ask(
-            &api,
-            Method::POST,
-            "/api/v1/auth/register",
-            Some(&one_bad),
-            header,
-        )
-        .await;
-        assert_eq!(response.status, 422, "{header:?}: {}", response.body);
-        assert_eq!(content_language(&response), "zh-CN", "{header:?}");
-        let problem = response.problem().expect("a problem");
-        assert_eq!(problem.code, ErrorCode::ValidationFailed);
-        assert_eq!(problem.title, "填写有误");
-        let phone = ErrorCode::InvalidPhone.sentence(Language::Zh);
-        assert_eq!(problem.detail, format!("phone：{phone}"), "{header:?}");
-        assert_eq!(problem.errors.len(), 1);
-        assert_eq!(problem.errors[0].field, "phone");
-        assert_eq!(problem.errors[0].code, ErrorCode::InvalidPhone);
-        assert_eq!(problem.errors[0].message, phone);
-        assert!(has_han(&problem.errors[0].message));
-    }
-    for header in ENGLISH {
-        let response = ask(
-            &api,
-            Method::POST,
-            "/api/v1/auth/register",
-            Some(&one_bad),
-            header,
-        )
-        .await;
-        assert_eq!(response.status, 422, "{header:?}: {}", response.body);
-        assert_eq!(content_language(&response), "en", "{header:?}");
-        let problem = response.problem().expect("a problem");
-        assert_eq!(problem.code, ErrorCode::ValidationFailed);
-        assert_eq!(problem.title, "Unprocessable Entity");
-        assert!(problem.detail.starts_with("phone: "), "{}", problem.detail);
-        assert!(!has_han(&problem.detail), "{}", problem.detail);
-        assert_eq!(problem.errors[0].code, ErrorCode::InvalidPhone);
-        assert!(!has_han(&problem.errors[0].message));
+    // (headers, Content-Language, title, the detail's "field: sentence" separator, Han or not)
+    let languages: [(&[Option<&str>], &str, &str, &str, bool); 2] = [
+        (&CHINESE, "zh-CN", "填写有误", "：", true),
+        (&ENGLISH, "en", "Unprocessable Entity", ": ", false),
+    ];
+    for (headers, language, title, separator, han) in languages {
+        for &header in headers {
+            let response = ask(
+                &api,
+                Method::POST,
+                "/api/v1/auth/register",
+                Some(&one_bad),
+                header,
+            )
+            .await;
+            assert_eq!(response.status, 422, "{header:?}: {}", response.body);
+            assert_eq!(content_language(&response), language, "{header:?}");
+            let problem = response.problem().expect("a problem");
+            assert_eq!(problem.code, ErrorCode::ValidationFailed);
+            assert_eq!(problem.title, title);
+            assert_eq!(problem.errors.len(), 1);
+            let error = &problem.errors[0];
+            assert_eq!(
+                (error.field.as_str(), error.code),
+                ("phone", ErrorCode::InvalidPhone)
+            );
+            assert_eq!(problem.detail, format!("phone{separator}{}", error.message));
+            assert_eq!(
+                has_han(&error.message),
+                han,
+                "{header:?}: {}",
+                error.message
+            );
+            if han {
+                assert_eq!(
+                    error.message,
+                    ErrorCode::InvalidPhone.sentence(Language::Zh)
+                );
+            }
+        }
     }
 
     // Several fields: each message in the language, the codes the same in both.
