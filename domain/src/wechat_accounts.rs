@@ -141,7 +141,10 @@ pub async fn bind(
     match binding_of(db, &user.openid).await? {
         Some(bound) if bound.account_id == account_id => Ok(()),
         Some(_) => Err(taken()),
-        None => match wechat_binding::Entity::find_by_id(account_id).one(db).await? {
+        None => match wechat_binding::Entity::find_by_id(account_id)
+            .one(db)
+            .await?
+        {
             Some(_) => Err(DomainError::conflict(
                 ErrorCode::WechatAlreadyBound,
                 "this account is bound to another WeChat user; unbind it first",

@@ -2,11 +2,11 @@
 //! number (proved by a one-time code).
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use doorstep_domain::{accounts, wechat_accounts};
 use doorstep_domain::auth::session;
 use doorstep_domain::codes::OneTimeCode;
 use doorstep_domain::types::Phone;
 use doorstep_domain::{DomainError, ValidationErrors};
+use doorstep_domain::{accounts, wechat_accounts};
 use serde::Deserialize;
 use utoipa::ToSchema;
 

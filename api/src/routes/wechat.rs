@@ -91,8 +91,9 @@ pub async fn sign_in(
     state: web::Data<AppState>,
     body: JsonBody<WechatCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let wechat = client(&state)?;
+    // Limited like every write without a token, configured or not.
     state.limit_anonymous_write(&req)?;
+    let wechat = client(&state)?;
     let code = code_of(body.into_inner())?;
     let user = wechat.code2session(&code).await?;
     let user = WechatUser {

@@ -255,9 +255,15 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::WeakPassword => ("密码太简单", "密码不符合安全要求"),
         C::WechatAlreadyBound => ("已绑定微信", "这个账号已绑定了另一个微信，请先解除绑定"),
         C::WechatBusy => ("微信繁忙", "微信服务繁忙，请稍后再试"),
-        C::WechatCodeInvalid => ("微信凭证无效", "微信登录凭证无效、已过期或已使用，请重新授权"),
+        C::WechatCodeInvalid => (
+            "微信凭证无效",
+            "微信登录凭证无效、已过期或已使用，请重新授权",
+        ),
         C::WechatNotConfigured => ("未开通微信", "本服务未开通微信小程序功能"),
-        C::WechatOnlyLogin => ("无法解除绑定", "微信是这个账号唯一的登录方式，请先验证手机号再解除绑定"),
+        C::WechatOnlyLogin => (
+            "无法解除绑定",
+            "微信是这个账号唯一的登录方式，请先验证手机号再解除绑定",
+        ),
         C::WechatRateLimited => ("微信调用过于频繁", "微信接口调用过于频繁，请稍后再试"),
         C::WechatTaken => ("微信已被绑定", "这个微信已绑定其他账号"),
         C::WechatUnavailable => ("微信暂不可用", "暂时无法连接微信服务，请稍后再试"),

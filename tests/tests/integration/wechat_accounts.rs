@@ -75,7 +75,10 @@ async fn the_first_sign_in_creates_a_seeker_whose_tokens_work(backend: Backend) 
     assert_eq!(first.status, 201, "{}", first.body);
     let text = first.body.to_string();
     assert!(!text.contains("session_key") && !text.contains("tiihtNczf5v6AKRyjwEUhQ=="));
-    assert!(!text.contains("o-alice"), "the openid is not handed out: {text}");
+    assert!(
+        !text.contains("o-alice"),
+        "the openid is not handed out: {text}"
+    );
     let alice = Session::from_response(&first);
 
     let mine = me(&app, &alice).await;
@@ -123,9 +126,7 @@ async fn the_first_sign_in_creates_a_seeker_whose_tokens_work(backend: Backend) 
 
 async fn twenty_first_sign_ins_at_once_make_one_account(backend: Backend) {
     let (app, fake) = wechat_app(backend).await;
-    let codes: Vec<String> = (0..20)
-        .map(|_| fake.login_code("o-crowd", None))
-        .collect();
+    let codes: Vec<String> = (0..20).map(|_| fake.login_code("o-crowd", None)).collect();
     let answers = join_all(codes.iter().map(|code| sign_in(&app, code))).await;
     let mut ids = Vec::new();
     let mut created = 0;
@@ -243,8 +244,7 @@ async fn without_wechat_every_wechat_route_is_404(backend: Backend) {
 
 async fn binding_a_wechat_user_of_another_account_is_409(backend: Backend) {
     let (app, fake) = wechat_app(backend).await;
-    let alice =
-        Session::from_response(&sign_in(&app, &fake.login_code("o-alice", None)).await);
+    let alice = Session::from_response(&sign_in(&app, &fake.login_code("o-alice", None)).await);
     let merchant = app.register_as("merchant", "13912345678").await;
     let token = Some(merchant.access_token.as_str());
 
@@ -322,18 +322,24 @@ async fn unbinding_then_signing_in_makes_a_new_account(backend: Backend) {
     let fresh = Session::from_response(&fresh);
     assert_ne!(fresh.account_id, merchant.account_id);
     assert_eq!(me(&app, &fresh).await["role"], "seeker");
-    assert_eq!(app.login("13912345678", doorstep_tests::app::PASSWORD).await.status, 200);
+    assert_eq!(
+        app.login("13912345678", doorstep_tests::app::PASSWORD)
+            .await
+            .status,
+        200
+    );
 
     // An account whose only login is WeChat cannot unbind it.
-    let only = app.delete("/api/v1/me/wechat", Some(&fresh.access_token)).await;
+    let only = app
+        .delete("/api/v1/me/wechat", Some(&fresh.access_token))
+        .await;
     assert_problem(&only, 409, "wechat_only_login");
     assert_eq!(me(&app, &fresh).await["wechat_bound"], true);
 }
 
 async fn the_phone_number_from_wechat_is_verified_and_never_merged(backend: Backend) {
     let (app, fake) = wechat_app(backend).await;
-    let alice =
-        Session::from_response(&sign_in(&app, &fake.login_code("o-alice", None)).await);
+    let alice = Session::from_response(&sign_in(&app, &fake.login_code("o-alice", None)).await);
     let code = fake.phone_code("13812345678");
     let verified = app
         .post(
@@ -410,11 +416,19 @@ async fn mini_program_codes_are_pngs_made_once(backend: Backend) {
     let second = app.get_bytes(&path, None).await;
     assert_eq!(second.status, 200);
     assert_eq!(second.bytes, PNG);
-    assert_eq!(fake.calls(WXACODE), 1, "the second answer came from the store");
+    assert_eq!(
+        fake.calls(WXACODE),
+        1,
+        "the second answer came from the store"
+    );
     let asked = fake.requests(WXACODE)[0].json();
     let scene = asked["scene"].as_str().unwrap();
     assert!(scene.len() <= 32, "{scene}");
     assert_eq!(Uuid::parse_str(scene).unwrap(), posting);
+    // The page opens the posting by the scene as it is.
+    let opened = app.get(&format!("/api/v1/postings/{scene}"), None).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert_eq!(opened.body["id"], json!(posting));
     assert_eq!(asked["page"], "pages/posting/index");
     assert_eq!(asked["check_path"], false);
 
@@ -438,7 +452,10 @@ async fn mini_program_codes_are_pngs_made_once(backend: Backend) {
 
     // No such posting: 404 before WeChat is asked.
     let missing = app
-        .get(&format!("/api/v1/postings/{}/wxacode", Uuid::new_v4()), None)
+        .get(
+            &format!("/api/v1/postings/{}/wxacode", Uuid::new_v4()),
+            None,
+        )
         .await;
     assert_problem(&missing, 404, "not_found");
     assert_eq!(fake.calls(WXACODE), 3);
