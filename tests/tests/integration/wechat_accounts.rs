@@ -335,6 +335,13 @@ async fn unbinding_then_signing_in_makes_a_new_account(backend: Backend) {
         .await;
     assert_problem(&only, 409, "wechat_only_login");
     assert_eq!(me(&app, &fresh).await["wechat_bound"], true);
+
+    // Erasing the account removes its WeChat too: the next sign-in starts afresh.
+    let erased = app.delete("/api/v1/me", Some(&fresh.access_token)).await;
+    assert_eq!(erased.status, 204, "{}", erased.body);
+    let again = sign_in(&app, &fake.login_code("o-bob", None)).await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_ne!(Session::from_response(&again).account_id, fresh.account_id);
 }
 
 async fn the_phone_number_from_wechat_is_verified_and_never_merged(backend: Backend) {
