@@ -82,6 +82,13 @@ pub struct Settings {
     pub wechat_api_base: String,
     /// Milliseconds one call to WeChat may take before it counts as a timeout.
     pub wechat_timeout_ms: u64,
+    /// Mini-program page a posting's code opens (`getwxacodeunlimit`'s `page`: no leading
+    /// `/`, no query); the page reads the posting's id from its `scene`.
+    pub wechat_page_posting: String,
+    /// Mini-program page a fair's code opens.
+    pub wechat_page_fair: String,
+    /// Mini-program page a station's code opens.
+    pub wechat_page_station: String,
     /// HTTP worker threads; 0 means one per CPU core.
     pub http_workers: usize,
     /// Largest request body accepted, in bytes.
@@ -217,6 +224,9 @@ impl Default for Settings {
             wechat_app_secret: None,
             wechat_api_base: "https://api.weixin.qq.com".into(),
             wechat_timeout_ms: 5_000,
+            wechat_page_posting: "pages/posting/index".into(),
+            wechat_page_fair: "pages/fair/index".into(),
+            wechat_page_station: "pages/station/index".into(),
             http_workers: 0,
             max_body_bytes: 256 * 1024,
             shutdown_timeout_secs: 30,

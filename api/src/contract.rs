@@ -17,6 +17,7 @@ use crate::http::problems::SHARED;
 /// but a token that is sent must be valid, so they answer 401 too. The document's security
 /// requirement cannot say which handlers do this.
 const OPTIONAL_AUTH: &[&str] = &[
+    "fair_code",
     "get_business",
     "get_fair",
     "get_gig_options",
@@ -26,6 +27,7 @@ const OPTIONAL_AUTH: &[&str] = &[
     "list_booths",
     "list_fairs",
     "list_shifts",
+    "posting_code",
     "wish_wall",
 ];
 

@@ -41,6 +41,7 @@ use crate::http::Problem;
         (name = "points", description = "Points for community work, rewards and redemptions"),
         (name = "wishes", description = "The wish wall (心愿墙)"),
         (name = "gigs", description = "Gig shifts: claims, check-in, hours, pay, ratings and reliability"),
+        (name = "wechat", description = "The WeChat mini-program: sign-in with wx.login, binding, the verified phone number, and mini-program codes of postings, fairs and stations"),
     )
 )]
 pub struct ApiDoc;

@@ -253,6 +253,14 @@ error_codes! {
     UnsupportedMediaType = "unsupported_media_type", 415, "The request body is not of the media type the route takes";
     ValidationFailed = "validation_failed", 422, "Well-formed input that breaks a rule; `errors` names each offending field";
     WeakPassword = "weak_password", 422, "The password does not meet the policy";
+    WechatAlreadyBound = "wechat_already_bound", 409, "This account is already bound to another WeChat user; unbind it first";
+    WechatBusy = "wechat_busy", 503, "WeChat is busy (errcode -1, still so after one retry); try again shortly";
+    WechatCodeInvalid = "wechat_code_invalid", 422, "The WeChat code is invalid, expired or already used; call wx.login (or the phone button) again";
+    WechatNotConfigured = "wechat_not_configured", 404, "WeChat mini-program features are not configured on this server";
+    WechatOnlyLogin = "wechat_only_login", 409, "WeChat is this account's only login; verify a phone number before unbinding";
+    WechatRateLimited = "wechat_rate_limited", 429, "WeChat's rate limit for this call was reached (errcode 45011); retry after Retry-After";
+    WechatTaken = "wechat_taken", 409, "This WeChat user is already bound to another account";
+    WechatUnavailable = "wechat_unavailable", 503, "WeChat cannot be reached or refuses this server's credentials; an operator has been told by the log";
     WrongCount = "wrong_count", 422, "Too few or too many words";
     WrongPassword = "wrong_password", 422, "The current password is wrong";
     WrongShape = "wrong_shape", 422, "The entry has the wrong keys for its kind";

@@ -36,6 +36,7 @@ pub mod signed_token;
 pub mod time;
 pub mod types;
 pub mod webhooks;
+pub mod wechat_accounts;
 // The gig workers' community: stations, trainings, reports, points, wishes.
 pub mod community_privacy;
 pub mod mail_queue;

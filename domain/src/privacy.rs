@@ -172,6 +172,10 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
         .filter(refresh_token::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
+    // The WeChat identity goes too: signing in with that WeChat again starts afresh.
+    crate::entities::wechat_binding::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await?;
 
     if let Some(profile) = seeker_profile::Entity::find_by_id(id).one(&txn).await? {
         let mut kept: seeker_profile::ActiveModel = profile.into();

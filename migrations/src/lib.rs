@@ -21,6 +21,8 @@ mod m20261206_000014_redemption_districts;
 mod m20261206_000015_auth_codes;
 mod m20261207_000016_leases;
 mod m20261207_000017_phone_verified;
+// Named by the plan; it runs after 000017, as listed below.
+mod m20261207_000001_wechat_accounts;
 
 pub struct Migrator;
 
@@ -45,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_auth_codes::Migration),
             Box::new(m20261207_000016_leases::Migration),
             Box::new(m20261207_000017_phone_verified::Migration),
+            Box::new(m20261207_000001_wechat_accounts::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use doorstep_domain::{DomainError, ErrorCode, FieldError, Invalid, Language, ValidationErrors};
+use doorstep_matcher::wechat::WechatError;
 use sea_orm::DbErr;
 use serde::Serialize;
 
@@ -78,7 +79,18 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("not ready: {0}")]
     NotReady(String),
+    /// A call to WeChat failed; [`WechatError`] sorted its errcode.
+    #[error("WeChat: {0}")]
+    Wechat(#[from] WechatError),
+    /// A WeChat route on a server where `wechat_app_id` is unset.
+    #[error("WeChat mini-program features are not configured on this server")]
+    WechatNotConfigured,
 }
+
+/// Seconds a client waits after WeChat's per-minute quota (45011) ran out.
+pub const WECHAT_RATE_LIMIT_RETRY_SECS: u64 = 60;
+/// Seconds a client waits after WeChat said it was busy (-1) twice.
+pub const WECHAT_BUSY_RETRY_SECS: u64 = 5;
 
 impl ApiError {
     /// A bad-request error about one field.
@@ -217,6 +229,53 @@ impl ApiError {
                 self.to_string(),
                 vec![],
             ),
+            ApiError::WechatNotConfigured => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::WechatNotConfigured,
+                self.to_string(),
+                vec![],
+            ),
+            ApiError::Wechat(err) => match err {
+                WechatError::InvalidCode(_) => {
+                    let errors = ValidationErrors::single(
+                        "code",
+                        Invalid::new(
+                            ErrorCode::WechatCodeInvalid,
+                            "the WeChat code is invalid, expired or already used; get a new one",
+                        ),
+                    );
+                    (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        ErrorCode::ValidationFailed,
+                        summarise(&errors.0),
+                        errors.0,
+                    )
+                }
+                WechatError::RateLimited => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ErrorCode::WechatRateLimited,
+                    format!(
+                        "WeChat's rate limit for this call was reached; try again in {WECHAT_RATE_LIMIT_RETRY_SECS} s"
+                    ),
+                    vec![],
+                ),
+                WechatError::Busy => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::WechatBusy,
+                    format!("WeChat is busy; try again in {WECHAT_BUSY_RETRY_SECS} s"),
+                    vec![],
+                ),
+                // Whatever else: the operator reads why in the log, the client retries later.
+                WechatError::Misconfigured { .. }
+                | WechatError::Refused { .. }
+                | WechatError::Unreachable(_)
+                | WechatError::Database(_) => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::WechatUnavailable,
+                    "WeChat cannot be reached right now; try again later".into(),
+                    vec![],
+                ),
+            },
         }
     }
 
@@ -396,7 +455,11 @@ impl ResponseError for ApiError {
         let language = Language::default();
         let problem = self.problem_in(language);
         // A full hashing pool is load, not a fault; the pool logs it once per refusal.
-        if problem.status >= 500 && !matches!(self, ApiError::Domain(DomainError::Busy { .. })) {
+        if let ApiError::Wechat(err @ WechatError::Busy) = self {
+            tracing::warn!(error = %err, code = %problem.code, "WeChat busy");
+        } else if problem.status >= 500
+            && !matches!(self, ApiError::Domain(DomainError::Busy { .. }))
+        {
             // The whole cause chain goes to the log; the client sees only the code.
             tracing::error!(error = %chain(self), code = %problem.code, "request failed");
         }
@@ -421,6 +484,15 @@ impl ResponseError for ApiError {
             }
             ApiError::MethodNotAllowed { allow } => {
                 response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::Wechat(WechatError::RateLimited) => {
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    WECHAT_RATE_LIMIT_RETRY_SECS.to_string(),
+                ));
+            }
+            ApiError::Wechat(WechatError::Busy) => {
+                response.insert_header((header::RETRY_AFTER, WECHAT_BUSY_RETRY_SECS.to_string()));
             }
             _ => {}
         }

@@ -2,35 +2,36 @@
 //! number (proved by a one-time code).
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use doorstep_domain::accounts;
 use doorstep_domain::auth::session;
 use doorstep_domain::codes::OneTimeCode;
 use doorstep_domain::types::Phone;
 use doorstep_domain::{DomainError, ValidationErrors};
+use doorstep_domain::{accounts, wechat_accounts};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::http::{ApiError, Auth, JsonBody, Problem, problems};
 use crate::ratelimit::enforce;
 use crate::startup::AppState;
-use crate::views::{AccountView, CodeRequestedView, SessionView};
+use crate::views::{AccountView, CodeRequestedView, MeView, SessionView};
 
 /// The account the access token belongs to.
 #[utoipa::path(
     tag = "account",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = AccountView),
+        (status = 200, body = MeView),
         problems::Unauthorized,
     )
 )]
 #[get("/me")]
-pub async fn me(
-    state: web::Data<AppState>,
-    auth: Auth,
-) -> Result<web::Json<AccountView>, ApiError> {
+pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<web::Json<MeView>, ApiError> {
     let account = accounts::find(&state.db, auth.0.account_id).await?;
-    Ok(web::Json(account.into()))
+    let wechat_bound = wechat_accounts::is_bound(&state.db, account.id).await?;
+    Ok(web::Json(MeView {
+        account: account.into(),
+        wechat_bound,
+    }))
 }
 
 /// A new password for the caller's account, with the current one.

@@ -27,6 +27,7 @@ pub mod profiles;
 pub mod search;
 pub mod service_records;
 pub mod webhooks;
+pub mod wechat;
 // The gig workers' community.
 pub mod points;
 pub mod reports;
@@ -57,6 +58,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(me::change_password)
                 .service(me::request_phone_code)
                 .service(me::change_phone)
+                .service(wechat::sign_in)
+                .service(wechat::bind)
+                .service(wechat::unbind)
+                .service(wechat::phone)
+                .service(wechat::posting_code)
+                .service(wechat::fair_code)
+                .service(wechat::station_code)
                 .service(accounts::list_accounts)
                 .service(accounts::create_account)
                 .service(accounts::disable_account)

@@ -75,6 +75,16 @@ impl From<account::Model> for AccountView {
     }
 }
 
+/// The caller's own account (`GET /me` and the WeChat routes of `/me`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MeView {
+    #[serde(flatten)]
+    pub account: AccountView,
+    /// Whether a WeChat mini-program user is bound to the account (it then signs in with
+    /// `POST /auth/wechat`; `DELETE /me/wechat` unbinds).
+    pub wechat_bound: bool,
+}
+
 /// An account in a list an officer reads: contact details masked.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AccountSummary {

@@ -90,6 +90,11 @@ fn login_of(
     }
 }
 
+/// The `password_hash` of an account that has no password (made by a WeChat sign-in): not
+/// a PHC string, so no password ever matches it. Its owner can set one through a password
+/// reset by SMS once a phone number is on the account.
+pub const NO_PASSWORD: &str = "!no-password";
+
 fn duplicate() -> DomainError {
     DomainError::conflict(
         ErrorCode::AccountExists,
@@ -498,6 +503,33 @@ pub async fn change_phone(
     let updated = match active.update(&txn).await {
         Ok(updated) => updated,
         // Another account took the number between the check and the write.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(phone_taken());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Puts `phone`, proved by someone other than Doorstep (WeChat's `getuserphonenumber`), on
+/// account `id` as verified. A number another account holds is `phone_taken`, never merged;
+/// the unique index decides between two accounts storing one number at once.
+pub async fn set_verified_phone(
+    db: &DatabaseConnection,
+    id: Uuid,
+    phone: Phone,
+) -> Result<account::Model, DomainError> {
+    let txn = crate::db::begin_write(db).await?;
+    ensure_phone_free(&txn, id, &phone).await?;
+    let account = find(&txn, id).await?;
+    let now = time::now();
+    let mut active: account::ActiveModel = account.into();
+    active.phone = Set(Some(phone.as_str().to_owned()));
+    active.phone_verified_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let updated = match active.update(&txn).await {
+        Ok(updated) => updated,
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             return Err(phone_taken());
         }

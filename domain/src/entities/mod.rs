@@ -48,4 +48,5 @@ pub mod station;
 pub mod training_registration;
 pub mod training_session;
 pub mod webhook_endpoint;
+pub mod wechat_binding;
 pub mod wish;

@@ -44,6 +44,7 @@ mod points;
 mod reports;
 mod stations;
 mod trainings;
+mod wechat_accounts;
 // Officer services (issue 11).
 mod audit;
 mod retention;

@@ -61,6 +61,15 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/me/password", "1 V V V V V V V"),
     ("post", "/api/v1/me/phone/code", "1 V V V V V V V"),
     ("post", "/api/v1/me/phone", "1 V V V V V V V"),
+    // WeChat is not configured here: its routes answer 404 `wechat_not_configured` to
+    // whoever gets past the body and the token (wechat_accounts.rs tests them configured).
+    ("post", "/api/v1/auth/wechat", "V V V V V V V V"),
+    ("post", "/api/v1/me/wechat", "1 V V V V V V V"),
+    ("delete", "/api/v1/me/wechat", "1 4 4 4 4 4 4 4"),
+    ("post", "/api/v1/me/phone/wechat", "1 V V V V V V V"),
+    ("get", "/api/v1/postings/{id}/wxacode", "4 4 4 4 4 4 4 4"),
+    ("get", "/api/v1/fairs/{id}/wxacode", "4 4 4 4 4 4 4 4"),
+    ("get", "/api/v1/stations/{id}/wxacode", "4 4 4 4 4 4 4 4"),
     ("get", "/api/v1/accounts", "1 3 3 3 Y Y Y Y"),
     ("post", "/api/v1/accounts", "1 V V V V V V V"),
     ("post", "/api/v1/accounts/{id}/disable", "1 3 3 3 3 3 3 -"),

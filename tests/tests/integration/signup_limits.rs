@@ -230,8 +230,10 @@ async fn every_other_unauthenticated_write_is_limited_per_client_ip(backend: Bac
     let code_request = json!({ "phone": "13900000001", "purpose": "register" });
     let reset =
         json!({ "login": "13900000001", "code": "123456", "new_password": "一个很好的新密码" });
-    let writes: [(&str, &Value); 7] = [
+    let wechat = json!({ "code": "a-wx-login-code" });
+    let writes: [(&str, &Value); 8] = [
         ("/api/v1/auth/codes", &code_request),
+        ("/api/v1/auth/wechat", &wechat),
         ("/api/v1/auth/password/reset", &reset),
         ("/api/v1/auth/refresh", &bogus),
         ("/api/v1/auth/logout", &bogus),
@@ -306,6 +308,7 @@ async fn every_unauthenticated_write_is_known_to_be_limited(backend: Backend) {
             "post /api/v1/auth/password/reset",
             "post /api/v1/auth/refresh",
             "post /api/v1/auth/register",
+            "post /api/v1/auth/wechat",
             "post /api/v1/report-handling/photos",
             "post /api/v1/report-handling/progress",
             "post /api/v1/report-handling/resolve",
