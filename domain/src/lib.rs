@@ -45,6 +45,8 @@ pub mod reports;
 pub mod stations;
 pub mod trainings;
 pub mod wishes;
+pub mod content_reviews;
+pub mod wechat_push;
 // Officer services (issue 11).
 pub mod figures;
 pub mod retention;

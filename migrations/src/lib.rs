@@ -21,6 +21,7 @@ mod m20261206_000014_redemption_districts;
 mod m20261206_000015_auth_codes;
 mod m20261207_000016_leases;
 mod m20261207_000017_phone_verified;
+mod m20261207_000002_wechat_push;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_auth_codes::Migration),
             Box::new(m20261207_000016_leases::Migration),
             Box::new(m20261207_000017_phone_verified::Migration),
+            Box::new(m20261207_000002_wechat_push::Migration),
         ]
     }
 }

@@ -49,3 +49,6 @@ pub mod training_registration;
 pub mod training_session;
 pub mod webhook_endpoint;
 pub mod wish;
+pub mod content_review;
+pub mod wechat_message;
+pub mod wechat_subscription;
