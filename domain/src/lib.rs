@@ -38,15 +38,15 @@ pub mod types;
 pub mod webhooks;
 // The gig workers' community: stations, trainings, reports, points, wishes.
 pub mod community_privacy;
+pub mod content_reviews;
 pub mod mail_queue;
 pub mod media;
 pub mod points;
 pub mod reports;
 pub mod stations;
 pub mod trainings;
-pub mod wishes;
-pub mod content_reviews;
 pub mod wechat_push;
+pub mod wishes;
 // Officer services (issue 11).
 pub mod figures;
 pub mod retention;

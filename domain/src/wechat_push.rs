@@ -174,7 +174,10 @@ pub async fn spend<C: ConnectionTrait>(
             return Ok(false);
         };
         let taken = wechat_subscription::Entity::update_many()
-            .col_expr(wechat_subscription::Column::UsedAt, Expr::value(time::now()))
+            .col_expr(
+                wechat_subscription::Column::UsedAt,
+                Expr::value(time::now()),
+            )
             .col_expr(wechat_subscription::Column::MessageId, Expr::value(message))
             .filter(wechat_subscription::Column::Id.eq(found.id))
             .filter(wechat_subscription::Column::UsedAt.is_null())

@@ -19,9 +19,9 @@ mod m20261126_000012_stations;
 mod m20261126_000013_retention;
 mod m20261206_000014_redemption_districts;
 mod m20261206_000015_auth_codes;
+mod m20261207_000002_wechat_push;
 mod m20261207_000016_leases;
 mod m20261207_000017_phone_verified;
-mod m20261207_000002_wechat_push;
 
 pub struct Migrator;
 

@@ -78,6 +78,9 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("not ready: {0}")]
     NotReady(String),
+    /// A code whose own status says it all (`wechat_not_configured`: 404).
+    #[error("{detail}")]
+    Coded { code: ErrorCode, detail: String },
 }
 
 impl ApiError {
@@ -97,7 +100,15 @@ impl ApiError {
             ApiError::Domain(err) => match err {
                 D::Validation(errors) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::ValidationFailed,
+                    // Text refused by content security says so at the top, naming the
+                    // fields below.
+                    if !errors.0.is_empty()
+                        && errors.0.iter().all(|e| e.code == ErrorCode::ContentRisky)
+                    {
+                        ErrorCode::ContentRisky
+                    } else {
+                        ErrorCode::ValidationFailed
+                    },
                     summarise(&errors.0),
                     errors.0.clone(),
                 ),
@@ -215,6 +226,12 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::NotReady,
                 self.to_string(),
+                vec![],
+            ),
+            ApiError::Coded { code, detail } => (
+                StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                *code,
+                detail.clone(),
                 vec![],
             ),
         }

@@ -49,7 +49,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
             "今天发送到该号码或邮箱的验证码已达上限，请明天再试",
         ),
         C::CodeResendTooSoon => ("发送太频繁", "验证码刚刚发送过，请稍后再试"),
-        C::ContentRisky => ("内容不合规", "这段文字未通过微信内容安全检测，请修改后再提交"),
+        C::ContentRisky => (
+            "内容不合规",
+            "这段文字未通过微信内容安全检测，请修改后再提交",
+        ),
         C::DatabaseUnavailable => ("服务暂时不可用", "暂时无法连接数据库，请稍后再试"),
         C::DateInPast => ("日期已过", "日期不能早于今天"),
         C::DateTooFar => ("日期太远", "日期必须在一年以内"),

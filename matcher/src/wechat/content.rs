@@ -64,7 +64,9 @@ impl Checked {
 impl ContentGuard {
     pub fn new(wechat: Option<Arc<Wechat>>, fallback_openid: Option<String>) -> Self {
         if wechat.is_none() {
-            tracing::info!("content security is off (WeChat not configured): user text is not checked");
+            tracing::info!(
+                "content security is off (WeChat not configured): user text is not checked"
+            );
         }
         Self {
             wechat,

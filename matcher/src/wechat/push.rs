@@ -198,7 +198,11 @@ pub fn express(keyword: &str, value: &str) -> Result<String, String> {
             32,
             "an amount",
         ),
-        "phone_number" => only(|c| c.is_ascii_digit() || "-+".contains(c), 17, "a phone number"),
+        "phone_number" => only(
+            |c| c.is_ascii_digit() || "-+".contains(c),
+            17,
+            "a phone number",
+        ),
         "car_number" => {
             if value.chars().count() <= 8 {
                 Ok(value.to_owned())
@@ -283,14 +287,10 @@ enum Reserved {
 impl WechatPush {
     /// Claims due messages and sends them.
     pub async fn run_once(&self) -> Result<Pass, WechatError> {
-        let claimed = queue::claim::<wechat_message::Entity, _>(
-            &self.db,
-            time::now(),
-            self.rules.lease,
-            50,
-        )
-        .await
-        .map_err(db)?;
+        let claimed =
+            queue::claim::<wechat_message::Entity, _>(&self.db, time::now(), self.rules.lease, 50)
+                .await
+                .map_err(db)?;
         let mut pass = Pass {
             claimed: claimed.len(),
             sent: 0,
@@ -307,7 +307,10 @@ impl WechatPush {
     /// it (quiet hours, nothing to send with). Public so a test can stop right after it,
     /// as a worker killed before WeChat's answer was recorded would.
     pub async fn reserve(&self, message: &wechat_message::Model) -> Result<bool, WechatError> {
-        Ok(matches!(self.reserve_inner(message).await?, Reserved::Go { .. }))
+        Ok(matches!(
+            self.reserve_inner(message).await?,
+            Reserved::Go { .. }
+        ))
     }
 
     async fn reserve_inner(
@@ -429,14 +432,17 @@ impl WechatPush {
             }
             Err(err) if err.is_transient() && attempts < self.rules.max_attempts => {
                 let wait = self.rules.retry_base * 2u32.pow((attempts - 1).max(0) as u32);
-                let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+                let wait =
+                    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
                 (PENDING, Some(now + wait), Some(err.to_string()), true, None)
             }
             Err(err) => (DEAD, None, Some(err.to_string()), true, None),
         };
         match &outcome {
             Ok(()) => {}
-            Err(err) => tracing::warn!(message = %message.id, error = %err, status, "subscribe message not delivered"),
+            Err(err) => {
+                tracing::warn!(message = %message.id, error = %err, status, "subscribe message not delivered")
+            }
         }
         let txn = begin_write(&self.db).await.map_err(db)?;
         if give_back {
@@ -496,22 +502,26 @@ mod tests {
 
     #[test]
     fn values_are_cut_on_characters_by_type() {
-        let title = "社区食堂招聘帮厨与面点师傅每天早班六点到十一点包一餐提供工作服需健康证优先附近居民";
+        let title =
+            "社区食堂招聘帮厨与面点师傅每天早班六点到十一点包一餐提供工作服需健康证优先附近居民";
         assert_eq!(title.chars().count(), 40);
         let thing = express("thing1", title).unwrap();
         assert_eq!(thing.chars().count(), 20);
         assert!(thing.ends_with('…'));
         assert!(title.starts_with(thing.trim_end_matches('…')));
-        assert_eq!(express("name2", "欧阳娜娜娜娜娜娜娜娜娜").unwrap().chars().count(), 10);
+        assert_eq!(
+            express("name2", "欧阳娜娜娜娜娜娜娜娜娜")
+                .unwrap()
+                .chars()
+                .count(),
+            10
+        );
         assert_eq!(express("phrase3", "面试已安排好了").unwrap(), "面试已安…");
         assert!(express("phrase3", "interview").is_err());
         assert_eq!(express("number4", "12.5").unwrap(), "12.5");
         assert!(express("number4", "十二").is_err());
         assert!(express("character_string5", "订单-12_ab").is_err());
-        assert_eq!(
-            express("character_string5", "A-12_b").unwrap(),
-            "A-12_b"
-        );
+        assert_eq!(express("character_string5", "A-12_b").unwrap(), "A-12_b");
         assert!(express("thing1", "  ").is_err());
         assert_eq!(express("thing1", "短"), Ok("短".into()));
     }
@@ -527,9 +537,18 @@ mod tests {
             Group::of("application_updated", &json!({"status": "hired"})),
             vec![Group::ApplicationStatus]
         );
-        assert_eq!(Group::of("shift_claim_decided", &json!({})), vec![Group::ShiftChange]);
-        assert_eq!(Group::of("report_dispatched", &json!({})), vec![Group::ReportProgress]);
-        assert_eq!(Group::of("fair_cancelled", &json!({})), vec![Group::FairReminder]);
+        assert_eq!(
+            Group::of("shift_claim_decided", &json!({})),
+            vec![Group::ShiftChange]
+        );
+        assert_eq!(
+            Group::of("report_dispatched", &json!({})),
+            vec![Group::ReportProgress]
+        );
+        assert_eq!(
+            Group::of("fair_cancelled", &json!({})),
+            vec![Group::FairReminder]
+        );
         assert!(Group::of("points_awarded", &json!({})).is_empty());
     }
 }
