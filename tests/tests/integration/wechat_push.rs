@@ -28,6 +28,7 @@ on_both_databases!(
     two_instances_fetch_the_access_token_once,
     a_stale_token_is_refreshed_once_and_the_call_succeeds,
     without_wechat_the_routes_say_not_configured,
+    the_job_sends_on_its_own,
 );
 
 const TEMPLATE: &str = "tmpl-application-status-0001";
@@ -571,4 +572,45 @@ async fn without_wechat_the_routes_say_not_configured(backend: Backend) {
     assert_eq!(saved.status, 201, "{}", saved.body);
     let held = content_review::Entity::find().all(&app.db).await.unwrap();
     assert!(held.is_empty());
+}
+
+async fn the_job_sends_on_its_own(backend: Backend) {
+    let wechat = FakeWechat::start().await;
+    let app = spawn_app_with(backend, |s| {
+        wechat.configure(s);
+        s.wechat_template_application_status = Some(TEMPLATE.into());
+        s.wechat_push_poll_ms = 50;
+    })
+    .await;
+    let officer = app.officer().await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+    let posting = app.open_posting(&shop, &posting_body("咖啡师")).await;
+    let seeker = app.seeker_with_profile("13812345678", "李娜").await;
+    bind(&app, seeker.account_id, "o-seeker-lina").await;
+    assert_eq!(subscribe(&app, &seeker, &[TEMPLATE]).await, 204);
+    wechat.accept("o-seeker-lina", TEMPLATE);
+    let applied = app.apply(&seeker, posting, "").await;
+    let id = applied.body["id"].as_str().unwrap().to_owned();
+    let moved = app
+        .post(
+            &format!("/api/v1/applications/{id}/transitions"),
+            &json!({"to": "viewed"}),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    for _ in 0..100 {
+        if !wechat.delivered().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(wechat.delivered().len(), 1);
+    assert_eq!(
+        wechat.delivered()[0]["data"]["thing1"]["value"],
+        "申请进展：咖啡师"
+    );
+    // And never again.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(wechat.calls(SEND), 1);
 }
