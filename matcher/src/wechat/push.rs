@@ -503,7 +503,7 @@ mod tests {
     #[test]
     fn values_are_cut_on_characters_by_type() {
         let title =
-            "社区食堂招聘帮厨与面点师傅每天早班六点到十一点包一餐提供工作服需健康证优先附近居民";
+            "社区食堂招聘帮厨与面点师傅每天早班六点到十一点包一餐提供工作服需健康证先附近居民";
         assert_eq!(title.chars().count(), 40);
         let thing = express("thing1", title).unwrap();
         assert_eq!(thing.chars().count(), 20);

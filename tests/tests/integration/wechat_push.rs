@@ -35,7 +35,7 @@ const TEMPLATE: &str = "tmpl-application-status-0001";
 const SEND: &str = "/cgi-bin/message/subscribe/send";
 /// 40 characters.
 const LONG_TITLE: &str =
-    "社区食堂招聘帮厨与面点师傅每天早班六点到十一点包一餐提供工作服需健康证优先附近居民";
+    "社区食堂招聘帮厨与面点师傅每天早班六点到十一点包一餐提供工作服需健康证先附近居民";
 
 async fn wechat_app(backend: Backend, wechat: &FakeWechat) -> TestApp {
     spawn_app_with(backend, |s| {
