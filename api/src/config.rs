@@ -89,6 +89,40 @@ pub struct Settings {
     pub wechat_page_fair: String,
     /// Mini-program page a station's code opens.
     pub wechat_page_station: String,
+    /// Subscribe-message template id (from the mini-program's 订阅消息 console) for new
+    /// matches; unset: these notices are not sent on WeChat. Likewise the six below.
+    pub wechat_template_new_match: Option<String>,
+    /// Template for application status changes (`application_*` notices).
+    pub wechat_template_application_status: Option<String>,
+    /// Template for an interview's time (an application moved to `interview`); unset: the
+    /// application status template is used.
+    pub wechat_template_interview_time: Option<String>,
+    /// Template for shift reminders (`shift_reminder_*` notices).
+    pub wechat_template_shift_reminder: Option<String>,
+    /// Template for shift changes (other `shift_*` notices).
+    pub wechat_template_shift_change: Option<String>,
+    /// Template for fair reminders (`fair_*` notices).
+    pub wechat_template_fair_reminder: Option<String>,
+    /// Template for 随手拍 report progress (`report_*` notices).
+    pub wechat_template_report_progress: Option<String>,
+    /// Keyword mapping per template, overriding the built-in one: group name (`new_match`,
+    /// `application_status`, `interview_time`, `shift_reminder`, `shift_change`,
+    /// `fair_reminder`, `report_progress`) → { keyword → source }. A keyword's type is its
+    /// name without the trailing number (`thing1` is a thing: 20 characters; `phrase`,
+    /// `name`, `number`, `letter`, `character_string`, `time`, `date`, `amount`…); a source
+    /// is `title`, `body`, `time`, `kind`, `data.<key>` or `=<fixed text>`. Built in:
+    /// `thing1 = title, thing2 = body, time3 = time` (interview: `thing1 = title, time2 =
+    /// time, thing3 = body`).
+    pub wechat_template_keywords:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// The mini-program page a subscribe message opens.
+    pub wechat_message_page: String,
+    /// Milliseconds between passes of the subscribe-message sender.
+    pub wechat_push_poll_ms: u64,
+    /// The openid content security checks with when the author's account is not bound to
+    /// WeChat (`msg_sec_check` version 2 needs one); unset: such text is stored and queued
+    /// for an officer's review unchecked.
+    pub wechat_content_fallback_openid: Option<String>,
     /// HTTP worker threads; 0 means one per CPU core.
     pub http_workers: usize,
     /// Largest request body accepted, in bytes.
@@ -227,6 +261,17 @@ impl Default for Settings {
             wechat_page_posting: "pages/posting/index".into(),
             wechat_page_fair: "pages/fair/index".into(),
             wechat_page_station: "pages/station/index".into(),
+            wechat_template_new_match: None,
+            wechat_template_application_status: None,
+            wechat_template_interview_time: None,
+            wechat_template_shift_reminder: None,
+            wechat_template_shift_change: None,
+            wechat_template_fair_reminder: None,
+            wechat_template_report_progress: None,
+            wechat_template_keywords: Default::default(),
+            wechat_message_page: "pages/inbox/index".into(),
+            wechat_push_poll_ms: 1_000,
+            wechat_content_fallback_openid: None,
             http_workers: 0,
             max_body_bytes: 256 * 1024,
             shutdown_timeout_secs: 30,

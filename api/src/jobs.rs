@@ -46,6 +46,9 @@ pub fn registry(parts: Parts<'_>) -> Registry {
         registry.add(limiter_pruning(state.clone()));
         registry.add(sweeps(settings, parts.db.clone()));
         registry.add(gig_jobs(settings, parts.db.clone()));
+        if let Some(job) = wechat_push(settings, parts.db.clone(), &state) {
+            registry.add(job);
+        }
         if let Some(job) = retention(settings, parts.db, state.media.clone()) {
             registry.add(job);
         }
@@ -176,6 +179,41 @@ fn gig_jobs(settings: &Settings, db: DatabaseConnection) -> Job {
         },
     )
     .with_lease("gig_jobs", ttl)
+}
+
+/// Sends due WeChat subscribe messages every `wechat_push_poll_ms`, when WeChat and at
+/// least one template are configured. Every instance runs it: the rows are leased one by
+/// one (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
+fn wechat_push(settings: &Settings, db: DatabaseConnection, state: &AppState) -> Option<Job> {
+    let wechat = state.wechat.clone()?;
+    if state.wechat_templates.by_group.is_empty() {
+        return None;
+    }
+    let sender = Arc::new(doorstep_matcher::wechat::push::WechatPush {
+        db,
+        wechat,
+        templates: (*state.wechat_templates).clone(),
+        rules: doorstep_matcher::wechat::push::PushRules {
+            max_attempts: doorstep_matcher::MatchSettings::default().max_attempts,
+            retry_base: Duration::from_millis(settings.push_retry_base_ms.max(1)),
+            lease: chrono::Duration::seconds(30),
+        },
+    });
+    Some(
+        Job::new(
+            "wechat_push",
+            Schedule::every(millis(settings.wechat_push_poll_ms)).missed(MissedTickBehavior::Delay),
+            move |_now| {
+                let sender = sender.clone();
+                async move {
+                    let mut steps = Steps::new();
+                    steps.record("sent", sender.run_once().await.map(|p| p.sent));
+                    steps.finish()
+                }
+            },
+        )
+        .quiet(),
+    )
 }
 
 /// The retention job every `retention_interval_secs` (0: never), the first time a few

@@ -31,6 +31,7 @@ use crate::http::Problem;
         (name = "profiles", description = "Seeker profiles"),
         (name = "applications", description = "Applications and their stages"),
         (name = "inbox", description = "In-app notices"),
+        (name = "wechat", description = "WeChat mini-program: subscribe-message acceptances and the content review queue"),
         (name = "search", description = "Full-text and doorstep-radius search"),
         (name = "matches", description = "Two-sided matches, explained, and feedback"),
         (name = "operations", description = "Health, readiness, metrics and this document"),

@@ -41,6 +41,8 @@ use doorstep_matcher::codes::CodeCourier;
 use doorstep_matcher::mail::Mailer;
 use doorstep_matcher::sms::{OutboxSms, SmsSender, SmsTemplate};
 use doorstep_matcher::tencent_sms::{TencentSms, TencentSmsConfig};
+use doorstep_matcher::wechat::content::ContentGuard;
+use doorstep_matcher::wechat::push::{Group, Template, Templates};
 use doorstep_matcher::wechat::{Wechat, WechatConfig};
 use doorstep_matcher::{MatchSettings, Matcher};
 use doorstep_search_index::SearchIndex;
@@ -71,6 +73,10 @@ pub struct AppState {
     pub weights: Arc<doorstep_matcher::Weights>,
     /// The WeChat mini-program API, when configured.
     pub wechat: Option<Arc<Wechat>>,
+    /// The subscribe-message templates by notice group (empty without WeChat).
+    pub wechat_templates: Arc<Templates>,
+    /// Content security over user text (a no-op without WeChat).
+    pub content: ContentGuard,
 }
 
 impl AppState {
@@ -249,6 +255,53 @@ pub fn wechat(
     }
 }
 
+/// The subscribe-message templates from the settings: one per notice group whose
+/// `wechat_template_<group>` is set, with its keyword mapping from
+/// `wechat_template_keywords` or the built-in one. Says once at start what is sent.
+pub fn wechat_templates(settings: &Settings, on: bool) -> anyhow::Result<Templates> {
+    let mut templates = Templates {
+        page: settings.wechat_message_page.clone(),
+        ..Templates::default()
+    };
+    for group in Group::ALL {
+        let id = match group {
+            Group::NewMatch => &settings.wechat_template_new_match,
+            Group::ApplicationStatus => &settings.wechat_template_application_status,
+            Group::InterviewTime => &settings.wechat_template_interview_time,
+            Group::ShiftReminder => &settings.wechat_template_shift_reminder,
+            Group::ShiftChange => &settings.wechat_template_shift_change,
+            Group::FairReminder => &settings.wechat_template_fair_reminder,
+            Group::ReportProgress => &settings.wechat_template_report_progress,
+        };
+        let Some(id) = id.clone().filter(|i| !i.trim().is_empty()) else {
+            continue;
+        };
+        let keywords = match settings.wechat_template_keywords.get(group.name()) {
+            Some(map) if !map.is_empty() => {
+                map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+            }
+            _ => group.default_keywords(),
+        };
+        templates.by_group.insert(group, Template { id, keywords });
+    }
+    for name in settings.wechat_template_keywords.keys() {
+        if !Group::ALL.iter().any(|g| g.name() == name) {
+            anyhow::bail!("`wechat_template_keywords.{name}` names no notice group");
+        }
+    }
+    if !on {
+        // Said once by `wechat` already: WeChat is off, so no message is sent.
+        return Ok(Templates::default());
+    }
+    if templates.by_group.is_empty() {
+        tracing::info!("WeChat subscribe messages are off: no wechat_template_* is set");
+    } else {
+        let groups: Vec<&str> = templates.by_group.keys().map(|g| g.name()).collect();
+        tracing::info!(groups = ?groups, "WeChat subscribe messages on");
+    }
+    Ok(templates)
+}
+
 /// Delivers one-time codes: SMS through [`sms_sender`], e-mail through the same mail
 /// settings as every other mail.
 pub fn courier(settings: &Settings) -> anyhow::Result<Arc<dyn Courier>> {
@@ -348,6 +401,11 @@ impl Application {
         };
         let courier = courier(&settings)?;
         let wechat = wechat(&settings, db.clone(), "serve")?;
+        let wechat_templates = Arc::new(wechat_templates(&settings, wechat.is_some())?);
+        let content = ContentGuard::new(
+            wechat.clone(),
+            settings.wechat_content_fallback_openid.clone(),
+        );
         let tokens = TokenService::new(
             keys,
             TokenSettings {
@@ -385,6 +443,8 @@ impl Application {
             courier,
             weights,
             wechat,
+            wechat_templates,
+            content,
             settings,
         });
         let search = state.search.clone();

@@ -105,6 +105,7 @@ error_codes! {
     CheckinNotOpen = "checkin_not_open", 409, "Check-in has not opened yet for this shift";
     CodeDailyLimit = "code_daily_limit", 429, "This destination was sent its codes for the day; try again tomorrow";
     CodeResendTooSoon = "code_resend_too_soon", 429, "A code was sent moments ago; retry after `Retry-After`";
+    ContentRisky = "content_risky", 422, "WeChat's content security check found this text risky; change it";
     DatabaseUnavailable = "database_unavailable", 503, "The database cannot be reached; try again shortly";
     DateInPast = "date_in_past", 422, "The date must be today or later";
     DateTooFar = "date_too_far", 422, "The date must be within a year";
@@ -215,6 +216,7 @@ error_codes! {
     ReportNotWaiting = "report_not_waiting", 409, "Only a report waiting for dispatch can be rejected";
     RequestTimeout = "request_timeout", 408, "The request head did not arrive in time";
     Required = "required", 422, "The field is required";
+    ReviewResolved = "review_resolved", 409, "This content review is already resolved";
     RoleNotAllowed = "role_not_allowed", 422, "Sign-up creates seeker or merchant accounts; officers are added by an admin";
     RouteNotFound = "route_not_found", 404, "No such route";
     SessionFull = "session_full", 409, "Every seat of this session is taken";
@@ -249,6 +251,7 @@ error_codes! {
     UnknownPosting = "unknown_posting", 422, "Not a posting of this business";
     UnknownSchedule = "unknown_schedule", 422, "Not a known schedule flag";
     UnknownStation = "unknown_station", 422, "No such station";
+    UnknownTemplate = "unknown_template", 422, "Not a subscribe-message template this server sends";
     UnknownTag = "unknown_tag", 422, "Not one of the allowed tags";
     UnsupportedMediaType = "unsupported_media_type", 415, "The request body is not of the media type the route takes";
     ValidationFailed = "validation_failed", 422, "Well-formed input that breaks a rule; `errors` names each offending field";

@@ -1,4 +1,5 @@
-//! The in-app inbox: notices for one account, newest first.
+//! The in-app inbox: notices for one account, newest first. Each notice is also offered
+//! to the WeChat subscribe-message channel (`crate::wechat_push::enqueue`).
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -25,14 +26,16 @@ pub async fn notify<C: ConnectionTrait>(
         id: Set(Uuid::now_v7()),
         account_id: Set(account),
         kind: Set(kind.to_owned()),
-        title: Set(title),
-        body: Set(body),
-        data: Set(data),
+        title: Set(title.clone()),
+        body: Set(body.clone()),
+        data: Set(data.clone()),
         created_at: Set(time::now()),
         read_at: Set(None),
     }
     .insert(db)
     .await?;
+    // The WeChat channel follows the inbox (see `crate::wechat_push`).
+    crate::wechat_push::enqueue(db, account, kind, &title, &body, &data).await?;
     Ok(())
 }
 

@@ -39,12 +39,14 @@ pub mod webhooks;
 pub mod wechat_accounts;
 // The gig workers' community: stations, trainings, reports, points, wishes.
 pub mod community_privacy;
+pub mod content_reviews;
 pub mod mail_queue;
 pub mod media;
 pub mod points;
 pub mod reports;
 pub mod stations;
 pub mod trainings;
+pub mod wechat_push;
 pub mod wishes;
 // Officer services (issue 11).
 pub mod figures;

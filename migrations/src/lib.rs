@@ -19,6 +19,7 @@ mod m20261126_000012_stations;
 mod m20261126_000013_retention;
 mod m20261206_000014_redemption_districts;
 mod m20261206_000015_auth_codes;
+mod m20261207_000002_wechat_push;
 mod m20261207_000016_leases;
 mod m20261207_000017_phone_verified;
 // Named by the plan; it runs after 000017, as listed below.
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_leases::Migration),
             Box::new(m20261207_000017_phone_verified::Migration),
             Box::new(m20261207_000001_wechat_accounts::Migration),
+            Box::new(m20261207_000002_wechat_push::Migration),
         ]
     }
 }

@@ -109,7 +109,15 @@ impl ApiError {
             ApiError::Domain(err) => match err {
                 D::Validation(errors) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::ValidationFailed,
+                    // Text refused by content security says so at the top, naming the
+                    // fields below.
+                    if !errors.0.is_empty()
+                        && errors.0.iter().all(|e| e.code == ErrorCode::ContentRisky)
+                    {
+                        ErrorCode::ContentRisky
+                    } else {
+                        ErrorCode::ValidationFailed
+                    },
                     summarise(&errors.0),
                     errors.0.clone(),
                 ),

@@ -116,6 +116,20 @@ async fn render_metrics(state: &AppState) -> HttpResponse {
         }
         Err(err) => tracing::warn!(error = %err, "queue figures unavailable"),
     }
+    // The WeChat channel's messages by state (`wechat_messages_sent`, `_dead`…), beside
+    // the other channels' `pushes_*`.
+    if state.wechat.is_some() {
+        match doorstep_matcher::wechat::push::stats(&state.db).await {
+            Ok(counts) => {
+                for (status, n) in counts {
+                    state
+                        .metrics
+                        .set_queue(&format!("wechat_messages_{status}"), n as i64);
+                }
+            }
+            Err(err) => tracing::warn!(error = %err, "WeChat message figures unavailable"),
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())

@@ -28,6 +28,7 @@ pub mod search;
 pub mod service_records;
 pub mod webhooks;
 pub mod wechat;
+pub mod wechat_push;
 // The gig workers' community.
 pub mod points;
 pub mod reports;
@@ -132,6 +133,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(webhooks::ping_webhook)
                 .service(inbox::list_inbox)
                 .service(inbox::mark_read)
+                .service(wechat_push::accept_subscriptions)
+                .service(wechat_push::list_reviews)
+                .service(wechat_push::resolve_review)
                 .service(fairs::create_fair)
                 .service(fairs::list_fairs)
                 .service(fairs::get_fair)

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use doorstep_domain::postings::taxonomy::{CATEGORIES, Category};
 use doorstep_domain::postings::{self, Action, PostingFilter, PostingInput};
 use doorstep_domain::types::{PostingKind, PostingStatus};
+use doorstep_matcher::wechat::content::Scene;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -46,13 +47,20 @@ pub async fn create_posting(
     id: web::Path<Uuid>,
     body: JsonBody<PostingInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (created, business) = postings::create(
-        &state.db,
-        &auth.0,
-        id.into_inner(),
-        coord.inbound(body.into_inner()),
-    )
-    .await?;
+    let input = coord.inbound(body.into_inner());
+    let checked = state
+        .content
+        .check(
+            &state.db,
+            auth.0.account_id,
+            Scene::Forum,
+            &[("title", &input.title), ("description", &input.description)],
+        )
+        .await?;
+    let (created, business) = postings::create(&state.db, &auth.0, id.into_inner(), input).await?;
+    checked
+        .record(&state.db, auth.0.account_id, "posting", Some(created.id))
+        .await?;
     Ok(HttpResponse::Created().json(coord.outbound(PostingView::new(created, &business))))
 }
 
@@ -162,13 +170,20 @@ pub async fn update_posting(
     id: web::Path<Uuid>,
     body: JsonBody<PostingInput>,
 ) -> Result<web::Json<PostingView>, ApiError> {
-    let (updated, business) = postings::update(
-        &state.db,
-        &auth.0,
-        id.into_inner(),
-        coord.inbound(body.into_inner()),
-    )
-    .await?;
+    let input = coord.inbound(body.into_inner());
+    let checked = state
+        .content
+        .check(
+            &state.db,
+            auth.0.account_id,
+            Scene::Forum,
+            &[("title", &input.title), ("description", &input.description)],
+        )
+        .await?;
+    let (updated, business) = postings::update(&state.db, &auth.0, id.into_inner(), input).await?;
+    checked
+        .record(&state.db, auth.0.account_id, "posting", Some(updated.id))
+        .await?;
     Ok(coord.json(PostingView::new(updated, &business)))
 }
 

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get, put, web};
 use doorstep_domain::profiles::{self, ProfileInput};
 use doorstep_domain::trainings;
+use doorstep_matcher::wechat::content::Scene;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -52,8 +53,25 @@ pub async fn put_profile(
     auth: Auth,
     body: JsonBody<ProfileInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, created) =
-        profiles::upsert(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
+    let input = coord.inbound(body.into_inner());
+    let checked = state
+        .content
+        .check(
+            &state.db,
+            auth.0.account_id,
+            Scene::Profile,
+            &[("resume", &input.resume)],
+        )
+        .await?;
+    let (_, created) = profiles::upsert(&state.db, &auth.0, input).await?;
+    checked
+        .record(
+            &state.db,
+            auth.0.account_id,
+            "profile",
+            Some(auth.0.account_id),
+        )
+        .await?;
     let view = profiles::view_for(&state.db, &auth.0, auth.0.account_id, None, None).await?;
     let trainings = trainings::completed(&state.db, auth.0.account_id).await?;
     let body = coord.outbound(ProfileView::new(view, true).with_trainings(trainings));

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use doorstep_domain::reports::handling::{self, DepartmentInput, DispatchInput, Handler};
 use doorstep_domain::reports::{self, ReportInput};
 use doorstep_domain::types::{MediaKind, ReportStatus, Role};
+use doorstep_matcher::wechat::content::Scene;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -52,7 +53,20 @@ pub async fn file_report(
     auth: Auth,
     body: JsonBody<ReportInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = reports::file(&state.db, &auth.0, coord.inbound(body.into_inner())).await?;
+    let input = coord.inbound(body.into_inner());
+    let checked = state
+        .content
+        .check(
+            &state.db,
+            auth.0.account_id,
+            Scene::Forum,
+            &[("text", &input.text), ("address", &input.address)],
+        )
+        .await?;
+    let created = reports::file(&state.db, &auth.0, input).await?;
+    checked
+        .record(&state.db, auth.0.account_id, "report", Some(created.id))
+        .await?;
     Ok(HttpResponse::Created().json(coord.outbound(full_view(&state, created, false).await?)))
 }
 

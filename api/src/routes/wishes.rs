@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use doorstep_domain::types::WishStatus;
 use doorstep_domain::wishes::{self, WishAnswer, WishInput};
+use doorstep_matcher::wechat::content::Scene;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -29,7 +30,20 @@ pub async fn post_wish(
     auth: Auth,
     body: JsonBody<WishInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = wishes::post(&state.db, &auth.0, body.into_inner()).await?;
+    let input = body.into_inner();
+    let checked = state
+        .content
+        .check(
+            &state.db,
+            auth.0.account_id,
+            Scene::Forum,
+            &[("text", &input.text)],
+        )
+        .await?;
+    let created = wishes::post(&state.db, &auth.0, input).await?;
+    checked
+        .record(&state.db, auth.0.account_id, "wish", Some(created.id))
+        .await?;
     Ok(HttpResponse::Created().json(WishView::new(created, Some(auth.0.account_id))))
 }
 

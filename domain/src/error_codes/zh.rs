@@ -49,6 +49,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
             "今天发送到该号码或邮箱的验证码已达上限，请明天再试",
         ),
         C::CodeResendTooSoon => ("发送太频繁", "验证码刚刚发送过，请稍后再试"),
+        C::ContentRisky => (
+            "内容不合规",
+            "这段文字未通过微信内容安全检测，请修改后再提交",
+        ),
         C::DatabaseUnavailable => ("服务暂时不可用", "暂时无法连接数据库，请稍后再试"),
         C::DateInPast => ("日期已过", "日期不能早于今天"),
         C::DateTooFar => ("日期太远", "日期必须在一年以内"),
@@ -209,6 +213,7 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::ReportNotWaiting => ("上报不在待派单状态", "只有等待派单的上报才能驳回"),
         C::RequestTimeout => ("请求超时", "请求头没有按时送达"),
         C::Required => ("必填", "这一项必须填写"),
+        C::ReviewResolved => ("审核已处理", "这条内容审核已经处理过了"),
         C::RoleNotAllowed => (
             "不能注册该身份",
             "注册只能创建求职者或商家账号，工作人员由管理员添加",
@@ -249,6 +254,7 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::UnknownPosting => ("不是本店岗位", "不是这家商家的岗位"),
         C::UnknownSchedule => ("未知排班", "不是已知的排班选项"),
         C::UnknownStation => ("找不到站点", "没有这个站点"),
+        C::UnknownTemplate => ("未知的消息模板", "这个订阅消息模板不是本平台发送的"),
         C::UnknownTag => ("未知标签", "不是允许使用的标签"),
         C::UnsupportedMediaType => ("内容类型不支持", "这个接口不接受该类型的请求内容"),
         C::ValidationFailed => ("填写有误", "有内容填写不符合要求，详见 errors"),

@@ -15,6 +15,8 @@
 //! the server (the phone number comes from `getuserphonenumber`), so it is never stored,
 //! returned or logged.
 
+pub mod content;
+pub mod push;
 pub mod token;
 
 use std::fmt;

@@ -38,6 +38,7 @@ mod search_quality;
 mod signup_limits;
 mod tokens;
 mod tour;
+mod wechat_push;
 // The gig workers' community.
 mod figures;
 mod points;

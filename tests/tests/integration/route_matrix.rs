@@ -151,6 +151,15 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/webhooks/{id}/ping", "1 4 4 4 4 4 4 4"),
     ("get", "/api/v1/inbox", "1 Y Y Y Y Y Y Y"),
     ("post", "/api/v1/inbox/{id}/read", "1 4 4 4 4 4 4 4"),
+    // WeChat is not configured in this world.
+    ("post", "/api/v1/me/wechat/subscriptions", "1 4 4 4 4 4 4 4"),
+    ("get", "/api/v1/content-reviews", "1 3 3 3 Y Y Y Y"),
+    // No such review.
+    (
+        "post",
+        "/api/v1/content-reviews/{id}/resolve",
+        "1 3 3 3 4 4 4 4",
+    ),
     ("post", "/api/v1/fairs", "1 V V V V V V V"),
     ("get", "/api/v1/fairs", "Y Y Y Y Y Y Y Y"),
     ("get", "/api/v1/fairs/{id}", "Y Y Y Y Y Y Y Y"),
@@ -557,6 +566,8 @@ fn body(method: &str, path: &str, world: &World) -> Value {
         ("post", "/api/v1/fairs/{id}/check-ins") => json!({"token": "v1.fair-checkin.e30.AAAA"}),
         ("post", "/api/v1/postings/{id}/shifts") => shift_body(chrono::Duration::days(5), 4, 2),
         ("put", "/api/v1/businesses/{id}") => business_body("漫咖啡 圆融店"),
+        ("post", "/api/v1/me/wechat/subscriptions") => json!({"template_ids": ["tmpl-x"]}),
+        ("post", "/api/v1/content-reviews/{id}/resolve") => json!({"resolution": "approved"}),
         _ => json!({}),
     }
 }
