@@ -12,7 +12,6 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
-    Statement,
 };
 use serde_json::Value;
 use uuid::Uuid;

@@ -13,9 +13,8 @@ use doorstep_tests::market::{posting_body, profile_body};
 use doorstep_tests::wechat::{self as fake, FakeWechat};
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app_with};
 use futures_util::future::join_all;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 on_both_databases!(
     a_message_goes_once_per_acceptance_and_never_without_one,
