@@ -52,6 +52,17 @@ const ENGLISH: [Option<&str>; 3] = [
     Some("en-US,en;q=0.9,zh;q=0.8"),
 ];
 
+/// What a problem looks like for each of some `Accept-Language` headers: its
+/// `Content-Language`, title, the separator in the detail's "field: sentence", and whether
+/// the sentence is Chinese.
+struct Expected {
+    headers: &'static [Option<&'static str>],
+    language: &'static str,
+    title: &'static str,
+    separator: &'static str,
+    han: bool,
+}
+
 async fn a_validation_error_speaks_the_preferred_language(backend: Backend) {
     let app = spawn_app(backend).await;
     let api = app.without_language();
@@ -59,12 +70,30 @@ async fn a_validation_error_speaks_the_preferred_language(backend: Backend) {
         "role": "seeker", "phone": "12345", "password": PASSWORD,
         "display_name": "王小明", "code": "123456",
     });
-    // (headers, Content-Language, title, the detail's "field: sentence" separator, Han or not)
-    let languages: [(&[Option<&str>], &str, &str, &str, bool); 2] = [
-        (&CHINESE, "zh-CN", "填写有误", "：", true),
-        (&ENGLISH, "en", "Unprocessable Entity", ": ", false),
+    let languages = [
+        Expected {
+            headers: &CHINESE,
+            language: "zh-CN",
+            title: "填写有误",
+            separator: "：",
+            han: true,
+        },
+        Expected {
+            headers: &ENGLISH,
+            language: "en",
+            title: "Unprocessable Entity",
+            separator: ": ",
+            han: false,
+        },
     ];
-    for (headers, language, title, separator, han) in languages {
+    for Expected {
+        headers,
+        language,
+        title,
+        separator,
+        han,
+    } in languages
+    {
         for &header in headers {
             let response = ask(
                 &api,
