@@ -31,7 +31,6 @@ use crate::http::Problem;
         (name = "profiles", description = "Seeker profiles"),
         (name = "applications", description = "Applications and their stages"),
         (name = "inbox", description = "In-app notices"),
-        (name = "wechat", description = "WeChat mini-program: subscribe-message acceptances and the content review queue"),
         (name = "search", description = "Full-text and doorstep-radius search"),
         (name = "matches", description = "Two-sided matches, explained, and feedback"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
@@ -42,7 +41,7 @@ use crate::http::Problem;
         (name = "points", description = "Points for community work, rewards and redemptions"),
         (name = "wishes", description = "The wish wall (心愿墙)"),
         (name = "gigs", description = "Gig shifts: claims, check-in, hours, pay, ratings and reliability"),
-        (name = "wechat", description = "The WeChat mini-program: sign-in with wx.login, binding, the verified phone number, and mini-program codes of postings, fairs and stations"),
+        (name = "wechat", description = "The WeChat mini-program: sign-in with wx.login, binding, the verified phone number, mini-program codes of postings, fairs and stations, subscribe-message acceptances and the content review queue"),
     )
 )]
 pub struct ApiDoc;
