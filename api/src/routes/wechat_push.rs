@@ -32,7 +32,7 @@ pub struct SubscriptionsInput {
     request_body = SubscriptionsInput,
     responses(
         (status = 204, description = "Recorded"),
-        (status = 404, body = crate::http::Problem, description = "WeChat is not configured on this server (`wechat_not_configured`)"),
+        (status = 404, body = crate::http::Problem, content_type = "application/problem+json", description = "WeChat is not configured on this server (`wechat_not_configured`)"),
         problems::ValidationFailed,
     )
 )]
@@ -175,7 +175,7 @@ pub struct ResolveInput {
         (status = 200, body = ContentReviewView),
         problems::Forbidden,
         problems::NotFound,
-        (status = 409, body = crate::http::Problem, description = "Already resolved (`review_resolved`)"),
+        (status = 409, body = crate::http::Problem, content_type = "application/problem+json", description = "Already resolved (`review_resolved`)"),
     )
 )]
 #[post("/content-reviews/{id}/resolve")]
