@@ -1,23 +1,44 @@
 //! The officers' queue of user text held by content security (issue 23, item 5): text
 //! WeChat's `msg_sec_check` answered `review` for, or text that could not be checked
-//! (WeChat down, an error, an account without an openid). The text itself is always kept
-//! where the user put it; a row here only asks an officer to look at it.
+//! (WeChat down, an error, an account without an openid).
+//!
+//! The text is always kept where the user put it (never lost). Text WeChat sent to
+//! `review` is held: nobody else sees it until an officer approves it. A posting under
+//! review cannot be published (an open posting whose edit is held is paused); a résumé
+//! under review is blank to merchants; a wish or a report under review stays off the wish
+//! wall and the public board. `unchecked` text is queued for an officer's look but not
+//! held: nothing suggested a problem, and holding it would stop every posting in the
+//! district while WeChat is down. `removed` (of either) takes the subject down for good:
+//! the posting is closed, the résumé emptied, the wish or report never shown. The author is
+//! told either way.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::entities::content_review;
 use crate::pagination::{Page, PageRequest};
-use crate::{DomainError, time};
+use crate::{DomainError, inbox, time};
+
+/// What held text belongs to (`content_reviews.subject_type`).
+pub const POSTING: &str = "posting";
+pub const PROFILE: &str = "profile";
+pub const WISH: &str = "wish";
+pub const REPORT: &str = "report";
 
 pub const OPEN: &str = "open";
 pub const RESOLVED: &str = "resolved";
 
-/// One piece of text to hold.
+/// WeChat's verdict that a person should look: the text is held until approved.
+pub const REVIEW: &str = "review";
+/// The check could not give a verdict: queued, not held.
+pub const UNCHECKED: &str = "unchecked";
+
+/// One piece of text to queue for an officer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
     pub field: String,
@@ -26,6 +47,11 @@ pub struct Held {
     pub suggest: String,
     pub label: Option<i32>,
     pub reason: Option<String>,
+}
+
+/// Whether any of these must stay hidden until an officer approves it.
+pub fn holds(held: &[Held]) -> bool {
+    held.iter().any(|h| h.suggest == REVIEW)
 }
 
 /// Queues `held` for an officer, naming what the text belongs to.
@@ -76,9 +102,107 @@ pub async fn list<C: ConnectionTrait>(
     Ok(Page::from_rows(rows, page.limit, |r| r.id))
 }
 
-/// Resolves an open review (`approved`: the text stays; `removed`: the officer took it
-/// down by the subject's own routes). A resolved one is a conflict.
-pub async fn resolve<C: ConnectionTrait>(
+/// Whether some text of this subject is held: WeChat said `review` and no officer has
+/// decided yet.
+pub async fn is_held<C: ConnectionTrait>(
+    db: &C,
+    subject_type: &str,
+    subject_id: Uuid,
+) -> Result<bool, DomainError> {
+    let open = content_review::Entity::find()
+        .filter(content_review::Column::SubjectType.eq(subject_type))
+        .filter(content_review::Column::SubjectId.eq(subject_id))
+        .filter(content_review::Column::Status.eq(OPEN))
+        .filter(content_review::Column::Suggest.eq(REVIEW))
+        .count(db)
+        .await?;
+    Ok(open > 0)
+}
+
+/// A condition on a query of `subject_type` rows: the row's `id` is neither held nor
+/// removed by an officer. For lists that others read (the wish wall, the board).
+pub fn shown(subject_type: &str, id: impl IntoColumnRef) -> SimpleExpr {
+    let withheld = Query::select()
+        .column(content_review::Column::SubjectId)
+        .from(content_review::Entity)
+        .and_where(content_review::Column::SubjectType.eq(subject_type))
+        // NOT IN over a NULL would exclude every row.
+        .and_where(content_review::Column::SubjectId.is_not_null())
+        .and_where(
+            content_review::Column::Status
+                .eq(OPEN)
+                .and(content_review::Column::Suggest.eq(REVIEW))
+                .or(content_review::Column::Resolution.eq(REMOVED)),
+        )
+        .to_owned();
+    Expr::col(id).not_in_subquery(withheld)
+}
+
+pub const APPROVED: &str = "approved";
+pub const REMOVED: &str = "removed";
+
+/// Resolves an open review: `approved` lets others see the text (once nothing else of the
+/// subject is under review); `removed` takes the subject down (see the module notes). The
+/// author is told. A resolved one is a conflict.
+pub async fn resolve<C: TransactionTrait>(
+    db: &C,
+    id: Uuid,
+    officer: Uuid,
+    resolution: &str,
+) -> Result<content_review::Model, DomainError> {
+    let txn = crate::db::begin_write(db).await?;
+    let row = close(&txn, id, officer, resolution).await?;
+    if let Some(subject) = row.subject_id {
+        let removed = resolution == REMOVED;
+        if removed {
+            take_down(&txn, &row.subject_type, subject).await?;
+        }
+        // Approving held text shows it (once nothing else of the subject is held), which
+        // its author waits for; approving `unchecked` text changes nothing they can see.
+        let settled = removed
+            || (row.suggest == REVIEW && !is_held(&txn, &row.subject_type, subject).await?);
+        if let (true, Some(author)) = (settled, row.account_id) {
+            let (title, body) = if removed {
+                (
+                    "内容已被移除",
+                    "你发布的内容经社区审核不符合平台规范，已被移除。",
+                )
+            } else {
+                (
+                    "内容审核通过",
+                    "你发布的内容已通过社区审核，其他人现在可以看到了。",
+                )
+            };
+            inbox::notify(
+                &txn,
+                author,
+                &format!("content_{resolution}"),
+                title.to_owned(),
+                body.to_owned(),
+                json!({"subject_type": row.subject_type, "subject_id": subject, "field": row.field}),
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// What `removed` does to the subject itself; wishes and reports need nothing more than
+/// the review row, which keeps them off the public lists (see [`shown`]).
+async fn take_down<C: ConnectionTrait>(
+    db: &C,
+    subject_type: &str,
+    subject: Uuid,
+) -> Result<(), DomainError> {
+    match subject_type {
+        POSTING => crate::postings::take_down(db, subject).await,
+        PROFILE => crate::profiles::remove_resume(db, subject).await,
+        _ => Ok(()),
+    }
+}
+
+async fn close<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
     officer: Uuid,

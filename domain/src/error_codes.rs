@@ -246,6 +246,7 @@ error_codes! {
     UnknownCoordSystem = "unknown_coord_system", 422, "`coord` is `wgs84` (the default) or `gcj02`";
     UnknownCredential = "unknown_credential", 422, "A certificate must be a known credential (急救证, 消防证…)";
     UnknownDepartment = "unknown_department", 422, "No such department";
+    UnderReview = "under_review", 409, "An officer is still reviewing this text; it is shown once approved";
     UnknownField = "unknown_field", 400, "The body names a field the route does not take";
     UnknownKind = "unknown_kind", 422, "Not a known kind";
     UnknownPosting = "unknown_posting", 422, "Not a posting of this business";

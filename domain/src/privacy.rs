@@ -19,7 +19,10 @@ use crate::entities::{
     account, application, application_event, audit_entry, consent, notification, refresh_token,
     seeker_profile,
 };
-use crate::entities::{favourite_worker, gig_notice, shift_claim, shift_rating};
+use crate::entities::{
+    content_review, favourite_worker, gig_notice, shift_claim, shift_rating, wechat_binding,
+    wechat_message, wechat_subscription,
+};
 use crate::outbox::{self, Aggregate};
 use crate::types::{RatingSide, Role, StringList, Visibility, WeeklySchedule};
 use crate::{DomainError, accounts, time};
@@ -82,6 +85,12 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
         .order_by_asc(shift_rating::Column::Id)
         .all(db)
         .await?;
+    let wechat = wechat_export(db, actor.account_id).await?;
+    let held = content_review::Entity::find()
+        .filter(content_review::Column::AccountId.eq(actor.account_id))
+        .order_by_asc(content_review::Column::Id)
+        .all(db)
+        .await?;
     let reads = audit_entry::Entity::find()
         .filter(audit_entry::Column::SubjectId.eq(actor.account_id))
         .order_by_asc(audit_entry::Column::Id)
@@ -138,8 +147,47 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
             "claim_id": r.claim_id, "business_id": r.business_id, "stars": r.stars,
             "tags": r.tags, "comment": r.comment, "created_at": time::to_display(r.created_at),
         })).collect::<Vec<_>>(),
+        "wechat": wechat,
+        // Text content security held for an officer, and what the officer decided.
+        "content_reviews": held.iter().map(|r| json!({
+            "subject_type": r.subject_type, "subject_id": r.subject_id, "field": r.field,
+            "content": r.content, "suggest": r.suggest, "label": r.label, "status": r.status,
+            "resolution": r.resolution, "created_at": time::to_display(r.created_at),
+            "resolved_at": r.resolved_at.map(time::to_display),
+        })).collect::<Vec<_>>(),
         "officer_reads": reads.iter().map(|r| json!({
             "officer_id": r.actor_id, "action": r.action, "reason": r.reason, "at": time::to_display(r.at),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// The WeChat identity bound to the account, the subscribe messages it accepted and those
+/// sent or queued for it; `null` when it never bound WeChat.
+async fn wechat_export<C: ConnectionTrait>(db: &C, id: uuid::Uuid) -> Result<Value, DomainError> {
+    let Some(binding) = wechat_binding::Entity::find_by_id(id).one(db).await? else {
+        return Ok(Value::Null);
+    };
+    let accepted = wechat_subscription::Entity::find()
+        .filter(wechat_subscription::Column::AccountId.eq(id))
+        .order_by_asc(wechat_subscription::Column::Id)
+        .all(db)
+        .await?;
+    let messages = wechat_message::Entity::find()
+        .filter(wechat_message::Column::AccountId.eq(id))
+        .order_by_asc(wechat_message::Column::Id)
+        .all(db)
+        .await?;
+    Ok(json!({
+        "openid": binding.openid, "unionid": binding.unionid,
+        "bound_at": time::to_display(binding.created_at),
+        "subscriptions": accepted.iter().map(|s| json!({
+            "template_id": s.template_id, "accepted_at": time::to_display(s.accepted_at),
+            "used_at": s.used_at.map(time::to_display),
+        })).collect::<Vec<_>>(),
+        "messages": messages.iter().map(|m| json!({
+            "kind": m.kind, "template_id": m.template_id, "title": m.title, "body": m.body,
+            "status": m.status, "sent_at": m.sent_at.map(time::to_display),
+            "created_at": time::to_display(m.created_at),
         })).collect::<Vec<_>>(),
     }))
 }
@@ -173,7 +221,19 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
         .exec(&txn)
         .await?;
     // The WeChat identity goes too: signing in with that WeChat again starts afresh.
-    crate::entities::wechat_binding::Entity::delete_by_id(id)
+    // So do its acceptances and messages (nothing queued goes out after this), and the
+    // copies of its text in the content review queue.
+    wechat_binding::Entity::delete_by_id(id).exec(&txn).await?;
+    wechat_subscription::Entity::delete_many()
+        .filter(wechat_subscription::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    wechat_message::Entity::delete_many()
+        .filter(wechat_message::Column::AccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    content_review::Entity::delete_many()
+        .filter(content_review::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
 

@@ -328,10 +328,13 @@ impl ProfileInput {
 }
 
 /// Creates or replaces the actor's profile; `true` when it was created.
+/// Creates or replaces the actor's profile. `held`: résumé text content security holds for
+/// an officer (blank to merchants until approved).
 pub async fn upsert<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
     input: ProfileInput,
+    held: &[crate::content_reviews::Held],
 ) -> Result<(seeker_profile::Model, bool), DomainError> {
     if actor.role != Role::Seeker {
         return Err(DomainError::forbidden("only seekers have a profile"));
@@ -377,6 +380,14 @@ pub async fn upsert<C: TransactionTrait>(
     };
     outbox::record(&txn, Aggregate::Profile, actor.account_id, if created { "created" } else { "updated" },
         json!({"visibility": saved.visibility, "personalised_matching": saved.personalised_matching})).await?;
+    crate::content_reviews::record(
+        &txn,
+        Some(actor.account_id),
+        crate::content_reviews::PROFILE,
+        Some(actor.account_id),
+        held,
+    )
+    .await?;
     txn.commit().await?;
     Ok((saved, created))
 }
@@ -473,7 +484,11 @@ pub async fn view_for<C: ConnectionTrait>(
                     .map(|b| ((b.distance_m(home) / 100.0).round() * 100.0) as u32),
                 _ => None,
             };
-            let view = if shared { full } else { masked(full) };
+            let mut view = if shared { full } else { masked(full) };
+            // Text content security holds is not shown to merchants before approval.
+            if crate::content_reviews::is_held(db, crate::content_reviews::PROFILE, seeker).await? {
+                view.profile.resume = String::new();
+            }
             Ok(ProfileView { distance_m, ..view })
         }
         Role::Officer | Role::Admin => {
@@ -497,6 +512,23 @@ pub async fn view_for<C: ConnectionTrait>(
         }
         Role::Seeker => Err(DomainError::NotFound("profile")),
     }
+}
+
+/// Empties a résumé an officer removed for its content.
+pub async fn remove_resume<C: ConnectionTrait>(db: &C, seeker: Uuid) -> Result<(), DomainError> {
+    seeker_profile::Entity::update_many()
+        .col_expr(
+            seeker_profile::Column::Resume,
+            sea_orm::sea_query::Expr::value(""),
+        )
+        .col_expr(
+            seeker_profile::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(time::now()),
+        )
+        .filter(seeker_profile::Column::AccountId.eq(seeker))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Records that the seeker shares contact details with a business (idempotent per

@@ -16,7 +16,7 @@ use crate::auth::Principal;
 use crate::entities::wish;
 use crate::pagination::{Page, PageRequest};
 use crate::types::{Role, WishCategory, WishStatus, bounded};
-use crate::{DomainError, Invalid, ValidationErrors, inbox, time};
+use crate::{DomainError, Invalid, ValidationErrors, content_reviews, inbox, time};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -27,10 +27,12 @@ pub struct WishInput {
 }
 
 /// A worker posts a wish; it is shown without their name.
+/// `held`: its text content security holds for an officer (off the wall until approved).
 pub async fn post<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
     input: WishInput,
+    held: &[content_reviews::Held],
 ) -> Result<wish::Model, DomainError> {
     if actor.role != Role::Seeker {
         return Err(DomainError::forbidden("workers post wishes"));
@@ -58,17 +60,30 @@ pub async fn post<C: TransactionTrait>(
     }
     .insert(&txn)
     .await?;
+    content_reviews::record(
+        &txn,
+        Some(actor.account_id),
+        content_reviews::WISH,
+        Some(created.id),
+        held,
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }
 
-/// The wall, newest first, optionally by status.
+/// The wall, newest first, optionally by status; without wishes under review or removed.
 pub async fn wall<C: ConnectionTrait>(
     db: &C,
     status: Option<WishStatus>,
     page: PageRequest<Uuid>,
 ) -> Result<Page<wish::Model>, DomainError> {
-    let mut query = wish::Entity::find().order_by_desc(wish::Column::Id);
+    let mut query = wish::Entity::find()
+        .filter(content_reviews::shown(
+            content_reviews::WISH,
+            (wish::Entity, wish::Column::Id),
+        ))
+        .order_by_desc(wish::Column::Id);
     if let Some(status) = status {
         query = query.filter(wish::Column::Status.eq(status));
     }

@@ -57,10 +57,8 @@ pub async fn create_posting(
             &[("title", &input.title), ("description", &input.description)],
         )
         .await?;
-    let (created, business) = postings::create(&state.db, &auth.0, id.into_inner(), input).await?;
-    checked
-        .record(&state.db, auth.0.account_id, "posting", Some(created.id))
-        .await?;
+    let (created, business) =
+        postings::create(&state.db, &auth.0, id.into_inner(), input, &checked.held).await?;
     Ok(HttpResponse::Created().json(coord.outbound(PostingView::new(created, &business))))
 }
 
@@ -180,10 +178,8 @@ pub async fn update_posting(
             &[("title", &input.title), ("description", &input.description)],
         )
         .await?;
-    let (updated, business) = postings::update(&state.db, &auth.0, id.into_inner(), input).await?;
-    checked
-        .record(&state.db, auth.0.account_id, "posting", Some(updated.id))
-        .await?;
+    let (updated, business) =
+        postings::update(&state.db, &auth.0, id.into_inner(), input, &checked.held).await?;
     Ok(coord.json(PostingView::new(updated, &business)))
 }
 
@@ -206,7 +202,7 @@ async fn act(
     responses(
         (status = 200, body = PostingView),
         problems::NotFound,
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition` or `posting_expired`"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "`illegal_transition`, `posting_expired`, or `under_review` (content security holds its text for an officer)"),
     )
 )]
 #[post("/postings/{id}/publish")]

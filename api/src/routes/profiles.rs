@@ -63,15 +63,7 @@ pub async fn put_profile(
             &[("resume", &input.resume)],
         )
         .await?;
-    let (_, created) = profiles::upsert(&state.db, &auth.0, input).await?;
-    checked
-        .record(
-            &state.db,
-            auth.0.account_id,
-            "profile",
-            Some(auth.0.account_id),
-        )
-        .await?;
+    let (_, created) = profiles::upsert(&state.db, &auth.0, input, &checked.held).await?;
     let view = profiles::view_for(&state.db, &auth.0, auth.0.account_id, None, None).await?;
     let trainings = trainings::completed(&state.db, auth.0.account_id).await?;
     let body = coord.outbound(ProfileView::new(view, true).with_trainings(trainings));

@@ -63,10 +63,7 @@ pub async fn file_report(
             &[("text", &input.text), ("address", &input.address)],
         )
         .await?;
-    let created = reports::file(&state.db, &auth.0, input).await?;
-    checked
-        .record(&state.db, auth.0.account_id, "report", Some(created.id))
-        .await?;
+    let created = reports::file(&state.db, &auth.0, input, &checked.held).await?;
     Ok(HttpResponse::Created().json(coord.outbound(full_view(&state, created, false).await?)))
 }
 

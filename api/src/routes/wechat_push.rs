@@ -165,7 +165,10 @@ pub struct ResolveInput {
     pub resolution: Resolution,
 }
 
-/// Resolves an open review. Officers and admins.
+/// Resolves an open review. Officers and admins. `approved` shows the text to others once
+/// nothing else of its subject is under review; `removed` takes the subject down (a posting
+/// is closed, a résumé emptied, a wish or report kept off the public lists). The author is
+/// told (`content_approved` / `content_removed`).
 #[utoipa::path(
     tag = "wechat",
     security(("bearer" = [])),
@@ -187,8 +190,8 @@ pub async fn resolve_review(
 ) -> Result<web::Json<ContentReviewView>, ApiError> {
     let officer = auth.require(&[Role::Officer, Role::Admin])?;
     let resolution = match body.into_inner().resolution {
-        Resolution::Approved => "approved",
-        Resolution::Removed => "removed",
+        Resolution::Approved => content_reviews::APPROVED,
+        Resolution::Removed => content_reviews::REMOVED,
     };
     let row = content_reviews::resolve(&state.db, id.into_inner(), officer.account_id, resolution)
         .await?;

@@ -40,10 +40,7 @@ pub async fn post_wish(
             &[("text", &input.text)],
         )
         .await?;
-    let created = wishes::post(&state.db, &auth.0, input).await?;
-    checked
-        .record(&state.db, auth.0.account_id, "wish", Some(created.id))
-        .await?;
+    let created = wishes::post(&state.db, &auth.0, input, &checked.held).await?;
     Ok(HttpResponse::Created().json(WishView::new(created, Some(auth.0.account_id))))
 }
 

@@ -249,6 +249,7 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::UnknownCoordSystem => ("坐标系无效", "坐标系只能是 wgs84（默认）或 gcj02"),
         C::UnknownCredential => ("未知证书", "证书必须是已知的证书（急救证、消防证等）"),
         C::UnknownDepartment => ("找不到部门", "没有这个部门"),
+        C::UnderReview => ("内容审核中", "社区工作人员正在审核这段内容，通过后才能公开"),
         C::UnknownField => ("多余的字段", "请求里有这个接口不接受的字段"),
         C::UnknownKind => ("未知类型", "不是已知的类型"),
         C::UnknownPosting => ("不是本店岗位", "不是这家商家的岗位"),

@@ -19,6 +19,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Principal;
+use crate::content_reviews::{self, Held};
 use crate::credentials::{self, RequiredCredential, RequiredCredentials};
 use crate::entities::{business, business_member, posting};
 use crate::outbox::{self, Aggregate};
@@ -288,12 +289,14 @@ pub fn is_public(p: &posting::Model, b: &business::Model, now: DateTime<Utc>) ->
     p.status == PostingStatus::Open && b.status == BusinessStatus::Verified && p.expires_at > now
 }
 
-/// A new draft posting for one of the actor's businesses.
+/// A new draft posting for one of the actor's businesses. `held`: its text content security
+/// holds for an officer (queued with it; it cannot be published before approval).
 pub async fn create<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
     business_id: Uuid,
     input: PostingInput,
+    held: &[Held],
 ) -> Result<(posting::Model, business::Model), DomainError> {
     if actor.role != Role::Merchant {
         return Err(DomainError::forbidden("only merchants post jobs"));
@@ -344,6 +347,14 @@ pub async fn create<C: TransactionTrait>(
         snapshot(&created),
     )
     .await?;
+    content_reviews::record(
+        &txn,
+        Some(actor.account_id),
+        content_reviews::POSTING,
+        Some(created.id),
+        held,
+    )
+    .await?;
     txn.commit().await?;
     Ok((created, business))
 }
@@ -390,11 +401,15 @@ pub async fn find_visible<C: ConnectionTrait>(
 }
 
 /// Replaces a posting's content; closed and filled postings are no longer edited.
+/// Replaces a posting's content. `held`: text content security holds for an officer; an
+/// open posting whose new text is held is paused until it is approved, so the text is
+/// never public before.
 pub async fn update<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
     id: Uuid,
     input: PostingInput,
+    held: &[Held],
 ) -> Result<(posting::Model, business::Model), DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let (current, business) = as_member(&txn, actor, id).await?;
@@ -406,6 +421,7 @@ pub async fn update<C: TransactionTrait>(
     }
     let now = time::now();
     let valid = input.validate(&business, now)?;
+    let current_status = current.status;
     let mut active: posting::ActiveModel = current.into();
     active.kind = Set(valid.kind);
     active.title = Set(valid.title);
@@ -428,8 +444,30 @@ pub async fn update<C: TransactionTrait>(
     active.start_date = Set(valid.start_date);
     active.expires_at = Set(valid.expires_at);
     active.updated_at = Set(now);
+    let paused = content_reviews::holds(held) && current_status == PostingStatus::Open;
+    if paused {
+        active.status = Set(PostingStatus::Paused);
+    }
     let updated = active.update(&txn).await?;
     outbox::record(&txn, Aggregate::Posting, id, "updated", snapshot(&updated)).await?;
+    if paused {
+        outbox::record(
+            &txn,
+            Aggregate::Posting,
+            id,
+            "status_changed",
+            snapshot(&updated),
+        )
+        .await?;
+    }
+    content_reviews::record(
+        &txn,
+        Some(actor.account_id),
+        content_reviews::POSTING,
+        Some(id),
+        held,
+    )
+    .await?;
     txn.commit().await?;
     Ok((updated, business))
 }
@@ -470,6 +508,14 @@ pub async fn transition<C: TransactionTrait>(
             format!("a {} posting cannot be {:?}d", current.status, action).to_lowercase(),
         ));
     };
+    if to == PostingStatus::Open
+        && content_reviews::is_held(&txn, content_reviews::POSTING, id).await?
+    {
+        return Err(DomainError::conflict(
+            ErrorCode::UnderReview,
+            "an officer is still reviewing this posting's text; it can be published once approved",
+        ));
+    }
     if to == PostingStatus::Open && current.expires_at <= now {
         return Err(DomainError::conflict(
             ErrorCode::PostingExpired,
@@ -497,6 +543,33 @@ pub async fn transition<C: TransactionTrait>(
     .await?;
     txn.commit().await?;
     Ok((updated, business))
+}
+
+/// Closes a posting an officer removed for its content (`close_reason` `removed`), with
+/// its outbox event; a closed or filled one stays as it is.
+pub async fn take_down<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DomainError> {
+    let Some(current) = posting::Entity::find_by_id(id).one(db).await? else {
+        return Ok(());
+    };
+    if current.status.is_final() {
+        return Ok(());
+    }
+    let now = time::now();
+    let mut active: posting::ActiveModel = current.into();
+    active.status = Set(PostingStatus::Closed);
+    active.closed_at = Set(Some(now));
+    active.close_reason = Set(Some("removed".to_owned()));
+    active.updated_at = Set(now);
+    let updated = active.update(db).await?;
+    outbox::record(
+        db,
+        Aggregate::Posting,
+        id,
+        "status_changed",
+        snapshot(&updated),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Closes every posting whose expiry has passed, each with its outbox event, in one

@@ -156,10 +156,13 @@ async fn earlier_report_of_same_problem<C: ConnectionTrait>(
 
 /// A registered worker files a report. If the same problem was reported nearby within the
 /// day, the new report is linked to the earlier one (status `duplicate`).
+/// `held`: its text content security holds for an officer (it stays off the public board
+/// until approved).
 pub async fn file<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
     input: ReportInput,
+    held: &[crate::content_reviews::Held],
 ) -> Result<report::Model, DomainError> {
     if actor.role != Role::Seeker {
         return Err(DomainError::forbidden(
@@ -251,6 +254,14 @@ pub async fn file<C: TransactionTrait>(
             .await?;
         }
     }
+    crate::content_reviews::record(
+        &txn,
+        Some(actor.account_id),
+        crate::content_reviews::REPORT,
+        Some(created.id),
+        held,
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -511,6 +522,10 @@ pub async fn board<C: ConnectionTrait>(
     let mut query = report::Entity::find()
         .filter(report::Column::Status.eq(ReportStatus::Resolved))
         .filter(report::Column::DuplicateOf.is_null())
+        .filter(crate::content_reviews::shown(
+            crate::content_reviews::REPORT,
+            (report::Entity, report::Column::Id),
+        ))
         .order_by_desc(report::Column::Id);
     if let Some(district) = district {
         query = query.filter(report::Column::DistrictId.eq(district));

@@ -3,16 +3,19 @@
 //!
 //! - `pass` → stored as usual.
 //! - `risky` → refused: a 422 `content_risky` naming the field.
-//! - `review` → stored, and queued for an officer (`content_reviews`, with WeChat's label).
+//! - `review` → stored, queued for an officer (`content_reviews`, with WeChat's label) and
+//!   held from others until approved.
 //! - The check fails (WeChat down, an error, a timeout) → stored and queued for review as
-//!   `unchecked`: a failing check never loses the user's text.
+//!   `unchecked` (not held): a failing check never loses the user's text.
 //! - Version 2 needs the author's openid. An account not bound to WeChat is checked with
 //!   `wechat_content_fallback_openid` when that is set (an operator's own openid); without
 //!   it the text is stored and queued for review as `unchecked`.
 //! - WeChat not configured → a no-op (said once at start).
 //!
-//! Every route that takes such text calls [`ContentGuard::check`] before writing and
-//! [`Checked::record`] with the stored object's id after.
+//! Every route that takes such text calls [`ContentGuard::check`] before writing and hands
+//! [`Checked::held`] to the domain function that stores it, which queues the held text in
+//! the same transaction (`doorstep_domain::content_reviews`, which also says what "held"
+//! means for each kind of text).
 
 use std::sync::Arc;
 
@@ -40,25 +43,9 @@ pub struct ContentGuard {
 
 /// The verdict on a request's texts: what must be held for review once stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[must_use = "held text is queued for review only by `record`"]
+#[must_use = "held text must be handed to the function that stores it"]
 pub struct Checked {
     pub held: Vec<Held>,
-}
-
-impl Checked {
-    /// Queues the held texts for review, naming what they belong to.
-    pub async fn record<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        account: Uuid,
-        subject_type: &str,
-        subject_id: Option<Uuid>,
-    ) -> Result<(), DomainError> {
-        if self.held.is_empty() {
-            return Ok(());
-        }
-        content_reviews::record(db, Some(account), subject_type, subject_id, &self.held).await
-    }
 }
 
 impl ContentGuard {
@@ -107,7 +94,7 @@ impl ContentGuard {
             let unchecked = |reason: String| Held {
                 field: (*field).to_owned(),
                 content: (*text).to_owned(),
-                suggest: "unchecked".into(),
+                suggest: content_reviews::UNCHECKED.into(),
                 label: None,
                 reason: Some(reason),
             };
@@ -142,7 +129,7 @@ impl ContentGuard {
                         Some("review") => held.push(Held {
                             field: (*field).to_owned(),
                             content: (*text).to_owned(),
-                            suggest: "review".into(),
+                            suggest: content_reviews::REVIEW.into(),
                             label,
                             reason: trace(&answer),
                         }),

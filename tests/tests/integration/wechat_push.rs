@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Timelike;
 use doorstep_domain::entities::{content_review, wechat_message, wechat_subscription};
 use doorstep_domain::jobs::queue;
 use doorstep_domain::time;
@@ -22,12 +23,14 @@ on_both_databases!(
     refused_43101_spends_nothing_and_is_not_retried,
     bad_data_47003_is_dead_lettered_with_its_reason_and_busy_is_retried,
     risky_text_is_refused_naming_the_field,
-    review_text_is_accepted_and_queued_with_its_label,
+    review_text_is_held_until_an_officer_approves_it,
+    held_edits_wishes_and_resumes_stay_hidden_and_removal_takes_them_down,
     text_is_kept_and_queued_when_wechat_is_down,
     two_instances_fetch_the_access_token_once,
     a_stale_token_is_refreshed_once_and_the_call_succeeds,
     without_wechat_the_routes_say_not_configured,
     the_job_sends_on_its_own,
+    quiet_hours_hold_a_message_until_they_end,
 );
 
 const TEMPLATE: &str = "tmpl-application-status-0001";
@@ -95,13 +98,31 @@ struct Scene {
     application: String,
 }
 
-/// A seeker bound to WeChat who applied to a posting with a 40-character title.
+/// A seeker bound to WeChat who applied to a posting with a 40-character title, and who
+/// keeps no quiet hours: the default ones (22:00–08:00 Beijing time) would hold every
+/// message for half of each day, whenever the suite happens to run.
 async fn scene(backend: Backend, wechat: &FakeWechat) -> Scene {
+    scene_with_push(backend, wechat, json!({"channels": ["inbox"]})).await
+}
+
+/// The seeker 李娜 with her push preferences.
+async fn seeker_lina(app: &TestApp, push: Value) -> Session {
+    let seeker = app.register_as("seeker", "13812345678").await;
+    let mut profile = profile_body("李娜");
+    profile["push"] = push;
+    app.as_user(&seeker)
+        .save_profile(&profile)
+        .await
+        .expect("the seeker saves a profile");
+    seeker
+}
+
+async fn scene_with_push(backend: Backend, wechat: &FakeWechat, push: Value) -> Scene {
     let app = wechat_app(backend, wechat).await;
     let officer = app.officer().await;
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.open_posting(&shop, &posting_body(LONG_TITLE)).await;
-    let seeker = app.seeker_with_profile("13812345678", "李娜").await;
+    let seeker = seeker_lina(&app, push).await;
     bind(&app, wechat, &seeker, "o-seeker-lina").await;
     let applied = app.apply(&seeker, posting, "").await;
     assert_eq!(applied.status, 201, "{}", applied.body);
@@ -371,14 +392,19 @@ async fn risky_text_is_refused_naming_the_field(backend: Backend) {
     assert!(reviews(&app, &officer).await.is_empty());
 }
 
-async fn review_text_is_accepted_and_queued_with_its_label(backend: Backend) {
+async fn review_text_is_held_until_an_officer_approves_it(backend: Backend) {
     let wechat = FakeWechat::start().await;
     let app = wechat_app(backend, &wechat).await;
     wechat.verdict("海外代购", "review", 10001);
     let officer = app.officer().await;
     let shop = app.verified_shop("13912345678", &officer).await;
     bind(&app, &wechat, &shop.merchant, "o-merchant").await;
-    let posting = app.open_posting(&shop, &posting_body("海外代购店员")).await;
+    let merchant = app.as_user(&shop.merchant);
+    let posting = merchant
+        .create_posting(shop.business_id, &posting_body("海外代购店员"))
+        .await
+        .expect("the text is accepted")
+        .id;
     let queued = reviews(&app, &officer).await;
     assert_eq!(queued.len(), 1, "{queued:?}");
     let review = &queued[0];
@@ -389,9 +415,23 @@ async fn review_text_is_accepted_and_queued_with_its_label(backend: Backend) {
     assert_eq!(review["subject_type"], "posting");
     assert_eq!(review["subject_id"], posting.to_string());
     assert_eq!(review["status"], "open");
-    // The posting is stored as written.
-    let shown = app.get(&format!("/api/v1/postings/{posting}"), None).await;
-    assert_eq!(shown.body["title"], "海外代购店员");
+
+    // Held: stored as written for its author, but it cannot be published.
+    let own = app
+        .get(
+            &format!("/api/v1/postings/{posting}"),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(own.body["title"], "海外代购店员");
+    let publish = format!("/api/v1/postings/{posting}/publish");
+    let early = app
+        .post(&publish, &json!({}), Some(&shop.merchant.access_token))
+        .await;
+    assert_eq!(early.status, 409, "{}", early.body);
+    assert_eq!(early.problem_code(), "under_review");
+    let public = app.get(&format!("/api/v1/postings/{posting}"), None).await;
+    assert_eq!(public.status, 404);
 
     // Officers only; resolved once.
     let seeker = app.seeker_with_profile("13812345678", "李娜").await;
@@ -421,8 +461,23 @@ async fn review_text_is_accepted_and_queued_with_its_label(backend: Backend) {
         .await;
     assert_eq!(again.status, 409);
     assert_eq!(again.problem_code(), "review_resolved");
+
+    // Approved: the merchant is told, publishes, and everyone sees it.
+    assert!(
+        app.inbox_kinds(&shop.merchant)
+            .await
+            .contains(&"content_approved".to_owned())
+    );
+    merchant
+        .publish_posting(posting)
+        .await
+        .expect("approved text publishes");
+    let public = app.get(&format!("/api/v1/postings/{posting}"), None).await;
+    assert_eq!(public.status, 200, "{}", public.body);
+    assert_eq!(public.body["title"], "海外代购店员");
+
     // Open ones only: the resolved review is gone; what is left is the seeker's résumé,
-    // held unchecked since the seeker is not bound to WeChat.
+    // queued unchecked (and not held) since the seeker is not bound to WeChat.
     let open = reviews(&app, &officer).await;
     assert!(open.iter().all(|r| r["id"] != review["id"]), "{open:?}");
     assert!(
@@ -430,6 +485,142 @@ async fn review_text_is_accepted_and_queued_with_its_label(backend: Backend) {
             .all(|r| r["subject_type"] == "profile" && r["suggest"] == "unchecked"),
         "{open:?}"
     );
+    let seen = app
+        .get(
+            &format!("/api/v1/profiles/{}", seeker.account_id),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(seen.body["resume"], "应届毕业生，做过两年奶茶店兼职。");
+}
+
+/// The open review of `field` whose content is `content`, resolved as `resolution`.
+async fn resolve_review(app: &TestApp, officer: &Session, content: &str, resolution: &str) {
+    let queued = reviews(app, officer).await;
+    let review = queued
+        .iter()
+        .find(|r| r["content"] == content && r["status"] == "open")
+        .unwrap_or_else(|| panic!("{content} is queued: {queued:?}"));
+    let done = app
+        .post(
+            &format!(
+                "/api/v1/content-reviews/{}/resolve",
+                review["id"].as_str().unwrap()
+            ),
+            &json!({ "resolution": resolution }),
+            Some(&officer.access_token),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+}
+
+async fn held_edits_wishes_and_resumes_stay_hidden_and_removal_takes_them_down(backend: Backend) {
+    let wechat = FakeWechat::start().await;
+    let app = wechat_app(backend, &wechat).await;
+    wechat.verdict("代购", "review", 10001);
+    let officer = app.officer().await;
+    let shop = app.verified_shop("13912345678", &officer).await;
+    bind(&app, &wechat, &shop.merchant, "o-merchant").await;
+    let posting = app.open_posting(&shop, &posting_body("咖啡师")).await;
+    let path = format!("/api/v1/postings/{posting}");
+
+    // An open posting whose edit is held is paused, so the text is never public.
+    let mut body = posting_body("咖啡师");
+    body["description"] = json!("周末兼职代购店员，日结工资，包午餐");
+    let edited = app
+        .put(&path, &body, Some(&shop.merchant.access_token))
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(edited.body["status"], "paused");
+    assert_eq!(app.get(&path, None).await.status, 404);
+    let republish = app
+        .post(
+            &format!("{path}/publish"),
+            &json!({}),
+            Some(&shop.merchant.access_token),
+        )
+        .await;
+    assert_eq!(republish.problem_code(), "under_review");
+    // Removed: the posting is closed for good and the merchant told.
+    resolve_review(&app, &officer, "周末兼职代购店员，日结工资，包午餐", "removed").await;
+    let own = app.get(&path, Some(&shop.merchant.access_token)).await;
+    assert_eq!(own.body["status"], "closed");
+    assert!(
+        app.inbox_kinds(&shop.merchant)
+            .await
+            .contains(&"content_removed".to_owned())
+    );
+
+    // Wishes: a held one stays off the wall until approved; a removed one for good.
+    let seeker = seeker_lina(&app, json!({"channels": ["inbox"]})).await;
+    bind(&app, &wechat, &seeker, "o-seeker-lina").await;
+    for text in [
+        "想找代购店的兼职",
+        "帮忙介绍代购的活",
+        "希望商场里多几个充电桩",
+    ] {
+        let posted = app
+            .post(
+                "/api/v1/wishes",
+                &json!({"category": "other", "text": text}),
+                Some(&seeker.access_token),
+            )
+            .await;
+        assert_eq!(posted.status, 201, "{}", posted.body);
+    }
+    let wall = || async {
+        let wall = app.get("/api/v1/wishes?limit=50", None).await;
+        assert_eq!(wall.status, 200, "{}", wall.body);
+        let mut texts: Vec<String> = wall.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["text"].as_str().unwrap().to_owned())
+            .collect();
+        texts.sort();
+        texts
+    };
+    assert_eq!(wall().await, vec!["希望商场里多几个充电桩"]);
+    resolve_review(&app, &officer, "想找代购店的兼职", "approved").await;
+    resolve_review(&app, &officer, "帮忙介绍代购的活", "removed").await;
+    assert_eq!(
+        wall().await,
+        vec!["希望商场里多几个充电桩", "想找代购店的兼职"]
+    );
+
+    // A held résumé is blank to merchants until approved; its author sees it.
+    let mut profile = profile_body("李娜");
+    profile["push"] = json!({"channels": ["inbox"]});
+    profile["resume"] = json!("做过两年代购店店员");
+    let saved = app
+        .put("/api/v1/me/profile", &profile, Some(&seeker.access_token))
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!(saved.body["resume"], "做过两年代购店店员");
+    let seeker_path = format!("/api/v1/profiles/{}", seeker.account_id);
+    let as_merchant = || app.get(&seeker_path, Some(&shop.merchant.access_token));
+    assert_eq!(as_merchant().await.body["resume"], "");
+    resolve_review(&app, &officer, "做过两年代购店店员", "approved").await;
+    assert_eq!(as_merchant().await.body["resume"], "做过两年代购店店员");
+
+    // The privacy export holds the WeChat binding and the queued texts.
+    let export = app
+        .get("/api/v1/me/export", Some(&seeker.access_token))
+        .await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert_eq!(export.body["wechat"]["openid"], "o-seeker-lina");
+    let held: Vec<&str> = export.body["content_reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resolution"].as_str().unwrap_or("open"))
+        .collect();
+    assert_eq!(
+        held.len(),
+        4,
+        "two held wishes, the résumé first saved unbound, the held résumé: {held:?}"
+    );
+    assert!(held.contains(&"removed") && held.contains(&"approved"));
 }
 
 async fn text_is_kept_and_queued_when_wechat_is_down(backend: Backend) {
@@ -572,7 +763,7 @@ async fn the_job_sends_on_its_own(backend: Backend) {
     let officer = app.officer().await;
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.open_posting(&shop, &posting_body("咖啡师")).await;
-    let seeker = app.seeker_with_profile("13812345678", "李娜").await;
+    let seeker = seeker_lina(&app, json!({"channels": ["inbox"]})).await;
     bind(&app, &wechat, &seeker, "o-seeker-lina").await;
     assert_eq!(subscribe(&app, &seeker, &[TEMPLATE]).await, 204);
     wechat.accept("o-seeker-lina", TEMPLATE);
@@ -600,4 +791,30 @@ async fn the_job_sends_on_its_own(backend: Backend) {
     // And never again.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(wechat.calls(SEND), 1);
+}
+
+async fn quiet_hours_hold_a_message_until_they_end(backend: Backend) {
+    // Quiet from the hour before now until two hours after, in Beijing time.
+    let now = time::to_display(chrono::Utc::now());
+    let push = json!({
+        "channels": ["inbox"],
+        "quiet_hours_start": format!("{:02}:00", (now.hour() + 23) % 24),
+        "quiet_hours_end": format!("{:02}:00", (now.hour() + 2) % 24),
+    });
+    let wechat = FakeWechat::start().await;
+    let s = scene_with_push(backend, &wechat, push).await;
+    assert_eq!(subscribe(&s.app, &s.seeker, &[TEMPLATE]).await, 204);
+    wechat.accept("o-seeker-lina", TEMPLATE);
+    s.move_to(json!({"to": "viewed"})).await;
+
+    let pass = sender(&s.app).run_once().await.unwrap();
+    assert_eq!(pass.sent, 0);
+    assert_eq!(wechat.calls(SEND), 0, "nothing is sent in quiet hours");
+    // Held, not lost and not spent: due again after the quiet hours end.
+    let messages = s.messages().await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].status, "pending");
+    assert!(messages[0].next_attempt_at > chrono::Utc::now() + chrono::Duration::minutes(59));
+    assert_eq!(s.unspent().await, 1, "the acceptance is kept for later");
+    assert_eq!(sender(&s.app).run_once().await.unwrap().claimed, 0);
 }
