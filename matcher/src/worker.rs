@@ -9,7 +9,7 @@
 //! is unique per (match, channel), so a match is never announced twice on a channel, and it
 //! is marked sent only after its channel accepted it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -628,6 +628,9 @@ impl Matcher {
         // What each account was announced today, read once per batch and kept up to date
         // as this batch sends.
         let mut announced: HashMap<Uuid, Announced> = HashMap::new();
+        // Pushes waiting out quiet hours or the cap, by when they are due again: settled
+        // together after the loop (most of a large backlog ends this way).
+        let mut deferred: BTreeMap<_, Vec<Uuid>> = BTreeMap::new();
         for item in claimed {
             let now = time::now();
             let (Some(m), Some(s), Some(acct)) = (
@@ -658,7 +661,7 @@ impl Matcher {
                 s.quiet_hours_start.as_deref(),
                 s.quiet_hours_end.as_deref(),
             ) {
-                self.settle(item.id, Settle::later(until)).await?;
+                deferred.entry(until).or_default().push(item.id);
                 continue;
             }
             let today = match announced.entry(item.account_id) {
@@ -668,8 +671,10 @@ impl Matcher {
                 }
             };
             if !today.admits(s.daily_push_cap, Some(item.match_id)) {
-                self.settle(item.id, Settle::later(time::next_local_time(now, 8 * 60)))
-                    .await?;
+                deferred
+                    .entry(time::next_local_time(now, 8 * 60))
+                    .or_default()
+                    .push(item.id);
                 continue;
             }
             let title = format!("为你推荐：{}", p.title);
@@ -748,6 +753,9 @@ impl Matcher {
                     .await?;
                 }
             }
+        }
+        for (due, ids) in deferred {
+            queue::settle_many::<push::Entity, _>(&self.db, &ids, Settle::later(due)).await?;
         }
         Ok(Delivered {
             claimed: claimed_count,

@@ -225,6 +225,34 @@ pub async fn settle<E: Queued, C: ConnectionTrait>(
     id: Uuid,
     settle: Settle,
 ) -> Result<bool, DbErr> {
+    let mut update = settle_update::<E>(settle);
+    update
+        .and_where(Expr::col(Alias::new("id")).eq(id))
+        .and_where(Expr::col(Alias::new("status")).eq(PENDING));
+    Ok(db.execute(&update).await?.rows_affected() == 1)
+}
+
+/// Settles every row of `ids` still pending the same way, a few hundred per statement:
+/// for a batch whose rows mostly end alike (deferred to the end of quiet hours or to
+/// tomorrow's cap), where one write per row is most of the batch's time. Says how many
+/// were settled.
+pub async fn settle_many<E: Queued, C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    settle: Settle,
+) -> Result<u64, DbErr> {
+    let mut settled = 0;
+    for chunk in ids.chunks(500) {
+        let mut update = settle_update::<E>(settle.clone());
+        update
+            .and_where(Expr::col(Alias::new("id")).is_in(chunk.iter().copied()))
+            .and_where(Expr::col(Alias::new("status")).eq(PENDING));
+        settled += db.execute(&update).await?.rows_affected();
+    }
+    Ok(settled)
+}
+
+fn settle_update<E: Queued>(settle: Settle) -> sea_orm::sea_query::UpdateStatement {
     let q = E::QUEUE;
     let mut update = Query::update();
     update.table(Alias::new(q.table));
@@ -250,9 +278,6 @@ pub async fn settle<E: Queued, C: ConnectionTrait>(
         );
     }
     update
-        .and_where(Expr::col(Alias::new("id")).eq(id))
-        .and_where(Expr::col(Alias::new("status")).eq(PENDING));
-    Ok(db.execute(&update).await?.rows_affected() == 1)
 }
 
 #[cfg(test)]

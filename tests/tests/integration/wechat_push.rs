@@ -542,7 +542,13 @@ async fn held_edits_wishes_and_resumes_stay_hidden_and_removal_takes_them_down(b
         .await;
     assert_eq!(republish.problem_code(), "under_review");
     // Removed: the posting is closed for good and the merchant told.
-    resolve_review(&app, &officer, "周末兼职代购店员，日结工资，包午餐", "removed").await;
+    resolve_review(
+        &app,
+        &officer,
+        "周末兼职代购店员，日结工资，包午餐",
+        "removed",
+    )
+    .await;
     let own = app.get(&path, Some(&shop.merchant.access_token)).await;
     assert_eq!(own.body["status"], "closed");
     assert!(
