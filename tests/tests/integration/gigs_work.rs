@@ -776,8 +776,10 @@ async fn reminders_wait_for_quiet_hours_but_same_day_changes_do_not(backend: Bac
         "{kinds:?}"
     );
 
-    // A change to a shift the seeker holds on the day itself is urgent: it comes through
-    // the quiet hours. (Near midnight the shift falls on the next day: then it waits too.)
+    // A change to a shift the seeker holds on the day itself (before or after the change)
+    // is urgent: it comes through the quiet hours. (Near midnight both starts fall on the
+    // next day: then it waits too.)
+    let before = app.stored_shift(soon).await.starts_at;
     let mut body = doorstep_tests::gigs::shift_body(Duration::minutes(55), 2, 2);
     body["reason"] = json!("开工时间推迟5分钟");
     let changed = app
@@ -788,8 +790,9 @@ async fn reminders_wait_for_quiet_hours_but_same_day_changes_do_not(backend: Bac
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
-    let same_day =
-        doorstep_domain::gigs::same_local_day(Utc::now(), app.stored_shift(soon).await.starts_at);
+    let now = Utc::now();
+    let same_day = doorstep_domain::gigs::same_local_day(now, before)
+        || doorstep_domain::gigs::same_local_day(now, app.stored_shift(soon).await.starts_at);
     app.deliver_gig_notices(Utc::now()).await;
     let kinds = app.inbox_kinds(&seeker).await;
     assert_eq!(
