@@ -31,6 +31,7 @@ use crate::http::Problem;
         (name = "profiles", description = "Seeker profiles"),
         (name = "applications", description = "Applications and their stages"),
         (name = "inbox", description = "In-app notices"),
+        (name = "conversations", description = "Conversations (沟通) between seekers and businesses about a posting"),
         (name = "search", description = "Full-text and doorstep-radius search"),
         (name = "matches", description = "Two-sided matches, explained, and feedback"),
         (name = "operations", description = "Health, readiness, metrics and this document"),

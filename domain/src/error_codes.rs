@@ -122,6 +122,7 @@ error_codes! {
     FairNotDraft = "fair_not_draft", 409, "Only a draft fair can be changed";
     FairNotOpen = "fair_not_open", 409, "The fair is not open for this";
     FavouritesOnly = "favourites_only", 409, "The shift is offered to the business's regular workers only, for now";
+    FieldNotForKind = "field_not_for_kind", 422, "This field does not belong to this kind of message";
     Forbidden = "forbidden", 403, "The caller's role or relation to the object does not allow this";
     HeadersTooLarge = "headers_too_large", 431, "The request head has too many header fields or is too large";
     HoursSettled = "hours_settled", 409, "The hours are already settled";
@@ -168,6 +169,7 @@ error_codes! {
     MissingToken = "missing_token", 401, "The route needs an access token (`Authorization: Bearer …`)";
     NeedsPoint = "needs_point", 422, "A radius needs lat and lon";
     NoBoothsLeft = "no_booths_left", 409, "Every booth of the hall is already given";
+    NoConversationGrounds = "no_conversation_grounds", 409, "A business talks with seekers who applied, were invited or matched to the posting, or are its favourite workers";
     NoFollowUp = "no_follow_up", 409, "This record has no follow-up to mark done";
     NoSuchMerchant = "no_such_merchant", 422, "No merchant account has this phone or e-mail";
     NoSuchSeeker = "no_such_seeker", 422, "No seeker account has this phone or e-mail";
@@ -182,6 +184,7 @@ error_codes! {
     NotConfirmed = "not_confirmed", 409, "Only a confirmed claim can check in";
     NotDisputable = "not_disputable", 409, "Only settled hours, or a no-show, can be disputed, once";
     NotDisputed = "not_disputed", 409, "Only disputed hours are resolved";
+    NotForThisSide = "not_for_this_side", 422, "This side of the conversation cannot send this kind of message";
     NotFound = "not_found", 404, "No such object, or it is not the caller's to see";
     NotPending = "not_pending", 409, "The claim is not pending";
     NotReady = "not_ready", 503, "The server is not ready to serve yet";
@@ -250,6 +253,7 @@ error_codes! {
     UnknownField = "unknown_field", 400, "The body names a field the route does not take";
     UnknownKind = "unknown_kind", 422, "Not a known kind";
     UnknownPosting = "unknown_posting", 422, "Not a posting of this business";
+    UnknownQuickReply = "unknown_quick_reply", 422, "Not one of this side's quick replies";
     UnknownSchedule = "unknown_schedule", 422, "Not a known schedule flag";
     UnknownStation = "unknown_station", 422, "No such station";
     UnknownTemplate = "unknown_template", 422, "Not a subscribe-message template this server sends";

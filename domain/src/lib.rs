@@ -40,6 +40,7 @@ pub mod wechat_accounts;
 // The gig workers' community: stations, trainings, reports, points, wishes.
 pub mod community_privacy;
 pub mod content_reviews;
+pub mod conversations;
 pub mod mail_queue;
 pub mod media;
 pub mod points;

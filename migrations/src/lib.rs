@@ -24,6 +24,7 @@ mod m20261207_000016_leases;
 mod m20261207_000017_phone_verified;
 // Named by the plan; it runs after 000017, as listed below.
 mod m20261207_000001_wechat_accounts;
+mod m20261207_000018_conversations;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_phone_verified::Migration),
             Box::new(m20261207_000001_wechat_accounts::Migration),
             Box::new(m20261207_000002_wechat_push::Migration),
+            Box::new(m20261207_000018_conversations::Migration),
         ]
     }
 }

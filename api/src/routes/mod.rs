@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod applications;
 pub mod auth;
 pub mod businesses;
+pub mod conversations;
 pub mod districts;
 pub mod docs;
 pub mod fair_booths;
@@ -205,6 +206,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(points::cancel_redemption)
                 .service(points::award_volunteer_task)
                 .service(points::league)
+                .service(conversations::open_from_posting)
+                .service(conversations::open_with_seeker)
+                .service(conversations::list_conversations)
+                .service(conversations::quick_replies)
+                .service(conversations::get_conversation)
+                .service(conversations::list_messages)
+                .service(conversations::send_message)
+                .service(conversations::mark_read)
+                .service(conversations::request_contact)
+                .service(conversations::share_contact)
                 .service(wishes::wish_figures)
                 .service(wishes::post_wish)
                 .service(wishes::wish_wall)

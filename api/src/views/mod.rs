@@ -3,6 +3,7 @@
 //! password hash.
 
 pub mod community;
+pub mod conversations;
 pub mod fairs;
 pub mod gigs;
 pub mod marketplace;

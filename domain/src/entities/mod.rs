@@ -9,6 +9,8 @@ pub mod business;
 pub mod business_member;
 pub mod consent;
 pub mod content_review;
+pub mod conversation;
+pub mod conversation_message;
 pub mod department;
 pub mod district;
 pub mod district_officer;

@@ -10,6 +10,7 @@ mod backup;
 mod businesses;
 mod codes;
 mod conventions;
+mod conversations;
 mod coordinates;
 mod demo;
 mod districts;

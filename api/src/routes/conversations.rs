@@ -1,0 +1,261 @@
+//! Conversations (沟通) between seekers and businesses about a posting: open, list, send,
+//! read, and exchange contacts by the seeker's consent. The rules live in
+//! `doorstep_domain::conversations`.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use doorstep_domain::ErrorCode;
+use doorstep_domain::conversations::{self, MessageInput, OpenInput, Side};
+use doorstep_domain::pagination::PageRequest;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::http::{ApiError, Auth, JsonBody, problems};
+use crate::startup::AppState;
+use crate::views::Page;
+use crate::views::conversations::{ConversationView, MessageView, QuickRepliesView};
+
+fn opened(view: ConversationView, created: bool) -> HttpResponse {
+    if created {
+        HttpResponse::Created().json(view)
+    } else {
+        HttpResponse::Ok().json(view)
+    }
+}
+
+fn paged<K: serde::de::DeserializeOwned>(
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> Result<PageRequest<K>, ApiError> {
+    PageRequest::parse(limit, cursor)
+        .map_err(|(field, invalid)| ApiError::field(ErrorCode::InvalidQuery, field, invalid))
+}
+
+/// A seeker opens the conversation about an open posting, or returns to it (200).
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "posting id")),
+    responses(
+        (status = 201, body = ConversationView, description = "opened"),
+        (status = 200, body = ConversationView, description = "it was open already"),
+        problems::Forbidden,
+        problems::NotFound,
+    )
+)]
+#[post("/postings/{id}/conversations")]
+pub async fn open_from_posting(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (seen, created) =
+        conversations::open_as_seeker(&state.db, &auth.0, id.into_inner()).await?;
+    Ok(opened(seen.into(), created))
+}
+
+/// A member of the business opens the conversation with a seeker about one of its
+/// postings (someone who applied, was invited or matched to it, or a favourite worker), or
+/// returns to it (200).
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    request_body = OpenInput,
+    responses(
+        (status = 201, body = ConversationView, description = "opened"),
+        (status = 200, body = ConversationView, description = "it was open already"),
+        problems::Forbidden,
+        problems::NotFound,
+        (status = 409, body = crate::http::Problem, content_type = "application/problem+json",
+            description = "`no_conversation_grounds`: the seeker has no tie to the posting"),
+    )
+)]
+#[post("/conversations")]
+pub async fn open_with_seeker(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<OpenInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (seen, created) =
+        conversations::open_as_business(&state.db, &auth.0, body.into_inner()).await?;
+    Ok(opened(seen.into(), created))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// The caller's conversations, the most recent message first, with unread counts.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, body = Page<ConversationView>), problems::Forbidden)
+)]
+#[get("/conversations")]
+pub async fn list_conversations(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<Page<ConversationView>>, ApiError> {
+    let request = paged::<(DateTime<Utc>, Uuid)>(query.limit, query.cursor.as_deref())?;
+    let found = conversations::list(&state.db, &auth.0, request).await?;
+    Ok(web::Json(Page::from(found, ConversationView::from)))
+}
+
+/// The quick replies each side can send with one tap.
+#[utoipa::path(
+    tag = "conversations",
+    responses((status = 200, body = QuickRepliesView))
+)]
+#[get("/conversations/quick-replies")]
+pub async fn quick_replies() -> web::Json<QuickRepliesView> {
+    let of = |side: Side| side.quick_replies().iter().map(|s| s.to_string()).collect();
+    web::Json(QuickRepliesView {
+        seeker: of(Side::Seeker),
+        business: of(Side::Business),
+    })
+}
+
+/// One conversation. The seeker and the business's members only.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ConversationView), problems::NotFound)
+)]
+#[get("/conversations/{id}")]
+pub async fn get_conversation(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ConversationView>, ApiError> {
+    let seen = conversations::get(&state.db, &auth.0, id.into_inner()).await?;
+    Ok(web::Json(seen.into()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MessagesQuery {
+    /// Only messages after this number (what a client that saw up to `after` missed).
+    pub after: Option<i32>,
+    pub limit: Option<u64>,
+    /// The next page; wins over `after`.
+    pub cursor: Option<String>,
+}
+
+/// Messages in the order they were sent, after `after`; each once, however often asked.
+/// Contact details the other side typed are masked until the seeker agrees to exchange
+/// them.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), MessagesQuery),
+    responses((status = 200, body = Page<MessageView>), problems::NotFound)
+)]
+#[get("/conversations/{id}/messages")]
+pub async fn list_messages(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    query: web::Query<MessagesQuery>,
+) -> Result<web::Json<Page<MessageView>>, ApiError> {
+    let mut request = paged::<i32>(query.limit, query.cursor.as_deref())?;
+    if request.after.is_none() {
+        request.after = query.after.map(|a| a.max(0));
+    }
+    let (_, found) = conversations::messages(&state.db, &auth.0, id.into_inner(), request).await?;
+    Ok(web::Json(Page::from(found, MessageView::from)))
+}
+
+/// Sends a message: text (1 to 1,000 characters), a quick reply, a posting card or (the
+/// business) the shop's location card.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = MessageInput,
+    responses(
+        (status = 201, body = MessageView),
+        problems::NotFound,
+        problems::ValidationFailed,
+    )
+)]
+#[post("/conversations/{id}/messages")]
+pub async fn send_message(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<MessageInput>,
+) -> Result<HttpResponse, ApiError> {
+    let sent = conversations::send(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(MessageView::from(sent)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadInput {
+    /// The newest message number the caller has read.
+    pub seq: i32,
+}
+
+/// A read receipt: everything up to `seq` is read by the caller's side (never backwards).
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    request_body = ReadInput,
+    responses((status = 200, body = ConversationView), problems::NotFound)
+)]
+#[post("/conversations/{id}/read")]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<ReadInput>,
+) -> Result<web::Json<ConversationView>, ApiError> {
+    let seen = conversations::mark_read(&state.db, &auth.0, id.into_inner(), body.into_inner().seq)
+        .await?;
+    Ok(web::Json(seen.into()))
+}
+
+/// Asks to exchange phone numbers (either side).
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 201, body = MessageView), problems::NotFound)
+)]
+#[post("/conversations/{id}/contact-request")]
+pub async fn request_contact(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let sent = conversations::request_contact(&state.db, &auth.0, id.into_inner()).await?;
+    Ok(HttpResponse::Created().json(MessageView::from(sent)))
+}
+
+/// The seeker agrees to exchange contact details with the business (recorded as consent,
+/// as applying records it): nothing in the conversation is masked from then on.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 201, body = MessageView), problems::Forbidden, problems::NotFound)
+)]
+#[post("/conversations/{id}/contact-consent")]
+pub async fn share_contact(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let sent = conversations::share_contact(&state.db, &auth.0, id.into_inner()).await?;
+    Ok(HttpResponse::Created().json(MessageView::from(sent)))
+}

@@ -1,0 +1,701 @@
+//! Conversations (沟通): a seeker and a business talk about one posting (issue 24).
+//!
+//! One conversation per (posting, seeker). A seeker opens one from any open posting; a
+//! member of the business from someone who applied to the posting, was invited to it, was
+//! shown it as a match, or is one of the business's favourite gig workers. Only the seeker
+//! and the business's members read or write in it; to anyone else it does not exist.
+//!
+//! Messages are numbered 1, 2, … per conversation under the conversation's row (the
+//! numbering update is the first write of the sending transaction), so "everything after
+//! n" is exact and in order on every instance. Each side's read receipt is the newest
+//! number it has read; sending reads everything up to one's own message.
+//!
+//! Contact details: phone numbers and WeChat or QQ ids typed into a message are masked for
+//! the other side until the seeker agrees to exchange contacts (a consent row with the
+//! business, the one applying also gives); the sender always sees what they wrote.
+
+pub mod contact;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::entities::{
+    application, business, consent, conversation, conversation_message, favourite_worker,
+    invitation, job_match, posting,
+};
+use crate::pagination::{Page, PageRequest};
+use crate::types::{Role, bounded};
+use crate::{DomainError, ErrorCode, Invalid, ValidationErrors, businesses, postings, time};
+
+/// Which side of a conversation an account is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Seeker,
+    Business,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Seeker => "seeker",
+            Side::Business => "business",
+        }
+    }
+
+    /// The quick replies this side may send with one tap.
+    pub fn quick_replies(self) -> &'static [&'static str] {
+        match self {
+            Side::Seeker => &[
+                "还在招吗？",
+                "什么时候方便面试？",
+                "可以发个定位吗？",
+                "周末能排班吗？",
+                "工资怎么结算？",
+                "需要带什么材料？",
+            ],
+            Side::Business => &[
+                "你好，岗位还在招。",
+                "什么时候方便来店里面试？",
+                "什么时候可以到岗？",
+                "可以说说你之前的工作经历吗？",
+                "稍等，我看一下排班再回复你。",
+                "这个岗位已经招满了，谢谢关注。",
+            ],
+        }
+    }
+}
+
+/// What a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// 1 to 1,000 characters.
+    Text,
+    /// One of the side's quick replies (`GET /conversations/quick-replies`).
+    QuickReply,
+    /// A posting of the business, as a card (`posting_id`).
+    PostingCard,
+    /// The shop's address and point, as a card (business side).
+    LocationCard,
+    /// Asks to exchange phone numbers (either side; written by the server).
+    ContactRequest,
+    /// The seeker agreed: contacts are shown from now on (written by the server).
+    ContactShared,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::QuickReply => "quick_reply",
+            MessageKind::PostingCard => "posting_card",
+            MessageKind::LocationCard => "location_card",
+            MessageKind::ContactRequest => "contact_request",
+            MessageKind::ContactShared => "contact_shared",
+        }
+    }
+}
+
+/// A message as its sender writes it.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    /// `text`, `quick_reply`, `posting_card` or `location_card`.
+    pub kind: MessageKind,
+    /// The text (`text`) or the quick reply (`quick_reply`).
+    pub text: Option<String>,
+    /// The posting to show (`posting_card`; one of the business's open postings).
+    pub posting_id: Option<Uuid>,
+}
+
+/// A business opening a conversation with a seeker about one of its postings.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenInput {
+    pub posting_id: Uuid,
+    pub seeker_id: Uuid,
+}
+
+/// A conversation as one side sees it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub conversation: conversation::Model,
+    pub side: Side,
+    pub posting_title: String,
+    pub business_name: String,
+    pub seeker_name: String,
+    /// Whether the seeker agreed to exchange contacts with the business.
+    pub contacts_shared: bool,
+}
+
+impl Seen {
+    pub fn unread(&self) -> i32 {
+        let c = &self.conversation;
+        c.message_count - self.my_read_seq()
+    }
+
+    pub fn my_read_seq(&self) -> i32 {
+        match self.side {
+            Side::Seeker => self.conversation.seeker_read_seq,
+            Side::Business => self.conversation.business_read_seq,
+        }
+    }
+
+    pub fn their_read_seq(&self) -> i32 {
+        match self.side {
+            Side::Seeker => self.conversation.business_read_seq,
+            Side::Business => self.conversation.seeker_read_seq,
+        }
+    }
+}
+
+/// A message as one side reads it: masked where it must be.
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub message: conversation_message::Model,
+    /// The body as this reader may see it.
+    pub body: String,
+    /// Contact details were hidden from this reader.
+    pub masked: bool,
+}
+
+/// A seeker opens (or returns to) the conversation about an open posting. `true` when new.
+pub async fn open_as_seeker<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Principal,
+    posting_id: Uuid,
+) -> Result<(Seen, bool), DomainError> {
+    if actor.role != Role::Seeker {
+        return Err(DomainError::forbidden(
+            "seekers open a conversation from a posting; businesses from a seeker",
+        ));
+    }
+    let (found, business, _) = postings::find_visible(db, Some(actor), posting_id).await?;
+    if !postings::is_public(&found, &business, time::now()) {
+        return Err(DomainError::NotFound("posting"));
+    }
+    let (conversation, created) = open(db, &found, actor.account_id, actor.account_id).await?;
+    Ok((seen(db, conversation, Side::Seeker).await?, created))
+}
+
+/// A member of the business opens (or returns to) the conversation with a seeker about one
+/// of its postings: someone who applied, was invited, was matched or is a favourite.
+pub async fn open_as_business<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Principal,
+    input: OpenInput,
+) -> Result<(Seen, bool), DomainError> {
+    if actor.role != Role::Merchant {
+        return Err(DomainError::forbidden(
+            "seekers open a conversation from a posting; businesses from a seeker",
+        ));
+    }
+    let (found, _) = postings::as_member(db, actor, input.posting_id).await?;
+    let seeker = input.seeker_id;
+    let grounded = application::Entity::find()
+        .filter(application::Column::PostingId.eq(found.id))
+        .filter(application::Column::SeekerId.eq(seeker))
+        .one(db)
+        .await?
+        .is_some()
+        || invitation::Entity::find()
+            .filter(invitation::Column::PostingId.eq(found.id))
+            .filter(invitation::Column::SeekerId.eq(seeker))
+            .one(db)
+            .await?
+            .is_some()
+        || job_match::Entity::find()
+            .filter(job_match::Column::PostingId.eq(found.id))
+            .filter(job_match::Column::SeekerId.eq(seeker))
+            .one(db)
+            .await?
+            .is_some()
+        || favourite_worker::Entity::find_by_id((found.business_id, seeker))
+            .one(db)
+            .await?
+            .is_some();
+    if !grounded {
+        return Err(DomainError::conflict(
+            ErrorCode::NoConversationGrounds,
+            "a business talks with seekers who applied, were invited or matched to this posting, or are its favourite workers",
+        ));
+    }
+    let (conversation, created) = open(db, &found, seeker, actor.account_id).await?;
+    Ok((seen(db, conversation, Side::Business).await?, created))
+}
+
+/// The conversation of (posting, seeker), made if there is none; a concurrent open that
+/// made it first is returned, not duplicated (a unique index decides).
+async fn open<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    posting: &posting::Model,
+    seeker: Uuid,
+    opened_by: Uuid,
+) -> Result<(conversation::Model, bool), DomainError> {
+    if let Some(found) = find_of(db, posting.id, seeker).await? {
+        return Ok((found, false));
+    }
+    let now = time::now();
+    let inserted = conversation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        posting_id: Set(posting.id),
+        business_id: Set(posting.business_id),
+        seeker_id: Set(seeker),
+        opened_by: Set(opened_by),
+        message_count: Set(0),
+        seeker_read_seq: Set(0),
+        business_read_seq: Set(0),
+        last_message_at: Set(now),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(created) => Ok((created, true)),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            let found = find_of(db, posting.id, seeker)
+                .await?
+                .ok_or(DomainError::NotFound("conversation"))?;
+            Ok((found, false))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn find_of<C: ConnectionTrait>(
+    db: &C,
+    posting: Uuid,
+    seeker: Uuid,
+) -> Result<Option<conversation::Model>, DomainError> {
+    Ok(conversation::Entity::find()
+        .filter(conversation::Column::PostingId.eq(posting))
+        .filter(conversation::Column::SeekerId.eq(seeker))
+        .one(db)
+        .await?)
+}
+
+/// The side `actor` is on in conversation `id`; anyone else gets "not found".
+async fn side_in<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+) -> Result<(conversation::Model, Side), DomainError> {
+    let found = conversation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("conversation"))?;
+    if actor.role == Role::Seeker && found.seeker_id == actor.account_id {
+        return Ok((found, Side::Seeker));
+    }
+    if actor.role == Role::Merchant
+        && businesses::ids_of_member(db, actor.account_id)
+            .await?
+            .contains(&found.business_id)
+    {
+        return Ok((found, Side::Business));
+    }
+    Err(DomainError::NotFound("conversation"))
+}
+
+async fn seen<C: ConnectionTrait>(
+    db: &C,
+    conversation: conversation::Model,
+    side: Side,
+) -> Result<Seen, DomainError> {
+    let mut all = seen_all(db, vec![conversation], side).await?;
+    Ok(all.remove(0))
+}
+
+/// The names and consent around each conversation, read once per list.
+async fn seen_all<C: ConnectionTrait>(
+    db: &C,
+    conversations: Vec<conversation::Model>,
+    side: Side,
+) -> Result<Vec<Seen>, DomainError> {
+    use std::collections::{HashMap, HashSet};
+    let posting_ids: HashSet<Uuid> = conversations.iter().map(|c| c.posting_id).collect();
+    let business_ids: HashSet<Uuid> = conversations.iter().map(|c| c.business_id).collect();
+    let seeker_ids: HashSet<Uuid> = conversations.iter().map(|c| c.seeker_id).collect();
+    let titles: HashMap<Uuid, String> = posting::Entity::find()
+        .filter(posting::Column::Id.is_in(posting_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.title))
+        .collect();
+    let names: HashMap<Uuid, String> = business::Entity::find()
+        .filter(business::Column::Id.is_in(business_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.name))
+        .collect();
+    let seekers: HashMap<Uuid, String> = crate::entities::account::Entity::find()
+        .filter(crate::entities::account::Column::Id.is_in(seeker_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.display_name))
+        .collect();
+    let consents: HashSet<(Uuid, Uuid)> = consent::Entity::find()
+        .filter(consent::Column::SeekerId.is_in(seeker_ids))
+        .filter(consent::Column::BusinessId.is_in(business_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.seeker_id, c.business_id))
+        .collect();
+    Ok(conversations
+        .into_iter()
+        .map(|c| Seen {
+            side,
+            posting_title: titles.get(&c.posting_id).cloned().unwrap_or_default(),
+            business_name: names.get(&c.business_id).cloned().unwrap_or_default(),
+            seeker_name: seekers.get(&c.seeker_id).cloned().unwrap_or_default(),
+            contacts_shared: consents.contains(&(c.seeker_id, c.business_id)),
+            conversation: c,
+        })
+        .collect())
+}
+
+/// One conversation, as the actor's side sees it.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+) -> Result<Seen, DomainError> {
+    let (found, side) = side_in(db, actor, id).await?;
+    seen(db, found, side).await
+}
+
+/// The actor's conversations, the most recent message first. The cursor is the last
+/// (time of last message, id) seen.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    page: PageRequest<(DateTime<Utc>, Uuid)>,
+) -> Result<Page<Seen>, DomainError> {
+    let (mut query, side) = match actor.role {
+        Role::Seeker => (
+            conversation::Entity::find()
+                .filter(conversation::Column::SeekerId.eq(actor.account_id)),
+            Side::Seeker,
+        ),
+        Role::Merchant => (
+            conversation::Entity::find().filter(
+                conversation::Column::BusinessId
+                    .is_in(businesses::ids_of_member(db, actor.account_id).await?),
+            ),
+            Side::Business,
+        ),
+        _ => {
+            return Err(DomainError::forbidden(
+                "conversations are between seekers and businesses",
+            ));
+        }
+    };
+    if let Some((at, id)) = page.after {
+        query = query.filter(
+            Expr::col(conversation::Column::LastMessageAt)
+                .lt(at)
+                .or(Expr::col(conversation::Column::LastMessageAt)
+                    .eq(at)
+                    .and(Expr::col(conversation::Column::Id).lt(id))),
+        );
+    }
+    let rows = query
+        .order_by_desc(conversation::Column::LastMessageAt)
+        .order_by_desc(conversation::Column::Id)
+        .limit(page.limit + 1)
+        .all(db)
+        .await?;
+    let found = Page::from_rows(rows, page.limit, |c| (c.last_message_at, c.id));
+    let next_cursor = found.next_cursor;
+    let items = seen_all(db, found.items, side).await?;
+    Ok(Page { items, next_cursor })
+}
+
+/// Sends a message; it is numbered after every message before it.
+pub async fn send<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+    input: MessageInput,
+) -> Result<conversation_message::Model, DomainError> {
+    let (found, side) = side_in(db, actor, id).await?;
+    let (body, data) = match input.kind {
+        MessageKind::Text => {
+            let text = input.text.as_deref().unwrap_or_default();
+            let text = bounded(text, 1, 1000).map_err(|e| field("text", e))?;
+            (text, json!({}))
+        }
+        MessageKind::QuickReply => {
+            let text = input.text.as_deref().unwrap_or_default().trim();
+            if !side.quick_replies().contains(&text) {
+                return Err(field(
+                    "text",
+                    Invalid::new(
+                        ErrorCode::UnknownQuickReply,
+                        "not one of this side's quick replies",
+                    ),
+                ));
+            }
+            (text.to_owned(), json!({}))
+        }
+        MessageKind::PostingCard => {
+            let posting_id = input.posting_id.ok_or_else(|| {
+                field(
+                    "posting_id",
+                    Invalid::new(ErrorCode::Required, "which posting to show"),
+                )
+            })?;
+            let shown = posting::Entity::find_by_id(posting_id)
+                .one(db)
+                .await?
+                .filter(|p| p.business_id == found.business_id)
+                .ok_or_else(|| {
+                    field(
+                        "posting_id",
+                        Invalid::new(
+                            ErrorCode::UnknownPosting,
+                            "no such posting of this business",
+                        ),
+                    )
+                })?;
+            let pay = json!({"min": shown.pay_min, "max": shown.pay_max, "unit": shown.pay_unit});
+            (
+                shown.title.clone(),
+                json!({"posting_id": shown.id, "title": shown.title, "kind": shown.kind, "pay_fen": pay, "address": shown.address}),
+            )
+        }
+        MessageKind::LocationCard => {
+            if side != Side::Business {
+                return Err(field(
+                    "kind",
+                    Invalid::new(
+                        ErrorCode::NotForThisSide,
+                        "the business sends its shop's location",
+                    ),
+                ));
+            }
+            let shop = businesses::find(db, found.business_id).await?;
+            (
+                shop.address.clone(),
+                json!({"name": shop.name, "address": shop.address, "lat": shop.lat, "lon": shop.lon}),
+            )
+        }
+        MessageKind::ContactRequest | MessageKind::ContactShared => {
+            return Err(field(
+                "kind",
+                Invalid::new(
+                    ErrorCode::NotForThisSide,
+                    "contact requests and consent have their own routes",
+                ),
+            ));
+        }
+    };
+    if input.kind != MessageKind::Text && input.kind != MessageKind::QuickReply {
+        if input.text.is_some() {
+            return Err(field(
+                "text",
+                Invalid::new(
+                    ErrorCode::FieldNotForKind,
+                    "only text and quick replies carry text",
+                ),
+            ));
+        }
+    } else if input.posting_id.is_some() {
+        return Err(field(
+            "posting_id",
+            Invalid::new(
+                ErrorCode::FieldNotForKind,
+                "only posting cards carry a posting",
+            ),
+        ));
+    }
+    append(db, &found, actor.account_id, side, input.kind, body, data).await
+}
+
+/// Writes a message with the next number, in one transaction with the numbering.
+async fn append<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    conversation: &conversation::Model,
+    sender: Uuid,
+    side: Side,
+    kind: MessageKind,
+    body: String,
+    data: Value,
+) -> Result<conversation_message::Model, DomainError> {
+    let now = time::now();
+    let txn = crate::db::begin_write(db).await?;
+    let read = match side {
+        Side::Seeker => conversation::Column::SeekerReadSeq,
+        Side::Business => conversation::Column::BusinessReadSeq,
+    };
+    // The first write takes the conversation's row: senders take turns, so numbers are
+    // given in commit order.
+    conversation::Entity::update_many()
+        .col_expr(
+            conversation::Column::MessageCount,
+            Expr::col(conversation::Column::MessageCount).add(1),
+        )
+        .col_expr(read, Expr::col(conversation::Column::MessageCount).add(1))
+        .col_expr(conversation::Column::LastMessageAt, Expr::value(now))
+        .filter(conversation::Column::Id.eq(conversation.id))
+        .exec(&txn)
+        .await?;
+    let numbered = conversation::Entity::find_by_id(conversation.id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("conversation"))?;
+    let has_contact = kind == MessageKind::Text && contact::holds_contact(&body);
+    let message = conversation_message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        conversation_id: Set(conversation.id),
+        seq: Set(numbered.message_count),
+        sender_id: Set(sender),
+        side: Set(side.as_str().to_owned()),
+        kind: Set(kind.as_str().to_owned()),
+        body: Set(body),
+        data: Set(data),
+        has_contact: Set(has_contact),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(message)
+}
+
+fn field(name: &str, invalid: Invalid) -> DomainError {
+    DomainError::Validation(ValidationErrors::single(name, invalid))
+}
+
+/// The messages after number `after`, oldest first, as the actor may read them.
+pub async fn messages<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+    page: PageRequest<i32>,
+) -> Result<(Seen, Page<Read>), DomainError> {
+    let (found, side) = side_in(db, actor, id).await?;
+    let seen = seen(db, found, side).await?;
+    let rows = conversation_message::Entity::find()
+        .filter(conversation_message::Column::ConversationId.eq(id))
+        .filter(conversation_message::Column::Seq.gt(page.after.unwrap_or(0)))
+        .order_by_asc(conversation_message::Column::Seq)
+        .limit(page.limit + 1)
+        .all(db)
+        .await?;
+    let found = Page::from_rows(rows, page.limit, |m| m.seq);
+    let shared = seen.contacts_shared;
+    let read = found.map(|m| {
+        let hide = !shared && m.has_contact && m.side != side.as_str();
+        Read {
+            body: if hide {
+                contact::mask(&m.body)
+            } else {
+                m.body.clone()
+            },
+            masked: hide,
+            message: m,
+        }
+    });
+    Ok((seen, read))
+}
+
+/// Marks everything up to number `seq` read by the actor's side (never backwards).
+pub async fn mark_read<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+    seq: i32,
+) -> Result<Seen, DomainError> {
+    let (found, side) = side_in(db, actor, id).await?;
+    let read = match side {
+        Side::Seeker => conversation::Column::SeekerReadSeq,
+        Side::Business => conversation::Column::BusinessReadSeq,
+    };
+    let upto = seq.clamp(0, found.message_count);
+    conversation::Entity::update_many()
+        .col_expr(read, Expr::value(upto))
+        .filter(conversation::Column::Id.eq(id))
+        .filter(Expr::col(read).lt(upto))
+        .exec(db)
+        .await?;
+    get(db, actor, id).await
+}
+
+/// Asks to exchange phone numbers (either side): a message the other side sees.
+pub async fn request_contact<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+) -> Result<conversation_message::Model, DomainError> {
+    let (found, side) = side_in(db, actor, id).await?;
+    let body = match side {
+        Side::Seeker => "我想和你交换联系方式。",
+        Side::Business => "对方想和你交换联系方式，同意后双方可以看到电话号码。",
+    };
+    append(
+        db,
+        &found,
+        actor.account_id,
+        side,
+        MessageKind::ContactRequest,
+        body.to_owned(),
+        json!({}),
+    )
+    .await
+}
+
+/// The seeker agrees to exchange contacts with the business: recorded as consent (as
+/// applying records it), after which nothing in the conversation is masked and the
+/// business sees the seeker's contact details on their profile.
+pub async fn share_contact<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+) -> Result<conversation_message::Model, DomainError> {
+    let (found, side) = side_in(db, actor, id).await?;
+    if side != Side::Seeker {
+        return Err(DomainError::forbidden(
+            "only the seeker decides to share their contact details",
+        ));
+    }
+    let already = consent::Entity::find()
+        .filter(consent::Column::SeekerId.eq(found.seeker_id))
+        .filter(consent::Column::BusinessId.eq(found.business_id))
+        .one(db)
+        .await?
+        .is_some();
+    if !already {
+        crate::profiles::record_consent(
+            db,
+            found.seeker_id,
+            found.business_id,
+            "conversation",
+            None,
+        )
+        .await?;
+    }
+    append(
+        db,
+        &found,
+        actor.account_id,
+        side,
+        MessageKind::ContactShared,
+        "我同意交换联系方式。".to_owned(),
+        json!({}),
+    )
+    .await
+}

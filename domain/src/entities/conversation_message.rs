@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+/// One message of a conversation, as its sender wrote it (masking happens when it is read).
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "conversation_messages")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub seq: i32,
+    pub sender_id: Uuid,
+    /// `seeker` or `business`.
+    pub side: String,
+    /// `text`, `quick_reply`, `posting_card` or `location_card`.
+    pub kind: String,
+    #[sea_orm(column_type = "Text")]
+    pub body: String,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub data: Json,
+    /// Whether the body holds a phone number or WeChat id (masked before consent).
+    pub has_contact: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
