@@ -214,7 +214,7 @@ pub struct ReadInput {
     responses((status = 200, body = ConversationView), problems::NotFound)
 )]
 #[post("/conversations/{id}/read")]
-pub async fn mark_read(
+pub async fn mark_conversation_read(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,

@@ -213,7 +213,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(conversations::get_conversation)
                 .service(conversations::list_messages)
                 .service(conversations::send_message)
-                .service(conversations::mark_read)
+                .service(conversations::mark_conversation_read)
                 .service(conversations::request_contact)
                 .service(conversations::share_contact)
                 .service(wishes::wish_figures)

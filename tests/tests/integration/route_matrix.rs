@@ -349,6 +349,42 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/redemptions/{id}/cancel", "1 3 3 3 - 4 4 -"),
     ("post", "/api/v1/points/volunteer-tasks", "1 V V V V V V V"),
     ("get", "/api/v1/points/league", "1 3 3 3 Y Y Y Y"),
+    // Conversations: the seeker and the business's members only; to anyone else a
+    // conversation does not exist. The business opens one only about its own posting.
+    (
+        "post",
+        "/api/v1/postings/{id}/conversations",
+        "1 Y 3 3 3 3 3 3",
+    ),
+    ("post", "/api/v1/conversations", "1 3 Y 4 3 3 3 3"),
+    ("get", "/api/v1/conversations", "1 Y Y Y 3 3 3 3"),
+    (
+        "get",
+        "/api/v1/conversations/quick-replies",
+        "Y Y Y Y Y Y Y Y",
+    ),
+    ("get", "/api/v1/conversations/{id}", "1 Y Y 4 4 4 4 4"),
+    (
+        "get",
+        "/api/v1/conversations/{id}/messages",
+        "1 Y Y 4 4 4 4 4",
+    ),
+    (
+        "post",
+        "/api/v1/conversations/{id}/messages",
+        "1 Y Y 4 4 4 4 4",
+    ),
+    ("post", "/api/v1/conversations/{id}/read", "1 Y Y 4 4 4 4 4"),
+    (
+        "post",
+        "/api/v1/conversations/{id}/contact-request",
+        "1 Y Y 4 4 4 4 4",
+    ),
+    (
+        "post",
+        "/api/v1/conversations/{id}/contact-consent",
+        "1 Y 3 4 4 4 4 4",
+    ),
     ("get", "/api/v1/wishes/figures", "Y Y Y Y Y Y Y Y"),
     ("post", "/api/v1/wishes", "1 V V V V V V V"),
     ("get", "/api/v1/wishes", "Y Y Y Y Y Y Y Y"),
@@ -420,6 +456,14 @@ async fn world(app: &TestApp) -> World {
     let seeker = app.fair_seeker("13812340401", "林小雨").await;
     let claim = app.claimed(&seeker, shift).await;
     let application = uuid_of(&app.apply(&seeker, posting, "周末都可以").await);
+    let conversation = uuid_of(
+        &app.post(
+            &format!("/api/v1/postings/{posting}/conversations"),
+            &json!({}),
+            Some(&seeker.access_token),
+        )
+        .await,
+    );
     let fair = app
         .published_fair(&officer, &fair_body("圆融招聘会", 3))
         .await;
@@ -473,6 +517,7 @@ async fn world(app: &TestApp) -> World {
         ("shift", shift),
         ("claim", claim),
         ("application", application),
+        ("conversation", conversation),
         ("fair", fair),
         ("booth", booth),
         ("registration", registration),
@@ -518,6 +563,7 @@ fn fill(path: &str, world: &World) -> String {
         "postings" if gig => "gig_posting",
         "postings" => "posting",
         "applications" => "application",
+        "conversations" => "conversation",
         "fairs" => "fair",
         "shifts" => "shift",
         "claims" => "claim",
@@ -568,6 +614,11 @@ fn body(method: &str, path: &str, world: &World) -> Value {
         ("put", "/api/v1/businesses/{id}") => business_body("漫咖啡 圆融店"),
         ("post", "/api/v1/me/wechat/subscriptions") => json!({"template_ids": ["tmpl-x"]}),
         ("post", "/api/v1/content-reviews/{id}/resolve") => json!({"resolution": "approved"}),
+        ("post", "/api/v1/conversations") => {
+            json!({"posting_id": world.ids["posting"], "seeker_id": seeker})
+        }
+        ("post", "/api/v1/conversations/{id}/messages") => json!({"kind": "text", "text": "你好"}),
+        ("post", "/api/v1/conversations/{id}/read") => json!({"seq": 0}),
         _ => json!({}),
     }
 }
