@@ -288,7 +288,7 @@ async fn only_the_two_sides_and_members_read_or_write(backend: Backend) {
         )
         .await;
     assert_eq!(tied.status, 201, "{}", tied.body);
-    assert_eq!(tied.body["seeker_name"].is_string(), true);
+    assert!(tied.body["seeker_name"].is_string());
     // Someone else's business cannot open about this posting.
     let foreign = t
         .app
@@ -340,7 +340,7 @@ async fn typed_contacts_are_masked_until_the_seeker_agrees(backend: Backend) {
     let merchant_sees = t.read(merchant, "").await;
     assert_eq!(merchant_sees[0]["masked"], false);
     assert_eq!(merchant_sees[1]["body"], "我的电话是 ***");
-    assert_eq!(merchant_sees[1]["note"].is_string(), true);
+    assert!(merchant_sees[1]["note"].is_string());
     let profile = format!("/api/v1/profiles/{}", t.seeker.account_id);
     let before = t.app.get(&profile, Some(&merchant.access_token)).await;
     assert_eq!(before.body["phone"], Value::Null);
