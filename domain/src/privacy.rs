@@ -148,6 +148,7 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
             "tags": r.tags, "comment": r.comment, "created_at": time::to_display(r.created_at),
         })).collect::<Vec<_>>(),
         "wechat": wechat,
+        "conversations": crate::conversations::export(db, actor.account_id).await?,
         // Text content security held for an officer, and what the officer decided.
         "content_reviews": held.iter().map(|r| json!({
             "subject_type": r.subject_type, "subject_id": r.subject_id, "field": r.field,
@@ -236,6 +237,7 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
         .filter(content_review::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
+    crate::conversations::erase_seeker(&txn, id).await?;
 
     if let Some(profile) = seeker_profile::Entity::find_by_id(id).one(&txn).await? {
         let mut kept: seeker_profile::ActiveModel = profile.into();

@@ -635,6 +635,56 @@ pub async fn mark_read<C: ConnectionTrait>(
     get(db, actor, id).await
 }
 
+/// The seeker's conversations with every message, for their privacy export.
+pub async fn export<C: ConnectionTrait>(db: &C, seeker: Uuid) -> Result<Value, DomainError> {
+    let theirs = conversation::Entity::find()
+        .filter(conversation::Column::SeekerId.eq(seeker))
+        .order_by_asc(conversation::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(theirs.len());
+    for c in theirs {
+        let messages = conversation_message::Entity::find()
+            .filter(conversation_message::Column::ConversationId.eq(c.id))
+            .order_by_asc(conversation_message::Column::Seq)
+            .all(db)
+            .await?;
+        out.push(json!({
+            "id": c.id, "posting_id": c.posting_id, "business_id": c.business_id,
+            "created_at": time::to_display(c.created_at),
+            "messages": messages.iter().map(|m| json!({
+                "seq": m.seq, "side": m.side, "kind": m.kind, "body": m.body, "data": m.data,
+                "sent_at": time::to_display(m.created_at),
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    Ok(Value::Array(out))
+}
+
+/// What an erased seeker wrote is gone; the business keeps the conversation, its own
+/// messages and the numbering, and sees the seeker as 已注销用户 (the account's stub name).
+pub async fn erase_seeker<C: ConnectionTrait>(db: &C, seeker: Uuid) -> Result<(), DomainError> {
+    let theirs: Vec<Uuid> = conversation::Entity::find()
+        .filter(conversation::Column::SeekerId.eq(seeker))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    conversation_message::Entity::update_many()
+        .col_expr(conversation_message::Column::Body, Expr::value(ERASED))
+        .col_expr(conversation_message::Column::Data, Expr::value(json!({})))
+        .col_expr(conversation_message::Column::HasContact, Expr::value(false))
+        .filter(conversation_message::Column::ConversationId.is_in(theirs))
+        .filter(conversation_message::Column::Side.eq(Side::Seeker.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What an erased seeker's messages read as.
+pub const ERASED: &str = "（该用户已注销，消息已删除）";
+
 /// Asks to exchange phone numbers (either side): a message the other side sees.
 pub async fn request_contact<C: ConnectionTrait + TransactionTrait>(
     db: &C,

@@ -14,6 +14,7 @@ on_both_databases!(
     typed_contacts_are_masked_until_the_seeker_agrees,
     bad_messages_are_refused_naming_the_field,
     concurrent_messages_are_numbered_once_each,
+    a_seekers_messages_are_exported_and_erased_with_the_account,
 );
 
 struct Talk {
@@ -479,4 +480,46 @@ async fn concurrent_messages_are_numbered_once_each(backend: Backend) {
     let all = t.read(&t.shop.merchant, "limit=50").await;
     assert_eq!(seqs(&all), (1..=20).collect::<Vec<_>>());
     assert_eq!(t.view(&t.seeker).await["last_seq"], 20);
+}
+
+async fn a_seekers_messages_are_exported_and_erased_with_the_account(backend: Backend) {
+    let t = talk(backend).await;
+    let merchant = &t.shop.merchant;
+    t.say(&t.seeker, "我周末都有空，电话13812345678").await;
+    t.say(merchant, "好的，周六来面试吧。").await;
+
+    let export = t
+        .app
+        .get("/api/v1/me/export", Some(&t.seeker.access_token))
+        .await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let conversations = export.body["conversations"].as_array().unwrap();
+    assert_eq!(conversations.len(), 1);
+    let bodies: Vec<&str> = conversations[0]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        vec!["我周末都有空，电话13812345678", "好的，周六来面试吧。"]
+    );
+
+    let erased = t
+        .app
+        .delete("/api/v1/me", Some(&t.seeker.access_token))
+        .await;
+    assert!(erased.status < 300, "{}", erased.body);
+    // The business keeps the conversation and its own words; the seeker's are gone and the
+    // seeker reads as 已注销用户.
+    assert_eq!(t.view(merchant).await["seeker_name"], "已注销用户");
+    let left = t.read(merchant, "").await;
+    assert_eq!(seqs(&left), vec![1, 2]);
+    assert!(
+        !left[0]["body"].as_str().unwrap().contains("周末"),
+        "{left:?}"
+    );
+    assert!(!left[0]["body"].as_str().unwrap().contains("138"));
+    assert_eq!(left[1]["body"], "好的，周六来面试吧。");
 }
