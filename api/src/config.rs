@@ -123,6 +123,13 @@ pub struct Settings {
     /// WeChat (`msg_sec_check` version 2 needs one); unset: such text is stored and queued
     /// for an officer's review unchecked.
     pub wechat_content_fallback_openid: Option<String>,
+    /// New conversations one account may open in 24 hours (then 429).
+    pub conversation_opens_per_day: u64,
+    /// Conversation messages one account may send in a minute (then 429).
+    pub conversation_messages_per_minute: u64,
+    /// Scam-flagged messages of an account, still open for an officer, that suspend its new
+    /// conversations.
+    pub conversation_flags_to_suspend: u64,
     /// HTTP worker threads; 0 means one per CPU core.
     pub http_workers: usize,
     /// Largest request body accepted, in bytes.
@@ -272,6 +279,9 @@ impl Default for Settings {
             wechat_message_page: "pages/inbox/index".into(),
             wechat_push_poll_ms: 1_000,
             wechat_content_fallback_openid: None,
+            conversation_opens_per_day: 30,
+            conversation_messages_per_minute: 20,
+            conversation_flags_to_suspend: 3,
             http_workers: 0,
             max_body_bytes: 256 * 1024,
             shutdown_timeout_secs: 30,

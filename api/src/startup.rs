@@ -87,6 +87,14 @@ impl AppState {
         }
     }
 
+    pub fn conversation_limits(&self) -> doorstep_domain::conversations::Limits {
+        doorstep_domain::conversations::Limits {
+            opens_per_day: self.settings.conversation_opens_per_day,
+            messages_per_minute: self.settings.conversation_messages_per_minute,
+            flags_to_suspend: self.settings.conversation_flags_to_suspend,
+        }
+    }
+
     pub fn refresh_ttl(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.settings.refresh_token_ttl_days))
     }

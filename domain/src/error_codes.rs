@@ -106,6 +106,8 @@ error_codes! {
     CodeDailyLimit = "code_daily_limit", 429, "This destination was sent its codes for the day; try again tomorrow";
     CodeResendTooSoon = "code_resend_too_soon", 429, "A code was sent moments ago; retry after `Retry-After`";
     ContentRisky = "content_risky", 422, "WeChat's content security check found this text risky; change it";
+    ConversationBlocked = "conversation_blocked", 409, "One side of the conversation blocked the other: no more messages either way";
+    ConversationsSuspended = "conversations_suspended", 409, "This account's messages were flagged as possible scams; new conversations wait for an officer";
     DatabaseUnavailable = "database_unavailable", 503, "The database cannot be reached; try again shortly";
     DateInPast = "date_in_past", 422, "The date must be today or later";
     DateTooFar = "date_too_far", 422, "The date must be within a year";

@@ -5,7 +5,10 @@
 //!   exact on every instance; `seeker_read_seq` / `business_read_seq` are the read
 //!   receipts (unread = `message_count` − the side's read seq).
 //! - `conversation_messages`: the messages, with what the sender wrote. Contact details in
-//!   them are masked when read, not when stored, so consent given later unmasks them.
+//!   them are masked when read, not when stored, so consent given later unmasks them;
+//!   `flag` is the recruiting-scam category a message tripped (the recipient is warned).
+//! - `conversation_blocks`: a side that blocked the other (per seeker and business: no
+//!   more messages either way, in any of their conversations, until it unblocks).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -40,6 +43,17 @@ enum ConversationMessages {
     Body,
     Data,
     HasContact,
+    Flag,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum ConversationBlocks {
+    Table,
+    SeekerId,
+    BusinessId,
+    Side,
+    BlockedBy,
     CreatedAt,
 }
 
@@ -105,6 +119,7 @@ impl MigrationTrait for Migration {
                     .col(text(ConversationMessages::Body))
                     .col(json_binary(ConversationMessages::Data))
                     .col(boolean(ConversationMessages::HasContact).default(false))
+                    .col(string_len_null(ConversationMessages::Flag, 32))
                     .col(timestamp_with_time_zone(ConversationMessages::CreatedAt))
                     .to_owned(),
             )
@@ -119,10 +134,41 @@ impl MigrationTrait for Migration {
                     .unique()
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_conversation_messages_sender")
+                    .table(ConversationMessages::Table)
+                    .col(ConversationMessages::SenderId)
+                    .col(ConversationMessages::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ConversationBlocks::Table)
+                    .col(uuid(ConversationBlocks::SeekerId))
+                    .col(uuid(ConversationBlocks::BusinessId))
+                    .col(string_len(ConversationBlocks::Side, 16))
+                    .col(uuid(ConversationBlocks::BlockedBy))
+                    .col(timestamp_with_time_zone(ConversationBlocks::CreatedAt))
+                    .primary_key(
+                        Index::create()
+                            .col(ConversationBlocks::SeekerId)
+                            .col(ConversationBlocks::BusinessId)
+                            .col(ConversationBlocks::Side),
+                    )
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(ConversationBlocks::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(ConversationMessages::Table).to_owned())
             .await?;

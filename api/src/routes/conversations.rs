@@ -2,7 +2,7 @@
 //! read, and exchange contacts by the seeker's consent. The rules live in
 //! `doorstep_domain::conversations`.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use doorstep_domain::ErrorCode;
 use doorstep_domain::conversations::{self, MessageInput, OpenInput, Side};
@@ -42,6 +42,9 @@ fn paged<K: serde::de::DeserializeOwned>(
         (status = 200, body = ConversationView, description = "it was open already"),
         problems::Forbidden,
         problems::NotFound,
+        (status = 409, body = crate::http::Problem, content_type = "application/problem+json",
+            description = "`conversation_blocked` or `conversations_suspended`"),
+        problems::TooManyRequests,
     )
 )]
 #[post("/postings/{id}/conversations")]
@@ -50,8 +53,13 @@ pub async fn open_from_posting(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (seen, created) =
-        conversations::open_as_seeker(&state.db, &auth.0, id.into_inner()).await?;
+    let (seen, created) = conversations::open_as_seeker(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        state.conversation_limits(),
+    )
+    .await?;
     Ok(opened(seen.into(), created))
 }
 
@@ -68,7 +76,8 @@ pub async fn open_from_posting(
         problems::Forbidden,
         problems::NotFound,
         (status = 409, body = crate::http::Problem, content_type = "application/problem+json",
-            description = "`no_conversation_grounds`: the seeker has no tie to the posting"),
+            description = "`no_conversation_grounds` (the seeker has no tie to the posting), `conversation_blocked` or `conversations_suspended`"),
+        problems::TooManyRequests,
     )
 )]
 #[post("/conversations")]
@@ -77,8 +86,13 @@ pub async fn open_with_seeker(
     auth: Auth,
     body: JsonBody<OpenInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (seen, created) =
-        conversations::open_as_business(&state.db, &auth.0, body.into_inner()).await?;
+    let (seen, created) = conversations::open_as_business(
+        &state.db,
+        &auth.0,
+        body.into_inner(),
+        state.conversation_limits(),
+    )
+    .await?;
     Ok(opened(seen.into(), created))
 }
 
@@ -184,7 +198,10 @@ pub async fn list_messages(
     responses(
         (status = 201, body = MessageView),
         problems::NotFound,
+        (status = 409, body = crate::http::Problem, content_type = "application/problem+json",
+            description = "`conversation_blocked`: one side blocked the other"),
         problems::ValidationFailed,
+        problems::TooManyRequests,
     )
 )]
 #[post("/conversations/{id}/messages")]
@@ -194,7 +211,15 @@ pub async fn send_message(
     id: web::Path<Uuid>,
     body: JsonBody<MessageInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let sent = conversations::send(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
+    let limits = state.conversation_limits();
+    let sent = conversations::send(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        body.into_inner(),
+        limits,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(MessageView::from(sent)))
 }
 
@@ -258,4 +283,39 @@ pub async fn share_contact(
 ) -> Result<HttpResponse, ApiError> {
     let sent = conversations::share_contact(&state.db, &auth.0, id.into_inner()).await?;
     Ok(HttpResponse::Created().json(MessageView::from(sent)))
+}
+
+/// Blocks the other side: no messages either way, in any conversation between this seeker
+/// and this business, until the caller unblocks. Idempotent.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ConversationView), problems::NotFound)
+)]
+#[post("/conversations/{id}/block")]
+pub async fn block(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ConversationView>, ApiError> {
+    let seen = conversations::block(&state.db, &auth.0, id.into_inner()).await?;
+    Ok(web::Json(seen.into()))
+}
+
+/// Lifts the caller's block (a block by the other side stays).
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ConversationView), problems::NotFound)
+)]
+#[delete("/conversations/{id}/block")]
+pub async fn unblock(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ConversationView>, ApiError> {
+    let seen = conversations::unblock(&state.db, &auth.0, id.into_inner()).await?;
+    Ok(web::Json(seen.into()))
 }

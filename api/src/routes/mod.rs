@@ -216,6 +216,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(conversations::mark_conversation_read)
                 .service(conversations::request_contact)
                 .service(conversations::share_contact)
+                .service(conversations::block)
+                .service(conversations::unblock)
                 .service(wishes::wish_figures)
                 .service(wishes::post_wish)
                 .service(wishes::wish_wall)

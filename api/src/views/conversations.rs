@@ -28,6 +28,10 @@ pub struct ConversationView {
     pub their_read_seq: i32,
     /// Whether the seeker agreed to exchange contact details with the business.
     pub contacts_shared: bool,
+    /// The caller blocked the other side / the other side blocked the caller: no messages
+    /// either way while either holds.
+    pub blocked_by_me: bool,
+    pub blocked_by_them: bool,
     pub last_message_at: DateTime<FixedOffset>,
     pub created_at: DateTime<FixedOffset>,
 }
@@ -52,6 +56,8 @@ impl From<Seen> for ConversationView {
             read_seq,
             their_read_seq,
             contacts_shared: seen.contacts_shared,
+            blocked_by_me: seen.blocked_by_me,
+            blocked_by_them: seen.blocked_by_them,
             last_message_at: to_display(c.last_message_at),
             created_at: to_display(c.created_at),
         }
@@ -78,6 +84,10 @@ pub struct MessageView {
     pub masked: bool,
     /// Why, when `masked`.
     pub note: Option<String>,
+    /// The other side's message looks like a recruiting scam (a fee before work, 刷单, a
+    /// loan for training, another app before any interview, ID photos, bank details): what
+    /// the caller should know. An officer has been asked to look.
+    pub warning: Option<String>,
     pub created_at: DateTime<FixedOffset>,
 }
 
@@ -102,6 +112,7 @@ impl From<Read> for MessageView {
             data: m.data,
             masked: read.masked,
             note: read.masked.then(|| MASKED_NOTE.to_owned()),
+            warning: read.warning.map(str::to_owned),
             created_at: to_display(m.created_at),
         }
     }
@@ -113,6 +124,7 @@ impl From<doorstep_domain::entities::conversation_message::Model> for MessageVie
         Read {
             body: m.body.clone(),
             masked: false,
+            warning: None,
             message: m,
         }
         .into()

@@ -13,27 +13,63 @@
 //! Contact details: phone numbers and WeChat or QQ ids typed into a message are masked for
 //! the other side until the seeker agrees to exchange contacts (a consent row with the
 //! business, the one applying also gives); the sender always sees what they wrote.
+//!
+//! Safety: text that trips a recruiting-scam pattern ([`screening`]) is delivered with a
+//! warning for the recipient and queued for an officer (the content review queue, as
+//! `scam`); an account with [`Limits::flags_to_suspend`] such flags still open cannot start
+//! new conversations until an officer has resolved them. Either side can block the other
+//! (no messages either way, in any conversation of the pair). New conversations per day
+//! and messages per minute are limited per account, counted in the database so every
+//! instance agrees.
 
 pub mod contact;
+pub mod screening;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::auth::Principal;
+use crate::content_reviews::{self, Held};
 use crate::entities::{
-    application, business, consent, conversation, conversation_message, favourite_worker,
-    invitation, job_match, posting,
+    application, business, consent, content_review, conversation, conversation_block,
+    conversation_message, favourite_worker, invitation, job_match, posting,
 };
 use crate::pagination::{Page, PageRequest};
 use crate::types::{Role, bounded};
 use crate::{DomainError, ErrorCode, Invalid, ValidationErrors, businesses, postings, time};
+
+/// Per-account limits (from the settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// New conversations an account may open in 24 hours.
+    pub opens_per_day: u64,
+    /// Messages an account may send in a minute.
+    pub messages_per_minute: u64,
+    /// Scam flags on an account's messages, still open for an officer, that suspend its
+    /// new conversations.
+    pub flags_to_suspend: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            opens_per_day: 30,
+            messages_per_minute: 20,
+            flags_to_suspend: 3,
+        }
+    }
+}
+
+/// What the content review queue calls a conversation, and a scam flag.
+pub const SUBJECT: &str = "conversation";
+pub const SCAM: &str = "scam";
 
 /// Which side of a conversation an account is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -135,6 +171,9 @@ pub struct Seen {
     pub seeker_name: String,
     /// Whether the seeker agreed to exchange contacts with the business.
     pub contacts_shared: bool,
+    /// This side blocked the other / the other side blocked this one.
+    pub blocked_by_me: bool,
+    pub blocked_by_them: bool,
 }
 
 impl Seen {
@@ -166,6 +205,8 @@ pub struct Read {
     pub body: String,
     /// Contact details were hidden from this reader.
     pub masked: bool,
+    /// What the reader is warned of, when the other side's message tripped a scam pattern.
+    pub warning: Option<&'static str>,
 }
 
 /// A seeker opens (or returns to) the conversation about an open posting. `true` when new.
@@ -173,6 +214,7 @@ pub async fn open_as_seeker<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Principal,
     posting_id: Uuid,
+    limits: Limits,
 ) -> Result<(Seen, bool), DomainError> {
     if actor.role != Role::Seeker {
         return Err(DomainError::forbidden(
@@ -183,7 +225,8 @@ pub async fn open_as_seeker<C: ConnectionTrait + TransactionTrait>(
     if !postings::is_public(&found, &business, time::now()) {
         return Err(DomainError::NotFound("posting"));
     }
-    let (conversation, created) = open(db, &found, actor.account_id, actor.account_id).await?;
+    let (conversation, created) =
+        open(db, &found, actor.account_id, actor.account_id, limits).await?;
     Ok((seen(db, conversation, Side::Seeker).await?, created))
 }
 
@@ -193,6 +236,7 @@ pub async fn open_as_business<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Principal,
     input: OpenInput,
+    limits: Limits,
 ) -> Result<(Seen, bool), DomainError> {
     if actor.role != Role::Merchant {
         return Err(DomainError::forbidden(
@@ -229,7 +273,7 @@ pub async fn open_as_business<C: ConnectionTrait + TransactionTrait>(
             "a business talks with seekers who applied, were invited or matched to this posting, or are its favourite workers",
         ));
     }
-    let (conversation, created) = open(db, &found, seeker, actor.account_id).await?;
+    let (conversation, created) = open(db, &found, seeker, actor.account_id, limits).await?;
     Ok((seen(db, conversation, Side::Business).await?, created))
 }
 
@@ -240,11 +284,43 @@ async fn open<C: ConnectionTrait + TransactionTrait>(
     posting: &posting::Model,
     seeker: Uuid,
     opened_by: Uuid,
+    limits: Limits,
 ) -> Result<(conversation::Model, bool), DomainError> {
     if let Some(found) = find_of(db, posting.id, seeker).await? {
         return Ok((found, false));
     }
     let now = time::now();
+    refuse_if_blocked(db, seeker, posting.business_id).await?;
+    let flags = content_review::Entity::find()
+        .filter(content_review::Column::AccountId.eq(opened_by))
+        .filter(content_review::Column::SubjectType.eq(SUBJECT))
+        .filter(content_review::Column::Suggest.eq(SCAM))
+        .filter(content_review::Column::Status.eq(content_reviews::OPEN))
+        .count(db)
+        .await?;
+    if flags >= limits.flags_to_suspend {
+        return Err(DomainError::conflict(
+            ErrorCode::ConversationsSuspended,
+            "messages of this account were flagged as possible scams; new conversations wait until an officer has looked",
+        ));
+    }
+    let window = now - chrono::Duration::hours(24);
+    let recent: Vec<DateTime<Utc>> = conversation::Entity::find()
+        .filter(conversation::Column::OpenedBy.eq(opened_by))
+        .filter(conversation::Column::CreatedAt.gt(window))
+        .order_by_asc(conversation::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.created_at)
+        .collect();
+    limit_reached(
+        &recent,
+        limits.opens_per_day,
+        chrono::Duration::hours(24),
+        now,
+        "new conversations today",
+    )?;
     let inserted = conversation::ActiveModel {
         id: Set(Uuid::now_v7()),
         posting_id: Set(posting.id),
@@ -346,6 +422,18 @@ async fn seen_all<C: ConnectionTrait>(
         .into_iter()
         .map(|a| (a.id, a.display_name))
         .collect();
+    let blocks: HashSet<(Uuid, Uuid, String)> = conversation_block::Entity::find()
+        .filter(conversation_block::Column::SeekerId.is_in(seeker_ids.iter().copied()))
+        .filter(conversation_block::Column::BusinessId.is_in(business_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.seeker_id, b.business_id, b.side))
+        .collect();
+    let other = match side {
+        Side::Seeker => Side::Business,
+        Side::Business => Side::Seeker,
+    };
     let consents: HashSet<(Uuid, Uuid)> = consent::Entity::find()
         .filter(consent::Column::SeekerId.is_in(seeker_ids))
         .filter(consent::Column::BusinessId.is_in(business_ids))
@@ -362,6 +450,12 @@ async fn seen_all<C: ConnectionTrait>(
             business_name: names.get(&c.business_id).cloned().unwrap_or_default(),
             seeker_name: seekers.get(&c.seeker_id).cloned().unwrap_or_default(),
             contacts_shared: consents.contains(&(c.seeker_id, c.business_id)),
+            blocked_by_me: blocks.contains(&(c.seeker_id, c.business_id, side.as_str().to_owned())),
+            blocked_by_them: blocks.contains(&(
+                c.seeker_id,
+                c.business_id,
+                other.as_str().to_owned(),
+            )),
             conversation: c,
         })
         .collect())
@@ -430,8 +524,27 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
     actor: &Principal,
     id: Uuid,
     input: MessageInput,
+    limits: Limits,
 ) -> Result<conversation_message::Model, DomainError> {
     let (found, side) = side_in(db, actor, id).await?;
+    refuse_if_blocked(db, found.seeker_id, found.business_id).await?;
+    let now = time::now();
+    let recent: Vec<DateTime<Utc>> = conversation_message::Entity::find()
+        .filter(conversation_message::Column::SenderId.eq(actor.account_id))
+        .filter(conversation_message::Column::CreatedAt.gt(now - chrono::Duration::minutes(1)))
+        .order_by_asc(conversation_message::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.created_at)
+        .collect();
+    limit_reached(
+        &recent,
+        limits.messages_per_minute,
+        chrono::Duration::minutes(1),
+        now,
+        "messages this minute",
+    )?;
     let (body, data) = match input.kind {
         MessageKind::Text => {
             let text = input.text.as_deref().unwrap_or_default();
@@ -522,10 +635,71 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
             ),
         ));
     }
-    append(db, &found, actor.account_id, side, input.kind, body, data).await
+    let flag = if input.kind == MessageKind::Text {
+        screening::check(&body)
+    } else {
+        None
+    };
+    let sent = append(
+        db,
+        &found,
+        actor.account_id,
+        side,
+        input.kind,
+        body,
+        data,
+        flag.as_ref(),
+    )
+    .await?;
+    if let Some(hit) = flag {
+        tracing::info!(conversation = %found.id, message = %sent.id, rule = %hit.rule, "message flagged as a possible recruiting scam");
+    }
+    Ok(sent)
+}
+
+/// Refuses when either side of the pair blocked the other.
+async fn refuse_if_blocked<C: ConnectionTrait>(
+    db: &C,
+    seeker: Uuid,
+    business: Uuid,
+) -> Result<(), DomainError> {
+    let blocked = conversation_block::Entity::find()
+        .filter(conversation_block::Column::SeekerId.eq(seeker))
+        .filter(conversation_block::Column::BusinessId.eq(business))
+        .count(db)
+        .await?;
+    if blocked > 0 {
+        return Err(DomainError::conflict(
+            ErrorCode::ConversationBlocked,
+            "one side blocked the other: no more messages either way",
+        ));
+    }
+    Ok(())
+}
+
+/// 429 when `recent` (times within `window`, oldest first) already holds `limit`; the
+/// caller may retry when the oldest leaves the window.
+fn limit_reached(
+    recent: &[DateTime<Utc>],
+    limit: u64,
+    window: chrono::Duration,
+    now: DateTime<Utc>,
+    what: &str,
+) -> Result<(), DomainError> {
+    if (recent.len() as u64) < limit {
+        return Ok(());
+    }
+    let oldest = recent[recent.len() - limit as usize];
+    let wait = Ord::max((oldest + window - now).num_seconds(), 1) as u64;
+    Err(DomainError::TooManyRequests {
+        code: ErrorCode::RateLimited,
+        detail: format!("at most {limit} {what}; try again in {wait} s"),
+        retry_after_secs: wait,
+    })
 }
 
 /// Writes a message with the next number, in one transaction with the numbering.
+#[allow(clippy::too_many_arguments)]
 async fn append<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     conversation: &conversation::Model,
@@ -534,6 +708,7 @@ async fn append<C: ConnectionTrait + TransactionTrait>(
     kind: MessageKind,
     body: String,
     data: Value,
+    flag: Option<&screening::Hit>,
 ) -> Result<conversation_message::Model, DomainError> {
     let now = time::now();
     let txn = crate::db::begin_write(db).await?;
@@ -568,10 +743,25 @@ async fn append<C: ConnectionTrait + TransactionTrait>(
         body: Set(body),
         data: Set(data),
         has_contact: Set(has_contact),
+        flag: Set(flag.map(|h| h.category.clone())),
         created_at: Set(now),
     }
     .insert(&txn)
     .await?;
+    if let Some(hit) = flag {
+        let held = Held {
+            field: "text".to_owned(),
+            content: message.body.clone(),
+            suggest: SCAM.to_owned(),
+            label: None,
+            reason: Some(format!(
+                "{} ({}), message {}",
+                hit.category, hit.rule, message.seq
+            )),
+        };
+        content_reviews::record(&txn, Some(sender), SUBJECT, Some(conversation.id), &[held])
+            .await?;
+    }
     txn.commit().await?;
     Ok(message)
 }
@@ -599,8 +789,10 @@ pub async fn messages<C: ConnectionTrait>(
     let found = Page::from_rows(rows, page.limit, |m| m.seq);
     let shared = seen.contacts_shared;
     let read = found.map(|m| {
-        let hide = !shared && m.has_contact && m.side != side.as_str();
+        let theirs = m.side != side.as_str();
+        let hide = !shared && m.has_contact && theirs;
         Read {
+            warning: m.flag.as_deref().filter(|_| theirs).map(screening::warning),
             body: if hide {
                 contact::mask(&m.body)
             } else {
@@ -633,6 +825,58 @@ pub async fn mark_read<C: ConnectionTrait>(
         .exec(db)
         .await?;
     get(db, actor, id).await
+}
+
+/// The actor's side blocks the other side of the pair (every conversation between the
+/// seeker and the business): no messages either way until it unblocks. Idempotent.
+pub async fn block<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+) -> Result<Seen, DomainError> {
+    let (found, side) = side_in(db, actor, id).await?;
+    let exists = conversation_block::Entity::find_by_id((
+        found.seeker_id,
+        found.business_id,
+        side.as_str().to_owned(),
+    ))
+    .one(db)
+    .await?
+    .is_some();
+    if !exists {
+        let inserted = conversation_block::ActiveModel {
+            seeker_id: Set(found.seeker_id),
+            business_id: Set(found.business_id),
+            side: Set(side.as_str().to_owned()),
+            blocked_by: Set(actor.account_id),
+            created_at: Set(time::now()),
+        }
+        .insert(db)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            // A double tap blocked it first.
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    seen(db, found, side).await
+}
+
+/// The actor's side lifts its block (the other side's block, if any, stays).
+pub async fn unblock<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+) -> Result<Seen, DomainError> {
+    let (found, side) = side_in(db, actor, id).await?;
+    conversation_block::Entity::delete_many()
+        .filter(conversation_block::Column::SeekerId.eq(found.seeker_id))
+        .filter(conversation_block::Column::BusinessId.eq(found.business_id))
+        .filter(conversation_block::Column::Side.eq(side.as_str()))
+        .exec(db)
+        .await?;
+    seen(db, found, side).await
 }
 
 /// The seeker's conversations with every message, for their privacy export.
@@ -704,6 +948,7 @@ pub async fn request_contact<C: ConnectionTrait + TransactionTrait>(
         MessageKind::ContactRequest,
         body.to_owned(),
         json!({}),
+        None,
     )
     .await
 }
@@ -746,6 +991,7 @@ pub async fn share_contact<C: ConnectionTrait + TransactionTrait>(
         MessageKind::ContactShared,
         "我同意交换联系方式。".to_owned(),
         json!({}),
+        None,
     )
     .await
 }

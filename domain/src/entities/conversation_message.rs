@@ -19,6 +19,8 @@ pub struct Model {
     pub data: Json,
     /// Whether the body holds a phone number or WeChat id (masked before consent).
     pub has_contact: bool,
+    /// The recruiting-scam category the text tripped (`fee`, `task_scam`…), if any.
+    pub flag: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -10,6 +10,7 @@ pub mod business_member;
 pub mod consent;
 pub mod content_review;
 pub mod conversation;
+pub mod conversation_block;
 pub mod conversation_message;
 pub mod department;
 pub mod district;

@@ -53,6 +53,11 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
             "内容不合规",
             "这段文字未通过微信内容安全检测，请修改后再提交",
         ),
+        C::ConversationBlocked => ("沟通已被屏蔽", "一方已屏蔽对方，双方都不能再发送消息"),
+        C::ConversationsSuspended => (
+            "暂停发起沟通",
+            "你的消息被标记为疑似诈骗，工作人员处理前不能发起新的沟通",
+        ),
         C::DatabaseUnavailable => ("服务暂时不可用", "暂时无法连接数据库，请稍后再试"),
         C::DateInPast => ("日期已过", "日期不能早于今天"),
         C::DateTooFar => ("日期太远", "日期必须在一年以内"),

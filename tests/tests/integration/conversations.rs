@@ -2,8 +2,9 @@
 //! messages in order and once, read receipts, who may read, contacts masked until the
 //! seeker consents.
 
+use doorstep_api::config::Settings;
 use doorstep_tests::market::{Shop, posting_body};
-use doorstep_tests::{ApiResponse, Backend, Session, TestApp, on_both_databases, spawn_app};
+use doorstep_tests::{ApiResponse, Backend, Session, TestApp, on_both_databases, spawn_app_with};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,6 +16,9 @@ on_both_databases!(
     bad_messages_are_refused_naming_the_field,
     concurrent_messages_are_numbered_once_each,
     a_seekers_messages_are_exported_and_erased_with_the_account,
+    scam_phrases_warn_the_recipient_queue_for_an_officer_and_suspend,
+    a_blocked_side_cannot_write_either_way,
+    too_many_messages_or_new_conversations_get_429,
 );
 
 struct Talk {
@@ -28,7 +32,11 @@ struct Talk {
 
 /// A seeker who opened a conversation about an open posting (without applying).
 async fn talk(backend: Backend) -> Talk {
-    let app = spawn_app(backend).await;
+    talk_with(backend, |_| {}).await
+}
+
+async fn talk_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Talk {
+    let app = spawn_app_with(backend, configure).await;
     let officer = app.officer().await;
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.open_posting(&shop, &posting_body("周末咖啡师")).await;
@@ -522,4 +530,177 @@ async fn a_seekers_messages_are_exported_and_erased_with_the_account(backend: Ba
     );
     assert!(!left[0]["body"].as_str().unwrap().contains("138"));
     assert_eq!(left[1]["body"], "好的，周六来面试吧。");
+}
+
+/// The content reviews an officer sees for conversations.
+async fn flagged(t: &Talk) -> Vec<Value> {
+    let listed = t
+        .app
+        .get(
+            "/api/v1/content-reviews?limit=50",
+            Some(&t.officer.access_token),
+        )
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["subject_type"] == "conversation")
+        .cloned()
+        .collect()
+}
+
+async fn scam_phrases_warn_the_recipient_queue_for_an_officer_and_suspend(backend: Backend) {
+    let t = talk_with(backend, |s| s.conversation_flags_to_suspend = 2).await;
+    let merchant = &t.shop.merchant;
+    t.say(merchant, "入职前需要先交押金300元，干满一个月退")
+        .await;
+    t.say(merchant, "周六上午十点来店里面试可以吗？").await;
+
+    // The recipient is warned next to the message; the sender is not.
+    let seeker_sees = t.read(&t.seeker, "").await;
+    assert!(
+        seeker_sees[0]["warning"].as_str().unwrap().contains("押金"),
+        "{seeker_sees:?}"
+    );
+    assert_eq!(seeker_sees[1]["warning"], Value::Null);
+    assert_eq!(t.read(merchant, "").await[0]["warning"], Value::Null);
+    // An officer has it in the queue, with the conversation and what it tripped.
+    let queued = flagged(&t).await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0]["subject_id"], t.conversation.as_str());
+    assert_eq!(queued[0]["suggest"], "scam");
+    assert!(queued[0]["reason"].as_str().unwrap().starts_with("fee"));
+    assert_eq!(queued[0]["account_id"], merchant.account_id.to_string());
+
+    // A second flag reaches the threshold: no new conversations, but replies go on.
+    t.say(merchant, "把身份证正反面拍照发给我").await;
+    let other = t.app.seeker_with_profile("13812340000", "王芳").await;
+    assert_eq!(t.app.apply(&other, t.posting, "").await.status, 201);
+    let open = json!({"posting_id": t.posting, "seeker_id": other.account_id});
+    let suspended = t
+        .app
+        .post("/api/v1/conversations", &open, Some(&merchant.access_token))
+        .await;
+    assert_eq!(suspended.status, 409, "{}", suspended.body);
+    assert_eq!(suspended.problem_code(), "conversations_suspended");
+    t.say(merchant, "好的，不方便的话到店里再办。").await;
+
+    // Once an officer has looked at both, the business may open conversations again.
+    for review in flagged(&t).await {
+        let done = t
+            .app
+            .post(
+                &format!(
+                    "/api/v1/content-reviews/{}/resolve",
+                    review["id"].as_str().unwrap()
+                ),
+                &json!({"resolution": "approved"}),
+                Some(&t.officer.access_token),
+            )
+            .await;
+        assert_eq!(done.status, 200, "{}", done.body);
+    }
+    let reopened = t
+        .app
+        .post("/api/v1/conversations", &open, Some(&merchant.access_token))
+        .await;
+    assert_eq!(reopened.status, 201, "{}", reopened.body);
+}
+
+async fn a_blocked_side_cannot_write_either_way(backend: Backend) {
+    let t = talk(backend).await;
+    let merchant = &t.shop.merchant;
+    t.say(merchant, "你好，岗位还在招。").await;
+    let blocked = t
+        .app
+        .post(&t.path("/block"), &json!({}), Some(&t.seeker.access_token))
+        .await;
+    assert_eq!(blocked.status, 200, "{}", blocked.body);
+    assert_eq!(blocked.body["blocked_by_me"], true);
+    assert_eq!(t.view(merchant).await["blocked_by_them"], true);
+    let text = json!({"kind": "text", "text": "还在吗？"});
+    for who in [merchant, &t.seeker] {
+        let refused = t.send(who, text.clone()).await;
+        assert_eq!(refused.status, 409, "{}", refused.body);
+        assert_eq!(refused.problem_code(), "conversation_blocked");
+    }
+    // Blocking twice is one block; the business lifting its own (none) changes nothing.
+    let again = t
+        .app
+        .post(&t.path("/block"), &json!({}), Some(&t.seeker.access_token))
+        .await;
+    assert_eq!(again.status, 200);
+    let lifted = t
+        .app
+        .delete(&t.path("/block"), Some(&merchant.access_token))
+        .await;
+    assert_eq!(lifted.status, 200, "{}", lifted.body);
+    assert_eq!(t.send(merchant, text.clone()).await.status, 409);
+    // The block covers the pair: no new conversation about another of the shop's postings.
+    let second = t.app.open_posting(&t.shop, &posting_body("收银员")).await;
+    let other = t
+        .app
+        .post(
+            &format!("/api/v1/postings/{second}/conversations"),
+            &json!({}),
+            Some(&t.seeker.access_token),
+        )
+        .await;
+    assert_eq!(other.status, 409, "{}", other.body);
+    // The seeker lifts it: messages flow again, nothing of the blocked ones was stored.
+    let unblocked = t
+        .app
+        .delete(&t.path("/block"), Some(&t.seeker.access_token))
+        .await;
+    assert_eq!(unblocked.body["blocked_by_me"], false);
+    assert_eq!(t.say(merchant, "还在吗？").await, 2);
+}
+
+async fn too_many_messages_or_new_conversations_get_429(backend: Backend) {
+    let t = talk_with(backend, |s| {
+        s.conversation_messages_per_minute = 3;
+        s.conversation_opens_per_day = 1;
+    })
+    .await;
+    for i in 1..=3 {
+        assert_eq!(t.say(&t.seeker, &format!("第{i}个问题")).await, i);
+    }
+    let refused = t
+        .send(&t.seeker, json!({"kind": "text", "text": "第4个问题"}))
+        .await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert_eq!(refused.problem_code(), "rate_limited");
+    let wait: u64 = refused.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(t.view(&t.seeker).await["last_seq"], 3, "nothing stored");
+    // The limit is the sender's: the business answers.
+    t.say(&t.shop.merchant, "你好，请讲。").await;
+
+    // One new conversation a day: a second posting is refused, the first reopens.
+    let second = t.app.open_posting(&t.shop, &posting_body("收银员")).await;
+    let more = t
+        .app
+        .post(
+            &format!("/api/v1/postings/{second}/conversations"),
+            &json!({}),
+            Some(&t.seeker.access_token),
+        )
+        .await;
+    assert_eq!(more.status, 429, "{}", more.body);
+    assert!(more.headers.contains_key("retry-after"));
+    let same = t
+        .app
+        .post(
+            &format!("/api/v1/postings/{}/conversations", t.posting),
+            &json!({}),
+            Some(&t.seeker.access_token),
+        )
+        .await;
+    assert_eq!(same.status, 200, "{}", same.body);
 }

@@ -260,6 +260,8 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/conversations/{id}/read", "post"),
         ("/api/v1/conversations/{id}/contact-request", "post"),
         ("/api/v1/conversations/{id}/contact-consent", "post"),
+        ("/api/v1/conversations/{id}/block", "post"),
+        ("/api/v1/conversations/{id}/block", "delete"),
         ("/api/v1/fairs", "post"),
         ("/api/v1/fairs", "get"),
         ("/api/v1/fairs/{id}", "get"),

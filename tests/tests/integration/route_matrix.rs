@@ -385,6 +385,17 @@ const TABLE: &[(&str, &str, &str)] = &[
         "/api/v1/conversations/{id}/contact-consent",
         "1 Y 3 4 4 4 4 4",
     ),
+    // Blocking would stop the message rows above; conversations.rs tests it.
+    (
+        "post",
+        "/api/v1/conversations/{id}/block",
+        "1 - - 4 4 4 4 4",
+    ),
+    (
+        "delete",
+        "/api/v1/conversations/{id}/block",
+        "1 Y Y 4 4 4 4 4",
+    ),
     ("get", "/api/v1/wishes/figures", "Y Y Y Y Y Y Y Y"),
     ("post", "/api/v1/wishes", "1 V V V V V V V"),
     ("get", "/api/v1/wishes", "Y Y Y Y Y Y Y Y"),
