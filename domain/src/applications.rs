@@ -37,6 +37,21 @@ pub fn next_stage(from: ApplicationStatus) -> Option<ApplicationStatus> {
     }
 }
 
+/// The stages a business moves an application through, one by one, to reach `to` from
+/// `from` (ending with `to`); `None` when `to` is not ahead.
+pub fn stages_to(from: ApplicationStatus, to: ApplicationStatus) -> Option<Vec<ApplicationStatus>> {
+    let mut path = Vec::new();
+    let mut at = from;
+    while let Some(next) = next_stage(at) {
+        path.push(next);
+        if next == to {
+            return Some(path);
+        }
+        at = next;
+    }
+    None
+}
+
 /// Which side is acting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {

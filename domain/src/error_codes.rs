@@ -170,6 +170,7 @@ error_codes! {
     MissingField = "missing_field", 400, "A required body field is missing";
     MissingToken = "missing_token", 401, "The route needs an access token (`Authorization: Bearer …`)";
     NeedsPoint = "needs_point", 422, "A radius needs lat and lon";
+    NoApplication = "no_application", 409, "An interview is proposed for the seeker's open application to the posting";
     NoBoothsLeft = "no_booths_left", 409, "Every booth of the hall is already given";
     NoConversationGrounds = "no_conversation_grounds", 409, "A business talks with seekers who applied, were invited or matched to the posting, or are its favourite workers";
     NoFollowUp = "no_follow_up", 409, "This record has no follow-up to mark done";
@@ -207,6 +208,7 @@ error_codes! {
     PostingFinal = "posting_final", 409, "A closed or filled posting takes no new shifts";
     PostingNotOpen = "posting_not_open", 409, "Only open postings of verified businesses invite";
     ProfileRequired = "profile_required", 409, "Fill in your profile first: routes are planned from it";
+    ProposalAccepted = "proposal_accepted", 409, "This interview proposal is accepted already";
     RateLimited = "rate_limited", 429, "Too many attempts from this caller; retry after `Retry-After`";
     RatingWindowClosed = "rating_window_closed", 409, "The shift can no longer be rated";
     ReasonRequired = "reason_required", 422, "A reason is required";

@@ -319,3 +319,30 @@ pub async fn unblock(
     let seen = conversations::unblock(&state.db, &auth.0, id.into_inner()).await?;
     Ok(web::Json(seen.into()))
 }
+
+/// The seeker accepts the business's interview proposal number `seq`: the application
+/// moves to `interview` at its time and place (with the usual notices), and the
+/// conversation says so. Once per proposal.
+#[utoipa::path(
+    tag = "conversations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("seq" = i32, Path, description = "the proposal's number")),
+    responses(
+        (status = 201, body = MessageView, description = "the acceptance, as a message"),
+        problems::Forbidden,
+        problems::NotFound,
+        (status = 409, body = crate::http::Problem, content_type = "application/problem+json",
+            description = "`proposal_accepted`, or the application cannot move to `interview` now (`illegal_transition`)"),
+        problems::ValidationFailed,
+    )
+)]
+#[post("/conversations/{id}/messages/{seq}/accept")]
+pub async fn accept_interview(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, seq) = path.into_inner();
+    let sent = conversations::accept_interview(&state.db, &auth.0, id, seq).await?;
+    Ok(HttpResponse::Created().json(MessageView::from(sent)))
+}

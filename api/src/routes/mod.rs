@@ -216,6 +216,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(conversations::mark_conversation_read)
                 .service(conversations::request_contact)
                 .service(conversations::share_contact)
+                .service(conversations::accept_interview)
                 .service(conversations::block)
                 .service(conversations::unblock)
                 .service(wishes::wish_figures)

@@ -76,7 +76,8 @@ pub struct MessageView {
     /// The text; for cards, their title or address.
     pub body: String,
     /// A card's content (`posting_card`: posting id, title, kind, pay, address;
-    /// `location_card`: name, address, lat, lon, WGS-84).
+    /// `location_card`: name, address, lat, lon, WGS-84; `interview_proposal`:
+    /// application id, interview_at, interview_place, accepted).
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
     /// Phone numbers or WeChat/QQ ids in the text were hidden from the caller, because the

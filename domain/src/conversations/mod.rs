@@ -42,7 +42,7 @@ use crate::entities::{
     conversation_message, favourite_worker, invitation, job_match, posting,
 };
 use crate::pagination::{Page, PageRequest};
-use crate::types::{Role, bounded};
+use crate::types::{ApplicationStatus, Role, bounded};
 use crate::{DomainError, ErrorCode, Invalid, ValidationErrors, businesses, postings, time};
 
 /// Per-account limits (from the settings).
@@ -126,6 +126,13 @@ pub enum MessageKind {
     ContactRequest,
     /// The seeker agreed: contacts are shown from now on (written by the server).
     ContactShared,
+    /// The business proposes an interview (`interview_at`, `interview_place`) for the
+    /// seeker's application to the posting; the seeker accepts it with
+    /// `POST /conversations/{id}/messages/{seq}/accept`.
+    InterviewProposal,
+    /// The seeker accepted a proposal: the application moved to `interview` (written by
+    /// the server).
+    InterviewAccepted,
 }
 
 impl MessageKind {
@@ -137,6 +144,8 @@ impl MessageKind {
             MessageKind::LocationCard => "location_card",
             MessageKind::ContactRequest => "contact_request",
             MessageKind::ContactShared => "contact_shared",
+            MessageKind::InterviewProposal => "interview_proposal",
+            MessageKind::InterviewAccepted => "interview_accepted",
         }
     }
 }
@@ -151,6 +160,10 @@ pub struct MessageInput {
     pub text: Option<String>,
     /// The posting to show (`posting_card`; one of the business's open postings).
     pub posting_id: Option<Uuid>,
+    /// When (`interview_proposal`; in the future).
+    pub interview_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Where (`interview_proposal`; 1 to 200 characters).
+    pub interview_place: Option<String>,
 }
 
 /// A business opening a conversation with a seeker about one of its postings.
@@ -606,7 +619,72 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
                 json!({"name": shop.name, "address": shop.address, "lat": shop.lat, "lon": shop.lon}),
             )
         }
-        MessageKind::ContactRequest | MessageKind::ContactShared => {
+        MessageKind::InterviewProposal => {
+            if side != Side::Business {
+                return Err(field(
+                    "kind",
+                    Invalid::new(
+                        ErrorCode::NotForThisSide,
+                        "the business proposes interviews",
+                    ),
+                ));
+            }
+            let application = application::Entity::find()
+                .filter(application::Column::PostingId.eq(found.posting_id))
+                .filter(application::Column::SeekerId.eq(found.seeker_id))
+                .one(db)
+                .await?
+                .filter(|a| {
+                    crate::applications::stages_to(a.status, ApplicationStatus::Interview)
+                        .is_some()
+                })
+                .ok_or_else(|| {
+                    DomainError::conflict(
+                        ErrorCode::NoApplication,
+                        "an interview is proposed for the seeker's application to this posting, before its interview stage",
+                    )
+                })?;
+            let mut errors = ValidationErrors::new();
+            let at = match input.interview_at {
+                Some(at) if at.with_timezone(&Utc) > now => Some(at),
+                Some(_) => {
+                    errors.push(
+                        "interview_at",
+                        Invalid::new(ErrorCode::InThePast, "the interview must be in the future"),
+                    );
+                    None
+                }
+                None => {
+                    errors.push(
+                        "interview_at",
+                        Invalid::new(ErrorCode::Required, "an interview needs a time"),
+                    );
+                    None
+                }
+            };
+            let place = match input.interview_place.as_deref() {
+                Some(place) => errors.check("interview_place", bounded(place, 1, 200)),
+                None => {
+                    errors.push(
+                        "interview_place",
+                        Invalid::new(ErrorCode::Required, "an interview needs a place"),
+                    );
+                    None
+                }
+            };
+            errors.into_result()?;
+            let (Some(at), Some(place)) = (at, place) else {
+                return Err(DomainError::internal("checked above"));
+            };
+            let shown = time::to_display(at.with_timezone(&Utc));
+            (
+                format!("面试邀请：{}，{place}", shown.format("%m月%d日 %H:%M")),
+                json!({"application_id": application.id, "interview_at": shown, "interview_place": place, "accepted": false}),
+            )
+        }
+        MessageKind::ContactRequest
+        | MessageKind::ContactShared
+        | MessageKind::InterviewAccepted => {
             return Err(field(
                 "kind",
                 Invalid::new(
@@ -616,6 +694,22 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
             ));
         }
     };
+    if input.kind != MessageKind::InterviewProposal
+        && (input.interview_at.is_some() || input.interview_place.is_some())
+    {
+        let name = if input.interview_at.is_some() {
+            "interview_at"
+        } else {
+            "interview_place"
+        };
+        return Err(field(
+            name,
+            Invalid::new(
+                ErrorCode::FieldNotForKind,
+                "only interview proposals carry these",
+            ),
+        ));
+    }
     if input.kind != MessageKind::Text && input.kind != MessageKind::QuickReply {
         if input.text.is_some() {
             return Err(field(
@@ -877,6 +971,99 @@ pub async fn unblock<C: ConnectionTrait>(
         .exec(db)
         .await?;
     seen(db, found, side).await
+}
+
+/// The seeker accepts the business's interview proposal number `seq`: the application moves
+/// to `interview` at that time and place, as if the business had moved it (the business
+/// proposed exactly this), with the usual notices; the conversation says so. A proposal is
+/// accepted once.
+pub async fn accept_interview<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+    seq: i32,
+) -> Result<conversation_message::Model, DomainError> {
+    let (found, side) = side_in(db, actor, id).await?;
+    if side != Side::Seeker {
+        return Err(DomainError::forbidden(
+            "the seeker accepts an interview proposal",
+        ));
+    }
+    let proposal = conversation_message::Entity::find()
+        .filter(conversation_message::Column::ConversationId.eq(id))
+        .filter(conversation_message::Column::Seq.eq(seq))
+        .one(db)
+        .await?
+        .filter(|m| m.kind == MessageKind::InterviewProposal.as_str())
+        .ok_or(DomainError::NotFound("interview proposal"))?;
+    if proposal.data["accepted"] == json!(true) {
+        return Err(DomainError::conflict(
+            ErrorCode::ProposalAccepted,
+            "this interview proposal is accepted already",
+        ));
+    }
+    let application_id: Uuid = serde_json::from_value(proposal.data["application_id"].clone())
+        .map_err(|_| DomainError::internal("an interview proposal without its application"))?;
+    let at: chrono::DateTime<chrono::FixedOffset> =
+        serde_json::from_value(proposal.data["interview_at"].clone())
+            .map_err(|_| DomainError::internal("an interview proposal without its time"))?;
+    let place = proposal.data["interview_place"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // The business's member who proposed it makes the moves the proposal implies: a
+    // business that proposes an interview has viewed and shortlisted the application.
+    let proposer = Principal {
+        account_id: proposal.sender_id,
+        role: Role::Merchant,
+    };
+    let current = application::Entity::find_by_id(application_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("application"))?;
+    let stages = crate::applications::stages_to(current.status, ApplicationStatus::Interview)
+        .ok_or_else(|| {
+            DomainError::conflict(
+                ErrorCode::IllegalTransition,
+                format!(
+                    "an application that is {} cannot move to interview",
+                    current.status
+                ),
+            )
+        })?;
+    for stage in stages {
+        let interview = stage == ApplicationStatus::Interview;
+        crate::applications::transition(
+            db,
+            &proposer,
+            application_id,
+            crate::applications::TransitionInput {
+                to: stage,
+                interview_at: interview.then_some(at),
+                interview_place: interview.then(|| place.clone()),
+                reason: None,
+            },
+        )
+        .await?;
+    }
+    let mut data = proposal.data.clone();
+    data["accepted"] = json!(true);
+    conversation_message::Entity::update_many()
+        .col_expr(conversation_message::Column::Data, Expr::value(data))
+        .filter(conversation_message::Column::Id.eq(proposal.id))
+        .exec(db)
+        .await?;
+    append(
+        db,
+        &found,
+        actor.account_id,
+        side,
+        MessageKind::InterviewAccepted,
+        format!("我接受了面试邀请：{}，{place}", at.format("%m月%d日 %H:%M")),
+        json!({"proposal_seq": seq, "application_id": application_id}),
+        None,
+    )
+    .await
 }
 
 /// The seeker's conversations with every message, for their privacy export.

@@ -155,6 +155,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
             "这个接口需要访问令牌（Authorization: Bearer …）",
         ),
         C::NeedsPoint => ("缺少位置", "按距离范围查找需要同时提供纬度和经度"),
+        C::NoApplication => (
+            "没有进行中的申请",
+            "面试邀请需要求职者对该岗位有进行中的申请",
+        ),
         C::NoBoothsLeft => ("展位已满", "会场的展位都已分配完了"),
         C::NoConversationGrounds => (
             "不能发起沟通",
@@ -207,6 +211,7 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::PostingFinal => ("岗位已结束", "已关闭或已招满的岗位不能再加班次"),
         C::PostingNotOpen => ("岗位未开放", "只有认证商家正在招聘的岗位才能邀请"),
         C::ProfileRequired => ("请先完善资料", "请先填写个人资料，路线要根据资料来规划"),
+        C::ProposalAccepted => ("已接受该邀请", "这条面试邀请已经接受过了"),
         C::RateLimited => ("操作太频繁", "操作太频繁，请稍后再试"),
         C::RatingWindowClosed => ("评价期已过", "这个班次已经不能再评价了"),
         C::ReasonRequired => ("需要填写原因", "请填写原因"),

@@ -19,6 +19,7 @@ on_both_databases!(
     scam_phrases_warn_the_recipient_queue_for_an_officer_and_suspend,
     a_blocked_side_cannot_write_either_way,
     too_many_messages_or_new_conversations_get_429,
+    an_interview_agreed_in_the_conversation_moves_the_application,
 );
 
 struct Talk {
@@ -703,4 +704,110 @@ async fn too_many_messages_or_new_conversations_get_429(backend: Backend) {
         )
         .await;
     assert_eq!(same.status, 200, "{}", same.body);
+}
+
+async fn an_interview_agreed_in_the_conversation_moves_the_application(backend: Backend) {
+    let t = talk(backend).await;
+    let merchant = &t.shop.merchant;
+    let at = (chrono::Utc::now() + chrono::Duration::days(2))
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .format("%Y-%m-%dT10:00:00+08:00")
+        .to_string();
+    let proposal = json!({"kind": "interview_proposal", "interview_at": at, "interview_place": "圆融时代广场二楼店内"});
+    // Without an application there is nothing to schedule.
+    let early = t.send(merchant, proposal.clone()).await;
+    assert_eq!(early.status, 409, "{}", early.body);
+    assert_eq!(early.problem_code(), "no_application");
+    let applied = t.app.apply(&t.seeker, t.posting, "周末都可以").await;
+    assert_eq!(applied.status, 201, "{}", applied.body);
+    let application = applied.body["id"].as_str().unwrap().to_owned();
+
+    // Bad proposals name their field; the seeker cannot propose.
+    let past = t
+        .send(
+            merchant,
+            json!({"kind": "interview_proposal", "interview_at": "2020-01-01T10:00:00+08:00", "interview_place": "店里"}),
+        )
+        .await;
+    assert_eq!(
+        past.field_errors(),
+        vec![("interview_at".to_owned(), "in_the_past".to_owned())]
+    );
+    let placeless = t
+        .send(
+            merchant,
+            json!({"kind": "interview_proposal", "interview_at": at}),
+        )
+        .await;
+    assert_eq!(
+        placeless.field_errors(),
+        vec![("interview_place".to_owned(), "required".to_owned())]
+    );
+    let by_seeker = t.send(&t.seeker, proposal.clone()).await;
+    assert_eq!(
+        by_seeker.field_errors(),
+        vec![("kind".to_owned(), "not_for_this_side".to_owned())]
+    );
+    let stray = t
+        .send(
+            &t.seeker,
+            json!({"kind": "text", "text": "好的", "interview_place": "店里"}),
+        )
+        .await;
+    assert_eq!(
+        stray.field_errors(),
+        vec![(
+            "interview_place".to_owned(),
+            "field_not_for_kind".to_owned()
+        )]
+    );
+
+    let proposed = t.send(merchant, proposal).await;
+    assert_eq!(proposed.status, 201, "{}", proposed.body);
+    assert_eq!(proposed.body["kind"], "interview_proposal");
+    assert_eq!(proposed.body["data"]["accepted"], false);
+    let seq = proposed.body["seq"].as_i64().unwrap();
+    let accept = t.path(&format!("/messages/{seq}/accept"));
+
+    // Only the seeker accepts, and only a proposal.
+    let by_merchant = t
+        .app
+        .post(&accept, &json!({}), Some(&merchant.access_token))
+        .await;
+    assert_eq!(by_merchant.status, 403);
+    let not_a_proposal = t
+        .app
+        .post(
+            &t.path(&format!("/messages/{}/accept", seq + 10)),
+            &json!({}),
+            Some(&t.seeker.access_token),
+        )
+        .await;
+    assert_eq!(not_a_proposal.status, 404);
+
+    let accepted = t
+        .app
+        .post(&accept, &json!({}), Some(&t.seeker.access_token))
+        .await;
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    assert_eq!(accepted.body["kind"], "interview_accepted");
+    // The application is at the interview stage, at the proposed time and place.
+    let moved = t
+        .app
+        .get(
+            &format!("/api/v1/applications/{application}"),
+            Some(&t.seeker.access_token),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(moved.body["status"], "interview");
+    assert_eq!(moved.body["interview_place"], "圆融时代广场二楼店内");
+    let twice = t
+        .app
+        .post(&accept, &json!({}), Some(&t.seeker.access_token))
+        .await;
+    assert_eq!(twice.status, 409, "{}", twice.body);
+    assert_eq!(twice.problem_code(), "proposal_accepted");
+    let marked = t.read(merchant, "").await;
+    assert_eq!(marked[(seq - 1) as usize]["data"]["accepted"], true);
 }

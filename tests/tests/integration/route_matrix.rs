@@ -385,6 +385,12 @@ const TABLE: &[(&str, &str, &str)] = &[
         "/api/v1/conversations/{id}/contact-consent",
         "1 Y 3 4 4 4 4 4",
     ),
+    // No proposal 1 in the fixture's conversation; the merchant may not accept.
+    (
+        "post",
+        "/api/v1/conversations/{id}/messages/{seq}/accept",
+        "1 4 3 4 4 4 4 4",
+    ),
     // Blocking would stop the message rows above; conversations.rs tests it.
     (
         "post",
@@ -592,7 +598,8 @@ fn fill(path: &str, world: &World) -> String {
         .replace("{registration_id}", &id("registration"))
         .replace("{account_id}", &id("merchant"))
         .replace("{seeker_id}", &id("seeker"))
-        .replace("{officer_id}", &id("officer"));
+        .replace("{officer_id}", &id("officer"))
+        .replace("{seq}", "1");
     // Officers state why they read a person's file; the reason is no authorisation.
     let audited = [
         "/api/v1/profiles/{id}",
