@@ -21,11 +21,12 @@ pub use coord::{Coord, CoordParam, Points};
 pub use json::JsonBody;
 pub use problem::{ApiError, Problem};
 
-/// Parses `limit` and `cursor` query parameters into a page request.
-pub fn page(
+/// Parses `limit` and `cursor` query parameters into a page request keyed by `K` (an id,
+/// or whatever the list is ordered by).
+pub fn page<K: serde::de::DeserializeOwned>(
     limit: Option<u64>,
     cursor: Option<&str>,
-) -> Result<doorstep_domain::pagination::PageRequest<uuid::Uuid>, ApiError> {
+) -> Result<doorstep_domain::pagination::PageRequest<K>, ApiError> {
     doorstep_domain::pagination::PageRequest::parse(limit, cursor)
         .map_err(|(field, invalid)| ApiError::field(ErrorCode::InvalidQuery, field, invalid))
 }

@@ -4,14 +4,12 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
-use doorstep_domain::ErrorCode;
 use doorstep_domain::conversations::{self, MessageInput, OpenInput, Side};
-use doorstep_domain::pagination::PageRequest;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::http::{ApiError, Auth, JsonBody, problems};
+use crate::http::{ApiError, Auth, JsonBody, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::conversations::{ConversationView, MessageView, QuickRepliesView};
@@ -22,14 +20,6 @@ fn opened(view: ConversationView, created: bool) -> HttpResponse {
     } else {
         HttpResponse::Ok().json(view)
     }
-}
-
-fn paged<K: serde::de::DeserializeOwned>(
-    limit: Option<u64>,
-    cursor: Option<&str>,
-) -> Result<PageRequest<K>, ApiError> {
-    PageRequest::parse(limit, cursor)
-        .map_err(|(field, invalid)| ApiError::field(ErrorCode::InvalidQuery, field, invalid))
 }
 
 /// A seeker opens the conversation about an open posting, or returns to it (200).
@@ -117,7 +107,7 @@ pub async fn list_conversations(
     auth: Auth,
     query: web::Query<ListQuery>,
 ) -> Result<web::Json<Page<ConversationView>>, ApiError> {
-    let request = paged::<(DateTime<Utc>, Uuid)>(query.limit, query.cursor.as_deref())?;
+    let request = page::<(DateTime<Utc>, Uuid)>(query.limit, query.cursor.as_deref())?;
     let found = conversations::list(&state.db, &auth.0, request).await?;
     Ok(web::Json(Page::from(found, ConversationView::from)))
 }
@@ -180,7 +170,7 @@ pub async fn list_messages(
     id: web::Path<Uuid>,
     query: web::Query<MessagesQuery>,
 ) -> Result<web::Json<Page<MessageView>>, ApiError> {
-    let mut request = paged::<i32>(query.limit, query.cursor.as_deref())?;
+    let mut request = page::<i32>(query.limit, query.cursor.as_deref())?;
     if request.after.is_none() {
         request.after = query.after.map(|a| a.max(0));
     }

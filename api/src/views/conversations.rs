@@ -102,13 +102,9 @@ impl From<Read> for MessageView {
             conversation_id: m.conversation_id,
             seq: m.seq,
             sender_id: m.sender_id,
-            side: if m.side == Side::Seeker.as_str() {
-                Side::Seeker
-            } else {
-                Side::Business
-            },
-            kind: serde_json::from_value(serde_json::Value::String(m.kind))
-                .unwrap_or(MessageKind::Text),
+            // Only this module writes these columns, from the same enums.
+            side: Side::parse(&m.side).expect("a stored side"),
+            kind: MessageKind::parse(&m.kind).expect("a stored message kind"),
             body: read.body,
             data: m.data,
             masked: read.masked,

@@ -87,6 +87,13 @@ impl Side {
         }
     }
 
+    /// The side a stored message names.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Side::Seeker, Side::Business]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+
     /// The quick replies this side may send with one tap.
     pub fn quick_replies(self) -> &'static [&'static str] {
         match self {
@@ -147,6 +154,23 @@ impl MessageKind {
             MessageKind::InterviewProposal => "interview_proposal",
             MessageKind::InterviewAccepted => "interview_accepted",
         }
+    }
+
+    /// The kind a stored message names.
+    pub fn parse(name: &str) -> Option<Self> {
+        use MessageKind::*;
+        [
+            Text,
+            QuickReply,
+            PostingCard,
+            LocationCard,
+            ContactRequest,
+            ContactShared,
+            InterviewProposal,
+            InterviewAccepted,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
     }
 }
 
@@ -1181,4 +1205,32 @@ pub async fn share_contact<C: ConnectionTrait + TransactionTrait>(
         None,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_name_parses_back() {
+        use MessageKind::*;
+        for kind in [
+            Text,
+            QuickReply,
+            PostingCard,
+            LocationCard,
+            ContactRequest,
+            ContactShared,
+            InterviewProposal,
+            InterviewAccepted,
+        ] {
+            assert_eq!(MessageKind::parse(kind.as_str()), Some(kind));
+            // The API spells them the way they are stored.
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        for side in [Side::Seeker, Side::Business] {
+            assert_eq!(Side::parse(side.as_str()), Some(side));
+        }
+        assert_eq!(MessageKind::parse("voice"), None);
+    }
 }
