@@ -130,6 +130,10 @@ pub struct Settings {
     /// Scam-flagged messages of an account, still open for an officer, that suspend its new
     /// conversations.
     pub conversation_flags_to_suspend: u64,
+    /// Seconds a conversation stays quiet before a side with unread messages that is not
+    /// connected is sent one notice about it (checked with the gig jobs, every
+    /// `gig_jobs_secs`).
+    pub conversation_notice_quiet_secs: u64,
     /// HTTP worker threads; 0 means one per CPU core.
     pub http_workers: usize,
     /// Largest request body accepted, in bytes.
@@ -282,6 +286,7 @@ impl Default for Settings {
             conversation_opens_per_day: 30,
             conversation_messages_per_minute: 20,
             conversation_flags_to_suspend: 3,
+            conversation_notice_quiet_secs: 120,
             http_workers: 0,
             max_body_bytes: 256 * 1024,
             shutdown_timeout_secs: 30,

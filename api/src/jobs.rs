@@ -150,12 +150,16 @@ fn sweeps(settings: &Settings, db: DatabaseConnection) -> Job {
     )
 }
 
-/// Runs the gig jobs and delivers gig notices every `gig_jobs_secs`. Every instance runs
+/// Runs the gig jobs, queues the notices of unread conversations and delivers the queued
+/// notices every `gig_jobs_secs`. Every instance runs
 /// this job; the `gig_jobs` lease lets one of them do a pass at a time, and the jobs'
 /// conditional updates keep a pass that overlaps another (a lease that ran out) harmless.
 fn gig_jobs(settings: &Settings, db: DatabaseConnection) -> Job {
     let every_secs = settings.gig_jobs_secs;
     let rules = Arc::new(settings.gig_rules());
+    let quiet = chrono::Duration::seconds(
+        i64::try_from(settings.conversation_notice_quiet_secs).unwrap_or(i64::MAX),
+    );
     let ttl = chrono::Duration::seconds(i64::try_from(every_secs.max(10) * 3).unwrap_or(90));
     Job::new(
         "gig_jobs",
@@ -169,6 +173,12 @@ fn gig_jobs(settings: &Settings, db: DatabaseConnection) -> Job {
                     doorstep_domain::gigs::jobs::run_all(&db, &rules, now)
                         .await
                         .map(Report::from),
+                );
+                steps.record(
+                    "conversation_notices",
+                    doorstep_domain::conversations::notices::tell_absent(&db, now, quiet)
+                        .await
+                        .map(|told| told.queued),
                 );
                 steps.record(
                     "notices",

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod keys;
 pub mod openapi;
 pub mod ratelimit;
+pub mod realtime;
 pub mod routes;
 pub mod services;
 pub mod startup;

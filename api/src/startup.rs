@@ -77,6 +77,8 @@ pub struct AppState {
     pub wechat_templates: Arc<Templates>,
     /// Content security over user text (a no-op without WeChat).
     pub content: ContentGuard,
+    /// This instance's real-time connections.
+    pub realtime: Arc<crate::realtime::Hub>,
 }
 
 impl AppState {
@@ -453,6 +455,7 @@ impl Application {
             wechat,
             wechat_templates,
             content,
+            realtime: crate::realtime::Hub::new(db.clone()),
             settings,
         });
         let search = state.search.clone();
@@ -469,8 +472,13 @@ impl Application {
             metrics: state.metrics.jobs(),
         });
         let jobs_grace = Duration::from_secs(state.settings.shutdown_timeout_secs);
+        let hub = state.realtime.clone();
         let server = serve(listener, state)?;
         let jobs = jobs.start(CancellationToken::new());
+        // Beside the jobs, stopped by the same token: they run on every instance, all the
+        // time, on no schedule.
+        tokio::spawn(crate::realtime::listen(hub.clone(), jobs.token()));
+        tokio::spawn(hub.keep_presence(Duration::from_secs(30), jobs.token()));
         Ok(Self {
             port,
             server,

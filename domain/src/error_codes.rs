@@ -177,6 +177,7 @@ error_codes! {
     NoSuchMerchant = "no_such_merchant", 422, "No merchant account has this phone or e-mail";
     NoSuchSeeker = "no_such_seeker", 422, "No seeker account has this phone or e-mail";
     NotAGig = "not_a_gig", 409, "Only postings of kind gig have shifts and booking options";
+    NotAWebsocket = "not_a_websocket", 400, "This route speaks WebSocket: open it with an upgrade request";
     NotAllowed = "not_allowed", 422, "The field is not allowed here";
     NotAnImage = "not_an_image", 422, "Expected a JPEG, PNG or WebP photo; the content is not one";
     NotAnOfficer = "not_an_officer", 422, "Only officer accounts are assigned to districts";
@@ -256,6 +257,7 @@ error_codes! {
     UnderReview = "under_review", 409, "An officer is still reviewing this text; it is shown once approved";
     UnknownField = "unknown_field", 400, "The body names a field the route does not take";
     UnknownKind = "unknown_kind", 422, "Not a known kind";
+    UnknownMessage = "unknown_message", 422, "No such message in the caller's conversations";
     UnknownPosting = "unknown_posting", 422, "Not a posting of this business";
     UnknownQuickReply = "unknown_quick_reply", 422, "Not one of this side's quick replies";
     UnknownSchedule = "unknown_schedule", 422, "Not a known schedule flag";

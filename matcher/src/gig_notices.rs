@@ -2,7 +2,8 @@
 //! to the inbox, on the same terms as pushed matches: nothing in the seeker's quiet hours
 //! (held until they end) and nothing above their daily cap (held until 08:00; one cap for
 //! matches and notices, see `crate::daily_cap`). Urgent notices (same-day changes to a
-//! shift the seeker holds) go out regardless; notices past their expiry are dropped.
+//! shift the seeker holds) go out regardless; notices past their expiry are dropped, and
+//! so are notices of unread messages (`conversations::notices`) read in the meantime.
 //!
 //! Each notice is marked sent by a conditional update in the transaction that writes the
 //! inbox row, so several workers delivering at once deliver it once.
@@ -12,7 +13,7 @@ use doorstep_domain::db::begin_write;
 use doorstep_domain::entities::{gig_notice, seeker_profile};
 use doorstep_domain::jobs::queue::{self, Settle};
 use doorstep_domain::types::NoticeStatus;
-use doorstep_domain::{inbox, time};
+use doorstep_domain::{conversations, inbox, time};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::daily_cap::Announced;
@@ -32,6 +33,18 @@ pub async fn deliver(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usiz
     let mut delivered = 0;
     for notice in due {
         if notice.expires_at.is_some_and(|at| at <= now) {
+            queue::settle::<gig_notice::Entity, _>(
+                db,
+                notice.id,
+                Settle::gave_up(NoticeStatus::Dropped.as_str()),
+            )
+            .await?;
+            continue;
+        }
+        // A notice of unread messages the seeker read while it waited says nothing.
+        if notice.kind == conversations::notices::KIND
+            && !conversations::notices::still_unread(db, &notice).await?
+        {
             queue::settle::<gig_notice::Entity, _>(
                 db,
                 notice.id,

@@ -25,6 +25,7 @@ mod m20261207_000017_phone_verified;
 // Named by the plan; it runs after 000017, as listed below.
 mod m20261207_000001_wechat_accounts;
 mod m20261207_000018_conversations;
+mod m20261207_000019_realtime;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_wechat_accounts::Migration),
             Box::new(m20261207_000002_wechat_push::Migration),
             Box::new(m20261207_000018_conversations::Migration),
+            Box::new(m20261207_000019_realtime::Migration),
         ]
     }
 }

@@ -296,7 +296,43 @@ async fn spawn(
     }
 }
 
+/// A second instance of a test's app on the same database (with its own index and data
+/// folders), as production runs several; stopped when dropped.
+pub struct Instance {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    handle: actix_web::dev::ServerHandle,
+    _scratch: Scratch,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
 impl TestApp {
+    /// Starts another instance on this app's database (PostgreSQL: SQLite is one
+    /// instance's embedded database).
+    pub async fn another_instance(&self) -> Instance {
+        let scratch =
+            std::env::temp_dir().join(format!("doorstep-test-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&scratch).expect("scratch folder");
+        let mut settings = self.settings.clone();
+        settings.data_dir = scratch.join("data");
+        let app = Application::build(settings)
+            .await
+            .expect("the second instance builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Instance {
+            address,
+            handle,
+            _scratch: Scratch(scratch),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

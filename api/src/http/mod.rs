@@ -19,7 +19,7 @@ pub mod upload;
 pub use auth::{Auth, MaybeAuth};
 pub use coord::{Coord, CoordParam, Points};
 pub use json::JsonBody;
-pub use problem::{ApiError, Problem};
+pub use problem::{ApiError, Problem, negotiate_language};
 
 /// Parses `limit` and `cursor` query parameters into a page request keyed by `K` (an id,
 /// or whatever the list is ordered by).

@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use doorstep_domain::conversations::{self, MessageInput, OpenInput, Side};
+use doorstep_domain::entities::conversation_message;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -13,6 +14,12 @@ use crate::http::{ApiError, Auth, JsonBody, page, problems};
 use crate::startup::AppState;
 use crate::views::Page;
 use crate::views::conversations::{ConversationView, MessageView, QuickRepliesView};
+
+/// A new message: live connections hear of it, and the sender gets it (201).
+async fn delivered(state: &AppState, sent: conversation_message::Model) -> HttpResponse {
+    state.realtime.committed(sent.conversation_id).await;
+    HttpResponse::Created().json(MessageView::from(sent))
+}
 
 fn opened(view: ConversationView, created: bool) -> HttpResponse {
     if created {
@@ -210,7 +217,7 @@ pub async fn send_message(
         limits,
     )
     .await?;
-    Ok(HttpResponse::Created().json(MessageView::from(sent)))
+    Ok(delivered(&state, sent).await)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -237,6 +244,7 @@ pub async fn mark_conversation_read(
 ) -> Result<web::Json<ConversationView>, ApiError> {
     let seen = conversations::mark_read(&state.db, &auth.0, id.into_inner(), body.into_inner().seq)
         .await?;
+    state.realtime.publish(seen.read_signal()).await;
     Ok(web::Json(seen.into()))
 }
 
@@ -254,7 +262,7 @@ pub async fn request_contact(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let sent = conversations::request_contact(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(HttpResponse::Created().json(MessageView::from(sent)))
+    Ok(delivered(&state, sent).await)
 }
 
 /// The seeker agrees to exchange contact details with the business (recorded as consent,
@@ -272,7 +280,7 @@ pub async fn share_contact(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let sent = conversations::share_contact(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(HttpResponse::Created().json(MessageView::from(sent)))
+    Ok(delivered(&state, sent).await)
 }
 
 /// Blocks the other side: no messages either way, in any conversation between this seeker
@@ -334,5 +342,5 @@ pub async fn accept_interview(
 ) -> Result<HttpResponse, ApiError> {
     let (id, seq) = path.into_inner();
     let sent = conversations::accept_interview(&state.db, &auth.0, id, seq).await?;
-    Ok(HttpResponse::Created().json(MessageView::from(sent)))
+    Ok(delivered(&state, sent).await)
 }

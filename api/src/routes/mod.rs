@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod postings;
 pub mod privacy;
 pub mod profiles;
+pub mod realtime;
 pub mod search;
 pub mod service_records;
 pub mod webhooks;
@@ -50,6 +51,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(
             scope("/api/v1")
                 .service(openapi::openapi_json)
+                .service(realtime::live)
                 .service(auth::request_code)
                 .service(auth::register)
                 .service(auth::login)

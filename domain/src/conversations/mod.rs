@@ -23,7 +23,10 @@
 //! instance agrees.
 
 pub mod contact;
+pub mod notices;
+pub mod presence;
 pub mod screening;
+pub mod stream;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -226,6 +229,18 @@ impl Seen {
         }
     }
 
+    /// Tells the other party (and this side's other devices) what this side has read.
+    pub fn read_signal(&self) -> stream::Signal {
+        let c = &self.conversation;
+        stream::Signal::Read {
+            conversation: c.id,
+            seeker: c.seeker_id,
+            business: c.business_id,
+            side: self.side,
+            seq: self.my_read_seq(),
+        }
+    }
+
     pub fn their_read_seq(&self) -> i32 {
         match self.side {
             Side::Seeker => self.conversation.business_read_seq,
@@ -367,6 +382,8 @@ async fn open<C: ConnectionTrait + TransactionTrait>(
         message_count: Set(0),
         seeker_read_seq: Set(0),
         business_read_seq: Set(0),
+        seeker_notified_seq: Set(0),
+        business_notified_seq: Set(0),
         last_message_at: Set(now),
         created_at: Set(now),
     }
@@ -880,6 +897,7 @@ async fn append<C: ConnectionTrait + TransactionTrait>(
         content_reviews::record(&txn, Some(sender), SUBJECT, Some(conversation.id), &[held])
             .await?;
     }
+    stream::place(&txn, conversation, &message).await?;
     txn.commit().await?;
     Ok(message)
 }
@@ -906,20 +924,7 @@ pub async fn messages<C: ConnectionTrait>(
         .await?;
     let found = Page::from_rows(rows, page.limit, |m| m.seq);
     let shared = seen.contacts_shared;
-    let read = found.map(|m| {
-        let theirs = m.side != side.as_str();
-        let hide = !shared && m.has_contact && theirs;
-        Read {
-            warning: m.flag.as_deref().filter(|_| theirs).map(screening::warning),
-            body: if hide {
-                contact::mask(&m.body)
-            } else {
-                m.body.clone()
-            },
-            masked: hide,
-            message: m,
-        }
-    });
+    let read = found.map(|m| stream::read_as(m, side, shared));
     Ok((seen, read))
 }
 
@@ -1132,6 +1137,14 @@ pub async fn erase_seeker<C: ConnectionTrait>(db: &C, seeker: Uuid) -> Result<()
         .col_expr(conversation_message::Column::HasContact, Expr::value(false))
         .filter(conversation_message::Column::ConversationId.is_in(theirs))
         .filter(conversation_message::Column::Side.eq(Side::Seeker.as_str()))
+        .exec(db)
+        .await?;
+    // The seeker's own stream goes with them; the business's keeps its places.
+    crate::entities::message_stream::Entity::delete_many()
+        .filter(crate::entities::message_stream::Column::PartyId.eq(seeker))
+        .exec(db)
+        .await?;
+    crate::entities::stream_head::Entity::delete_by_id(seeker)
         .exec(db)
         .await?;
     Ok(())

@@ -15,6 +15,10 @@ pub struct Model {
     /// Read receipts: the newest seq each side has read.
     pub seeker_read_seq: i32,
     pub business_read_seq: i32,
+    /// The newest seq each side was sent a notice about while away (see
+    /// `crate::conversations::notices`).
+    pub seeker_notified_seq: i32,
+    pub business_notified_seq: i32,
     pub last_message_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
 }

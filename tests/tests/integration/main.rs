@@ -34,6 +34,7 @@ mod phones;
 mod postings;
 mod privacy;
 mod profiles;
+mod realtime;
 mod search;
 mod search_quality;
 mod signup_limits;

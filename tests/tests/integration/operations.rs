@@ -263,6 +263,7 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/conversations/{id}/block", "post"),
         ("/api/v1/conversations/{id}/messages/{seq}/accept", "post"),
         ("/api/v1/conversations/{id}/block", "delete"),
+        ("/api/v1/ws", "get"),
         ("/api/v1/fairs", "post"),
         ("/api/v1/fairs", "get"),
         ("/api/v1/fairs/{id}", "get"),

@@ -358,6 +358,9 @@ const TABLE: &[(&str, &str, &str)] = &[
     ),
     ("post", "/api/v1/conversations", "1 3 Y 4 3 3 3 3"),
     ("get", "/api/v1/conversations", "1 Y Y Y 3 3 3 3"),
+    // The socket of one's own conversations: a plain GET (not an upgrade) gets past the
+    // token and is refused as `not_a_websocket`.
+    ("get", "/api/v1/ws", "1 Y Y Y 3 3 3 3"),
     (
         "get",
         "/api/v1/conversations/quick-replies",
