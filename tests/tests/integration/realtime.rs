@@ -4,11 +4,15 @@
 
 use std::time::Duration;
 
+use chrono::Timelike;
 use doorstep_api::config::Settings;
 use doorstep_domain::entities::{conversation, gig_notice};
+use doorstep_domain::time;
+use doorstep_domain::types::NoticeStatus;
 use doorstep_tests::live::connect;
 use doorstep_tests::market::{Shop, posting_body, profile_body};
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app_with};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -21,6 +25,7 @@ on_both_databases!(
     bad_client_frames_get_an_error_frame_and_the_socket_stays_open,
     an_absent_recipient_gets_one_notice_per_conversation,
     a_connected_recipient_gets_no_notice,
+    a_notice_waits_for_quiet_hours_and_is_dropped_if_read_meanwhile,
 );
 
 struct Talk {
@@ -465,6 +470,77 @@ async fn a_connected_recipient_gets_no_notice(backend: Backend) {
     assert!(queued.is_empty(), "{queued:?}");
     assert!(message_notices(&t.app, &t.seeker).await.is_empty());
     live.close().await;
+}
+
+async fn a_notice_waits_for_quiet_hours_and_is_dropped_if_read_meanwhile(backend: Backend) {
+    let t = talk_with(backend, quick_notices).await;
+    // Quiet from the hour before now until two hours after, Beijing time.
+    let now = time::to_display(chrono::Utc::now());
+    let mut profile = profile_body("李娜");
+    profile["push"] = json!({
+        "channels": ["inbox"],
+        "daily_cap": 20,
+        "quiet_hours_start": format!("{:02}:00", (now.hour() + 23) % 24),
+        "quiet_hours_end": format!("{:02}:00", (now.hour() + 2) % 24),
+    });
+    t.app
+        .as_user(&t.seeker)
+        .save_profile(&profile)
+        .await
+        .expect("the seeker sets quiet hours");
+    say(&t.app, &t.conversation, &t.shop.merchant, "晚上打扰了").await;
+    told_up_to(&t.app, &t.conversation, true, 1).await;
+    let queued = || async {
+        gig_notice::Entity::find()
+            .filter(gig_notice::Column::AccountId.eq(t.seeker.account_id))
+            .filter(gig_notice::Column::Kind.eq("conversation_message"))
+            .all(&t.app.db)
+            .await
+            .unwrap()
+    };
+    // Held for the quiet hours: queued, put off past their end, not in the inbox.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let held = queued().await;
+        assert_eq!(held.len(), 1, "{held:?}");
+        if held[0].due_at > chrono::Utc::now() + chrono::Duration::minutes(59) {
+            assert_eq!(held[0].status, NoticeStatus::Pending);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the notice is put off: {held:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(message_notices(&t.app, &t.seeker).await.is_empty());
+
+    // The seeker reads in the meantime; when the notice comes due it says nothing new,
+    // and is dropped.
+    let read = t
+        .app
+        .post(
+            &format!("/api/v1/conversations/{}/read", t.conversation),
+            &json!({"seq": 1}),
+            Some(&t.seeker.access_token),
+        )
+        .await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    gig_notice::Entity::update_many()
+        .col_expr(gig_notice::Column::DueAt, Expr::value(chrono::Utc::now()))
+        .filter(gig_notice::Column::AccountId.eq(t.seeker.account_id))
+        .exec(&t.app.db)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while queued().await[0].status != NoticeStatus::Dropped {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the read notice is dropped"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(message_notices(&t.app, &t.seeker).await.is_empty());
 }
 
 /// Two instances on one PostgreSQL database: a message sent through one reaches a
