@@ -8,6 +8,7 @@ mod http;
 mod judged;
 mod matching;
 mod queries;
+mod realtime;
 mod stats;
 
 use std::collections::HashMap;
@@ -51,6 +52,9 @@ enum Command {
     /// District figures over one district of a million postings and applications, loaded
     /// in bulk, on SQLite and PostgreSQL.
     Figures(figures::FiguresArgs),
+    /// Conversations in real time: memory of open WebSockets, message latency at a fixed
+    /// rate on SQLite, PostgreSQL and across two instances; writes bench/results/realtime.md.
+    Realtime(realtime::RealtimeArgs),
 }
 
 #[derive(clap::Args)]
@@ -102,6 +106,7 @@ fn main() -> anyhow::Result<()> {
         Command::Judged(args) => runtime.block_on(judged::run(args)),
         Command::Fairs(args) => fairs::run(args),
         Command::Figures(args) => runtime.block_on(figures::run(args)),
+        Command::Realtime(args) => runtime.block_on(realtime::run(args)),
     }
 }
 
