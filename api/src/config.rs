@@ -105,9 +105,11 @@ pub struct Settings {
     pub wechat_template_fair_reminder: Option<String>,
     /// Template for 随手拍 report progress (`report_*` notices).
     pub wechat_template_report_progress: Option<String>,
+    /// Template for unread conversation messages (`conversation_message` notices).
+    pub wechat_template_new_message: Option<String>,
     /// Keyword mapping per template, overriding the built-in one: group name (`new_match`,
     /// `application_status`, `interview_time`, `shift_reminder`, `shift_change`,
-    /// `fair_reminder`, `report_progress`) → { keyword → source }. A keyword's type is its
+    /// `fair_reminder`, `report_progress`, `new_message`) → { keyword → source }. A keyword's type is its
     /// name without the trailing number (`thing1` is a thing: 20 characters; `phrase`,
     /// `name`, `number`, `letter`, `character_string`, `time`, `date`, `amount`…); a source
     /// is `title`, `body`, `time`, `kind`, `data.<key>` or `=<fixed text>`. Built in:
@@ -279,6 +281,7 @@ impl Default for Settings {
             wechat_template_shift_change: None,
             wechat_template_fair_reminder: None,
             wechat_template_report_progress: None,
+            wechat_template_new_message: None,
             wechat_template_keywords: Default::default(),
             wechat_message_page: "pages/inbox/index".into(),
             wechat_push_poll_ms: 1_000,

@@ -282,6 +282,7 @@ pub fn wechat_templates(settings: &Settings, on: bool) -> anyhow::Result<Templat
             Group::ShiftChange => &settings.wechat_template_shift_change,
             Group::FairReminder => &settings.wechat_template_fair_reminder,
             Group::ReportProgress => &settings.wechat_template_report_progress,
+            Group::NewMessage => &settings.wechat_template_new_message,
         };
         let Some(id) = id.clone().filter(|i| !i.trim().is_empty()) else {
             continue;

@@ -44,10 +44,11 @@ pub enum Group {
     ShiftChange,
     FairReminder,
     ReportProgress,
+    NewMessage,
 }
 
 impl Group {
-    pub const ALL: [Group; 7] = [
+    pub const ALL: [Group; 8] = [
         Group::NewMatch,
         Group::ApplicationStatus,
         Group::InterviewTime,
@@ -55,6 +56,7 @@ impl Group {
         Group::ShiftChange,
         Group::FairReminder,
         Group::ReportProgress,
+        Group::NewMessage,
     ];
 
     /// The name in settings (`wechat_template_<name>`, keys of `wechat_template_keywords`).
@@ -67,6 +69,7 @@ impl Group {
             Group::ShiftChange => "shift_change",
             Group::FairReminder => "fair_reminder",
             Group::ReportProgress => "report_progress",
+            Group::NewMessage => "new_message",
         }
     }
 
@@ -98,6 +101,7 @@ impl Group {
             k if k.starts_with("shift_") => vec![Group::ShiftChange],
             k if k.starts_with("fair_") => vec![Group::FairReminder],
             k if k.starts_with("report_") => vec![Group::ReportProgress],
+            doorstep_domain::conversations::notices::KIND => vec![Group::NewMessage],
             _ => vec![],
         }
     }
@@ -548,6 +552,10 @@ mod tests {
         assert_eq!(
             Group::of("fair_cancelled", &json!({})),
             vec![Group::FairReminder]
+        );
+        assert_eq!(
+            Group::of("conversation_message", &json!({})),
+            vec![Group::NewMessage]
         );
         assert!(Group::of("points_awarded", &json!({})).is_empty());
     }
