@@ -377,31 +377,28 @@ async fn read_frames(
             frame = socket.next() => frame,
         };
         let Some(Ok(frame)) = frame else { break };
-        match frame {
-            Message::Text(text) => {
-                let now = epoch.elapsed().as_micros() as u64;
-                let Ok(value) = serde_json::from_str::<serde_json::Value>(text.as_str()) else {
-                    continue;
-                };
-                if value["type"] != "message" {
-                    continue;
-                }
-                let body = value["message"]["body"].as_str().unwrap_or_default();
-                let mut n = None;
-                let mut at = None;
-                for part in body.split(' ') {
-                    if let Some(v) = part.strip_prefix("n:") {
-                        n = number(v);
-                    } else if let Some(v) = part.strip_prefix("t:") {
-                        at = number(v);
-                    }
-                }
-                if let (Some(n), Some(at)) = (n, at) {
-                    let _ = received.send((n, now.saturating_sub(at)));
+        // Pings are answered by the library as frames are read.
+        if let Message::Text(text) = frame {
+            let now = epoch.elapsed().as_micros() as u64;
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(text.as_str()) else {
+                continue;
+            };
+            if value["type"] != "message" {
+                continue;
+            }
+            let body = value["message"]["body"].as_str().unwrap_or_default();
+            let mut n = None;
+            let mut at = None;
+            for part in body.split(' ') {
+                if let Some(v) = part.strip_prefix("n:") {
+                    n = number(v);
+                } else if let Some(v) = part.strip_prefix("t:") {
+                    at = number(v);
                 }
             }
-            // Pings are answered by the library as frames are read.
-            _ => {}
+            if let (Some(n), Some(at)) = (n, at) {
+                let _ = received.send((n, now.saturating_sub(at)));
+            }
         }
     }
     let _ = socket.close(None).await;

@@ -31,6 +31,9 @@ const TYPING_EVERY: Duration = Duration::from_secs(3);
 const BATCH: u64 = 200;
 /// The largest frame a client may send.
 pub const MAX_FRAME: usize = 4 * 1024;
+/// Client frames a connection acts on per second; more are refused (each `read` is a
+/// write to the database).
+const FRAMES_PER_SECOND: u32 = 20;
 
 /// What a client sends.
 #[derive(Debug, Deserialize)]
@@ -157,6 +160,7 @@ impl Live {
         let mut typing: HashMap<Uuid, (Instant, Signal)> = HashMap::new();
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING, PING);
         let mut heard = Instant::now();
+        let mut window = (Instant::now(), 0u32);
         loop {
             tokio::select! {
                 event = self.registration.events.recv() => match event {
@@ -168,7 +172,16 @@ impl Live {
                     heard = Instant::now();
                     match frame {
                         Some(Ok(AggregatedMessage::Text(text))) => {
-                            self.answer(session, &text, &mut typing).await?
+                            if window.0.elapsed() >= Duration::from_secs(1) {
+                                window = (Instant::now(), 0);
+                            }
+                            window.1 += 1;
+                            if window.1 > FRAMES_PER_SECOND {
+                                self.refuse(session, ApiError::RateLimited { retry_after_secs: 1 })
+                                    .await?
+                            } else {
+                                self.answer(session, &text, &mut typing).await?
+                            }
                         }
                         Some(Ok(AggregatedMessage::Ping(bytes))) => {
                             session.pong(&bytes).await.map_err(|_| Ended::Closed)?

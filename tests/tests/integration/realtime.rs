@@ -346,6 +346,27 @@ async fn bad_client_frames_get_an_error_frame_and_the_socket_stays_open(backend:
         id_of(&live.next_of("message").await["message"]),
         id_of(&sent)
     );
+    // A flood of frames: twenty a second are answered, the rest refused.
+    for _ in 0..30 {
+        live.send(&json!({"type": "ping"})).await;
+    }
+    let mut pongs = 0;
+    let mut refused = 0;
+    while pongs + refused < 30 {
+        let frame = live.next().await;
+        match frame["type"].as_str() {
+            Some("pong") => pongs += 1,
+            Some("error") => {
+                assert_eq!(frame["problem"]["code"], "rate_limited", "{frame}");
+                refused += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        pongs <= 20 && refused >= 10,
+        "{pongs} pongs, {refused} refused"
+    );
     live.close().await;
 }
 
