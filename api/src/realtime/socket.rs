@@ -164,8 +164,7 @@ impl Live {
         loop {
             tokio::select! {
                 event = self.registration.events.recv() => match event {
-                    Some(Event::Signal(signal)) => self.tell(session, &signal).await?,
-                    Some(Event::Resync) => { self.pump(session).await?; }
+                    Some(event) => self.tell(session, event).await?,
                     None => return Ok(()),
                 },
                 frame = incoming.recv() => {
@@ -240,11 +239,35 @@ impl Live {
         Ok(sent)
     }
 
-    async fn tell(&mut self, session: &mut Session, signal: &Signal) -> Result<(), Ended> {
-        match *signal {
-            Signal::Message { .. } => {
-                self.pump(session).await?;
+    /// Acts on `first` and every event already waiting behind it: under load one read of
+    /// the streams serves many new messages.
+    async fn tell(&mut self, session: &mut Session, first: Event) -> Result<(), Ended> {
+        let mut events = vec![first];
+        while events.len() < 256
+            && let Ok(next) = self.registration.events.try_recv()
+        {
+            events.push(next);
+        }
+        let grew = events.iter().any(|e| match e {
+            Event::Resync => true,
+            Event::Signal(signal) => matches!(**signal, Signal::Message { .. }),
+        });
+        // Messages first: a receipt or a hint behind them is about what they say.
+        if grew {
+            self.pump(session).await?;
+        }
+        for event in events {
+            if let Event::Signal(signal) = event {
+                self.hint(session, &signal).await?;
             }
+        }
+        Ok(())
+    }
+
+    /// Passes on a read receipt or a typing hint.
+    async fn hint(&mut self, session: &mut Session, signal: &Signal) -> Result<(), Ended> {
+        match *signal {
+            Signal::Message { .. } => {}
             Signal::Read {
                 conversation,
                 side,
