@@ -25,6 +25,8 @@ mod m20261207_000017_phone_verified;
 // Named by the plan; it runs after 000017, as listed below.
 mod m20261207_000001_wechat_accounts;
 mod m20261207_000018_conversations;
+// 000019 (real time) is written on another branch.
+mod m20261207_000020_conversation_records;
 
 pub struct Migrator;
 
@@ -52,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_wechat_accounts::Migration),
             Box::new(m20261207_000002_wechat_push::Migration),
             Box::new(m20261207_000018_conversations::Migration),
+            Box::new(m20261207_000020_conversation_records::Migration),
         ]
     }
 }
