@@ -240,6 +240,9 @@ pub struct Settings {
     /// after its last message (at least 1); one with an application is kept as a recruiting
     /// record until the application is anonymised.
     pub conversation_retention_days: u32,
+    /// Seconds each instance keeps a business's responsiveness figure (shown on its
+    /// postings) before reading it again; 0 reads it on every request.
+    pub responsiveness_cache_secs: u64,
 }
 
 impl Default for Settings {
@@ -329,6 +332,7 @@ impl Default for Settings {
             gig_auto_confirm_hours: 48,
             retention_interval_secs: 24 * 60 * 60,
             conversation_retention_days: 180,
+            responsiveness_cache_secs: 300,
         }
     }
 }

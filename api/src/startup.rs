@@ -77,6 +77,8 @@ pub struct AppState {
     pub wechat_templates: Arc<Templates>,
     /// Content security over user text (a no-op without WeChat).
     pub content: ContentGuard,
+    /// Businesses' responsiveness figures, kept a few minutes (postings show them).
+    pub responsiveness: doorstep_domain::conversations::responsiveness::Cache,
 }
 
 impl AppState {
@@ -453,6 +455,9 @@ impl Application {
             wechat,
             wechat_templates,
             content,
+            responsiveness: doorstep_domain::conversations::responsiveness::Cache::new(
+                std::time::Duration::from_secs(settings.responsiveness_cache_secs),
+            ),
             settings,
         });
         let search = state.search.clone();

@@ -1,7 +1,6 @@
 //! Job postings: merchants write and run them; everyone browses the open ones.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use doorstep_domain::conversations::responsiveness;
 use doorstep_domain::postings::taxonomy::{CATEGORIES, Category};
 use doorstep_domain::postings::{self, Action, PostingFilter, PostingInput};
 use doorstep_domain::types::{PostingKind, PostingStatus};
@@ -109,14 +108,17 @@ pub async fn list_postings(
     Ok(coord.json(shown))
 }
 
-/// Each posting's business's responsiveness, read once for the page (one indexed query;
-/// see `doorstep_domain::conversations::responsiveness`).
+/// Each posting's business's responsiveness: kept per business for
+/// `responsiveness_cache_secs`, the others read in one indexed query for the page (see
+/// `doorstep_domain::conversations::responsiveness`).
 async fn with_responsiveness(state: &AppState, views: &mut [PostingView]) -> Result<(), ApiError> {
     let mut businesses: Vec<Uuid> = views.iter().map(|v| v.business_id).collect();
     businesses.sort_unstable();
     businesses.dedup();
-    let figures =
-        responsiveness::of_businesses(&state.db, &businesses, doorstep_domain::time::now()).await?;
+    let figures = state
+        .responsiveness
+        .of_businesses(&state.db, &businesses, doorstep_domain::time::now())
+        .await?;
     for view in views {
         view.responsiveness = figures.get(&view.business_id).map(|&f| f.into());
     }

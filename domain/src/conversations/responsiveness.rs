@@ -15,9 +15,14 @@
 //! Cost: the sending transaction stamps `seeker_first_at` and `first_reply_at` on the
 //! conversation once each ([`note_message`]), so the figure is one read of two columns over
 //! the business's recent conversations (index on `business_id, created_at`), for a whole
-//! page of postings at once ([`of_businesses`]); no messages are read.
+//! page of postings at once ([`of_businesses`]); no messages are read. Reading a posting
+//! is the hottest path of the API and bound by per-query overhead, so the API keeps each
+//! business's figure for a few minutes in a [`Cache`] (a figure over 30 days does not
+//! need to be fresher).
 
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -34,6 +39,9 @@ pub const WINDOW_DAYS: i64 = 30;
 pub const ANSWER_WITHIN_HOURS: i64 = 24;
 /// Below this many counted conversations there is no figure.
 pub const MIN_CONVERSATIONS: usize = 3;
+
+/// A conversation's first seeker message and the business's first reply after it.
+pub type Exchange = (DateTime<Utc>, Option<DateTime<Utc>>);
 
 /// A business's responsiveness.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,8 +102,7 @@ pub async fn of_businesses<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await?;
-    let mut by_business: HashMap<Uuid, Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>> =
-        HashMap::new();
+    let mut by_business: HashMap<Uuid, Vec<Exchange>> = HashMap::new();
     for (business, asked, replied) in rows {
         by_business
             .entry(business)
@@ -142,9 +149,130 @@ pub fn figure(
     })
 }
 
+/// Each business's figure (or its absence) as last read, for `ttl`; shared by the
+/// requests of one instance. A zero `ttl` keeps nothing.
+pub struct Cache {
+    ttl: std::time::Duration,
+    kept: Mutex<HashMap<Uuid, (Instant, Option<Figure>)>>,
+}
+
+impl Cache {
+    /// Past this many businesses the cache starts again (it is a cache, not a store).
+    const MAX_ENTRIES: usize = 50_000;
+
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl,
+            kept: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The figures of `businesses`, reading the database (one query) only for those not
+    /// kept or kept longer than the time to live.
+    pub async fn of_businesses<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        businesses: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<Uuid, Figure>, DomainError> {
+        self.get_or_fetch(businesses, Instant::now(), async |missing| {
+            of_businesses(db, missing, now).await
+        })
+        .await
+    }
+
+    async fn get_or_fetch(
+        &self,
+        businesses: &[Uuid],
+        at: Instant,
+        fetch: impl AsyncFnOnce(&[Uuid]) -> Result<HashMap<Uuid, Figure>, DomainError>,
+    ) -> Result<HashMap<Uuid, Figure>, DomainError> {
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        {
+            let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            for &business in businesses {
+                match kept.get(&business) {
+                    Some((since, figure)) if at.duration_since(*since) < self.ttl => {
+                        if let Some(figure) = figure {
+                            found.insert(business, *figure);
+                        }
+                    }
+                    _ => missing.push(business),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let fetched = fetch(&missing).await?;
+        if !self.ttl.is_zero() {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            if kept.len() + missing.len() > Self::MAX_ENTRIES {
+                kept.clear();
+            }
+            for business in &missing {
+                kept.insert(*business, (at, fetched.get(business).copied()));
+            }
+        }
+        found.extend(fetched);
+        Ok(found)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_cache_reads_only_what_it_does_not_keep() {
+        let cache = Cache::new(std::time::Duration::from_secs(60));
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let figure = Figure {
+            conversations: 3,
+            reply_rate: 1.0,
+            median_first_reply_minutes: Some(5),
+        };
+        let asked = std::cell::RefCell::new(Vec::new());
+        let fetch = |ids: &[Uuid]| {
+            asked.borrow_mut().push(ids.to_vec());
+            let out: HashMap<Uuid, Figure> = ids
+                .iter()
+                .filter(|&&id| id == a)
+                .map(|&id| (id, figure))
+                .collect();
+            async move { Ok(out) }
+        };
+        let start = Instant::now();
+        let first = cache
+            .get_or_fetch(&[a, b], start, async |ids| fetch(ids).await)
+            .await
+            .unwrap();
+        assert_eq!(first.get(&a), Some(&figure));
+        assert_eq!(first.get(&b), None);
+        // Both are kept, the one without a figure too: no second read.
+        let again = cache
+            .get_or_fetch(&[a, b], start, async |ids| fetch(ids).await)
+            .await
+            .unwrap();
+        assert_eq!(again, first);
+        assert_eq!(asked.borrow().len(), 1);
+        // Past the time to live, read again.
+        let later = start + std::time::Duration::from_secs(61);
+        cache
+            .get_or_fetch(&[b], later, async |ids| fetch(ids).await)
+            .await
+            .unwrap();
+        assert_eq!(asked.borrow().last().unwrap(), &vec![b]);
+        // A zero time to live keeps nothing.
+        let off = Cache::new(std::time::Duration::ZERO);
+        for _ in 0..2 {
+            off.get_or_fetch(&[a], start, async |ids| fetch(ids).await)
+                .await
+                .unwrap();
+        }
+        assert_eq!(asked.borrow().len(), 4);
+    }
 
     fn at(minutes: i64) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")

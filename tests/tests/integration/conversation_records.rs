@@ -8,7 +8,7 @@ use doorstep_domain::entities::{application, conversation, conversation_message}
 use doorstep_domain::media::DiskStore;
 use doorstep_domain::retention::{self, Policy};
 use doorstep_tests::market::{Shop, posting_body};
-use doorstep_tests::{ApiResponse, Backend, Session, TestApp, on_both_databases, spawn_app};
+use doorstep_tests::{ApiResponse, Backend, Session, TestApp, on_both_databases, spawn_app_with};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -33,7 +33,8 @@ struct World {
 }
 
 async fn world(backend: Backend) -> World {
-    let app = spawn_app(backend).await;
+    // Responsiveness figures are read on every request, so changes show at once.
+    let app = spawn_app_with(backend, |s| s.responsiveness_cache_secs = 0).await;
     let officer = app.officer().await;
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.open_posting(&shop, &posting_body("周末咖啡师")).await;
