@@ -272,6 +272,43 @@ fn already_reported() -> DomainError {
     )
 }
 
+/// The reports `account` filed, for their privacy export.
+pub async fn filed_by<C: ConnectionTrait>(
+    db: &C,
+    account: Uuid,
+) -> Result<serde_json::Value, DomainError> {
+    let rows = conversation_report::Entity::find()
+        .filter(conversation_report::Column::ReporterId.eq(account))
+        .order_by_asc(conversation_report::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "conversation_id": r.conversation_id, "seq": r.seq,
+                "reason": r.reason, "note": r.note, "status": r.status, "outcome": r.outcome,
+                "created_at": time::to_display(r.created_at),
+                "resolved_at": r.resolved_at.map(time::to_display),
+            })
+        })
+        .collect())
+}
+
+/// What an erased account wrote in its reports goes; the reports stay as the officers'
+/// record of what they decided.
+pub async fn erase_reporter<C: ConnectionTrait>(db: &C, account: Uuid) -> Result<(), DomainError> {
+    conversation_report::Entity::update_many()
+        .col_expr(
+            conversation_report::Column::Note,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(conversation_report::Column::ReporterId.eq(account))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// 409 `conversations_suspended` while an officer's suspension of `account` holds.
 pub(crate) async fn refuse_if_suspended<C: ConnectionTrait>(
     db: &C,

@@ -37,6 +37,12 @@ pub fn parse_query(raw: Option<&str>) -> Result<Vec<String>, Invalid> {
     if q.is_empty() {
         return Err(Invalid::new(ErrorCode::Required, "say what to look for"));
     }
+    if q.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            ErrorCode::InvalidCharacters,
+            "control characters are not allowed",
+        ));
+    }
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(Invalid::new(
             ErrorCode::TooLong,
@@ -251,6 +257,10 @@ mod tests {
             ErrorCode::Required
         );
         assert_eq!(parse_query(None).unwrap_err().code, ErrorCode::Required);
+        assert_eq!(
+            parse_query(Some("面试\u{0}")).unwrap_err().code,
+            ErrorCode::InvalidCharacters
+        );
         let long = "字".repeat(51);
         assert_eq!(
             parse_query(Some(&long)).unwrap_err().code,

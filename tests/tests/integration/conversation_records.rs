@@ -338,6 +338,34 @@ async fn a_report_reaches_the_districts_officers_who_read_it_with_a_reason_and_r
             .iter()
             .any(|k| k == "conversation_warning" || k == "conversation_suspension")
     );
+
+    // The reporter's export holds the report and its outcome; erasing the account erases
+    // the note, while the officers keep the report.
+    let export = app
+        .get("/api/v1/me/export", Some(&seeker.access_token))
+        .await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let exported = export.body["conversation_reports"].as_array().unwrap();
+    assert_eq!(exported.len(), 1, "{}", export.body);
+    assert_eq!(exported[0]["note"], "语气很不尊重人");
+    assert_eq!(exported[0]["outcome"], "suspended");
+    let erased = app.delete("/api/v1/me", Some(&seeker.access_token)).await;
+    assert!(erased.status < 300, "{}", erased.body);
+    let kept = app
+        .get(
+            "/api/v1/conversation-reports?open_only=false",
+            Some(&w.officer.access_token),
+        )
+        .await;
+    let theirs: Vec<&Value> = kept.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == report.as_str())
+        .collect();
+    assert_eq!(theirs.len(), 1, "{}", kept.body);
+    assert_eq!(theirs[0]["note"], Value::Null);
+    assert_eq!(theirs[0]["outcome"], "suspended");
 }
 
 async fn bad_reports_are_refused_naming_the_field(backend: Backend) {
@@ -521,7 +549,13 @@ async fn search_finds_ones_own_messages_newest_first_and_never_a_masked_number(b
     assert_eq!(now_found.body["items"][0]["masked"], false);
 
     // Bad queries name `q`; staff have no conversations to search.
-    for query in ["", "q=", "q=%20%20", &format!("q={}", "a".repeat(51))] {
+    for query in [
+        "",
+        "q=",
+        "q=%20%20",
+        "q=%E9%9D%A2%00",
+        &format!("q={}", "a".repeat(51)),
+    ] {
         let bad = w.search(&lina, query).await;
         assert_eq!(bad.status, 400, "{query}: {}", bad.body);
         assert_eq!(bad.field_errors()[0].0, "q", "{query}: {}", bad.body);
