@@ -22,7 +22,13 @@ use crate::views::conversations::MessageView;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ConversationSearchQuery {
-    /// Words to look for (1 to 50 characters; split on spaces, every one must appear).
+    /// Words to look for (1 to 50 characters, not only spaces, no control characters; split
+    /// on spaces, every one must appear). Missing, blank or too long: 400 naming `q`.
+    #[param(
+        required = true,
+        max_length = 50,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub q: Option<String>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
