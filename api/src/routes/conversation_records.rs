@@ -4,7 +4,9 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use doorstep_domain::ErrorCode;
-use doorstep_domain::conversations::reports::{self, ReportInput, ResolveInput};
+use doorstep_domain::conversations::reports::{
+    self, ConversationReportInput, ConversationReportResolution,
+};
 use doorstep_domain::conversations::{Read, screening, search};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -68,7 +70,7 @@ pub async fn search_conversations(
     tag = "conversations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    request_body = ReportInput,
+    request_body = ConversationReportInput,
     responses(
         (status = 201, body = FiledReportView),
         problems::NotFound,
@@ -83,7 +85,7 @@ pub async fn report_conversation(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: JsonBody<ReportInput>,
+    body: JsonBody<ConversationReportInput>,
 ) -> Result<HttpResponse, ApiError> {
     let filed = reports::report(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(FiledReportView::from(filed)))
@@ -175,7 +177,7 @@ pub async fn investigate_conversation_report(
     tag = "conversations",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "report id")),
-    request_body = ResolveInput,
+    request_body = ConversationReportResolution,
     responses(
         (status = 200, body = ConversationReportView),
         problems::Forbidden,
@@ -190,7 +192,7 @@ pub async fn resolve_conversation_report(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: JsonBody<ResolveInput>,
+    body: JsonBody<ConversationReportResolution>,
 ) -> Result<web::Json<ConversationReportView>, ApiError> {
     let filed = reports::resolve(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(filed.into()))

@@ -2,7 +2,7 @@
 //! business's responsiveness, as the API shows them.
 
 use chrono::{DateTime, FixedOffset};
-use doorstep_domain::conversations::reports::{Filed, Outcome, ReportReason};
+use doorstep_domain::conversations::reports::{ConversationReportReason, Filed, ReportOutcome};
 use doorstep_domain::conversations::responsiveness::Figure;
 use doorstep_domain::conversations::search::Hit;
 use doorstep_domain::conversations::{MessageKind, Side};
@@ -21,16 +21,16 @@ pub struct FiledReportView {
     pub conversation_id: Uuid,
     /// The message reported; none: the whole conversation.
     pub seq: Option<i32>,
-    pub reason: ReportReason,
+    pub reason: ConversationReportReason,
     pub note: Option<String>,
     /// `open` until an officer decides; the outcome comes to the inbox.
     pub status: String,
     pub created_at: DateTime<FixedOffset>,
 }
 
-fn reason_of(stored: &str) -> ReportReason {
+fn reason_of(stored: &str) -> ConversationReportReason {
     // Only the reports module writes this column, from the same enum.
-    ReportReason::parse(stored).expect("a stored report reason")
+    ConversationReportReason::parse(stored).expect("a stored report reason")
 }
 
 impl From<conversation_report::Model> for FiledReportView {
@@ -63,11 +63,11 @@ pub struct ConversationReportView {
     /// The account reported: the reported message's sender, or the other side's latest.
     pub reported_id: Uuid,
     pub seq: Option<i32>,
-    pub reason: ReportReason,
+    pub reason: ConversationReportReason,
     pub note: Option<String>,
     /// `open` or `resolved`.
     pub status: String,
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<ReportOutcome>,
     pub resolution_note: Option<String>,
     pub resolved_by: Option<Uuid>,
     pub resolved_at: Option<DateTime<FixedOffset>>,
@@ -95,7 +95,7 @@ impl From<Filed> for ConversationReportView {
             reason: reason_of(&r.reason),
             note: r.note,
             status: r.status,
-            outcome: r.outcome.as_deref().and_then(Outcome::parse),
+            outcome: r.outcome.as_deref().and_then(ReportOutcome::parse),
             resolution_note: r.resolution_note,
             resolved_by: r.resolved_by,
             resolved_at: r.resolved_at.map(to_display),

@@ -42,7 +42,7 @@ pub const DEFAULT_SUSPEND_DAYS: i64 = 30;
 /// Why a message or a conversation is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ReportReason {
+pub enum ConversationReportReason {
     /// Fees, deposits, 刷单, loans, ID or bank details: a recruiting scam.
     Scam,
     /// Insults, threats, unwanted advances.
@@ -55,20 +55,20 @@ pub enum ReportReason {
     Other,
 }
 
-impl ReportReason {
+impl ConversationReportReason {
     pub fn as_str(self) -> &'static str {
         match self {
-            ReportReason::Scam => "scam",
-            ReportReason::Harassment => "harassment",
-            ReportReason::Discrimination => "discrimination",
-            ReportReason::ContactAbuse => "contact_abuse",
-            ReportReason::Other => "other",
+            ConversationReportReason::Scam => "scam",
+            ConversationReportReason::Harassment => "harassment",
+            ConversationReportReason::Discrimination => "discrimination",
+            ConversationReportReason::ContactAbuse => "contact_abuse",
+            ConversationReportReason::Other => "other",
         }
     }
 
     /// The reason a stored report names.
     pub fn parse(name: &str) -> Option<Self> {
-        use ReportReason::*;
+        use ConversationReportReason::*;
         [Scam, Harassment, Discrimination, ContactAbuse, Other]
             .into_iter()
             .find(|r| r.as_str() == name)
@@ -78,7 +78,7 @@ impl ReportReason {
 /// What an officer decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum ReportOutcome {
     /// Nothing wrong was found.
     Dismissed,
     /// The reported account is warned.
@@ -87,27 +87,31 @@ pub enum Outcome {
     Suspended,
 }
 
-impl Outcome {
+impl ReportOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Dismissed => "dismissed",
-            Outcome::Warned => "warned",
-            Outcome::Suspended => "suspended",
+            ReportOutcome::Dismissed => "dismissed",
+            ReportOutcome::Warned => "warned",
+            ReportOutcome::Suspended => "suspended",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        [Outcome::Dismissed, Outcome::Warned, Outcome::Suspended]
-            .into_iter()
-            .find(|o| o.as_str() == name)
+        [
+            ReportOutcome::Dismissed,
+            ReportOutcome::Warned,
+            ReportOutcome::Suspended,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == name)
     }
 }
 
 /// A report as its reporter files it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReportInput {
-    pub reason: ReportReason,
+pub struct ConversationReportInput {
+    pub reason: ConversationReportReason,
     /// The message reported (one of the other side's); none: the whole conversation.
     pub seq: Option<i32>,
     /// What happened, up to 500 characters; required with `other`.
@@ -117,8 +121,8 @@ pub struct ReportInput {
 /// An officer's decision.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ResolveInput {
-    pub outcome: Outcome,
+pub struct ConversationReportResolution {
+    pub outcome: ReportOutcome,
     /// Why, up to 500 characters (kept with the report; not sent to either side).
     pub note: Option<String>,
     /// With `suspended`: for how many days (1 to 365; default 30).
@@ -152,12 +156,12 @@ pub async fn report<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
     id: Uuid,
-    input: ReportInput,
+    input: ConversationReportInput,
 ) -> Result<conversation_report::Model, DomainError> {
     let (found, side) = super::side_in(db, actor, id).await?;
     let mut errors = ValidationErrors::new();
     let note = note_of(input.note.as_deref(), &mut errors);
-    if input.reason == ReportReason::Other && matches!(note, Some(None)) {
+    if input.reason == ConversationReportReason::Other && matches!(note, Some(None)) {
         errors.push(
             "note",
             Invalid::new(
@@ -459,15 +463,15 @@ pub async fn resolve<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Principal,
     id: Uuid,
-    input: ResolveInput,
+    input: ConversationReportResolution,
 ) -> Result<Filed, DomainError> {
     let scope = districts::scope_of(db, actor).await?;
     let mut errors = ValidationErrors::new();
     let note = note_of(input.note.as_deref(), &mut errors);
     let days = match (input.outcome, input.suspend_days) {
-        (Outcome::Suspended, None) => Some(DEFAULT_SUSPEND_DAYS),
-        (Outcome::Suspended, Some(days)) if (1..=365).contains(&days) => Some(days),
-        (Outcome::Suspended, Some(_)) => {
+        (ReportOutcome::Suspended, None) => Some(DEFAULT_SUSPEND_DAYS),
+        (ReportOutcome::Suspended, Some(days)) if (1..=365).contains(&days) => Some(days),
+        (ReportOutcome::Suspended, Some(_)) => {
             errors.push(
                 "suspend_days",
                 Invalid::new(ErrorCode::OutOfRange, "a suspension lasts 1 to 365 days"),
@@ -526,9 +530,13 @@ pub async fn resolve<C: ConnectionTrait + TransactionTrait>(
         .await?
         .ok_or(DomainError::NotFound("conversation report"))?;
     let told = match input.outcome {
-        Outcome::Dismissed => "工作人员查看后未发现违规。感谢你的反馈，如仍感不适可以屏蔽对方。",
-        Outcome::Warned => "工作人员核实后已对对方作出警告。感谢你帮助维护平台安全。",
-        Outcome::Suspended => "工作人员核实后已暂停对方发起新的沟通。感谢你帮助维护平台安全。",
+        ReportOutcome::Dismissed => {
+            "工作人员查看后未发现违规。感谢你的反馈，如仍感不适可以屏蔽对方。"
+        }
+        ReportOutcome::Warned => "工作人员核实后已对对方作出警告。感谢你帮助维护平台安全。",
+        ReportOutcome::Suspended => {
+            "工作人员核实后已暂停对方发起新的沟通。感谢你帮助维护平台安全。"
+        }
     };
     let data = json!({"report_id": report.id, "conversation_id": report.conversation_id, "seq": report.seq, "outcome": input.outcome});
     inbox::notify(
@@ -541,7 +549,7 @@ pub async fn resolve<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     match (input.outcome, until) {
-        (Outcome::Warned, _) => {
+        (ReportOutcome::Warned, _) => {
             inbox::notify(
                 &txn,
                 report.reported_id,
@@ -552,7 +560,7 @@ pub async fn resolve<C: ConnectionTrait + TransactionTrait>(
             )
             .await?;
         }
-        (Outcome::Suspended, Some(until)) => {
+        (ReportOutcome::Suspended, Some(until)) => {
             inbox::notify(
                 &txn,
                 report.reported_id,
@@ -583,15 +591,22 @@ mod tests {
 
     #[test]
     fn stored_names_parse_back_and_match_the_api() {
-        use ReportReason::*;
+        use ConversationReportReason::*;
         for reason in [Scam, Harassment, Discrimination, ContactAbuse, Other] {
-            assert_eq!(ReportReason::parse(reason.as_str()), Some(reason));
+            assert_eq!(
+                ConversationReportReason::parse(reason.as_str()),
+                Some(reason)
+            );
             assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
         }
-        for outcome in [Outcome::Dismissed, Outcome::Warned, Outcome::Suspended] {
-            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+        for outcome in [
+            ReportOutcome::Dismissed,
+            ReportOutcome::Warned,
+            ReportOutcome::Suspended,
+        ] {
+            assert_eq!(ReportOutcome::parse(outcome.as_str()), Some(outcome));
             assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
         }
-        assert_eq!(ReportReason::parse("spam"), None);
+        assert_eq!(ConversationReportReason::parse("spam"), None);
     }
 }
