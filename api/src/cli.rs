@@ -122,8 +122,13 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             startup::prepare_folders(&settings)?;
             let db = startup::connect_and_migrate(&settings).await?;
             let media = doorstep_domain::media::DiskStore::new(settings.media_dir());
-            let report =
-                doorstep_domain::retention::run(&db, &media, doorstep_domain::time::now()).await?;
+            let report = doorstep_domain::retention::run(
+                &db,
+                &media,
+                doorstep_domain::time::now(),
+                &settings.retention_policy(),
+            )
+            .await?;
             tracing::info!(total = report.total(), ?report, "retention job ran");
             db.close().await?;
         }

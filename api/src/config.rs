@@ -242,6 +242,13 @@ pub struct Settings {
     /// Seconds between runs of the retention job (erasing and anonymising what is past its
     /// retention; see `domain::retention`); 0 disables it (run `doorstep retention` instead).
     pub retention_interval_secs: u64,
+    /// Days a conversation in which the seeker has no application to the posting is kept
+    /// after its last message (at least 1); one with an application is kept as a recruiting
+    /// record until the application is anonymised.
+    pub conversation_retention_days: u32,
+    /// Seconds each instance keeps a business's responsiveness figure (shown on its
+    /// postings) before reading it again; 0 reads it on every request.
+    pub responsiveness_cache_secs: u64,
 }
 
 impl Default for Settings {
@@ -332,6 +339,8 @@ impl Default for Settings {
             gig_checkin_grace_mins: 15,
             gig_auto_confirm_hours: 48,
             retention_interval_secs: 24 * 60 * 60,
+            conversation_retention_days: 180,
+            responsiveness_cache_secs: 300,
         }
     }
 }
@@ -411,6 +420,13 @@ fn text_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String
 }
 
 impl Settings {
+    /// The retention periods that are settings.
+    pub fn retention_policy(&self) -> doorstep_domain::retention::Policy {
+        doorstep_domain::retention::Policy {
+            conversation_days: self.conversation_retention_days.max(1),
+        }
+    }
+
     /// Reads the settings from the default file, `DATABASE_URL`/`SMTP_URL` and `DOORSTEP_*`.
     pub fn load() -> Result<Self, Box<figment::Error>> {
         let file = std::env::var_os("DOORSTEP_CONFIG")

@@ -247,11 +247,13 @@ fn retention(
     let schedule = Schedule::every(Duration::from_secs(every_secs))
         .first_after(Duration::from_secs(every_secs.min(300)))
         .missed(MissedTickBehavior::Delay);
+    let policy = settings.retention_policy();
     Some(
         Job::new("retention", schedule, move |now| {
             let (db, media) = (db.clone(), media.clone());
             async move {
-                let report = doorstep_domain::retention::run(&db, media.as_ref(), now).await?;
+                let report =
+                    doorstep_domain::retention::run(&db, media.as_ref(), now, &policy).await?;
                 if report.total() > 0 {
                     tracing::info!(?report, "retention job: what changed");
                 }

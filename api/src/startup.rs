@@ -79,6 +79,8 @@ pub struct AppState {
     pub content: ContentGuard,
     /// This instance's real-time connections.
     pub realtime: Arc<crate::realtime::Hub>,
+    /// Businesses' responsiveness figures, kept a few minutes (postings show them).
+    pub responsiveness: doorstep_domain::conversations::responsiveness::Cache,
 }
 
 impl AppState {
@@ -457,6 +459,9 @@ impl Application {
             wechat_templates,
             content,
             realtime: crate::realtime::Hub::new(db.clone()),
+            responsiveness: doorstep_domain::conversations::responsiveness::Cache::new(
+                std::time::Duration::from_secs(settings.responsiveness_cache_secs),
+            ),
             settings,
         });
         let search = state.search.clone();

@@ -447,6 +447,8 @@ async fn load(
             business_read_seq: Set(0),
             seeker_notified_seq: Set(0),
             business_notified_seq: Set(0),
+            seeker_first_at: Set(None),
+            first_reply_at: Set(None),
             last_message_at: Set(now),
             created_at: Set(now),
         });

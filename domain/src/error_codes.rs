@@ -86,6 +86,8 @@ error_codes! {
     AlreadyMember = "already_member", 409, "This account is already a member";
     AlreadyRated = "already_rated", 409, "This shift is already rated from your side";
     AlreadyRegistered = "already_registered", 409, "You already have a seat at this session";
+    AlreadyReported = "already_reported", 409, "You have already reported this message or conversation; an officer will look";
+    AlreadyResolved = "already_resolved", 409, "This report is already resolved";
     AlreadySettled = "already_settled", 409, "This redemption was already fulfilled or cancelled";
     Ambiguous = "ambiguous", 422, "Give one of the alternatives, not both or parts";
     AmbiguousLogin = "ambiguous_login", 422, "Give a phone number or an e-mail address, not both";
@@ -107,7 +109,7 @@ error_codes! {
     CodeResendTooSoon = "code_resend_too_soon", 429, "A code was sent moments ago; retry after `Retry-After`";
     ContentRisky = "content_risky", 422, "WeChat's content security check found this text risky; change it";
     ConversationBlocked = "conversation_blocked", 409, "One side of the conversation blocked the other: no more messages either way";
-    ConversationsSuspended = "conversations_suspended", 409, "This account's messages were flagged as possible scams; new conversations wait for an officer";
+    ConversationsSuspended = "conversations_suspended", 409, "This account's messages were flagged as possible scams and wait for an officer, or an officer suspended its new conversations after a report";
     DatabaseUnavailable = "database_unavailable", 503, "The database cannot be reached; try again shortly";
     DateInPast = "date_in_past", 422, "The date must be today or later";
     DateTooFar = "date_too_far", 422, "The date must be within a year";
@@ -195,12 +197,14 @@ error_codes! {
     NotRegistered = "not_registered", 409, "Register for the fair before applying at its booths";
     NotWorked = "not_worked", 409, "The claim has no hours to confirm";
     NotWorkedHere = "not_worked_here", 409, "Only a worker who completed a shift at this business can be a favourite";
+    NothingToReport = "nothing_to_report", 409, "The other side has not written anything in this conversation";
     OutOfRange = "out_of_range", 422, "The value is out of range";
     OutOfStock = "out_of_stock", 409, "This reward has run out";
     OutsideGeofence = "outside_geofence", 409, "The position is too far from the workplace to check in";
     OutsideSession = "outside_session", 409, "Check-in opens an hour before the session and closes an hour after it";
     OutsideYourDistricts = "outside_your_districts", 422, "The place is outside the districts the officer serves";
     OverlappingClaim = "overlapping_claim", 409, "The caller already holds a shift at that time";
+    OwnMessage = "own_message", 422, "One reports the other side's messages, not one's own";
     OwnerCannotLeave = "owner_cannot_leave", 409, "The owner cannot remove themself";
     PayloadTooLarge = "payload_too_large", 413, "The request body is larger than the configured limit";
     PhoneTaken = "phone_taken", 409, "Another account already holds this phone number";
@@ -257,7 +261,7 @@ error_codes! {
     UnderReview = "under_review", 409, "An officer is still reviewing this text; it is shown once approved";
     UnknownField = "unknown_field", 400, "The body names a field the route does not take";
     UnknownKind = "unknown_kind", 422, "Not a known kind";
-    UnknownMessage = "unknown_message", 422, "No such message in the caller's conversations";
+    UnknownMessage = "unknown_message", 422, "No such message in the conversation, or in the caller's conversations";
     UnknownPosting = "unknown_posting", 422, "Not a posting of this business";
     UnknownQuickReply = "unknown_quick_reply", 422, "Not one of this side's quick replies";
     UnknownSchedule = "unknown_schedule", 422, "Not a known schedule flag";

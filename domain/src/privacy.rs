@@ -149,6 +149,8 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
         })).collect::<Vec<_>>(),
         "wechat": wechat,
         "conversations": crate::conversations::export(db, actor.account_id).await?,
+        // Reports of conversations they filed, and what officers decided.
+        "conversation_reports": crate::conversations::reports::filed_by(db, actor.account_id).await?,
         // Text content security held for an officer, and what the officer decided.
         "content_reviews": held.iter().map(|r| json!({
             "subject_type": r.subject_type, "subject_id": r.subject_id, "field": r.field,
@@ -238,6 +240,7 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
         .exec(&txn)
         .await?;
     crate::conversations::erase_seeker(&txn, id).await?;
+    crate::conversations::reports::erase_reporter(&txn, id).await?;
 
     if let Some(profile) = seeker_profile::Entity::find_by_id(id).one(&txn).await? {
         let mut kept: seeker_profile::ActiveModel = profile.into();

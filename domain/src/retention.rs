@@ -25,6 +25,7 @@
 //! | `auth_codes` (one-time codes: a phone number or e-mail and a hashed code) | 1 day after the code expired (used codes expire too) and the day's send count it carries ran out | deleted (deleting sooner would lift the resend and daily limits) |
 //! | `shift_claims` check-in position | 90 days after check-in, unless the hours are in dispute | latitude, longitude and accuracy erased; times, hours and pay stay |
 //! | `report_media` (photos, voice) | 1 year after the report was closed (resolved, rejected, or linked as a duplicate) | files removed from the media store, then the rows |
+//! | `conversations` (with their messages and reports) | [`Policy::conversation_days`] (180) after the last message, unless the seeker has a live (not anonymised) application to the posting, which keeps it as a recruiting record until the application is anonymised; never while a report on it is open or its suspension runs | deleted |
 //!
 //! An anonymised application is a closed record: moving it again is refused
 //! (`application_anonymised`). Anonymising keeps `updated_at` as it was, since the figures
@@ -44,9 +45,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::entities::{
-    account, application, application_event, audit_entry, auth_code, consent, fair_application,
-    gig_notice, invitation, job_match, notification, outbox_event, posting, queued_mail,
-    refresh_token, report, report_media, service_record, shift_claim,
+    account, application, application_event, audit_entry, auth_code, consent, conversation,
+    conversation_message, conversation_report, fair_application, gig_notice, invitation, job_match,
+    notification, outbox_event, posting, queued_mail, refresh_token, report, report_media,
+    service_record, shift_claim,
 };
 use crate::media::MediaStore;
 use crate::types::{HoursStatus, MailStatus, NoticeStatus, ReportStatus, Role};
@@ -79,6 +81,8 @@ pub struct RetentionReport {
     pub auth_codes_deleted: u64,
     pub checkin_locations_erased: u64,
     pub report_media_deleted: u64,
+    pub conversations_deleted: u64,
+    pub conversation_messages_deleted: u64,
 }
 
 impl RetentionReport {
@@ -101,10 +105,27 @@ impl RetentionReport {
             + self.auth_codes_deleted
             + self.checkin_locations_erased
             + self.report_media_deleted
+            + self.conversations_deleted
+            + self.conversation_messages_deleted
     }
 
     pub fn is_empty(&self) -> bool {
         self.total() == 0
+    }
+}
+
+/// The periods that are settings (the others are fixed by law or by design, above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Days a conversation without an application is kept after its last message.
+    pub conversation_days: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            conversation_days: 180,
+        }
     }
 }
 
@@ -147,6 +168,7 @@ pub async fn run<C: TransactionTrait + ConnectionTrait>(
     db: &C,
     media: &dyn MediaStore,
     now: DateTime<Utc>,
+    policy: &Policy,
 ) -> Result<RetentionReport, DomainError> {
     let cut = Cutoffs::at(now);
     let mut report = RetentionReport::default();
@@ -156,6 +178,9 @@ pub async fn run<C: TransactionTrait + ConnectionTrait>(
     delete_expired(db, &cut, &mut report).await?;
     report.checkin_locations_erased = erase_checkin_locations(db, &cut).await?;
     report.report_media_deleted = delete_report_media(db, media, &cut).await?;
+    // After the applications: one anonymised in this run no longer keeps its conversation.
+    let quiet_since = now - Duration::days(i64::from(policy.conversation_days));
+    delete_conversations(db, quiet_since, now, &mut report).await?;
     Ok(report)
 }
 
@@ -443,6 +468,77 @@ async fn erase_checkin_locations<C: ConnectionTrait>(
         .exec(db)
         .await?
         .rows_affected)
+}
+
+/// Conversations quiet since before `quiet_since` that no live application between their
+/// seeker and posting keeps, and no open report or running suspension holds: messages,
+/// reports and the row go, a batch per transaction.
+async fn delete_conversations<C: TransactionTrait + ConnectionTrait>(
+    db: &C,
+    quiet_since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    report: &mut RetentionReport,
+) -> Result<(), DomainError> {
+    let applied = Query::select()
+        .expr(Expr::val(1))
+        .from(application::Entity)
+        .and_where(
+            Expr::col((application::Entity, application::Column::PostingId))
+                .equals((conversation::Entity, conversation::Column::PostingId)),
+        )
+        .and_where(
+            Expr::col((application::Entity, application::Column::SeekerId))
+                .equals((conversation::Entity, conversation::Column::SeekerId)),
+        )
+        .and_where(Expr::col((application::Entity, application::Column::AnonymisedAt)).is_null())
+        .to_owned();
+    let reported = Query::select()
+        .column(conversation_report::Column::ConversationId)
+        .from(conversation_report::Entity)
+        .and_where(
+            conversation_report::Column::Status
+                .eq(crate::conversations::reports::OPEN)
+                .or(conversation_report::Column::SuspendedUntil.gt(now)),
+        )
+        .to_owned();
+    loop {
+        let txn = db::begin_write(db).await?;
+        let due: Vec<Uuid> = conversation::Entity::find()
+            .select_only()
+            .column(conversation::Column::Id)
+            .filter(conversation::Column::LastMessageAt.lt(quiet_since))
+            .filter(Expr::exists(applied.clone()).not())
+            .filter(conversation::Column::Id.not_in_subquery(reported.clone()))
+            .order_by_asc(conversation::Column::Id)
+            .limit(BATCH)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        if due.is_empty() {
+            txn.commit().await?;
+            return Ok(());
+        }
+        report.conversation_messages_deleted += conversation_message::Entity::delete_many()
+            .filter(conversation_message::Column::ConversationId.is_in(due.clone()))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        conversation_report::Entity::delete_many()
+            .filter(conversation_report::Column::ConversationId.is_in(due.clone()))
+            .exec(&txn)
+            .await?;
+        crate::conversations::stream::forget(&txn, &due).await?;
+        let deleted = conversation::Entity::delete_many()
+            .filter(conversation::Column::Id.is_in(due.clone()))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        report.conversations_deleted += deleted;
+        txn.commit().await?;
+        if (due.len() as u64) < BATCH || deleted == 0 {
+            return Ok(());
+        }
+    }
 }
 
 /// Photos and voice notes of reports closed a year ago: the file first, then the row, so a

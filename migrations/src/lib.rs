@@ -26,6 +26,7 @@ mod m20261207_000017_phone_verified;
 mod m20261207_000001_wechat_accounts;
 mod m20261207_000018_conversations;
 mod m20261207_000019_realtime;
+mod m20261207_000020_conversation_records;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_wechat_push::Migration),
             Box::new(m20261207_000018_conversations::Migration),
             Box::new(m20261207_000019_realtime::Migration),
+            Box::new(m20261207_000020_conversation_records::Migration),
         ]
     }
 }

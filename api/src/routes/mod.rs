@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod applications;
 pub mod auth;
 pub mod businesses;
+pub mod conversation_records;
 pub mod conversations;
 pub mod districts;
 pub mod docs;
@@ -212,6 +213,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(conversations::open_with_seeker)
                 .service(conversations::list_conversations)
                 .service(conversations::quick_replies)
+                // Before `/conversations/{id}`, which would take `search` for an id.
+                .service(conversation_records::search_conversations)
                 .service(conversations::get_conversation)
                 .service(conversations::list_messages)
                 .service(conversations::send_message)
@@ -221,6 +224,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(conversations::accept_interview)
                 .service(conversations::block)
                 .service(conversations::unblock)
+                .service(conversation_records::report_conversation)
+                .service(conversation_records::list_conversation_reports)
+                .service(conversation_records::investigate_conversation_report)
+                .service(conversation_records::resolve_conversation_report)
                 .service(wishes::wish_figures)
                 .service(wishes::post_wish)
                 .service(wishes::wish_wall)

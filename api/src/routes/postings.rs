@@ -103,7 +103,26 @@ pub async fn list_postings(
 ) -> Result<web::Json<Page<PostingView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = postings::list_public(&state.db, query.filter(), request).await?;
-    Ok(coord.json(Page::from(found, |(p, b)| PostingView::new(p, &b))))
+    let mut shown = Page::from(found, |(p, b)| PostingView::new(p, &b));
+    with_responsiveness(&state, &mut shown.items).await?;
+    Ok(coord.json(shown))
+}
+
+/// Each posting's business's responsiveness: kept per business for
+/// `responsiveness_cache_secs`, the others read in one indexed query for the page (see
+/// `doorstep_domain::conversations::responsiveness`).
+async fn with_responsiveness(state: &AppState, views: &mut [PostingView]) -> Result<(), ApiError> {
+    let mut businesses: Vec<Uuid> = views.iter().map(|v| v.business_id).collect();
+    businesses.sort_unstable();
+    businesses.dedup();
+    let figures = state
+        .responsiveness
+        .of_businesses(&state.db, &businesses, doorstep_domain::time::now())
+        .await?;
+    for view in views {
+        view.responsiveness = figures.get(&view.business_id).map(|&f| f.into());
+    }
+    Ok(())
 }
 
 /// Postings of every business the caller belongs to, in every state, newest first.
@@ -144,7 +163,10 @@ pub async fn get_posting(
 ) -> Result<web::Json<PostingView>, ApiError> {
     let (found, business, _) =
         postings::find_visible(&state.db, auth.0.as_ref(), id.into_inner()).await?;
-    Ok(coord.json(PostingView::new(found, &business)))
+    let mut shown = [PostingView::new(found, &business)];
+    with_responsiveness(&state, &mut shown).await?;
+    let [shown] = shown;
+    Ok(coord.json(shown))
 }
 
 /// Replaces a posting's content (members of its business; not once closed or filled).

@@ -104,6 +104,11 @@ pub struct PostingView {
     pub published_at: Option<DateTime<FixedOffset>>,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
+    /// How the business answered seekers in conversations over the last 30 days, on the
+    /// public views (`GET /postings`, `GET /postings/{id}`); null when fewer than 3
+    /// conversations count (too few to say), and on the merchant's own answers.
+    #[serde(default)]
+    pub responsiveness: Option<crate::views::conversation_records::ResponsivenessView>,
 }
 
 impl PostingView {
@@ -138,6 +143,7 @@ impl PostingView {
             published_at: p.published_at.map(to_display),
             created_at: to_display(p.created_at),
             updated_at: to_display(p.updated_at),
+            responsiveness: None,
         }
     }
 }

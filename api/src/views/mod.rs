@@ -3,6 +3,7 @@
 //! password hash.
 
 pub mod community;
+pub mod conversation_records;
 pub mod conversations;
 pub mod fairs;
 pub mod gigs;

@@ -25,7 +25,10 @@
 pub mod contact;
 pub mod notices;
 pub mod presence;
+pub mod reports;
+pub mod responsiveness;
 pub mod screening;
+pub mod search;
 pub mod stream;
 
 use chrono::{DateTime, Utc};
@@ -356,6 +359,7 @@ async fn open<C: ConnectionTrait + TransactionTrait>(
             "messages of this account were flagged as possible scams; new conversations wait until an officer has looked",
         ));
     }
+    reports::refuse_if_suspended(db, opened_by, now).await?;
     let window = now - chrono::Duration::hours(24);
     let recent: Vec<DateTime<Utc>> = conversation::Entity::find()
         .filter(conversation::Column::OpenedBy.eq(opened_by))
@@ -386,6 +390,8 @@ async fn open<C: ConnectionTrait + TransactionTrait>(
         business_notified_seq: Set(0),
         last_message_at: Set(now),
         created_at: Set(now),
+        seeker_first_at: Set(None),
+        first_reply_at: Set(None),
     }
     .insert(db)
     .await;
@@ -414,7 +420,7 @@ async fn find_of<C: ConnectionTrait>(
 }
 
 /// The side `actor` is on in conversation `id`; anyone else gets "not found".
-async fn side_in<C: ConnectionTrait>(
+pub(crate) async fn side_in<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
     id: Uuid,
@@ -446,7 +452,7 @@ async fn seen<C: ConnectionTrait>(
 }
 
 /// The names and consent around each conversation, read once per list.
-async fn seen_all<C: ConnectionTrait>(
+pub(crate) async fn seen_all<C: ConnectionTrait>(
     db: &C,
     conversations: Vec<conversation::Model>,
     side: Side,
@@ -867,6 +873,7 @@ async fn append<C: ConnectionTrait + TransactionTrait>(
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("conversation"))?;
+    responsiveness::note_message(&txn, &numbered, side, now).await?;
     let has_contact = kind == MessageKind::Text && contact::holds_contact(&body);
     let message = conversation_message::ActiveModel {
         id: Set(Uuid::now_v7()),

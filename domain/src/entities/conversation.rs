@@ -21,6 +21,10 @@ pub struct Model {
     pub business_notified_seq: i32,
     pub last_message_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// When the seeker first wrote, and when the business first wrote after that (set once
+    /// each by the sending transaction; see `crate::conversations::responsiveness`).
+    pub seeker_first_at: Option<DateTimeUtc>,
+    pub first_reply_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

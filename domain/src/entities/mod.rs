@@ -12,6 +12,7 @@ pub mod content_review;
 pub mod conversation;
 pub mod conversation_block;
 pub mod conversation_message;
+pub mod conversation_report;
 pub mod department;
 pub mod district;
 pub mod district_officer;

@@ -10,6 +10,7 @@ mod backup;
 mod businesses;
 mod codes;
 mod conventions;
+mod conversation_records;
 mod conversations;
 mod coordinates;
 mod demo;

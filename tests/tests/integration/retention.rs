@@ -410,7 +410,9 @@ async fn retention_anonymises_once_and_keeps_the_figures(backend: Backend) {
 
     let figures_before = figures(db).await;
     let store = DiskStore::new(media_dir);
-    let first = retention::run(db, &store, now).await.unwrap();
+    let first = retention::run(db, &store, now, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(first.applications_anonymised, 3, "{first:?}");
     // Submitted + 5 moves, submitted + rejected, submitted + withdrawn.
     assert_eq!(first.application_events_scrubbed, 10, "{first:?}");
@@ -432,7 +434,9 @@ async fn retention_anonymises_once_and_keeps_the_figures(backend: Backend) {
     let after_first = snapshot(db).await;
 
     // Run twice: nothing more changes, and the figures are what they were.
-    let second = retention::run(db, &store, now).await.unwrap();
+    let second = retention::run(db, &store, now, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(second, RetentionReport::default());
     assert_eq!(
         snapshot(db).await,
@@ -669,7 +673,9 @@ async fn one_time_codes_go_a_day_after_they_die(backend: Backend) {
     let now = Utc::now();
 
     // Fresh rows stay, used or not.
-    let report = retention::run(db, &store, now).await.unwrap();
+    let report = retention::run(db, &store, now, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(report.auth_codes_deleted, 0, "{report:?}");
 
     // The sign-up code died two days ago but its send window is still open: it stays.
@@ -686,7 +692,9 @@ async fn one_time_codes_go_a_day_after_they_die(backend: Backend) {
         .exec(db)
         .await
         .unwrap();
-    let report = retention::run(db, &store, now).await.unwrap();
+    let report = retention::run(db, &store, now, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(report.auth_codes_deleted, 0, "{report:?}");
 
     // Once its window is over too, it goes; the others stay.
@@ -698,7 +706,9 @@ async fn one_time_codes_go_a_day_after_they_die(backend: Backend) {
         .exec(db)
         .await
         .unwrap();
-    let report = retention::run(db, &store, now).await.unwrap();
+    let report = retention::run(db, &store, now, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(report.auth_codes_deleted, 1, "{report:?}");
     let left: Vec<(String, String)> = rows()
         .await
@@ -713,8 +723,12 @@ async fn one_time_codes_go_a_day_after_they_die(backend: Backend) {
 
     // A day later the reset rows are past both as well; a second run finds nothing.
     let later = now + Duration::days(2);
-    let report = retention::run(db, &store, later).await.unwrap();
+    let report = retention::run(db, &store, later, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(report.auth_codes_deleted, 2, "{report:?}");
-    let again = retention::run(db, &store, later).await.unwrap();
+    let again = retention::run(db, &store, later, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(again.auth_codes_deleted, 0, "{again:?}");
 }

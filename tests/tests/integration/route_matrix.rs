@@ -405,6 +405,26 @@ const TABLE: &[(&str, &str, &str)] = &[
         "/api/v1/conversations/{id}/block",
         "1 Y Y 4 4 4 4 4",
     ),
+    // Searching is for the two sides of conversations (with `q` filled in).
+    ("get", "/api/v1/conversations/search", "1 Y Y Y 3 3 3 3"),
+    (
+        "post",
+        "/api/v1/conversations/{id}/report",
+        "1 Y Y 4 4 4 4 4",
+    ),
+    // Reports reach the officers of the posting's district (A) and admins; an officer
+    // reads a conversation only through one, with a reason.
+    ("get", "/api/v1/conversation-reports", "1 3 3 3 Y Y Y Y"),
+    (
+        "get",
+        "/api/v1/conversation-reports/{id}",
+        "1 3 3 3 Y 4 4 Y",
+    ),
+    (
+        "post",
+        "/api/v1/conversation-reports/{id}/resolve",
+        "1 3 3 3 Y 4 4 Y",
+    ),
     ("get", "/api/v1/wishes/figures", "Y Y Y Y Y Y Y Y"),
     ("post", "/api/v1/wishes", "1 V V V V V V V"),
     ("get", "/api/v1/wishes", "Y Y Y Y Y Y Y Y"),
@@ -484,6 +504,28 @@ async fn world(app: &TestApp) -> World {
         )
         .await,
     );
+    // A report of the merchant's reply, for the officers' rows.
+    for (who, text) in [
+        (&seeker, "你好，还招人吗？"),
+        (&shop.merchant, "在的，欢迎来面试"),
+    ] {
+        let sent = app
+            .post(
+                &format!("/api/v1/conversations/{conversation}/messages"),
+                &json!({"kind": "text", "text": text}),
+                Some(&who.access_token),
+            )
+            .await;
+        assert_eq!(sent.status, 201, "{}", sent.body);
+    }
+    let conversation_report = uuid_of(
+        &app.post(
+            &format!("/api/v1/conversations/{conversation}/report"),
+            &json!({"reason": "harassment", "seq": 2}),
+            Some(&seeker.access_token),
+        )
+        .await,
+    );
     let fair = app
         .published_fair(&officer, &fair_body("圆融招聘会", 3))
         .await;
@@ -538,6 +580,7 @@ async fn world(app: &TestApp) -> World {
         ("claim", claim),
         ("application", application),
         ("conversation", conversation),
+        ("conversation_report", conversation_report),
         ("fair", fair),
         ("booth", booth),
         ("registration", registration),
@@ -584,6 +627,7 @@ fn fill(path: &str, world: &World) -> String {
         "postings" => "posting",
         "applications" => "application",
         "conversations" => "conversation",
+        "conversation-reports" => "conversation_report",
         "fairs" => "fair",
         "shifts" => "shift",
         "claims" => "claim",
@@ -609,9 +653,12 @@ fn fill(path: &str, world: &World) -> String {
         "/api/v1/applications/{id}",
         "/api/v1/claims/{id}",
         "/api/v1/profiles/{id}/service-records",
+        "/api/v1/conversation-reports/{id}",
     ];
     if audited.contains(&path) {
         format!("{filled}?reason=route-matrix")
+    } else if path == "/api/v1/conversations/search" {
+        format!("{filled}?q=%E4%BD%A0%E5%A5%BD")
     } else {
         filled
     }
@@ -640,6 +687,8 @@ fn body(method: &str, path: &str, world: &World) -> Value {
         }
         ("post", "/api/v1/conversations/{id}/messages") => json!({"kind": "text", "text": "你好"}),
         ("post", "/api/v1/conversations/{id}/read") => json!({"seq": 0}),
+        ("post", "/api/v1/conversations/{id}/report") => json!({"reason": "harassment"}),
+        ("post", "/api/v1/conversation-reports/{id}/resolve") => json!({"outcome": "dismissed"}),
         _ => json!({}),
     }
 }

@@ -1,0 +1,40 @@
+use sea_orm::entity::prelude::*;
+
+/// A side of a conversation reports a message (`seq`) or the whole conversation to the
+/// officers of the posting's district. See `crate::conversations::reports`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "conversation_reports")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    /// The posting's district when reported: whose officers handle it.
+    pub district_id: Option<Uuid>,
+    pub reporter_id: Uuid,
+    /// `seeker` or `business`.
+    pub reporter_side: String,
+    /// The account reported: the reported message's sender, or the other side's latest.
+    pub reported_id: Uuid,
+    /// The message reported; none: the whole conversation.
+    pub seq: Option<i32>,
+    /// `scam`, `harassment`, `discrimination`, `contact_abuse`, `other`.
+    pub reason: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub note: Option<String>,
+    /// `open` or `resolved`.
+    pub status: String,
+    /// `dismissed`, `warned` or `suspended`, once resolved.
+    pub outcome: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub resolution_note: Option<String>,
+    pub resolved_by: Option<Uuid>,
+    pub resolved_at: Option<DateTimeUtc>,
+    /// A suspension: the reported account opens no new conversations until then.
+    pub suspended_until: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
