@@ -4,7 +4,7 @@
 //! business's responsiveness on its postings; retention of conversations.
 
 use chrono::{Duration, Utc};
-use doorstep_domain::entities::{application, conversation, conversation_message};
+use doorstep_domain::entities::{application, conversation, conversation_message, message_stream};
 use doorstep_domain::media::DiskStore;
 use doorstep_domain::retention::{self, Policy};
 use doorstep_tests::market::{Shop, posting_body};
@@ -746,6 +746,21 @@ async fn retention_deletes_quiet_conversations_without_an_application(backend: B
     assert_eq!(first.conversations_deleted, 1, "{first:?}");
     assert_eq!(first.conversation_messages_deleted, 2, "{first:?}");
     assert_eq!(exists(&chatted).await, (false, 0));
+    // Their places in the seeker's and the business's real-time streams go too.
+    let placed = |id: &str| {
+        let id: Uuid = id.parse().unwrap();
+        let db = app.db.clone();
+        async move {
+            message_stream::Entity::find()
+                .filter(message_stream::Column::ConversationId.eq(id))
+                .all(&db)
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(placed(&chatted).await, 0);
+    assert_eq!(placed(&applied).await, 4, "two messages in two streams");
     // An application keeps it as a recruiting record; an open report keeps the evidence;
     // ten quiet days are within the period.
     assert_eq!(exists(&applied).await, (true, 2));
