@@ -593,11 +593,11 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
         .filter(conversation_message::Column::SenderId.eq(actor.account_id))
         .filter(conversation_message::Column::CreatedAt.gt(now - chrono::Duration::minutes(1)))
         .order_by_asc(conversation_message::Column::CreatedAt)
+        .select_only()
+        .column(conversation_message::Column::CreatedAt)
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.created_at)
-        .collect();
+        .await?;
     limit_reached(
         &recent,
         limits.messages_per_minute,

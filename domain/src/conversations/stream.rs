@@ -13,12 +13,12 @@
 //! in process. Read receipts and typing hints are not stored in the streams: they are
 //! [`Signal`]s sent the same way, live only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Iterable, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -119,17 +119,18 @@ pub(super) async fn place<C: ConnectionTrait>(
 ) -> Result<(), DomainError> {
     // Seeker first, then business, in every transaction: two senders never wait on each
     // other's heads in opposite orders.
+    let mut places = Vec::with_capacity(2);
     for party in [conversation.seeker_id, conversation.business_id] {
-        let pos = advance(db, party).await?;
-        message_stream::Entity::insert(message_stream::ActiveModel {
+        places.push(message_stream::ActiveModel {
             party_id: sea_orm::Set(party),
-            pos: sea_orm::Set(pos),
+            pos: sea_orm::Set(advance(db, party).await?),
             message_id: sea_orm::Set(message.id),
             conversation_id: sea_orm::Set(conversation.id),
-        })
+        });
+    }
+    message_stream::Entity::insert_many(places)
         .exec_without_returning(db)
         .await?;
-    }
     announce(db, &Signal::for_conversation(conversation)).await?;
     Ok(())
 }
@@ -222,7 +223,8 @@ pub struct Placed {
 }
 
 /// The messages of `party`'s stream after position `after`, oldest first, at most
-/// `limit`, masked as `side` must see them.
+/// `limit`, masked as `side` must see them. One query (a socket runs it for every new
+/// message), and a second only when a message of the other side holds contact details.
 pub async fn after<C: ConnectionTrait>(
     db: &C,
     party: Uuid,
@@ -230,60 +232,83 @@ pub async fn after<C: ConnectionTrait>(
     after: i64,
     limit: u64,
 ) -> Result<Vec<Placed>, DomainError> {
-    let placed = message_stream::Entity::find()
-        .filter(message_stream::Column::PartyId.eq(party))
-        .filter(message_stream::Column::Pos.gt(after))
-        .order_by_asc(message_stream::Column::Pos)
-        .limit(limit)
-        .all(db)
-        .await?;
-    if placed.is_empty() {
-        return Ok(Vec::new());
+    let mut query = Query::select();
+    for column in conversation_message::Column::iter() {
+        query.column((conversation_message::Entity, column));
     }
-    let ids: Vec<Uuid> = placed.iter().map(|p| p.message_id).collect();
-    let mut messages: HashMap<Uuid, conversation_message::Model> =
-        conversation_message::Entity::find()
-            .filter(conversation_message::Column::Id.is_in(ids))
+    query
+        .expr_as(
+            Expr::col((message_stream::Entity, message_stream::Column::Pos)),
+            "stream_pos",
+        )
+        .expr_as(
+            Expr::col((conversation::Entity, conversation::Column::SeekerId)),
+            "pair_seeker",
+        )
+        .expr_as(
+            Expr::col((conversation::Entity, conversation::Column::BusinessId)),
+            "pair_business",
+        )
+        .from(message_stream::Entity)
+        .inner_join(
+            conversation_message::Entity,
+            Expr::col((
+                conversation_message::Entity,
+                conversation_message::Column::Id,
+            ))
+            .equals((message_stream::Entity, message_stream::Column::MessageId)),
+        )
+        .inner_join(
+            conversation::Entity,
+            Expr::col((conversation::Entity, conversation::Column::Id)).equals((
+                message_stream::Entity,
+                message_stream::Column::ConversationId,
+            )),
+        )
+        .and_where(Expr::col((message_stream::Entity, message_stream::Column::PartyId)).eq(party))
+        .and_where(Expr::col((message_stream::Entity, message_stream::Column::Pos)).gt(after))
+        .order_by(
+            (message_stream::Entity, message_stream::Column::Pos),
+            sea_orm::Order::Asc,
+        )
+        .limit(limit);
+    let mut rows = Vec::new();
+    for row in db.query_all(&query).await? {
+        let message = conversation_message::Model::from_query_result(&row, "")?;
+        let pos: i64 = row.try_get("", "stream_pos")?;
+        let pair: (Uuid, Uuid) = (
+            row.try_get("", "pair_seeker")?,
+            row.try_get("", "pair_business")?,
+        );
+        rows.push((pos, message, pair));
+    }
+    let masked_maybe: HashSet<(Uuid, Uuid)> = rows
+        .iter()
+        .filter(|(_, m, _)| m.has_contact && m.side != side.as_str())
+        .map(|(_, _, pair)| *pair)
+        .collect();
+    let shared: HashSet<(Uuid, Uuid)> = if masked_maybe.is_empty() {
+        HashSet::new()
+    } else {
+        let seekers: HashSet<Uuid> = masked_maybe.iter().map(|p| p.0).collect();
+        let businesses: HashSet<Uuid> = masked_maybe.iter().map(|p| p.1).collect();
+        consent::Entity::find()
+            .filter(consent::Column::SeekerId.is_in(seekers))
+            .filter(consent::Column::BusinessId.is_in(businesses))
+            .select_only()
+            .column(consent::Column::SeekerId)
+            .column(consent::Column::BusinessId)
+            .into_tuple::<(Uuid, Uuid)>()
             .all(db)
             .await?
             .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-    let conversation_ids: HashSet<Uuid> = placed.iter().map(|p| p.conversation_id).collect();
-    let pairs: HashMap<Uuid, (Uuid, Uuid)> = conversation::Entity::find()
-        .filter(conversation::Column::Id.is_in(conversation_ids))
-        .select_only()
-        .column(conversation::Column::Id)
-        .column(conversation::Column::SeekerId)
-        .column(conversation::Column::BusinessId)
-        .into_tuple::<(Uuid, Uuid, Uuid)>()
-        .all(db)
-        .await?
+            .collect()
+    };
+    Ok(rows
         .into_iter()
-        .map(|(id, seeker, business)| (id, (seeker, business)))
-        .collect();
-    let seekers: HashSet<Uuid> = pairs.values().map(|p| p.0).collect();
-    let businesses: HashSet<Uuid> = pairs.values().map(|p| p.1).collect();
-    let shared: HashSet<(Uuid, Uuid)> = consent::Entity::find()
-        .filter(consent::Column::SeekerId.is_in(seekers))
-        .filter(consent::Column::BusinessId.is_in(businesses))
-        .select_only()
-        .column(consent::Column::SeekerId)
-        .column(consent::Column::BusinessId)
-        .into_tuple::<(Uuid, Uuid)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(placed
-        .into_iter()
-        .filter_map(|p| {
-            let message = messages.remove(&p.message_id)?;
-            let pair = pairs.get(&p.conversation_id)?;
-            Some(Placed {
-                pos: p.pos,
-                read: read_as(message, side, shared.contains(pair)),
-            })
+        .map(|(pos, message, pair)| Placed {
+            pos,
+            read: read_as(message, side, shared.contains(&pair)),
         })
         .collect())
 }
