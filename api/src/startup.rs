@@ -381,6 +381,8 @@ pub struct Application {
     /// running it aborts them).
     jobs: Running,
     jobs_grace: Duration,
+    /// The real-time connections, whose presence rows go once the server has stopped.
+    realtime: Arc<crate::realtime::Hub>,
 }
 
 impl Application {
@@ -484,7 +486,10 @@ impl Application {
         // Beside the jobs, stopped by the same token: they run on every instance, all the
         // time, on no schedule.
         tokio::spawn(crate::realtime::listen(hub.clone(), jobs.token()));
-        tokio::spawn(hub.keep_presence(Duration::from_secs(30), jobs.token()));
+        tokio::spawn(
+            hub.clone()
+                .keep_presence(Duration::from_secs(30), jobs.token()),
+        );
         Ok(Self {
             port,
             server,
@@ -494,6 +499,7 @@ impl Application {
             passwords,
             jobs,
             jobs_grace,
+            realtime: hub,
         })
     }
 
@@ -546,6 +552,7 @@ impl Application {
             handle.stop(true).await;
             let _ = task.await;
         }
+        self.realtime.forget_presence().await;
         tracing::info!("server stopped; stopping the background jobs");
         self.jobs.stop(self.jobs_grace).await;
         served?;

@@ -197,8 +197,8 @@ impl Hub {
         }
     }
 
-    /// Refreshes this instance's presence rows every `every` until `token` is cancelled,
-    /// then forgets them.
+    /// Refreshes this instance's presence rows every `every` until `token` is cancelled
+    /// (the server forgets them once it has stopped: [`Hub::forget_presence`]).
     pub async fn keep_presence(self: Arc<Self>, every: Duration, token: CancellationToken) {
         let mut tick = tokio::time::interval(every);
         loop {
@@ -209,9 +209,15 @@ impl Hub {
             match presence::beat(&self.db, &self.instance, time::now()).await {
                 Ok(0) => {}
                 Ok(swept) => tracing::info!(swept, "forgot connections of stopped instances"),
+                // A beat cut short by the stop is no news.
+                Err(_) if token.is_cancelled() => break,
                 Err(err) => tracing::warn!(error = %err, "could not refresh realtime presence"),
             }
         }
+    }
+
+    /// Forgets this instance's connections (its server has stopped: none is open).
+    pub async fn forget_presence(&self) {
         if let Err(err) = presence::instance_stopped(&self.db, &self.instance).await {
             tracing::warn!(error = %err, "could not forget this instance's connections");
         }
