@@ -36,27 +36,36 @@ impl FromRequest for Auth {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let bearer = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                let (scheme, token) = v.split_once(' ')?;
-                scheme
-                    .eq_ignore_ascii_case("bearer")
-                    .then(|| token.trim().to_owned())
-            });
+        let bearer = bearer_of(req);
         Box::pin(async move {
             let state = state.expect("AppState is registered");
-            let bearer = bearer
-                .filter(|t| !t.is_empty())
-                .ok_or(ApiError::MissingToken)?;
-            let principal = session::authorize(&state.db, &state.tokens, &bearer).await?;
-            tracing::Span::current()
-                .record("account", tracing::field::display(principal.account_id));
-            Ok(Auth(principal))
+            Ok(Auth(authorize(&state, bearer).await?))
         })
     }
+}
+
+/// The token of an `Authorization: Bearer …` header, if the request has one.
+pub fn bearer_of(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
+        })
+}
+
+/// The account behind `token` (401 when there is none or it does not stand), recorded on
+/// the request's span.
+pub async fn authorize(state: &AppState, token: Option<String>) -> Result<Principal, ApiError> {
+    let token = token
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::MissingToken)?;
+    let principal = session::authorize(&state.db, &state.tokens, &token).await?;
+    tracing::Span::current().record("account", tracing::field::display(principal.account_id));
+    Ok(principal)
 }
 
 /// The caller if they sent a token (which must then be valid), or nobody.

@@ -17,10 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use doorstep_domain::conversations::{presence, stream};
-use doorstep_domain::entities::conversation;
 use doorstep_domain::jobs::CancellationToken;
 use doorstep_domain::time;
-use sea_orm::{DatabaseConnection, DbBackend, EntityTrait};
+use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -169,20 +168,12 @@ impl Hub {
         }
     }
 
-    /// A message of `conversation` was committed. Its transaction already notified
+    /// A message was committed (`signal` names its conversation). Its transaction notified
     /// PostgreSQL, whose listener brings the signal here; on SQLite the signal is handed
     /// over now.
-    pub async fn committed(&self, conversation: Uuid) {
-        if self.postgres() {
-            return;
-        }
-        match conversation::Entity::find_by_id(conversation)
-            .one(&self.db)
-            .await
-        {
-            Ok(Some(c)) => self.dispatch(Signal::for_conversation(&c)),
-            Ok(None) => {}
-            Err(err) => tracing::warn!(error = %err, "could not announce a message"),
+    pub fn committed(&self, signal: Signal) {
+        if !self.postgres() {
+            self.dispatch(signal);
         }
     }
 

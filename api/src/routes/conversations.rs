@@ -4,8 +4,7 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
-use doorstep_domain::conversations::{self, MessageInput, OpenInput, Side};
-use doorstep_domain::entities::conversation_message;
+use doorstep_domain::conversations::{self, MessageInput, OpenInput, Sent, Side};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -16,9 +15,9 @@ use crate::views::Page;
 use crate::views::conversations::{ConversationView, MessageView, QuickRepliesView};
 
 /// A new message: live connections hear of it, and the sender gets it (201).
-async fn delivered(state: &AppState, sent: conversation_message::Model) -> HttpResponse {
-    state.realtime.committed(sent.conversation_id).await;
-    HttpResponse::Created().json(MessageView::from(sent))
+fn delivered(state: &AppState, sent: Sent) -> HttpResponse {
+    state.realtime.committed(sent.signal);
+    HttpResponse::Created().json(MessageView::from(sent.message))
 }
 
 fn opened(view: ConversationView, created: bool) -> HttpResponse {
@@ -217,7 +216,7 @@ pub async fn send_message(
         limits,
     )
     .await?;
-    Ok(delivered(&state, sent).await)
+    Ok(delivered(&state, sent))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -262,7 +261,7 @@ pub async fn request_contact(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let sent = conversations::request_contact(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(delivered(&state, sent).await)
+    Ok(delivered(&state, sent))
 }
 
 /// The seeker agrees to exchange contact details with the business (recorded as consent,
@@ -280,7 +279,7 @@ pub async fn share_contact(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let sent = conversations::share_contact(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(delivered(&state, sent).await)
+    Ok(delivered(&state, sent))
 }
 
 /// Blocks the other side: no messages either way, in any conversation between this seeker
@@ -342,5 +341,5 @@ pub async fn accept_interview(
 ) -> Result<HttpResponse, ApiError> {
     let (id, seq) = path.into_inner();
     let sent = conversations::accept_interview(&state.db, &auth.0, id, seq).await?;
-    Ok(delivered(&state, sent).await)
+    Ok(delivered(&state, sent))
 }

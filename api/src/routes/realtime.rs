@@ -2,7 +2,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use doorstep_domain::auth::session;
 use doorstep_domain::conversations::Side;
 use doorstep_domain::conversations::stream;
 use doorstep_domain::types::Role;
@@ -11,7 +10,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::http::{ApiError, negotiate_language, problems};
+use crate::http::{ApiError, auth, negotiate_language, problems};
 use crate::realtime::socket::{self, Live};
 use crate::startup::AppState;
 
@@ -51,21 +50,9 @@ pub async fn live(
     query: web::Query<LiveQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, token) = v.split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then(|| token.trim().to_owned())
-        })
-        .or(query.access_token)
-        .filter(|t| !t.is_empty())
-        .ok_or(ApiError::MissingToken)?;
-    let principal = session::authorize(&state.db, &state.tokens, &bearer).await?;
-    tracing::Span::current().record("account", tracing::field::display(principal.account_id));
+    // Browsers cannot set headers on a WebSocket: they send the token in the query.
+    let token = auth::bearer_of(&req).or(query.access_token);
+    let principal = auth::authorize(&state, token).await?;
     let side = match principal.role {
         Role::Seeker => Side::Seeker,
         Role::Merchant => Side::Business,

@@ -28,18 +28,13 @@ pub struct FiledReportView {
     pub created_at: DateTime<FixedOffset>,
 }
 
-fn reason_of(stored: &str) -> ConversationReportReason {
-    // Only the reports module writes this column, from the same enum.
-    ConversationReportReason::parse(stored).expect("a stored report reason")
-}
-
 impl From<conversation_report::Model> for FiledReportView {
     fn from(r: conversation_report::Model) -> Self {
         Self {
             id: r.id,
             conversation_id: r.conversation_id,
             seq: r.seq,
-            reason: reason_of(&r.reason),
+            reason: r.reason,
             note: r.note,
             status: r.status,
             created_at: to_display(r.created_at),
@@ -89,13 +84,13 @@ impl From<Filed> for ConversationReportView {
             seeker_id: f.seeker_id,
             district_id: r.district_id,
             reporter_id: r.reporter_id,
-            reporter_side: Side::parse(&r.reporter_side).expect("a stored side"),
+            reporter_side: r.reporter_side,
             reported_id: r.reported_id,
             seq: r.seq,
-            reason: reason_of(&r.reason),
+            reason: r.reason,
             note: r.note,
             status: r.status,
-            outcome: r.outcome.as_deref().and_then(ReportOutcome::parse),
+            outcome: r.outcome,
             resolution_note: r.resolution_note,
             resolved_by: r.resolved_by,
             resolved_at: r.resolved_at.map(to_display),
@@ -144,8 +139,8 @@ impl From<Hit> for ConversationHitView {
             other_name: h.other_name,
             seq: m.seq,
             message_id: m.id,
-            side: Side::parse(&m.side).expect("a stored side"),
-            kind: MessageKind::parse(&m.kind).expect("a stored message kind"),
+            side: m.side,
+            kind: m.kind,
             snippet: h.snippet,
             masked: h.masked,
             created_at: to_display(m.created_at),

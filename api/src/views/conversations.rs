@@ -103,8 +103,8 @@ impl From<Read> for MessageView {
             seq: m.seq,
             sender_id: m.sender_id,
             // Only this module writes these columns, from the same enums.
-            side: Side::parse(&m.side).expect("a stored side"),
-            kind: MessageKind::parse(&m.kind).expect("a stored message kind"),
+            side: m.side,
+            kind: m.kind,
             body: read.body,
             data: m.data,
             masked: read.masked,

@@ -23,6 +23,7 @@
 //! instance agrees.
 
 pub mod contact;
+mod kinds;
 pub mod notices;
 pub mod presence;
 pub mod reports;
@@ -31,13 +32,15 @@ pub mod screening;
 pub mod search;
 pub mod stream;
 
+pub use kinds::{MessageKind, Side};
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -77,29 +80,7 @@ impl Default for Limits {
 pub const SUBJECT: &str = "conversation";
 pub const SCAM: &str = "scam";
 
-/// Which side of a conversation an account is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    Seeker,
-    Business,
-}
-
 impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Seeker => "seeker",
-            Side::Business => "business",
-        }
-    }
-
-    /// The side a stored message names.
-    pub fn parse(name: &str) -> Option<Self> {
-        [Side::Seeker, Side::Business]
-            .into_iter()
-            .find(|s| s.as_str() == name)
-    }
-
     /// The quick replies this side may send with one tap.
     pub fn quick_replies(self) -> &'static [&'static str] {
         match self {
@@ -120,63 +101,6 @@ impl Side {
                 "这个岗位已经招满了，谢谢关注。",
             ],
         }
-    }
-}
-
-/// What a message is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    /// 1 to 1,000 characters.
-    Text,
-    /// One of the side's quick replies (`GET /conversations/quick-replies`).
-    QuickReply,
-    /// A posting of the business, as a card (`posting_id`).
-    PostingCard,
-    /// The shop's address and point, as a card (business side).
-    LocationCard,
-    /// Asks to exchange phone numbers (either side; written by the server).
-    ContactRequest,
-    /// The seeker agreed: contacts are shown from now on (written by the server).
-    ContactShared,
-    /// The business proposes an interview (`interview_at`, `interview_place`) for the
-    /// seeker's application to the posting; the seeker accepts it with
-    /// `POST /conversations/{id}/messages/{seq}/accept`.
-    InterviewProposal,
-    /// The seeker accepted a proposal: the application moved to `interview` (written by
-    /// the server).
-    InterviewAccepted,
-}
-
-impl MessageKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageKind::Text => "text",
-            MessageKind::QuickReply => "quick_reply",
-            MessageKind::PostingCard => "posting_card",
-            MessageKind::LocationCard => "location_card",
-            MessageKind::ContactRequest => "contact_request",
-            MessageKind::ContactShared => "contact_shared",
-            MessageKind::InterviewProposal => "interview_proposal",
-            MessageKind::InterviewAccepted => "interview_accepted",
-        }
-    }
-
-    /// The kind a stored message names.
-    pub fn parse(name: &str) -> Option<Self> {
-        use MessageKind::*;
-        [
-            Text,
-            QuickReply,
-            PostingCard,
-            LocationCard,
-            ContactRequest,
-            ContactShared,
-            InterviewProposal,
-            InterviewAccepted,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
     }
 }
 
@@ -482,7 +406,7 @@ pub(crate) async fn seen_all<C: ConnectionTrait>(
         .into_iter()
         .map(|a| (a.id, a.display_name))
         .collect();
-    let blocks: HashSet<(Uuid, Uuid, String)> = conversation_block::Entity::find()
+    let blocks: HashSet<(Uuid, Uuid, Side)> = conversation_block::Entity::find()
         .filter(conversation_block::Column::SeekerId.is_in(seeker_ids.iter().copied()))
         .filter(conversation_block::Column::BusinessId.is_in(business_ids.iter().copied()))
         .all(db)
@@ -510,12 +434,8 @@ pub(crate) async fn seen_all<C: ConnectionTrait>(
             business_name: names.get(&c.business_id).cloned().unwrap_or_default(),
             seeker_name: seekers.get(&c.seeker_id).cloned().unwrap_or_default(),
             contacts_shared: consents.contains(&(c.seeker_id, c.business_id)),
-            blocked_by_me: blocks.contains(&(c.seeker_id, c.business_id, side.as_str().to_owned())),
-            blocked_by_them: blocks.contains(&(
-                c.seeker_id,
-                c.business_id,
-                other.as_str().to_owned(),
-            )),
+            blocked_by_me: blocks.contains(&(c.seeker_id, c.business_id, side)),
+            blocked_by_them: blocks.contains(&(c.seeker_id, c.business_id, other)),
             conversation: c,
         })
         .collect())
@@ -585,7 +505,7 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
     id: Uuid,
     input: MessageInput,
     limits: Limits,
-) -> Result<conversation_message::Model, DomainError> {
+) -> Result<Sent, DomainError> {
     let (found, side) = side_in(db, actor, id).await?;
     refuse_if_blocked(db, found.seeker_id, found.business_id).await?;
     let now = time::now();
@@ -793,7 +713,7 @@ pub async fn send<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     if let Some(hit) = flag {
-        tracing::info!(conversation = %found.id, message = %sent.id, rule = %hit.rule, "message flagged as a possible recruiting scam");
+        tracing::info!(conversation = %found.id, message = %sent.message.id, rule = %hit.rule, "message flagged as a possible recruiting scam");
     }
     Ok(sent)
 }
@@ -839,6 +759,13 @@ fn limit_reached(
     })
 }
 
+/// A committed message, and the signal that tells live connections of it.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub message: conversation_message::Model,
+    pub signal: stream::Signal,
+}
+
 /// Writes a message with the next number, in one transaction with the numbering.
 #[allow(clippy::too_many_arguments)]
 async fn append<C: ConnectionTrait + TransactionTrait>(
@@ -850,7 +777,7 @@ async fn append<C: ConnectionTrait + TransactionTrait>(
     body: String,
     data: Value,
     flag: Option<&screening::Hit>,
-) -> Result<conversation_message::Model, DomainError> {
+) -> Result<Sent, DomainError> {
     let now = time::now();
     let txn = crate::db::begin_write(db).await?;
     let read = match side {
@@ -880,8 +807,8 @@ async fn append<C: ConnectionTrait + TransactionTrait>(
         conversation_id: Set(conversation.id),
         seq: Set(numbered.message_count),
         sender_id: Set(sender),
-        side: Set(side.as_str().to_owned()),
-        kind: Set(kind.as_str().to_owned()),
+        side: Set(side),
+        kind: Set(kind),
         body: Set(body),
         data: Set(data),
         has_contact: Set(has_contact),
@@ -906,7 +833,10 @@ async fn append<C: ConnectionTrait + TransactionTrait>(
     }
     stream::place(&txn, conversation, &message).await?;
     txn.commit().await?;
-    Ok(message)
+    Ok(Sent {
+        signal: stream::Signal::for_conversation(conversation),
+        message,
+    })
 }
 
 fn field(name: &str, invalid: Invalid) -> DomainError {
@@ -965,19 +895,15 @@ pub async fn block<C: ConnectionTrait>(
     id: Uuid,
 ) -> Result<Seen, DomainError> {
     let (found, side) = side_in(db, actor, id).await?;
-    let exists = conversation_block::Entity::find_by_id((
-        found.seeker_id,
-        found.business_id,
-        side.as_str().to_owned(),
-    ))
-    .one(db)
-    .await?
-    .is_some();
+    let exists = conversation_block::Entity::find_by_id((found.seeker_id, found.business_id, side))
+        .one(db)
+        .await?
+        .is_some();
     if !exists {
         let inserted = conversation_block::ActiveModel {
             seeker_id: Set(found.seeker_id),
             business_id: Set(found.business_id),
-            side: Set(side.as_str().to_owned()),
+            side: Set(side),
             blocked_by: Set(actor.account_id),
             created_at: Set(time::now()),
         }
@@ -1018,7 +944,7 @@ pub async fn accept_interview<C: ConnectionTrait + TransactionTrait>(
     actor: &Principal,
     id: Uuid,
     seq: i32,
-) -> Result<conversation_message::Model, DomainError> {
+) -> Result<Sent, DomainError> {
     let (found, side) = side_in(db, actor, id).await?;
     if side != Side::Seeker {
         return Err(DomainError::forbidden(
@@ -1030,7 +956,7 @@ pub async fn accept_interview<C: ConnectionTrait + TransactionTrait>(
         .filter(conversation_message::Column::Seq.eq(seq))
         .one(db)
         .await?
-        .filter(|m| m.kind == MessageKind::InterviewProposal.as_str())
+        .filter(|m| m.kind == MessageKind::InterviewProposal)
         .ok_or(DomainError::NotFound("interview proposal"))?;
     if proposal.data["accepted"] == json!(true) {
         return Err(DomainError::conflict(
@@ -1165,7 +1091,7 @@ pub async fn request_contact<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Principal,
     id: Uuid,
-) -> Result<conversation_message::Model, DomainError> {
+) -> Result<Sent, DomainError> {
     let (found, side) = side_in(db, actor, id).await?;
     let body = match side {
         Side::Seeker => "我想和你交换联系方式。",
@@ -1191,7 +1117,7 @@ pub async fn share_contact<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Principal,
     id: Uuid,
-) -> Result<conversation_message::Model, DomainError> {
+) -> Result<Sent, DomainError> {
     let (found, side) = side_in(db, actor, id).await?;
     if side != Side::Seeker {
         return Err(DomainError::forbidden(
@@ -1225,32 +1151,4 @@ pub async fn share_contact<C: ConnectionTrait + TransactionTrait>(
         None,
     )
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_stored_name_parses_back() {
-        use MessageKind::*;
-        for kind in [
-            Text,
-            QuickReply,
-            PostingCard,
-            LocationCard,
-            ContactRequest,
-            ContactShared,
-            InterviewProposal,
-            InterviewAccepted,
-        ] {
-            assert_eq!(MessageKind::parse(kind.as_str()), Some(kind));
-            // The API spells them the way they are stored.
-            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
-        }
-        for side in [Side::Seeker, Side::Business] {
-            assert_eq!(Side::parse(side.as_str()), Some(side));
-        }
-        assert_eq!(MessageKind::parse("voice"), None);
-    }
 }

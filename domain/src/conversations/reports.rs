@@ -18,7 +18,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -39,73 +39,7 @@ pub const TAIL: u64 = 50;
 /// How long a suspension lasts unless the officer says.
 pub const DEFAULT_SUSPEND_DAYS: i64 = 30;
 
-/// Why a message or a conversation is reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConversationReportReason {
-    /// Fees, deposits, 刷单, loans, ID or bank details: a recruiting scam.
-    Scam,
-    /// Insults, threats, unwanted advances.
-    Harassment,
-    /// Refusing or steering someone for their sex, age, origin, health…
-    Discrimination,
-    /// Pressing for contact details, or misusing them.
-    ContactAbuse,
-    /// Anything else (say what in `note`).
-    Other,
-}
-
-impl ConversationReportReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConversationReportReason::Scam => "scam",
-            ConversationReportReason::Harassment => "harassment",
-            ConversationReportReason::Discrimination => "discrimination",
-            ConversationReportReason::ContactAbuse => "contact_abuse",
-            ConversationReportReason::Other => "other",
-        }
-    }
-
-    /// The reason a stored report names.
-    pub fn parse(name: &str) -> Option<Self> {
-        use ConversationReportReason::*;
-        [Scam, Harassment, Discrimination, ContactAbuse, Other]
-            .into_iter()
-            .find(|r| r.as_str() == name)
-    }
-}
-
-/// What an officer decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportOutcome {
-    /// Nothing wrong was found.
-    Dismissed,
-    /// The reported account is warned.
-    Warned,
-    /// The reported account opens no new conversations for `suspend_days`.
-    Suspended,
-}
-
-impl ReportOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportOutcome::Dismissed => "dismissed",
-            ReportOutcome::Warned => "warned",
-            ReportOutcome::Suspended => "suspended",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        [
-            ReportOutcome::Dismissed,
-            ReportOutcome::Warned,
-            ReportOutcome::Suspended,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == name)
-    }
-}
+pub use super::kinds::{ConversationReportReason, ReportOutcome};
 
 /// A report as its reporter files it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -188,7 +122,7 @@ pub async fn report<C: ConnectionTrait>(
                         ),
                     )
                 })?;
-            if message.side == side.as_str() {
+            if message.side == side {
                 return Err(field(
                     "seq",
                     Invalid::new(
@@ -241,10 +175,10 @@ pub async fn report<C: ConnectionTrait>(
         conversation_id: Set(id),
         district_id: Set(district),
         reporter_id: Set(actor.account_id),
-        reporter_side: Set(side.as_str().to_owned()),
+        reporter_side: Set(side),
         reported_id: Set(reported),
         seq: Set(input.seq),
-        reason: Set(input.reason.as_str().to_owned()),
+        reason: Set(input.reason),
         note: Set(note),
         status: Set(OPEN.to_owned()),
         outcome: Set(None),
@@ -583,30 +517,4 @@ pub async fn resolve<C: ConnectionTrait + TransactionTrait>(
     txn.commit().await?;
     tracing::info!(report = %id, outcome = input.outcome.as_str(), "conversation report resolved");
     Ok(filed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stored_names_parse_back_and_match_the_api() {
-        use ConversationReportReason::*;
-        for reason in [Scam, Harassment, Discrimination, ContactAbuse, Other] {
-            assert_eq!(
-                ConversationReportReason::parse(reason.as_str()),
-                Some(reason)
-            );
-            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
-        }
-        for outcome in [
-            ReportOutcome::Dismissed,
-            ReportOutcome::Warned,
-            ReportOutcome::Suspended,
-        ] {
-            assert_eq!(ReportOutcome::parse(outcome.as_str()), Some(outcome));
-            assert_eq!(serde_json::to_value(outcome).unwrap(), outcome.as_str());
-        }
-        assert_eq!(ConversationReportReason::parse("spam"), None);
-    }
 }

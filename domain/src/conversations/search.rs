@@ -196,8 +196,7 @@ pub async fn search<C: ConnectionTrait>(
             let Some(around) = seen.get(&message.conversation_id) else {
                 continue;
             };
-            let hide =
-                message.side != side.as_str() && message.has_contact && !around.contacts_shared;
+            let hide = message.side != side && message.has_contact && !around.contacts_shared;
             let visible = if hide {
                 contact::mask(&message.body)
             } else {

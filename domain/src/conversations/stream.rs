@@ -284,7 +284,7 @@ pub async fn after<C: ConnectionTrait>(
     }
     let masked_maybe: HashSet<(Uuid, Uuid)> = rows
         .iter()
-        .filter(|(_, m, _)| m.has_contact && m.side != side.as_str())
+        .filter(|(_, m, _)| m.has_contact && m.side != side)
         .map(|(_, _, pair)| *pair)
         .collect();
     let shared: HashSet<(Uuid, Uuid)> = if masked_maybe.is_empty() {
@@ -316,7 +316,7 @@ pub async fn after<C: ConnectionTrait>(
 /// A stored message as `side` reads it: the other side's contact details hidden until
 /// the seeker agreed to share them (`shared`), its scam warning shown to the recipient.
 pub(super) fn read_as(m: conversation_message::Model, side: Side, shared: bool) -> Read {
-    let theirs = m.side != side.as_str();
+    let theirs = m.side != side;
     let hide = !shared && m.has_contact && theirs;
     Read {
         warning: m.flag.as_deref().filter(|_| theirs).map(screening::warning),

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::conversations::Side;
+
 /// One side of a seeker–business pair blocked the other: no messages either way, in any of
 /// their conversations, until it unblocks.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,9 +11,9 @@ pub struct Model {
     pub seeker_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub business_id: Uuid,
-    /// The side that blocked: `seeker` or `business`.
+    /// The side that blocked.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub side: String,
+    pub side: Side,
     pub blocked_by: Uuid,
     pub created_at: DateTimeUtc,
 }

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::conversations::{MessageKind, Side};
+
 /// One message of a conversation, as its sender wrote it (masking happens when it is read).
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "conversation_messages")]
@@ -9,10 +11,8 @@ pub struct Model {
     pub conversation_id: Uuid,
     pub seq: i32,
     pub sender_id: Uuid,
-    /// `seeker` or `business`.
-    pub side: String,
-    /// `text`, `quick_reply`, `posting_card` or `location_card`.
-    pub kind: String,
+    pub side: Side,
+    pub kind: MessageKind,
     #[sea_orm(column_type = "Text")]
     pub body: String,
     #[sea_orm(column_type = "JsonBinary")]

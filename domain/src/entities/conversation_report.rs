@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+use crate::conversations::Side;
+use crate::conversations::reports::{ConversationReportReason, ReportOutcome};
+
 /// A side of a conversation reports a message (`seq`) or the whole conversation to the
 /// officers of the posting's district. See `crate::conversations::reports`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,20 +14,18 @@ pub struct Model {
     /// The posting's district when reported: whose officers handle it.
     pub district_id: Option<Uuid>,
     pub reporter_id: Uuid,
-    /// `seeker` or `business`.
-    pub reporter_side: String,
+    pub reporter_side: Side,
     /// The account reported: the reported message's sender, or the other side's latest.
     pub reported_id: Uuid,
     /// The message reported; none: the whole conversation.
     pub seq: Option<i32>,
-    /// `scam`, `harassment`, `discrimination`, `contact_abuse`, `other`.
-    pub reason: String,
+    pub reason: ConversationReportReason,
     #[sea_orm(column_type = "Text", nullable)]
     pub note: Option<String>,
     /// `open` or `resolved`.
     pub status: String,
-    /// `dismissed`, `warned` or `suspended`, once resolved.
-    pub outcome: Option<String>,
+    /// Once resolved.
+    pub outcome: Option<ReportOutcome>,
     #[sea_orm(column_type = "Text", nullable)]
     pub resolution_note: Option<String>,
     pub resolved_by: Option<Uuid>,
