@@ -10,6 +10,7 @@ pub mod gigs;
 pub mod live;
 pub mod market;
 pub mod smtp;
+pub mod talk;
 pub mod tencent_sms;
 pub mod webhook;
 pub mod wechat;

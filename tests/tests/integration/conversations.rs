@@ -3,8 +3,9 @@
 //! seeker consents.
 
 use doorstep_api::config::Settings;
-use doorstep_tests::market::{Shop, posting_body};
-use doorstep_tests::{ApiResponse, Backend, Session, TestApp, on_both_databases, spawn_app_with};
+use doorstep_tests::market::posting_body;
+use doorstep_tests::talk::Talk;
+use doorstep_tests::{Backend, Session, on_both_databases};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -22,56 +23,22 @@ on_both_databases!(
     an_interview_agreed_in_the_conversation_moves_the_application,
 );
 
-struct Talk {
-    app: TestApp,
-    officer: Session,
-    shop: Shop,
-    posting: Uuid,
-    seeker: Session,
-    conversation: String,
-}
-
-/// A seeker who opened a conversation about an open posting (without applying).
 async fn talk(backend: Backend) -> Talk {
-    talk_with(backend, |_| {}).await
+    Talk::start(backend).await
 }
 
 async fn talk_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Talk {
-    let app = spawn_app_with(backend, configure).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.open_posting(&shop, &posting_body("周末咖啡师")).await;
-    let seeker = app.seeker_with_profile("13812345678", "李娜").await;
-    let opened = app
-        .post(
-            &format!("/api/v1/postings/{posting}/conversations"),
-            &json!({}),
-            Some(&seeker.access_token),
-        )
-        .await;
-    assert_eq!(opened.status, 201, "{}", opened.body);
-    let conversation = opened.body["id"].as_str().unwrap().to_owned();
-    Talk {
-        app,
-        officer,
-        shop,
-        posting,
-        seeker,
-        conversation,
-    }
+    Talk::start_with(backend, configure).await
 }
 
-impl Talk {
-    fn path(&self, rest: &str) -> String {
-        format!("/api/v1/conversations/{}{rest}", self.conversation)
-    }
+/// What these tests ask of a conversation beyond [`Talk`].
+trait Asks {
+    async fn say(&self, who: &Session, text: &str) -> i64;
+    async fn read(&self, who: &Session, query: &str) -> Vec<Value>;
+    async fn view(&self, who: &Session) -> Value;
+}
 
-    async fn send(&self, who: &Session, body: Value) -> ApiResponse {
-        self.app
-            .post(&self.path("/messages"), &body, Some(&who.access_token))
-            .await
-    }
-
+impl Asks for Talk {
     async fn say(&self, who: &Session, text: &str) -> i64 {
         let sent = self.send(who, json!({"kind": "text", "text": text})).await;
         assert_eq!(sent.status, 201, "{}", sent.body);

@@ -10,8 +10,9 @@ use doorstep_domain::entities::{conversation, gig_notice};
 use doorstep_domain::time;
 use doorstep_domain::types::NoticeStatus;
 use doorstep_tests::live::connect;
-use doorstep_tests::market::{Shop, posting_body, profile_body};
-use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app_with};
+use doorstep_tests::market::{posting_body, profile_body};
+use doorstep_tests::talk::{Talk, open_conversation, say_in};
+use doorstep_tests::{Backend, Session, TestApp, on_both_databases};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -28,64 +29,20 @@ on_both_databases!(
     a_notice_waits_for_quiet_hours_and_is_dropped_if_read_meanwhile,
 );
 
-struct Talk {
-    app: TestApp,
-    officer: Session,
-    shop: Shop,
-    seeker: Session,
-    conversation: String,
-}
-
 async fn talk(backend: Backend) -> Talk {
-    talk_with(backend, |_| {}).await
+    Talk::start(backend).await
 }
 
-/// A seeker (with no quiet hours) who opened a conversation about an open posting.
 async fn talk_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Talk {
-    let app = spawn_app_with(backend, configure).await;
-    let officer = app.officer().await;
-    let shop = app.verified_shop("13912345678", &officer).await;
-    let posting = app.open_posting(&shop, &posting_body("周末咖啡师")).await;
-    let seeker = app.register_as("seeker", "13812345678").await;
-    let mut profile = profile_body("李娜");
-    profile["push"] = json!({"channels": ["inbox"], "daily_cap": 20});
-    app.as_user(&seeker)
-        .save_profile(&profile)
-        .await
-        .expect("the seeker saves a profile");
-    let conversation = open(&app, &seeker, posting).await;
-    Talk {
-        app,
-        officer,
-        shop,
-        seeker,
-        conversation,
-    }
+    Talk::start_with(backend, configure).await
+}
+
+async fn say(app: &TestApp, conversation: &str, who: &Session, text: &str) -> Value {
+    say_in(app, conversation, who, text).await
 }
 
 async fn open(app: &TestApp, seeker: &Session, posting: Uuid) -> String {
-    let opened = app
-        .post(
-            &format!("/api/v1/postings/{posting}/conversations"),
-            &json!({}),
-            Some(&seeker.access_token),
-        )
-        .await;
-    assert_eq!(opened.status, 201, "{}", opened.body);
-    opened.body["id"].as_str().unwrap().to_owned()
-}
-
-/// `who` says `text` in `conversation`; returns the message as the sender got it.
-async fn say(app: &TestApp, conversation: &str, who: &Session, text: &str) -> Value {
-    let sent = app
-        .post(
-            &format!("/api/v1/conversations/{conversation}/messages"),
-            &json!({"kind": "text", "text": text}),
-            Some(&who.access_token),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{}", sent.body);
-    sent.body
+    open_conversation(app, seeker, posting).await
 }
 
 fn id_of(message: &Value) -> Uuid {
