@@ -421,6 +421,10 @@ pub struct PayLineView {
     pub pay_fen: Option<i64>,
     /// The same in yuan, as text ("187.50").
     pub pay_yuan: Option<String>,
+    /// Integer fen the merchant owes for cancelling the shift late (then `pay_fen` is this
+    /// figure); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation_fen: Option<i64>,
 }
 
 impl From<PayLine> for PayLineView {
@@ -436,6 +440,7 @@ impl From<PayLine> for PayLineView {
             minutes: l.minutes,
             pay_fen: l.pay_fen,
             pay_yuan: l.pay_fen.map(yuan),
+            compensation_fen: l.compensation_fen,
         }
     }
 }

@@ -194,6 +194,7 @@ pub async fn cancel_shift(
 ) -> Result<web::Json<ShiftView>, ApiError> {
     let cancelled = shifts::cancel(
         &state.db,
+        &state.settings.gig_rules(),
         &auth.0,
         id.into_inner(),
         body.into_inner().reason,
