@@ -53,6 +53,10 @@ pub struct ShiftView {
     pub cancel_reason: Option<String>,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
+    /// How the merchant kept its word over the last 90 days (`GET /shifts/{id}` and the
+    /// posting's shift list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant: Option<crate::views::complaints::MerchantRecordView>,
 }
 
 impl ShiftView {
@@ -84,7 +88,13 @@ impl ShiftView {
             cancel_reason: s.cancel_reason,
             created_at: shown(s.created_at),
             updated_at: shown(s.updated_at),
+            merchant: None,
         }
+    }
+
+    pub fn with_merchant(mut self, record: Option<crate::views::complaints::MerchantRecordView>) -> Self {
+        self.merchant = record;
+        self
     }
 }
 
