@@ -604,3 +604,54 @@ pub async fn photo<C: ConnectionTrait>(
         .map_err(|e| DomainError::internal_from("reading an upload", e))?;
     Ok((row, bytes))
 }
+
+/// The complaints `account` filed, with their steps, for their data export.
+pub async fn export<C: ConnectionTrait>(
+    db: &C,
+    account: Uuid,
+) -> Result<serde_json::Value, DomainError> {
+    let filed = complaint::Entity::find()
+        .filter(complaint::Column::ComplainantId.eq(account))
+        .order_by_asc(complaint::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(filed.len());
+    for c in filed {
+        let (photos, steps) = details(db, c.id).await?;
+        out.push(json!({
+            "id": c.id, "subject": c.subject_kind, "subject_id": c.subject_id, "seq": c.seq,
+            "business_id": c.business_id, "reason": c.reason, "text": c.text,
+            "status": c.status, "outcome": c.outcome, "action": c.action,
+            "outcome_note": c.outcome_note, "photos": photos.len(),
+            "created_at": time::to_display(c.created_at),
+            "closed_at": c.closed_at.map(time::to_display),
+            "steps": steps.iter().map(|s| json!({
+                "kind": s.kind, "note": s.note, "at": time::to_display(s.at),
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    Ok(serde_json::Value::Array(out))
+}
+
+/// Erasing a complainant's account: their complaints lose the link to them and their
+/// words (the outcome stays for the business's record and the figures); their photos are
+/// removed by the next retention run (it holds the media store).
+pub async fn erase_complainant<C: ConnectionTrait>(
+    db: &C,
+    account: Uuid,
+) -> Result<(), DomainError> {
+    use sea_orm::sea_query::Expr;
+    complaint::Entity::update_many()
+        .col_expr(
+            complaint::Column::ComplainantId,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .col_expr(complaint::Column::Text, Expr::value(ERASED_TEXT))
+        .filter(complaint::Column::ComplainantId.eq(account))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What an erased complainant's text becomes.
+pub const ERASED_TEXT: &str = "（投诉人已注销）";
