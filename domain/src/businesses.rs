@@ -576,7 +576,9 @@ async fn set_suspended<C: ConnectionTrait>(
         (
             "business_suspended",
             format!("{} 已被暂停", updated.name),
-            format!("经核查投诉成立，商户已被暂停，暂停期间岗位不对求职者展示，也不能发布新岗位。说明：{reason}"),
+            format!(
+                "经核查投诉成立，商户已被暂停，暂停期间岗位不对求职者展示，也不能发布新岗位。说明：{reason}"
+            ),
         )
     } else {
         (

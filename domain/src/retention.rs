@@ -624,7 +624,9 @@ async fn delete_closed_complaints<C: ConnectionTrait>(
     for file in files {
         match media.delete(&file.storage_key).await {
             Ok(()) => {
-                complaint_media::Entity::delete_by_id(file.id).exec(db).await?;
+                complaint_media::Entity::delete_by_id(file.id)
+                    .exec(db)
+                    .await?;
             }
             Err(err) => tracing::warn!(
                 error = %err, key = %file.storage_key,

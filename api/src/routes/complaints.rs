@@ -208,8 +208,7 @@ pub async fn complaint_queue(
     query: web::Query<ComplaintQueueQuery>,
 ) -> Result<web::Json<Page<ComplaintView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
-    let found =
-        complaints::queue(&state.db, &auth.0, query.status, query.overdue, request).await?;
+    let found = complaints::queue(&state.db, &auth.0, query.status, query.overdue, request).await?;
     Ok(web::Json(Page::from(found, ComplaintView::brief)))
 }
 
@@ -264,8 +263,7 @@ pub async fn decide_complaint(
     id: web::Path<Uuid>,
     body: JsonBody<OutcomeInput>,
 ) -> Result<web::Json<ComplaintView>, ApiError> {
-    let updated =
-        handling::decide(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
+    let updated = handling::decide(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(full_view(&state, &auth, updated).await?))
 }
 
@@ -288,8 +286,7 @@ pub async fn business_complaints(
     query: web::Query<ComplaintPageQuery>,
 ) -> Result<web::Json<Page<BusinessComplaintView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
-    let found =
-        complaints::against_business(&state.db, &auth.0, id.into_inner(), request).await?;
+    let found = complaints::against_business(&state.db, &auth.0, id.into_inner(), request).await?;
     Ok(web::Json(Page::from(found, BusinessComplaintView::from)))
 }
 

@@ -92,7 +92,10 @@ impl ShiftView {
         }
     }
 
-    pub fn with_merchant(mut self, record: Option<crate::views::complaints::MerchantRecordView>) -> Self {
+    pub fn with_merchant(
+        mut self,
+        record: Option<crate::views::complaints::MerchantRecordView>,
+    ) -> Self {
         self.merchant = record;
         self
     }

@@ -21,9 +21,7 @@ use uuid::Uuid;
 
 use super::Rules;
 use crate::entities::{business, complaint, shift, shift_claim};
-use crate::types::{
-    ComplaintReason, ComplaintStatus, ComplaintSubject, HoursStatus,
-};
+use crate::types::{ComplaintReason, ComplaintStatus, ComplaintSubject, HoursStatus};
 use crate::{DomainError, time};
 
 /// No-pays that make a complaint.

@@ -431,7 +431,9 @@ pub async fn queue<C: ConnectionTrait>(
     page: PageRequest<Uuid>,
 ) -> Result<Page<complaint::Model>, DomainError> {
     if !matches!(actor.role, Role::Officer | Role::Admin) {
-        return Err(DomainError::forbidden("only officers see the complaint queue"));
+        return Err(DomainError::forbidden(
+            "only officers see the complaint queue",
+        ));
     }
     let scope = crate::districts::scope_of(db, actor).await?;
     let mut query = complaint::Entity::find()

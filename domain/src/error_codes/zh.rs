@@ -47,7 +47,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::BoundaryTooShort => ("边界点太少", "边界至少需要三个点"),
         C::BusinessNotSuspended => ("商户未被暂停", "这家商户目前没有被暂停"),
         C::BusinessNotVerified => ("商家未认证", "只有认证过的商家才能申请展位"),
-        C::BusinessSuspended => ("商户已被暂停", "这家商户因投诉成立已被暂停，解除暂停前不能发布岗位"),
+        C::BusinessSuspended => (
+            "商户已被暂停",
+            "这家商户因投诉成立已被暂停，解除暂停前不能发布岗位",
+        ),
         C::Busy => ("系统繁忙", "同时验证密码的人太多，请稍后再试"),
         C::CannotCancel => ("无法取消", "已经过了可以取消报名的时间"),
         C::CheckinClosed => ("签到已结束", "这个班次的签到已经结束，商家仍可为你确认工时"),

@@ -802,7 +802,8 @@ pub async fn cancel<C: TransactionTrait>(
 /// scheduled pay (integer fen, rounded down).
 pub fn late_cancel_compensation(s: &shift::Model, share_percent: u32) -> i64 {
     let minutes = super::pay::worked_minutes(s.starts_at, s.ends_at, s.break_minutes);
-    super::pay::pay_fen(minutes, s.pay_fen, s.pay_unit) * i64::from(Ord::min(share_percent, 100)) / 100
+    super::pay::pay_fen(minutes, s.pay_fen, s.pay_unit) * i64::from(Ord::min(share_percent, 100))
+        / 100
 }
 
 /// A shift as a viewer may see it, with whether they are a member of its business.

@@ -114,7 +114,10 @@ async fn a_complaint_goes_from_filing_through_escalation_to_a_suspension(backend
         );
     }
     let overdue = app
-        .get("/api/v1/complaints?overdue=true", Some(&officer.access_token))
+        .get(
+            "/api/v1/complaints?overdue=true",
+            Some(&officer.access_token),
+        )
         .await;
     assert_eq!(ids(&overdue), vec![created.id.to_string()]);
 
@@ -232,8 +235,13 @@ async fn a_complaint_goes_from_filing_through_escalation_to_a_suspension(backend
         ]
     );
     assert_eq!(detail.photos.len(), 1);
-    assert_eq!(detail.outcome_note.as_deref(), Some("核实收取押金，暂停商户"));
-    let image = app.get(&detail.photos[0].url, Some(&seeker.access_token)).await;
+    assert_eq!(
+        detail.outcome_note.as_deref(),
+        Some("核实收取押金，暂停商户")
+    );
+    let image = app
+        .get(&detail.photos[0].url, Some(&seeker.access_token))
+        .await;
     assert_eq!(image.status, 200);
     assert!(
         app.inbox_kinds(&seeker)
@@ -371,9 +379,7 @@ async fn the_complainant_is_never_shown_to_the_business(backend: Backend) {
     assert_eq!(direct.status, 404);
 
     // Erasing the complainant's account unlinks them and their words from it.
-    let erased = app
-        .delete("/api/v1/me", Some(&seeker.access_token))
-        .await;
+    let erased = app.delete("/api/v1/me", Some(&seeker.access_token)).await;
     assert!(erased.status < 300, "{}", erased.body);
     let row = complaint::Entity::find_by_id(created.id)
         .one(&app.db)
@@ -396,20 +402,16 @@ async fn a_merchant_cancelling_late_owes_each_worker_once(backend: Backend) {
         app.claimed(worker, soon).await;
         app.claimed(worker, later).await;
     }
-    let owed = doorstep_domain::gigs::shifts::late_cancel_compensation(
-        &app.stored_shift(soon).await,
-        50,
-    );
+    let owed =
+        doorstep_domain::gigs::shifts::late_cancel_compensation(&app.stored_shift(soon).await, 50);
     assert!(owed > 0);
 
     // Cancelled late, twice at once: one cancel wins, each worker is owed once.
     let path = format!("/api/v1/shifts/{soon}/cancel");
     let body = json!({"reason": "店内临时停电"});
     let token = Some(shop.merchant.access_token.as_str());
-    let (first, second) = tokio::join!(
-        app.post(&path, &body, token),
-        app.post(&path, &body, token)
-    );
+    let (first, second) =
+        tokio::join!(app.post(&path, &body, token), app.post(&path, &body, token));
     let mut statuses = [first.status, second.status];
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 409], "{} / {}", first.body, second.body);
@@ -524,7 +526,11 @@ async fn repeat_no_pays_become_one_automatic_complaint(backend: Backend) {
     );
     // The merchant's record shows the unconfirmed pay.
     let posting = app.get(&format!("/api/v1/postings/{gig}"), None).await;
-    assert_eq!(posting.body["merchant_record"]["unpaid"], 2, "{}", posting.body);
+    assert_eq!(
+        posting.body["merchant_record"]["unpaid"], 2,
+        "{}",
+        posting.body
+    );
     assert_eq!(posting.body["merchant_record"]["completed"], 2);
     assert_eq!(posting.body["merchant_record"]["reliability_percent"], 0);
 }
@@ -538,7 +544,9 @@ async fn complaints_are_district_isolated_and_guarded(backend: Backend) {
         .await;
     let shop = app.verified_shop("13912345678", &officer).await;
     let posting = app.open_posting(&shop, &posting_body("周末咖啡师")).await;
-    let gig = app.open_posting(&shop, &gig_posting_body("临时理货员")).await;
+    let gig = app
+        .open_posting(&shop, &gig_posting_body("临时理货员"))
+        .await;
     let seeker = app.gig_worker("13800000131", "林小雨").await;
     let other = app.gig_worker("13800000132", "王芳").await;
     let created = filed(&app, &seeker, &about_posting(posting, "scam")).await;
@@ -709,13 +717,55 @@ async fn complaints_are_district_isolated_and_guarded(backend: Backend) {
     .await;
     assert_eq!(not_upheld.status, 200, "{}", not_upheld.body);
     // Two upheld against the business, counted for officers.
-    let detail = app.get(&format!("/api/v1/complaints/{id}"), officer_token).await;
-    assert_eq!(detail.body["business_upheld_complaints"], 2, "{}", detail.body);
+    let detail = app
+        .get(&format!("/api/v1/complaints/{id}"), officer_token)
+        .await;
+    assert_eq!(
+        detail.body["business_upheld_complaints"], 2,
+        "{}",
+        detail.body
+    );
     // The complainant sees the reason it was not upheld.
     let mine = app
-        .get(&format!("/api/v1/complaints/{id}"), Some(&seeker.access_token))
+        .get(
+            &format!("/api/v1/complaints/{id}"),
+            Some(&seeker.access_token),
+        )
         .await;
     assert_eq!(mine.body["outcome"], "not_upheld");
     assert_eq!(mine.body["outcome_note"], "查无实据");
     assert!(mine.body.get("business_upheld_complaints").is_none());
+
+    // The district's figures count them: three filed and closed, two upheld, all answered
+    // in time; another district's officer does not see them.
+    let district = created.district_id.expect("the business is in a district");
+    let figures = app
+        .get(
+            &format!("/api/v1/districts/{district}/figures"),
+            officer_token,
+        )
+        .await;
+    assert_eq!(figures.status, 200, "{}", figures.body);
+    let k = &figures.body["complaints"];
+    assert_eq!(k["filed"], 3, "{k}");
+    assert_eq!(k["closed"], 3);
+    assert_eq!(k["upheld"], 2);
+    assert_eq!(k["answered_in_time"], 3);
+    assert_eq!(k["answered_in_time_share"], 1.0);
+    assert_eq!(k["median_hours_to_close"], 0.0);
+    assert_eq!(k["median_hours_to_first_answer"], 0.0);
+    assert_eq!(k["open_overdue"], 0);
+    let csv = app
+        .get_bytes(
+            &format!("/api/v1/districts/{district}/figures.csv"),
+            officer_token,
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    let text = String::from_utf8_lossy(&csv.bytes).into_owned();
+    assert!(text.contains(",complaints,,complaints_upheld,2"), "{text}");
+    let hidden = app
+        .get(&format!("/api/v1/districts/{district}/figures"), token)
+        .await;
+    assert_eq!(hidden.status, 404);
 }

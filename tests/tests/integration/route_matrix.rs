@@ -445,7 +445,11 @@ const TABLE: &[(&str, &str, &str)] = &[
         "1 3 3 3 - 4 4 -",
     ),
     ("post", "/api/v1/complaints/{id}/outcome", "1 3 3 3 - 4 4 -"),
-    ("get", "/api/v1/businesses/{id}/complaints", "1 4 Y 4 Y 4 4 Y"),
+    (
+        "get",
+        "/api/v1/businesses/{id}/complaints",
+        "1 4 Y 4 Y 4 4 Y",
+    ),
     (
         "post",
         "/api/v1/businesses/{id}/lift-suspension",
