@@ -5,8 +5,8 @@
 //! confirmed a worker's hours (the figure the pay is owed on). Hours the merchant never
 //! confirmed are confirmed automatically (`gig_auto_confirm_hours` after the shift,
 //! `hours_status` `auto_confirmed`). A **no-pay** is such a claim: worked, and left
-//! unconfirmed by the merchant. [`NO_PAY_THRESHOLD`] or more no-pays of one business whose
-//! shifts ended in the last [`NO_PAY_WINDOW_DAYS`] days become a complaint (reason
+//! unconfirmed by the merchant. [`NO_PAY_THRESHOLD`] or more no-pays of one business
+//! confirmed automatically in the last [`NO_PAY_WINDOW_DAYS`] days become a complaint (reason
 //! `pay_unpaid`, no complainant), routed to the district's officers like any other. Each
 //! such run of no-pays is raised once: the complaint's `auto_key` names the business and
 //! its newest no-pay, and is unique, so a later run finds it taken; a further no-pay
@@ -20,13 +20,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Trans
 use uuid::Uuid;
 
 use super::Rules;
-use crate::entities::{business, complaint, shift, shift_claim};
+use crate::entities::{business, complaint, shift_claim};
 use crate::types::{ComplaintReason, ComplaintStatus, ComplaintSubject, HoursStatus};
 use crate::{DomainError, time};
 
 /// No-pays that make a complaint.
 pub const NO_PAY_THRESHOLD: usize = 2;
-/// The window they are counted over, by the end of their shifts.
+/// The window they are counted over, by when their hours were confirmed automatically.
 pub const NO_PAY_WINDOW_DAYS: i64 = 90;
 
 /// Raises a `pay_unpaid` complaint for every business with repeat no-pays not yet raised.
@@ -37,27 +37,16 @@ pub async fn raise_repeat_no_pays<C: sea_orm::TransactionTrait + ConnectionTrait
     now: DateTime<Utc>,
 ) -> Result<usize, DomainError> {
     let since = now - Duration::days(NO_PAY_WINDOW_DAYS);
-    let recent: Vec<Uuid> = shift::Entity::find()
-        .filter(shift::Column::EndsAt.gt(since))
-        .filter(shift::Column::EndsAt.lte(now))
+    // `confirmed_at` of an automatic confirmation is when the merchant's time ran out.
+    let claims = shift_claim::Entity::find()
+        .filter(shift_claim::Column::HoursStatus.eq(HoursStatus::AutoConfirmed))
+        .filter(shift_claim::Column::ConfirmedAt.gt(since))
+        .filter(shift_claim::Column::ConfirmedAt.lte(now))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    if recent.is_empty() {
-        return Ok(0);
-    }
+        .await?;
     let mut by_business: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
-    for chunk in recent.chunks(500) {
-        let claims = shift_claim::Entity::find()
-            .filter(shift_claim::Column::ShiftId.is_in(chunk.iter().copied()))
-            .filter(shift_claim::Column::HoursStatus.eq(HoursStatus::AutoConfirmed))
-            .all(db)
-            .await?;
-        for c in claims {
-            by_business.entry(c.business_id).or_default().push(c.id);
-        }
+    for c in claims {
+        by_business.entry(c.business_id).or_default().push(c.id);
     }
     let mut raised = 0;
     for (business_id, mut claims) in by_business {

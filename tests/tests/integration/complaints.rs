@@ -492,6 +492,10 @@ async fn repeat_no_pays_become_one_automatic_complaint(backend: Backend) {
                 Expr::value(HoursStatus::AutoConfirmed.as_str()),
             )
             .col_expr(shift_claim::Column::PayFen, Expr::value(Some(8750_i64)))
+            .col_expr(
+                shift_claim::Column::ConfirmedAt,
+                Expr::value(Some(start + Duration::hours(52))),
+            )
             .filter(shift_claim::Column::Id.eq(claim))
             .exec(&app.db)
             .await
@@ -648,6 +652,47 @@ async fn complaints_are_district_isolated_and_guarded(backend: Backend) {
     assert_eq!(short.status, 422, "{}", short.body);
     let nothing = file(&app, &seeker, &about_posting(Uuid::now_v7(), "scam")).await;
     assert_eq!(nothing.status, 404);
+    // A message complaint: about a message the business sent in one's own conversation.
+    let conversation = app
+        .post(
+            &format!("/api/v1/postings/{posting}/conversations"),
+            &json!({}),
+            Some(&seeker.access_token),
+        )
+        .await;
+    assert!(conversation.status < 300, "{}", conversation.body);
+    let conversation = conversation.body["id"].as_str().unwrap().to_owned();
+    for (who, text) in [
+        (&seeker, "你好，还招人吗？"),
+        (&shop.merchant, "面试请带身份证原件"),
+    ] {
+        let sent = app
+            .post(
+                &format!("/api/v1/conversations/{conversation}/messages"),
+                &json!({"kind": "text", "text": text}),
+                Some(&who.access_token),
+            )
+            .await;
+        assert_eq!(sent.status, 201, "{}", sent.body);
+    }
+    let message = |seq: Option<i32>| json!({"subject": "message", "subject_id": conversation, "seq": seq, "reason": "fee_charged", "text": "聊天中要求交押金"});
+    assert_eq!(file(&app, &seeker, &message(Some(2))).await.status, 201);
+    assert_eq!(file(&app, &seeker, &message(Some(1))).await.status, 404);
+    assert_eq!(file(&app, &seeker, &message(None)).await.status, 422);
+    assert_eq!(file(&app, &other, &message(Some(2))).await.status, 404);
+    let about_message = ids(&app
+        .get("/api/v1/me/complaints", Some(&seeker.access_token))
+        .await)[0]
+        .parse::<Uuid>()
+        .unwrap();
+    let closed = decide(
+        &app,
+        &officer,
+        about_message,
+        &json!({"outcome": "not_upheld", "note": "已另案处理"}),
+    )
+    .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
     // A shift complaint works and can take the shift's posting down.
     let shift = app.shift(&shop, gig, Duration::days(2), 4, 2).await;
     let about_shift = filed(
@@ -736,7 +781,7 @@ async fn complaints_are_district_isolated_and_guarded(backend: Backend) {
     assert_eq!(mine.body["outcome_note"], "查无实据");
     assert!(mine.body.get("business_upheld_complaints").is_none());
 
-    // The district's figures count them: three filed and closed, two upheld, all answered
+    // The district's figures count them: four filed and closed, two upheld, all answered
     // in time; another district's officer does not see them.
     let district = created.district_id.expect("the business is in a district");
     let figures = app
@@ -747,10 +792,10 @@ async fn complaints_are_district_isolated_and_guarded(backend: Backend) {
         .await;
     assert_eq!(figures.status, 200, "{}", figures.body);
     let k = &figures.body["complaints"];
-    assert_eq!(k["filed"], 3, "{k}");
-    assert_eq!(k["closed"], 3);
+    assert_eq!(k["filed"], 4, "{k}");
+    assert_eq!(k["closed"], 4);
     assert_eq!(k["upheld"], 2);
-    assert_eq!(k["answered_in_time"], 3);
+    assert_eq!(k["answered_in_time"], 4);
     assert_eq!(k["answered_in_time_share"], 1.0);
     assert_eq!(k["median_hours_to_close"], 0.0);
     assert_eq!(k["median_hours_to_first_answer"], 0.0);
