@@ -239,6 +239,18 @@ pub struct Settings {
     pub gig_checkin_grace_mins: u32,
     /// Hours after a shift's end unconfirmed hours are confirmed from check-in and out.
     pub gig_auto_confirm_hours: u32,
+    // Issue 25: complaints, and merchants held to their word.
+    /// Hours before a gig shift's start within which a merchant cancelling a claimed shift
+    /// cancels late and owes each claimed worker `merchant_late_cancel_share_percent` of the
+    /// shift's pay.
+    pub merchant_late_cancel_hours: u32,
+    /// The share (0 to 100 %) of a shift's scheduled pay a late-cancelling merchant owes
+    /// each claimed worker; it is put on the worker's pay statement.
+    pub merchant_late_cancel_share_percent: u32,
+    /// Hours an officer has to acknowledge a complaint before it escalates.
+    pub complaint_ack_hours: u32,
+    /// Days an officer has to close a complaint with an outcome before it escalates.
+    pub complaint_close_days: u32,
     /// Seconds between runs of the retention job (erasing and anonymising what is past its
     /// retention; see `domain::retention`); 0 disables it (run `doorstep retention` instead).
     pub retention_interval_secs: u64,
@@ -338,6 +350,10 @@ impl Default for Settings {
             gig_checkin_opens_mins: 30,
             gig_checkin_grace_mins: 15,
             gig_auto_confirm_hours: 48,
+            merchant_late_cancel_hours: 24,
+            merchant_late_cancel_share_percent: 50,
+            complaint_ack_hours: 48,
+            complaint_close_days: 7,
             retention_interval_secs: 24 * 60 * 60,
             conversation_retention_days: 180,
             responsiveness_cache_secs: 300,
@@ -508,6 +524,18 @@ impl Settings {
             checkin_opens_before: chrono::Duration::minutes(i64::from(self.gig_checkin_opens_mins)),
             checkin_grace: chrono::Duration::minutes(i64::from(self.gig_checkin_grace_mins)),
             auto_confirm_after: chrono::Duration::hours(i64::from(self.gig_auto_confirm_hours)),
+            merchant_late_cancel_before: chrono::Duration::hours(i64::from(
+                self.merchant_late_cancel_hours,
+            )),
+            merchant_late_cancel_share_percent: self.merchant_late_cancel_share_percent.min(100),
+        }
+    }
+
+    /// The deadlines of complaints.
+    pub fn complaint_rules(&self) -> doorstep_domain::complaints::Rules {
+        doorstep_domain::complaints::Rules {
+            ack_within: chrono::Duration::hours(i64::from(self.complaint_ack_hours.max(1))),
+            close_within: chrono::Duration::days(i64::from(self.complaint_close_days.max(1))),
         }
     }
 }

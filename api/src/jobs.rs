@@ -125,9 +125,12 @@ fn limiter_pruning(state: Arc<AppState>) -> Job {
 
 /// Every `expiry_sweep_secs`: closes expired postings (listings already hide them; this
 /// makes the closure visible to merchants and to the change-event consumers) and escalates
-/// overdue 随手拍 reports. Both are conditional updates, safe on every instance at once.
+/// overdue 随手拍 reports and overdue complaints, and raises the platform's complaints about
+/// repeat no-pays. All are conditional updates (or unique keys), safe on every instance at
+/// once.
 fn sweeps(settings: &Settings, db: DatabaseConnection) -> Job {
     let public_url = Arc::new(settings.public_url());
+    let complaint_rules = settings.complaint_rules();
     Job::new(
         "sweeps",
         Schedule::every(Duration::from_secs(settings.expiry_sweep_secs.max(1))),
@@ -143,6 +146,19 @@ fn sweeps(settings: &Settings, db: DatabaseConnection) -> Job {
                     "escalated",
                     doorstep_domain::reports::handling::escalate_overdue(&db, now, &public_url)
                         .await,
+                );
+                steps.record(
+                    "complaints_escalated",
+                    doorstep_domain::complaints::handling::escalate_overdue(&db, now).await,
+                );
+                steps.record(
+                    "no_pay_complaints",
+                    doorstep_domain::complaints::auto::raise_repeat_no_pays(
+                        &db,
+                        &complaint_rules,
+                        now,
+                    )
+                    .await,
                 );
                 steps.finish()
             }

@@ -40,6 +40,7 @@ use crate::http::Problem;
         (name = "stations", description = "Stations (驿站) for gig workers: the map and what is open now"),
         (name = "trainings", description = "Training sessions at stations and their registrations"),
         (name = "reports", description = "随手拍 reports, their dispatch and handling, and the public board"),
+        (name = "complaints", description = "Complaints (投诉) about postings, businesses, messages and shifts: deadlines, escalation, outcomes, suspension"),
         (name = "points", description = "Points for community work, rewards and redemptions"),
         (name = "wishes", description = "The wish wall (心愿墙)"),
         (name = "gigs", description = "Gig shifts: claims, check-in, hours, pay, ratings and reliability"),

@@ -478,3 +478,125 @@ pub async fn remove_member<C: TransactionTrait>(
     txn.commit().await?;
     Ok(())
 }
+
+// Issue 25: suspension on an upheld complaint (domain/src/complaints).
+
+/// Refuses posting for a suspended business (409 `business_suspended`).
+pub fn refuse_if_suspended(business: &business::Model) -> Result<(), DomainError> {
+    if business.status == BusinessStatus::Suspended {
+        return Err(DomainError::conflict(
+            ErrorCode::BusinessSuspended,
+            "this business is suspended after an upheld complaint; it cannot post until an officer lifts the suspension",
+        ));
+    }
+    Ok(())
+}
+
+/// Suspends a business inside the caller's transaction (an officer upheld a complaint):
+/// its postings leave search through the outbox `status_changed` event, its members are
+/// told. Audit-logged.
+pub async fn suspend<C: ConnectionTrait>(
+    db: &C,
+    officer: Uuid,
+    id: Uuid,
+    reason: &str,
+) -> Result<business::Model, DomainError> {
+    set_suspended(db, officer, id, true, reason).await
+}
+
+/// An officer lifts a suspension: the business is verified again and its open postings
+/// return to search. Audit-logged.
+pub async fn lift_suspension<C: TransactionTrait>(
+    db: &C,
+    actor: &Principal,
+    id: Uuid,
+    reason: &str,
+) -> Result<business::Model, DomainError> {
+    require_role(actor, &[Role::Officer, Role::Admin])?;
+    let reason = bounded(reason, 2, 300)
+        .map_err(|e| DomainError::Validation(ValidationErrors::single("reason", e)))?;
+    let txn = crate::db::begin_write(db).await?;
+    let current = find(&txn, id).await?;
+    crate::districts::scope_of(&txn, actor)
+        .await?
+        .require(current.district_id, "business")?;
+    let updated = set_suspended(&txn, actor.account_id, id, false, &reason).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+async fn set_suspended<C: ConnectionTrait>(
+    db: &C,
+    officer: Uuid,
+    id: Uuid,
+    suspended: bool,
+    reason: &str,
+) -> Result<business::Model, DomainError> {
+    let current = find(db, id).await?;
+    let (from, to) = if suspended {
+        (BusinessStatus::Verified, BusinessStatus::Suspended)
+    } else {
+        (BusinessStatus::Suspended, BusinessStatus::Verified)
+    };
+    if !suspended && current.status != from {
+        return Err(DomainError::conflict(
+            ErrorCode::BusinessNotSuspended,
+            "this business is not suspended",
+        ));
+    }
+    if current.status == to {
+        return Ok(current);
+    }
+    let mut active: business::ActiveModel = current.into();
+    active.status = Set(to);
+    active.updated_at = Set(time::now());
+    let updated = active.update(db).await?;
+    outbox::record(
+        db,
+        Aggregate::Business,
+        id,
+        "status_changed",
+        json!({"status": to}),
+    )
+    .await?;
+    crate::audit::record(
+        db,
+        officer,
+        None,
+        if suspended {
+            "business_suspended"
+        } else {
+            "business_suspension_lifted"
+        },
+        ("business", id),
+        reason,
+    )
+    .await?;
+    let (kind, title, body) = if suspended {
+        (
+            "business_suspended",
+            format!("{} 已被暂停", updated.name),
+            format!(
+                "经核查投诉成立，商户已被暂停，暂停期间岗位不对求职者展示，也不能发布新岗位。说明：{reason}"
+            ),
+        )
+    } else {
+        (
+            "business_suspension_lifted",
+            format!("{} 已解除暂停", updated.name),
+            "商户已恢复，岗位将重新对求职者展示。".to_owned(),
+        )
+    };
+    for member in members(db, id).await? {
+        inbox::notify(
+            db,
+            member.account_id,
+            kind,
+            title.clone(),
+            body.clone(),
+            json!({"business_id": id, "status": to}),
+        )
+        .await?;
+    }
+    Ok(updated)
+}

@@ -76,6 +76,7 @@ macro_rules! error_codes {
 error_codes! {
     AccountDisabled = "account_disabled", 401, "The account is disabled";
     AccountExists = "account_exists", 409, "An account with this phone number or e-mail address already exists";
+    ActionNotApplicable = "action_not_applicable", 422, "This action does not fit what the complaint is about (taking down needs a posting or a shift)";
     AfterStart = "after_start", 422, "The deadline must come before the start";
     AlreadyAnswered = "already_answered", 409, "This wish was already done or declined";
     AlreadyApplied = "already_applied", 409, "You have already applied to this posting";
@@ -100,13 +101,16 @@ error_codes! {
     BoundaryEmpty = "boundary_empty", 422, "The boundary encloses no area (points in a line?)";
     BoundaryTooLong = "boundary_too_long", 422, "A boundary has at most 500 points";
     BoundaryTooShort = "boundary_too_short", 422, "A boundary needs at least three points";
+    BusinessNotSuspended = "business_not_suspended", 409, "This business is not suspended";
     BusinessNotVerified = "business_not_verified", 409, "Only verified businesses take booths";
+    BusinessSuspended = "business_suspended", 409, "This business is suspended after an upheld complaint; it cannot post until an officer lifts the suspension";
     Busy = "busy", 503, "Too many passwords are being checked right now; retry after `Retry-After`";
     CannotCancel = "cannot_cancel", 409, "The claim is past the point where it can be cancelled";
     CheckinClosed = "checkin_closed", 409, "Check-in has closed for this shift; the merchant can still confirm your hours";
     CheckinNotOpen = "checkin_not_open", 409, "Check-in has not opened yet for this shift";
     CodeDailyLimit = "code_daily_limit", 429, "This destination was sent its codes for the day; try again tomorrow";
     CodeResendTooSoon = "code_resend_too_soon", 429, "A code was sent moments ago; retry after `Retry-After`";
+    ComplaintClosed = "complaint_closed", 409, "This complaint is already closed with an outcome";
     ContentRisky = "content_risky", 422, "WeChat's content security check found this text risky; change it";
     ConversationBlocked = "conversation_blocked", 409, "One side of the conversation blocked the other: no more messages either way";
     ConversationsSuspended = "conversations_suspended", 409, "This account's messages were flagged as possible scams and wait for an officer, or an officer suspended its new conversations after a report";

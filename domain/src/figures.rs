@@ -39,6 +39,14 @@
 //! - **reports resolved**: reports of the district with status `resolved` and `resolved_at`
 //!   in the range, by report category.
 //!
+//! - **complaints** (whole range only): `filed` with `created_at` in the range; `closed`
+//!   and `upheld` with `closed_at` in the range; **median hours to first answer** over
+//!   complaints first answered (acknowledged, or closed unacknowledged) in the range, whole
+//!   hours from filing; **median hours to close** over those closed in the range;
+//!   **answered in time**: of those closed in the range, the ones acknowledged by their
+//!   acknowledgement deadline and closed by their closing deadline, and its share (null when
+//!   none closed); **open overdue**: not closed now and past a deadline (escalated).
+//!
 //! The first and last weeks may be partial: only days inside the range count.
 
 use crate::ErrorCode;
@@ -298,6 +306,24 @@ pub struct Figures {
     pub reports: Vec<ReportRow>,
     /// Placements of graduates by graduation year.
     pub graduates: Vec<GraduateRow>,
+    /// Complaints of the district's businesses over the whole range.
+    pub complaints: ComplaintFigures,
+}
+
+/// Complaints over the range (see the module's definitions).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ComplaintFigures {
+    pub filed: u64,
+    pub closed: u64,
+    pub upheld: u64,
+    pub median_hours_to_first_answer: Option<f64>,
+    pub median_hours_to_close: Option<f64>,
+    /// Closed in the range, acknowledged and closed by their deadlines.
+    pub answered_in_time: u64,
+    /// `answered_in_time / closed`, 0..1.
+    pub answered_in_time_share: Option<f64>,
+    /// Not closed now and past a deadline.
+    pub open_overdue: u64,
 }
 
 // ---- The queries ----
@@ -638,7 +664,93 @@ pub async fn compute<C: ConnectionTrait>(
     fairs(&q, &mut c).await?;
     training(&q, &mut c).await?;
     reports(&q, &mut c).await?;
-    c.fold(district_id, district_name, range)
+    let complaints = complaints(&q).await?;
+    let mut figures = c.fold(district_id, district_name, range)?;
+    figures.complaints = complaints;
+    Ok(figures)
+}
+
+#[derive(FromQueryResult)]
+struct Hours {
+    hours: i64,
+    n: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+/// The complaint figures: a handful of aggregate queries over `complaints` (by
+/// `idx_complaints_queue`'s district, then the range).
+async fn complaints<C: ConnectionTrait>(
+    q: &Queries<'_, C>,
+) -> Result<ComplaintFigures, DomainError> {
+    let (db, d) = (q.db, q.d);
+    let one = |sql: String, values: Vec<Value>| async move {
+        let found: Vec<Count> = rows(db, d, &sql, values).await?;
+        Ok::<u64, DomainError>(found.first().map(|r| count(r.n)).unwrap_or(0))
+    };
+    let filed = one(
+        "SELECT COUNT(*) AS n FROM complaints WHERE district_id = $1 \
+         AND created_at >= $2 AND created_at < $3"
+            .to_owned(),
+        q.values(),
+    )
+    .await?;
+    let closed_in_range = "district_id = $1 AND closed_at >= $2 AND closed_at < $3";
+    let closed = one(
+        format!("SELECT COUNT(*) AS n FROM complaints WHERE {closed_in_range}"),
+        q.values(),
+    )
+    .await?;
+    let upheld = one(
+        format!(
+            "SELECT COUNT(*) AS n FROM complaints WHERE {closed_in_range} AND outcome = 'upheld'"
+        ),
+        q.values(),
+    )
+    .await?;
+    let answered_in_time = one(
+        format!(
+            "SELECT COUNT(*) AS n FROM complaints WHERE {closed_in_range} \
+             AND acknowledged_at <= ack_due_at AND closed_at <= close_due_at"
+        ),
+        q.values(),
+    )
+    .await?;
+    let open_overdue = one(
+        "SELECT COUNT(*) AS n FROM complaints WHERE district_id = $1 AND status <> 'closed' \
+         AND (ack_escalated_at IS NOT NULL OR close_escalated_at IS NOT NULL)"
+            .to_owned(),
+        vec![q.district_id.into()],
+    )
+    .await?;
+    let histogram = |column: &'static str| {
+        let hours = d.whole_hours("created_at", column);
+        let sql = format!(
+            "SELECT {hours} AS hours, COUNT(*) AS n FROM complaints WHERE district_id = $1 \
+             AND {column} >= $2 AND {column} < $3 GROUP BY 1"
+        );
+        async move {
+            let found: Vec<Hours> = rows(db, d, &sql, q.values()).await?;
+            let mut h: BTreeMap<i64, u64> = BTreeMap::new();
+            for r in found {
+                *h.entry(r.hours).or_default() += count(r.n);
+            }
+            Ok::<Option<f64>, DomainError>(median(&h))
+        }
+    };
+    Ok(ComplaintFigures {
+        filed,
+        closed,
+        upheld,
+        median_hours_to_first_answer: histogram("acknowledged_at").await?,
+        median_hours_to_close: histogram("closed_at").await?,
+        answered_in_time,
+        answered_in_time_share: ratio(answered_in_time, closed),
+        open_overdue,
+    })
 }
 
 /// What every query of one computation shares: the connection, the backend's dialect, the
@@ -1221,6 +1333,7 @@ impl Counted {
                     placements,
                 })
                 .collect(),
+            complaints: ComplaintFigures::default(),
         })
     }
 }
@@ -1229,7 +1342,7 @@ impl Counted {
 
 /// The CSV header: one figure per row (long format). `week_start` is the Monday of the
 /// week, empty for the whole range; `section` is postings, applications, gigs, fairs,
-/// training, reports or graduates; `category` the posting, training or report category (for
+/// training, reports, graduates or complaints (whole range only); `category` the posting, training or report category (for
 /// graduates the graduation year), empty for all; `metric` a field name of the JSON;
 /// `value` a number (counts, minutes, hours, rates 0..1), empty when there is nothing to
 /// measure.
@@ -1395,6 +1508,25 @@ pub fn to_csv(f: &Figures) -> String {
             "placements",
             Cell::Count(g.placements),
         );
+    }
+    let k = &f.complaints;
+    for (metric, cell) in [
+        ("complaints_filed", Cell::Count(k.filed)),
+        ("complaints_closed", Cell::Count(k.closed)),
+        ("complaints_upheld", Cell::Count(k.upheld)),
+        (
+            "median_hours_to_first_answer",
+            Cell::Real(k.median_hours_to_first_answer),
+        ),
+        ("median_hours_to_close", Cell::Real(k.median_hours_to_close)),
+        ("answered_in_time", Cell::Count(k.answered_in_time)),
+        (
+            "answered_in_time_share",
+            Cell::Real(k.answered_in_time_share),
+        ),
+        ("open_overdue", Cell::Count(k.open_overdue)),
+    ] {
+        push(None, "complaints", "", metric, cell);
     }
     for w in &f.weeks {
         let week = Some(w.week_start);

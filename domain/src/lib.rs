@@ -51,6 +51,8 @@ pub mod wechat_push;
 pub mod wishes;
 // Officer services (issue 11).
 pub mod figures;
+// Issue 25: complaints.
+pub mod complaints;
 pub mod retention;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};

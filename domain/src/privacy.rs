@@ -140,6 +140,7 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
             "worker_start": c.seeker_start.map(time::to_display),
             "worker_end": c.seeker_end.map(time::to_display), "dispute_reason": c.dispute_reason,
             "minutes": c.final_minutes, "pay_fen": c.pay_fen,
+            "compensation_fen": c.compensation_fen,
             "created_at": time::to_display(c.created_at),
         })).collect::<Vec<_>>(),
         // Ratings the seeker gave; those they received are theirs once revealed.
@@ -151,6 +152,8 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
         "conversations": crate::conversations::export(db, actor.account_id).await?,
         // Reports of conversations they filed, and what officers decided.
         "conversation_reports": crate::conversations::reports::filed_by(db, actor.account_id).await?,
+        // Complaints they filed, each step, and the outcome.
+        "complaints": crate::complaints::export(db, actor.account_id).await?,
         // Text content security held for an officer, and what the officer decided.
         "content_reviews": held.iter().map(|r| json!({
             "subject_type": r.subject_type, "subject_id": r.subject_id, "field": r.field,
@@ -241,6 +244,7 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
         .await?;
     crate::conversations::erase_seeker(&txn, id).await?;
     crate::conversations::reports::erase_reporter(&txn, id).await?;
+    crate::complaints::erase_complainant(&txn, id).await?;
 
     if let Some(profile) = seeker_profile::Entity::find_by_id(id).one(&txn).await? {
         let mut kept: seeker_profile::ActiveModel = profile.into();

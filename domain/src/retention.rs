@@ -25,6 +25,7 @@
 //! | `auth_codes` (one-time codes: a phone number or e-mail and a hashed code) | 1 day after the code expired (used codes expire too) and the day's send count it carries ran out | deleted (deleting sooner would lift the resend and daily limits) |
 //! | `shift_claims` check-in position | 90 days after check-in, unless the hours are in dispute | latitude, longitude and accuracy erased; times, hours and pay stay |
 //! | `report_media` (photos, voice) | 1 year after the report was closed (resolved, rejected, or linked as a duplicate) | files removed from the media store, then the rows |
+//! | `complaints` (with their steps and photos) | 3 years after closing (an open complaint is kept); an erased complainant's photos at the next run | photos removed from the media store, then the rows |
 //! | `conversations` (with their messages and reports) | [`Policy::conversation_days`] (180) after the last message, unless the seeker has a live (not anonymised) application to the posting, which keeps it as a recruiting record until the application is anonymised; never while a report on it is open or its suspension runs | deleted |
 //!
 //! An anonymised application is a closed record: moving it again is refused
@@ -83,6 +84,7 @@ pub struct RetentionReport {
     pub report_media_deleted: u64,
     pub conversations_deleted: u64,
     pub conversation_messages_deleted: u64,
+    pub complaints_deleted: u64,
 }
 
 impl RetentionReport {
@@ -107,6 +109,7 @@ impl RetentionReport {
             + self.report_media_deleted
             + self.conversations_deleted
             + self.conversation_messages_deleted
+            + self.complaints_deleted
     }
 
     pub fn is_empty(&self) -> bool {
@@ -181,6 +184,7 @@ pub async fn run<C: TransactionTrait + ConnectionTrait>(
     // After the applications: one anonymised in this run no longer keeps its conversation.
     let quiet_since = now - Duration::days(i64::from(policy.conversation_days));
     delete_conversations(db, quiet_since, now, &mut report).await?;
+    report.complaints_deleted = delete_closed_complaints(db, media, &cut).await?;
     Ok(report)
 }
 
@@ -586,6 +590,92 @@ async fn delete_report_media<C: ConnectionTrait>(
         if !removed.is_empty() {
             deleted += report_media::Entity::delete_many()
                 .filter(report_media::Column::Id.is_in(removed))
+                .exec(db)
+                .await?
+                .rows_affected;
+        }
+        if (rows.len() as u64) < BATCH {
+            return Ok(deleted);
+        }
+    }
+}
+
+/// Complaints closed more than three years ago (the recruiting-record period), with their
+/// steps and photos; a photo whose file cannot be removed keeps its complaint for the next
+/// run.
+async fn delete_closed_complaints<C: ConnectionTrait>(
+    db: &C,
+    media: &dyn MediaStore,
+    cut: &Cutoffs,
+) -> Result<u64, DomainError> {
+    use crate::entities::{complaint, complaint_event, complaint_media};
+    // The photos of complainants who erased their account go first (the complaint stays).
+    let erased = Query::select()
+        .column(complaint::Column::Id)
+        .from(complaint::Entity)
+        .and_where(complaint::Column::ComplainantId.is_null())
+        .and_where(complaint::Column::AutoKey.is_null())
+        .to_owned();
+    let files = complaint_media::Entity::find()
+        .filter(complaint_media::Column::ComplaintId.in_subquery(erased))
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    for file in files {
+        match media.delete(&file.storage_key).await {
+            Ok(()) => {
+                complaint_media::Entity::delete_by_id(file.id)
+                    .exec(db)
+                    .await?;
+            }
+            Err(err) => tracing::warn!(
+                error = %err, key = %file.storage_key,
+                "could not remove an erased complainant's photo; retrying on the next run"
+            ),
+        }
+    }
+    let mut deleted = 0;
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut query = complaint::Entity::find()
+            .filter(complaint::Column::ClosedAt.lt(cut.three_years))
+            .order_by_asc(complaint::Column::Id)
+            .limit(BATCH);
+        if let Some(after) = after {
+            query = query.filter(complaint::Column::Id.gt(after));
+        }
+        let rows = query.all(db).await?;
+        let Some(last) = rows.last() else {
+            return Ok(deleted);
+        };
+        after = Some(last.id);
+        let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+        let files = complaint_media::Entity::find()
+            .filter(complaint_media::Column::ComplaintId.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        let mut kept = Vec::new();
+        for file in &files {
+            if let Err(err) = media.delete(&file.storage_key).await {
+                tracing::warn!(
+                    error = %err, key = %file.storage_key,
+                    "could not remove an expired complaint photo; retrying on the next run"
+                );
+                kept.push(file.complaint_id);
+            }
+        }
+        let gone: Vec<Uuid> = ids.into_iter().filter(|id| !kept.contains(id)).collect();
+        if !gone.is_empty() {
+            complaint_media::Entity::delete_many()
+                .filter(complaint_media::Column::ComplaintId.is_in(gone.iter().copied()))
+                .exec(db)
+                .await?;
+            complaint_event::Entity::delete_many()
+                .filter(complaint_event::Column::ComplaintId.is_in(gone.iter().copied()))
+                .exec(db)
+                .await?;
+            deleted += complaint::Entity::delete_many()
+                .filter(complaint::Column::Id.is_in(gone))
                 .exec(db)
                 .await?
                 .rows_affected;

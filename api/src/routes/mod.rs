@@ -35,6 +35,8 @@ pub mod wechat_push;
 // The gig workers' community.
 pub mod points;
 pub mod reports;
+// Issue 25.
+pub mod complaints;
 pub mod stations;
 pub mod trainings;
 pub mod wishes;
@@ -200,6 +202,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reports::get_media)
                 .service(reports::create_department)
                 .service(reports::list_departments)
+                // Issue 25: complaints.
+                .service(complaints::file_complaint)
+                .service(complaints::complaint_queue)
+                .service(complaints::my_complaints)
+                .service(complaints::get_complaint)
+                .service(complaints::add_complaint_photo)
+                .service(complaints::get_complaint_photo)
+                .service(complaints::acknowledge_complaint)
+                .service(complaints::decide_complaint)
+                .service(complaints::business_complaints)
+                .service(complaints::lift_business_suspension)
                 .service(points::my_points)
                 .service(points::list_rewards)
                 .service(points::create_reward)

@@ -165,7 +165,9 @@ pub async fn get_posting(
         postings::find_visible(&state.db, auth.0.as_ref(), id.into_inner()).await?;
     let mut shown = [PostingView::new(found, &business)];
     with_responsiveness(&state, &mut shown).await?;
-    let [shown] = shown;
+    let [mut shown] = shown;
+    shown.merchant_record =
+        Some(crate::routes::complaints::merchant_record(&state, business.id).await?);
     Ok(coord.json(shown))
 }
 

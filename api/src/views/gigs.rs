@@ -53,6 +53,10 @@ pub struct ShiftView {
     pub cancel_reason: Option<String>,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
+    /// How the merchant kept its word over the last 90 days (`GET /shifts/{id}` and the
+    /// posting's shift list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant: Option<crate::views::complaints::MerchantRecordView>,
 }
 
 impl ShiftView {
@@ -84,7 +88,16 @@ impl ShiftView {
             cancel_reason: s.cancel_reason,
             created_at: shown(s.created_at),
             updated_at: shown(s.updated_at),
+            merchant: None,
         }
+    }
+
+    pub fn with_merchant(
+        mut self,
+        record: Option<crate::views::complaints::MerchantRecordView>,
+    ) -> Self {
+        self.merchant = record;
+        self
     }
 }
 
@@ -421,6 +434,10 @@ pub struct PayLineView {
     pub pay_fen: Option<i64>,
     /// The same in yuan, as text ("187.50").
     pub pay_yuan: Option<String>,
+    /// Integer fen the merchant owes for cancelling the shift late (then `pay_fen` is this
+    /// figure); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation_fen: Option<i64>,
 }
 
 impl From<PayLine> for PayLineView {
@@ -436,6 +453,7 @@ impl From<PayLine> for PayLineView {
             minutes: l.minutes,
             pay_fen: l.pay_fen,
             pay_yuan: l.pay_fen.map(yuan),
+            compensation_fen: l.compensation_fen,
         }
     }
 }

@@ -109,6 +109,10 @@ pub struct PostingView {
     /// conversations count (too few to say), and on the merchant's own answers.
     #[serde(default)]
     pub responsiveness: Option<crate::views::conversation_records::ResponsivenessView>,
+    /// How the merchant kept its word on gig shifts over the last 90 days, and the upheld
+    /// complaints against it (`GET /postings/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_record: Option<crate::views::complaints::MerchantRecordView>,
 }
 
 impl PostingView {
@@ -144,6 +148,7 @@ impl PostingView {
             created_at: to_display(p.created_at),
             updated_at: to_display(p.updated_at),
             responsiveness: None,
+            merchant_record: None,
         }
     }
 }

@@ -3,6 +3,8 @@
 //! password hash.
 
 pub mod community;
+// Issue 25: complaints.
+pub mod complaints;
 pub mod conversation_records;
 pub mod conversations;
 pub mod fairs;

@@ -60,3 +60,7 @@ pub mod wechat_binding;
 pub mod wechat_message;
 pub mod wechat_subscription;
 pub mod wish;
+// Issue 25: complaints.
+pub mod complaint;
+pub mod complaint_event;
+pub mod complaint_media;

@@ -52,6 +52,9 @@ pub struct Model {
     pub final_minutes: Option<i32>,
     /// Integer fen due, once the hours are settled.
     pub pay_fen: Option<i64>,
+    /// What the merchant owes for cancelling the shift late (integer fen); set once, by
+    /// the cancelling transaction.
+    pub compensation_fen: Option<i64>,
     pub reminded_day_at: Option<DateTimeUtc>,
     pub reminded_hour_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

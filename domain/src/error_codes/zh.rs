@@ -14,6 +14,7 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
     Some(match code {
         C::AccountDisabled => ("账号已停用", "该账号已被停用"),
         C::AccountExists => ("账号已存在", "该手机号或邮箱已注册过账号"),
+        C::ActionNotApplicable => ("处理方式不适用", "下架只适用于针对岗位或班次的投诉"),
         C::AfterStart => ("截止时间有误", "截止时间必须早于开始时间"),
         C::AlreadyAnswered => ("心愿已处理", "这个心愿已经完成或被婉拒了"),
         C::AlreadyApplied => ("已经投递过", "你已经投递过这个岗位了"),
@@ -44,7 +45,12 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::BoundaryEmpty => ("边界无面积", "边界没有围出区域（各点是否在一条直线上？）"),
         C::BoundaryTooLong => ("边界点过多", "边界最多 500 个点"),
         C::BoundaryTooShort => ("边界点太少", "边界至少需要三个点"),
+        C::BusinessNotSuspended => ("商户未被暂停", "这家商户目前没有被暂停"),
         C::BusinessNotVerified => ("商家未认证", "只有认证过的商家才能申请展位"),
+        C::BusinessSuspended => (
+            "商户已被暂停",
+            "这家商户因投诉成立已被暂停，解除暂停前不能发布岗位",
+        ),
         C::Busy => ("系统繁忙", "同时验证密码的人太多，请稍后再试"),
         C::CannotCancel => ("无法取消", "已经过了可以取消报名的时间"),
         C::CheckinClosed => ("签到已结束", "这个班次的签到已经结束，商家仍可为你确认工时"),
@@ -54,6 +60,7 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
             "今天发送到该号码或邮箱的验证码已达上限，请明天再试",
         ),
         C::CodeResendTooSoon => ("发送太频繁", "验证码刚刚发送过，请稍后再试"),
+        C::ComplaintClosed => ("投诉已办结", "这条投诉已经有处理结果了"),
         C::ContentRisky => (
             "内容不合规",
             "这段文字未通过微信内容安全检测，请修改后再提交",

@@ -250,6 +250,7 @@ pub async fn claim<C: TransactionTrait>(
         resolution_note: Set(None),
         final_minutes: Set(None),
         pay_fen: Set(None),
+        compensation_fen: Set(None),
         reminded_day_at: Set(None),
         reminded_hour_at: Set(None),
         created_at: Set(now),

@@ -49,6 +49,10 @@ pub struct Rules {
     pub checkin_grace: Duration,
     /// Hours a merchant has not confirmed are confirmed this long after the shift's end.
     pub auto_confirm_after: Duration,
+    /// A merchant cancelling a claimed shift later than this before its start cancels late.
+    pub merchant_late_cancel_before: Duration,
+    /// The share of the scheduled pay a late-cancelling merchant owes each claimed worker.
+    pub merchant_late_cancel_share_percent: u32,
 }
 
 impl Default for Rules {
@@ -57,6 +61,8 @@ impl Default for Rules {
             checkin_opens_before: Duration::minutes(30),
             checkin_grace: Duration::minutes(15),
             auto_confirm_after: Duration::hours(48),
+            merchant_late_cancel_before: Duration::hours(24),
+            merchant_late_cancel_share_percent: 50,
         }
     }
 }

@@ -74,6 +74,9 @@ pub struct PayLine {
     pub minutes: Option<i32>,
     /// Fen due once settled; `None` until then.
     pub pay_fen: Option<i64>,
+    /// What the merchant owes for cancelling the shift late (then `pay_fen` is the same
+    /// figure and nothing was worked).
+    pub compensation_fen: Option<i64>,
 }
 
 /// One worker's week.
@@ -109,6 +112,7 @@ pub fn weekly_totals(lines: &[PayLine]) -> Vec<WeekTotal> {
             });
         total.shifts += 1;
         match line.pay_fen {
+            Some(fen) if line.compensation_fen.is_some() => total.pay_fen += fen,
             Some(fen) if line.hours_status.is_settled() => {
                 total.minutes += i64::from(line.minutes.unwrap_or(0));
                 total.pay_fen += fen;
@@ -311,6 +315,7 @@ mod tests {
             hours_status: status,
             minutes: Some(minutes),
             pay_fen: status.is_settled().then_some(fen),
+            compensation_fen: None,
         }
     }
 

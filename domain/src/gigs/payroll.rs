@@ -13,11 +13,13 @@ use crate::entities::{shift, shift_claim};
 use crate::types::{ClaimStatus, HoursStatus, Role};
 use crate::{DomainError, Invalid, ValidationErrors, applications};
 
-/// Claims that have hours to pay or settle: worked, or disputed.
+/// Claims that have hours to pay or settle: worked, or disputed; or a late cancellation
+/// the merchant owes for.
 fn has_hours() -> Condition {
     Condition::any()
         .add(shift_claim::Column::Status.is_in([ClaimStatus::CheckedIn, ClaimStatus::Completed]))
         .add(shift_claim::Column::HoursStatus.ne(HoursStatus::Unconfirmed))
+        .add(shift_claim::Column::CompensationFen.is_not_null())
 }
 
 async fn lines<C: ConnectionTrait>(
@@ -43,7 +45,11 @@ async fn lines<C: ConnectionTrait>(
                 ends_at: s.ends_at,
                 hours_status: c.hours_status,
                 minutes: c.final_minutes,
-                pay_fen: c.pay_fen.filter(|_| c.hours_status.is_settled()),
+                pay_fen: c
+                    .pay_fen
+                    .filter(|_| c.hours_status.is_settled())
+                    .or(c.compensation_fen),
+                compensation_fen: c.compensation_fen,
             })
         })
         .collect())

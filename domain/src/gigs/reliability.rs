@@ -163,6 +163,116 @@ pub async fn record_for<C: ConnectionTrait>(
     })
 }
 
+/// A merchant's reliability (issue 25), held to their word as workers are: of the claimed
+/// places on their shifts in the last 90 days, how many they honoured. Each claim is one
+/// place:
+/// - `completed`: worked (completed, or checked in and over);
+/// - `late_cancellations`: the merchant cancelled the shift within
+///   `merchant_late_cancel_hours` of its start (the worker was owed a share of the pay);
+/// - `unpaid`: worked, but the merchant never confirmed the hours the pay is owed on (they
+///   were confirmed automatically);
+/// - `disputed`: the worker disputed the merchant's hours (the merchant did not honour the
+///   worker's check-in and check-out).
+///
+/// The score is the places honoured in full (completed, neither unpaid nor disputed) over
+/// the places committed (completed + cancelled late); no history is no score.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MerchantReliability {
+    pub completed: u32,
+    pub late_cancellations: u32,
+    pub unpaid: u32,
+    pub disputed: u32,
+}
+
+impl MerchantReliability {
+    pub fn counted(&self) -> u32 {
+        self.completed + self.late_cancellations
+    }
+
+    /// Honoured places as a whole percentage, rounded half up; `None` with no history.
+    pub fn percent(&self) -> Option<u32> {
+        let counted = self.counted();
+        let honoured = self
+            .completed
+            .saturating_sub(self.unpaid)
+            .saturating_sub(self.disputed);
+        (counted > 0).then(|| (honoured * 200 + counted) / (2 * counted))
+    }
+
+    fn add(&mut self, claim: &shift_claim::Model, shift: &shift::Model, now: DateTime<Utc>) {
+        use crate::types::HoursStatus;
+        if shift.starts_at <= now - Duration::days(WINDOW_DAYS) {
+            return;
+        }
+        match claim.status {
+            ClaimStatus::Completed => self.completed += 1,
+            ClaimStatus::CheckedIn if shift.ends_at <= now => self.completed += 1,
+            ClaimStatus::ShiftCancelled if claim.compensation_fen.is_some() => {
+                self.late_cancellations += 1;
+            }
+            _ => return,
+        }
+        if claim.status != ClaimStatus::ShiftCancelled {
+            match claim.hours_status {
+                HoursStatus::AutoConfirmed => self.unpaid += 1,
+                HoursStatus::Disputed | HoursStatus::Resolved => self.disputed += 1,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The reliability of each of `businesses` (absent from the map: no claims at all).
+pub async fn of_merchants<C: ConnectionTrait>(
+    db: &C,
+    businesses: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, MerchantReliability>, DomainError> {
+    let mut out = HashMap::new();
+    if businesses.is_empty() {
+        return Ok(out);
+    }
+    let shifts: HashMap<Uuid, shift::Model> = shift::Entity::find()
+        .filter(shift::Column::BusinessId.is_in(businesses.iter().copied()))
+        .filter(shift::Column::StartsAt.gt(now - Duration::days(WINDOW_DAYS)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    if shifts.is_empty() {
+        return Ok(out);
+    }
+    let claims = shift_claim::Entity::find()
+        .filter(shift_claim::Column::ShiftId.is_in(shifts.keys().copied()))
+        .filter(shift_claim::Column::Status.is_in([
+            ClaimStatus::Completed,
+            ClaimStatus::CheckedIn,
+            ClaimStatus::ShiftCancelled,
+        ]))
+        .all(db)
+        .await?;
+    for claim in &claims {
+        if let Some(shift) = shifts.get(&claim.shift_id) {
+            out.entry(claim.business_id)
+                .or_insert_with(MerchantReliability::default)
+                .add(claim, shift, now);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn of_merchant<C: ConnectionTrait>(
+    db: &C,
+    business: Uuid,
+    now: DateTime<Utc>,
+) -> Result<MerchantReliability, DomainError> {
+    Ok(of_merchants(db, &[business], now)
+        .await?
+        .remove(&business)
+        .unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +298,23 @@ mod tests {
         // No history is no score, not zero.
         assert_eq!(counts(0, 0, 0).score(), None);
         assert_eq!(counts(0, 0, 0).percent(), None);
+    }
+
+    #[test]
+    fn merchants_are_scored_on_places_honoured() {
+        let m = MerchantReliability {
+            completed: 8,
+            late_cancellations: 2,
+            unpaid: 1,
+            disputed: 1,
+        };
+        // 6 honoured in full of 10 committed.
+        assert_eq!(m.percent(), Some(60));
+        assert_eq!(MerchantReliability::default().percent(), None);
+        let cancelled_only = MerchantReliability {
+            late_cancellations: 1,
+            ..Default::default()
+        };
+        assert_eq!(cancelled_only.percent(), Some(0));
     }
 }

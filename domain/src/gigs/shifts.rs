@@ -305,6 +305,7 @@ pub async fn create<C: TransactionTrait>(
     let now = time::now();
     let txn = crate::db::begin_write(db).await?;
     let (found, business) = postings::as_member(&txn, actor, posting_id).await?;
+    crate::businesses::refuse_if_suspended(&business)?;
     if found.kind != PostingKind::Gig {
         return Err(settings::not_a_gig());
     }
@@ -681,9 +682,14 @@ pub async fn update<C: TransactionTrait>(
 }
 
 /// Cancels a shift that has not started. Every live claim ends as `shift_cancelled` and
-/// its seeker is told why (urgently on the day itself).
+/// its seeker is told why (urgently on the day itself). Cancelled later than
+/// `rules.merchant_late_cancel_before` the start, each worker holding a confirmed place is
+/// owed `rules.merchant_late_cancel_share_percent` of the shift's scheduled pay, recorded
+/// on their claim (their pay statement) by the same conditional update that ends it, so
+/// once however often the cancel is sent.
 pub async fn cancel<C: TransactionTrait>(
     db: &C,
+    rules: &super::Rules,
     actor: &Principal,
     id: Uuid,
     reason: Option<String>,
@@ -717,6 +723,31 @@ pub async fn cancel<C: TransactionTrait>(
     }
     .insert(&txn)
     .await?;
+    let late = current.starts_at - now < rules.merchant_late_cancel_before;
+    let owed = late_cancel_compensation(&current, rules.merchant_late_cancel_share_percent);
+    let mut compensated = Vec::new();
+    if late {
+        for claim in claimants
+            .iter()
+            .filter(|c| matches!(c.status, ClaimStatus::Confirmed | ClaimStatus::CheckedIn))
+        {
+            let moved = shift_claim::Entity::update_many()
+                .col_expr(
+                    shift_claim::Column::Status,
+                    Expr::value(ClaimStatus::ShiftCancelled.as_str()),
+                )
+                .col_expr(shift_claim::Column::CompensationFen, Expr::value(owed))
+                .col_expr(shift_claim::Column::UpdatedAt, Expr::value(now))
+                .filter(shift_claim::Column::Id.eq(claim.id))
+                .filter(shift_claim::Column::Status.is_in(ClaimStatus::UPCOMING))
+                .filter(shift_claim::Column::CompensationFen.is_null())
+                .exec(&txn)
+                .await?;
+            if moved.rows_affected == 1 {
+                compensated.push(claim.seeker_id);
+            }
+        }
+    }
     shift_claim::Entity::update_many()
         .col_expr(
             shift_claim::Column::Status,
@@ -727,6 +758,26 @@ pub async fn cancel<C: TransactionTrait>(
         .filter(shift_claim::Column::Status.is_in(ClaimStatus::UPCOMING))
         .exec(&txn)
         .await?;
+    for seeker in &compensated {
+        notices::enqueue(
+            &txn,
+            Notice::now(
+                *seeker,
+                "shift_cancel_compensation",
+                "商户临时取消班次，你将获得补偿".into(),
+                format!(
+                    "{} 在开工前 {} 小时内取消了 {} 的班次，按规定应付你 {} 元，已记入你的工资单。",
+                    business.name,
+                    rules.merchant_late_cancel_before.num_hours(),
+                    when_zh(current.starts_at, current.ends_at),
+                    super::pay::yuan(owed)
+                ),
+                json!({"shift_id": id, "compensation_fen": owed}),
+            )
+            .due(now),
+        )
+        .await?;
+    }
     tell_claimants(
         &txn,
         &claimants,
@@ -745,6 +796,14 @@ pub async fn cancel<C: TransactionTrait>(
     record_shifts_changed(&txn, &updated, "shifts_changed").await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// What a merchant owes each claimed worker for cancelling `s` late: `share_percent` of its
+/// scheduled pay (integer fen, rounded down).
+pub fn late_cancel_compensation(s: &shift::Model, share_percent: u32) -> i64 {
+    let minutes = super::pay::worked_minutes(s.starts_at, s.ends_at, s.break_minutes);
+    super::pay::pay_fen(minutes, s.pay_fen, s.pay_unit) * i64::from(Ord::min(share_percent, 100))
+        / 100
 }
 
 /// A shift as a viewer may see it, with whether they are a member of its business.

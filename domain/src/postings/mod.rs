@@ -303,6 +303,7 @@ pub async fn create<C: TransactionTrait>(
     }
     let txn = crate::db::begin_write(db).await?;
     let (business, _) = businesses::as_member(&txn, business_id, actor.account_id).await?;
+    businesses::refuse_if_suspended(&business)?;
     let now = time::now();
     let valid = input.validate(&business, now)?;
     let created = posting::ActiveModel {
@@ -502,6 +503,9 @@ pub async fn transition<C: TransactionTrait>(
     let txn = crate::db::begin_write(db).await?;
     let (current, business) = as_member(&txn, actor, id).await?;
     let now = time::now();
+    if action == Action::Publish {
+        businesses::refuse_if_suspended(&business)?;
+    }
     let Some(to) = next_status(current.status, action) else {
         return Err(DomainError::conflict(
             ErrorCode::IllegalTransition,

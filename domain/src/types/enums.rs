@@ -38,6 +38,9 @@ string_enum!(
         Pending = "pending",
         Verified = "verified",
         Rejected = "rejected",
+        /// An officer suspended it on an upheld complaint: it cannot post, and its
+        /// postings are not shown, until an officer lifts the suspension.
+        Suspended = "suspended",
     }
 );
 
@@ -529,5 +532,73 @@ mod delivery_tests {
         stored::<PushStatus>(&["pending", "sent", "dead"]);
         stored::<MailStatus>(&["pending", "sent", "dead"]);
         stored::<NoticeStatus>(&["pending", "sent", "dropped"]);
+    }
+}
+
+// Issue 25: complaints.
+
+string_enum!(
+    /// What a complaint is about.
+    ComplaintSubject {
+        Posting = "posting",
+        Business = "business",
+        Message = "message",
+        Shift = "shift",
+    }
+);
+
+string_enum!(
+    /// Why someone complains (the fixed list).
+    ComplaintReason {
+        FeeCharged = "fee_charged",
+        FakeJob = "fake_job",
+        PayUnpaid = "pay_unpaid",
+        PayBelowPromise = "pay_below_promise",
+        Discrimination = "discrimination",
+        Harassment = "harassment",
+        Scam = "scam",
+        Unsafe = "unsafe",
+        Other = "other",
+    }
+);
+
+string_enum!(
+    /// A complaint's way: open → acknowledged (an officer answered) → closed (with an
+    /// outcome).
+    ComplaintStatus {
+        Open = "open",
+        Acknowledged = "acknowledged",
+        Closed = "closed",
+    }
+);
+
+string_enum!(
+    /// How a complaint ended.
+    ComplaintOutcome {
+        Upheld = "upheld",
+        NotUpheld = "not_upheld",
+    }
+);
+
+string_enum!(
+    /// What an officer did about an upheld complaint.
+    ComplaintAction {
+        PostingTakenDown = "posting_taken_down",
+        BusinessWarned = "business_warned",
+        BusinessSuspended = "business_suspended",
+    }
+);
+
+#[cfg(test)]
+mod complaint_enum_tests {
+    use super::*;
+
+    #[test]
+    fn complaint_enums_store_their_serde_names() {
+        tests::agrees::<ComplaintSubject>();
+        tests::agrees::<ComplaintReason>();
+        tests::agrees::<ComplaintStatus>();
+        tests::agrees::<ComplaintOutcome>();
+        tests::agrees::<ComplaintAction>();
     }
 }

@@ -28,6 +28,10 @@ pub use enums::{
     AttendanceMethod, BookingMode, ClaimStatus, HoursStatus, RatingSide, ShiftPayUnit, ShiftStatus,
 };
 pub use enums::{MailStatus, MatchStatus, NoticeStatus, PushStatus};
+// Issue 25: complaints.
+pub use enums::{
+    ComplaintAction, ComplaintOutcome, ComplaintReason, ComplaintStatus, ComplaintSubject,
+};
 pub use geo::{EARTH_RADIUS_M, GeoPoint};
 pub use login::LoginId;
 pub use money::{PayFen, PayRange, hours_per_unit};

@@ -9,6 +9,8 @@ mod auth;
 mod backup;
 mod businesses;
 mod codes;
+// Issue 25.
+mod complaints;
 mod conventions;
 mod conversation_records;
 mod conversations;

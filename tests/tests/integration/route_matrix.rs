@@ -425,6 +425,36 @@ const TABLE: &[(&str, &str, &str)] = &[
         "/api/v1/conversation-reports/{id}/resolve",
         "1 3 3 3 Y 4 4 Y",
     ),
+    // Issue 25: complaints. The seeker complained about the posting (district A); a
+    // business does not complain about itself; officers answer their districts' complaints
+    // (acknowledging and closing change the world: complaints.rs tests them); what the
+    // business sees of its complaints is for its members and the district's officers.
+    ("post", "/api/v1/complaints", "1 Y 3 Y 3 3 3 3"),
+    ("get", "/api/v1/complaints", "1 3 3 3 Y Y Y Y"),
+    ("get", "/api/v1/me/complaints", "1 Y Y Y Y Y Y Y"),
+    ("get", "/api/v1/complaints/{id}", "1 Y 4 4 Y 4 4 Y"),
+    ("post", "/api/v1/complaints/{id}/photos", "1 V 4 4 4 4 4 4"),
+    (
+        "get",
+        "/api/v1/complaints/{id}/photos/{photo_id}",
+        "1 4 4 4 4 4 4 4",
+    ),
+    (
+        "post",
+        "/api/v1/complaints/{id}/acknowledge",
+        "1 3 3 3 - 4 4 -",
+    ),
+    ("post", "/api/v1/complaints/{id}/outcome", "1 3 3 3 - 4 4 -"),
+    (
+        "get",
+        "/api/v1/businesses/{id}/complaints",
+        "1 4 Y 4 Y 4 4 Y",
+    ),
+    (
+        "post",
+        "/api/v1/businesses/{id}/lift-suspension",
+        "1 3 3 3 Y 4 4 Y",
+    ),
     ("get", "/api/v1/wishes/figures", "Y Y Y Y Y Y Y Y"),
     ("post", "/api/v1/wishes", "1 V V V V V V V"),
     ("get", "/api/v1/wishes", "Y Y Y Y Y Y Y Y"),
@@ -526,6 +556,14 @@ async fn world(app: &TestApp) -> World {
         )
         .await,
     );
+    let complaint = uuid_of(
+        &app.post(
+            "/api/v1/complaints",
+            &json!({"subject": "posting", "subject_id": posting, "reason": "fee_charged", "text": "面试要先交押金200元"}),
+            Some(&seeker.access_token),
+        )
+        .await,
+    );
     let fair = app
         .published_fair(&officer, &fair_body("圆融招聘会", 3))
         .await;
@@ -581,6 +619,7 @@ async fn world(app: &TestApp) -> World {
         ("application", application),
         ("conversation", conversation),
         ("conversation_report", conversation_report),
+        ("complaint", complaint),
         ("fair", fair),
         ("booth", booth),
         ("registration", registration),
@@ -628,6 +667,7 @@ fn fill(path: &str, world: &World) -> String {
         "applications" => "application",
         "conversations" => "conversation",
         "conversation-reports" => "conversation_report",
+        "complaints" => "complaint",
         "fairs" => "fair",
         "shifts" => "shift",
         "claims" => "claim",
@@ -689,6 +729,14 @@ fn body(method: &str, path: &str, world: &World) -> Value {
         ("post", "/api/v1/conversations/{id}/read") => json!({"seq": 0}),
         ("post", "/api/v1/conversations/{id}/report") => json!({"reason": "harassment"}),
         ("post", "/api/v1/conversation-reports/{id}/resolve") => json!({"outcome": "dismissed"}),
+        ("post", "/api/v1/complaints") => json!({
+            "subject": "business", "subject_id": world.ids["business"],
+            "reason": "other", "text": "门店招聘信息与实际不符",
+        }),
+        ("post", "/api/v1/complaints/{id}/outcome") => {
+            json!({"outcome": "not_upheld", "note": "查无实据"})
+        }
+        ("post", "/api/v1/businesses/{id}/lift-suspension") => json!({"reason": "整改完成"}),
         _ => json!({}),
     }
 }

@@ -113,7 +113,13 @@ pub async fn list_shifts(
         shifts::list_for_posting(&state.db, auth.0.as_ref(), id.into_inner(), filter, request)
             .await?;
     let now = time::now();
-    Ok(coord.json(Page::from(found, |s| ShiftView::new(s, now))))
+    let record = match found.items.first() {
+        Some(s) => Some(crate::routes::complaints::merchant_record(&state, s.business_id).await?),
+        None => None,
+    };
+    Ok(coord.json(Page::from(found, |s| {
+        ShiftView::new(s, now).with_merchant(record.clone())
+    })))
 }
 
 /// One shift.
@@ -133,7 +139,8 @@ pub async fn get_shift(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ShiftView>, ApiError> {
     let (found, _, _, _) = shifts::get(&state.db, auth.0.as_ref(), id.into_inner()).await?;
-    Ok(coord.json(ShiftView::new(found, time::now())))
+    let record = crate::routes::complaints::merchant_record(&state, found.business_id).await?;
+    Ok(coord.json(ShiftView::new(found, time::now()).with_merchant(Some(record))))
 }
 
 /// Changes a shift that has not started (members). Once someone has claimed it, `reason`
@@ -194,6 +201,7 @@ pub async fn cancel_shift(
 ) -> Result<web::Json<ShiftView>, ApiError> {
     let cancelled = shifts::cancel(
         &state.db,
+        &state.settings.gig_rules(),
         &auth.0,
         id.into_inner(),
         body.into_inner().reason,
