@@ -302,7 +302,8 @@ impl Generator {
             ),
             lat,
             lon,
-            licence_number: format!("91320594MA{:08}", i),
+            licence_number: doorstep_domain::identity::uscc_complete(&format!("91320594MA{:07}", i % 10_000_000))
+                .expect("digits are in the code's alphabet"),
             // The shop's mobile, as merchants give it (the owner's login is another).
             contact_phone: format!("135{:08}", i),
             district_id: None,
@@ -315,6 +316,7 @@ impl Generator {
             reviewed_by: None,
             reviewed_at: verified.then_some(created_at + Duration::days(1)),
             created_by: owner_id,
+            owner_verified: verified,
             created_at,
             updated_at: created_at,
         };

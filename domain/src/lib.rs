@@ -52,6 +52,9 @@ pub mod wishes;
 // Officer services (issue 11).
 pub mod figures;
 pub mod retention;
+// Trust and compliance (issue 25): real names.
+pub mod business_verification;
+pub mod identity;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};
 pub use error_codes::{ErrorCode, Language};

@@ -27,6 +27,7 @@ mod m20261207_000001_wechat_accounts;
 mod m20261207_000018_conversations;
 mod m20261207_000019_realtime;
 mod m20261207_000020_conversation_records;
+mod m20261207_000021_real_names;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_conversations::Migration),
             Box::new(m20261207_000019_realtime::Migration),
             Box::new(m20261207_000020_conversation_records::Migration),
+            Box::new(m20261207_000021_real_names::Migration),
         ]
     }
 }

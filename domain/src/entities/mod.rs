@@ -60,3 +60,7 @@ pub mod wechat_binding;
 pub mod wechat_message;
 pub mod wechat_subscription;
 pub mod wish;
+// Real names and business verification (issue 25).
+pub mod business_licence_photo;
+pub mod business_verification;
+pub mod identity_verification;
