@@ -1029,3 +1029,12 @@ fn pay_for(rng: &mut impl Rng, role: &Role, kind: PostingKind) -> (i64, i64, Pay
         }
     }
 }
+
+/// A valid resident ID number (Suzhou, GB 11643 check digit) unique to `i`, for the
+/// generated merchants' real names.
+pub fn id_number(i: u64) -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(1965, 1, 1).expect("a date")
+        + Duration::days((i % 12_000) as i64);
+    let first17 = format!("320508{}{:03}", birth.format("%Y%m%d"), (i / 12_000) % 1000);
+    doorstep_domain::identity::id_complete(&first17).expect("17 digits")
+}

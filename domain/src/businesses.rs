@@ -495,3 +495,24 @@ pub async fn remove_member<C: TransactionTrait>(
     txn.commit().await?;
     Ok(())
 }
+
+/// Which of `businesses` have an owner with a verified real name (the badge).
+pub async fn owner_verified_among<C: ConnectionTrait>(
+    db: &C,
+    businesses: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashSet<Uuid>, DomainError> {
+    let ids: Vec<Uuid> = businesses.into_iter().collect();
+    let mut found = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Uuid> = business::Entity::find()
+            .select_only()
+            .column(business::Column::Id)
+            .filter(business::Column::Id.is_in(chunk.to_vec()))
+            .filter(business::Column::OwnerVerified.eq(true))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}

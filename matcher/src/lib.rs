@@ -8,6 +8,7 @@ pub mod daily_cap;
 pub mod fair_plan;
 pub mod fair_routes;
 pub mod fit;
+pub mod identity_provider;
 pub mod gig_notices;
 pub mod mail;
 pub mod mail_queue;

@@ -7,6 +7,7 @@ pub mod db;
 pub mod fairs;
 pub mod fake_http;
 pub mod gigs;
+pub mod identity;
 pub mod live;
 pub mod market;
 pub mod smtp;
