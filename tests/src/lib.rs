@@ -9,6 +9,7 @@ pub mod fake_http;
 pub mod gigs;
 pub mod identity;
 pub mod live;
+pub mod logs;
 pub mod market;
 pub mod smtp;
 pub mod tencent_sms;
