@@ -139,7 +139,11 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 }
                 total += moved;
             }
-            tracing::info!(total, kid = keys.active_kid(), "identity numbers re-encrypted");
+            tracing::info!(
+                total,
+                kid = keys.active_kid(),
+                "identity numbers re-encrypted"
+            );
             db.close().await?;
         }
         Command::Retention => {

@@ -89,7 +89,8 @@ pub fn identity_keys(
             let hash = fs::read_to_string(hash_file)
                 .with_context(|| format!("reading {}", hash_file.display()))?;
             (
-                parse_key_list(&text).with_context(|| format!("reading {}", keys_file.display()))?,
+                parse_key_list(&text)
+                    .with_context(|| format!("reading {}", keys_file.display()))?,
                 hash.trim().as_bytes().to_vec(),
             )
         }

@@ -302,8 +302,11 @@ impl Generator {
             ),
             lat,
             lon,
-            licence_number: doorstep_domain::identity::uscc_complete(&format!("91320594MA{:07}", i % 10_000_000))
-                .expect("digits are in the code's alphabet"),
+            licence_number: doorstep_domain::identity::uscc_complete(&format!(
+                "91320594MA{:07}",
+                i % 10_000_000
+            ))
+            .expect("digits are in the code's alphabet"),
             // The shop's mobile, as merchants give it (the owner's login is another).
             contact_phone: format!("135{:08}", i),
             district_id: None,

@@ -247,9 +247,8 @@ pub async fn attach_photo<C: TransactionTrait + ConnectionTrait>(
     bytes: Vec<u8>,
 ) -> Result<business_licence_photo::Model, DomainError> {
     crate::businesses::as_member(db, business_id, actor.account_id).await?;
-    let clean = media::clean_photo(bytes, limits.photo_bytes).map_err(|e| {
-        DomainError::Validation(ValidationErrors::single("body", e))
-    })?;
+    let clean = media::clean_photo(bytes, limits.photo_bytes)
+        .map_err(|e| DomainError::Validation(ValidationErrors::single("body", e)))?;
     let id = Uuid::now_v7();
     let key = format!(
         "businesses/{business_id}/licence-{}.{}",
@@ -291,13 +290,10 @@ pub async fn photo<C: ConnectionTrait>(
         Role::Officer | Role::Admin => crate::districts::scope_of(db, viewer)
             .await?
             .covers(found.district_id),
-        _ => crate::entities::business_member::Entity::find_by_id((
-            business_id,
-            viewer.account_id,
-        ))
-        .one(db)
-        .await?
-        .is_some(),
+        _ => crate::entities::business_member::Entity::find_by_id((business_id, viewer.account_id))
+            .one(db)
+            .await?
+            .is_some(),
     };
     if !allowed {
         return Err(DomainError::NotFound("business"));

@@ -365,8 +365,7 @@ pub async fn review<C: TransactionTrait>(
     active.reviewed_at = Set(Some(time::now()));
     active.updated_at = Set(time::now());
     let updated = active.update(&txn).await?;
-    crate::business_verification::record(&txn, actor, &updated, &checks, reason.as_deref())
-        .await?;
+    crate::business_verification::record(&txn, actor, &updated, &checks, reason.as_deref()).await?;
     outbox::record(
         &txn,
         Aggregate::Business,

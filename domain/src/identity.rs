@@ -24,11 +24,11 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{Datelike, NaiveDate};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
-use sea_orm::sea_query::Expr;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -48,8 +48,8 @@ const ID_CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', 
 /// The province codes (first two digits) in use: 11–15, 21–23, 31–37, 41–46, 50–54,
 /// 61–65, and 71 (Taiwan), 81/82 (Hong Kong, Macao residence permits), 83 (Taiwan permits).
 const PROVINCES: [u32; 37] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91, 99,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91, 99,
 ];
 
 /// The check character of the first 17 digits of an ID number.
@@ -145,7 +145,9 @@ pub fn mask(number: &str) -> String {
 
 /// The 31 characters of a unified social credit code (no I, O, S, V, Z).
 const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// The check character of the first 17 characters of a unified social credit code, or
 /// `None` when one of them is not in the code's alphabet.
@@ -187,7 +189,10 @@ pub struct IdentityKeys {
 impl fmt::Debug for IdentityKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdentityKeys")
-            .field("kids", &self.keys.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "kids",
+                &self.keys.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -245,7 +250,9 @@ impl IdentityKeys {
             .iter()
             .find(|(k, _)| k == kid)
             .map(|(_, key)| key)
-            .ok_or_else(|| DomainError::internal("an ID number is under a key no longer configured"))?;
+            .ok_or_else(|| {
+                DomainError::internal("an ID number is under a key no longer configured")
+            })?;
         let raw = STANDARD
             .decode(ciphertext)
             .map_err(|_| DomainError::internal("a stored ID number is not base64"))?;
@@ -259,13 +266,14 @@ impl IdentityKeys {
         let plain = cipher
             .decrypt(&Nonce::from(nonce), &raw[12..])
             .map_err(|_| DomainError::internal("a stored ID number does not decrypt"))?;
-        String::from_utf8(plain).map_err(|_| DomainError::internal("a stored ID number is not text"))
+        String::from_utf8(plain)
+            .map_err(|_| DomainError::internal("a stored ID number is not text"))
     }
 
     /// The keyed hash (HMAC-SHA256, hex) duplicates are found by.
     pub fn hash(&self, number: &IdNumber) -> String {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.hash_key).expect("HMAC takes keys of any length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.hash_key)
+            .expect("HMAC takes keys of any length");
         mac.update(number.expose().as_bytes());
         mac.finalize()
             .into_bytes()
@@ -482,7 +490,11 @@ pub async fn verified_among<C: ConnectionTrait>(
     db: &C,
     accounts: impl IntoIterator<Item = Uuid>,
 ) -> Result<HashSet<Uuid>, DomainError> {
-    let ids: Vec<Uuid> = accounts.into_iter().collect::<HashSet<_>>().into_iter().collect();
+    let ids: Vec<Uuid> = accounts
+        .into_iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     if ids.is_empty() {
         return Ok(HashSet::new());
     }

@@ -435,9 +435,7 @@ async fn delete_expired<C: TransactionTrait + ConnectionTrait>(
         .rows_affected;
     report.business_verifications_deleted =
         crate::entities::business_verification::Entity::delete_many()
-            .filter(
-                crate::entities::business_verification::Column::CreatedAt.lt(cut.three_years),
-            )
+            .filter(crate::entities::business_verification::Column::CreatedAt.lt(cut.three_years))
             .exec(db)
             .await?
             .rows_affected;

@@ -70,7 +70,8 @@ struct ErrorBody {
 impl HttpIdentityProvider {
     pub fn new(config: HttpProviderConfig) -> Result<Self, String> {
         let base = config.base_url.trim_end_matches('/');
-        let parsed = reqwest::Url::parse(base).map_err(|e| format!("identity_provider_url: {e}"))?;
+        let parsed =
+            reqwest::Url::parse(base).map_err(|e| format!("identity_provider_url: {e}"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err("identity_provider_url must be http or https".into());
         }
@@ -90,7 +91,11 @@ impl HttpIdentityProvider {
         })
     }
 
-    async fn call(&self, name: &str, number: &IdNumber) -> Result<ProviderAnswer, ProviderUnavailable> {
+    async fn call(
+        &self,
+        name: &str,
+        number: &IdNumber,
+    ) -> Result<ProviderAnswer, ProviderUnavailable> {
         let request = Request {
             request_id: uuid::Uuid::now_v7().to_string(),
             name,

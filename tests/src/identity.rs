@@ -16,7 +16,8 @@ use crate::fake_http::{FakeHttp, Response};
 /// `seed`: the seed picks the birth date and the sequence number.
 pub fn id_number(seed: u64) -> String {
     let days = seed % 12_000;
-    let birth = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(days as i64);
+    let birth =
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(days as i64);
     let sequence = (seed / 12_000) % 1000;
     let first17 = format!("320508{}{sequence:03}", birth.format("%Y%m%d"));
     doorstep_domain::identity::id_complete(&first17).expect("17 digits")
@@ -55,7 +56,11 @@ impl TestApp {
         let response = self
             .submit_identity(who, "周店长", &id_number_for_phone(phone))
             .await;
-        assert_eq!(response.status, 201, "real name verified: {}", response.body);
+        assert_eq!(
+            response.status, 201,
+            "real name verified: {}",
+            response.body
+        );
     }
 
     /// Uploads a licence photo for the business, as a member.

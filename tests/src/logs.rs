@@ -1,7 +1,9 @@
 //! The log of a test run, captured so a test can search it (issue 25: no resident ID number
 //! may ever reach a log). Every event of every level from every crate is written to one
 //! buffer in memory, as the server's plain formatter writes it, but only while some test
-//! holds a [`Capture`]: the others pay for nothing. Tests run in parallel, so a capture
+//! holds a [`Capture`]: the others pay for nothing. The filter is dynamic (asked at each
+//! event, never cached per callsite), so a line first logged while nobody captured is
+//! still caught later. Tests run in parallel, so a capture
 //! holds the lines of every test running meanwhile too, which only makes a search for
 //! something that must not appear stricter.
 //!
@@ -13,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use tracing_subscriber::Layer;
-use tracing_subscriber::filter::{LevelFilter, filter_fn};
+use tracing_subscriber::filter::{LevelFilter, dynamic_filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -46,8 +48,13 @@ pub(crate) fn install() {
             .with_ansi(false)
             .with_writer(|| BufferWriter)
             .with_filter(LevelFilter::TRACE)
-            .with_filter(filter_fn(|_| CAPTURING.load(Ordering::Relaxed) > 0));
-        tracing_subscriber::registry().with(layer).try_init().is_ok()
+            .with_filter(dynamic_filter_fn(|_, _| {
+                CAPTURING.load(Ordering::Relaxed) > 0
+            }));
+        tracing_subscriber::registry()
+            .with(layer)
+            .try_init()
+            .is_ok()
     });
 }
 

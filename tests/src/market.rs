@@ -96,7 +96,9 @@ impl TestApp {
     }
 
     async fn me_identity_verified(&self, who: &Session) -> bool {
-        let me = self.get("/api/v1/me/identity", Some(&who.access_token)).await;
+        let me = self
+            .get("/api/v1/me/identity", Some(&who.access_token))
+            .await;
         me.body["real_name_verified"].as_bool().unwrap_or(false)
     }
 

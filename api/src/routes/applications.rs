@@ -172,5 +172,7 @@ pub async fn transition(
     let updated =
         applications::transition(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
     let verified = identity::verified_among(&state.db, [updated.seeker_id]).await?;
-    Ok(web::Json(ApplicationView::new(updated).with_badge(&verified)))
+    Ok(web::Json(
+        ApplicationView::new(updated).with_badge(&verified),
+    ))
 }

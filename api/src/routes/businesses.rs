@@ -27,10 +27,13 @@ async fn with_checks(
     state: &AppState,
     found: Vec<business::Model>,
 ) -> Result<Vec<BusinessView>, ApiError> {
-    let counts =
-        business_verification::licence_counts(&state.db, found.iter().map(|b| b.licence_number.clone()))
-            .await?;
-    let photos = business_verification::latest_photos(&state.db, found.iter().map(|b| b.id)).await?;
+    let counts = business_verification::licence_counts(
+        &state.db,
+        found.iter().map(|b| b.licence_number.clone()),
+    )
+    .await?;
+    let photos =
+        business_verification::latest_photos(&state.db, found.iter().map(|b| b.id)).await?;
     Ok(found
         .into_iter()
         .map(|b| {
@@ -142,7 +145,9 @@ pub async fn get_business(
         with_checks(&state, vec![found])
             .await?
             .pop()
-            .ok_or(ApiError::from(doorstep_domain::DomainError::NotFound("business")))?
+            .ok_or(ApiError::from(doorstep_domain::DomainError::NotFound(
+                "business",
+            )))?
     } else {
         BusinessView::public(found)
     }))
@@ -380,13 +385,9 @@ pub async fn get_licence_photo(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (row, bytes) = business_verification::photo(
-        &state.db,
-        state.media.as_ref(),
-        &auth.0,
-        id.into_inner(),
-    )
-    .await?;
+    let (row, bytes) =
+        business_verification::photo(&state.db, state.media.as_ref(), &auth.0, id.into_inner())
+            .await?;
     Ok(HttpResponse::Ok()
         .content_type(row.content_type)
         .insert_header(("cache-control", "private, max-age=3600"))

@@ -26,11 +26,9 @@ async fn badged(
     state: &AppState,
     mut views: Vec<ConversationView>,
 ) -> Result<Vec<ConversationView>, ApiError> {
-    let seekers = doorstep_domain::identity::verified_among(
-        &state.db,
-        views.iter().map(|v| v.seeker_id),
-    )
-    .await?;
+    let seekers =
+        doorstep_domain::identity::verified_among(&state.db, views.iter().map(|v| v.seeker_id))
+            .await?;
     let owners = doorstep_domain::businesses::owner_verified_among(
         &state.db,
         views.iter().map(|v| v.business_id),
@@ -43,7 +41,10 @@ async fn badged(
     Ok(views)
 }
 
-async fn badged_one(state: &AppState, view: ConversationView) -> Result<ConversationView, ApiError> {
+async fn badged_one(
+    state: &AppState,
+    view: ConversationView,
+) -> Result<ConversationView, ApiError> {
     let mut views = badged(state, vec![view]).await?;
     views
         .pop()
@@ -146,7 +147,15 @@ pub async fn list_conversations(
     let request = page::<(DateTime<Utc>, Uuid)>(query.limit, query.cursor.as_deref())?;
     let found = conversations::list(&state.db, &auth.0, request).await?;
     let next_cursor = found.next_cursor.clone();
-    let items = badged(&state, found.items.into_iter().map(ConversationView::from).collect()).await?;
+    let items = badged(
+        &state,
+        found
+            .items
+            .into_iter()
+            .map(ConversationView::from)
+            .collect(),
+    )
+    .await?;
     Ok(web::Json(Page { items, next_cursor }))
 }
 

@@ -2,7 +2,9 @@
 //! numbers appear only masked (前6后4).
 
 use chrono::{DateTime, FixedOffset};
-use doorstep_domain::entities::{business_licence_photo, business_verification, identity_verification};
+use doorstep_domain::entities::{
+    business_licence_photo, business_verification, identity_verification,
+};
 use doorstep_domain::time::to_display;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -80,18 +80,18 @@ fn impossible_id_numbers_fail() {
     // Each fixed up to carry the right check digit, so only the named fault fails it.
     let with_check = |first17: &str| format!("{first17}{}", id_check_char(first17).unwrap());
     let cases = [
-        with_check("32050620270101123"), // born after today
-        with_check("32050618890101123"), // before 1900
-        with_check("32050619900230123"), // 30 February
-        with_check("32050619901301123"), // month 13
-        with_check("32050619900001123"), // day 0
-        with_check("00050619900101123"), // no province 00
-        with_check("99050619900101123"), // no province 99
-        with_check("72050619900101123"), // no province 72
-        "32050619900101123A".to_owned(), // a letter other than X
-        "3205061990010112X4".to_owned(), // X not last
-        "3205061990010112".to_owned(),   // too short
-        "3205061990010112345".to_owned(), // too long
+        with_check("32050620270101123"),                   // born after today
+        with_check("32050618890101123"),                   // before 1900
+        with_check("32050619900230123"),                   // 30 February
+        with_check("32050619901301123"),                   // month 13
+        with_check("32050619900001123"),                   // day 0
+        with_check("00050619900101123"),                   // no province 00
+        with_check("99050619900101123"),                   // no province 99
+        with_check("72050619900101123"),                   // no province 72
+        "32050619900101123A".to_owned(),                   // a letter other than X
+        "3205061990010112X4".to_owned(),                   // X not last
+        "3205061990010112".to_owned(),                     // too short
+        "3205061990010112345".to_owned(),                  // too long
         "３２０５０６１９９００１０１１２３４".to_owned(), // full-width digits
         String::new(),
     ];
@@ -204,10 +204,16 @@ fn encrypts_decrypts_and_rotates() {
         ("new", "a-new-secret-of-at-least-32-bytes!!!"),
         ("old", "an-old-secret-of-at-least-32-bytes!!"),
     ]);
-    assert_eq!(rotated.decrypt("old", &sealed).unwrap(), "320506197401079533");
+    assert_eq!(
+        rotated.decrypt("old", &sealed).unwrap(),
+        "320506197401079533"
+    );
     let (kid, resealed) = rotated.encrypt("320506197401079533").unwrap();
     assert_eq!(kid, "new");
-    assert_eq!(rotated.decrypt("new", &resealed).unwrap(), "320506197401079533");
+    assert_eq!(
+        rotated.decrypt("new", &resealed).unwrap(),
+        "320506197401079533"
+    );
     // Nonces differ, so one number never encrypts to the same text twice.
     assert_ne!(rotated.encrypt("320506197401079533").unwrap().1, resealed);
     // Without the old key, old rows cannot be read; a tampered text is refused.

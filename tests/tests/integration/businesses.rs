@@ -31,7 +31,10 @@ async fn merchant_registers_and_officer_verifies(backend: Backend) {
         Some(doorstep_tests::identity::licence_number(13912345678).as_str())
     );
     assert!(mine[0].owner_verified, "the owner verified their real name");
-    assert!(mine[0].licence_photo_id.is_some(), "the licence photo is there");
+    assert!(
+        mine[0].licence_photo_id.is_some(),
+        "the licence photo is there"
+    );
     assert_eq!(mine[0].duplicate_licences, Some(0));
     let public = app
         .get(&format!("/api/v1/businesses/{}", shop.business_id), None)

@@ -44,7 +44,9 @@ async fn id_numbers_are_checked_and_verify_one_account_each(backend: Backend) {
     let app = spawn_app(backend).await;
     let seeker = app.register_as("seeker", "13812340001").await;
     // Not yet verified.
-    let before = app.get("/api/v1/me/identity", Some(&seeker.access_token)).await;
+    let before = app
+        .get("/api/v1/me/identity", Some(&seeker.access_token))
+        .await;
     assert_eq!(before.status, 200);
     assert_eq!(before.body["real_name_verified"], false);
 
@@ -55,18 +57,22 @@ async fn id_numbers_are_checked_and_verify_one_account_each(backend: Backend) {
     wrong_check.push(if last == '0' { '1' } else { '0' });
     for bad in [
         wrong_check.as_str(),
-        "32050819900230123X",  // 30 February
-        "320508203001011234",  // born in the future
-        "12345",               // too short
-        "32050819900101123A",  // a letter other than X
+        "32050819900230123X", // 30 February
+        "320508203001011234", // born in the future
+        "12345",              // too short
+        "32050819900101123A", // a letter other than X
     ] {
         let refused = app.submit_identity(&seeker, "林小雨", bad).await;
         assert_eq!(refused.status, 422, "{bad}: {}", refused.body);
-        assert_eq!(field_code(&refused, "id_number"), "invalid_id_number", "{bad}");
+        assert_eq!(
+            field_code(&refused, "id_number"),
+            "invalid_id_number",
+            "{bad}"
+        );
     }
     let no_name = app.submit_identity(&seeker, "", &valid).await;
     assert_eq!(no_name.status, 422);
-    assert_eq!(field_code(&no_name, "full_name"), "required");
+    assert_eq!(field_code(&no_name, "full_name"), "too_short");
 
     // With no provider configured, the local checks are the check, and the record says so.
     let verified = app.submit_identity(&seeker, "林小雨", &valid).await;
@@ -75,12 +81,16 @@ async fn id_numbers_are_checked_and_verify_one_account_each(backend: Backend) {
     assert_eq!(verified.body["method"], "local");
     let masked = verified.body["id_number_masked"].as_str().unwrap();
     assert_eq!(masked, format!("{}********{}", &valid[..6], &valid[14..]));
-    let after = app.get("/api/v1/me/identity", Some(&seeker.access_token)).await;
+    let after = app
+        .get("/api/v1/me/identity", Some(&seeker.access_token))
+        .await;
     assert_eq!(after.body["real_name_verified"], true);
     assert_eq!(after.body["id_number_masked"], masked);
 
     // Once per account; one number per account (also written in lower case).
-    let again = app.submit_identity(&seeker, "林小雨", &id_number(4243)).await;
+    let again = app
+        .submit_identity(&seeker, "林小雨", &id_number(4243))
+        .await;
     assert_eq!(again.status, 409);
     assert_eq!(again.problem_code(), "identity_already_verified");
     let other = app.register_as("merchant", "13912340001").await;
@@ -91,7 +101,9 @@ async fn id_numbers_are_checked_and_verify_one_account_each(backend: Backend) {
     assert_eq!(taken.problem_code(), "identity_already_used");
     // Staff do not verify real names here.
     let officer = app.officer().await;
-    let staff = app.submit_identity(&officer, "陈专员", &id_number(4244)).await;
+    let staff = app
+        .submit_identity(&officer, "陈专员", &id_number(4244))
+        .await;
     assert_eq!(staff.status, 403);
     // Anonymous callers are not let in.
     assert_eq!(app.get("/api/v1/me/identity", None).await.status, 401);
@@ -114,7 +126,11 @@ async fn the_plain_id_number_is_in_no_response_log_or_search(backend: Backend) {
     let merchant = app.register_as("merchant", merchant_phone).await;
     let seeker = app.register_as("seeker", seeker_phone).await;
     let saved = app
-        .put("/api/v1/me/profile", &profile_body("林小雨"), Some(&seeker.access_token))
+        .put(
+            "/api/v1/me/profile",
+            &profile_body("林小雨"),
+            Some(&seeker.access_token),
+        )
         .await;
     assert_eq!(saved.status, 201, "{}", saved.body);
 
@@ -127,7 +143,10 @@ async fn the_plain_id_number_is_in_no_response_log_or_search(backend: Backend) {
         let verified = app.submit_identity(who, "本人", number).await;
         assert_eq!(verified.status, 201, "{}", verified.body);
         keep(&verified);
-        keep(&app.get("/api/v1/me/identity", Some(&who.access_token)).await);
+        keep(
+            &app.get("/api/v1/me/identity", Some(&who.access_token))
+                .await,
+        );
         keep(&app.get("/api/v1/me", Some(&who.access_token)).await);
         keep(&app.get("/api/v1/me/export", Some(&who.access_token)).await);
     }
@@ -163,8 +182,17 @@ async fn the_plain_id_number_is_in_no_response_log_or_search(backend: Backend) {
         format!("{}********{}", &merchant_id[..6], &merchant_id[14..])
     );
     keep(&officer_file);
-    keep(&app.get("/api/v1/businesses?status=verified", Some(&officer.access_token)).await);
-    keep(&app.get(&format!("/api/v1/businesses/{business}"), None).await);
+    keep(
+        &app.get(
+            "/api/v1/businesses?status=verified",
+            Some(&officer.access_token),
+        )
+        .await,
+    );
+    keep(
+        &app.get(&format!("/api/v1/businesses/{business}"), None)
+            .await,
+    );
 
     let posting = app
         .post(
@@ -199,7 +227,10 @@ async fn the_plain_id_number_is_in_no_response_log_or_search(backend: Backend) {
         )
         .await,
     );
-    keep(&app.get("/api/v1/conversations", Some(&merchant.access_token)).await);
+    keep(
+        &app.get("/api/v1/conversations", Some(&merchant.access_token))
+            .await,
+    );
     keep(&app.get(&format!("/api/v1/postings/{posting}"), None).await);
     keep(&app.get("/api/v1/audit", Some(&officer.access_token)).await);
 
@@ -227,11 +258,17 @@ async fn the_plain_id_number_is_in_no_response_log_or_search(backend: Backend) {
         for body in &bodies {
             assert!(!body.contains(number.as_str()), "{number} in {body}");
             // Nor the middle digits (the birth date) that masking hides.
-            assert!(!body.contains(&number[6..14]), "birth date of {number} in {body}");
+            assert!(
+                !body.contains(&number[6..14]),
+                "birth date of {number} in {body}"
+            );
         }
     }
     // Stored encrypted: no column holds the number in the clear.
-    let rows = identity_verification::Entity::find().all(&app.db).await.unwrap();
+    let rows = identity_verification::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 2);
     for row in rows {
         let text = format!("{row:?}");
@@ -242,14 +279,20 @@ async fn the_plain_id_number_is_in_no_response_log_or_search(backend: Backend) {
     // And the log of the run.
     if let Some(capture) = capture {
         let log = capture.text();
-        assert!(log.contains("real name verified"), "the capture works: {log:.2000}");
+        assert!(
+            log.contains("real name verified"),
+            "the capture works: {log:.2000}"
+        );
         for number in [&merchant_id, &seeker_id, &typo] {
             assert!(!log.contains(number.as_str()), "{number} in the log");
         }
     }
 }
 
-fn provider_settings(url: String, key: &'static str) -> impl FnOnce(&mut doorstep_api::config::Settings) {
+fn provider_settings(
+    url: String,
+    key: &'static str,
+) -> impl FnOnce(&mut doorstep_api::config::Settings) {
     move |s| {
         s.identity_provider_url = Some(url);
         s.identity_provider_key = Some(key.into());
@@ -259,7 +302,11 @@ fn provider_settings(url: String, key: &'static str) -> impl FnOnce(&mut doorste
 
 async fn the_provider_answers_match_mismatch_and_errors(backend: Backend) {
     let provider = FakeIdentityProvider::start().await;
-    let app = spawn_app_with(backend, provider_settings(provider.server.base_url(), PROVIDER_KEY)).await;
+    let app = spawn_app_with(
+        backend,
+        provider_settings(provider.server.base_url(), PROVIDER_KEY),
+    )
+    .await;
     let seeker = app.register_as("seeker", "13812340003").await;
     let number = id_number(777);
 
@@ -283,13 +330,17 @@ async fn the_provider_answers_match_mismatch_and_errors(backend: Backend) {
         let failed = app.submit_identity(&seeker, "林小雨", &number).await;
         assert_eq!(failed.status, 503, "{mode:?}: {}", failed.body);
         assert_eq!(failed.problem_code(), "identity_provider_unavailable");
-        let me = app.get("/api/v1/me/identity", Some(&seeker.access_token)).await;
+        let me = app
+            .get("/api/v1/me/identity", Some(&seeker.access_token))
+            .await;
         assert_eq!(me.body["real_name_verified"], false, "{mode:?}");
     }
     // A number that fails the local checks never reaches the provider.
     provider.set_mode(ProviderMode::Normal);
     let calls = provider.requests().len();
-    let local = app.submit_identity(&seeker, "林小雨", "320508199001011230").await;
+    let local = app
+        .submit_identity(&seeker, "林小雨", "320508199001011230")
+        .await;
     assert_eq!(local.status, 422);
     assert_eq!(provider.requests().len(), calls);
 
@@ -303,10 +354,15 @@ async fn the_provider_answers_match_mismatch_and_errors(backend: Backend) {
     assert!(last["request_id"].is_string());
 
     // A provider that refuses our key, and one that cannot be reached: 503 as well.
-    let wrong_key =
-        spawn_app_with(backend, provider_settings(provider.server.base_url(), "wrong")).await;
+    let wrong_key = spawn_app_with(
+        backend,
+        provider_settings(provider.server.base_url(), "wrong"),
+    )
+    .await;
     let other = wrong_key.register_as("seeker", "13812340004").await;
-    let refused = wrong_key.submit_identity(&other, "林小雨", &id_number(778)).await;
+    let refused = wrong_key
+        .submit_identity(&other, "林小雨", &id_number(778))
+        .await;
     assert_eq!(refused.status, 503);
     assert_eq!(refused.problem_code(), "identity_provider_unavailable");
     let closed = {
@@ -317,7 +373,9 @@ async fn the_provider_answers_match_mismatch_and_errors(backend: Backend) {
     };
     let unreachable = spawn_app_with(backend, provider_settings(closed, PROVIDER_KEY)).await;
     let third = unreachable.register_as("seeker", "13812340005").await;
-    let down = unreachable.submit_identity(&third, "林小雨", &id_number(779)).await;
+    let down = unreachable
+        .submit_identity(&third, "林小雨", &id_number(779))
+        .await;
     assert_eq!(down.status, 503);
 }
 
@@ -354,7 +412,10 @@ async fn keys_rotate_and_old_rows_are_re_encrypted(backend: Backend) {
         .unwrap();
     assert_eq!(row.key_id, "old");
     assert!(!row.id_ciphertext.contains(&number));
-    assert_eq!(keys_of(OLD_KEY).decrypt("old", &row.id_ciphertext).unwrap(), number);
+    assert_eq!(
+        keys_of(OLD_KEY).decrypt("old", &row.id_ciphertext).unwrap(),
+        number
+    );
 
     // A new key goes first; the old one still decrypts what it encrypted.
     let rotated = keys_of(&format!("{NEW_KEY},{OLD_KEY}"));
@@ -371,14 +432,21 @@ async fn keys_rotate_and_old_rows_are_re_encrypted(backend: Backend) {
     assert_ne!(moved.id_ciphertext, row.id_ciphertext);
     assert_eq!(moved.id_hash, row.id_hash, "the hash does not rotate");
     // The old key can now be dropped.
-    assert_eq!(keys_of(NEW_KEY).decrypt("new", &moved.id_ciphertext).unwrap(), number);
+    assert_eq!(
+        keys_of(NEW_KEY)
+            .decrypt("new", &moved.id_ciphertext)
+            .unwrap(),
+        number
+    );
     assert!(keys_of(NEW_KEY).decrypt("old", &row.id_ciphertext).is_err());
     // Duplicates are still found across the rotation (the server still runs the old list).
     let other = app.register_as("merchant", "13912340006").await;
     let taken = app.submit_identity(&other, "林小雨", &number).await;
     assert_eq!(taken.problem_code(), "identity_already_used");
     // What the person sees never needed the key.
-    let me = app.get("/api/v1/me/identity", Some(&seeker.access_token)).await;
+    let me = app
+        .get("/api/v1/me/identity", Some(&seeker.access_token))
+        .await;
     assert_eq!(me.body["id_number_masked"], row.id_masked);
 }
 
@@ -400,14 +468,26 @@ async fn a_business_needs_a_verified_owner_and_a_licence_photo(backend: Backend)
     let verify = format!("/api/v1/businesses/{business}/verify");
 
     // The owner has not verified their real name.
-    let refused = app.post(&verify, &json!({}), Some(&officer.access_token)).await;
+    let refused = app
+        .post(&verify, &json!({}), Some(&officer.access_token))
+        .await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert_eq!(refused.problem_code(), "owner_not_verified");
     app.verify_identity(&merchant, phone).await;
-    let mine = app.get(&format!("/api/v1/businesses/{business}"), Some(&merchant.access_token)).await;
-    assert_eq!(mine.body["owner_verified"], true, "the badge follows at once");
+    let mine = app
+        .get(
+            &format!("/api/v1/businesses/{business}"),
+            Some(&merchant.access_token),
+        )
+        .await;
+    assert_eq!(
+        mine.body["owner_verified"], true,
+        "the badge follows at once"
+    );
     // No licence photo yet; a file that is not a photo is refused.
-    let refused = app.post(&verify, &json!({}), Some(&officer.access_token)).await;
+    let refused = app
+        .post(&verify, &json!({}), Some(&officer.access_token))
+        .await;
     assert_eq!(refused.status, 409);
     assert_eq!(refused.problem_code(), "licence_photo_missing");
     let not_a_photo = app
@@ -422,24 +502,35 @@ async fn a_business_needs_a_verified_owner_and_a_licence_photo(backend: Backend)
     assert_eq!(not_a_photo.status, 422);
     // Someone else's business: as if it did not exist.
     let stranger = app.register_as("merchant", "13912340008").await;
-    assert_eq!(app.upload_licence_photo(&stranger, business).await.status, 404);
+    assert_eq!(
+        app.upload_licence_photo(&stranger, business).await.status,
+        404
+    );
     let photo = app.upload_licence_photo(&merchant, business).await;
     assert_eq!(photo.status, 201, "{}", photo.body);
     let photo_id = photo.body["id"].as_str().unwrap().to_owned();
     // The officer can see the photo.
     let seen = app
-        .get(&format!("/api/v1/businesses/{business}/licence-photo"), Some(&officer.access_token))
+        .get(
+            &format!("/api/v1/businesses/{business}/licence-photo"),
+            Some(&officer.access_token),
+        )
         .await;
     assert_eq!(seen.status, 200);
     assert_eq!(seen.content_type(), "image/jpeg");
 
-    let verified = app.post(&verify, &json!({}), Some(&officer.access_token)).await;
+    let verified = app
+        .post(&verify, &json!({}), Some(&officer.access_token))
+        .await;
     assert_eq!(verified.status, 200, "{}", verified.body);
     assert_eq!(verified.body["status"], "verified");
 
     // The decision is recorded with who checked what and when, and audited.
     let file = app
-        .get(&format!("/api/v1/businesses/{business}/verifications"), Some(&officer.access_token))
+        .get(
+            &format!("/api/v1/businesses/{business}/verifications"),
+            Some(&officer.access_token),
+        )
         .await;
     assert_eq!(file.status, 200, "{}", file.body);
     let records = file.body["records"].as_array().unwrap();
@@ -452,7 +543,10 @@ async fn a_business_needs_a_verified_owner_and_a_licence_photo(backend: Backend)
     assert_eq!(record["owner_verified"], true);
     assert_eq!(record["licence_photo_id"], photo_id);
     assert!(record["created_at"].is_string());
-    assert_eq!(file.body["owner"]["account_id"], merchant.account_id.to_string());
+    assert_eq!(
+        file.body["owner"]["account_id"],
+        merchant.account_id.to_string()
+    );
     let audited = audit_entry::Entity::find()
         .filter(audit_entry::Column::ObjectId.eq(business))
         .filter(audit_entry::Column::Action.eq("business_verified"))
@@ -461,7 +555,11 @@ async fn a_business_needs_a_verified_owner_and_a_licence_photo(backend: Backend)
         .unwrap();
     assert_eq!(audited.len(), 1);
     assert_eq!(audited[0].actor_id, officer.account_id);
-    assert!(audited[0].reason.contains(&photo_id), "{}", audited[0].reason);
+    assert!(
+        audited[0].reason.contains(&photo_id),
+        "{}",
+        audited[0].reason
+    );
 
     // A rejection is recorded too, with its reason.
     let rejected = app
@@ -473,13 +571,19 @@ async fn a_business_needs_a_verified_owner_and_a_licence_photo(backend: Backend)
         .await;
     assert_eq!(rejected.status, 200);
     let file = app
-        .get(&format!("/api/v1/businesses/{business}/verifications"), Some(&officer.access_token))
+        .get(
+            &format!("/api/v1/businesses/{business}/verifications"),
+            Some(&officer.access_token),
+        )
         .await;
     assert_eq!(file.body["records"][0]["outcome"], "rejected");
     assert_eq!(file.body["records"][0]["reason"], "执照照片模糊");
     // Merchants do not read the file.
     let merchant_file = app
-        .get(&format!("/api/v1/businesses/{business}/verifications"), Some(&merchant.access_token))
+        .get(
+            &format!("/api/v1/businesses/{business}/verifications"),
+            Some(&merchant.access_token),
+        )
         .await;
     assert_eq!(merchant_file.status, 403);
 }
@@ -534,7 +638,11 @@ async fn licence_numbers_are_checked_and_duplicates_flagged(backend: Backend) {
         .await;
     assert_eq!(update.status, 422);
     assert_eq!(field_code(&update, "licence_number"), "licence_checksum");
-    assert!(!app.inbox_kinds(&officer).await.contains(&"business_duplicate_licence".to_owned()));
+    assert!(
+        !app.inbox_kinds(&officer)
+            .await
+            .contains(&"business_duplicate_licence".to_owned())
+    );
 
     // A second business with the same number is allowed, and flagged to the officer.
     let duplicate = app
@@ -552,7 +660,10 @@ async fn licence_numbers_are_checked_and_duplicates_flagged(backend: Backend) {
             .contains(&"business_duplicate_licence".to_owned())
     );
     let queue = app
-        .get("/api/v1/businesses?status=pending", Some(&officer.access_token))
+        .get(
+            "/api/v1/businesses?status=pending",
+            Some(&officer.access_token),
+        )
         .await;
     let items = queue.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
@@ -564,20 +675,30 @@ async fn licence_numbers_are_checked_and_duplicates_flagged(backend: Backend) {
     app.prepare_for_verification(&second, "13912340010", b.parse().unwrap())
         .await;
     let verified = app
-        .post(&format!("/api/v1/businesses/{b}/verify"), &json!({}), Some(&officer.access_token))
+        .post(
+            &format!("/api/v1/businesses/{b}/verify"),
+            &json!({}),
+            Some(&officer.access_token),
+        )
         .await;
     assert_eq!(verified.status, 200, "{}", verified.body);
     let public = app.get(&format!("/api/v1/businesses/{b}"), None).await;
     assert!(public.body.get("duplicate_licences").is_none());
     assert_eq!(public.body["owner_verified"], true);
     let file = app
-        .get(&format!("/api/v1/businesses/{b}/verifications"), Some(&officer.access_token))
+        .get(
+            &format!("/api/v1/businesses/{b}/verifications"),
+            Some(&officer.access_token),
+        )
         .await;
     assert_eq!(file.body["checks"]["duplicate_licences"], 1);
     assert_eq!(file.body["records"][0]["duplicate_licence"], true);
     // The officer's district list shows who is verified: owner badge and status.
     let verified_list = app
-        .get("/api/v1/businesses?status=verified", Some(&officer.access_token))
+        .get(
+            "/api/v1/businesses?status=verified",
+            Some(&officer.access_token),
+        )
         .await;
     assert_eq!(verified_list.body["items"][0]["id"], b);
     assert_eq!(verified_list.body["items"][0]["owner_verified"], true);
@@ -601,17 +722,42 @@ async fn officers_see_only_their_districts_verification_files(backend: Backend) 
         format!("/api/v1/businesses/{id}/licence-photo"),
     ];
     for path in &paths {
-        assert_eq!(app.get(path, Some(&theirs.access_token)).await.status, 404, "{path}");
-        assert_eq!(app.get(path, Some(&ours.access_token)).await.status, 200, "{path}");
-        assert_eq!(app.get(path, Some(&admin.access_token)).await.status, 200, "{path}");
+        assert_eq!(
+            app.get(path, Some(&theirs.access_token)).await.status,
+            404,
+            "{path}"
+        );
+        assert_eq!(
+            app.get(path, Some(&ours.access_token)).await.status,
+            200,
+            "{path}"
+        );
+        assert_eq!(
+            app.get(path, Some(&admin.access_token)).await.status,
+            200,
+            "{path}"
+        );
     }
     let verify = format!("/api/v1/businesses/{id}/verify");
-    assert_eq!(app.post(&verify, &json!({}), Some(&theirs.access_token)).await.status, 404);
+    assert_eq!(
+        app.post(&verify, &json!({}), Some(&theirs.access_token))
+            .await
+            .status,
+        404
+    );
     let queue = app
-        .get("/api/v1/businesses?status=pending", Some(&theirs.access_token))
+        .get(
+            "/api/v1/businesses?status=pending",
+            Some(&theirs.access_token),
+        )
         .await;
     assert!(queue.body["items"].as_array().unwrap().is_empty());
-    assert_eq!(app.post(&verify, &json!({}), Some(&ours.access_token)).await.status, 200);
+    assert_eq!(
+        app.post(&verify, &json!({}), Some(&ours.access_token))
+            .await
+            .status,
+        200
+    );
     // The other district's officer still sees nothing of the record.
     let file = app.get(&paths[0], Some(&theirs.access_token)).await;
     assert_eq!(file.status, 404);
@@ -623,13 +769,19 @@ async fn officers_see_only_their_districts_verification_files(backend: Backend) 
 async fn until(what: &str, check: impl AsyncFn() -> bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !check().await {
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 fn items(response: &ApiResponse) -> Vec<Value> {
-    response.body["items"].as_array().cloned().unwrap_or_default()
+    response.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 async fn badges_show_on_postings_applications_conversations_and_matches(backend: Backend) {
@@ -641,9 +793,17 @@ async fn badges_show_on_postings_applications_conversations_and_matches(backend:
     let posting = app.open_posting(&shop, &body).await;
     // The poster's badge on the posting, publicly.
     let public = app.get(&format!("/api/v1/postings/{posting}"), None).await;
-    assert_eq!(public.body["owner_real_name_verified"], true, "{}", public.body);
+    assert_eq!(
+        public.body["owner_real_name_verified"], true,
+        "{}",
+        public.body
+    );
     let listed = app.get("/api/v1/postings", None).await;
-    assert!(items(&listed).iter().any(|p| p["owner_real_name_verified"] == true));
+    assert!(
+        items(&listed)
+            .iter()
+            .any(|p| p["owner_real_name_verified"] == true)
+    );
 
     // A seeker near the café, free on weekends, with in-app pushes.
     let seeker = app.register_as("seeker", "13812340012").await;
@@ -686,19 +846,29 @@ async fn badges_show_on_postings_applications_conversations_and_matches(backend:
         )
         .await;
     assert_eq!(items(&applications)[0]["seeker_real_name_verified"], true);
-    let own = app.get("/api/v1/me/applications", Some(&seeker.access_token)).await;
+    let own = app
+        .get("/api/v1/me/applications", Some(&seeker.access_token))
+        .await;
     assert_eq!(items(&own)[0]["seeker_real_name_verified"], true);
     let application = items(&own)[0]["id"].as_str().unwrap().to_owned();
     let one = app
-        .get(&format!("/api/v1/applications/{application}"), Some(&shop.merchant.access_token))
+        .get(
+            &format!("/api/v1/applications/{application}"),
+            Some(&shop.merchant.access_token),
+        )
         .await;
     assert_eq!(one.body["seeker_real_name_verified"], true);
     for who in [&seeker, &shop.merchant] {
-        let list = app.get("/api/v1/conversations", Some(&who.access_token)).await;
+        let list = app
+            .get("/api/v1/conversations", Some(&who.access_token))
+            .await;
         assert_eq!(items(&list)[0]["seeker_real_name_verified"], true);
         assert_eq!(items(&list)[0]["business_owner_verified"], true);
         let single = app
-            .get(&format!("/api/v1/conversations/{conversation}"), Some(&who.access_token))
+            .get(
+                &format!("/api/v1/conversations/{conversation}"),
+                Some(&who.access_token),
+            )
             .await;
         assert_eq!(single.body["seeker_real_name_verified"], true);
         assert_eq!(single.body["business_owner_verified"], true);
