@@ -28,6 +28,7 @@ on_both_databases!(
     a_business_needs_a_verified_owner_and_a_licence_photo,
     licence_numbers_are_checked_and_duplicates_flagged,
     officers_see_only_their_districts_verification_files,
+    verification_records_are_kept_three_years,
     badges_show_on_postings_applications_conversations_and_matches,
 );
 
@@ -764,6 +765,46 @@ async fn officers_see_only_their_districts_verification_files(backend: Backend) 
     assert!(!file.body.to_string().contains("id_number_masked"));
     // The photo upload is the members' only.
     assert_eq!(app.upload_licence_photo(&ours, id).await.status, 404);
+}
+
+async fn verification_records_are_kept_three_years(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let officer = app.officer().await;
+    let shop = app.verified_shop("13912340013", &officer).await;
+    let file = format!("/api/v1/businesses/{}/verifications", shop.business_id);
+    let records = |r: &ApiResponse| r.body["records"].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        records(&app.get(&file, Some(&officer.access_token)).await),
+        1
+    );
+    let store = doorstep_domain::media::DiskStore::new(app.settings.media_dir());
+    let now = chrono::Utc::now();
+    let kept = doorstep_domain::retention::run(
+        &app.db,
+        &store,
+        now + chrono::Duration::days(2 * 365),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(kept.business_verifications_deleted, 0, "{kept:?}");
+    assert_eq!(
+        records(&app.get(&file, Some(&officer.access_token)).await),
+        1
+    );
+    let past = doorstep_domain::retention::run(
+        &app.db,
+        &store,
+        now + chrono::Duration::days(3 * 366),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(past.business_verifications_deleted, 1, "{past:?}");
+    assert_eq!(
+        records(&app.get(&file, Some(&officer.access_token)).await),
+        0
+    );
 }
 
 async fn until(what: &str, check: impl AsyncFn() -> bool) {
