@@ -85,9 +85,9 @@ impl IdNumber {
         let well_formed = number.len() == 18
             && number.bytes().take(17).all(|b| b.is_ascii_digit())
             && number
-                .bytes()
-                .nth(17)
-                .is_some_and(|b| b.is_ascii_digit() || b == b'X');
+                .as_bytes()
+                .get(17)
+                .is_some_and(|b| b.is_ascii_digit() || *b == b'X');
         if !well_formed {
             return Err(bad("expected 17 digits and a check digit or X"));
         }
