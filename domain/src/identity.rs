@@ -322,7 +322,19 @@ pub struct IdentityInput {
     /// The name on the ID card, e.g. 王小明.
     pub full_name: String,
     /// The 18-character resident ID number (居民身份证号); the last may be `X`.
+    #[serde(deserialize_with = "id_text")]
     pub id_number: String,
+}
+
+/// Reads the number as text only; anything else is refused without echoing the value (a
+/// number sent as a JSON integer would otherwise be quoted back in the error).
+fn id_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(text) => Ok(text),
+        _ => Err(serde::de::Error::custom(
+            "expected the ID number as a string",
+        )),
+    }
 }
 
 impl fmt::Debug for IdentityInput {

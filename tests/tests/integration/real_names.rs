@@ -140,6 +140,16 @@ async fn the_plain_id_number_is_in_no_response_log_or_search(backend: Backend) {
     typo.replace_range(8..9, if &typo[8..9] == "1" { "2" } else { "1" });
     let refused = app.submit_identity(&merchant, "周店长", &typo).await;
     keep(&refused);
+    // The number sent as a JSON integer is refused without being quoted back.
+    let as_integer = app
+        .post(
+            "/api/v1/me/identity",
+            &json!({"full_name": "周店长", "id_number": seeker_id[..17].parse::<u64>().unwrap()}),
+            Some(&merchant.access_token),
+        )
+        .await;
+    assert_eq!(as_integer.status, 400, "{}", as_integer.body);
+    keep(&as_integer);
     for (who, number) in [(&merchant, &merchant_id), (&seeker, &seeker_id)] {
         let verified = app.submit_identity(who, "本人", number).await;
         assert_eq!(verified.status, 201, "{}", verified.body);
@@ -258,6 +268,7 @@ async fn the_plain_id_number_is_in_no_response_log_or_search(backend: Backend) {
     for number in [&merchant_id, &seeker_id] {
         for body in &bodies {
             assert!(!body.contains(number.as_str()), "{number} in {body}");
+            assert!(!body.contains(&number[..17]), "{number} in {body}");
             // Nor the middle digits (the birth date) that masking hides.
             assert!(
                 !body.contains(&number[6..14]),
