@@ -46,6 +46,10 @@ pub enum Command {
     /// Copy the SQLite database to FILE while the server keeps serving (a consistent copy
     /// as of one instant; FILE must not exist). PostgreSQL: use `pg_dump` (see the README).
     Backup(BackupArgs),
+    /// Re-encrypt the stored resident ID numbers under the first of `identity_keys` (after
+    /// putting a new key first), print how many moved, and exit. Safe to run while serving
+    /// and to run again.
+    IdentityRekey,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +121,30 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
         Command::Backup(args) => {
             let (file, bytes) = crate::services::backup::to_file(&settings, &args.file).await?;
             tracing::info!(file = %file.display(), bytes, "backup written");
+        }
+        Command::IdentityRekey => {
+            startup::prepare_folders(&settings)?;
+            let db = startup::connect_and_migrate(&settings).await?;
+            let keys = crate::keys::identity_keys(
+                settings.identity_keys.as_deref(),
+                settings.identity_hash_key.as_deref(),
+                &settings.identity_keys_file(),
+                &settings.identity_hash_key_file(),
+            )?;
+            let mut total = 0;
+            loop {
+                let moved = doorstep_domain::identity::rekey(&db, &keys, 500).await?;
+                if moved == 0 {
+                    break;
+                }
+                total += moved;
+            }
+            tracing::info!(
+                total,
+                kid = keys.active_kid(),
+                "identity numbers re-encrypted"
+            );
+            db.close().await?;
         }
         Command::Retention => {
             startup::prepare_folders(&settings)?;

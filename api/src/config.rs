@@ -261,6 +261,25 @@ pub struct Settings {
     /// Seconds each instance keeps a business's responsiveness figure (shown on its
     /// postings) before reading it again; 0 reads it on every request.
     pub responsiveness_cache_secs: u64,
+    // Real names (issue 25).
+    /// Keys resident ID numbers are encrypted under, as `kid:secret` pairs (secrets of at
+    /// least 32 bytes), comma-separated; the first encrypts, all decrypt. Put a new key
+    /// first and run `doorstep identity-rekey` to move old rows to it. Unset means a key
+    /// generated once and kept in `<data_dir>/identity-keys`.
+    pub identity_keys: Option<String>,
+    /// The secret (at least 32 bytes) ID numbers are hashed under to find an ID number used
+    /// by two accounts. It never rotates (changing it loses duplicate detection for earlier
+    /// rows). Required with `identity_keys`; unset with it unset means one generated once
+    /// into `<data_dir>/identity-hash-key`.
+    pub identity_hash_key: Option<String>,
+    /// The identity verification provider's base URL (name + ID number, the protocol in
+    /// `matcher/src/identity_provider.rs`). Unset: only the local checks (format, birth date,
+    /// check digit) are done, and verifications record `method = "local"`.
+    pub identity_provider_url: Option<String>,
+    /// The provider's API key, sent as a bearer token; required with the URL.
+    pub identity_provider_key: Option<String>,
+    /// How long one call to the provider may take, in milliseconds.
+    pub identity_provider_timeout_ms: u64,
 }
 
 impl Default for Settings {
@@ -357,6 +376,11 @@ impl Default for Settings {
             retention_interval_secs: 24 * 60 * 60,
             conversation_retention_days: 180,
             responsiveness_cache_secs: 300,
+            identity_keys: None,
+            identity_hash_key: None,
+            identity_provider_url: None,
+            identity_provider_key: None,
+            identity_provider_timeout_ms: 5_000,
         }
     }
 }
@@ -516,6 +540,14 @@ impl Settings {
 
     pub fn jwt_keys_file(&self) -> PathBuf {
         self.data_dir.join("jwt-keys")
+    }
+
+    pub fn identity_keys_file(&self) -> PathBuf {
+        self.data_dir.join("identity-keys")
+    }
+
+    pub fn identity_hash_key_file(&self) -> PathBuf {
+        self.data_dir.join("identity-hash-key")
     }
 
     /// The timing rules of gig check-in and hours.

@@ -60,11 +60,64 @@ pub fn code_key(configured: Option<&str>, file: &Path) -> anyhow::Result<std::sy
     Ok(doorstep_domain::codes::derive_key(secret))
 }
 
+/// The keys resident ID numbers are encrypted and hashed under (issue 25): the configured
+/// ones, or those in `keys_file` and `hash_file`, generated there if absent. Configured
+/// encryption keys need a configured hash key (a generated one would not match the rows
+/// other instances wrote).
+pub fn identity_keys(
+    configured: Option<&str>,
+    configured_hash: Option<&str>,
+    keys_file: &Path,
+    hash_file: &Path,
+) -> anyhow::Result<doorstep_domain::identity::IdentityKeys> {
+    let (keys, hash) = match (configured, configured_hash) {
+        (Some(text), Some(hash)) => (
+            parse_key_list(text).context("identity_keys")?,
+            hash.trim().as_bytes().to_vec(),
+        ),
+        (Some(_), None) => bail!("`identity_hash_key` is required when `identity_keys` is set"),
+        (None, Some(_)) => bail!("`identity_keys` is required when `identity_hash_key` is set"),
+        (None, None) => {
+            if !keys_file.exists() {
+                write_secret(keys_file, "i", "an identity encryption key")?;
+            }
+            if !hash_file.exists() {
+                write_secret(hash_file, "", "the identity hash key")?;
+            }
+            let text = fs::read_to_string(keys_file)
+                .with_context(|| format!("reading {}", keys_file.display()))?;
+            let hash = fs::read_to_string(hash_file)
+                .with_context(|| format!("reading {}", hash_file.display()))?;
+            (
+                parse_key_list(&text)
+                    .with_context(|| format!("reading {}", keys_file.display()))?,
+                hash.trim().as_bytes().to_vec(),
+            )
+        }
+    };
+    doorstep_domain::identity::IdentityKeys::new(keys, &hash)
+        .map_err(|e| anyhow::anyhow!(e))
+        .context("identity keys")
+}
+
 fn generate(file: &Path) -> anyhow::Result<()> {
+    write_secret(file, "k", "an access-token signing key")
+}
+
+/// Writes a new random secret to `file` (mode 0600): `kid:secret` when `prefix` is not
+/// empty (the kid is the prefix and the time), the bare secret otherwise.
+fn write_secret(file: &Path, prefix: &str, what: &str) -> anyhow::Result<()> {
     let mut secret = [0u8; 48];
     rand::rng().fill_bytes(&mut secret);
-    let kid = format!("k{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
-    let line = format!("{kid}:{}\n", URL_SAFE_NO_PAD.encode(secret));
+    let kid = format!("{prefix}{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    let line = if prefix.is_empty() {
+        format!("{}\n", URL_SAFE_NO_PAD.encode(secret))
+    } else {
+        format!("{kid}:{}\n", URL_SAFE_NO_PAD.encode(secret))
+    };
+    if let Some(parent) = file.parent() {
+        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -76,7 +129,7 @@ fn generate(file: &Path) -> anyhow::Result<()> {
         .open(file)
         .with_context(|| format!("creating {}", file.display()))?;
     out.write_all(line.as_bytes())?;
-    tracing::info!(file = %file.display(), kid, "generated an access-token signing key");
+    tracing::info!(file = %file.display(), what, "generated a key");
     Ok(())
 }
 

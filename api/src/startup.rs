@@ -81,6 +81,10 @@ pub struct AppState {
     pub realtime: Arc<crate::realtime::Hub>,
     /// Businesses' responsiveness figures, kept a few minutes (postings show them).
     pub responsiveness: doorstep_domain::conversations::responsiveness::Cache,
+    /// The keys resident ID numbers are encrypted and hashed under (issue 25).
+    pub identity_keys: doorstep_domain::identity::IdentityKeys,
+    /// The identity verification provider, when configured; local checks only otherwise.
+    pub identity_provider: Option<Arc<dyn doorstep_domain::identity::IdentityProvider>>,
 }
 
 impl AppState {
@@ -227,6 +231,39 @@ pub fn sms_sender(settings: &Settings) -> anyhow::Result<Arc<dyn SmsSender>> {
     let sender = TencentSms::new(config).map_err(|e| anyhow::anyhow!(e))?;
     tracing::info!(sender = %sender.describe(), "SMS: sending through Tencent Cloud SMS");
     Ok(Arc::new(sender))
+}
+
+/// The identity verification provider when `identity_provider_url` is set (its key then
+/// required); `None`, and a line saying identity checks by a provider are off, otherwise.
+pub fn identity_provider(
+    settings: &Settings,
+) -> anyhow::Result<Option<Arc<dyn doorstep_domain::identity::IdentityProvider>>> {
+    let Some(url) = settings
+        .identity_provider_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+    else {
+        tracing::info!(
+            "identity checks by a provider are off (identity_provider_url unset): real names are checked locally only (format, birth date, check digit) and recorded as method \"local\""
+        );
+        return Ok(None);
+    };
+    let key = settings
+        .identity_provider_key
+        .clone()
+        .filter(|k| !k.trim().is_empty())
+        .context("`identity_provider_key` is required when `identity_provider_url` is set")?;
+    let provider = doorstep_matcher::identity_provider::HttpIdentityProvider::new(
+        doorstep_matcher::identity_provider::HttpProviderConfig {
+            base_url: url,
+            api_key: key,
+            timeout: Duration::from_millis(settings.identity_provider_timeout_ms.max(1)),
+        },
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    use doorstep_domain::identity::IdentityProvider as _;
+    tracing::info!(provider = %provider.describe(), "identity checks: through the provider");
+    Ok(Some(Arc::new(provider)))
 }
 
 /// The WeChat client when `wechat_app_id` and `wechat_app_secret` are both set; `None`
@@ -415,6 +452,13 @@ impl Application {
             key: keys::code_key(settings.jwt_keys.as_deref(), &settings.jwt_keys_file())?,
         };
         let courier = courier(&settings)?;
+        let identity_keys = keys::identity_keys(
+            settings.identity_keys.as_deref(),
+            settings.identity_hash_key.as_deref(),
+            &settings.identity_keys_file(),
+            &settings.identity_hash_key_file(),
+        )?;
+        let identity_provider = identity_provider(&settings)?;
         let wechat = wechat(&settings, db.clone(), "serve")?;
         let wechat_templates = Arc::new(wechat_templates(&settings, wechat.is_some())?);
         let content = ContentGuard::new(
@@ -464,6 +508,8 @@ impl Application {
             responsiveness: doorstep_domain::conversations::responsiveness::Cache::new(
                 std::time::Duration::from_secs(settings.responsiveness_cache_secs),
             ),
+            identity_keys,
+            identity_provider,
             settings,
         });
         let search = state.search.clone();

@@ -127,7 +127,7 @@ async fn load(db: &DatabaseConnection, postings: u64, applications: u64) -> anyh
         address: Set("苏惠路88号".into()),
         lat: Set(31.3185),
         lon: Set(120.6716),
-        licence_number: Set("91320594MA1XY2AB3C".into()),
+        licence_number: Set("91320594MA05PK8G3H".into()),
         contact_phone: Set("13912340000".into()),
         district_id: Set(Some(district.id)),
         status: Set(BusinessStatus::Verified),
@@ -135,6 +135,7 @@ async fn load(db: &DatabaseConnection, postings: u64, applications: u64) -> anyh
         reviewed_by: Set(Some(admin)),
         reviewed_at: Set(Some(now)),
         created_by: Set(merchant),
+        owner_verified: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
     }

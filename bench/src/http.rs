@@ -141,11 +141,38 @@ pub async fn run(args: HttpArgs) -> anyhow::Result<()> {
     let officer = api.client.with_token(login.access_token);
     let merchant = api.register("merchant", &phone_base.to_string()).await?;
     let (lat, lon) = doorstep_demo::generate::place_point("苏州中心商场").expect("a known place");
+    // The owner's real name first (a valid number unique to this run), then the business
+    // and its licence photo: an officer verifies nothing less (issue 25).
+    let id_number = doorstep_domain::identity::id_complete(&format!(
+        "320508{}{:03}",
+        (chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date")
+            + chrono::Duration::days((phone_base % 12_000) as i64))
+        .format("%Y%m%d"),
+        phone_base % 1000
+    ))
+    .expect("17 digits");
+    merchant
+        .verify_identity("压测店长", &id_number)
+        .await
+        .context("the merchant verifies their real name")?;
+    let licence = doorstep_domain::identity::uscc_complete(&format!(
+        "91320594MA{:07}",
+        phone_base % 10_000_000
+    ))
+    .expect("digits");
     let business = merchant
         .create_business(&json!({"name": "压测餐厅 苏州中心店", "mall": "苏州中心商场", "address": "苏州工业园区苏州大道东 苏州中心商场 L3", "lat": lat, "lon": lon,
-            "licence_number": "91320594MA1XY2AB3C", "contact_phone": "13912340000"}))
+            "licence_number": licence, "contact_phone": "13912340000"}))
         .await
         .context("the benchmark's business")?;
+    merchant
+        .upload_licence_photo(
+            business.id,
+            "image/jpeg",
+            doorstep_domain::media::samples::JPEG_1X1.to_vec(),
+        )
+        .await
+        .context("the licence photo")?;
     officer
         .verify_business(business.id)
         .await

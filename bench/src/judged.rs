@@ -141,7 +141,7 @@ fn models(
         address: "苏州工业园区".into(),
         lat,
         lon,
-        licence_number: "91320594MA1XY2AB3C".into(),
+        licence_number: "91320594MA05PK8G3H".into(),
         contact_phone: "13912340000".into(),
         district_id: None,
         status: BusinessStatus::Verified,
@@ -149,6 +149,7 @@ fn models(
         reviewed_by: None,
         reviewed_at: None,
         created_by: Uuid::nil(),
+        owner_verified: true,
         created_at: now,
         updated_at: now,
     };

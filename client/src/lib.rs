@@ -382,6 +382,31 @@ impl Client {
         self.post(&path, &json!({}), 200).await
     }
 
+    /// A member uploads a photo of the business licence (required for verification).
+    pub async fn upload_licence_photo(
+        &self,
+        id: Uuid,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<views::trust::LicencePhotoView> {
+        let path = format!("/api/v1/businesses/{id}/licence-photo");
+        let request = self
+            .request(Method::POST, &path)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes);
+        self.send(request).await?.expect(201)
+    }
+
+    /// The caller verifies their real name (name and resident ID number).
+    pub async fn verify_identity(
+        &self,
+        full_name: &str,
+        id_number: &str,
+    ) -> Result<views::trust::IdentityStatusView> {
+        let body = json!({"full_name": full_name, "id_number": id_number});
+        self.post("/api/v1/me/identity", &body, 201).await
+    }
+
     // Postings.
 
     /// A draft posting of `business`; [`Client::publish_posting`] opens it.

@@ -302,7 +302,11 @@ impl Generator {
             ),
             lat,
             lon,
-            licence_number: format!("91320594MA{:08}", i),
+            licence_number: doorstep_domain::identity::uscc_complete(&format!(
+                "91320594MA{:07}",
+                i % 10_000_000
+            ))
+            .expect("digits are in the code's alphabet"),
             // The shop's mobile, as merchants give it (the owner's login is another).
             contact_phone: format!("135{:08}", i),
             district_id: None,
@@ -315,6 +319,7 @@ impl Generator {
             reviewed_by: None,
             reviewed_at: verified.then_some(created_at + Duration::days(1)),
             created_by: owner_id,
+            owner_verified: verified,
             created_at,
             updated_at: created_at,
         };
@@ -1026,4 +1031,13 @@ fn pay_for(rng: &mut impl Rng, role: &Role, kind: PostingKind) -> (i64, i64, Pay
             }
         }
     }
+}
+
+/// A valid resident ID number (Suzhou, GB 11643 check digit) unique to `i`, for the
+/// generated merchants' real names.
+pub fn id_number(i: u64) -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(1965, 1, 1).expect("a date")
+        + Duration::days((i % 12_000) as i64);
+    let first17 = format!("320508{}{:03}", birth.format("%Y%m%d"), (i / 12_000) % 1000);
+    doorstep_domain::identity::id_complete(&first17).expect("17 digits")
 }

@@ -67,7 +67,11 @@ fn every_generated_posting_is_one_the_api_would_accept() {
         Phone::parse(b.owner.phone.as_deref().unwrap()).unwrap();
         Phone::parse(&b.business.contact_phone)
             .unwrap_or_else(|e| panic!("{}: {e:?}", b.business.contact_phone));
-        assert_eq!(b.business.licence_number.len(), 18);
+        assert!(
+            doorstep_domain::identity::uscc_valid(&b.business.licence_number),
+            "{}",
+            b.business.licence_number
+        );
         assert_eq!(b.business.created_by, b.owner.id);
     }
     for s in g.seekers() {

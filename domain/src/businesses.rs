@@ -42,20 +42,25 @@ struct ValidBusiness {
 }
 
 /// The unified social credit code: 18 characters of digits and capital letters other
-/// than I, O, S, V, Z.
+/// than I, O, S, V, Z, the last the GB 32100-2015 check character of the others.
 fn licence(raw: &str) -> Result<String, Invalid> {
     let code = raw.trim().to_uppercase();
     let ok = code.len() == 18
         && code
             .chars()
             .all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOSVZ".contains(c)));
-    if ok {
-        Ok(code)
-    } else {
+    if !ok {
         Err(Invalid::new(
             ErrorCode::InvalidLicence,
             "expected the 18-character unified social credit code",
         ))
+    } else if !crate::identity::uscc_valid(&code) {
+        Err(Invalid::new(
+            ErrorCode::LicenceChecksum,
+            "the check character (the last) does not match the others; a character is mistyped",
+        ))
+    } else {
+        Ok(code)
     }
 }
 
@@ -111,6 +116,7 @@ pub async fn create<C: TransactionTrait>(
     let now = time::now();
     let txn = crate::db::begin_write(db).await?;
     let district = crate::districts::locate(&txn, valid.location).await?;
+    let owner_verified = crate::identity::is_verified(&txn, actor.account_id).await?;
     let created = business::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(valid.name),
@@ -126,6 +132,7 @@ pub async fn create<C: TransactionTrait>(
         reviewed_by: Set(None),
         reviewed_at: Set(None),
         created_by: Set(actor.account_id),
+        owner_verified: Set(owner_verified),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -147,6 +154,7 @@ pub async fn create<C: TransactionTrait>(
         json!({"status": "pending"}),
     )
     .await?;
+    crate::business_verification::flag_duplicate(&txn, &created).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -245,6 +253,9 @@ pub async fn update<C: TransactionTrait>(
         json!({"status": updated.status}),
     )
     .await?;
+    if current.licence_number != updated.licence_number {
+        crate::business_verification::flag_duplicate(&txn, &updated).await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }
@@ -338,6 +349,13 @@ pub async fn review<C: TransactionTrait>(
     crate::districts::scope_of(&txn, actor)
         .await?
         .require(current.district_id, "business")?;
+    // A suspension ends only by being lifted (`lift_suspension`), with its own reason and
+    // audit entry; a verification would end it silently.
+    refuse_if_suspended(&current)?;
+    let checks = crate::business_verification::checks(&txn, &current).await?;
+    if reason.is_none() {
+        checks.require()?;
+    }
     let status = if reason.is_none() {
         BusinessStatus::Verified
     } else {
@@ -350,6 +368,7 @@ pub async fn review<C: TransactionTrait>(
     active.reviewed_at = Set(Some(time::now()));
     active.updated_at = Set(time::now());
     let updated = active.update(&txn).await?;
+    crate::business_verification::record(&txn, actor, &updated, &checks, reason.as_deref()).await?;
     outbox::record(
         &txn,
         Aggregate::Business,
@@ -599,4 +618,25 @@ async fn set_suspended<C: ConnectionTrait>(
         .await?;
     }
     Ok(updated)
+}
+
+/// Which of `businesses` have an owner with a verified real name (the badge).
+pub async fn owner_verified_among<C: ConnectionTrait>(
+    db: &C,
+    businesses: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashSet<Uuid>, DomainError> {
+    let ids: Vec<Uuid> = businesses.into_iter().collect();
+    let mut found = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Uuid> = business::Entity::find()
+            .select_only()
+            .column(business::Column::Id)
+            .filter(business::Column::Id.is_in(chunk.to_vec()))
+            .filter(business::Column::OwnerVerified.eq(true))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
 }

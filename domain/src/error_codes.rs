@@ -134,6 +134,11 @@ error_codes! {
     Forbidden = "forbidden", 403, "The caller's role or relation to the object does not allow this";
     HeadersTooLarge = "headers_too_large", 431, "The request head has too many header fields or is too large";
     HoursSettled = "hours_settled", 409, "The hours are already settled";
+    IdentityAlreadyUsed = "identity_already_used", 409, "This resident ID number already verified another account";
+    IdentityAlreadyVerified = "identity_already_verified", 409, "This account's real name is already verified";
+    IdentityMismatch = "identity_mismatch", 422, "The verification service says the name and the resident ID number do not belong together";
+    IdentityNotFound = "identity_not_found", 422, "The verification service has no record of this resident ID number";
+    IdentityProviderUnavailable = "identity_provider_unavailable", 503, "The identity verification service cannot be reached or failed; nothing was recorded, try again shortly";
     IllegalTransition = "illegal_transition", 409, "The object's current status does not allow this change";
     InTheFuture = "in_the_future", 422, "The time must not be in the future";
     InThePast = "in_the_past", 422, "The time must not be in the past";
@@ -152,6 +157,7 @@ error_codes! {
     InvalidDate = "invalid_date", 422, "Expected a date as YYYY-MM-DD";
     InvalidEmail = "invalid_email", 422, "Expected an e-mail address such as name@example.com";
     InvalidField = "invalid_field", 400, "A body field has the wrong type or value";
+    InvalidIdNumber = "invalid_id_number", 422, "Expected an 18-character resident ID number (居民身份证号) with a real birth date and a matching check digit";
     InvalidJson = "invalid_json", 400, "The request body is not valid JSON";
     InvalidLicence = "invalid_licence", 422, "Expected the 18-character unified social credit code";
     InvalidMonth = "invalid_month", 422, "Expected YYYY-MM";
@@ -169,6 +175,8 @@ error_codes! {
     InvalidUuid = "invalid_uuid", 422, "Expected a UUID";
     InvalidWeek = "invalid_week", 422, "Expected an ISO week such as 2026-W48";
     InvalidWord = "invalid_word", 422, "A word is empty, too long, has control characters or spaces";
+    LicenceChecksum = "licence_checksum", 422, "The unified social credit code's check character (GB 32100-2015) does not match; a character is mistyped";
+    LicencePhotoMissing = "licence_photo_missing", 409, "The business has no licence photo yet; a member uploads one before an officer can verify it";
     LocationTooInaccurate = "location_too_inaccurate", 409, "The position is not accurate enough to check in";
     MalformedRequest = "malformed_request", 400, "The request line or a header is not valid HTTP/1.1";
     MethodNotAllowed = "method_not_allowed", 405, "The path does not serve this method; `Allow` lists those it does";
@@ -210,6 +218,7 @@ error_codes! {
     OverlappingClaim = "overlapping_claim", 409, "The caller already holds a shift at that time";
     OwnMessage = "own_message", 422, "One reports the other side's messages, not one's own";
     OwnerCannotLeave = "owner_cannot_leave", 409, "The owner cannot remove themself";
+    OwnerNotVerified = "owner_not_verified", 409, "The business's owner has not verified their real name yet";
     PayloadTooLarge = "payload_too_large", 413, "The request body is larger than the configured limit";
     PhoneTaken = "phone_taken", 409, "Another account already holds this phone number";
     PlacesBelowClaims = "places_below_claims", 409, "A shift's places cannot drop below the claims holding them";

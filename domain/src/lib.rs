@@ -54,6 +54,9 @@ pub mod figures;
 // Issue 25: complaints.
 pub mod complaints;
 pub mod retention;
+// Trust and compliance (issue 25): real names.
+pub mod business_verification;
+pub mod identity;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};
 pub use error_codes::{ErrorCode, Language};

@@ -96,12 +96,18 @@ pub async fn export<C: ConnectionTrait>(db: &C, actor: &Principal) -> Result<Val
         .order_by_asc(audit_entry::Column::Id)
         .all(db)
         .await?;
+    // The ID number only masked, even to its owner (issue 25).
+    let real_name = crate::identity::of_account(db, actor.account_id).await?;
     Ok(json!({
         "exported_at": time::to_display(time::now()),
         "account": {
             "id": me.id, "role": me.role, "display_name": me.display_name,
             "phone": me.phone, "email": me.email, "created_at": time::to_display(me.created_at),
         },
+        "real_name": real_name.map(|r| json!({
+            "full_name": r.full_name, "id_number_masked": r.id_masked, "method": r.method,
+            "verified_at": time::to_display(r.verified_at),
+        })),
         "profile": profile.map(|p| json!({
             "full_name": p.full_name, "education": p.education, "major": p.major,
             "graduation_year": p.graduation_year, "skills": p.skills, "experience": to_json(&p.experience),
@@ -245,6 +251,8 @@ pub async fn erase<C: TransactionTrait>(db: &C, actor: &Principal) -> Result<(),
     crate::conversations::erase_seeker(&txn, id).await?;
     crate::conversations::reports::erase_reporter(&txn, id).await?;
     crate::complaints::erase_complainant(&txn, id).await?;
+    // The real name and the encrypted ID number (issue 25): the badge goes with them.
+    crate::identity::forget(&txn, id).await?;
 
     if let Some(profile) = seeker_profile::Entity::find_by_id(id).one(&txn).await? {
         let mut kept: seeker_profile::ActiveModel = profile.into();

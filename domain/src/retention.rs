@@ -27,6 +27,8 @@
 //! | `report_media` (photos, voice) | 1 year after the report was closed (resolved, rejected, or linked as a duplicate) | files removed from the media store, then the rows |
 //! | `complaints` (with their steps and photos) | 3 years after closing (an open complaint is kept); an erased complainant's photos at the next run | photos removed from the media store, then the rows |
 //! | `conversations` (with their messages and reports) | [`Policy::conversation_days`] (180) after the last message, unless the seeker has a live (not anonymised) application to the posting, which keeps it as a recruiting record until the application is anonymised; never while a report on it is open or its suspension runs | deleted |
+//! | `business_verifications` (officers' decisions on businesses and what they checked) | 3 years | deleted |
+//! | `identity_verifications` (real names, ID numbers encrypted) | while the account lives | deleted when the person erases their account (the badge goes with it) |
 //!
 //! An anonymised application is a closed record: moving it again is refused
 //! (`application_anonymised`). Anonymising keeps `updated_at` as it was, since the figures
@@ -85,6 +87,8 @@ pub struct RetentionReport {
     pub conversations_deleted: u64,
     pub conversation_messages_deleted: u64,
     pub complaints_deleted: u64,
+    // Trust and compliance (issue 25).
+    pub business_verifications_deleted: u64,
 }
 
 impl RetentionReport {
@@ -110,6 +114,7 @@ impl RetentionReport {
             + self.conversations_deleted
             + self.conversation_messages_deleted
             + self.complaints_deleted
+            + self.business_verifications_deleted
     }
 
     pub fn is_empty(&self) -> bool {
@@ -432,6 +437,12 @@ async fn delete_expired<C: TransactionTrait + ConnectionTrait>(
         .exec(db)
         .await?
         .rows_affected;
+    report.business_verifications_deleted =
+        crate::entities::business_verification::Entity::delete_many()
+            .filter(crate::entities::business_verification::Column::CreatedAt.lt(cut.three_years))
+            .exec(db)
+            .await?
+            .rows_affected;
     // A row carries its destination's resend wait and daily count as well as its code:
     // it goes once the code is a day dead and its 24-hour window is over.
     report.auth_codes_deleted = auth_code::Entity::delete_many()

@@ -151,7 +151,7 @@ fn business() -> business::Model {
         address: "苏惠路88号".into(),
         lat: CENTRE.0,
         lon: CENTRE.1,
-        licence_number: "91320594MA1XY2AB3C".into(),
+        licence_number: "91320594MA05PK8G3H".into(),
         contact_phone: "13912340000".into(),
         district_id: None,
         status: BusinessStatus::Verified,
@@ -159,6 +159,7 @@ fn business() -> business::Model {
         reviewed_by: None,
         reviewed_at: None,
         created_by: Uuid::nil(),
+        owner_verified: true,
         created_at: now,
         updated_at: now,
     }

@@ -9,6 +9,7 @@ pub mod fair_plan;
 pub mod fair_routes;
 pub mod fit;
 pub mod gig_notices;
+pub mod identity_provider;
 pub mod mail;
 pub mod mail_queue;
 pub mod matches;

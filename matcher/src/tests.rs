@@ -61,7 +61,7 @@ pub(crate) fn cafe_posting(
         address: "苏惠路88号".into(),
         lat: CAFE.0,
         lon: CAFE.1,
-        licence_number: "91320594MA1XY2AB3C".into(),
+        licence_number: "91320594MA05PK8G3H".into(),
         contact_phone: "13912340000".into(),
         district_id: None,
         status: BusinessStatus::Verified,
@@ -69,6 +69,7 @@ pub(crate) fn cafe_posting(
         reviewed_by: None,
         reviewed_at: None,
         created_by: Uuid::nil(),
+        owner_verified: true,
         created_at: now,
         updated_at: now,
     };

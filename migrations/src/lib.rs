@@ -27,7 +27,8 @@ mod m20261207_000001_wechat_accounts;
 mod m20261207_000018_conversations;
 mod m20261207_000019_realtime;
 mod m20261207_000020_conversation_records;
-// issue 25: complaints (000021/000022 are the other parts of the issue).
+mod m20261207_000021_real_names;
+// issue 25: trust and compliance (000022 is posting screening).
 mod m20261207_000023_complaints;
 
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_conversations::Migration),
             Box::new(m20261207_000019_realtime::Migration),
             Box::new(m20261207_000020_conversation_records::Migration),
+            Box::new(m20261207_000021_real_names::Migration),
             Box::new(m20261207_000023_complaints::Migration),
         ]
     }

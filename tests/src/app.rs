@@ -203,6 +203,8 @@ fn init_logs() {
     ONCE.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
             doorstep_api::telemetry::init(doorstep_api::config::LogFormat::Pretty, "debug");
+        } else {
+            crate::logs::install();
         }
     });
 }

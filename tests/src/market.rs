@@ -10,14 +10,31 @@ use crate::app::{Session, TestApp};
 pub const MALL_LAT: f64 = 31.3185;
 pub const MALL_LON: f64 = 120.6716;
 
+/// A business's details; its licence number (a valid unified social credit code) is
+/// derived from the name, so different names do not share one.
 pub fn business_body(name: &str) -> Value {
+    let seed = name
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    business_body_with_licence(name, &crate::identity::licence_number(seed))
+}
+
+/// The licence number of [`business_body`]'s fixtures that tests compare with.
+pub fn fixture_licence(name: &str) -> String {
+    business_body(name)["licence_number"]
+        .as_str()
+        .expect("a licence number")
+        .to_owned()
+}
+
+pub fn business_body_with_licence(name: &str, licence: &str) -> Value {
     json!({
         "name": name,
         "mall": "圆融时代广场",
         "address": "苏州工业园区苏惠路88号 B1-023",
         "lat": MALL_LAT,
         "lon": MALL_LON,
-        "licence_number": "91320594MA1XY2AB3C",
+        "licence_number": licence,
         "contact_phone": "13912340000",
     })
 }
@@ -66,6 +83,25 @@ pub struct Shop {
 }
 
 impl TestApp {
+    /// Gets a business created through the API ready for an officer: the owner (`who`,
+    /// registered with `phone`) verifies their real name and uploads a licence photo.
+    pub async fn prepare_for_verification(&self, who: &Session, phone: &str, business: Uuid) {
+        if self.me_identity_verified(who).await {
+            // Verified already.
+        } else {
+            self.verify_identity(who, phone).await;
+        }
+        let photo = self.upload_licence_photo(who, business).await;
+        assert_eq!(photo.status, 201, "licence photo uploaded: {}", photo.body);
+    }
+
+    async fn me_identity_verified(&self, who: &Session) -> bool {
+        let me = self
+            .get("/api/v1/me/identity", Some(&who.access_token))
+            .await;
+        me.body["real_name_verified"].as_bool().unwrap_or(false)
+    }
+
     /// An officer account (created once per phone).
     pub async fn officer(&self) -> Session {
         self.create_staff(Role::Officer, "13700000002").await
@@ -81,13 +117,26 @@ impl TestApp {
         shop
     }
 
+    /// A merchant whose real name is verified, with a business (its licence photo uploaded)
+    /// waiting for an officer.
     pub async fn unverified_shop(&self, merchant_phone: &str) -> Shop {
         let merchant = self.register_as("merchant", merchant_phone).await;
+        self.verify_identity(&merchant, merchant_phone).await;
+        let licence = crate::identity::licence_number(
+            merchant_phone
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0),
+        );
         let created = self
             .as_user(&merchant)
-            .create_business(&business_body("漫咖啡 圆融店"))
+            .create_business(&business_body_with_licence("漫咖啡 圆融店", &licence))
             .await
             .expect("the merchant creates a business");
+        let photo = self.upload_licence_photo(&merchant, created.id).await;
+        assert_eq!(photo.status, 201, "licence photo uploaded: {}", photo.body);
         Shop {
             merchant,
             business_id: created.id,

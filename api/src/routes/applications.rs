@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use doorstep_domain::applications::{self, ApplyInput, TransitionInput};
+use doorstep_domain::identity;
 use doorstep_domain::types::{ApplicationStatus, Role};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -35,7 +36,8 @@ pub async fn apply(
 ) -> Result<HttpResponse, ApiError> {
     let created =
         applications::apply(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(ApplicationView::new(created)))
+    let verified = identity::verified_among(&state.db, [created.seeker_id]).await?;
+    Ok(HttpResponse::Created().json(ApplicationView::new(created).with_badge(&verified)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -70,9 +72,12 @@ pub async fn list_for_posting(
             .await?;
     let seekers: Vec<Uuid> = found.items.iter().map(|a| a.seeker_id).collect();
     let applicants = applications::applicants(&state.db, &seekers).await?;
+    let verified = identity::verified_among(&state.db, seekers.iter().copied()).await?;
     Ok(web::Json(Page::from(found, |a| {
         let seeker = a.seeker_id;
-        ApplicationView::new(a).with_applicant(applicants.get(&seeker))
+        ApplicationView::new(a)
+            .with_applicant(applicants.get(&seeker))
+            .with_badge(&verified)
     })))
 }
 
@@ -94,7 +99,10 @@ pub async fn my_applications(
 ) -> Result<web::Json<Page<ApplicationView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let found = applications::list_for_seeker(&state.db, &auth.0, query.status, request).await?;
-    Ok(web::Json(Page::from(found, ApplicationView::new)))
+    let verified = identity::verified_among(&state.db, [auth.0.account_id]).await?;
+    Ok(web::Json(Page::from(found, |a| {
+        ApplicationView::new(a).with_badge(&verified)
+    })))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -125,12 +133,15 @@ pub async fn get_application(
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     let (app, events) =
         applications::get(&state.db, &auth.0, id.into_inner(), query.reason.as_deref()).await?;
+    let verified = identity::verified_among(&state.db, [app.seeker_id]).await?;
     let view = if auth.0.role == Role::Seeker {
-        ApplicationView::new(app)
+        ApplicationView::new(app).with_badge(&verified)
     } else {
         let applicants = applications::applicants(&state.db, &[app.seeker_id]).await?;
         let seeker = app.seeker_id;
-        ApplicationView::new(app).with_applicant(applicants.get(&seeker))
+        ApplicationView::new(app)
+            .with_applicant(applicants.get(&seeker))
+            .with_badge(&verified)
     };
     Ok(web::Json(view.with_history(events)))
 }
@@ -160,5 +171,8 @@ pub async fn transition(
 ) -> Result<web::Json<ApplicationView>, ApiError> {
     let updated =
         applications::transition(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
-    Ok(web::Json(ApplicationView::new(updated)))
+    let verified = identity::verified_among(&state.db, [updated.seeker_id]).await?;
+    Ok(web::Json(
+        ApplicationView::new(updated).with_badge(&verified),
+    ))
 }

@@ -20,6 +20,36 @@ fn delivered(state: &AppState, sent: Sent) -> HttpResponse {
     HttpResponse::Created().json(MessageView::from(sent.message))
 }
 
+/// Fills in each side's real-name badge (issue 25).
+async fn badged(
+    state: &AppState,
+    mut views: Vec<ConversationView>,
+) -> Result<Vec<ConversationView>, ApiError> {
+    let seekers =
+        doorstep_domain::identity::verified_among(&state.db, views.iter().map(|v| v.seeker_id))
+            .await?;
+    let owners = doorstep_domain::businesses::owner_verified_among(
+        &state.db,
+        views.iter().map(|v| v.business_id),
+    )
+    .await?;
+    for view in &mut views {
+        view.seeker_real_name_verified = seekers.contains(&view.seeker_id);
+        view.business_owner_verified = owners.contains(&view.business_id);
+    }
+    Ok(views)
+}
+
+async fn badged_one(
+    state: &AppState,
+    view: ConversationView,
+) -> Result<ConversationView, ApiError> {
+    let mut views = badged(state, vec![view]).await?;
+    views
+        .pop()
+        .ok_or_else(|| ApiError::from(doorstep_domain::DomainError::internal("no conversation")))
+}
+
 fn opened(view: ConversationView, created: bool) -> HttpResponse {
     if created {
         HttpResponse::Created().json(view)
@@ -56,7 +86,7 @@ pub async fn open_from_posting(
         state.conversation_limits(),
     )
     .await?;
-    Ok(opened(seen.into(), created))
+    Ok(opened(badged_one(&state, seen.into()).await?, created))
 }
 
 /// A member of the business opens the conversation with a seeker about one of its
@@ -89,7 +119,7 @@ pub async fn open_with_seeker(
         state.conversation_limits(),
     )
     .await?;
-    Ok(opened(seen.into(), created))
+    Ok(opened(badged_one(&state, seen.into()).await?, created))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -115,7 +145,17 @@ pub async fn list_conversations(
 ) -> Result<web::Json<Page<ConversationView>>, ApiError> {
     let request = page::<(DateTime<Utc>, Uuid)>(query.limit, query.cursor.as_deref())?;
     let found = conversations::list(&state.db, &auth.0, request).await?;
-    Ok(web::Json(Page::from(found, ConversationView::from)))
+    let next_cursor = found.next_cursor.clone();
+    let items = badged(
+        &state,
+        found
+            .items
+            .into_iter()
+            .map(ConversationView::from)
+            .collect(),
+    )
+    .await?;
+    Ok(web::Json(Page { items, next_cursor }))
 }
 
 /// The quick replies each side can send with one tap.
@@ -146,7 +186,7 @@ pub async fn get_conversation(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ConversationView>, ApiError> {
     let seen = conversations::get(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(web::Json(seen.into()))
+    Ok(web::Json(badged_one(&state, seen.into()).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -244,7 +284,7 @@ pub async fn mark_conversation_read(
     let seen = conversations::mark_read(&state.db, &auth.0, id.into_inner(), body.into_inner().seq)
         .await?;
     state.realtime.publish(seen.read_signal()).await;
-    Ok(web::Json(seen.into()))
+    Ok(web::Json(badged_one(&state, seen.into()).await?))
 }
 
 /// Asks to exchange phone numbers (either side).
@@ -297,7 +337,7 @@ pub async fn block(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ConversationView>, ApiError> {
     let seen = conversations::block(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(web::Json(seen.into()))
+    Ok(web::Json(badged_one(&state, seen.into()).await?))
 }
 
 /// Lifts the caller's block (a block by the other side stays).
@@ -314,7 +354,7 @@ pub async fn unblock(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ConversationView>, ApiError> {
     let seen = conversations::unblock(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(web::Json(seen.into()))
+    Ok(web::Json(badged_one(&state, seen.into()).await?))
 }
 
 /// The seeker accepts the business's interview proposal number `seq`: the application

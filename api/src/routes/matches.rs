@@ -63,6 +63,7 @@ pub async fn list_matches(
             MatchView {
                 posting_title: Some(f.posting.title.clone()),
                 business_name: Some(f.business.name.clone()),
+                owner_real_name_verified: Some(f.business.owner_verified),
                 ..MatchView::from(&f.m)
             }
         }))));
@@ -77,8 +78,14 @@ pub async fn list_matches(
         ))
     })?;
     let found = matches::for_posting(&state.db, &principal, posting_id, limit).await?;
+    let verified = doorstep_domain::identity::verified_among(
+        &state.db,
+        found.iter().map(|c| c.profile.account_id),
+    )
+    .await?;
     Ok(web::Json(Page::whole(found.into_iter().map(|c| {
         MatchView {
+            seeker_real_name_verified: Some(verified.contains(&c.profile.account_id)),
             seeker_id: Some(c.profile.account_id),
             seeker_name: Some(c.profile.full_name.clone()),
             seeker_skills: Some(c.profile.skills.0.clone()),

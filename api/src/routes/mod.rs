@@ -43,6 +43,8 @@ pub mod wishes;
 // Officer services (issue 11).
 pub mod audit;
 pub mod figures;
+// Trust and compliance (issue 25): real names.
+pub mod identity;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(docs::home)
@@ -104,6 +106,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(businesses::list_members)
                 .service(businesses::add_member)
                 .service(businesses::remove_member)
+                .service(businesses::upload_licence_photo)
+                .service(businesses::get_licence_photo)
+                .service(businesses::business_verification_file)
+                .service(identity::verify_identity)
+                .service(identity::my_identity)
                 .service(postings::create_posting)
                 .service(postings::my_postings)
                 .service(postings::list_postings)

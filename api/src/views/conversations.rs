@@ -34,6 +34,12 @@ pub struct ConversationView {
     pub blocked_by_them: bool,
     pub last_message_at: DateTime<FixedOffset>,
     pub created_at: DateTime<FixedOffset>,
+    /// The seeker has verified their real name (实名认证).
+    #[serde(default)]
+    pub seeker_real_name_verified: bool,
+    /// The business's owner has verified their real name.
+    #[serde(default)]
+    pub business_owner_verified: bool,
 }
 
 impl From<Seen> for ConversationView {
@@ -60,6 +66,8 @@ impl From<Seen> for ConversationView {
             blocked_by_them: seen.blocked_by_them,
             last_message_at: to_display(c.last_message_at),
             created_at: to_display(c.created_at),
+            seeker_real_name_verified: false,
+            business_owner_verified: false,
         }
     }
 }

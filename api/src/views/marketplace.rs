@@ -33,9 +33,27 @@ pub struct BusinessView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection_reason: Option<String>,
     pub created_at: DateTime<FixedOffset>,
+    /// The owner (the merchant who registered it) has verified their real name: the badge.
+    #[serde(default)]
+    pub owner_verified: bool,
+    /// Members and officers: how many other businesses have the same licence number
+    /// (allowed, but an officer looks before verifying). Absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_licences: Option<u64>,
+    /// Members and officers: the latest licence photo, required for verification
+    /// (`GET /businesses/{id}/licence-photo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_photo_id: Option<Uuid>,
 }
 
 impl BusinessView {
+    /// Adds what members and officers see of the verification checks.
+    pub fn with_checks(mut self, duplicate_licences: u64, licence_photo_id: Option<Uuid>) -> Self {
+        self.duplicate_licences = Some(duplicate_licences);
+        self.licence_photo_id = licence_photo_id;
+        self
+    }
+
     pub fn full(b: business::Model) -> Self {
         Self {
             id: b.id,
@@ -49,6 +67,9 @@ impl BusinessView {
             contact_phone: Some(b.contact_phone),
             rejection_reason: b.rejection_reason,
             created_at: to_display(b.created_at),
+            owner_verified: b.owner_verified,
+            duplicate_licences: None,
+            licence_photo_id: None,
         }
     }
 
@@ -113,6 +134,9 @@ pub struct PostingView {
     /// complaints against it (`GET /postings/{id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_record: Option<crate::views::complaints::MerchantRecordView>,
+    /// The business's owner has verified their real name (实名认证): the poster's badge.
+    #[serde(default)]
+    pub owner_real_name_verified: bool,
 }
 
 impl PostingView {
@@ -149,6 +173,7 @@ impl PostingView {
             updated_at: to_display(p.updated_at),
             responsiveness: None,
             merchant_record: None,
+            owner_real_name_verified: b.owner_verified,
         }
     }
 }
@@ -312,6 +337,9 @@ pub struct ApplicationView {
     pub history: Option<Vec<ApplicationEventView>>,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
+    /// The seeker has verified their real name (实名认证): the applicant's badge.
+    #[serde(default)]
+    pub seeker_real_name_verified: bool,
 }
 
 impl ApplicationView {
@@ -330,7 +358,14 @@ impl ApplicationView {
             history: None,
             created_at: to_display(a.created_at),
             updated_at: to_display(a.updated_at),
+            seeker_real_name_verified: false,
         }
+    }
+
+    /// Sets the applicant's badge from the set of verified accounts.
+    pub fn with_badge(mut self, verified: &std::collections::HashSet<Uuid>) -> Self {
+        self.seeker_real_name_verified = verified.contains(&self.seeker_id);
+        self
     }
 
     pub fn with_applicant(mut self, applicant: Option<&Applicant>) -> Self {

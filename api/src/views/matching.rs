@@ -34,6 +34,12 @@ pub struct MatchView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seeker_skills: Option<Vec<String>>,
     pub updated_at: DateTime<FixedOffset>,
+    /// Seekers' cards: the business's owner has verified their real name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_real_name_verified: Option<bool>,
+    /// Merchants' cards: the candidate has verified their real name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seeker_real_name_verified: Option<bool>,
 }
 
 /// The match alone; the caller fills in the job or the candidate.
@@ -54,6 +60,8 @@ impl From<&job_match::Model> for MatchView {
             seeker_name: None,
             seeker_skills: None,
             updated_at: time::to_display(m.updated_at),
+            owner_real_name_verified: None,
+            seeker_real_name_verified: None,
         }
     }
 }

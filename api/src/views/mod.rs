@@ -14,6 +14,8 @@ pub mod matching;
 pub mod officer;
 pub mod operations;
 pub mod search;
+// Trust and compliance (issue 25).
+pub mod trust;
 
 use chrono::{DateTime, FixedOffset};
 use doorstep_domain::auth::Session;

@@ -20,6 +20,8 @@ pub struct Model {
     pub reviewed_by: Option<Uuid>,
     pub reviewed_at: Option<DateTimeUtc>,
     pub created_by: Uuid,
+    /// The creating merchant (the owner) has verified their real name.
+    pub owner_verified: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -64,3 +64,7 @@ pub mod wish;
 pub mod complaint;
 pub mod complaint_event;
 pub mod complaint_media;
+// Real names and business verification (issue 25).
+pub mod business_licence_photo;
+pub mod business_verification;
+pub mod identity_verification;

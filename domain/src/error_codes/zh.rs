@@ -101,6 +101,17 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::Forbidden => ("没有权限", "你的身份或与该对象的关系不允许这样操作"),
         C::HeadersTooLarge => ("请求头过大", "请求头字段太多或内容太大"),
         C::HoursSettled => ("工时已结算", "工时已经结算过了"),
+        C::IdentityAlreadyUsed => ("身份证号已被使用", "这个身份证号已经认证过另一个账号"),
+        C::IdentityAlreadyVerified => ("已完成实名认证", "这个账号已经完成实名认证"),
+        C::IdentityMismatch => (
+            "姓名与身份证号不一致",
+            "核验服务显示姓名和身份证号不匹配，请检查后重试",
+        ),
+        C::IdentityNotFound => ("查无此身份证号", "核验服务没有这个身份证号的记录"),
+        C::IdentityProviderUnavailable => (
+            "核验服务暂不可用",
+            "身份核验服务暂时无法访问，未作记录，请稍后再试",
+        ),
         C::IllegalTransition => ("状态不允许", "当前状态下不能做这个修改"),
         C::InTheFuture => ("时间不对", "时间不能晚于现在"),
         C::InThePast => ("时间已过", "时间不能早于现在"),
@@ -131,6 +142,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
             "请填写正确的邮箱地址，例如 name@example.com",
         ),
         C::InvalidField => ("字段不正确", "请求里有字段的类型或取值不对"),
+        C::InvalidIdNumber => (
+            "身份证号不对",
+            "请填写 18 位居民身份证号，出生日期和校验位需正确",
+        ),
         C::InvalidJson => ("格式错误", "请求内容不是有效的 JSON"),
         C::InvalidLicence => ("营业执照号不对", "请填写 18 位统一社会信用代码"),
         C::InvalidMonth => ("月份格式不对", "月份格式应为 YYYY-MM"),
@@ -154,6 +169,11 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::InvalidUuid => ("编号格式不对", "编号应为 UUID 格式"),
         C::InvalidWeek => ("周格式不对", "周的格式应为 2026-W48 这样"),
         C::InvalidWord => ("词语无效", "词语为空、太长，或含有控制字符或空格"),
+        C::LicenceChecksum => (
+            "统一社会信用代码校验位不对",
+            "代码的最后一位校验码不符，可能有字符输错了",
+        ),
+        C::LicencePhotoMissing => ("缺少营业执照照片", "请先上传营业执照照片，再由工作人员认证"),
         C::LocationTooInaccurate => ("定位不够准", "当前定位不够准确，无法签到"),
         C::MalformedRequest => ("请求格式错误", "请求行或请求头不符合 HTTP/1.1 规范"),
         C::MethodNotAllowed => (
@@ -219,6 +239,7 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::OverlappingClaim => ("时间冲突", "你在这个时间已经有其他班次了"),
         C::OwnMessage => ("不能举报自己", "只能举报对方的消息，不能举报自己发的消息"),
         C::OwnerCannotLeave => ("负责人不能退出", "店铺负责人不能把自己移出"),
+        C::OwnerNotVerified => ("负责人未实名认证", "店铺负责人完成实名认证后才能认证店铺"),
         C::PayloadTooLarge => ("内容太大", "请求内容超过了允许的大小"),
         C::PlacesBelowClaims => ("名额不能减少", "班次名额不能少于已报名的人数"),
         C::PhoneTaken => ("手机号已被使用", "这个手机号已绑定其他账号，请换一个号码"),

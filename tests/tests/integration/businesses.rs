@@ -28,8 +28,14 @@ async fn merchant_registers_and_officer_verifies(backend: Backend) {
     assert_eq!(mine[0].status, BusinessStatus::Pending);
     assert_eq!(
         mine[0].licence_number.as_deref(),
-        Some("91320594MA1XY2AB3C")
+        Some(doorstep_tests::identity::licence_number(13912345678).as_str())
     );
+    assert!(mine[0].owner_verified, "the owner verified their real name");
+    assert!(
+        mine[0].licence_photo_id.is_some(),
+        "the licence photo is there"
+    );
+    assert_eq!(mine[0].duplicate_licences, Some(0));
     let public = app
         .get(&format!("/api/v1/businesses/{}", shop.business_id), None)
         .await;

@@ -350,6 +350,8 @@ async fn generated_postings_and_profiles_pass_the_api_validation(backend: Backen
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let business = created.body["id"].as_str().unwrap().to_owned();
+    app.prepare_for_verification(&merchant, "13500000001", business.parse().unwrap())
+        .await;
     let verified = app
         .post(
             &format!("/api/v1/businesses/{business}/verify"),

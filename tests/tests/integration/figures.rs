@@ -57,11 +57,16 @@ async fn shop_at(app: &TestApp, phone: &str, at: (f64, f64), admin: &Session) ->
     let mut body = business_body("街角小店");
     body["lat"] = json!(at.0);
     body["lon"] = json!(at.1);
+    body["licence_number"] = json!(doorstep_tests::identity::licence_number(
+        phone.parse().expect("a phone of digits")
+    ));
     let created = app
         .post("/api/v1/businesses", &body, Some(&merchant.access_token))
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let business_id: Uuid = created.json::<BusinessView>().id;
+    app.prepare_for_verification(&merchant, phone, business_id)
+        .await;
     let verified = app
         .post(
             &format!("/api/v1/businesses/{business_id}/verify"),

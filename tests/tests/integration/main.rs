@@ -55,3 +55,5 @@ mod wechat_accounts;
 mod audit;
 mod retention;
 mod route_matrix;
+// Trust and compliance (issue 25): real names and business verification.
+mod real_names;

@@ -339,7 +339,10 @@ async fn retention_anonymises_once_and_keeps_the_figures(backend: Backend) {
         .exec(db)
         .await
         .unwrap();
+    // The officers' reads (setting up the shop also audits the merchant's real-name check
+    // and the business's verification, issue 25).
     let audit = audit_entry::Entity::find()
+        .filter(audit_entry::Column::Action.starts_with("read_"))
         .order_by_asc(audit_entry::Column::Id)
         .all(db)
         .await
@@ -543,7 +546,11 @@ async fn retention_anonymises_once_and_keeps_the_figures(backend: Backend) {
             1
         );
     }
-    let entries = audit_entry::Entity::find().all(db).await.unwrap();
+    let entries = audit_entry::Entity::find()
+        .filter(audit_entry::Column::Action.starts_with("read_"))
+        .all(db)
+        .await
+        .unwrap();
     assert_eq!(
         entries.iter().map(|e| e.id).collect::<Vec<_>>(),
         [audit[1].id]

@@ -87,6 +87,25 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/businesses/{id}/reject", "1 V V V - V V -"),
     ("get", "/api/v1/businesses/{id}/members", "1 4 Y 4 4 4 4 4"),
     ("post", "/api/v1/businesses/{id}/members", "1 V V V V V V V"),
+    // Real names and business verification (issue 25). The owner's upload of `{}` is not a
+    // photo (422): past authorisation.
+    (
+        "post",
+        "/api/v1/businesses/{id}/licence-photo",
+        "1 4 Y 4 4 4 4 4",
+    ),
+    (
+        "get",
+        "/api/v1/businesses/{id}/licence-photo",
+        "1 4 Y 4 Y 4 4 Y",
+    ),
+    (
+        "get",
+        "/api/v1/businesses/{id}/verifications",
+        "1 3 3 3 Y 4 4 Y",
+    ),
+    ("post", "/api/v1/me/identity", "1 V V V V V V V"),
+    ("get", "/api/v1/me/identity", "1 Y Y Y Y Y Y Y"),
     (
         "delete",
         "/api/v1/businesses/{id}/members/{account_id}",
