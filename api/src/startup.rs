@@ -99,6 +99,15 @@ impl AppState {
         }
     }
 
+    /// Posting screening's rules, from the `screening_*` settings.
+    pub fn screening_policy(&self) -> doorstep_domain::screening::Policy {
+        doorstep_domain::screening::Policy {
+            city: self.settings.screening_city.clone(),
+            pay_min_samples: self.settings.screening_pay_min_samples,
+            pay_outlier_factor: self.settings.screening_pay_outlier_factor,
+        }
+    }
+
     pub fn refresh_ttl(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.settings.refresh_token_ttl_days))
     }
@@ -353,6 +362,12 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
         .await
         .with_context(|| format!("connecting to {}", db::redact(&url)))?;
     migrate(&db, &url).await?;
+    let added = doorstep_domain::screening::minimum_wages::load_built_in(&db)
+        .await
+        .context("loading the minimum wages")?;
+    if added > 0 {
+        tracing::info!(added, "minimum wages loaded from the data file");
+    }
     Ok(db)
 }
 

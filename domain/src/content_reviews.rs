@@ -38,6 +38,10 @@ pub const REVIEW: &str = "review";
 /// The check could not give a verdict: queued, not held.
 pub const UNCHECKED: &str = "unchecked";
 
+/// How the `reason` of a posting held by posting screening (`crate::screening`) begins;
+/// the rest names the rule, its category and the phrase or figures.
+pub const SCREENING_REASON_PREFIX: &str = "posting screening: ";
+
 /// One piece of text to queue for an officer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Held {
@@ -86,12 +90,25 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 /// Oldest first; `open_only` leaves out the resolved ones. The cursor is the last id seen.
+/// `district`: only the reviews of postings of that district (posting screening's holds
+/// among them, their rule in `reason`).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     open_only: bool,
+    district: Option<Uuid>,
     page: PageRequest<Uuid>,
 ) -> Result<Page<content_review::Model>, DomainError> {
     let mut query = content_review::Entity::find().order_by_asc(content_review::Column::Id);
+    if let Some(district) = district {
+        let of_district = Query::select()
+            .column(crate::entities::posting::Column::Id)
+            .from(crate::entities::posting::Entity)
+            .and_where(crate::entities::posting::Column::DistrictId.eq(district))
+            .to_owned();
+        query = query
+            .filter(content_review::Column::SubjectType.eq(POSTING))
+            .filter(content_review::Column::SubjectId.in_subquery(of_district));
+    }
     if open_only {
         query = query.filter(content_review::Column::Status.eq(OPEN));
     }

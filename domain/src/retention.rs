@@ -22,6 +22,7 @@
 //! | `gig_notices` | 30 days once delivered or dropped | deleted (pending ones wait for delivery) |
 //! | `mail_queue` | 30 days once sent or given up | deleted |
 //! | `audit_log` | 3 years | deleted |
+//! | `screening_decisions` (posting screening's refusals and holds) | 3 years | deleted |
 //! | `auth_codes` (one-time codes: a phone number or e-mail and a hashed code) | 1 day after the code expired (used codes expire too) and the day's send count it carries ran out | deleted (deleting sooner would lift the resend and daily limits) |
 //! | `shift_claims` check-in position | 90 days after check-in, unless the hours are in dispute | latitude, longitude and accuracy erased; times, hours and pay stay |
 //! | `report_media` (photos, voice) | 1 year after the report was closed (resolved, rejected, or linked as a duplicate) | files removed from the media store, then the rows |
@@ -83,6 +84,8 @@ pub struct RetentionReport {
     pub report_media_deleted: u64,
     pub conversations_deleted: u64,
     pub conversation_messages_deleted: u64,
+    // Issue 25: posting screening's records.
+    pub screening_decisions_deleted: u64,
 }
 
 impl RetentionReport {
@@ -107,6 +110,7 @@ impl RetentionReport {
             + self.report_media_deleted
             + self.conversations_deleted
             + self.conversation_messages_deleted
+            + self.screening_decisions_deleted
     }
 
     pub fn is_empty(&self) -> bool {
@@ -425,6 +429,12 @@ async fn delete_expired<C: TransactionTrait + ConnectionTrait>(
         .rows_affected;
     report.audit_entries_deleted = audit_entry::Entity::delete_many()
         .filter(audit_entry::Column::At.lt(cut.three_years))
+        .exec(db)
+        .await?
+        .rows_affected;
+    // Posting screening's refusals and holds are recruiting records (issue 25, item 6).
+    report.screening_decisions_deleted = crate::entities::screening_decision::Entity::delete_many()
+        .filter(crate::entities::screening_decision::Column::CreatedAt.lt(cut.three_years))
         .exec(db)
         .await?
         .rows_affected;

@@ -27,6 +27,8 @@ mod m20261207_000001_wechat_accounts;
 mod m20261207_000018_conversations;
 mod m20261207_000019_realtime;
 mod m20261207_000020_conversation_records;
+// Issue 25 (screening); 000021 is another part of the issue.
+mod m20261207_000022_posting_screening;
 
 pub struct Migrator;
 
@@ -56,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_conversations::Migration),
             Box::new(m20261207_000019_realtime::Migration),
             Box::new(m20261207_000020_conversation_records::Migration),
+            Box::new(m20261207_000022_posting_screening::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod marketplace;
 pub mod matching;
 pub mod officer;
 pub mod operations;
+pub mod screening;
 pub mod search;
 
 use chrono::{DateTime, FixedOffset};

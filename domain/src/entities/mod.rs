@@ -60,3 +60,6 @@ pub mod wechat_binding;
 pub mod wechat_message;
 pub mod wechat_subscription;
 pub mod wish;
+// Issue 25: posting screening.
+pub mod minimum_wage;
+pub mod screening_decision;

@@ -28,6 +28,7 @@ pub use enums::{
     AttendanceMethod, BookingMode, ClaimStatus, HoursStatus, RatingSide, ShiftPayUnit, ShiftStatus,
 };
 pub use enums::{MailStatus, MatchStatus, NoticeStatus, PushStatus};
+pub use enums::ScreeningOutcome;
 pub use geo::{EARTH_RADIUS_M, GeoPoint};
 pub use login::LoginId;
 pub use money::{PayFen, PayRange, hours_per_unit};
