@@ -64,7 +64,7 @@ pub fn outlier(policy: &Policy, subject: &Subject<'_>, sample: &mut [i64]) -> Op
         field: "pay_max".to_owned(),
         phrase: format!("{}{unit}", yuan(subject.pay_max)),
         reason: format!(
-            "pay_max {}{unit} is far above the {} live {} postings of {} in the city: median {}{unit}, MAD {}{unit}, limit {}{unit}",
+            "screening rule {RULE} ({CATEGORY}): pay_max {}{unit} is far above the {} live {} postings of {} in the city: median {}{unit}, MAD {}{unit}, limit {}{unit}",
             yuan(subject.pay_max),
             sample.len(),
             subject.pay_unit,

@@ -36,6 +36,7 @@ mod postings;
 mod privacy;
 mod profiles;
 mod realtime;
+mod screening;
 mod search;
 mod search_quality;
 mod signup_limits;
