@@ -362,12 +362,6 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
         .await
         .with_context(|| format!("connecting to {}", db::redact(&url)))?;
     migrate(&db, &url).await?;
-    let added = doorstep_domain::screening::minimum_wages::load_built_in(&db)
-        .await
-        .context("loading the minimum wages")?;
-    if added > 0 {
-        tracing::info!(added, "minimum wages loaded from the data file");
-    }
     Ok(db)
 }
 
@@ -377,9 +371,25 @@ pub async fn migrate(db: &DatabaseConnection, url: &str) -> anyhow::Result<()> {
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(727171)")
             .await?;
         Migrator::up(&txn, None).await.context("migrating")?;
+        load_minimum_wages(&txn).await?;
         txn.commit().await?;
     } else {
         Migrator::up(db, None).await.context("migrating")?;
+        let txn = doorstep_domain::db::begin_write(db).await?;
+        load_minimum_wages(&txn).await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// The minimum wages of `domain/data/minimum_wages.toml` a database lacks, added under the
+/// migration's lock (posting screening judges pay by them).
+async fn load_minimum_wages<C: sea_orm::ConnectionTrait>(db: &C) -> anyhow::Result<()> {
+    let added = doorstep_domain::screening::minimum_wages::load_built_in(db)
+        .await
+        .context("loading the minimum wages")?;
+    if added > 0 {
+        tracing::info!(added, "minimum wages loaded from the data file");
     }
     Ok(())
 }

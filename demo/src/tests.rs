@@ -208,7 +208,13 @@ fn pay_meets_the_minimum_wage_in_force() {
                 (_, PayUnit::Month) => latest.monthly_fen,
                 _ => continue,
             };
-            assert!(p.pay_min >= minimum, "{} {} {}", p.title, p.pay_min, p.pay_unit);
+            assert!(
+                p.pay_min >= minimum,
+                "{} {} {}",
+                p.title,
+                p.pay_min,
+                p.pay_unit
+            );
         }
     }
 }

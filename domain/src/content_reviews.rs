@@ -8,7 +8,9 @@
 //! under review is blank to merchants; a wish or a report under review stays off the wish
 //! wall and the public board. `unchecked` text is queued for an officer's look but not
 //! held: nothing suggested a problem, and holding it would stop every posting in the
-//! district while WeChat is down. `removed` (of either) takes the subject down for good:
+//! district while WeChat is down. Posting screening (`crate::screening`) holds a posting
+//! here too, with `suggest` `review` and a `reason` naming the rule
+//! ([`SCREENING_REASON_PREFIX`]). `removed` (of either) takes the subject down for good:
 //! the posting is closed, the résumé emptied, the wish or report never shown. The author is
 //! told either way.
 

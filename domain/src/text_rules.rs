@@ -299,7 +299,6 @@ impl Normalized {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,7 +313,10 @@ mod tests {
     fn folding_table_pairs_up() {
         assert_eq!(TRADITIONAL.chars().count(), SIMPLIFIED.chars().count());
         let mut seen = HashSet::new();
-        assert!(TRADITIONAL.chars().all(|c| seen.insert(c)), "a traditional character twice");
+        assert!(
+            TRADITIONAL.chars().all(|c| seen.insert(c)),
+            "a traditional character twice"
+        );
     }
 
     #[test]
@@ -323,7 +325,14 @@ mod tests {
         let rules = TextRules::<Tag>::from_toml(ok).expect("compiles");
         let hits = rules.check("先交 押 金");
         assert_eq!(hits.len(), 1);
-        assert_eq!((hits[0].rule, hits[0].meta.tag.as_str(), hits[0].phrase.as_str()), ("a", "x", "押 金"));
+        assert_eq!(
+            (
+                hits[0].rule,
+                hits[0].meta.tag.as_str(),
+                hits[0].phrase.as_str()
+            ),
+            ("a", "x", "押 金")
+        );
         let typo = "[[rule]]\nid = \"b\"\ntag = \"x\"\npattern = '押金'\nnot_followed = ['退']\n";
         let err = TextRules::<Tag>::from_toml(typo).err().expect("refused");
         assert!(err.contains("`b`"), "{err}");
@@ -332,6 +341,10 @@ mod tests {
     #[test]
     fn duplicate_ids_are_refused() {
         let twice = "[[rule]]\nid = \"a\"\ntag = \"x\"\npattern = '押金'\n[[rule]]\nid = \"a\"\ntag = \"y\"\npattern = '刷单'\n";
-        assert!(TextRules::<Tag>::from_toml(twice).err().is_some_and(|e| e.contains("duplicate")));
+        assert!(
+            TextRules::<Tag>::from_toml(twice)
+                .err()
+                .is_some_and(|e| e.contains("duplicate"))
+        );
     }
 }

@@ -57,8 +57,7 @@ pub async fn create_posting(
             &[("title", &input.title), ("description", &input.description)],
         )
         .await?;
-    let (created, business) =
-        postings::create(
+    let (created, business) = postings::create(
         &state.db,
         &auth.0,
         id.into_inner(),
@@ -208,8 +207,7 @@ pub async fn update_posting(
             &[("title", &input.title), ("description", &input.description)],
         )
         .await?;
-    let (updated, business) =
-        postings::update(
+    let (updated, business) = postings::update(
         &state.db,
         &auth.0,
         id.into_inner(),

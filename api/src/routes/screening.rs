@@ -67,8 +67,13 @@ pub async fn add_minimum_wage(
     body: JsonBody<NewMinimumWage>,
 ) -> Result<HttpResponse, ApiError> {
     let staff = auth.require(&[Role::Officer, Role::Admin])?;
-    let row =
-        minimum_wages::add(&state.db, staff.account_id, body.into_inner(), time::today()).await?;
+    let row = minimum_wages::add(
+        &state.db,
+        staff.account_id,
+        body.into_inner(),
+        time::today(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(MinimumWageView::from(row)))
 }
 

@@ -154,7 +154,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
             "不支持的请求方法",
             "这个路径不支持该请求方法，Allow 头列出了支持的方法",
         ),
-        C::MinimumWageExists => ("最低工资已登记", "这个城市在这一生效日期的最低工资已经登记过，请以更晚的日期新增一条"),
+        C::MinimumWageExists => (
+            "最低工资已登记",
+            "这个城市在这一生效日期的最低工资已经登记过，请以更晚的日期新增一条",
+        ),
         C::Missing => ("缺少内容", "缺少必填的部分"),
         C::MissingField => ("缺少字段", "请求缺少必填字段"),
         C::MissingToken => (
@@ -220,7 +223,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::PostingExpired => ("岗位已过期", "这个岗位已过期，请先设置新的有效期"),
         C::PostingFinal => ("岗位已结束", "已关闭或已招满的岗位不能再加班次"),
         C::PostingNotOpen => ("岗位未开放", "只有认证商家正在招聘的岗位才能邀请"),
-        C::PostingScreened => ("疑似招聘诈骗", "职位内容含有向求职者收费、刷单、招转培或贷款等违规内容"),
+        C::PostingScreened => (
+            "疑似招聘诈骗",
+            "职位内容含有向求职者收费、刷单、招转培或贷款等违规内容",
+        ),
         C::ProfileRequired => ("请先完善资料", "请先填写个人资料，路线要根据资料来规划"),
         C::ProposalAccepted => ("已接受该邀请", "这条面试邀请已经接受过了"),
         C::RateLimited => ("操作太频繁", "操作太频繁，请稍后再试"),

@@ -230,5 +230,4 @@ mod tests {
         assert!(rules().check("").is_empty());
         assert!(rules().check(" \u{3000}\n").is_empty());
     }
-
 }

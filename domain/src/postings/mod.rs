@@ -499,8 +499,16 @@ pub async fn update<C: TransactionTrait>(
     }
     let now = time::now();
     let valid = input.validate(&business, now)?;
-    let (txn, found) =
-        screened(db, txn, policy, &valid.subject(Some(id)), &business, actor, now).await?;
+    let (txn, found) = screened(
+        db,
+        txn,
+        policy,
+        &valid.subject(Some(id)),
+        &business,
+        actor,
+        now,
+    )
+    .await?;
     let mut held = held.to_vec();
     held.extend(screening::held(&found));
     let current_status = current.status;

@@ -10,7 +10,6 @@
 //! labour law the minimum wage comes from).
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionSession, TransactionTrait,
@@ -57,11 +56,21 @@ pub fn built_in() -> Vec<NewMinimumWage> {
 }
 
 /// Inserts the data file's rows a database lacks (same city and date: left as it is).
-/// Run at start; returns how many rows were added.
+/// Run at start, inside the caller's migration lock or write transaction so instances
+/// starting together add each row once; returns how many rows were added.
 pub async fn load_built_in<C: ConnectionTrait>(db: &C) -> Result<u64, DomainError> {
     let mut added = 0;
     for wage in built_in() {
-        let row = minimum_wage::ActiveModel {
+        let exists = minimum_wage::Entity::find()
+            .filter(minimum_wage::Column::City.eq(wage.city.as_str()))
+            .filter(minimum_wage::Column::EffectiveFrom.eq(wage.effective_from))
+            .one(db)
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        minimum_wage::ActiveModel {
             id: Set(Uuid::now_v7()),
             city: Set(wage.city),
             effective_from: Set(wage.effective_from),
@@ -70,19 +79,10 @@ pub async fn load_built_in<C: ConnectionTrait>(db: &C) -> Result<u64, DomainErro
             source: Set(wage.source),
             created_by: Set(None),
             created_at: Set(time::now()),
-        };
-        let done = minimum_wage::Entity::insert(row)
-            .on_conflict(
-                OnConflict::columns([
-                    minimum_wage::Column::City,
-                    minimum_wage::Column::EffectiveFrom,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-        added += done;
+        }
+        .insert(db)
+        .await?;
+        added += 1;
     }
     Ok(added)
 }

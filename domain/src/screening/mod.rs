@@ -197,7 +197,11 @@ pub fn held(found: &[Finding]) -> Vec<Held> {
             content: f.phrase.clone(),
             suggest: content_reviews::REVIEW.to_owned(),
             label: None,
-            reason: Some(format!("{}{}", content_reviews::SCREENING_REASON_PREFIX, f.reason)),
+            reason: Some(format!(
+                "{}{}",
+                content_reviews::SCREENING_REASON_PREFIX,
+                f.reason
+            )),
         })
         .collect()
 }
@@ -443,7 +447,10 @@ mod tests {
         assert_eq!(held.len(), 1);
         assert_eq!(held[0].suggest, content_reviews::REVIEW);
         let reason = held[0].reason.as_deref().unwrap_or_default();
-        assert!(reason.contains("contact_wechat") && reason.contains("加微信详聊"), "{reason}");
+        assert!(
+            reason.contains("contact_wechat") && reason.contains("加微信详聊"),
+            "{reason}"
+        );
         assert!(refusal(&found).is_none());
     }
 }

@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{Finding, Policy, Subject, per, yuan};
+use crate::DomainError;
 use crate::entities::{business, posting};
 use crate::types::{BusinessStatus, PostingStatus, ScreeningOutcome};
-use crate::DomainError;
 
 /// The rule id and category of a pay outlier.
 pub const CATEGORY: &str = "high_pay";
@@ -136,10 +136,15 @@ mod tests {
     #[test]
     fn far_above_the_local_distribution_is_held_with_the_figures() {
         let policy = Policy::default();
-        let found = outlier(&policy, &subject(12_000), &mut local()).expect("120 元/小时 is far above");
+        let found =
+            outlier(&policy, &subject(12_000), &mut local()).expect("120 元/小时 is far above");
         assert_eq!(found.outcome, ScreeningOutcome::Held);
         assert_eq!(found.field, "pay_max");
-        assert!(found.reason.contains("median 27.50元/小时"), "{}", found.reason);
+        assert!(
+            found.reason.contains("median 27.50元/小时"),
+            "{}",
+            found.reason
+        );
         assert!(found.reason.contains("24 live"), "{}", found.reason);
     }
 

@@ -16,6 +16,7 @@ mod text;
 pub use coord::{CoordSystem, gcj02_to_wgs84, wgs84_to_gcj02};
 pub use display_name::DisplayName;
 pub use email::Email;
+pub use enums::ScreeningOutcome;
 pub use enums::{
     Amenity, MediaKind, PointReason, RedemptionStatus, RegistrationStatus, ReportCategory,
     ReportStatus, SessionStatus, TrainingCategory, WishCategory, WishStatus,
@@ -28,7 +29,6 @@ pub use enums::{
     AttendanceMethod, BookingMode, ClaimStatus, HoursStatus, RatingSide, ShiftPayUnit, ShiftStatus,
 };
 pub use enums::{MailStatus, MatchStatus, NoticeStatus, PushStatus};
-pub use enums::ScreeningOutcome;
 pub use geo::{EARTH_RADIUS_M, GeoPoint};
 pub use login::LoginId;
 pub use money::{PayFen, PayRange, hours_per_unit};

@@ -58,7 +58,10 @@ fn with_description(text: &str) -> Value {
 }
 
 fn items(response: &doorstep_tests::ApiResponse) -> Vec<Value> {
-    response.body["items"].as_array().cloned().unwrap_or_default()
+    response.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 async fn screening_cases_from_the_data_file_hold_through_the_api(backend: Backend) {
@@ -190,7 +193,10 @@ async fn screening_cases_from_the_data_file_hold_through_the_api(backend: Backen
                 && r["suggest"] == "review"
                 && r["reason"].as_str().is_some_and(|reason| {
                     reason.starts_with("posting screening: ")
-                        && case.rule.as_ref().is_none_or(|r| reason.contains(r.as_str()))
+                        && case
+                            .rule
+                            .as_ref()
+                            .is_none_or(|r| reason.contains(r.as_str()))
                 })),
             "no review with the rule for {:?}",
             case.text
@@ -218,7 +224,9 @@ async fn open_with(app: &TestApp, shop: &Shop, body: &Value) -> String {
 
 async fn found_by_search(app: &TestApp, id: &str) -> (bool, bool) {
     app.wait_for_index().await;
-    let search = app.get("/api/v1/jobs/search?q=%E5%AF%BC%E8%B4%AD", None).await;
+    let search = app
+        .get("/api/v1/jobs/search?q=%E5%AF%BC%E8%B4%AD", None)
+        .await;
     assert_eq!(search.status, 200, "{}", search.body);
     let listing = app.get("/api/v1/postings?limit=100", None).await;
     assert_eq!(listing.status, 200, "{}", listing.body);
@@ -274,9 +282,21 @@ async fn a_held_posting_stays_out_of_search_until_an_officer_approves_it(backend
     let elsewhere = app.create_district("石路片区", ELSEWHERE).await;
     let stranger = app.create_officer_in("13700000511", &[elsewhere]).await;
     for (path, who, status) in [
-        (format!("/api/v1/content-reviews?district_id={district}"), &stranger, 404),
-        (format!("/api/v1/districts/{district}/screening-decisions"), &stranger, 404),
-        (format!("/api/v1/districts/{district}/screening-decisions"), &shop.merchant, 403),
+        (
+            format!("/api/v1/content-reviews?district_id={district}"),
+            &stranger,
+            404,
+        ),
+        (
+            format!("/api/v1/districts/{district}/screening-decisions"),
+            &stranger,
+            404,
+        ),
+        (
+            format!("/api/v1/districts/{district}/screening-decisions"),
+            &shop.merchant,
+            403,
+        ),
     ] {
         let response = app.get(&path, Some(&who.access_token)).await;
         assert_eq!(response.status, status, "{path}: {}", response.body);
@@ -291,7 +311,10 @@ async fn a_held_posting_stays_out_of_search_until_an_officer_approves_it(backend
     assert!(items(&theirs).is_empty(), "{}", theirs.body);
     let review = review_of(&app, &officer, district, &id).await;
     assert!(
-        review["reason"].as_str().unwrap().contains("contact_wechat"),
+        review["reason"]
+            .as_str()
+            .unwrap()
+            .contains("contact_wechat"),
         "{review}"
     );
     assert_eq!(review["content"], "加微信详聊");
@@ -299,7 +322,10 @@ async fn a_held_posting_stays_out_of_search_until_an_officer_approves_it(backend
     // Approved: the merchant publishes and seekers find it.
     let approved = app
         .post(
-            &format!("/api/v1/content-reviews/{}/resolve", review["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/content-reviews/{}/resolve",
+                review["id"].as_str().unwrap()
+            ),
             &json!({"resolution": "approved"}),
             Some(&officer.access_token),
         )
@@ -358,7 +384,10 @@ async fn a_held_posting_stays_out_of_search_until_an_officer_approves_it(backend
     // Each decision is in the audit log.
     let admin = app.admin().await;
     let audit = app
-        .get("/api/v1/audit?action=screening_held", Some(&admin.access_token))
+        .get(
+            "/api/v1/audit?action=screening_held",
+            Some(&admin.access_token),
+        )
         .await;
     assert_eq!(audit.status, 200, "{}", audit.body);
     assert_eq!(items(&audit).len(), 2, "{}", audit.body);
@@ -386,13 +415,24 @@ async fn the_minimum_wage_table_is_effective_dated_and_judges_postings(backend: 
     let rows = items(&table);
     assert_eq!(rows.len(), 3, "{}", table.body);
     assert_eq!(rows[2]["effective_from"], "2025-01-01");
-    assert_eq!((rows[2]["hourly_fen"].clone(), rows[2]["monthly_fen"].clone()), (json!(2400), json!(249000)));
+    assert_eq!(
+        (
+            rows[2]["hourly_fen"].clone(),
+            rows[2]["monthly_fen"].clone()
+        ),
+        (json!(2400), json!(249000))
+    );
 
     let below = post_at(2300, "hour", "part_time").await;
     assert_eq!(below.status, 422, "{}", below.body);
     assert_eq!(below.body["errors"][0]["code"], "below_minimum_wage");
     assert_eq!(below.body["errors"][0]["field"], "pay_min");
-    assert!(below.body["errors"][0]["message"].as_str().unwrap().contains("24.00"));
+    assert!(
+        below.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("24.00")
+    );
     assert_eq!(post_at(2400, "hour", "part_time").await.status, 201);
     assert_eq!(post_at(248_000, "month", "full_time").await.status, 422);
     assert_eq!(post_at(249_000, "month", "full_time").await.status, 201);
@@ -412,32 +452,50 @@ async fn the_minimum_wage_table_is_effective_dated_and_judges_postings(backend: 
                "monthly_fen": 262000, "source": "江苏省最低工资标准调整（测试）"})
     };
     let staff = Some(officer.access_token.as_str());
-    let added = app.post("/api/v1/minimum-wages", &rise(next_month, 2600), staff).await;
+    let added = app
+        .post("/api/v1/minimum-wages", &rise(next_month, 2600), staff)
+        .await;
     assert_eq!(added.status, 201, "{}", added.body);
     assert_eq!(post_at(2500, "hour", "part_time").await.status, 201);
     // History is not rewritten: the same date twice, a past date, and a merchant are refused.
-    let twice = app.post("/api/v1/minimum-wages", &rise(next_month, 2700), staff).await;
+    let twice = app
+        .post("/api/v1/minimum-wages", &rise(next_month, 2700), staff)
+        .await;
     assert_eq!(twice.status, 409, "{}", twice.body);
     assert_eq!(twice.problem_code(), "minimum_wage_exists");
     let past = app
-        .post("/api/v1/minimum-wages", &rise(today.pred_opt().unwrap(), 2700), staff)
+        .post(
+            "/api/v1/minimum-wages",
+            &rise(today.pred_opt().unwrap(), 2700),
+            staff,
+        )
         .await;
     assert_eq!(past.status, 422, "{}", past.body);
     assert_eq!(past.body["errors"][0]["field"], "effective_from");
-    let merchant = app.post("/api/v1/minimum-wages", &rise(next_month, 2700), token).await;
+    let merchant = app
+        .post("/api/v1/minimum-wages", &rise(next_month, 2700), token)
+        .await;
     assert_eq!(merchant.status, 403);
     // A change in force from today judges postings screened from today.
-    let now_in_force = app.post("/api/v1/minimum-wages", &rise(today, 2550), staff).await;
+    let now_in_force = app
+        .post("/api/v1/minimum-wages", &rise(today, 2550), staff)
+        .await;
     assert_eq!(now_in_force.status, 201, "{}", now_in_force.body);
     let refused = post_at(2500, "hour", "part_time").await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     let message = refused.body["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains("25.50") && message.contains(&today.to_string()), "{message}");
+    assert!(
+        message.contains("25.50") && message.contains(&today.to_string()),
+        "{message}"
+    );
     assert_eq!(post_at(2550, "hour", "part_time").await.status, 201);
     let table = app.get("/api/v1/minimum-wages?city=suzhou", None).await;
     assert_eq!(items(&table).len(), 5, "{}", table.body);
     let audit = app
-        .get("/api/v1/audit?action=minimum_wage_added", Some(&app.admin().await.access_token))
+        .get(
+            "/api/v1/audit?action=minimum_wage_added",
+            Some(&app.admin().await.access_token),
+        )
         .await;
     assert_eq!(items(&audit).len(), 2, "{}", audit.body);
 }
@@ -525,7 +583,12 @@ async fn screening_decisions_are_kept_three_years(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
-    let count = async || screening_decision::Entity::find().count(&app.db).await.unwrap();
+    let count = async || {
+        screening_decision::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap()
+    };
     assert_eq!(count().await, 1);
     let store = DiskStore::new(app.settings.media_dir());
     let now = doorstep_domain::time::now();
