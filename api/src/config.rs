@@ -136,6 +136,16 @@ pub struct Settings {
     /// connected is sent one notice about it (checked with the gig jobs, every
     /// `gig_jobs_secs`).
     pub conversation_notice_quiet_secs: u64,
+    /// The city whose minimum wage (`minimum_wages`, from `domain/data/minimum_wages.toml`
+    /// and the API) postings are judged by, and whose live postings are the pay
+    /// distribution screening compares with (a deployment serves one city).
+    pub screening_city: String,
+    /// Live postings of the same category and pay unit needed before posting screening
+    /// compares a posting's pay with them (fewer: not compared).
+    pub screening_pay_min_samples: usize,
+    /// How many scaled MADs above the median pay of those postings holds a posting for an
+    /// officer as 虚假高薪 (it must also be above 1.5 × the median).
+    pub screening_pay_outlier_factor: f64,
     /// HTTP worker threads; 0 means one per CPU core.
     pub http_workers: usize,
     /// Largest request body accepted, in bytes.
@@ -328,6 +338,9 @@ impl Default for Settings {
             conversation_messages_per_minute: 20,
             conversation_flags_to_suspend: 3,
             conversation_notice_quiet_secs: 120,
+            screening_city: "suzhou".to_owned(),
+            screening_pay_min_samples: 20,
+            screening_pay_outlier_factor: 5.0,
             http_workers: 0,
             max_body_bytes: 256 * 1024,
             shutdown_timeout_secs: 30,

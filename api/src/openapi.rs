@@ -33,6 +33,7 @@ use crate::http::Problem;
         (name = "inbox", description = "In-app notices"),
         (name = "conversations", description = "Conversations (沟通) between seekers and businesses about a posting"),
         (name = "realtime", description = "Conversations in real time over WebSocket: new messages, read receipts, typing hints"),
+        (name = "screening", description = "Posting screening: the minimum-wage table and what screening refused or held, by district"),
         (name = "search", description = "Full-text and doorstep-radius search"),
         (name = "matches", description = "Two-sided matches, explained, and feedback"),
         (name = "operations", description = "Health, readiness, metrics and this document"),

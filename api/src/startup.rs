@@ -103,6 +103,15 @@ impl AppState {
         }
     }
 
+    /// Posting screening's rules, from the `screening_*` settings.
+    pub fn screening_policy(&self) -> doorstep_domain::screening::Policy {
+        doorstep_domain::screening::Policy {
+            city: self.settings.screening_city.clone(),
+            pay_min_samples: self.settings.screening_pay_min_samples,
+            pay_outlier_factor: self.settings.screening_pay_outlier_factor,
+        }
+    }
+
     pub fn refresh_ttl(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.settings.refresh_token_ttl_days))
     }
@@ -399,9 +408,25 @@ pub async fn migrate(db: &DatabaseConnection, url: &str) -> anyhow::Result<()> {
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(727171)")
             .await?;
         Migrator::up(&txn, None).await.context("migrating")?;
+        load_minimum_wages(&txn).await?;
         txn.commit().await?;
     } else {
         Migrator::up(db, None).await.context("migrating")?;
+        let txn = doorstep_domain::db::begin_write(db).await?;
+        load_minimum_wages(&txn).await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// The minimum wages of `domain/data/minimum_wages.toml` a database lacks, added under the
+/// migration's lock (posting screening judges pay by them).
+async fn load_minimum_wages<C: sea_orm::ConnectionTrait>(db: &C) -> anyhow::Result<()> {
+    let added = doorstep_domain::screening::minimum_wages::load_built_in(db)
+        .await
+        .context("loading the minimum wages")?;
+    if added > 0 {
+        tracing::info!(added, "minimum wages loaded from the data file");
     }
     Ok(())
 }

@@ -996,6 +996,11 @@ fn role_categories(roles: &[String]) -> Vec<String> {
     categories
 }
 
+/// Suzhou's legal minimum hourly wage in yuan (Jiangsu class 一类 from 2025-01-01, see
+/// `domain/data/minimum_wages.toml`): hourly pay is raised to it, after drawing, so the
+/// seeded draws (and everything after them) stay as they were.
+const MIN_HOURLY_YUAN: i64 = 24;
+
 /// Pay in fen: a month's range for full-time work and internships (interns at about half),
 /// by the hour for part-time work, by the hour or the day for gigs.
 fn pay_for(rng: &mut impl Rng, role: &Role, kind: PostingKind) -> (i64, i64, PayUnit) {
@@ -1014,7 +1019,7 @@ fn pay_for(rng: &mut impl Rng, role: &Role, kind: PostingKind) -> (i64, i64, Pay
             (round(min), round(max), PayUnit::Month)
         }
         PostingKind::PartTime => {
-            let min = rng.random_range(hlo..=hhi);
+            let min = rng.random_range(hlo..=hhi).max(MIN_HOURLY_YUAN);
             (
                 min * 100,
                 (min + rng.random_range(0..6)) * 100,
@@ -1022,7 +1027,7 @@ fn pay_for(rng: &mut impl Rng, role: &Role, kind: PostingKind) -> (i64, i64, Pay
             )
         }
         PostingKind::Gig => {
-            let per_hour = rng.random_range(hlo..=hhi);
+            let per_hour = rng.random_range(hlo..=hhi).max(MIN_HOURLY_YUAN);
             if rng.random_bool(0.3) {
                 let day = per_hour * 8 / 10 * 10;
                 (day * 100, day * 100, PayUnit::Day)

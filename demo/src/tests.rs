@@ -194,6 +194,36 @@ fn gig_postings_have_dated_shifts_in_the_next_two_weeks() {
 }
 
 #[test]
+fn pay_meets_the_minimum_wage_in_force() {
+    use doorstep_domain::screening::minimum_wages;
+    use doorstep_domain::types::PayUnit;
+    let latest = minimum_wages::built_in()
+        .into_iter()
+        .filter(|w| w.city == "suzhou")
+        .max_by_key(|w| w.effective_from)
+        .expect("Suzhou's minimum wage");
+    for seed in [2026, 7] {
+        let g = Generator::new(seed, Sizes::DEMO, now());
+        for gp in g.postings().chain(g.history().postings) {
+            let p = gp.posting;
+            let minimum = match (p.kind, p.pay_unit) {
+                (PostingKind::Internship, _) => continue,
+                (_, PayUnit::Hour) => latest.hourly_fen,
+                (_, PayUnit::Month) => latest.monthly_fen,
+                _ => continue,
+            };
+            assert!(
+                p.pay_min >= minimum,
+                "{} {} {}",
+                p.title,
+                p.pay_min,
+                p.pay_unit
+            );
+        }
+    }
+}
+
+#[test]
 fn titles_and_pay_agree_with_the_kind_of_work() {
     use doorstep_domain::types::PayUnit;
     for seed in [2026, 7] {

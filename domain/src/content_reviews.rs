@@ -8,7 +8,9 @@
 //! under review is blank to merchants; a wish or a report under review stays off the wish
 //! wall and the public board. `unchecked` text is queued for an officer's look but not
 //! held: nothing suggested a problem, and holding it would stop every posting in the
-//! district while WeChat is down. `removed` (of either) takes the subject down for good:
+//! district while WeChat is down. Posting screening (`crate::screening`) holds a posting
+//! here too, with `suggest` `review` and a `reason` naming the rule
+//! ([`SCREENING_REASON_PREFIX`]). `removed` (of either) takes the subject down for good:
 //! the posting is closed, the résumé emptied, the wish or report never shown. The author is
 //! told either way.
 
@@ -37,6 +39,10 @@ pub const RESOLVED: &str = "resolved";
 pub const REVIEW: &str = "review";
 /// The check could not give a verdict: queued, not held.
 pub const UNCHECKED: &str = "unchecked";
+
+/// How the `reason` of a posting held by posting screening (`crate::screening`) begins;
+/// the rest names the rule, its category and the phrase or figures.
+pub const SCREENING_REASON_PREFIX: &str = "posting screening: ";
 
 /// One piece of text to queue for an officer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,12 +92,25 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 /// Oldest first; `open_only` leaves out the resolved ones. The cursor is the last id seen.
+/// `district`: only the reviews of postings of that district (posting screening's holds
+/// among them, their rule in `reason`).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     open_only: bool,
+    district: Option<Uuid>,
     page: PageRequest<Uuid>,
 ) -> Result<Page<content_review::Model>, DomainError> {
     let mut query = content_review::Entity::find().order_by_asc(content_review::Column::Id);
+    if let Some(district) = district {
+        let of_district = Query::select()
+            .column(crate::entities::posting::Column::Id)
+            .from(crate::entities::posting::Entity)
+            .and_where(crate::entities::posting::Column::DistrictId.eq(district))
+            .to_owned();
+        query = query
+            .filter(content_review::Column::SubjectType.eq(POSTING))
+            .filter(content_review::Column::SubjectId.in_subquery(of_district));
+    }
     if open_only {
         query = query.filter(content_review::Column::Status.eq(OPEN));
     }

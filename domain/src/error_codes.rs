@@ -93,6 +93,7 @@ error_codes! {
     Ambiguous = "ambiguous", 422, "Give one of the alternatives, not both or parts";
     AmbiguousLogin = "ambiguous_login", 422, "Give a phone number or an e-mail address, not both";
     ApplicationAnonymised = "application_anonymised", 409, "This application is past its retention and kept only as an anonymous record";
+    BelowMinimumWage = "below_minimum_wage", 422, "The pay is below the legal minimum wage in force for the city";
     BoothAlreadyRequested = "booth_already_requested", 409, "This business already has a booth at this fair";
     BoothAlreadyReviewed = "booth_already_reviewed", 409, "The booth was already approved or rejected";
     BoothNotApproved = "booth_not_approved", 409, "This booth is not approved";
@@ -180,6 +181,7 @@ error_codes! {
     LocationTooInaccurate = "location_too_inaccurate", 409, "The position is not accurate enough to check in";
     MalformedRequest = "malformed_request", 400, "The request line or a header is not valid HTTP/1.1";
     MethodNotAllowed = "method_not_allowed", 405, "The path does not serve this method; `Allow` lists those it does";
+    MinimumWageExists = "minimum_wage_exists", 409, "A minimum wage for this city and effective date is already recorded; add a row with a later date";
     Missing = "missing", 422, "A required part is missing";
     MissingField = "missing_field", 400, "A required body field is missing";
     MissingToken = "missing_token", 401, "The route needs an access token (`Authorization: Bearer …`)";
@@ -225,6 +227,7 @@ error_codes! {
     PostingExpired = "posting_expired", 409, "The posting has expired; set a new expiry first";
     PostingFinal = "posting_final", 409, "A closed or filled posting takes no new shifts";
     PostingNotOpen = "posting_not_open", 409, "Only open postings of verified businesses invite";
+    PostingScreened = "posting_screened", 422, "The posting's text matches a screening rule for recruiting scams (worker fees, 刷单 tasks, 招转培 loans)";
     ProfileRequired = "profile_required", 409, "Fill in your profile first: routes are planned from it";
     ProposalAccepted = "proposal_accepted", 409, "This interview proposal is accepted already";
     RateLimited = "rate_limited", 429, "Too many attempts from this caller; retry after `Retry-After`";

@@ -33,6 +33,7 @@ pub mod requirements;
 pub mod schedule_classes;
 pub mod service_records;
 pub mod signed_token;
+pub mod text_rules;
 pub mod time;
 pub mod types;
 pub mod webhooks;
@@ -57,6 +58,8 @@ pub mod retention;
 // Trust and compliance (issue 25): real names.
 pub mod business_verification;
 pub mod identity;
+// Trust and compliance (issue 25): posting screening.
+pub mod screening;
 
 pub use error::{DomainError, FieldError, Invalid, ValidationErrors};
 pub use error_codes::{ErrorCode, Language};

@@ -22,6 +22,7 @@
 //! | `gig_notices` | 30 days once delivered or dropped | deleted (pending ones wait for delivery) |
 //! | `mail_queue` | 30 days once sent or given up | deleted |
 //! | `audit_log` | 3 years | deleted |
+//! | `screening_decisions` (posting screening's refusals and holds) | 3 years | deleted |
 //! | `auth_codes` (one-time codes: a phone number or e-mail and a hashed code) | 1 day after the code expired (used codes expire too) and the day's send count it carries ran out | deleted (deleting sooner would lift the resend and daily limits) |
 //! | `shift_claims` check-in position | 90 days after check-in, unless the hours are in dispute | latitude, longitude and accuracy erased; times, hours and pay stay |
 //! | `report_media` (photos, voice) | 1 year after the report was closed (resolved, rejected, or linked as a duplicate) | files removed from the media store, then the rows |
@@ -89,6 +90,8 @@ pub struct RetentionReport {
     pub complaints_deleted: u64,
     // Trust and compliance (issue 25).
     pub business_verifications_deleted: u64,
+    // Issue 25: posting screening's records.
+    pub screening_decisions_deleted: u64,
 }
 
 impl RetentionReport {
@@ -115,6 +118,7 @@ impl RetentionReport {
             + self.conversation_messages_deleted
             + self.complaints_deleted
             + self.business_verifications_deleted
+            + self.screening_decisions_deleted
     }
 
     pub fn is_empty(&self) -> bool {
@@ -443,6 +447,12 @@ async fn delete_expired<C: TransactionTrait + ConnectionTrait>(
             .exec(db)
             .await?
             .rows_affected;
+    // Posting screening's refusals and holds are recruiting records (issue 25, item 6).
+    report.screening_decisions_deleted = crate::entities::screening_decision::Entity::delete_many()
+        .filter(crate::entities::screening_decision::Column::CreatedAt.lt(cut.three_years))
+        .exec(db)
+        .await?
+        .rows_affected;
     // A row carries its destination's resend wait and daily count as well as its code:
     // it goes once the code is a day dead and its 24-hour window is over.
     report.auth_codes_deleted = auth_code::Entity::delete_many()

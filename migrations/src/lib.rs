@@ -27,8 +27,9 @@ mod m20261207_000001_wechat_accounts;
 mod m20261207_000018_conversations;
 mod m20261207_000019_realtime;
 mod m20261207_000020_conversation_records;
+// issue 25: trust and compliance (real names, posting screening, complaints).
 mod m20261207_000021_real_names;
-// issue 25: trust and compliance (000022 is posting screening).
+mod m20261207_000022_posting_screening;
 mod m20261207_000023_complaints;
 
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_realtime::Migration),
             Box::new(m20261207_000020_conversation_records::Migration),
             Box::new(m20261207_000021_real_names::Migration),
+            Box::new(m20261207_000022_posting_screening::Migration),
             Box::new(m20261207_000023_complaints::Migration),
         ]
     }

@@ -47,7 +47,7 @@ pub fn posting_body(title: &str) -> Value {
         "category": "coffee_tea",
         "skills": ["收银", "咖啡", " 收银 "],
         "headcount": 2,
-        "pay_min": 2200,
+        "pay_min": 2500,
         "pay_max": 2800,
         "pay_unit": "hour",
         "schedule": {"slots": [{"day": 6, "start": "10:00", "end": "18:00"}, {"day": 7, "start": "10:00", "end": "18:00"}]},

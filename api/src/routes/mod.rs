@@ -27,6 +27,7 @@ pub mod postings;
 pub mod privacy;
 pub mod profiles;
 pub mod realtime;
+pub mod screening;
 pub mod search;
 pub mod service_records;
 pub mod webhooks;
@@ -248,6 +249,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(conversation_records::list_conversation_reports)
                 .service(conversation_records::investigate_conversation_report)
                 .service(conversation_records::resolve_conversation_report)
+                // Issue 25: posting screening.
+                .service(screening::list_minimum_wages)
+                .service(screening::add_minimum_wage)
+                .service(screening::list_screening_decisions)
                 .service(wishes::wish_figures)
                 .service(wishes::post_wish)
                 .service(wishes::wish_wall)

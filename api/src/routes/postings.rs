@@ -36,7 +36,7 @@ pub async fn categories() -> web::Json<Page<Category>> {
         problems::Forbidden,
         problems::NotFound,
         (status = 422, body = Problem, content_type = "application/problem+json",
-            description = "invalid field, or `discriminatory_requirement` naming the phrase"),
+            description = "invalid field, `discriminatory_requirement` naming the phrase, or posting screening's `posting_screened` (the phrase) or `below_minimum_wage` (the figures)"),
     )
 )]
 #[post("/businesses/{id}/postings")]
@@ -57,8 +57,15 @@ pub async fn create_posting(
             &[("title", &input.title), ("description", &input.description)],
         )
         .await?;
-    let (created, business) =
-        postings::create(&state.db, &auth.0, id.into_inner(), input, &checked.held).await?;
+    let (created, business) = postings::create(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        input,
+        &checked.held,
+        &state.screening_policy(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(coord.outbound(PostingView::new(created, &business))))
 }
 
@@ -202,8 +209,15 @@ pub async fn update_posting(
             &[("title", &input.title), ("description", &input.description)],
         )
         .await?;
-    let (updated, business) =
-        postings::update(&state.db, &auth.0, id.into_inner(), input, &checked.held).await?;
+    let (updated, business) = postings::update(
+        &state.db,
+        &auth.0,
+        id.into_inner(),
+        input,
+        &checked.held,
+        &state.screening_policy(),
+    )
+    .await?;
     Ok(coord.json(PostingView::new(updated, &business)))
 }
 

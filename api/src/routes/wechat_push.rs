@@ -122,12 +122,17 @@ impl From<content_review::Model> for ContentReviewView {
 pub struct ReviewQuery {
     /// Only the open ones (the default); `false` lists the resolved ones too.
     pub open_only: Option<bool>,
+    /// Only the reviews of postings of this district (posting screening's holds among
+    /// them, the rule in `reason`); officers of the district and admins, else 404.
+    pub district_id: Option<Uuid>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
 
 /// The content review queue, oldest first: text WeChat's content security held for review
-/// (with its label), and text that could not be checked. Officers and admins.
+/// (with its label), text that could not be checked, and postings posting screening held
+/// (the rule in `reason`). Officers and admins; `district_id` narrows it to one district's
+/// postings.
 #[utoipa::path(
     tag = "wechat",
     security(("bearer" = [])),
@@ -135,6 +140,7 @@ pub struct ReviewQuery {
     responses(
         (status = 200, body = Page<ContentReviewView>),
         problems::Forbidden,
+        problems::NotFound,
     )
 )]
 #[get("/content-reviews")]
@@ -143,9 +149,20 @@ pub async fn list_reviews(
     auth: Auth,
     query: web::Query<ReviewQuery>,
 ) -> Result<web::Json<Page<ContentReviewView>>, ApiError> {
-    auth.require(&[Role::Officer, Role::Admin])?;
+    let staff = auth.require(&[Role::Officer, Role::Admin])?;
     let request = page(query.limit, query.cursor.as_deref())?;
-    let found = content_reviews::list(&state.db, query.open_only.unwrap_or(true), request).await?;
+    if let Some(district) = query.district_id {
+        doorstep_domain::districts::scope_of(&state.db, &staff)
+            .await?
+            .require(Some(district), "district")?;
+    }
+    let found = content_reviews::list(
+        &state.db,
+        query.open_only.unwrap_or(true),
+        query.district_id,
+        request,
+    )
+    .await?;
     Ok(web::Json(Page::from(found, ContentReviewView::from)))
 }
 

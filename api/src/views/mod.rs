@@ -13,6 +13,7 @@ pub mod marketplace;
 pub mod matching;
 pub mod officer;
 pub mod operations;
+pub mod screening;
 pub mod search;
 // Trust and compliance (issue 25).
 pub mod trust;

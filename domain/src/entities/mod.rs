@@ -68,3 +68,6 @@ pub mod complaint_media;
 pub mod business_licence_photo;
 pub mod business_verification;
 pub mod identity_verification;
+// Issue 25: posting screening.
+pub mod minimum_wage;
+pub mod screening_decision;

@@ -37,6 +37,7 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         ),
         C::AmbiguousLogin => ("登录方式有歧义", "请填写手机号或邮箱其中一个，不要同时填写"),
         C::ApplicationAnonymised => ("投递记录已匿名", "这条投递已超过保存期限，只保留匿名记录"),
+        C::BelowMinimumWage => ("低于最低工资", "薪资低于本市现行最低工资标准"),
         C::BoothAlreadyRequested => ("已申请展位", "这家商家在本场招聘会已经有展位了"),
         C::BoothAlreadyReviewed => ("展位已审核", "这个展位已经审核通过或被拒绝了"),
         C::BoothNotApproved => ("展位未通过", "这个展位还没有审核通过"),
@@ -180,6 +181,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
             "不支持的请求方法",
             "这个路径不支持该请求方法，Allow 头列出了支持的方法",
         ),
+        C::MinimumWageExists => (
+            "最低工资已登记",
+            "这个城市在这一生效日期的最低工资已经登记过，请以更晚的日期新增一条",
+        ),
         C::Missing => ("缺少内容", "缺少必填的部分"),
         C::MissingField => ("缺少字段", "请求缺少必填字段"),
         C::MissingToken => (
@@ -246,6 +251,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::PostingExpired => ("岗位已过期", "这个岗位已过期，请先设置新的有效期"),
         C::PostingFinal => ("岗位已结束", "已关闭或已招满的岗位不能再加班次"),
         C::PostingNotOpen => ("岗位未开放", "只有认证商家正在招聘的岗位才能邀请"),
+        C::PostingScreened => (
+            "疑似招聘诈骗",
+            "职位内容含有向求职者收费、刷单、招转培或贷款等违规内容",
+        ),
         C::ProfileRequired => ("请先完善资料", "请先填写个人资料，路线要根据资料来规划"),
         C::ProposalAccepted => ("已接受该邀请", "这条面试邀请已经接受过了"),
         C::RateLimited => ("操作太频繁", "操作太频繁，请稍后再试"),

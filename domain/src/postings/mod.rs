@@ -28,7 +28,7 @@ use crate::types::{
     BusinessStatus, Education, GeoPoint, PayRange, PayUnit, PostingKind, PostingStatus, Role,
     WeeklySchedule, bounded, keywords,
 };
-use crate::{DomainError, Invalid, ValidationErrors, businesses, time};
+use crate::{DomainError, Invalid, ValidationErrors, businesses, screening, time};
 
 /// Days a posting stays up when the merchant gives no expiry.
 pub const DEFAULT_LIFETIME_DAYS: i64 = 30;
@@ -103,6 +103,64 @@ struct ValidPosting {
     benefits: crate::types::StringList,
     start_date: Option<NaiveDate>,
     expires_at: DateTime<Utc>,
+}
+
+impl ValidPosting {
+    fn subject(&self, posting_id: Option<Uuid>) -> screening::Subject<'_> {
+        screening::Subject {
+            posting_id,
+            kind: self.kind,
+            category: &self.category,
+            title: &self.title,
+            description: &self.description,
+            requirements: &self.requirements,
+            pay_min: self.pay.min.fen(),
+            pay_max: self.pay.max.fen(),
+            pay_unit: self.pay.unit,
+        }
+    }
+}
+
+/// Screens a valid posting (see [`screening`]) inside the caller's write transaction. A
+/// refusal rolls it back, records the refused findings in a transaction of their own and
+/// is returned as the error; otherwise the held findings are returned, to be recorded with
+/// the posting and added to the content reviews.
+async fn screened<C: TransactionTrait>(
+    db: &C,
+    txn: C::Transaction,
+    policy: &screening::Policy,
+    subject: &screening::Subject<'_>,
+    business: &business::Model,
+    actor: &Principal,
+    now: DateTime<Utc>,
+) -> Result<(C::Transaction, Vec<screening::Finding>), DomainError> {
+    let found = screening::screen(&txn, policy, subject, time::local_date(now), now).await?;
+    if let Some(refused) = screening::refusal(&found) {
+        txn.rollback().await?;
+        let refusals: Vec<_> = found
+            .into_iter()
+            .filter(|f| f.outcome == crate::types::ScreeningOutcome::Refused)
+            .collect();
+        let action = if subject.posting_id.is_some() {
+            screening::EDIT
+        } else {
+            screening::CREATE
+        };
+        let txn = crate::db::begin_write(db).await?;
+        screening::record(
+            &txn,
+            subject.posting_id,
+            business,
+            actor.account_id,
+            action,
+            &refusals,
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        return Err(refused);
+    }
+    Ok((txn, found))
 }
 
 impl PostingInput {
@@ -289,14 +347,17 @@ pub fn is_public(p: &posting::Model, b: &business::Model, now: DateTime<Utc>) ->
     p.status == PostingStatus::Open && b.status == BusinessStatus::Verified && p.expires_at > now
 }
 
-/// A new draft posting for one of the actor's businesses. `held`: its text content security
-/// holds for an officer (queued with it; it cannot be published before approval).
+/// A new draft posting for one of the actor's businesses, screened first (see
+/// [`screening`]: a refusal is the error). `held`: its text content security holds for an
+/// officer; with what screening holds, it is queued with the posting, which cannot be
+/// published before approval.
 pub async fn create<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
     business_id: Uuid,
     input: PostingInput,
     held: &[Held],
+    policy: &screening::Policy,
 ) -> Result<(posting::Model, business::Model), DomainError> {
     if actor.role != Role::Merchant {
         return Err(DomainError::forbidden("only merchants post jobs"));
@@ -306,8 +367,13 @@ pub async fn create<C: TransactionTrait>(
     businesses::refuse_if_suspended(&business)?;
     let now = time::now();
     let valid = input.validate(&business, now)?;
+    let (txn, found) =
+        screened(db, txn, policy, &valid.subject(None), &business, actor, now).await?;
+    let mut held = held.to_vec();
+    held.extend(screening::held(&found));
+    let id = Uuid::now_v7();
     let created = posting::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         business_id: Set(business_id),
         district_id: Set(business.district_id),
         created_by: Set(actor.account_id),
@@ -353,7 +419,17 @@ pub async fn create<C: TransactionTrait>(
         Some(actor.account_id),
         content_reviews::POSTING,
         Some(created.id),
-        held,
+        &held,
+    )
+    .await?;
+    screening::record(
+        &txn,
+        Some(created.id),
+        &business,
+        actor.account_id,
+        screening::CREATE,
+        &found,
+        now,
     )
     .await?;
     txn.commit().await?;
@@ -401,16 +477,18 @@ pub async fn find_visible<C: ConnectionTrait>(
     }
 }
 
-/// Replaces a posting's content; closed and filled postings are no longer edited.
-/// Replaces a posting's content. `held`: text content security holds for an officer; an
-/// open posting whose new text is held is paused until it is approved, so the text is
-/// never public before.
+/// Replaces a posting's content; closed and filled postings are no longer edited. The new
+/// content is screened first (see [`screening`]: a refusal is the error and changes
+/// nothing). `held`: text content security holds for an officer; with what screening
+/// holds, an open posting whose new content is held is paused until it is approved, so it
+/// is never public before.
 pub async fn update<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
     id: Uuid,
     input: PostingInput,
     held: &[Held],
+    policy: &screening::Policy,
 ) -> Result<(posting::Model, business::Model), DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let (current, business) = as_member(&txn, actor, id).await?;
@@ -422,6 +500,18 @@ pub async fn update<C: TransactionTrait>(
     }
     let now = time::now();
     let valid = input.validate(&business, now)?;
+    let (txn, found) = screened(
+        db,
+        txn,
+        policy,
+        &valid.subject(Some(id)),
+        &business,
+        actor,
+        now,
+    )
+    .await?;
+    let mut held = held.to_vec();
+    held.extend(screening::held(&found));
     let current_status = current.status;
     let mut active: posting::ActiveModel = current.into();
     active.kind = Set(valid.kind);
@@ -445,7 +535,7 @@ pub async fn update<C: TransactionTrait>(
     active.start_date = Set(valid.start_date);
     active.expires_at = Set(valid.expires_at);
     active.updated_at = Set(now);
-    let paused = content_reviews::holds(held) && current_status == PostingStatus::Open;
+    let paused = content_reviews::holds(&held) && current_status == PostingStatus::Open;
     if paused {
         active.status = Set(PostingStatus::Paused);
     }
@@ -466,7 +556,17 @@ pub async fn update<C: TransactionTrait>(
         Some(actor.account_id),
         content_reviews::POSTING,
         Some(id),
-        held,
+        &held,
+    )
+    .await?;
+    screening::record(
+        &txn,
+        Some(id),
+        &business,
+        actor.account_id,
+        screening::EDIT,
+        &found,
+        now,
     )
     .await?;
     txn.commit().await?;

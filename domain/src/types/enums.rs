@@ -84,6 +84,16 @@ string_enum!(
 );
 
 string_enum!(
+    /// What posting screening did with a posting (`screening_decisions.outcome`).
+    ScreeningOutcome {
+        /// Refused with a problem naming the phrase or the figure; nothing was saved.
+        Refused = "refused",
+        /// Saved but held for an officer (a content review), off search until approved.
+        Held = "held",
+    }
+);
+
+string_enum!(
     /// Highest completed education, in increasing order.
     Education {
         None = "none",
@@ -167,6 +177,7 @@ mod tests {
         agrees::<PostingKind>();
         agrees::<PostingStatus>();
         agrees::<PayUnit>();
+        agrees::<ScreeningOutcome>();
         agrees::<Education>();
         agrees::<Visibility>();
         agrees::<PushChannel>();

@@ -16,6 +16,7 @@ mod text;
 pub use coord::{CoordSystem, gcj02_to_wgs84, wgs84_to_gcj02};
 pub use display_name::DisplayName;
 pub use email::Email;
+pub use enums::ScreeningOutcome;
 pub use enums::{
     Amenity, MediaKind, PointReason, RedemptionStatus, RegistrationStatus, ReportCategory,
     ReportStatus, SessionStatus, TrainingCategory, WishCategory, WishStatus,

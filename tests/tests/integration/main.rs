@@ -38,6 +38,7 @@ mod postings;
 mod privacy;
 mod profiles;
 mod realtime;
+mod screening;
 mod search;
 mod search_quality;
 mod signup_limits;

@@ -410,6 +410,10 @@ async fn openapi_document_covers_every_route(backend: Backend) {
         ("/api/v1/audit.csv", "get"),
         ("/api/v1/districts/{id}/figures", "get"),
         ("/api/v1/districts/{id}/figures.csv", "get"),
+        // Issue 25: posting screening.
+        ("/api/v1/minimum-wages", "get"),
+        ("/api/v1/minimum-wages", "post"),
+        ("/api/v1/districts/{id}/screening-decisions", "get"),
     ];
     for (path, method) in expected {
         assert!(

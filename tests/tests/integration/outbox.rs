@@ -100,7 +100,8 @@ async fn rolled_back_or_refused_changes_write_none(backend: Backend) {
     };
     let input: PostingInput = serde_json::from_value(posting_body("回滚的岗位")).unwrap();
     let txn = app.db.begin().await.unwrap();
-    let (created, _) = postings::create(&txn, &merchant, shop.business_id, input, &[])
+    let policy = doorstep_domain::screening::Policy::default();
+    let (created, _) = postings::create(&txn, &merchant, shop.business_id, input, &[], &policy)
         .await
         .unwrap();
     txn.rollback().await.unwrap();

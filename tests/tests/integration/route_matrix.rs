@@ -515,6 +515,14 @@ const TABLE: &[(&str, &str, &str)] = &[
         "/api/v1/districts/{id}/figures.csv",
         "1 3 3 3 Y 4 4 Y",
     ),
+    // Issue 25: posting screening.
+    ("get", "/api/v1/minimum-wages", "Y Y Y Y Y Y Y Y"),
+    ("post", "/api/v1/minimum-wages", "1 3 3 3 Y Y Y Y"),
+    (
+        "get",
+        "/api/v1/districts/{id}/screening-decisions",
+        "1 3 3 3 Y 4 4 Y",
+    ),
 ];
 
 const DISTRICT_A: (f64, f64, f64, f64) = (31.30, 120.65, 31.34, 120.70);
@@ -756,6 +764,11 @@ fn body(method: &str, path: &str, world: &World) -> Value {
             json!({"outcome": "not_upheld", "note": "查无实据"})
         }
         ("post", "/api/v1/businesses/{id}/lift-suspension") => json!({"reason": "整改完成"}),
+        // A city no posting is judged by, far ahead: the second and later staff get 409.
+        ("post", "/api/v1/minimum-wages") => json!({
+            "city": "route_matrix", "effective_from": "2099-01-01",
+            "hourly_fen": 2400, "monthly_fen": 249000, "source": "route matrix",
+        }),
         _ => json!({}),
     }
 }
