@@ -4,7 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use doorstep_domain::businesses;
-use doorstep_domain::complaints::handling::{self, AcknowledgeInput, OutcomeInput};
+use doorstep_domain::complaints::handling::{self, AcknowledgeInput, ComplaintOutcomeInput};
 use doorstep_domain::complaints::{self, ComplaintInput};
 use doorstep_domain::entities::complaint;
 use doorstep_domain::types::{ComplaintStatus, Role};
@@ -247,7 +247,7 @@ pub async fn acknowledge_complaint(
     tag = "complaints",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    request_body = OutcomeInput,
+    request_body = ComplaintOutcomeInput,
     responses(
         (status = 200, body = ComplaintView),
         problems::Forbidden,
@@ -261,7 +261,7 @@ pub async fn decide_complaint(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: JsonBody<OutcomeInput>,
+    body: JsonBody<ComplaintOutcomeInput>,
 ) -> Result<web::Json<ComplaintView>, ApiError> {
     let updated = handling::decide(&state.db, &auth.0, id.into_inner(), body.into_inner()).await?;
     Ok(web::Json(full_view(&state, &auth, updated).await?))

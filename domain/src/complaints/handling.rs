@@ -115,7 +115,7 @@ pub async fn acknowledge<C: TransactionTrait>(
 /// An officer's outcome.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct OutcomeInput {
+pub struct ComplaintOutcomeInput {
     pub outcome: ComplaintOutcome,
     /// Required when upheld, absent otherwise: `posting_taken_down` (for a complaint about
     /// a posting or a shift), `business_warned` or `business_suspended`.
@@ -133,7 +133,7 @@ pub async fn decide<C: TransactionTrait>(
     db: &C,
     actor: &Principal,
     id: Uuid,
-    input: OutcomeInput,
+    input: ComplaintOutcomeInput,
 ) -> Result<complaint::Model, DomainError> {
     require_officer(actor)?;
     let mut errors = ValidationErrors::new();
