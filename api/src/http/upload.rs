@@ -38,3 +38,13 @@ pub async fn read_body(
     }
     Ok(body.to_vec())
 }
+
+/// An uploaded file served back to someone allowed to see it: its own content type, never
+/// sniffed as another, cached only by the viewer's browser.
+pub fn private_file(content_type: String, bytes: Vec<u8>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("cache-control", "private, max-age=3600"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(bytes)
+}

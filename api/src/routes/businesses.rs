@@ -388,11 +388,7 @@ pub async fn get_licence_photo(
     let (row, bytes) =
         business_verification::photo(&state.db, state.media.as_ref(), &auth.0, id.into_inner())
             .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(row.content_type)
-        .insert_header(("cache-control", "private, max-age=3600"))
-        .insert_header(("x-content-type-options", "nosniff"))
-        .body(bytes))
+    Ok(crate::http::upload::private_file(row.content_type, bytes))
 }
 
 /// A business's verification file for the officer: the owner's identity (ID number

@@ -123,11 +123,7 @@ pub async fn get_complaint_photo(
     let (id, photo_id) = path.into_inner();
     let (row, bytes) =
         complaints::photo(&state.db, state.media.as_ref(), &auth.0, id, photo_id).await?;
-    Ok(HttpResponse::Ok()
-        .content_type(row.content_type)
-        .insert_header(("cache-control", "private, max-age=3600"))
-        .insert_header(("x-content-type-options", "nosniff"))
-        .body(bytes))
+    Ok(crate::http::upload::private_file(row.content_type, bytes))
 }
 
 /// One complaint with its photos and each step: its complainant, and the officers of its

@@ -186,11 +186,7 @@ pub async fn get_media(
         id.into_inner(),
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(row.content_type)
-        .insert_header(("cache-control", "private, max-age=3600"))
-        .insert_header(("x-content-type-options", "nosniff"))
-        .body(bytes))
+    Ok(crate::http::upload::private_file(row.content_type, bytes))
 }
 
 /// One report, with its files and history: its reporter, coordinators, and the handler
