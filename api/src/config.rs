@@ -261,6 +261,8 @@ pub struct Settings {
     pub complaint_ack_hours: u32,
     /// Days an officer has to close a complaint with an outcome before it escalates.
     pub complaint_close_days: u32,
+    /// Minutes an officer console session may sit unused before it ends (at least 1).
+    pub console_idle_minutes: u32,
     /// Seconds between runs of the retention job (erasing and anonymising what is past its
     /// retention; see `domain::retention`); 0 disables it (run `doorstep retention` instead).
     pub retention_interval_secs: u64,
@@ -386,6 +388,7 @@ impl Default for Settings {
             merchant_late_cancel_share_percent: 50,
             complaint_ack_hours: 48,
             complaint_close_days: 7,
+            console_idle_minutes: 30,
             retention_interval_secs: 24 * 60 * 60,
             conversation_retention_days: 180,
             responsiveness_cache_secs: 300,
@@ -574,6 +577,11 @@ impl Settings {
             )),
             merchant_late_cancel_share_percent: self.merchant_late_cancel_share_percent.min(100),
         }
+    }
+
+    /// How long an officer console session may sit unused.
+    pub fn console_idle(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.console_idle_minutes.max(1)))
     }
 
     /// The deadlines of complaints.

@@ -717,7 +717,8 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Se
             .into_utoipa_app()
             .configure(routes::configure)
             .split_for_parts();
-        app.app_data(state.clone())
+        app.configure(crate::console::configure)
+            .app_data(state.clone())
             .app_data(doc.clone())
             .app_data(route_table.clone())
             .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err)))

@@ -113,6 +113,7 @@ error_codes! {
     CodeResendTooSoon = "code_resend_too_soon", 429, "A code was sent moments ago; retry after `Retry-After`";
     ComplaintClosed = "complaint_closed", 409, "This complaint is already closed with an outcome";
     ContentRisky = "content_risky", 422, "WeChat's content security check found this text risky; change it";
+    ConsoleFormExpired = "console_form_expired", 403, "The officer console form carried no anti-forgery token or a wrong one; reload the page and send it again";
     ConversationBlocked = "conversation_blocked", 409, "One side of the conversation blocked the other: no more messages either way";
     ConversationsSuspended = "conversations_suspended", 409, "This account's messages were flagged as possible scams and wait for an officer, or an officer suspended its new conversations after a report";
     DatabaseUnavailable = "database_unavailable", 503, "The database cannot be reached; try again shortly";

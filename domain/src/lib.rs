@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod businesses;
 pub mod codes;
+pub mod console_sessions;
 pub mod credentials;
 pub mod csv;
 pub mod db;

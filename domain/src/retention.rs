@@ -92,6 +92,8 @@ pub struct RetentionReport {
     pub business_verifications_deleted: u64,
     // Issue 25: posting screening's records.
     pub screening_decisions_deleted: u64,
+    // Issue 26: officer console sessions.
+    pub console_sessions_deleted: u64,
 }
 
 impl RetentionReport {
@@ -119,6 +121,7 @@ impl RetentionReport {
             + self.complaints_deleted
             + self.business_verifications_deleted
             + self.screening_decisions_deleted
+            + self.console_sessions_deleted
     }
 
     pub fn is_empty(&self) -> bool {
@@ -419,6 +422,8 @@ async fn delete_expired<C: TransactionTrait + ConnectionTrait>(
         .exec(db)
         .await?
         .rows_affected;
+    // Any console session idle a day is long past the idle timeout.
+    report.console_sessions_deleted = crate::console_sessions::delete_idle(db, cut.one_day).await?;
     report.notifications_deleted = notification::Entity::delete_many()
         .filter(notification::Column::CreatedAt.lt(cut.one_year))
         .exec(db)

@@ -31,6 +31,7 @@ mod m20261207_000020_conversation_records;
 mod m20261207_000021_real_names;
 mod m20261207_000022_posting_screening;
 mod m20261207_000023_complaints;
+mod m20261208_000024_console_sessions;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_real_names::Migration),
             Box::new(m20261207_000022_posting_screening::Migration),
             Box::new(m20261207_000023_complaints::Migration),
+            Box::new(m20261208_000024_console_sessions::Migration),
         ]
     }
 }

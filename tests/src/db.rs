@@ -8,6 +8,16 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// `sqlite` or `postgres`, for names of files a test writes (screenshots).
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
 /// A database that exists for one test and is removed after it.
 pub struct TestDatabase {
     pub url: String,

@@ -2,7 +2,9 @@
 //! database), the real server on a random port, and a typed client to talk to it.
 
 pub mod app;
+pub mod browser;
 pub mod community;
+pub mod console;
 pub mod db;
 pub mod fairs;
 pub mod fake_http;

@@ -71,6 +71,10 @@ pub enum ApiError {
     MissingToken,
     #[error("{0}")]
     Forbidden(String),
+    /// An officer console form without its session's anti-forgery token (or with a wrong
+    /// one): perhaps forged by another site, perhaps from a page older than the session.
+    #[error("the form's anti-forgery token is missing or wrong; reload the page")]
+    ConsoleFormExpired,
     #[error("no such route")]
     RouteNotFound,
     #[error("this route does not accept this method; it accepts {}", allow.join(", "))]
@@ -211,6 +215,12 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
                 ErrorCode::Forbidden,
                 detail.clone(),
+                vec![],
+            ),
+            ApiError::ConsoleFormExpired => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::ConsoleFormExpired,
+                self.to_string(),
                 vec![],
             ),
             ApiError::RouteNotFound => (

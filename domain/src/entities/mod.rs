@@ -8,6 +8,7 @@ pub mod auth_code;
 pub mod business;
 pub mod business_member;
 pub mod consent;
+pub mod console_session;
 pub mod content_review;
 pub mod conversation;
 pub mod conversation_block;

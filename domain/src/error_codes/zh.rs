@@ -99,6 +99,10 @@ pub(super) fn words(code: ErrorCode) -> Option<(&'static str, &'static str)> {
         C::FairNotOpen => ("招聘会未开放", "招聘会目前不开放此操作"),
         C::FavouritesOnly => ("仅限熟客", "这个班次目前只对商家的常用工人开放"),
         C::FieldNotForKind => ("字段与消息类型不符", "这种消息不带这个字段"),
+        C::ConsoleFormExpired => (
+            "表单已失效",
+            "表单缺少防伪令牌或令牌不对，请刷新页面后重新提交",
+        ),
         C::Forbidden => ("没有权限", "你的身份或与该对象的关系不允许这样操作"),
         C::HeadersTooLarge => ("请求头过大", "请求头字段太多或内容太大"),
         C::HoursSettled => ("工时已结算", "工时已经结算过了"),

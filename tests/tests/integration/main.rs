@@ -11,6 +11,7 @@ mod businesses;
 mod codes;
 // Issue 25.
 mod complaints;
+mod console;
 mod conventions;
 mod conversation_records;
 mod conversations;

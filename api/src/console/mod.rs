@@ -1,0 +1,81 @@
+//! The officer console (issue 26): Chinese web pages under `/console` where officers and
+//! admins do their work, served by the same binary as the API.
+//!
+//! Pages are rendered on the server with `maud` (templates checked, and text escaped, at
+//! compile time); a little vendored htmx (`assets/`) boosts links and forms and runs
+//! filters in place, and every page also works without JavaScript. Handlers are thin like
+//! the API's: they take the signed-in officer ([`session::ConsoleUser`], or
+//! [`session::Posted`] for a form, which also checks its CSRF token), call the same domain
+//! functions as the JSON routes (which apply the officer's district scope), and render.
+//!
+//! Every route is listed once, in [`console_routes!`] below: the list registers the
+//! handlers and is also [`ROUTES`], from which the tests generate their district-scope and
+//! CSRF checks, so a page cannot be added without being checked.
+
+pub mod assets;
+pub mod businesses;
+pub mod error;
+pub mod home;
+pub mod layout;
+pub mod session;
+pub mod sign_in;
+
+pub use error::ConsoleError;
+pub use session::{ConsoleUser, Posted};
+
+/// Who may open a console route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: the sign-in page and the static files.
+    Public,
+    /// Officers (within their districts) and admins.
+    Officer,
+    /// Admins only.
+    Admin,
+}
+
+/// One console route: its method, its path (with `{name}` segments) and who may open it.
+#[derive(Debug, Clone, Copy)]
+pub struct ConsoleRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// `METHOD "path" Access => handler,` lines become both the [`ROUTES`] table and
+/// [`configure`], so the two cannot drift apart.
+macro_rules! console_routes {
+    ($($method:ident $path:literal $access:ident => $handler:path,)*) => {
+        /// Every console route, in registration order.
+        pub const ROUTES: &[ConsoleRoute] = &[
+            $(ConsoleRoute { method: stringify!($method), path: $path, access: Access::$access },)*
+        ];
+
+        /// Registers the console's routes (and an HTML "not found" for any other path
+        /// under `/console/`).
+        pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+            use actix_web::http::Method;
+            use actix_web::{guard, web};
+            $(cfg.service(
+                web::resource($path)
+                    .guard(guard::Method(Method::$method))
+                    .app_data(error::path_config())
+                    .to($handler),
+            );)*
+            cfg.route("/console/{rest:.*}", web::route().to(error::not_found));
+        }
+    };
+}
+
+console_routes! {
+    GET "/console/assets/{file}" Public => assets::file,
+    GET "/console/sign-in" Public => sign_in::page,
+    POST "/console/sign-in" Public => sign_in::submit,
+    POST "/console/sign-out" Officer => sign_in::sign_out,
+    GET "/console" Officer => home::page,
+    GET "/console/businesses" Officer => businesses::queue,
+    GET "/console/businesses/{business}" Officer => businesses::detail,
+    GET "/console/businesses/{business}/licence" Officer => businesses::licence,
+    POST "/console/businesses/{business}/verify" Officer => businesses::verify,
+    POST "/console/businesses/{business}/reject" Officer => businesses::reject,
+}
