@@ -20,9 +20,7 @@ use crate::credentials::{self, HeldCredential, HeldCredentials};
 use crate::entities::{seeker_profile, training_registration, training_session};
 use crate::outbox::{self, Aggregate};
 use crate::pagination::{Page, PageRequest};
-use crate::types::{
-    PointReason, RegistrationStatus, Role, SessionStatus, TrainingCategory, bounded,
-};
+use crate::types::{PointReason, Role, SeatStatus, SessionStatus, TrainingCategory, bounded};
 use crate::{DomainError, Invalid, ValidationErrors, inbox, points, signed_token, stations, time};
 
 /// The largest class.
@@ -252,7 +250,7 @@ pub async fn register<C: TransactionTrait>(
         .await?;
     if existing
         .as_ref()
-        .is_some_and(|r| r.status != RegistrationStatus::Cancelled)
+        .is_some_and(|r| r.status != SeatStatus::Cancelled)
     {
         return Err(DomainError::conflict(
             ErrorCode::AlreadyRegistered,
@@ -278,7 +276,7 @@ pub async fn register<C: TransactionTrait>(
     let saved = match existing {
         Some(cancelled) => {
             let mut active: training_registration::ActiveModel = cancelled.into();
-            active.status = Set(RegistrationStatus::Registered);
+            active.status = Set(SeatStatus::Registered);
             active.cancelled_at = Set(None);
             active.created_at = Set(now);
             active.update(&txn).await
@@ -288,7 +286,7 @@ pub async fn register<C: TransactionTrait>(
                 id: Set(Uuid::now_v7()),
                 session_id: Set(session_id),
                 seeker_id: Set(actor.account_id),
-                status: Set(RegistrationStatus::Registered),
+                status: Set(SeatStatus::Registered),
                 created_at: Set(now),
                 cancelled_at: Set(None),
                 attended_at: Set(None),
@@ -335,7 +333,7 @@ pub async fn cancel_registration<C: TransactionTrait>(
     let current = training_registration::Entity::find()
         .filter(training_registration::Column::SessionId.eq(session_id))
         .filter(training_registration::Column::SeekerId.eq(actor.account_id))
-        .filter(training_registration::Column::Status.eq(RegistrationStatus::Registered))
+        .filter(training_registration::Column::Status.eq(SeatStatus::Registered))
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("registration"))?;
@@ -346,7 +344,7 @@ pub async fn cancel_registration<C: TransactionTrait>(
         ));
     }
     let mut active: training_registration::ActiveModel = current.into();
-    active.status = Set(RegistrationStatus::Cancelled);
+    active.status = Set(SeatStatus::Cancelled);
     active.cancelled_at = Set(Some(time::now()));
     let updated = active.update(&txn).await?;
     training_session::Entity::update_many()
@@ -388,7 +386,7 @@ pub async fn cancel_session<C: TransactionTrait>(
     let updated = active.update(&txn).await?;
     let seats = training_registration::Entity::find()
         .filter(training_registration::Column::SessionId.eq(session_id))
-        .filter(training_registration::Column::Status.eq(RegistrationStatus::Registered))
+        .filter(training_registration::Column::Status.eq(SeatStatus::Registered))
         .all(&txn)
         .await?;
     for seat in seats {
@@ -452,7 +450,7 @@ pub async fn completed<C: ConnectionTrait>(
 ) -> Result<Vec<(training_registration::Model, training_session::Model)>, DomainError> {
     let rows = training_registration::Entity::find()
         .filter(training_registration::Column::SeekerId.eq(seeker))
-        .filter(training_registration::Column::Status.eq(RegistrationStatus::Attended))
+        .filter(training_registration::Column::Status.eq(SeatStatus::Attended))
         .order_by_desc(training_registration::Column::AttendedAt)
         .limit(100)
         .all(db)
@@ -515,8 +513,8 @@ pub fn checkin_token(
     session: &training_session::Model,
     seat: &training_registration::Model,
 ) -> Option<String> {
-    (seat.status == RegistrationStatus::Registered && session.status == SessionStatus::Published)
-        .then(|| {
+    (seat.status == SeatStatus::Registered && session.status == SessionStatus::Published).then(
+        || {
             signed_token::sign(
                 &signed_token::key_bytes(&session.checkin_key),
                 CHECKIN_PURPOSE,
@@ -526,7 +524,8 @@ pub fn checkin_token(
                 },
                 session.ends_at + Duration::hours(1),
             )
-        })
+        },
+    )
 }
 
 /// An officer scans a worker's token at the session: attendance is recorded with its
@@ -577,14 +576,14 @@ async fn attend_once<C: TransactionTrait>(
         .await?
         .ok_or(DomainError::NotFound("registration"))?;
     match current.status {
-        RegistrationStatus::Attended => return Ok((current, false)),
-        RegistrationStatus::Cancelled => {
+        SeatStatus::Attended => return Ok((current, false)),
+        SeatStatus::Cancelled => {
             return Err(DomainError::conflict(
                 ErrorCode::RegistrationCancelled,
                 "this registration was cancelled",
             ));
         }
-        RegistrationStatus::Registered => {}
+        SeatStatus::Registered => {}
     }
     let now = time::now();
     if now < session.starts_at - Duration::hours(1) || now > session.ends_at + Duration::hours(1) {
@@ -594,7 +593,7 @@ async fn attend_once<C: TransactionTrait>(
         ));
     }
     let mut active: training_registration::ActiveModel = current.into();
-    active.status = Set(RegistrationStatus::Attended);
+    active.status = Set(SeatStatus::Attended);
     active.attended_at = Set(Some(now));
     let updated = active.update(&txn).await?;
     points::append(

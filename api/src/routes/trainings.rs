@@ -11,7 +11,7 @@ use crate::http::{ApiError, Auth, JsonBody, Problem, page, problems};
 use crate::routes::reports::RequiredReason;
 use crate::startup::AppState;
 use crate::views::Page;
-use crate::views::community::{RegistrationView, TrainingCheckinView, TrainingSessionView};
+use crate::views::community::{SeatView, TrainingCheckinView, TrainingSessionView};
 
 /// Publishes a training session (at a station or another venue). Officers.
 #[utoipa::path(
@@ -85,7 +85,7 @@ pub async fn get_training(
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
-        (status = 201, body = RegistrationView),
+        (status = 201, body = SeatView),
         problems::Forbidden,
         problems::NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "`session_full`, `already_registered` or `registration_closed`"),
@@ -98,7 +98,7 @@ pub async fn register_training(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let seat = trainings::register(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(HttpResponse::Created().json(RegistrationView::new(seat, None)))
+    Ok(HttpResponse::Created().json(SeatView::new(seat, None)))
 }
 
 /// Gives the caller's seat back, before the session starts.
@@ -107,7 +107,7 @@ pub async fn register_training(
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, body = RegistrationView),
+        (status = 200, body = SeatView),
         problems::NotFound,
         problems::Conflict,
     )
@@ -117,9 +117,9 @@ pub async fn cancel_training_registration(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-) -> Result<web::Json<RegistrationView>, ApiError> {
+) -> Result<web::Json<SeatView>, ApiError> {
     let seat = trainings::cancel_registration(&state.db, &auth.0, id.into_inner()).await?;
-    Ok(web::Json(RegistrationView::new(seat, None)))
+    Ok(web::Json(SeatView::new(seat, None)))
 }
 
 /// Cancels a session; everyone registered is told. Officers.
@@ -156,19 +156,19 @@ pub async fn cancel_training(
     tag = "trainings",
     security(("bearer" = [])),
     params(MyTrainingsQuery),
-    responses((status = 200, body = Page<RegistrationView>), problems::ValidationFailed)
+    responses((status = 200, body = Page<SeatView>), problems::ValidationFailed)
 )]
 #[get("/me/trainings")]
 pub async fn my_trainings(
     state: web::Data<AppState>,
     auth: Auth,
     query: web::Query<MyTrainingsQuery>,
-) -> Result<web::Json<Page<RegistrationView>>, ApiError> {
+) -> Result<web::Json<Page<SeatView>>, ApiError> {
     let request = page(query.limit, query.cursor.as_deref())?;
     let mine = trainings::my_registrations(&state.db, &auth.0, request).await?;
     Ok(web::Json(Page::from(mine, |(r, s)| {
         let token = trainings::checkin_token(&s, &r);
-        RegistrationView::new(r, Some(s)).with_token(token)
+        SeatView::new(r, Some(s)).with_token(token)
     })))
 }
 
@@ -217,7 +217,7 @@ pub async fn training_check_in(
     )
     .await?;
     Ok(web::Json(TrainingCheckinView {
-        registration: RegistrationView::new(seat, None),
+        registration: SeatView::new(seat, None),
         first,
     }))
 }

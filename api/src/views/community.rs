@@ -9,8 +9,8 @@ use doorstep_domain::stations::hours::{OpenStatus, OpeningHours};
 use doorstep_domain::stations::{self, NearbyStation};
 use doorstep_domain::time::{self, to_display};
 use doorstep_domain::types::{
-    Amenity, MediaKind, PointReason, RedemptionStatus, RegistrationStatus, ReportCategory,
-    ReportStatus, SessionStatus, TrainingCategory, WishCategory, WishStatus,
+    Amenity, MediaKind, PointReason, RedemptionStatus, ReportCategory, ReportStatus, SeatStatus,
+    SessionStatus, TrainingCategory, WishCategory, WishStatus,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -197,10 +197,10 @@ impl From<training_session::Model> for TrainingSessionView {
 
 /// A worker's seat at a session.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct RegistrationView {
+pub struct SeatView {
     pub id: Uuid,
     pub session_id: Uuid,
-    pub status: RegistrationStatus,
+    pub status: SeatStatus,
     pub created_at: DateTime<FixedOffset>,
     pub cancelled_at: Option<DateTime<FixedOffset>>,
     pub attended_at: Option<DateTime<FixedOffset>>,
@@ -213,7 +213,7 @@ pub struct RegistrationView {
     pub checkin_token: Option<String>,
 }
 
-impl RegistrationView {
+impl SeatView {
     pub fn new(r: training_registration::Model, session: Option<training_session::Model>) -> Self {
         Self {
             id: r.id,
@@ -236,7 +236,7 @@ impl RegistrationView {
 /// A recorded training check-in.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TrainingCheckinView {
-    pub registration: RegistrationView,
+    pub registration: SeatView,
     /// `false` when the token had been scanned before (nothing was counted again).
     pub first: bool,
 }

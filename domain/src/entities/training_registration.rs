@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::types::RegistrationStatus;
+use crate::types::SeatStatus;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "training_registrations")]
@@ -9,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub session_id: Uuid,
     pub seeker_id: Uuid,
-    pub status: RegistrationStatus,
+    pub status: SeatStatus,
     pub created_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,
     pub attended_at: Option<DateTimeUtc>,

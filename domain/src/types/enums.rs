@@ -266,8 +266,9 @@ string_enum!(
 );
 
 string_enum!(
-    /// A seeker's seat at a training session.
-    RegistrationStatus {
+    /// A seeker's seat at a training session (`SeatStatus`: fairs have their own
+    /// `RegistrationStatus`, and the OpenAPI document names every schema once).
+    SeatStatus {
         Registered = "registered",
         Cancelled = "cancelled",
         Attended = "attended",
@@ -361,7 +362,7 @@ mod community_tests {
         tests::agrees::<Amenity>();
         tests::agrees::<TrainingCategory>();
         tests::agrees::<SessionStatus>();
-        tests::agrees::<RegistrationStatus>();
+        tests::agrees::<SeatStatus>();
         tests::agrees::<ReportCategory>();
         tests::agrees::<ReportStatus>();
         tests::agrees::<MediaKind>();

@@ -18,8 +18,8 @@ pub use display_name::DisplayName;
 pub use email::Email;
 pub use enums::ScreeningOutcome;
 pub use enums::{
-    Amenity, MediaKind, PointReason, RedemptionStatus, RegistrationStatus, ReportCategory,
-    ReportStatus, SessionStatus, TrainingCategory, WishCategory, WishStatus,
+    Amenity, MediaKind, PointReason, RedemptionStatus, ReportCategory, ReportStatus, SeatStatus,
+    SessionStatus, TrainingCategory, WishCategory, WishStatus,
 };
 pub use enums::{
     ApplicationStatus, BusinessStatus, Education, InvitationStatus, MemberRole, PayUnit,

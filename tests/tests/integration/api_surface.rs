@@ -435,3 +435,107 @@ async fn limited_routes_state_their_rate_limits(backend: Backend) {
     assert!(header(&open, "ratelimit").is_none());
     assert!(header(&open, "ratelimit-policy").is_none());
 }
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read source folder") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The name a schema type gets in the OpenAPI document, for each `ToSchema` derive and each
+/// `string_enum!` in `text`: the type's own name, or its `#[schema(as = …)]` name.
+fn schema_names(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut names = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let derive = line.trim_start().starts_with("#[derive(") && {
+            let end = (i..lines.len())
+                .find(|&j| lines[j].contains(")]"))
+                .unwrap_or(i);
+            lines[i..=end].iter().any(|l| l.contains("ToSchema"))
+        };
+        let enum_macro = line.trim_start().starts_with("string_enum!(");
+        if !derive && !enum_macro {
+            continue;
+        }
+        let mut renamed = None;
+        for next in lines.iter().skip(i + 1).take(40) {
+            let t = next.trim_start();
+            if let Some(rest) = t.strip_prefix("#[schema(as = ") {
+                let path = rest.split(')').next().unwrap_or_default();
+                renamed = path.rsplit("::").next().map(str::to_owned);
+            }
+            if t.starts_with("//") || t.starts_with("#[") {
+                continue;
+            }
+            let item = t
+                .strip_prefix("pub struct ")
+                .or_else(|| t.strip_prefix("pub enum "))
+                .or_else(|| t.strip_prefix("struct "))
+                .or_else(|| t.strip_prefix("enum "))
+                .or_else(|| enum_macro.then_some(t));
+            if let Some(item) = item {
+                let name: String = item
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    names.push(renamed.unwrap_or(name));
+                    break;
+                }
+            }
+        }
+    }
+    names
+}
+
+/// utoipa keys the document's schemas by name: two types with one name replace each other
+/// silently, and clients then decode one route's answer with the other's type.
+#[test]
+fn every_schema_name_is_used_once() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for crate_dir in ["api/src", "domain/src", "matcher/src", "search-index/src"] {
+        rust_files(&root.join(crate_dir), &mut files);
+    }
+    let mut seen: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read source");
+        for name in schema_names(&text) {
+            let at = file
+                .strip_prefix(&root)
+                .unwrap_or(file)
+                .display()
+                .to_string();
+            seen.entry(name).or_default().push(at);
+        }
+    }
+    assert!(
+        seen.len() > 100,
+        "the scan found the schema types: {}",
+        seen.len()
+    );
+    let repeated: Vec<_> = seen.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(
+        repeated.is_empty(),
+        "schema names used twice: {repeated:#?}"
+    );
+}
+
+#[test]
+fn the_schema_scan_reads_derives_renames_and_enum_macros() {
+    let text = "#[derive(Debug, ToSchema)]\n/// doc\n#[serde(rename_all = \"snake_case\")]\npub struct FairView {\n}\n\
+                #[derive(ToSchema)]\n#[schema(as = fairs::OutcomeInput)]\npub struct Input;\n\
+                #[derive(\n    Debug,\n    ToSchema,\n)]\npub enum Kind {}\nimpl<T: ToSchema> Page<T> {}\n\
+                string_enum!(\n    /// doc\n    SeatStatus {\n        A = \"a\",\n    }\n);\n";
+    assert_eq!(
+        schema_names(text),
+        ["FairView", "OutcomeInput", "Kind", "SeatStatus"]
+    );
+}

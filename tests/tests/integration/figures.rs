@@ -756,10 +756,10 @@ async fn recount(app: &TestApp, district: Uuid, from: NaiveDate, to: NaiveDate) 
         if let Some(s) = sessions.get(&seat.session_id) {
             let cat = format!("training:{}", s.category.as_str());
             r.add(week(s.starts_at), Some(&cat), |t| {
-                if seat.status != doorstep_domain::types::RegistrationStatus::Cancelled {
+                if seat.status != doorstep_domain::types::SeatStatus::Cancelled {
                     t.seats += 1;
                 }
-                if seat.status == doorstep_domain::types::RegistrationStatus::Attended {
+                if seat.status == doorstep_domain::types::SeatStatus::Attended {
                     t.attended += 1;
                 }
             });

@@ -1,7 +1,7 @@
 //! Training sessions: seats never oversold, cancellations, who may do what.
 
-use doorstep_client::views::community::{PointsView, RegistrationView, TrainingSessionView};
-use doorstep_domain::types::RegistrationStatus;
+use doorstep_client::views::community::{PointsView, SeatView, TrainingSessionView};
+use doorstep_domain::types::SeatStatus;
 use doorstep_tests::community::{SHILU, always_open, station_body};
 use doorstep_tests::{Backend, Session, TestApp, on_both_databases, spawn_app};
 use serde_json::{Value, json};
@@ -131,10 +131,7 @@ async fn seats_hold_under_concurrent_registrations(backend: Backend) {
         .delete(&format!("{path}/me"), Some(&holder.access_token))
         .await;
     assert_eq!(given_back.status, 200, "{}", given_back.body);
-    assert_eq!(
-        given_back.json::<RegistrationView>().status,
-        RegistrationStatus::Cancelled
-    );
+    assert_eq!(given_back.json::<SeatView>().status, SeatStatus::Cancelled);
     let waiting = riders
         .iter()
         .zip(&answers)
