@@ -17,6 +17,7 @@ pub mod businesses;
 pub mod error;
 pub mod home;
 pub mod layout;
+pub mod lexicon;
 pub mod session;
 pub mod sign_in;
 
@@ -30,6 +31,9 @@ pub enum Access {
     Public,
     /// Officers (within their districts) and admins.
     Officer,
+    /// Officers and admins, on what belongs to no district (the search lexicon): every
+    /// officer sees and changes the same, as in the API.
+    CityWide,
     /// Admins only.
     Admin,
 }
@@ -78,4 +82,8 @@ console_routes! {
     GET "/console/businesses/{business}/licence" Officer => businesses::licence,
     POST "/console/businesses/{business}/verify" Officer => businesses::verify,
     POST "/console/businesses/{business}/reject" Officer => businesses::reject,
+    // The search lexicon (city-wide, like the API's).
+    GET "/console/lexicon" CityWide => lexicon::list,
+    POST "/console/lexicon" CityWide => lexicon::add,
+    POST "/console/lexicon/{entry}/remove" CityWide => lexicon::remove,
 }

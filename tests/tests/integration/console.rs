@@ -24,6 +24,7 @@ on_both_databases!(
     forms_without_their_token_are_refused,
     text_people_typed_is_shown_as_text,
     every_console_route_keeps_to_the_officers_districts,
+    officers_keep_the_search_lexicon_from_the_console,
 );
 
 const OFFICER_PHONE: &str = "13700000002";
@@ -310,7 +311,8 @@ async fn forms_without_their_token_are_refused(backend: Backend) {
     app.officer().await;
     let shop = app.unverified_shop("13912345678").await;
     let officer = ConsoleClient::sign_in(&app, OFFICER_PHONE).await;
-    let fixtures = Fixtures::of_business(shop.business_id);
+    let mut fixtures = Fixtures::of_business(shop.business_id);
+    fixtures.add_city_wide(&app).await;
 
     for route in ROUTES
         .iter()
@@ -424,6 +426,12 @@ async fn text_people_typed_is_shown_as_text(backend: Backend) {
 fn form_for(route: &str) -> Vec<(&'static str, &'static str)> {
     match route {
         "/console/businesses/{business}/reject" => vec![("reason", "资料与执照不一致")],
+        "/console/lexicon" => vec![
+            ("kind", "colloquial"),
+            ("category", "general"),
+            ("word", "看店"),
+            ("means", "店员 营业员"),
+        ],
         _ => vec![],
     }
 }
@@ -437,6 +445,21 @@ impl Fixtures {
         known.insert("business", business.to_string());
         known.insert("file", "console.css".to_owned());
         Fixtures(known)
+    }
+
+    /// What belongs to no district: a lexicon entry.
+    async fn add_city_wide(&mut self, app: &TestApp) {
+        let admin = app.admin().await;
+        let entry = app
+            .post(
+                "/api/v1/lexicon",
+                &serde_json::json!({"kind": "colloquial", "category": "general", "word": "帮忙卸货", "means": ["装卸工"]}),
+                Some(&admin.access_token),
+            )
+            .await;
+        assert_eq!(entry.status, 201, "{}", entry.body);
+        self.0
+            .insert("entry", entry.body["id"].as_str().expect("id").to_owned());
     }
 
     /// `path` with each `{name}` replaced by its fixture; a route naming something without
@@ -480,7 +503,8 @@ async fn every_console_route_keeps_to_the_officers_districts(backend: Backend) {
         .expect("business");
     let photo = app.upload_licence_photo(&merchant, created.id).await;
     assert_eq!(photo.status, 201);
-    let fixtures = Fixtures::of_business(created.id);
+    let mut fixtures = Fixtures::of_business(created.id);
+    fixtures.add_city_wide(&app).await;
 
     let own = ConsoleClient::sign_in(&app, "13700000011").await;
     let other = ConsoleClient::sign_in(&app, "13700000012").await;
@@ -489,6 +513,13 @@ async fn every_console_route_keeps_to_the_officers_districts(backend: Backend) {
         let path = fixtures.fill(route.path);
         match (route.access, route.method) {
             (Access::Public, _) => continue,
+            // The same for every officer (the lexicon): both may read it; the change
+            // forms are checked by the CSRF test and the lexicon's own test.
+            (Access::CityWide, "GET") => {
+                assert_eq!(own.get(&path).await.status, StatusCode::OK, "GET {path}");
+                assert_eq!(other.get(&path).await.status, StatusCode::OK, "GET {path}");
+            }
+            (Access::CityWide, _) => continue,
             (_, "GET") => {
                 let mine = own.get(&path).await;
                 let theirs = other.get(&path).await;
@@ -552,4 +583,91 @@ async fn every_console_route_keeps_to_the_officers_districts(backend: Backend) {
         BusinessStatus::Pending,
         "nothing another district's officer posted changed the business"
     );
+}
+
+async fn officers_keep_the_search_lexicon_from_the_console(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.officer().await;
+    let officer = ConsoleClient::sign_in(&app, OFFICER_PHONE).await;
+
+    // A colloquial phrase without what it means is refused, naming the field.
+    let incomplete = officer
+        .post(
+            "/console/lexicon",
+            &[
+                ("kind", "colloquial"),
+                ("category", "general"),
+                ("word", "看店"),
+                ("means", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        incomplete.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        incomplete.body
+    );
+    assert!(
+        incomplete.body.contains("<code>means</code>"),
+        "{}",
+        incomplete.body
+    );
+    let unknown_kind = officer
+        .post(
+            "/console/lexicon",
+            &[
+                ("kind", "rumour"),
+                ("category", "general"),
+                ("word", "看店"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        unknown_kind.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        unknown_kind.body
+    );
+    assert!(
+        unknown_kind.body.contains("<code>kind</code>"),
+        "{}",
+        unknown_kind.body
+    );
+
+    let added = officer
+        .post(
+            "/console/lexicon",
+            &[
+                ("kind", "colloquial"),
+                ("category", "general"),
+                ("word", "看店"),
+                ("means", "店员，营业员"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = officer.get(added.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("已添加"), "{}", page.body);
+    assert!(page.body.contains("店员、营业员"), "{}", page.body);
+
+    // The API sees the same entry: one store, one set of rules.
+    let admin = app.admin().await;
+    let listed = app.get("/api/v1/lexicon", Some(&admin.access_token)).await;
+    let items = listed.body["items"].as_array().expect("items").clone();
+    assert_eq!(items.len(), 1, "{}", listed.body);
+    assert_eq!(items[0]["word"], "看店");
+    assert_eq!(items[0]["means"], serde_json::json!(["店员", "营业员"]));
+
+    let id = items[0]["id"].as_str().unwrap();
+    let removed = officer
+        .post(&format!("/console/lexicon/{id}/remove"), &[])
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    let listed = app.get("/api/v1/lexicon", Some(&admin.access_token)).await;
+    assert_eq!(listed.body["items"], serde_json::json!([]));
+    let again = officer
+        .post(&format!("/console/lexicon/{id}/remove"), &[])
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
 }
