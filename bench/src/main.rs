@@ -1,6 +1,7 @@
 //! `doorstep-bench`: the measurements behind BENCHMARKS.md. `bench/run` drives it; each
 //! subcommand prints a Markdown section and writes its figures as JSON.
 
+mod console;
 mod engines;
 mod fairs;
 mod figures;
@@ -55,6 +56,9 @@ enum Command {
     /// Conversations in real time: memory of open WebSockets, message latency at a fixed
     /// rate on SQLite, PostgreSQL and across two instances; writes bench/results/realtime.md.
     Realtime(realtime::RealtimeArgs),
+    /// The officer console against a loaded server: every page reachable from the home page,
+    /// timed over repeated requests.
+    Console(console::ConsoleArgs),
 }
 
 #[derive(clap::Args)]
@@ -107,6 +111,7 @@ fn main() -> anyhow::Result<()> {
         Command::Fairs(args) => fairs::run(args),
         Command::Figures(args) => runtime.block_on(figures::run(args)),
         Command::Realtime(args) => runtime.block_on(realtime::run(args)),
+        Command::Console(args) => runtime.block_on(console::run(args)),
     }
 }
 
