@@ -12,11 +12,14 @@
 //! handlers and is also [`ROUTES`], from which the tests generate their district-scope and
 //! CSRF checks, so a page cannot be added without being checked.
 
+pub mod accounts;
 pub mod assets;
 pub mod businesses;
 pub mod error;
 pub mod home;
 pub mod layout;
+pub mod reports;
+pub mod service_records;
 pub mod session;
 pub mod sign_in;
 
@@ -78,4 +81,19 @@ console_routes! {
     GET "/console/businesses/{business}/licence" Officer => businesses::licence,
     POST "/console/businesses/{business}/verify" Officer => businesses::verify,
     POST "/console/businesses/{business}/reject" Officer => businesses::reject,
+    // Service records, reports and accounts
+    GET "/console/service-records" Officer => service_records::queue,
+    POST "/console/service-records/{record}/done" Officer => service_records::done,
+    GET "/console/seekers/{seeker}" Officer => service_records::seeker,
+    POST "/console/seekers/{seeker}/service-records" Officer => service_records::create,
+    GET "/console/reports" Officer => reports::queue,
+    GET "/console/reports/{report}" Officer => reports::detail,
+    GET "/console/reports/{report}/media/{media}" Officer => reports::media,
+    POST "/console/reports/{report}/dispatch" Officer => reports::dispatch,
+    POST "/console/reports/{report}/reject" Officer => reports::reject,
+    GET "/console/accounts" Admin => accounts::list,
+    POST "/console/accounts" Admin => accounts::create,
+    POST "/console/accounts/{account}/disable" Admin => accounts::disable,
+    POST "/console/accounts/{account}/enable" Admin => accounts::enable,
+    POST "/console/accounts/{account}/role" Admin => accounts::change_role,
 }
