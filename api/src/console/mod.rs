@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod businesses;
+pub mod complaints;
 pub mod error;
 pub mod home;
 pub mod layout;
@@ -84,6 +85,7 @@ console_routes! {
     // Service records, reports and accounts
     GET "/console/service-records" Officer => service_records::queue,
     POST "/console/service-records/{record}/done" Officer => service_records::done,
+    GET "/console/seekers" Officer => service_records::search,
     GET "/console/seekers/{seeker}" Officer => service_records::seeker,
     POST "/console/seekers/{seeker}/service-records" Officer => service_records::create,
     GET "/console/reports" Officer => reports::queue,
@@ -96,4 +98,9 @@ console_routes! {
     POST "/console/accounts/{account}/disable" Admin => accounts::disable,
     POST "/console/accounts/{account}/enable" Admin => accounts::enable,
     POST "/console/accounts/{account}/role" Admin => accounts::change_role,
+    GET "/console/complaints" Officer => complaints::queue,
+    GET "/console/complaints/{complaint}" Officer => complaints::detail,
+    GET "/console/complaints/{complaint}/photos/{photo}" Officer => complaints::photo,
+    POST "/console/complaints/{complaint}/acknowledge" Officer => complaints::acknowledge,
+    POST "/console/complaints/{complaint}/outcome" Officer => complaints::outcome,
 }

@@ -200,8 +200,8 @@ pub async fn detail(
                 @for f in &files {
                     @match f.kind {
                         MediaKind::Voice => { audio controls src=(media_path(id, f.id)) {} }
-                        MediaKind::Photo => { img.photo src=(media_path(id, f.id)) alt="上报照片"; }
-                        MediaKind::ResolutionPhoto => { img.photo src=(media_path(id, f.id)) alt="处理后照片"; }
+                        MediaKind::Photo => { a href=(media_path(id, f.id)) { img.photo src=(media_path(id, f.id)) alt="上报照片（点击看原图）"; } }
+                        MediaKind::ResolutionPhoto => { a href=(media_path(id, f.id)) { img.photo src=(media_path(id, f.id)) alt="处理后照片（点击看原图）"; } }
                     }
                 }
             }

@@ -5,7 +5,8 @@ use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use doorstep_domain::entities::{seeker_profile, service_record};
 use doorstep_domain::service_records::{self, ServiceRecordInput, ServiceRecordUpdate};
-use doorstep_domain::types::{ServiceKind, Visibility};
+use doorstep_domain::postings::taxonomy;
+use doorstep_domain::types::{Education, ServiceKind, Visibility};
 use doorstep_domain::{ErrorCode, Invalid, profiles, time};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -15,9 +16,11 @@ use super::error::ConsoleError;
 use super::layout::{self, csrf_field, notice, post_button, when};
 use super::session::{ConsoleUser, Posted};
 use crate::http::{ApiError, page};
+use doorstep_search_index::SearchRequest;
 use crate::startup::AppState;
 
 const SECTION: &str = "/console/service-records";
+const SEEKERS: &str = "/console/seekers";
 /// The "within N days" choices of the queue (the API takes 0 to 90).
 const WINDOWS: &[i64] = &[0, 3, 7, 14, 30, 90];
 const KINDS: &[ServiceKind] = &[
@@ -39,7 +42,7 @@ pub fn kind_label(kind: ServiceKind) -> &'static str {
 }
 
 fn seeker_path(seeker: Uuid) -> String {
-    format!("/console/seekers/{seeker}")
+    format!("{SEEKERS}/{seeker}")
 }
 
 /// The file's address with the reason it was opened for, so the officer stays on it (each
@@ -112,9 +115,90 @@ pub async fn queue(
             }
         }
         h2 { "查找求职者" }
-        p.muted { "从求职者档案进入时须说明查阅理由，查阅会记入审计日志。回访队列中的“查看档案”同样先询问理由。" }
+        (search_form("", ""))
     };
     Ok(layout::ok(layout::page(&user, SECTION, "服务记录与回访", body)))
+}
+
+fn search_form(q: &str, reason: &str) -> Markup {
+    html! {
+        form.filters method="get" action=(SEEKERS) {
+            label { "技能、专业或求职意向" input type="search" name="q" value=(q) maxlength="200" required; }
+            label { "查阅理由" input type="text" name="reason" value=(reason) minlength="2" maxlength="200" required placeholder="例如：为招聘会推荐人选"; }
+            button type="submit" { "查找" }
+        }
+        p.muted { "查找结果中的每一位求职者都会连同理由记入审计日志；打开档案时以同一理由再次记录。" }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    q: Option<String>,
+    reason: Option<String>,
+}
+
+/// Finds seekers of the officer's districts (the same search as `GET
+/// /api/v1/profiles/search`: a reason required, every profile found audited with it).
+pub async fn search(
+    user: ConsoleUser,
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, ConsoleError> {
+    let q = query.q.as_deref().map(str::trim).unwrap_or("");
+    let reason = query.reason.as_deref().unwrap_or("");
+    if q.is_empty() {
+        let body = html! {
+            (search_form(q, reason))
+            p { a href=(SECTION) { "← 返回服务记录" } }
+        };
+        return Ok(layout::ok(layout::page(&user, SECTION, "查找求职者", body)));
+    }
+    if q.chars().count() > 200 {
+        return Err(ApiError::field(
+            ErrorCode::InvalidQuery,
+            "q",
+            Invalid::new(ErrorCode::TooLong, "at most 200 characters"),
+        )
+        .into());
+    }
+    let found = crate::services::search::search_profiles(
+        &state.db,
+        &state.search,
+        &user.principal,
+        SearchRequest::new(q),
+        20,
+        None,
+        Some(reason),
+    )
+    .await
+    .map_err(crate::routes::search::search_error)?;
+    let results = found.results;
+    let body = html! {
+        (search_form(q, reason))
+        @if results.fallback.is_some() && !results.hits.is_empty() {
+            p.warn { "没有完全符合的求职者，以下是放宽条件后的结果。" }
+        }
+        @if results.hits.is_empty() {
+            p.muted { "没有找到求职者。" }
+        } @else {
+            table {
+                thead { tr { th { "姓名" } th { "技能" } th { "学历 / 专业" } th { "意向类别" } } }
+                tbody {
+                    @for h in &results.hits {
+                        @let d = &h.display;
+                        tr {
+                            td { a href=(file_path(h.id, reason, "")) { (d.full_name) } }
+                            td { (d.skills.join("、")) }
+                            td { (d.education.map(education_label).unwrap_or("—")) " " (d.major.as_deref().unwrap_or("")) }
+                            td { (d.desired_categories.iter().map(|c| taxonomy::name_zh(c)).collect::<Vec<_>>().join("、")) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::ok(layout::page(&user, SECTION, "查找求职者", body)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,6 +315,19 @@ fn reason_form(seeker: Uuid) -> Markup {
     }
 }
 
+fn education_label(e: Education) -> &'static str {
+    match e {
+        Education::None => "无",
+        Education::JuniorHigh => "初中",
+        Education::HighSchool => "高中",
+        Education::Vocational => "中专/职高",
+        Education::Associate => "大专",
+        Education::Bachelor => "本科",
+        Education::Master => "硕士",
+        Education::Doctorate => "博士",
+    }
+}
+
 fn visibility_label(v: Visibility) -> &'static str {
     match v {
         Visibility::Public => "公开",
@@ -245,11 +342,11 @@ fn profile_facts(p: &seeker_profile::Model, phone: Option<&str>, email: Option<&
             dt { "姓名" } dd { (p.full_name) }
             dt { "电话" } dd { (phone.unwrap_or("—")) }
             @if let Some(email) = email { dt { "邮箱" } dd { (email) } }
-            dt { "学历" } dd { (p.education.map(|e| e.as_str()).unwrap_or("—")) }
+            dt { "学历" } dd { (p.education.map(education_label).unwrap_or("—")) }
             dt { "专业" } dd { (p.major.as_deref().unwrap_or("—")) }
             @if let Some(year) = p.graduation_year { dt { "毕业年份" } dd { (year) } }
             dt { "技能" } dd { (p.skills.0.join("、")) }
-            dt { "意向类别" } dd { (p.desired_categories.0.join("、")) }
+            dt { "意向类别" } dd { (p.desired_categories.0.iter().map(|c| taxonomy::name_zh(c)).collect::<Vec<_>>().join("、")) }
             dt { "档案可见性" } dd { (visibility_label(p.visibility)) }
             dt { "简历" } dd { (p.resume) }
             dt { "资料更新" } dd { (when(p.updated_at)) }

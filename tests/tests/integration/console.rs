@@ -448,6 +448,12 @@ fn form_for(route: &str) -> Vec<(&'static str, &'static str)> {
             ("password", doorstep_tests::app::PASSWORD),
         ],
         "/console/accounts/{account}/role" => vec![("role", "admin")],
+        "/console/complaints/{complaint}/acknowledge" => vec![("note", "已联系商户核实")],
+        "/console/complaints/{complaint}/outcome" => vec![
+            ("outcome", "not_upheld"),
+            ("action", ""),
+            ("note", "核实后不属实"),
+        ],
         _ => vec![],
     }
 }
@@ -586,9 +592,10 @@ fn desk_deadline() -> &'static str {
     Box::leak(at.format("%Y-%m-%dT%H:%M").to_string().into_boxed_str())
 }
 
-/// The service records', reports' and accounts' objects, in the park district: a seeker
-/// (named with `secret`) with a record on their file by `officer_phone`, a report (with
-/// `secret` in its text) with a photo, and an account.
+/// The service records', reports', complaints' and accounts' objects, in the park
+/// district: a seeker (named with `secret`) with a record on their file by `officer_phone`,
+/// a report and a complaint about the fixtures' business (with `secret` in their text),
+/// each with a photo, and an account.
 async fn with_desk_fixtures(
     app: &TestApp,
     officer_phone: &str,
@@ -623,7 +630,33 @@ async fn with_desk_fixtures(
         )
         .await;
     assert_eq!(photo.status, 201, "{}", photo.body);
+    // Seekers complain about verified businesses only; the fixtures' own business waits.
+    let complained = app.verified_shop("13912340077", &officer).await;
+    let complaint = app
+        .post(
+            "/api/v1/complaints",
+            &serde_json::json!({"subject": "business", "subject_id": complained.business_id,
+                "reason": "fee_charged", "text": format!("{secret}面试要求先交押金")}),
+            Some(&seeker.access_token),
+        )
+        .await;
+    assert_eq!(complaint.status, 201, "{}", complaint.body);
+    let complaint_id = complaint.body["id"].as_str().expect("complaint id").to_owned();
+    let complaint_photo = app
+        .post_bytes(
+            &format!("/api/v1/complaints/{complaint_id}/photos"),
+            doorstep_domain::media::samples::jpeg_with_gps(),
+            "image/jpeg",
+            Some(&seeker.access_token),
+        )
+        .await;
+    assert_eq!(complaint_photo.status, 201, "{}", complaint_photo.body);
     let known = &mut fixtures.0;
+    known.insert("complaint", complaint_id);
+    known.insert(
+        "photo",
+        complaint_photo.body["id"].as_str().expect("photo id").to_owned(),
+    );
     known.insert("seeker", seeker.account_id.to_string());
     known.insert("record", record.body["id"].as_str().expect("id").to_owned());
     known.insert("report", report_id);

@@ -22,6 +22,7 @@ on_both_databases!(
     a_seekers_file_opens_only_with_a_reason,
     bad_desk_forms_name_their_field,
     text_people_typed_on_desk_pages_is_shown_as_text,
+    officers_work_complaints_through_the_forms,
 );
 
 const OFFICER_PHONE: &str = "13700000002";
@@ -43,6 +44,25 @@ async fn report_with_photo(app: &TestApp, reporter: &Session, text: &str) -> (Uu
         .await;
     assert_eq!(photo.status, 201, "{}", photo.body);
     (id, photo.body["id"].as_str().unwrap().parse().unwrap())
+}
+
+/// Whether the page's first photo has loaded (it may still be on its way when the text is).
+async fn photo_loads(b: &Browser) -> bool {
+    for _ in 0..50 {
+        let shown = b
+            .client
+            .execute(
+                "const img = document.querySelector('img.photo'); return img !== null && img.complete && img.naturalWidth > 0;",
+                vec![],
+            )
+            .await
+            .expect("script runs");
+        if shown == json!(true) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
 }
 
 async fn department(app: &TestApp, officer: &Session, name: &str) -> Uuid {
@@ -184,15 +204,7 @@ async fn an_officer_serves_a_seeker_and_dispatches_a_report_in_the_browser(backe
     b.click(&format!("a[href='/console/reports/{report}']"))
         .await;
     b.wait_for_text("处理经过").await;
-    let photo_shown = b
-        .client
-        .execute(
-            "const img = document.querySelector('img.photo'); return img !== null && img.complete && img.naturalWidth > 0;",
-            vec![],
-        )
-        .await
-        .expect("script runs");
-    assert_eq!(photo_shown, json!(true), "the report's photo loads");
+    assert!(photo_loads(&b).await, "the report's photo loads");
     b.choose("select[name=department_id]", &works.to_string())
         .await;
     b.fill("input[name=note]", "请今天到场查看").await;
@@ -441,6 +453,32 @@ async fn a_seekers_file_opens_only_with_a_reason(backend: Backend) {
     let records = records_of(&app, &seeker).await;
     assert_eq!(records.len(), 1);
     assert!(records[0]["follow_up_due"].is_null());
+    // Finding a seeker (by skill: names are not searched) asks why too; each one found is audited with it, and the file is
+    // one click away with the same reason.
+    app.wait_for_index().await;
+    let unasked = officer.get("/console/seekers?q=%E6%94%B6%E9%93%B6").await;
+    assert_eq!(unasked.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unasked.body);
+    assert!(unasked.body.contains("<code>reason</code>"), "{}", unasked.body);
+    assert!(
+        audit_of(&app, "search_profile", seeker.account_id)
+            .await
+            .is_empty()
+    );
+    let found = officer
+        .get("/console/seekers?q=%E6%94%B6%E9%93%B6&reason=%E5%B8%AE%E5%8A%A9%E6%B1%82%E8%81%8C")
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert!(
+        found.body.contains(&format!("{file}?reason=%E5%B8%AE%E5%8A%A9%E6%B1%82%E8%81%8C")),
+        "{}",
+        found.body
+    );
+    let searched = audit_of(&app, "search_profile", seeker.account_id).await;
+    assert_eq!(searched.len(), 1, "{searched:?}");
+    assert_eq!(searched[0]["reason"], "帮助求职");
+    let form = officer.get("/console/service-records").await;
+    assert!(form.body.contains(r#"action="/console/seekers""#), "the queue links the search");
+
     // A seeker who hides their profile has no file to ask about.
     let hidden = app.seeker_with_profile("13900000052", "隐身的人").await;
     let mut body = doorstep_tests::market::profile_body("隐身的人");
@@ -611,4 +649,127 @@ async fn text_people_typed_on_desk_pages_is_shown_as_text(backend: Backend) {
             assert!(page.body.contains(escaped), "{path} shows the text escaped");
         }
     }
+}
+
+async fn complaint_status(app: &TestApp, id: &str) -> String {
+    let admin = app.admin().await;
+    let found = app
+        .get(&format!("/api/v1/complaints/{id}"), Some(&admin.access_token))
+        .await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    found.body["status"].as_str().unwrap().to_owned()
+}
+
+async fn officers_work_complaints_through_the_forms(backend: Backend) {
+    use doorstep_domain::entities::complaint;
+    use sea_orm::EntityTrait;
+    use sea_orm::sea_query::Expr;
+
+    let app = spawn_app(backend).await;
+    let park = app
+        .create_district("园区湖西片区", (31.30, 120.65, 31.34, 120.70))
+        .await;
+    let shilu = app
+        .create_district("石路片区", (31.30, 120.58, 31.33, 120.62))
+        .await;
+    let own_officer = app.create_officer_in("13700000011", &[park]).await;
+    app.create_officer_in("13700000012", &[shilu]).await;
+    let shop = app.verified_shop("13912345678", &own_officer).await;
+    let seeker = app.seeker_with_profile("13900000081", "投诉人").await;
+    let markup = r#"<script>alert("x")</script>"#;
+    let filed = app
+        .post(
+            "/api/v1/complaints",
+            &json!({"subject": "business", "subject_id": shop.business_id,
+                "reason": "fee_charged", "text": format!("面试要求先交押金 {markup}")}),
+            Some(&seeker.access_token),
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+    let id = filed.body["id"].as_str().unwrap().to_owned();
+    let own = ConsoleClient::sign_in(&app, "13700000011").await;
+    let other = ConsoleClient::sign_in(&app, "13700000012").await;
+
+    // The home page links the queue; the queue shows the complaint, text escaped.
+    assert!(own.get("/console").await.body.contains(r#"href="/console/complaints""#));
+    let queue = own.get("/console/complaints").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains(&format!("/console/complaints/{id}")));
+    assert!(queue.body.contains("收取费用"));
+    assert!(!queue.body.contains("<script>alert"), "raw markup in the queue");
+    assert!(queue.body.contains("&lt;script&gt;"), "the text is shown escaped");
+    assert!(!queue.body.contains("已逾期"), "not overdue yet");
+    // Past its acknowledgement deadline it shows in red.
+    complaint::Entity::update_many()
+        .col_expr(
+            complaint::Column::AckDueAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::hours(1)),
+        )
+        .exec(&app.db)
+        .await
+        .expect("age the complaint");
+    let queue = own.get("/console/complaints").await;
+    assert!(queue.body.contains(r#"<span class="bad">受理期限"#), "{}", queue.body);
+
+    // Another district's officer sees none of it and can do nothing.
+    assert!(!other.get("/console/complaints").await.body.contains(&id));
+    assert_eq!(
+        other.get(&format!("/console/complaints/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let theirs = other
+        .post(
+            &format!("/console/complaints/{id}/acknowledge"),
+            &[("note", "我来处理")],
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{}", theirs.body);
+    assert_eq!(complaint_status(&app, &id).await, "open");
+
+    // Acknowledged, then closed; an upheld outcome without its action names the field.
+    let page = own.get(&format!("/console/complaints/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert"));
+    let acked = own
+        .post(
+            &format!("/console/complaints/{id}/acknowledge"),
+            &[("note", "已联系商户核实")],
+        )
+        .await;
+    assert_eq!(acked.status, StatusCode::SEE_OTHER, "{}", acked.body);
+    assert_eq!(complaint_status(&app, &id).await, "acknowledged");
+    let missing = own
+        .post(
+            &format!("/console/complaints/{id}/outcome"),
+            &[("outcome", "upheld"), ("action", ""), ("note", "商户确实收取押金")],
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.body);
+    assert!(missing.body.contains("<code>action</code>"), "{}", missing.body);
+    let unknown = own
+        .post(
+            &format!("/console/complaints/{id}/outcome"),
+            &[("outcome", "maybe"), ("note", "不好说")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
+    assert!(unknown.body.contains("<code>outcome</code>"), "{}", unknown.body);
+    let closed = own
+        .post(
+            &format!("/console/complaints/{id}/outcome"),
+            &[
+                ("outcome", "upheld"),
+                ("action", "business_warned"),
+                ("note", "商户确实收取押金，已警告"),
+            ],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    assert_eq!(complaint_status(&app, &id).await, "closed");
+    let page = own
+        .get(closed.location.as_deref().expect("back to the complaint"))
+        .await;
+    assert!(page.body.contains("已办结，投诉人已收到结果"), "{}", page.body);
+    assert!(page.body.contains("已对商户提出警告"));
+    assert!(!own.get("/console/complaints").await.body.contains(&id), "closed leaves the queue");
 }
