@@ -269,12 +269,16 @@ pub async fn acknowledge(
     posted: Posted<AcknowledgeForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let me = &posted.user.principal;
-    let id = complaints::readable_by(&state.db, me, id.into_inner()).await?.id;
+    let id = complaints::readable_by(&state.db, me, id.into_inner())
+        .await?
+        .id;
     let input = AcknowledgeInput {
         note: posted.form.note,
     };
     handling::acknowledge(&state.db, me, id, input).await?;
-    Ok(layout::see_other(&format!("{SECTION}/{id}?done=acknowledged")))
+    Ok(layout::see_other(&format!(
+        "{SECTION}/{id}?done=acknowledged"
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -294,7 +298,9 @@ pub async fn outcome(
     posted: Posted<OutcomeForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let me = &posted.user.principal;
-    let id = complaints::readable_by(&state.db, me, id.into_inner()).await?.id;
+    let id = complaints::readable_by(&state.db, me, id.into_inner())
+        .await?
+        .id;
     let form = posted.form;
     let action = match form.action.trim() {
         "" => None,

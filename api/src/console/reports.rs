@@ -272,8 +272,13 @@ pub async fn media(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (report, media) = path.into_inner();
-    let (row, bytes) =
-        reports::media_file(&state.db, state.media.as_ref(), Some(&user.principal), media).await?;
+    let (row, bytes) = reports::media_file(
+        &state.db,
+        state.media.as_ref(),
+        Some(&user.principal),
+        media,
+    )
+    .await?;
     if row.report_id != report {
         return Err(DomainError::NotFound("file").into());
     }
@@ -309,7 +314,9 @@ pub async fn dispatch(
     let me = &posted.user.principal;
     // Read first: an officer outside the report's district learns nothing, not even
     // whether the form would have passed.
-    let id = reports::readable_by(&state.db, me, id.into_inner()).await?.id;
+    let id = reports::readable_by(&state.db, me, id.into_inner())
+        .await?
+        .id;
     let form = posted.form;
     let department_id = Uuid::parse_str(form.department_id.trim())
         .map_err(|_| field_error("department_id", "请选择派往的部门"))?;
@@ -323,7 +330,9 @@ pub async fn dispatch(
         note: form.note,
     };
     handling::dispatch(&state.db, me, id, input, &state.settings.public_url()).await?;
-    Ok(layout::see_other(&format!("{SECTION}/{id}?done=dispatched")))
+    Ok(layout::see_other(&format!(
+        "{SECTION}/{id}?done=dispatched"
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -340,7 +349,9 @@ pub async fn reject(
     posted: Posted<RejectForm>,
 ) -> Result<HttpResponse, ConsoleError> {
     let me = &posted.user.principal;
-    let id = reports::readable_by(&state.db, me, id.into_inner()).await?.id;
+    let id = reports::readable_by(&state.db, me, id.into_inner())
+        .await?
+        .id;
     handling::reject(&state.db, me, id, &posted.form.reason).await?;
     Ok(layout::see_other(&format!("{SECTION}/{id}?done=rejected")))
 }

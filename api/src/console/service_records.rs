@@ -4,8 +4,8 @@
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use doorstep_domain::entities::{seeker_profile, service_record};
-use doorstep_domain::service_records::{self, ServiceRecordInput, ServiceRecordUpdate};
 use doorstep_domain::postings::taxonomy;
+use doorstep_domain::service_records::{self, ServiceRecordInput, ServiceRecordUpdate};
 use doorstep_domain::types::{Education, ServiceKind, Visibility};
 use doorstep_domain::{ErrorCode, Invalid, profiles, time};
 use maud::{Markup, html};
@@ -16,8 +16,8 @@ use super::error::ConsoleError;
 use super::layout::{self, csrf_field, notice, post_button, when};
 use super::session::{ConsoleUser, Posted};
 use crate::http::{ApiError, page};
-use doorstep_search_index::SearchRequest;
 use crate::startup::AppState;
+use doorstep_search_index::SearchRequest;
 
 const SECTION: &str = "/console/service-records";
 const SEEKERS: &str = "/console/seekers";
@@ -117,7 +117,12 @@ pub async fn queue(
         h2 { "查找求职者" }
         (search_form("", ""))
     };
-    Ok(layout::ok(layout::page(&user, SECTION, "服务记录与回访", body)))
+    Ok(layout::ok(layout::page(
+        &user,
+        SECTION,
+        "服务记录与回访",
+        body,
+    )))
 }
 
 fn search_form(q: &str, reason: &str) -> Markup {

@@ -293,7 +293,10 @@ pub async fn readable_by<C: ConnectionTrait>(
 }
 
 /// The later reports linked to `id` as the same problem, oldest first.
-pub async fn linked<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Vec<report::Model>, DomainError> {
+pub async fn linked<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Vec<report::Model>, DomainError> {
     Ok(report::Entity::find()
         .filter(report::Column::DuplicateOf.eq(id))
         .order_by_asc(report::Column::Id)

@@ -641,7 +641,10 @@ async fn with_desk_fixtures(
         )
         .await;
     assert_eq!(complaint.status, 201, "{}", complaint.body);
-    let complaint_id = complaint.body["id"].as_str().expect("complaint id").to_owned();
+    let complaint_id = complaint.body["id"]
+        .as_str()
+        .expect("complaint id")
+        .to_owned();
     let complaint_photo = app
         .post_bytes(
             &format!("/api/v1/complaints/{complaint_id}/photos"),
@@ -655,12 +658,18 @@ async fn with_desk_fixtures(
     known.insert("complaint", complaint_id);
     known.insert(
         "photo",
-        complaint_photo.body["id"].as_str().expect("photo id").to_owned(),
+        complaint_photo.body["id"]
+            .as_str()
+            .expect("photo id")
+            .to_owned(),
     );
     known.insert("seeker", seeker.account_id.to_string());
     known.insert("record", record.body["id"].as_str().expect("id").to_owned());
     known.insert("report", report_id);
-    known.insert("media", photo.body["id"].as_str().expect("media id").to_owned());
+    known.insert(
+        "media",
+        photo.body["id"].as_str().expect("media id").to_owned(),
+    );
     known.insert("account", seeker.account_id.to_string());
     fixtures
 }

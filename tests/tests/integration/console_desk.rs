@@ -189,7 +189,11 @@ async fn an_officer_serves_a_seeker_and_dispatches_a_report_in_the_browser(backe
         .await;
     b.choose("select[name=within_days]", "30").await;
     b.wait_for_text("推荐参加六月的咖啡师培训班").await;
-    assert!(b.path().await.contains("within_days=30"), "{}", b.path().await);
+    assert!(
+        b.path().await.contains("within_days=30"),
+        "{}",
+        b.path().await
+    );
     b.click("form[action$='/done'] button").await;
     let after = b.wait_for_text("已标记回访完成").await;
     assert!(!after.contains("推荐参加六月的咖啡师培训班"), "{after}");
@@ -236,7 +240,9 @@ async fn an_admin_creates_and_disables_an_account_in_the_browser(backend: Backen
         .await;
     let created = b.wait_for_text("账号已创建").await;
     assert!(created.contains("新来的王专员"), "{created}");
-    let signed_in = app.login("13700000066", doorstep_tests::app::PASSWORD).await;
+    let signed_in = app
+        .login("13700000066", doorstep_tests::app::PASSWORD)
+        .await;
     assert_eq!(signed_in.status, 200, "the new officer can sign in");
 
     let officers = app
@@ -253,12 +259,19 @@ async fn an_admin_creates_and_disables_an_account_in_the_browser(backend: Backen
         .to_owned();
     b.choose("select[name=role]", "officer").await;
     b.wait_for_text("新来的王专员").await;
-    b.click(&format!("form[action='/console/accounts/{id}/disable'] button"))
-        .await;
+    b.click(&format!(
+        "form[action='/console/accounts/{id}/disable'] button"
+    ))
+    .await;
     b.wait_for_text("账号已停用").await;
-    assert!(b.has(&format!("form[action='/console/accounts/{id}/enable']")).await);
+    assert!(
+        b.has(&format!("form[action='/console/accounts/{id}/enable']"))
+            .await
+    );
     b.screenshot(&format!("accounts-{}", backend.name())).await;
-    let refused = app.login("13700000066", doorstep_tests::app::PASSWORD).await;
+    let refused = app
+        .login("13700000066", doorstep_tests::app::PASSWORD)
+        .await;
     assert_ne!(refused.status, 200, "a disabled account cannot sign in");
     b.close().await;
 }
@@ -281,7 +294,10 @@ async fn desk_pages_keep_to_the_officers_district_and_role(backend: Backend) {
 
     // The seeker's file: not even the reason form, nor with a reason; nothing audited.
     let file = format!("/console/seekers/{}", seeker.account_id);
-    for path in [file.clone(), format!("{file}?reason=%E9%9A%8F%E4%BE%BF%E7%9C%8B%E7%9C%8B")] {
+    for path in [
+        file.clone(),
+        format!("{file}?reason=%E9%9A%8F%E4%BE%BF%E7%9C%8B%E7%9C%8B"),
+    ] {
         let theirs = other.get(&path).await;
         assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{path}");
         assert!(!theirs.body.contains("湖西的求职者"), "{path}");
@@ -385,15 +401,27 @@ async fn desk_pages_keep_to_the_officers_district_and_role(backend: Backend) {
         ),
     ] {
         let answer = own.post(&path, &form).await;
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "POST {path}: {}", answer.body);
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "POST {path}: {}",
+            answer.body
+        );
     }
     let admin = app.admin().await;
     let admins = app
         .get("/api/v1/accounts?role=admin", Some(&admin.access_token))
         .await;
-    assert_eq!(admins.body["items"].as_array().unwrap().len(), 1, "{}", admins.body);
     assert_eq!(
-        app.login("13700000012", doorstep_tests::app::PASSWORD).await.status,
+        admins.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        admins.body
+    );
+    assert_eq!(
+        app.login("13700000012", doorstep_tests::app::PASSWORD)
+            .await
+            .status,
         200,
         "the other officer is not disabled"
     );
@@ -405,16 +433,28 @@ async fn a_seekers_file_opens_only_with_a_reason(backend: Backend) {
     let seeker = app.seeker_with_profile("13900000051", "张晓华").await;
     let officer = ConsoleClient::sign_in(&app, OFFICER_PHONE).await;
     let file = format!("/console/seekers/{}", seeker.account_id);
-    for path in [file.clone(), format!("{file}?reason="), format!("{file}?reason=++")] {
+    for path in [
+        file.clone(),
+        format!("{file}?reason="),
+        format!("{file}?reason=++"),
+    ] {
         let page = officer.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(page.body.contains(r#"name="reason""#), "{path} asks why");
-        assert!(!page.body.contains("张晓华"), "{path} shows nothing of the file");
+        assert!(
+            !page.body.contains("张晓华"),
+            "{path} shows nothing of the file"
+        );
         assert!(!page.body.contains("新增服务记录"), "{path}");
     }
     // A reason too short to be one is refused, naming the field; nothing is read.
     let short = officer.get(&format!("{file}?reason=x")).await;
-    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", short.body);
+    assert_eq!(
+        short.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        short.body
+    );
     assert!(short.body.contains("<code>reason</code>"), "{}", short.body);
     assert!(!short.body.contains("张晓华"));
     assert!(
@@ -424,7 +464,9 @@ async fn a_seekers_file_opens_only_with_a_reason(backend: Backend) {
     );
     // With one, the file opens and the reads are audited with it.
     let page = officer
-        .get(&format!("{file}?reason=%E5%B8%AE%E5%8A%A9%E6%B1%82%E8%81%8C"))
+        .get(&format!(
+            "{file}?reason=%E5%B8%AE%E5%8A%A9%E6%B1%82%E8%81%8C"
+        ))
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("张晓华"));
@@ -457,8 +499,17 @@ async fn a_seekers_file_opens_only_with_a_reason(backend: Backend) {
     // one click away with the same reason.
     app.wait_for_index().await;
     let unasked = officer.get("/console/seekers?q=%E6%94%B6%E9%93%B6").await;
-    assert_eq!(unasked.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unasked.body);
-    assert!(unasked.body.contains("<code>reason</code>"), "{}", unasked.body);
+    assert_eq!(
+        unasked.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unasked.body
+    );
+    assert!(
+        unasked.body.contains("<code>reason</code>"),
+        "{}",
+        unasked.body
+    );
     assert!(
         audit_of(&app, "search_profile", seeker.account_id)
             .await
@@ -469,7 +520,9 @@ async fn a_seekers_file_opens_only_with_a_reason(backend: Backend) {
         .await;
     assert_eq!(found.status, StatusCode::OK, "{}", found.body);
     assert!(
-        found.body.contains(&format!("{file}?reason=%E5%B8%AE%E5%8A%A9%E6%B1%82%E8%81%8C")),
+        found.body.contains(&format!(
+            "{file}?reason=%E5%B8%AE%E5%8A%A9%E6%B1%82%E8%81%8C"
+        )),
         "{}",
         found.body
     );
@@ -477,7 +530,10 @@ async fn a_seekers_file_opens_only_with_a_reason(backend: Backend) {
     assert_eq!(searched.len(), 1, "{searched:?}");
     assert_eq!(searched[0]["reason"], "帮助求职");
     let form = officer.get("/console/service-records").await;
-    assert!(form.body.contains(r#"action="/console/seekers""#), "the queue links the search");
+    assert!(
+        form.body.contains(r#"action="/console/seekers""#),
+        "the queue links the search"
+    );
 
     // A seeker who hides their profile has no file to ask about.
     let hidden = app.seeker_with_profile("13900000052", "隐身的人").await;
@@ -516,9 +572,15 @@ async fn bad_desk_forms_name_their_field(backend: Backend) {
             vec![("deadline", deadline.as_str()), ("note", "")],
             "department_id",
         ),
-        (vec![("department_id", works.as_str()), ("deadline", "")], "deadline"),
         (
-            vec![("department_id", works.as_str()), ("deadline", "2020-01-01T08:00")],
+            vec![("department_id", works.as_str()), ("deadline", "")],
+            "deadline",
+        ),
+        (
+            vec![
+                ("department_id", works.as_str()),
+                ("deadline", "2020-01-01T08:00"),
+            ],
             "deadline",
         ),
         (
@@ -548,17 +610,28 @@ async fn bad_desk_forms_name_their_field(backend: Backend) {
     }
     assert_eq!(report_status(&app, report).await, ReportStatus::Submitted);
     let rejected = officer
-        .post(&format!("/console/reports/{report}/reject"), &[("reason", "")])
+        .post(
+            &format!("/console/reports/{report}/reject"),
+            &[("reason", "")],
+        )
         .await;
     assert_eq!(rejected.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(rejected.body.contains("<code>reason</code>"), "{}", rejected.body);
+    assert!(
+        rejected.body.contains("<code>reason</code>"),
+        "{}",
+        rejected.body
+    );
 
     let records = format!("/console/seekers/{}/service-records", seeker.account_id);
     for (form, field) in [
         (vec![("kind", "astrology"), ("notes", "看了看星座")], "kind"),
         (vec![("kind", "job_guidance"), ("notes", "")], "notes"),
         (
-            vec![("kind", "job_guidance"), ("notes", "约好回访"), ("follow_up_due", "下周")],
+            vec![
+                ("kind", "job_guidance"),
+                ("notes", "约好回访"),
+                ("follow_up_due", "下周"),
+            ],
             "follow_up_due",
         ),
         (
@@ -587,9 +660,15 @@ async fn bad_desk_forms_name_their_field(backend: Backend) {
         );
     }
     assert!(records_of(&app, &seeker).await.is_empty());
-    let queue = officer.get("/console/service-records?within_days=500").await;
+    let queue = officer
+        .get("/console/service-records?within_days=500")
+        .await;
     assert_eq!(queue.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(queue.body.contains("<code>within_days</code>"), "{}", queue.body);
+    assert!(
+        queue.body.contains("<code>within_days</code>"),
+        "{}",
+        queue.body
+    );
 
     // An admin's account form: no phone nor e-mail.
     let admin = ConsoleClient::sign_in(&app, "13700000099").await;
@@ -605,10 +684,22 @@ async fn bad_desk_forms_name_their_field(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
-    assert!(answer.body.contains("<code>phone</code>"), "{}", answer.body);
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("<code>phone</code>"),
+        "{}",
+        answer.body
+    );
     let answer = admin
-        .post("/console/accounts", &[("role", "boss"), ("display_name", "老板")])
+        .post(
+            "/console/accounts",
+            &[("role", "boss"), ("display_name", "老板")],
+        )
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
     assert!(answer.body.contains("<code>role</code>"), "{}", answer.body);
@@ -643,8 +734,14 @@ async fn text_people_typed_on_desk_pages_is_shown_as_text(backend: Backend) {
     ] {
         let page = officer.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert!(!page.body.contains("<script>alert"), "{path} carries raw markup");
-        assert!(!page.body.contains("<b>名</b>"), "{path} carries raw markup");
+        assert!(
+            !page.body.contains("<script>alert"),
+            "{path} carries raw markup"
+        );
+        assert!(
+            !page.body.contains("<b>名</b>"),
+            "{path} carries raw markup"
+        );
         if path != "/console" {
             assert!(page.body.contains(escaped), "{path} shows the text escaped");
         }
@@ -654,7 +751,10 @@ async fn text_people_typed_on_desk_pages_is_shown_as_text(backend: Backend) {
 async fn complaint_status(app: &TestApp, id: &str) -> String {
     let admin = app.admin().await;
     let found = app
-        .get(&format!("/api/v1/complaints/{id}"), Some(&admin.access_token))
+        .get(
+            &format!("/api/v1/complaints/{id}"),
+            Some(&admin.access_token),
+        )
         .await;
     assert_eq!(found.status, 200, "{}", found.body);
     found.body["status"].as_str().unwrap().to_owned()
@@ -691,13 +791,24 @@ async fn officers_work_complaints_through_the_forms(backend: Backend) {
     let other = ConsoleClient::sign_in(&app, "13700000012").await;
 
     // The home page links the queue; the queue shows the complaint, text escaped.
-    assert!(own.get("/console").await.body.contains(r#"href="/console/complaints""#));
+    assert!(
+        own.get("/console")
+            .await
+            .body
+            .contains(r#"href="/console/complaints""#)
+    );
     let queue = own.get("/console/complaints").await;
     assert_eq!(queue.status, StatusCode::OK);
     assert!(queue.body.contains(&format!("/console/complaints/{id}")));
     assert!(queue.body.contains("收取费用"));
-    assert!(!queue.body.contains("<script>alert"), "raw markup in the queue");
-    assert!(queue.body.contains("&lt;script&gt;"), "the text is shown escaped");
+    assert!(
+        !queue.body.contains("<script>alert"),
+        "raw markup in the queue"
+    );
+    assert!(
+        queue.body.contains("&lt;script&gt;"),
+        "the text is shown escaped"
+    );
     assert!(!queue.body.contains("已逾期"), "not overdue yet");
     // Past its acknowledgement deadline it shows in red.
     complaint::Entity::update_many()
@@ -709,7 +820,11 @@ async fn officers_work_complaints_through_the_forms(backend: Backend) {
         .await
         .expect("age the complaint");
     let queue = own.get("/console/complaints").await;
-    assert!(queue.body.contains(r#"<span class="bad">受理期限"#), "{}", queue.body);
+    assert!(
+        queue.body.contains(r#"<span class="bad">受理期限"#),
+        "{}",
+        queue.body
+    );
 
     // Another district's officer sees none of it and can do nothing.
     assert!(!other.get("/console/complaints").await.body.contains(&id));
@@ -741,11 +856,24 @@ async fn officers_work_complaints_through_the_forms(backend: Backend) {
     let missing = own
         .post(
             &format!("/console/complaints/{id}/outcome"),
-            &[("outcome", "upheld"), ("action", ""), ("note", "商户确实收取押金")],
+            &[
+                ("outcome", "upheld"),
+                ("action", ""),
+                ("note", "商户确实收取押金"),
+            ],
         )
         .await;
-    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.body);
-    assert!(missing.body.contains("<code>action</code>"), "{}", missing.body);
+    assert_eq!(
+        missing.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        missing.body
+    );
+    assert!(
+        missing.body.contains("<code>action</code>"),
+        "{}",
+        missing.body
+    );
     let unknown = own
         .post(
             &format!("/console/complaints/{id}/outcome"),
@@ -753,7 +881,11 @@ async fn officers_work_complaints_through_the_forms(backend: Backend) {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
-    assert!(unknown.body.contains("<code>outcome</code>"), "{}", unknown.body);
+    assert!(
+        unknown.body.contains("<code>outcome</code>"),
+        "{}",
+        unknown.body
+    );
     let closed = own
         .post(
             &format!("/console/complaints/{id}/outcome"),
@@ -769,7 +901,14 @@ async fn officers_work_complaints_through_the_forms(backend: Backend) {
     let page = own
         .get(closed.location.as_deref().expect("back to the complaint"))
         .await;
-    assert!(page.body.contains("已办结，投诉人已收到结果"), "{}", page.body);
+    assert!(
+        page.body.contains("已办结，投诉人已收到结果"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("已对商户提出警告"));
-    assert!(!own.get("/console/complaints").await.body.contains(&id), "closed leaves the queue");
+    assert!(
+        !own.get("/console/complaints").await.body.contains(&id),
+        "closed leaves the queue"
+    );
 }
