@@ -122,7 +122,7 @@ pub async fn queue(
                     }
                 }
             }
-            label { input type="checkbox" name="overdue" value="true" checked[overdue]; " 只看逾期" }
+            label.check { input type="checkbox" name="overdue" value="true" checked[overdue]; "只看逾期" }
             noscript { button type="submit" { "筛选" } }
         }
         @if items.is_empty() {

@@ -274,6 +274,31 @@ async fn an_admin_creates_and_disables_an_account_in_the_browser(backend: Backen
         .await;
     assert_ne!(refused.status, 200, "a disabled account cannot sign in");
     b.close().await;
+
+    // Enabled again and made an admin, through the same forms.
+    let console = ConsoleClient::sign_in(&app, "13700000099").await;
+    for (path, form) in [
+        (format!("/console/accounts/{id}/enable"), vec![]),
+        (
+            format!("/console/accounts/{id}/role"),
+            vec![("role", "admin")],
+        ),
+    ] {
+        let done = console.post(&path, &form).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{path}: {}", done.body);
+    }
+    let admins = app
+        .get("/api/v1/accounts?role=admin", Some(&admin.access_token))
+        .await;
+    assert!(
+        admins.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == json!(id) && a["disabled"] == json!(false)),
+        "{}",
+        admins.body
+    );
 }
 
 async fn desk_pages_keep_to_the_officers_district_and_role(backend: Backend) {
@@ -853,6 +878,23 @@ async fn officers_work_complaints_through_the_forms(backend: Backend) {
         .await;
     assert_eq!(acked.status, StatusCode::SEE_OTHER, "{}", acked.body);
     assert_eq!(complaint_status(&app, &id).await, "acknowledged");
+    if browser::available() {
+        let b = Browser::open(&app).await;
+        b.sign_in("13700000011").await;
+        b.wait_for_text("工作台").await;
+        b.click("a[href='/console/complaints']").await;
+        b.wait_for_text("收取费用").await;
+        b.screenshot(&format!("complaints-queue-{}", backend.name()))
+            .await;
+        b.click(&format!("a[href='/console/complaints/{id}']"))
+            .await;
+        let text = b.wait_for_text("调查情况").await;
+        assert!(text.contains(markup), "the text reads as typed: {text}");
+        assert!(b.client.get_alert_text().await.is_err(), "no script ran");
+        b.screenshot(&format!("complaint-detail-{}", backend.name()))
+            .await;
+        b.close().await;
+    }
     let missing = own
         .post(
             &format!("/console/complaints/{id}/outcome"),
