@@ -98,6 +98,7 @@ console_routes! {
     POST "/console/accounts/{account}/disable" Admin => accounts::disable,
     POST "/console/accounts/{account}/enable" Admin => accounts::enable,
     POST "/console/accounts/{account}/role" Admin => accounts::change_role,
+    // Complaints
     GET "/console/complaints" Officer => complaints::queue,
     GET "/console/complaints/{complaint}" Officer => complaints::detail,
     GET "/console/complaints/{complaint}/photos/{photo}" Officer => complaints::photo,

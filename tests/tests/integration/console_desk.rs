@@ -389,6 +389,26 @@ async fn desk_pages_keep_to_the_officers_district_and_role(backend: Backend) {
             .status,
         StatusCode::NOT_FOUND
     );
+    // The second report, of the same problem at the same spot, is linked to the first:
+    // the first lists it, and it points back.
+    let first = own.get(&format!("/console/reports/{report}")).await;
+    assert!(first.body.contains("重复上报（1）"), "{}", first.body);
+    assert!(
+        first
+            .body
+            .contains(&format!(r#"href="/console/reports/{second}""#))
+    );
+    let linked = own.get(&format!("/console/reports/{second}")).await;
+    assert_eq!(linked.status, StatusCode::OK);
+    assert!(
+        linked
+            .body
+            .contains(&format!(r#"href="/console/reports/{report}""#))
+    );
+    assert!(
+        !linked.body.contains("/dispatch"),
+        "a duplicate is not dispatched itself"
+    );
     // The report's own officer dispatches it.
     let mine = own
         .post(&format!("/console/reports/{report}/dispatch"), &dispatch)
