@@ -666,6 +666,28 @@ async fn bad_desk_forms_name_their_field(backend: Backend) {
         "{}",
         rejected.body
     );
+    // With a reason it is turned down, and the page says so.
+    let rejected = officer
+        .post(
+            &format!("/console/reports/{report}/reject"),
+            &[("reason", "消防通道归消防部门管，已告知上报人拨打96119")],
+        )
+        .await;
+    assert_eq!(rejected.status, StatusCode::SEE_OTHER, "{}", rejected.body);
+    assert_eq!(report_status(&app, report).await, ReportStatus::Rejected);
+    let page = officer
+        .get(rejected.location.as_deref().expect("back to the report"))
+        .await;
+    assert!(
+        page.body.contains("已驳回，上报人已收到理由"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("96119"));
+    assert!(
+        !page.body.contains("/dispatch"),
+        "a rejected report is closed"
+    );
 
     let records = format!("/console/seekers/{}/service-records", seeker.account_id);
     for (form, field) in [
