@@ -108,6 +108,18 @@ async fn servable<C: ConnectionTrait>(
     Ok(profile)
 }
 
+/// Whether `actor` may serve `seeker` at all (staff, the seeker's district, a profile shown
+/// to officers), without reading their file: the console asks for a reason only for a file
+/// the officer could open, and answers "not found" for any other, as the file itself does.
+pub async fn may_serve<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    seeker: Uuid,
+) -> Result<(), DomainError> {
+    require_staff(actor)?;
+    servable(db, actor, seeker).await.map(|_| ())
+}
+
 /// Records a service given to `seeker`.
 pub async fn create<C: ConnectionTrait>(
     db: &C,

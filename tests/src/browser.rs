@@ -224,6 +224,24 @@ impl Browser {
         );
     }
 
+    /// Whether an image matching `css` has loaded (waiting up to five seconds for it).
+    pub async fn image_loads(&self, css: &str) -> bool {
+        let script = "const img = document.querySelector(arguments[0]); \
+                      return img !== null && img.complete && img.naturalWidth > 0;";
+        for _ in 0..50 {
+            let shown = self
+                .client
+                .execute(script, vec![json!(css)])
+                .await
+                .expect("script runs");
+            if shown == json!(true) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     /// The visible text of the page.
     pub async fn text(&self) -> String {
         match self.client.find(Locator::Css("body")).await {

@@ -12,12 +12,16 @@
 //! handlers and is also [`ROUTES`], from which the tests generate their district-scope and
 //! CSRF checks, so a page cannot be added without being checked.
 
+pub mod accounts;
 pub mod assets;
 pub mod businesses;
+pub mod complaints;
 pub mod error;
 pub mod home;
 pub mod layout;
 pub mod lexicon;
+pub mod reports;
+pub mod service_records;
 pub mod session;
 pub mod sign_in;
 
@@ -86,4 +90,26 @@ console_routes! {
     GET "/console/lexicon" CityWide => lexicon::list,
     POST "/console/lexicon" CityWide => lexicon::add,
     POST "/console/lexicon/{entry}/remove" CityWide => lexicon::remove,
+    // Service records, reports and accounts
+    GET "/console/service-records" Officer => service_records::queue,
+    POST "/console/service-records/{record}/done" Officer => service_records::done,
+    GET "/console/seekers" Officer => service_records::search,
+    GET "/console/seekers/{seeker}" Officer => service_records::seeker,
+    POST "/console/seekers/{seeker}/service-records" Officer => service_records::create,
+    GET "/console/reports" Officer => reports::queue,
+    GET "/console/reports/{report}" Officer => reports::detail,
+    GET "/console/reports/{report}/media/{media}" Officer => reports::media,
+    POST "/console/reports/{report}/dispatch" Officer => reports::dispatch,
+    POST "/console/reports/{report}/reject" Officer => reports::reject,
+    GET "/console/accounts" Admin => accounts::list,
+    POST "/console/accounts" Admin => accounts::create,
+    POST "/console/accounts/{account}/disable" Admin => accounts::disable,
+    POST "/console/accounts/{account}/enable" Admin => accounts::enable,
+    POST "/console/accounts/{account}/role" Admin => accounts::change_role,
+    // Complaints
+    GET "/console/complaints" Officer => complaints::queue,
+    GET "/console/complaints/{complaint}" Officer => complaints::detail,
+    GET "/console/complaints/{complaint}/photos/{photo}" Officer => complaints::photo,
+    POST "/console/complaints/{complaint}/acknowledge" Officer => complaints::acknowledge,
+    POST "/console/complaints/{complaint}/outcome" Officer => complaints::outcome,
 }

@@ -289,7 +289,7 @@ fn index_error(err: IndexError) -> ApiError {
     }
 }
 
-fn search_error(err: SearchError) -> ApiError {
+pub(crate) fn search_error(err: SearchError) -> ApiError {
     match err {
         SearchError::Domain(err) => err.into(),
         SearchError::Index(err) => index_error(err),

@@ -248,7 +248,8 @@ pub async fn decide<C: TransactionTrait>(
     Ok(updated)
 }
 
-fn action_label(action: Option<ComplaintAction>) -> &'static str {
+/// What was done about an upheld complaint, as people read it.
+pub fn action_label(action: Option<ComplaintAction>) -> &'static str {
     match action {
         Some(ComplaintAction::PostingTakenDown) => "相关岗位已下架",
         Some(ComplaintAction::BusinessWarned) => "已对商户提出警告",

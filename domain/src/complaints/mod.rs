@@ -73,7 +73,8 @@ pub struct ComplaintInput {
     pub text: String,
 }
 
-pub(crate) fn reason_label(reason: ComplaintReason) -> &'static str {
+/// A reason as people read it.
+pub fn reason_label(reason: ComplaintReason) -> &'static str {
     match reason {
         ComplaintReason::FeeCharged => "收取费用",
         ComplaintReason::FakeJob => "虚假招聘",

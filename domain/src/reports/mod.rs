@@ -91,11 +91,7 @@ pub(crate) async fn tell_reporters<C: ConnectionTrait>(
     body: String,
 ) -> Result<(), DomainError> {
     let mut reporters: Vec<Uuid> = canonical.reporter_id.into_iter().collect();
-    let linked = report::Entity::find()
-        .filter(report::Column::DuplicateOf.eq(canonical.id))
-        .all(db)
-        .await?;
-    for r in linked {
+    for r in linked(db, canonical.id).await? {
         if let Some(reporter) = r.reporter_id.filter(|id| !reporters.contains(id)) {
             reporters.push(reporter);
         }
@@ -114,7 +110,8 @@ pub(crate) async fn tell_reporters<C: ConnectionTrait>(
     Ok(())
 }
 
-pub(crate) fn category_label(category: ReportCategory) -> &'static str {
+/// A category as people read it.
+pub fn category_label(category: ReportCategory) -> &'static str {
     match category {
         ReportCategory::Roads => "道路设施",
         ReportCategory::FireSafety => "消防安全",
@@ -293,6 +290,18 @@ pub async fn readable_by<C: ConnectionTrait>(
     } else {
         Err(DomainError::NotFound("report"))
     }
+}
+
+/// The later reports linked to `id` as the same problem, oldest first.
+pub async fn linked<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Vec<report::Model>, DomainError> {
+    Ok(report::Entity::find()
+        .filter(report::Column::DuplicateOf.eq(id))
+        .order_by_asc(report::Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// A report's files and history, oldest first.
