@@ -13,12 +13,16 @@
 //! CSRF checks, so a page cannot be added without being checked.
 
 pub mod assets;
+pub mod audit;
 pub mod businesses;
+pub mod districts;
 pub mod error;
+pub mod figures;
 pub mod home;
 pub mod layout;
 pub mod session;
 pub mod sign_in;
+pub mod svg;
 
 pub use error::ConsoleError;
 pub use session::{ConsoleUser, Posted};
@@ -78,4 +82,15 @@ console_routes! {
     GET "/console/businesses/{business}/licence" Officer => businesses::licence,
     POST "/console/businesses/{business}/verify" Officer => businesses::verify,
     POST "/console/businesses/{business}/reject" Officer => businesses::reject,
+    // Districts, figures and audit
+    GET "/console/districts" Officer => districts::list,
+    GET "/console/districts/new" Admin => districts::new_form,
+    POST "/console/districts" Admin => districts::create,
+    GET "/console/districts/{district}" Officer => districts::detail,
+    POST "/console/districts/{district}/officers" Admin => districts::assign,
+    POST "/console/districts/{district}/officers/{officer}/remove" Admin => districts::unassign,
+    GET "/console/figures" Officer => figures::page,
+    GET "/console/figures.csv" Officer => figures::csv,
+    GET "/console/audit" Admin => audit::page_view,
+    GET "/console/audit.csv" Admin => audit::csv,
 }
