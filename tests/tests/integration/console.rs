@@ -15,6 +15,7 @@ use doorstep_tests::{Backend, TestApp, on_both_databases, spawn_app};
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
 on_both_databases!(
@@ -424,6 +425,13 @@ async fn text_people_typed_is_shown_as_text(backend: Backend) {
 fn form_for(route: &str) -> Vec<(&'static str, &'static str)> {
     match route {
         "/console/businesses/{business}/reject" => vec![("reason", "资料与执照不一致")],
+        "/console/districts" => vec![
+            ("name", "新画片区"),
+            ("boundary", "31.20,120.50\n31.20,120.55\n31.25,120.55"),
+        ],
+        "/console/districts/{district}/officers" => {
+            vec![("officer", "00000000-0000-0000-0000-000000000001")]
+        }
         _ => vec![],
     }
 }
@@ -436,7 +444,17 @@ impl Fixtures {
         let mut known = HashMap::new();
         known.insert("business", business.to_string());
         known.insert("file", "console.css".to_owned());
+        // The token test is refused before any id is looked at; the scope test sets real
+        // ones with `with`.
+        known.insert("district", Uuid::nil().to_string());
+        known.insert("officer", Uuid::nil().to_string());
         Fixtures(known)
+    }
+
+    /// The fixture `name` set to `value`.
+    fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.0.insert(name, value.to_string());
+        self
     }
 
     /// `path` with each `{name}` replaced by its fixture; a route naming something without
@@ -481,6 +499,17 @@ async fn every_console_route_keeps_to_the_officers_districts(backend: Backend) {
     let photo = app.upload_licence_photo(&merchant, created.id).await;
     assert_eq!(photo.status, 201);
     let fixtures = Fixtures::of_business(created.id);
+    // The park district, and its officer for the assignment routes.
+    let park_officer = doorstep_domain::entities::account::Entity::find()
+        .filter(doorstep_domain::entities::account::Column::Phone.eq("13700000011"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the park's officer")
+        .id;
+    let fixtures = fixtures
+        .with("district", park)
+        .with("officer", park_officer);
 
     let own = ConsoleClient::sign_in(&app, "13700000011").await;
     let other = ConsoleClient::sign_in(&app, "13700000012").await;
