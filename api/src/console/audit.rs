@@ -150,8 +150,8 @@ fn entries(found: &Page<AuditRow>, query: &AuditQuery) -> Markup {
                         @let e = &row.entry;
                         tr {
                             td { (when(e.at)) }
-                            td { (row.actor_name.as_deref().unwrap_or("（已删除）")) }
-                            td { @if let Some(s) = e.subject_id { code { (s) } } }
+                            td { a href=(format!("{SECTION}?actor={}", e.actor_id)) title="只看此人的记录" { (row.actor_name.as_deref().unwrap_or("（已删除）")) } }
+                            td { @if let Some(s) = e.subject_id { a href=(format!("{SECTION}?subject={s}")) title="只看关于此人的记录" { code { (s) } } } }
                             td { code { (e.action) } }
                             td { (e.object_type) " " code.muted { (e.object_id) } }
                             td { (e.reason) }

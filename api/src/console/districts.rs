@@ -183,50 +183,54 @@ pub async fn detail(
             ("unassigned", "已取消该专员的分配。"),
         ]))
         p { a href=(SECTION) { "← 返回辖区列表" } " · " a href=(format!("/console/figures?district={id}")) { "查看本片区数据" } }
-        dl.facts {
-            dt { "面积" } dd { (format!("{:.2}", d.area_m2 / 1e6)) " 平方公里" }
-            dt { "中心点" } dd { (format!("{:.5}, {:.5}", d.center_lat, d.center_lon)) }
-            dt { "商户" } dd { (found.businesses.len()) }
-            dt { "服务站" } dd { (found.stations.len()) }
-            dt { "未办结随手拍" } dd { (found.open_reports.len()) }
-        }
         @if found.truncated {
             p.warn { "点太多，每类只画出前 " (map::MAP_LIMIT) " 个。" }
         }
-        figure.district-map {
-            (trusted(drawing))
-            figcaption.muted { "圆点为商户，方块为服务站，三角为未办结的随手拍；鼠标停在点上可看名称。下方列表与地图内容相同。" }
-        }
-        h2 { "负责的专员" }
-        @if found.officers.is_empty() {
-            p.muted { "还没有分配专员。" }
-        } @else {
-            table.officers {
-                thead { tr { th { "姓名" } th { "手机号" } @if user.is_admin() { th { "" } } } }
-                tbody {
-                    @for o in &found.officers {
-                        tr {
-                            td { (o.display_name) }
-                            td { (o.phone.as_deref().unwrap_or("")) }
-                            @if user.is_admin() {
-                                td { (post_button(&user, &format!("{SECTION}/{id}/officers/{}/remove", o.id), "取消分配", "secondary")) }
+        div.map-layout {
+            figure.district-map {
+                (trusted(drawing))
+                figcaption.muted { "圆点为商户，方块为服务站，三角为未办结的随手拍；鼠标停在点上可看名称。下方列表与地图内容相同。" }
+            }
+            aside {
+                dl.facts {
+                    dt { "面积" } dd { (format!("{:.2}", d.area_m2 / 1e6)) " 平方公里" }
+                    dt { "中心点" } dd { (format!("{:.5}, {:.5}", d.center_lat, d.center_lon)) }
+                    dt { "商户" } dd { (found.businesses.len()) }
+                    dt { "服务站" } dd { (found.stations.len()) }
+                    dt { "未办结随手拍" } dd { (found.open_reports.len()) }
+                }
+                h2 { "负责的专员" }
+                @if found.officers.is_empty() {
+                    p.muted { "还没有分配专员。" }
+                } @else {
+                    table.officers {
+                        thead { tr { th { "姓名" } th { "手机号" } @if user.is_admin() { th { "" } } } }
+                        tbody {
+                            @for o in &found.officers {
+                                tr {
+                                    td { (o.display_name) }
+                                    td { (o.phone.as_deref().unwrap_or("")) }
+                                    @if user.is_admin() {
+                                        td { (post_button(&user, &format!("{SECTION}/{id}/officers/{}/remove", o.id), "取消分配", "secondary")) }
+                                    }
+                                }
                             }
                         }
                     }
                 }
-            }
-        }
-        @if user.is_admin() {
-            form.filters method="post" action=(format!("{SECTION}/{id}/officers")) {
-                (csrf_field(&user))
-                label { "分配专员"
-                    select name="officer" required {
-                        @for a in &choices {
-                            option value=(a.id) { (a.display_name) " " (a.phone.as_deref().unwrap_or("")) }
+                @if user.is_admin() {
+                    form.filters method="post" action=(format!("{SECTION}/{id}/officers")) {
+                        (csrf_field(&user))
+                        label { "分配专员"
+                            select name="officer" required {
+                                @for a in &choices {
+                                    option value=(a.id) { (a.display_name) " " (a.phone.as_deref().unwrap_or("")) }
+                                }
+                            }
                         }
+                        button type="submit" disabled[choices.is_empty()] { "分配" }
                     }
                 }
-                button type="submit" disabled[choices.is_empty()] { "分配" }
             }
         }
         h2 { "地图上的点" }

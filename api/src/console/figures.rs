@@ -130,6 +130,16 @@ fn filters(mine: &[district::Model], chosen: Uuid, range: &DayRange) -> Markup {
     }
 }
 
+fn stat(title: &str, figure: String, note: String) -> Markup {
+    html! {
+        div.stat {
+            span.label { (title) }
+            span.big { (figure) }
+            @if !note.is_empty() { span.muted { (note) } }
+        }
+    }
+}
+
 fn charts(f: &Figures) -> Markup {
     let weeks: Vec<String> = f
         .weeks
@@ -145,52 +155,62 @@ fn charts(f: &Figures) -> Markup {
     let by_category = category_series(f);
     let t = &f.totals;
     html! {
-        div.cards {
-            section.card { h2 { "在招岗位" } p.big { (f.open_postings) } p.muted { "当前" } }
-            section.card { h2 { "新发布岗位" } p.big { (t.new_postings) } }
-            section.card { h2 { "投递" } p.big { (t.applications) } p.muted { "每岗 " (hours(t.applications_per_posting)) } }
-            section.card { h2 { "录用" } p.big { (t.placements) } p.muted { "其中毕业生 " (t.graduate_placements) } }
-            section.card { h2 { "补缺率" } p.big { (rate(t.fill_rate)) } p.muted { "补满用时中位数 " (hours(t.median_hours_to_fill)) " 小时" } }
+        div.stats {
+            (stat("在招岗位", f.open_postings.to_string(), "当前".into()))
+            (stat("新发布岗位", t.new_postings.to_string(), String::new()))
+            (stat("投递", t.applications.to_string(), format!("每岗 {}", hours(t.applications_per_posting))))
+            (stat("录用", t.placements.to_string(), format!("其中毕业生 {}", t.graduate_placements)))
+            (stat("补缺率", rate(t.fill_rate), format!("补满用时中位数 {} 小时", hours(t.median_hours_to_fill))))
         }
-        h2 { "每周走势" }
-        figure.chart {
-            (trusted(svg::line_chart("weekly-chart", "每周新发布岗位、投递与录用", &weeks, &weekly)))
-        }
-        table.weekly {
-            caption { "每周数字（周一开始）" }
-            thead { tr { th { "周" } @for s in &weekly { th.num { (s.name) } } } }
-            tbody {
-                @for (i, w) in f.weeks.iter().enumerate() {
-                    tr {
-                        td { (w.week_start) }
-                        @for s in &weekly { td.num { (svg::label(s.values[i])) } }
+        div.chart-row {
+            section {
+                h2 { "每周走势" }
+                figure.chart {
+                    (trusted(svg::line_chart("weekly-chart", "每周新发布岗位、投递与录用", &weeks, &weekly)))
+                }
+            }
+            section {
+                h2 { "按岗位类别" }
+                @if f.categories.is_empty() {
+                    p.muted { "这段时间没有按类别统计的岗位。" }
+                } @else {
+                    figure.chart {
+                        (trusted(svg::bar_chart("category-chart", "各类别新发布岗位与录用", &names, &by_category)))
                     }
                 }
             }
         }
-        h2 { "按岗位类别" }
-        @if f.categories.is_empty() {
-            p.muted { "这段时间没有按类别统计的岗位。" }
-        } @else {
-            figure.chart {
-                (trusted(svg::bar_chart("category-chart", "各类别新发布岗位与录用", &names, &by_category)))
-            }
-            table.categories {
-                caption { "各类别数字" }
-                thead { tr {
-                    th { "类别" }
-                    @for s in &by_category { th.num { (s.name) } }
-                    th.num { "在招" } th.num { "结束" } th.num { "补满" } th.num { "补缺率" }
-                } }
+        div.chart-row {
+            table.weekly {
+                caption { "每周数字（周一开始）" }
+                thead { tr { th { "周" } @for s in &weekly { th.num { (s.name) } } } }
                 tbody {
-                    @for (i, c) in f.categories.iter().enumerate() {
+                    @for (i, w) in f.weeks.iter().enumerate() {
                         tr {
-                            td { (names[i]) }
-                            @for s in &by_category { td.num { (svg::label(s.values[i])) } }
-                            td.num { (c.open_postings) }
-                            td.num { (c.counts.ended_postings) }
-                            td.num { (c.counts.filled_postings) }
-                            td.num { (rate(c.counts.fill_rate)) }
+                            td { (w.week_start) }
+                            @for s in &weekly { td.num { (svg::label(s.values[i])) } }
+                        }
+                    }
+                }
+            }
+            @if !f.categories.is_empty() {
+                table.categories {
+                    caption { "各类别数字" }
+                    thead { tr {
+                        th { "类别" }
+                        @for s in &by_category { th.num { (s.name) } }
+                        th.num { "在招" } th.num { "结束" } th.num { "补满" } th.num { "补缺率" }
+                    } }
+                    tbody {
+                        @for (i, c) in f.categories.iter().enumerate() {
+                            tr {
+                                td { (names[i]) }
+                                @for s in &by_category { td.num { (svg::label(s.values[i])) } }
+                                td.num { (c.open_postings) }
+                                td.num { (c.counts.ended_postings) }
+                                td.num { (c.counts.filled_postings) }
+                                td.num { (rate(c.counts.fill_rate)) }
+                            }
                         }
                     }
                 }

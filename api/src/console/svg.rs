@@ -28,8 +28,8 @@ pub fn label(v: f64) -> String {
     }
 }
 
-/// The smallest of 1, 2, 5 × 10ⁿ at or above `v` (at least 1), so the axis reads in round
-/// steps of a quarter of it.
+/// The smallest of 1, 2, 4, 5 × 10ⁿ at or above `v` (at least 1): the top of an axis that
+/// reads in round steps ([`ticks`]).
 pub fn nice_max(v: f64) -> f64 {
     if !v.is_finite() || v <= 1.0 {
         return 1.0;
@@ -40,6 +40,26 @@ pub fn nice_max(v: f64) -> f64 {
         .map(|m| m * magnitude)
         .find(|candidate| *candidate >= v)
         .unwrap_or(10.0 * magnitude)
+}
+
+/// The axis marks from 0 to `max` (a [`nice_max`]): whole steps of 1, 2 or 5 × 10ⁿ,
+/// at most five of them, since what is drawn is counted.
+pub fn ticks(max: f64) -> Vec<f64> {
+    let mut unit = 1.0;
+    loop {
+        for step in [unit, 2.0 * unit, 5.0 * unit] {
+            let marks = max / step;
+            if marks <= 5.0 && (marks - marks.round()).abs() < 1e-9 {
+                return (0..=marks.round() as usize)
+                    .map(|i| step * i as f64)
+                    .collect();
+            }
+        }
+        unit *= 10.0;
+        if unit > max * 10.0 {
+            return vec![0.0, max];
+        }
+    }
 }
 
 // ---- The map ----
@@ -68,23 +88,23 @@ impl Marker {
         let title = escape(tooltip);
         match self {
             Marker::Business => format!(
-                r#"<circle class="{class}" cx="{}" cy="{}" r="6"><title>{title}</title></circle>"#,
+                r#"<circle class="{class}" cx="{}" cy="{}" r="8"><title>{title}</title></circle>"#,
                 n(x),
                 n(y)
             ),
             Marker::Station => format!(
-                r#"<rect class="{class}" x="{}" y="{}" width="11" height="11"><title>{title}</title></rect>"#,
-                n(x - 5.5),
-                n(y - 5.5)
+                r#"<rect class="{class}" x="{}" y="{}" width="15" height="15"><title>{title}</title></rect>"#,
+                n(x - 7.5),
+                n(y - 7.5)
             ),
             Marker::Report => format!(
                 r#"<polygon class="{class}" points="{},{} {},{} {},{}"><title>{title}</title></polygon>"#,
                 n(x),
-                n(y - 7.0),
-                n(x + 7.0),
-                n(y + 5.0),
-                n(x - 7.0),
-                n(y + 5.0)
+                n(y - 10.0),
+                n(x + 9.0),
+                n(y + 7.0),
+                n(x - 9.0),
+                n(y + 7.0)
             ),
         }
     }
@@ -160,7 +180,7 @@ impl Projection {
 /// style with a tooltip, and a legend with the count of each kind.
 pub fn district_map(id: &str, title: &str, boundary: &[[f64; 2]], layers: &[MapLayer]) -> String {
     const MAP_HEIGHT: f64 = 560.0;
-    const LEGEND: f64 = 36.0;
+    const LEGEND: f64 = 40.0;
     let mut extent: Vec<(f64, f64)> = boundary.iter().map(|p| (p[0], p[1])).collect();
     for layer in layers {
         extent.extend(layer.points.iter().map(|p| (p.lat, p.lon)));
@@ -212,11 +232,11 @@ pub fn district_map(id: &str, title: &str, boundary: &[[f64; 2]], layers: &[MapL
         ));
         let _ = write!(
             svg,
-            r#"<text x="{}" y="14">{}</text>"#,
-            n(x + 22.0),
+            r#"<text x="{}" y="19">{}</text>"#,
+            n(x + 26.0),
             escape(&text)
         );
-        x += 24.0 + 15.0 * text.chars().count() as f64;
+        x += 44.0 + 20.0 * text.chars().count() as f64;
     }
     svg.push_str("</g></svg>");
     svg
@@ -247,7 +267,7 @@ fn legend(svg: &mut String, series: &[Series], y: f64) {
             n(y),
             escape(&s.name)
         );
-        x += 28.0 + 15.0 * s.name.chars().count() as f64;
+        x += 30.0 + 17.0 * s.name.chars().count() as f64;
     }
 }
 
@@ -255,7 +275,7 @@ fn legend(svg: &mut String, series: &[Series], y: f64) {
 /// steps, each point a dot with its number as a tooltip.
 pub fn line_chart(id: &str, title: &str, x_labels: &[String], series: &[Series]) -> String {
     const HEIGHT: f64 = 320.0;
-    let (left, right, top, bottom) = (56.0, 16.0, 36.0, 44.0);
+    let (left, right, top, bottom) = (56.0, 32.0, 36.0, 44.0);
     let plot_w = WIDTH - left - right;
     let plot_h = HEIGHT - top - bottom;
     let y0 = top + plot_h;
@@ -292,8 +312,7 @@ pub fn line_chart(id: &str, title: &str, x_labels: &[String], series: &[Series])
         n(plot_h),
         label(max)
     );
-    for t in 0..=4 {
-        let v = max * f64::from(t) / 4.0;
+    for v in ticks(max) {
         let y = y_of(v);
         let _ = write!(
             svg,
@@ -387,8 +406,7 @@ pub fn bar_chart(id: &str, title: &str, categories: &[String], series: &[Series]
         label(max)
     );
     let bottom = top + row * categories.len().max(1) as f64;
-    for t in 0..=4 {
-        let v = max * f64::from(t) / 4.0;
+    for v in ticks(max) {
         let x = left + v / max * plot_w;
         let _ = write!(
             svg,
@@ -466,6 +484,10 @@ mod tests {
         assert_eq!(nice_max(7.0), 10.0);
         assert_eq!(nice_max(12.0), 20.0);
         assert_eq!(nice_max(250.0), 400.0);
+        assert_eq!(ticks(2.0), [0.0, 1.0, 2.0]);
+        assert_eq!(ticks(10.0), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(ticks(40.0), [0.0, 10.0, 20.0, 30.0, 40.0]);
+        assert_eq!(ticks(5.0).len(), 6);
         assert_eq!(label(3.0), "3");
         assert_eq!(label(0.25), "0.25");
     }
