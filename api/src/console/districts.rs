@@ -355,7 +355,7 @@ pub fn parse_boundary(text: &str) -> Result<Vec<LatLon>, DomainError> {
         match numbers.as_deref() {
             Some(&[lat, lon]) => points.push(LatLon { lat, lon }),
             _ => errors.push(
-                &format!("boundary[{i}]"),
+                format!("boundary[{i}]"),
                 Invalid::new(
                     ErrorCode::InvalidType,
                     format!("{line:?} is not a point written as lat,lon"),
