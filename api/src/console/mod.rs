@@ -14,9 +14,12 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod audit;
 pub mod businesses;
 pub mod complaints;
+pub mod districts;
 pub mod error;
+pub mod figures;
 pub mod home;
 pub mod layout;
 pub mod lexicon;
@@ -24,6 +27,7 @@ pub mod reports;
 pub mod service_records;
 pub mod session;
 pub mod sign_in;
+pub mod svg;
 
 pub use error::ConsoleError;
 pub use session::{ConsoleUser, Posted};
@@ -112,4 +116,15 @@ console_routes! {
     GET "/console/complaints/{complaint}/photos/{photo}" Officer => complaints::photo,
     POST "/console/complaints/{complaint}/acknowledge" Officer => complaints::acknowledge,
     POST "/console/complaints/{complaint}/outcome" Officer => complaints::outcome,
+    // Districts, figures and audit
+    GET "/console/districts" Officer => districts::list,
+    GET "/console/districts/new" Admin => districts::new_form,
+    POST "/console/districts" Admin => districts::create,
+    GET "/console/districts/{district}" Officer => districts::detail,
+    POST "/console/districts/{district}/officers" Admin => districts::assign,
+    POST "/console/districts/{district}/officers/{officer}/remove" Admin => districts::unassign,
+    GET "/console/figures" Officer => figures::page,
+    GET "/console/figures.csv" Officer => figures::csv,
+    GET "/console/audit" Admin => audit::page_view,
+    GET "/console/audit.csv" Admin => audit::csv,
 }

@@ -3,6 +3,7 @@
 //! scoped to their districts ([`scope`]).
 
 pub mod geometry;
+pub mod map;
 pub mod placement;
 pub mod scope;
 

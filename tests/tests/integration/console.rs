@@ -15,6 +15,7 @@ use doorstep_tests::{Backend, TestApp, on_both_databases, spawn_app};
 use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
 on_both_databases!(
@@ -450,6 +451,13 @@ fn form_for(route: &str) -> Vec<(&'static str, &'static str)> {
             ("action", ""),
             ("note", "核实后不属实"),
         ],
+        "/console/districts" => vec![
+            ("name", "新画片区"),
+            ("boundary", "31.20,120.50\n31.20,120.55\n31.25,120.55"),
+        ],
+        "/console/districts/{district}/officers" => {
+            vec![("officer", "00000000-0000-0000-0000-000000000001")]
+        }
         _ => vec![],
     }
 }
@@ -462,6 +470,10 @@ impl Fixtures {
         let mut known = HashMap::new();
         known.insert("business", business.to_string());
         known.insert("file", "console.css".to_owned());
+        // The token test is refused before any id is looked at; the scope test sets real
+        // ones with `with`.
+        known.insert("district", Uuid::nil().to_string());
+        known.insert("officer", Uuid::nil().to_string());
         Fixtures(known)
     }
 
@@ -478,6 +490,12 @@ impl Fixtures {
         assert_eq!(entry.status, 201, "{}", entry.body);
         self.0
             .insert("entry", entry.body["id"].as_str().expect("id").to_owned());
+    }
+
+    /// The fixture `name` set to `value`.
+    fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.0.insert(name, value.to_string());
+        self
     }
 
     /// `path` with each `{name}` replaced by its fixture; a route naming something without
@@ -524,6 +542,17 @@ async fn every_console_route_keeps_to_the_officers_districts(backend: Backend) {
     let mut fixtures = Fixtures::of_business(created.id);
     fixtures.add_city_wide(&app).await;
     let fixtures = with_desk_fixtures(&app, "13700000011", secret, fixtures).await;
+    // The park district, and its officer for the assignment routes.
+    let park_officer = doorstep_domain::entities::account::Entity::find()
+        .filter(doorstep_domain::entities::account::Column::Phone.eq("13700000011"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the park's officer")
+        .id;
+    let fixtures = fixtures
+        .with("district", park)
+        .with("officer", park_officer);
 
     let own = ConsoleClient::sign_in(&app, "13700000011").await;
     let other = ConsoleClient::sign_in(&app, "13700000012").await;
