@@ -15,6 +15,7 @@
 pub mod assets;
 pub mod businesses;
 pub mod error;
+pub mod fairs;
 pub mod home;
 pub mod layout;
 pub mod session;
@@ -78,4 +79,16 @@ console_routes! {
     GET "/console/businesses/{business}/licence" Officer => businesses::licence,
     POST "/console/businesses/{business}/verify" Officer => businesses::verify,
     POST "/console/businesses/{business}/reject" Officer => businesses::reject,
+    // Job fairs
+    GET "/console/fairs" Officer => fairs::list,
+    GET "/console/fairs/{fair}" Officer => fairs::detail,
+    GET "/console/fairs/{fair}/route-sheets" Officer => fairs::sheets::route_sheets,
+    GET "/console/fairs/{fair}/booth-schedules" Officer => fairs::sheets::booth_schedules,
+    POST "/console/fairs/{fair}/plan" Officer => fairs::actions::plan,
+    POST "/console/fairs/{fair}/publish" Officer => fairs::actions::publish,
+    POST "/console/fairs/{fair}/close" Officer => fairs::actions::close,
+    POST "/console/fairs/{fair}/finish" Officer => fairs::actions::finish,
+    POST "/console/fairs/{fair}/cancel" Officer => fairs::actions::cancel,
+    POST "/console/fairs/{fair}/booths/{booth}/approve" Officer => fairs::actions::approve_booth,
+    POST "/console/fairs/{fair}/booths/{booth}/reject" Officer => fairs::actions::reject_booth,
 }
