@@ -311,6 +311,15 @@ async fn forms_without_their_token_are_refused(backend: Backend) {
     let shop = app.unverified_shop("13912345678").await;
     let officer = ConsoleClient::sign_in(&app, OFFICER_PHONE).await;
     let fixtures = Fixtures::of_business(shop.business_id);
+    let fair = crate::console_fairs::fair_with_booths(
+        &app,
+        &app.session(OFFICER_PHONE).await,
+        "圆融招聘会",
+        5,
+        &["林小雨"],
+    )
+    .await;
+    let fixtures = fixtures.with_fair(&fair);
 
     for route in ROUTES
         .iter()
@@ -344,6 +353,7 @@ async fn forms_without_their_token_are_refused(backend: Backend) {
         BusinessStatus::Pending,
         "no refused form changed anything"
     );
+    fair.assert_untouched(&app).await;
     // With the token the same form works (the refusals above were for the token alone).
     let done = officer
         .post(
@@ -424,12 +434,23 @@ async fn text_people_typed_is_shown_as_text(backend: Backend) {
 fn form_for(route: &str) -> Vec<(&'static str, &'static str)> {
     match route {
         "/console/businesses/{business}/reject" => vec![("reason", "资料与执照不一致")],
+        "/console/fairs/{fair}/booths/{booth}/reject" => vec![("reason", "岗位与本场主题不符")],
+        "/console/fairs/{fair}/cancel" => vec![("reason", "场地临时调整")],
         _ => vec![],
     }
 }
 
 /// An object of each kind a console path can name, in the first officer's district.
 struct Fixtures(HashMap<&'static str, String>);
+
+impl Fixtures {
+    /// A fair (`{fair}`) and its booth waiting for review (`{booth}`).
+    fn with_fair(mut self, fair: &crate::console_fairs::FairFixture) -> Self {
+        self.0.insert("fair", fair.fair.to_string());
+        self.0.insert("booth", fair.requested.to_string());
+        self
+    }
+}
 
 impl Fixtures {
     fn of_business(business: Uuid) -> Self {
@@ -481,6 +502,15 @@ async fn every_console_route_keeps_to_the_officers_districts(backend: Backend) {
     let photo = app.upload_licence_photo(&merchant, created.id).await;
     assert_eq!(photo.status, 201);
     let fixtures = Fixtures::of_business(created.id);
+    let fair = crate::console_fairs::fair_with_booths(
+        &app,
+        &app.session("13700000011").await,
+        "湖西招聘会",
+        6,
+        &["林小雨"],
+    )
+    .await;
+    let fixtures = fixtures.with_fair(&fair);
 
     let own = ConsoleClient::sign_in(&app, "13700000011").await;
     let other = ConsoleClient::sign_in(&app, "13700000012").await;
@@ -552,4 +582,5 @@ async fn every_console_route_keeps_to_the_officers_districts(backend: Backend) {
         BusinessStatus::Pending,
         "nothing another district's officer posted changed the business"
     );
+    fair.assert_untouched(&app).await;
 }

@@ -12,6 +12,7 @@ mod codes;
 // Issue 25.
 mod complaints;
 mod console;
+mod console_fairs;
 mod conventions;
 mod conversation_records;
 mod conversations;

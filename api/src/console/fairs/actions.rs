@@ -22,6 +22,8 @@ pub struct EmptyForm {}
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonForm {
+    /// Absent counts as empty, so the domain's check names the field either way.
+    #[serde(default)]
     reason: String,
 }
 
