@@ -222,6 +222,10 @@ async fn an_officer_plans_a_fair_and_prints_its_sheets_in_the_browser(backend: B
         "{planned}"
     );
     assert_eq!(plan.seekers, SEEKERS.len());
+    b.client
+        .execute("document.getElementById('plan').scrollIntoView();", vec![])
+        .await
+        .expect("scroll to the plan");
     b.screenshot(&format!("fair-planned-{}", backend.name()))
         .await;
 

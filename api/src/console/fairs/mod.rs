@@ -224,30 +224,28 @@ pub async fn detail(
         (notice(query.done.as_deref(), NOTICES))
         p.no-print { a href=(SECTION) { "← 返回招聘会列表" } }
         (facts(&f))
-        (lifecycle(&user, &f))
         h2 #booths { "展位" }
         (booth_table(&user, &f, &booth_list))
         h2 #plan { "路线规划" }
         (plan_section(&user, &f))
         h2 #registrations { "报名" }
         (roster_section(&f, &roster))
+        (lifecycle(&user, &f))
     };
     Ok(layout::ok(layout::page(&user, SECTION, &f.title, body)))
 }
 
 fn facts(f: &fair::Model) -> Markup {
     html! {
-        dl.facts {
+        dl.facts.fair-facts {
             dt { "状态" } dd { (status_badge(f.status)) @if let Some(r) = &f.cancel_reason { " " span.muted { "取消原因：" (r) } } }
-            dt { "名称" } dd { (f.title) }
-            @if !f.description.is_empty() { dt { "介绍" } dd.prose { (f.description) } }
             dt { "地点" } dd { (f.mall) " " (f.hall) " · " (f.address) }
             dt { "时间" } dd { (when(f.starts_at)) " 至 " (time::to_display(fairs::ends_at(f)).format("%H:%M")) }
             dt { "时段" } dd { (f.slot_count) " 个，每个 " (f.slot_minutes) " 分钟；每人安排 " (f.visits_per_seeker) " 个展位" }
             dt { "展位" } dd { "已通过 " (f.approved_booths) " / 场地共 " (f.booth_count) " 个" }
-            dt { "报名" } dd { (f.registered_count) " / 名额 " (f.seeker_capacity) }
-            dt { "报名截止" } dd { (when(f.registration_deadline)) }
+            dt { "报名" } dd { (f.registered_count) " / 名额 " (f.seeker_capacity) "，" (when(f.registration_deadline)) " 截止" }
         }
+        @if !f.description.is_empty() { p.prose.muted { (f.description) } }
     }
 }
 
@@ -257,6 +255,7 @@ fn lifecycle(user: &ConsoleUser, f: &fair::Model) -> Markup {
     let base = fair_path(f.id);
     html! {
         @if can(Action::Publish) || can(Action::Close) || can(Action::Finish) || can(Action::Cancel) {
+            h2 #status { "招聘会状态" }
             div.cards.lifecycle {
                 @if can(Action::Publish) {
                     div.card {
