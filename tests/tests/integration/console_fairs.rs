@@ -320,9 +320,13 @@ async fn route_sheets_print_one_page_per_seeker(backend: Backend) {
     }
     let b = Browser::open(&app).await;
     b.sign_in(OFFICER_PHONE).await;
-    for (path, pages) in [
-        (path.clone(), 2),
-        (format!("/console/fairs/{}/booth-schedules", fx.fair), 1),
+    for (path, pages, name) in [
+        (path.clone(), 2, "fair-route-sheets"),
+        (
+            format!("/console/fairs/{}/booth-schedules", fx.fair),
+            1,
+            "fair-booth-schedules",
+        ),
     ] {
         b.goto(&path).await;
         b.wait_for_text("打印").await;
@@ -333,6 +337,11 @@ async fn route_sheets_print_one_page_per_seeker(backend: Backend) {
             .expect("print to PDF");
         assert!(pdf.starts_with(b"%PDF"), "a PDF");
         assert_eq!(pdf_pages(&pdf), pages, "{path} prints one page per sheet");
+        // Kept beside the screenshots, so a person can look at the printout too.
+        let dir = browser::shots_dir();
+        std::fs::create_dir_all(&dir).expect("shots folder");
+        std::fs::write(dir.join(format!("{name}-{}.pdf", backend.name())), &pdf)
+            .expect("write the PDF");
     }
     b.close().await;
 }

@@ -423,13 +423,6 @@ pub(crate) fn short_number(id: Uuid) -> String {
     simple[simple.len() - 6..].to_uppercase()
 }
 
-/// The approved booths (the ones with a schedule), by number.
-pub(crate) fn approved(list: Vec<BoothDetail>) -> Vec<BoothDetail> {
-    list.into_iter()
-        .filter(|d| d.booth.status == BoothStatus::Approved)
-        .collect()
-}
-
 /// The registrations holding a place, for the route sheets.
 pub(crate) fn holding_a_place(roster: Vec<RosterEntry>) -> Vec<RosterEntry> {
     roster

@@ -5,11 +5,10 @@
 use actix_web::{HttpResponse, web};
 use doorstep_domain::entities::fair;
 use doorstep_domain::fairs::plans::{self, Visitor};
-use doorstep_domain::fairs::{self, booths};
 use maud::{Markup, html};
 use uuid::Uuid;
 
-use super::{SECTION, approved, fair_path, holding_a_place, short_number, slot_label, venue_line};
+use super::{SECTION, fair_path, holding_a_place, short_number, slot_label, venue_line};
 use crate::console::error::ConsoleError;
 use crate::console::layout;
 use crate::console::session::ConsoleUser;
@@ -88,22 +87,14 @@ pub async fn route_sheets(
     Ok(layout::ok(layout::page(&user, SECTION, &title, body)))
 }
 
-/// One page per approved booth: who comes in each slot, from the same schedule merchants
-/// read (`GET /api/v1/fairs/{id}/booths/{booth_id}/schedule`).
+/// One page per approved booth: who comes in each slot, as merchants read it
+/// (`GET /api/v1/fairs/{id}/booths/{booth_id}/schedule`, which shares its reads).
 pub async fn booth_schedules(
     user: ConsoleUser,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let id = id.into_inner();
-    let f = fairs::managed(&state.db, &user.principal, id).await?;
-    let list = approved(booths::list(&state.db, Some(&user.principal), id).await?);
-    let mut schedules = Vec::with_capacity(list.len());
-    for d in &list {
-        let (_, booth, visitors) =
-            plans::schedule(&state.db, &user.principal, id, d.booth.id).await?;
-        schedules.push((booth, visitors));
-    }
+    let (f, schedules) = plans::schedules(&state.db, &user.principal, id.into_inner()).await?;
     let body = html! {
         (how_to_print(&f, "展位到访表", schedules.len()))
         @if f.planned_at.is_none() {
