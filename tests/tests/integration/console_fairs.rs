@@ -96,9 +96,7 @@ pub(crate) async fn fair_with_booths(
     let coffee = app.open_posting(&cafe, &posting_body("周末咖啡师")).await;
     let cashier = app.open_posting(&store, &cashier_posting()).await;
     let fair = app.published_fair(officer, &fair_body(title, 5)).await;
-    let approved = app
-        .approved_booth(fair, &cafe, &[coffee], 2, officer)
-        .await;
+    let approved = app.approved_booth(fair, &cafe, &[coffee], 2, officer).await;
     let requested = app.request_booth(fair, &store, &[cashier], 2).await;
     assert_eq!(requested.status, 201, "{}", requested.body);
     let requested = requested.json::<BoothView>().id;
@@ -179,7 +177,8 @@ async fn an_officer_plans_a_fair_and_prints_its_sheets_in_the_browser(backend: B
     assert_eq!(b.path().await, "/console/fairs");
     assert!(list.contains("报名中"), "{list}");
     assert!(list.contains("3 / 100"), "registrations / capacity: {list}");
-    b.screenshot(&format!("fairs-list-{}", backend.name())).await;
+    b.screenshot(&format!("fairs-list-{}", backend.name()))
+        .await;
 
     // The status filter narrows the list in place.
     b.choose("select[name=status]", "draft").await;
@@ -193,8 +192,14 @@ async fn an_officer_plans_a_fair_and_prints_its_sheets_in_the_browser(backend: B
     let page = b.wait_for_text("运行路线规划").await;
     assert!(page.contains(&fx.requested_business), "{page}");
     assert!(page.contains("还没有规划路线"), "{page}");
-    assert!(page.contains("林**"), "registrations are listed, masked: {page}");
-    assert!(!page.contains("林小雨"), "not checked in: the name is masked");
+    assert!(
+        page.contains("林**"),
+        "registrations are listed, masked: {page}"
+    );
+    assert!(
+        !page.contains("林小雨"),
+        "not checked in: the name is masked"
+    );
     b.screenshot(&format!("fair-detail-{}", backend.name()))
         .await;
 
@@ -209,11 +214,17 @@ async fn an_officer_plans_a_fair_and_prints_its_sheets_in_the_browser(backend: B
         BoothStatus::Approved
     );
 
-    b.click(&format!("form[action='/console/fairs/{}/plan'] button", fx.fair))
-        .await;
+    b.click(&format!(
+        "form[action='/console/fairs/{}/plan'] button",
+        fx.fair
+    ))
+    .await;
     let planned = b.wait_for_text("路线已规划").await;
     let plan = fair_view(&app, fx.fair).await.plan.expect("a plan");
-    assert!(planned.contains("规划时间"), "the plan's summary: {planned}");
+    assert!(
+        planned.contains("规划时间"),
+        "the plan's summary: {planned}"
+    );
     assert!(
         planned.contains(&format!(
             "{} / {} 人有路线",
@@ -229,8 +240,11 @@ async fn an_officer_plans_a_fair_and_prints_its_sheets_in_the_browser(backend: B
     b.screenshot(&format!("fair-planned-{}", backend.name()))
         .await;
 
-    b.click(&format!("a[href='/console/fairs/{}/route-sheets']", fx.fair))
-        .await;
+    b.click(&format!(
+        "a[href='/console/fairs/{}/route-sheets']",
+        fx.fair
+    ))
+    .await;
     let text = b.wait_for_text("求职者路线单").await;
     assert!(text.contains("Ctrl"), "the page says how to print: {text}");
     let printed = sheets(&b).await;
@@ -272,10 +286,16 @@ async fn an_officer_plans_a_fair_and_prints_its_sheets_in_the_browser(backend: B
         .iter()
         .map(|name| {
             let masked = format!("{}**", name.chars().next().unwrap());
-            schedules.iter().map(|s| s.matches(&masked).count()).sum::<usize>()
+            schedules
+                .iter()
+                .map(|s| s.matches(&masked).count())
+                .sum::<usize>()
         })
         .sum();
-    assert_eq!(visits, plan.visits, "the schedules name every planned visitor");
+    assert_eq!(
+        visits, plan.visits,
+        "the schedules name every planned visitor"
+    );
     b.screenshot(&format!("fair-booth-schedules-{}", backend.name()))
         .await;
     b.close().await;
@@ -298,11 +318,16 @@ async fn route_sheets_print_one_page_per_seeker(backend: Backend) {
     let page = console.get(&path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(
-        page.body.matches("<section class=\"sheet route-sheet\"").count(),
+        page.body
+            .matches("<section class=\"sheet route-sheet\"")
+            .count(),
         2,
         "one sheet per seeker holding a place"
     );
-    assert!(!page.body.contains("张**"), "the cancelled seeker has no sheet");
+    assert!(
+        !page.body.contains("张**"),
+        "the cancelled seeker has no sheet"
+    );
 
     // The stylesheet breaks the printed pages after each sheet and hides the navigation.
     let css = reqwest::get(app.url("/console/assets/console.css"))
@@ -381,7 +406,11 @@ async fn another_districts_officer_cannot_open_or_plan_the_fair(backend: Backend
     let list = theirs.get("/console/fairs").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains("湖西招聘会") && list.body.contains("其他辖区"));
-    assert!(!list.body.contains(&format!("href=\"{f}\"")), "{}", list.body);
+    assert!(
+        !list.body.contains(&format!("href=\"{f}\"")),
+        "{}",
+        list.body
+    );
     assert!(
         mine.get("/console/fairs")
             .await
@@ -437,10 +466,20 @@ async fn fair_forms_name_the_field_they_refuse(backend: Backend) {
     let reject = format!("/console/fairs/{}/booths/{}/reject", fx.fair, fx.requested);
 
     let empty = console.post(&reject, &[("reason", "")]).await;
-    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", empty.body);
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
     names_field(&empty, "reason");
     let missing = console.post(&reject, &[]).await;
-    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.body);
+    assert_eq!(
+        missing.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        missing.body
+    );
     names_field(&missing, "reason");
     let stray = console
         .post(&reject, &[("reason", "岗位不符"), ("number", "1")])
@@ -453,9 +492,17 @@ async fn fair_forms_name_the_field_they_refuse(backend: Backend) {
     );
 
     let cancel = console
-        .post(&format!("/console/fairs/{}/cancel", fx.fair), &[("reason", " ")])
+        .post(
+            &format!("/console/fairs/{}/cancel", fx.fair),
+            &[("reason", " ")],
+        )
         .await;
-    assert_eq!(cancel.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", cancel.body);
+    assert_eq!(
+        cancel.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        cancel.body
+    );
     names_field(&cancel, "reason");
     assert_eq!(fair_view(&app, fx.fair).await.status, FairStatus::Published);
 
@@ -471,10 +518,16 @@ async fn fair_forms_name_the_field_they_refuse(backend: Backend) {
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
-    assert!(again.body.contains("booth_already_reviewed"), "{}", again.body);
+    assert!(
+        again.body.contains("booth_already_reviewed"),
+        "{}",
+        again.body
+    );
 
     // With a reason the same form works, and the page says what happened.
-    let done = console.post(&reject, &[("reason", "岗位与本场主题不符")]).await;
+    let done = console
+        .post(&reject, &[("reason", "岗位与本场主题不符")])
+        .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let back = done.location.expect("back to the fair");
     assert!(back.starts_with(&format!("/console/fairs/{}?done=rejected", fx.fair)));
@@ -504,8 +557,17 @@ async fn a_fair_moves_along_its_lifecycle_from_the_console(backend: Backend) {
 
     let page = console.get(&f).await;
     assert!(page.body.contains("发布招聘会"), "a draft can be published");
-    assert!(!page.body.contains("运行路线规划"), "a draft is not planned");
-    assert!(console.get("/console/fairs?status=draft").await.body.contains("圆融春季招聘会"));
+    assert!(
+        !page.body.contains("运行路线规划"),
+        "a draft is not planned"
+    );
+    assert!(
+        console
+            .get("/console/fairs?status=draft")
+            .await
+            .body
+            .contains("圆融春季招聘会")
+    );
 
     for (action, done, status) in [
         ("publish", "published", FairStatus::Published),
@@ -513,7 +575,12 @@ async fn a_fair_moves_along_its_lifecycle_from_the_console(backend: Backend) {
         ("finish", "finished", FairStatus::Finished),
     ] {
         let answer = console.post(&format!("{f}/{action}"), &[]).await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{action}: {}", answer.body);
+        assert_eq!(
+            answer.status,
+            StatusCode::SEE_OTHER,
+            "{action}: {}",
+            answer.body
+        );
         assert_eq!(
             answer.location.as_deref(),
             Some(format!("{f}?done={done}#main").as_str())
@@ -523,7 +590,10 @@ async fn a_fair_moves_along_its_lifecycle_from_the_console(backend: Backend) {
     let page = console.get(&f).await;
     assert!(page.body.contains("已举办"));
     for gone in ["发布招聘会", "截止报名", "取消招聘会", "运行路线规划"] {
-        assert!(!page.body.contains(gone), "a finished fair offers no {gone}");
+        assert!(
+            !page.body.contains(gone),
+            "a finished fair offers no {gone}"
+        );
     }
     // A move the lifecycle does not allow is refused with its reason.
     let again = console.post(&format!("{f}/close"), &[]).await;
@@ -542,10 +612,21 @@ async fn a_fair_moves_along_its_lifecycle_from_the_console(backend: Backend) {
             &[("reason", "商场临时施工")],
         )
         .await;
-    assert_eq!(cancelled.status, StatusCode::SEE_OTHER, "{}", cancelled.body);
+    assert_eq!(
+        cancelled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        cancelled.body
+    );
     assert_eq!(fair_view(&app, other).await.status, FairStatus::Cancelled);
-    assert!(app.inbox_kinds(&seeker).await.contains(&"fair_cancelled".to_owned()));
-    let page = console.get(&format!("/console/fairs/{other}?done=cancelled")).await;
+    assert!(
+        app.inbox_kinds(&seeker)
+            .await
+            .contains(&"fair_cancelled".to_owned())
+    );
+    let page = console
+        .get(&format!("/console/fairs/{other}?done=cancelled"))
+        .await;
     assert!(page.body.contains("商场临时施工") && page.body.contains("招聘会已取消"));
 }
 
@@ -557,14 +638,16 @@ async fn fair_text_people_typed_is_shown_as_text(backend: Backend) {
     let fair = app.published_fair(&officer, &fair_body(title, 5)).await;
     let shop = named_shop(&app, "13912347801", shop_name, &officer).await;
     let posting = app.open_posting(&shop, &posting_body("周末咖啡师")).await;
-    app.approved_booth(fair, &shop, &[posting], 2, &officer).await;
+    app.approved_booth(fair, &shop, &[posting], 2, &officer)
+        .await;
     let seeker = app.fair_seeker("13812347801", "<i>林</i>小雨").await;
     app.registered(&seeker, fair).await;
     assert_eq!(app.plan_fair(&officer, fair).await.status, 200);
 
     let console = ConsoleClient::sign_in(&app, OFFICER_PHONE).await;
     let f = format!("/console/fairs/{fair}");
-    let escaped_title = "&lt;script&gt;alert(&quot;f&quot;)&lt;/script&gt;&lt;b&gt;招聘会&lt;/b&gt;";
+    let escaped_title =
+        "&lt;script&gt;alert(&quot;f&quot;)&lt;/script&gt;&lt;b&gt;招聘会&lt;/b&gt;";
     let escaped_shop = "&lt;img src=x onerror=alert(1)&gt;店 &amp; &quot;引号&quot;";
     // The home page lists it only in the week of the fair: checked for raw markup alone.
     for (path, shows_title, shows_shop) in [
@@ -580,10 +663,16 @@ async fn fair_text_people_typed_is_shown_as_text(backend: Backend) {
             assert!(!page.body.contains(raw), "{path} carries raw markup {raw}");
         }
         if shows_title {
-            assert!(page.body.contains(escaped_title), "{path} shows the title escaped");
+            assert!(
+                page.body.contains(escaped_title),
+                "{path} shows the title escaped"
+            );
         }
         if shows_shop {
-            assert!(page.body.contains(escaped_shop), "{path} shows the shop escaped");
+            assert!(
+                page.body.contains(escaped_shop),
+                "{path} shows the shop escaped"
+            );
         }
     }
     // The masked name keeps only the first character, itself escaped.

@@ -205,7 +205,10 @@ const NOTICES: &[(&str, &str)] = &[
     ("published", "招聘会已发布：商户可申请展位，求职者可报名。"),
     ("closed", "报名已截止。"),
     ("finished", "招聘会已标记为举办完毕。"),
-    ("cancelled", "招聘会已取消，已报名的求职者和展位商户都已收到通知。"),
+    (
+        "cancelled",
+        "招聘会已取消，已报名的求职者和展位商户都已收到通知。",
+    ),
 ];
 
 /// One fair: its facts, the moves its status allows, its booths with the review forms,
@@ -373,7 +376,8 @@ fn plan_section(user: &ConsoleUser, f: &fair::Model) -> Markup {
 }
 
 fn roster_section(f: &fair::Model, roster: &[RosterEntry]) -> Markup {
-    let count = |s: RegistrationStatus| roster.iter().filter(|r| r.registration.status == s).count();
+    let count =
+        |s: RegistrationStatus| roster.iter().filter(|r| r.registration.status == s).count();
     let checked_in = roster
         .iter()
         .filter(|r| r.registration.checked_in_at.is_some())
