@@ -23,6 +23,7 @@ on_both_databases!(
     fair_forms_name_the_field_they_refuse,
     a_fair_moves_along_its_lifecycle_from_the_console,
     fair_text_people_typed_is_shown_as_text,
+    a_refused_form_shows_why_in_the_browser,
 );
 
 const OFFICER_PHONE: &str = "13700000002";
@@ -678,4 +679,37 @@ async fn fair_text_people_typed_is_shown_as_text(backend: Backend) {
     // The masked name keeps only the first character, itself escaped.
     let sheets = console.get(&format!("{f}/route-sheets")).await;
     assert!(sheets.body.contains("&lt;**"), "{}", sheets.body);
+}
+
+/// Two officers review one booth: the second, whose page still offers the form, is told
+/// why it was refused (htmx would leave the page as it was; the forms post plainly).
+async fn a_refused_form_shows_why_in_the_browser(backend: Backend) {
+    if !browser::available() {
+        return;
+    }
+    let app = spawn_app(backend).await;
+    let officer = app.officer().await;
+    let fx = fair_with_booths(&app, &officer, "圆融招聘会", 7, &[]).await;
+    let b = Browser::open(&app).await;
+    b.sign_in(OFFICER_PHONE).await;
+    b.goto(&format!("/console/fairs/{}", fx.fair)).await;
+    b.wait_for_text("运行路线规划").await;
+    let first = app
+        .post(
+            &format!("/api/v1/fairs/{}/booths/{}/approve", fx.fair, fx.requested),
+            &serde_json::json!({}),
+            Some(&officer.access_token),
+        )
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    b.click(&format!(
+        "form[action='/console/fairs/{}/booths/{}/approve'] button",
+        fx.fair, fx.requested
+    ))
+    .await;
+    let text = b.wait_for_text("booth_already_reviewed").await;
+    assert!(text.contains("回到工作台"), "{text}");
+    b.screenshot(&format!("fair-refused-{}", backend.name()))
+        .await;
+    b.close().await;
 }

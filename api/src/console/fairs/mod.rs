@@ -18,7 +18,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::error::ConsoleError;
-use super::layout::{self, csrf_field, notice, post_button, when};
+use super::layout::{self, csrf_field, notice, when};
 use super::session::ConsoleUser;
 use crate::http::{ApiError, page};
 use crate::startup::AppState;
@@ -74,6 +74,18 @@ fn registration_label(status: RegistrationStatus) -> &'static str {
 /// `/console/fairs/{id}` and the paths under it.
 pub(crate) fn fair_path(id: Uuid) -> String {
     format!("{SECTION}/{id}")
+}
+
+/// A one-button form posted as a plain form, not through htmx: htmx 2 does not swap in
+/// an error answer (a 409 when another officer reviewed the booth first, say), so a
+/// refused form would look as if nothing happened; a plain post shows the error page.
+fn button_form(user: &ConsoleUser, action: &str, label: &str, class: &str) -> Markup {
+    html! {
+        form.inline method="post" action=(action) hx-boost="false" {
+            (csrf_field(user))
+            button type="submit" class=(class) { (label) }
+        }
+    }
 }
 
 /// "10:00–10:30" of slot `slot`.
@@ -263,23 +275,23 @@ fn lifecycle(user: &ConsoleUser, f: &fair::Model) -> Markup {
                 @if can(Action::Publish) {
                     div.card {
                         p { "发布后商户可申请展位，求职者可报名。" }
-                        (post_button(user, &format!("{base}/publish"), "发布招聘会", ""))
+                        (button_form(user, &format!("{base}/publish"), "发布招聘会", ""))
                     }
                 }
                 @if can(Action::Close) {
                     div.card {
                         p { "提前截止报名（已报名的不受影响）。" }
-                        (post_button(user, &format!("{base}/close"), "截止报名", "secondary"))
+                        (button_form(user, &format!("{base}/close"), "截止报名", "secondary"))
                     }
                 }
                 @if can(Action::Finish) {
                     div.card {
                         p { "招聘会举办完毕后标记；之后仍可记录展位结果。" }
-                        (post_button(user, &format!("{base}/finish"), "标记为已举办", "secondary"))
+                        (button_form(user, &format!("{base}/finish"), "标记为已举办", "secondary"))
                     }
                 }
                 @if can(Action::Cancel) {
-                    form.card.stack method="post" action=(format!("{base}/cancel")) {
+                    form.card.stack method="post" action=(format!("{base}/cancel")) hx-boost="false" {
                         (csrf_field(user))
                         label { "取消原因（会通知所有报名者和展位商户）"
                             input type="text" name="reason" minlength="2" maxlength="500" required;
@@ -312,8 +324,8 @@ fn booth_table(user: &ConsoleUser, f: &fair::Model, list: &[BoothDetail]) -> Mar
                                 @if d.booth.status == BoothStatus::Requested && reviewable {
                                     @let base = format!("{}/booths/{}", fair_path(f.id), d.booth.id);
                                     div.review {
-                                        (post_button(user, &format!("{base}/approve"), "通过", ""))
-                                        form.inline method="post" action=(format!("{base}/reject")) {
+                                        (button_form(user, &format!("{base}/approve"), "通过", ""))
+                                        form.inline method="post" action=(format!("{base}/reject")) hx-boost="false" {
                                             (csrf_field(user))
                                             label.inline { span.visually-hidden { "驳回 " (d.business.name) " 的理由" }
                                                 input type="text" name="reason" placeholder="驳回理由" minlength="2" maxlength="500" required;
@@ -361,7 +373,7 @@ fn plan_section(user: &ConsoleUser, f: &fair::Model) -> Markup {
         }
         @if f.status.is_live() {
             div.plan-run {
-                (post_button(user, &format!("{base}/plan"), "运行路线规划", ""))
+                (button_form(user, &format!("{base}/plan"), "运行路线规划", ""))
                 span.muted { " 已发出的路线尽量保留；有变动的求职者和展位会收到通知。" }
             }
         } @else {
