@@ -19,6 +19,7 @@ pub mod businesses;
 pub mod complaints;
 pub mod districts;
 pub mod error;
+pub mod fairs;
 pub mod figures;
 pub mod home;
 pub mod layout;
@@ -127,4 +128,16 @@ console_routes! {
     GET "/console/figures.csv" Officer => figures::csv,
     GET "/console/audit" Admin => audit::page_view,
     GET "/console/audit.csv" Admin => audit::csv,
+    // Job fairs
+    GET "/console/fairs" Officer => fairs::list,
+    GET "/console/fairs/{fair}" Officer => fairs::detail,
+    GET "/console/fairs/{fair}/route-sheets" Officer => fairs::sheets::route_sheets,
+    GET "/console/fairs/{fair}/booth-schedules" Officer => fairs::sheets::booth_schedules,
+    POST "/console/fairs/{fair}/plan" Officer => fairs::actions::plan,
+    POST "/console/fairs/{fair}/publish" Officer => fairs::actions::publish,
+    POST "/console/fairs/{fair}/close" Officer => fairs::actions::close,
+    POST "/console/fairs/{fair}/finish" Officer => fairs::actions::finish,
+    POST "/console/fairs/{fair}/cancel" Officer => fairs::actions::cancel,
+    POST "/console/fairs/{fair}/booths/{booth}/approve" Officer => fairs::actions::approve_booth,
+    POST "/console/fairs/{fair}/booths/{booth}/reject" Officer => fairs::actions::reject_booth,
 }

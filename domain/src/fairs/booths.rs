@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -393,6 +393,37 @@ pub async fn details<C: ConnectionTrait>(
         })
         .collect();
     out.sort_by_key(|d| (d.booth.number.unwrap_or(i32::MAX), d.booth.id));
+    Ok(out)
+}
+
+/// How many booth requests wait for review at each of `fairs` that `actor` runs (fairs run
+/// by others are left out: only their officers see requests).
+pub async fn waiting_counts<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    fairs: &[fair::Model],
+) -> Result<HashMap<Uuid, u64>, DomainError> {
+    if !is_staff(actor) {
+        return Ok(HashMap::new());
+    }
+    let scope = crate::districts::scope_of(db, actor).await?;
+    let run: Vec<Uuid> = fairs
+        .iter()
+        .filter(|f| scope.covers(f.district_id))
+        .map(|f| f.id)
+        .collect();
+    let mut out: HashMap<Uuid, u64> = run.iter().map(|id| (*id, 0)).collect();
+    let waiting: Vec<Uuid> = fair_booth::Entity::find()
+        .filter(fair_booth::Column::FairId.is_in(run))
+        .filter(fair_booth::Column::Status.eq(BoothStatus::Requested))
+        .select_only()
+        .column(fair_booth::Column::FairId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for fair_id in waiting {
+        *out.entry(fair_id).or_default() += 1;
+    }
     Ok(out)
 }
 

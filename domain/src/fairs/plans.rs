@@ -329,51 +329,135 @@ pub async fn route<C: ConnectionTrait>(
 ) -> Result<(fair::Model, fair_registration::Model, Vec<Stop>), DomainError> {
     let registration = registrations::own(db, actor, fair_id, registration_id).await?;
     let f = find_fair(db, fair_id).await?;
-    let mut visits = fair_visit::Entity::find()
+    let visits = fair_visit::Entity::find()
         .filter(fair_visit::Column::RegistrationId.eq(registration.id))
         .all(db)
         .await?;
-    visits.sort_by_key(|v| v.slot);
-    let booths = booths::details(
+    let mut stops = stops_of(db, &f, visits, Some(registration.seeker_id)).await?;
+    let stops = stops.remove(&registration.id).unwrap_or_default();
+    Ok((f, registration, stops))
+}
+
+/// The routes made of `visits` (of fair `f`), by registration, each in slot order; `seeker`
+/// narrows the read of booth scans to one seeker's.
+async fn stops_of<C: ConnectionTrait>(
+    db: &C,
+    f: &fair::Model,
+    visits: Vec<fair_visit::Model>,
+    seeker: Option<Uuid>,
+) -> Result<HashMap<Uuid, Vec<Stop>>, DomainError> {
+    let booth_ids: BTreeSet<Uuid> = visits.iter().map(|v| v.booth_id).collect();
+    let booths: HashMap<Uuid, BoothDetail> = booths::details(
         db,
         fair_booth::Entity::find()
-            .filter(fair_booth::Column::Id.is_in(visits.iter().map(|v| v.booth_id)))
+            .filter(fair_booth::Column::Id.is_in(booth_ids))
             .all(db)
             .await?,
     )
-    .await?;
-    let seen: Vec<Uuid> = fair_booth_visit::Entity::find()
-        .filter(fair_booth_visit::Column::FairId.eq(fair_id))
-        .filter(fair_booth_visit::Column::SeekerId.eq(registration.seeker_id))
-        .filter(fair_booth_visit::Column::ScannedAt.is_not_null())
+    .await?
+    .into_iter()
+    .map(|d| (d.booth.id, d))
+    .collect();
+    let mut scans = fair_booth_visit::Entity::find()
+        .filter(fair_booth_visit::Column::FairId.eq(f.id))
+        .filter(fair_booth_visit::Column::ScannedAt.is_not_null());
+    if let Some(seeker) = seeker {
+        scans = scans.filter(fair_booth_visit::Column::SeekerId.eq(seeker));
+    }
+    let seen: BTreeSet<(Uuid, Uuid)> = scans
         .all(db)
         .await?
         .into_iter()
-        .map(|v| v.booth_id)
+        .map(|v| (v.seeker_id, v.booth_id))
         .collect();
-    let stops = visits
+    let mut out: HashMap<Uuid, Vec<Stop>> = HashMap::new();
+    for visit in visits {
+        let Some(booth) = booths.get(&visit.booth_id) else {
+            continue;
+        };
+        let posting_title = booth
+            .postings
+            .iter()
+            .find(|p| p.id == visit.posting_id)
+            .map(|p| p.title.clone())
+            .unwrap_or_default();
+        let (start, end) = slot_window(f, visit.slot);
+        out.entry(visit.registration_id).or_default().push(Stop {
+            booth_number: booth.booth.number,
+            business_name: booth.business.name.clone(),
+            posting_title,
+            starts_at: time::to_display(start),
+            ends_at: time::to_display(end),
+            visited: seen.contains(&(visit.seeker_id, visit.booth_id)),
+            visit,
+        });
+    }
+    for stops in out.values_mut() {
+        stops.sort_by_key(|s| s.visit.slot);
+    }
+    Ok(out)
+}
+
+/// A seeker holding a place at a fair, or waiting for one, as the fair's officers see them.
+#[derive(Debug, Clone)]
+pub struct RosterEntry {
+    pub registration: fair_registration::Model,
+    /// Masked like on the booths' schedules ([`shown_name`]).
+    pub name: String,
+    /// The planned route, in slot order (empty before a plan, and while waiting).
+    pub stops: Vec<Stop>,
+}
+
+/// Who holds a place at the fair (and who waits, after them), in the order they
+/// registered, with their routes: for the staff who run the fair, e.g. to print route
+/// sheets. Names show as the booths' schedules show them.
+pub async fn roster<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    fair_id: Uuid,
+) -> Result<(fair::Model, Vec<RosterEntry>), DomainError> {
+    let f = super::managed(db, actor, fair_id).await?;
+    let mut registrations = fair_registration::Entity::find()
+        .filter(fair_registration::Column::FairId.eq(fair_id))
+        .filter(fair_registration::Column::Status.ne(RegistrationStatus::Cancelled))
+        .all(db)
+        .await?;
+    registrations.sort_by_key(|r| {
+        (
+            r.status != RegistrationStatus::Registered,
+            r.queued_at,
+            r.id,
+        )
+    });
+    // In chunks: the waiting list has no bound, SQLite's statements a parameter limit.
+    let mut names: HashMap<Uuid, String> = HashMap::new();
+    for chunk in registrations.chunks(5000) {
+        let found = seeker_profile::Entity::find()
+            .filter(seeker_profile::Column::AccountId.is_in(chunk.iter().map(|r| r.seeker_id)))
+            .all(db)
+            .await?;
+        names.extend(found.into_iter().map(|p| (p.account_id, p.full_name)));
+    }
+    let visits = fair_visit::Entity::find()
+        .filter(fair_visit::Column::FairId.eq(fair_id))
+        .all(db)
+        .await?;
+    let mut stops = stops_of(db, &f, visits, None).await?;
+    let entries = registrations
         .into_iter()
-        .filter_map(|visit| {
-            let booth = booths.iter().find(|b| b.booth.id == visit.booth_id)?;
-            let posting_title = booth
-                .postings
-                .iter()
-                .find(|p| p.id == visit.posting_id)
-                .map(|p| p.title.clone())
+        .map(|registration| {
+            let full = names
+                .get(&registration.seeker_id)
+                .map(String::as_str)
                 .unwrap_or_default();
-            let (start, end) = slot_window(&f, visit.slot);
-            Some(Stop {
-                booth_number: booth.booth.number,
-                business_name: booth.business.name.clone(),
-                posting_title,
-                starts_at: time::to_display(start),
-                ends_at: time::to_display(end),
-                visited: seen.contains(&visit.booth_id),
-                visit,
-            })
+            RosterEntry {
+                name: shown_name(full, registration.checked_in_at.is_some()),
+                stops: stops.remove(&registration.id).unwrap_or_default(),
+                registration,
+            }
         })
         .collect();
-    Ok((f, registration, stops))
+    Ok((f, entries))
 }
 
 /// One visitor on a booth's schedule, as the merchant sees them.
@@ -388,6 +472,16 @@ pub struct Visitor {
     pub starts_at: DateTime<FixedOffset>,
     pub scanned_at: Option<DateTime<FixedOffset>>,
     pub outcome: Option<BoothOutcome>,
+}
+
+/// A seeker's name as a booth or an officer sees it: masked until they check in at the
+/// fair, in full after.
+pub fn shown_name(full: &str, checked_in: bool) -> String {
+    if checked_in {
+        full.to_owned()
+    } else {
+        mask_name(full)
+    }
 }
 
 /// The first character and two stars, as names are shown before a seeker shares more.
@@ -411,52 +505,101 @@ pub async fn schedule<C: ConnectionTrait>(
         .await?
         .pop()
         .ok_or(DomainError::NotFound("booth"))?;
+    let visitors = visitors_of(db, &f, std::slice::from_ref(&detail))
+        .await?
+        .remove(&booth_id)
+        .unwrap_or_default();
+    Ok((f, detail, visitors))
+}
+
+/// Every approved booth's schedule (as [`schedule`] gives each), by booth number: for the
+/// staff who run the fair, e.g. to print them all, in a few reads whatever the booths.
+pub async fn schedules<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    fair_id: Uuid,
+) -> Result<(fair::Model, Vec<(BoothDetail, Vec<Visitor>)>), DomainError> {
+    let f = super::managed(db, actor, fair_id).await?;
+    let approved = fair_booth::Entity::find()
+        .filter(fair_booth::Column::FairId.eq(fair_id))
+        .filter(fair_booth::Column::Status.eq(BoothStatus::Approved))
+        .all(db)
+        .await?;
+    let details = booths::details(db, approved).await?;
+    let mut visitors = visitors_of(db, &f, &details).await?;
+    let out = details
+        .into_iter()
+        .map(|d| {
+            let mine = visitors.remove(&d.booth.id).unwrap_or_default();
+            (d, mine)
+        })
+        .collect();
+    Ok((f, out))
+}
+
+/// The visitors planned at each of `booths` (of fair `f`), by booth id, in slot order.
+async fn visitors_of<C: ConnectionTrait>(
+    db: &C,
+    f: &fair::Model,
+    booths: &[BoothDetail],
+) -> Result<HashMap<Uuid, Vec<Visitor>>, DomainError> {
+    let ids: Vec<Uuid> = booths.iter().map(|d| d.booth.id).collect();
     let mut visits = fair_visit::Entity::find()
-        .filter(fair_visit::Column::BoothId.eq(booth_id))
+        .filter(fair_visit::Column::BoothId.is_in(ids.clone()))
         .all(db)
         .await?;
     visits.sort_by_key(|v| (v.slot, v.id));
-    let seekers: Vec<Uuid> = visits.iter().map(|v| v.seeker_id).collect();
-    let profiles = seeker_profile::Entity::find()
-        .filter(seeker_profile::Column::AccountId.is_in(seekers.clone()))
+    let seekers: BTreeSet<Uuid> = visits.iter().map(|v| v.seeker_id).collect();
+    let profiles: HashMap<Uuid, seeker_profile::Model> = seeker_profile::Entity::find()
+        .filter(seeker_profile::Column::AccountId.is_in(seekers))
         .all(db)
-        .await?;
-    let registrations = fair_registration::Entity::find()
-        .filter(fair_registration::Column::Id.is_in(visits.iter().map(|v| v.registration_id)))
-        .all(db)
-        .await?;
-    let records = fair_booth_visit::Entity::find()
-        .filter(fair_booth_visit::Column::BoothId.eq(booth_id))
-        .all(db)
-        .await?;
-    let out = visits
+        .await?
         .into_iter()
-        .map(|visit| {
-            let profile = profiles.iter().find(|p| p.account_id == visit.seeker_id);
-            let checked_in = registrations
-                .iter()
-                .any(|r| r.id == visit.registration_id && r.checked_in_at.is_some());
-            let full = profile.map(|p| p.full_name.clone()).unwrap_or_default();
-            let record = records.iter().find(|r| r.seeker_id == visit.seeker_id);
-            let (start, _) = slot_window(&f, visit.slot);
-            Visitor {
-                name: if checked_in { full } else { mask_name(&full) },
-                checked_in,
-                skills: profile.map(|p| p.skills.0.clone()).unwrap_or_default(),
-                posting_title: detail
-                    .postings
-                    .iter()
-                    .find(|p| p.id == visit.posting_id)
-                    .map(|p| p.title.clone())
-                    .unwrap_or_default(),
-                starts_at: time::to_display(start),
-                scanned_at: record.and_then(|r| r.scanned_at).map(time::to_display),
-                outcome: record.and_then(|r| r.outcome),
-                visit,
-            }
-        })
+        .map(|p| (p.account_id, p))
         .collect();
-    Ok((f, detail, out))
+    let by_id: HashMap<Uuid, &BoothDetail> = booths.iter().map(|d| (d.booth.id, d)).collect();
+    let checked_in: BTreeSet<Uuid> = fair_registration::Entity::find()
+        .filter(fair_registration::Column::FairId.eq(f.id))
+        .filter(fair_registration::Column::CheckedInAt.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let records: HashMap<(Uuid, Uuid), fair_booth_visit::Model> = fair_booth_visit::Entity::find()
+        .filter(fair_booth_visit::Column::BoothId.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| ((r.booth_id, r.seeker_id), r))
+        .collect();
+    let mut out: HashMap<Uuid, Vec<Visitor>> = HashMap::new();
+    for visit in visits {
+        let Some(detail) = by_id.get(&visit.booth_id) else {
+            continue;
+        };
+        let profile = profiles.get(&visit.seeker_id);
+        let checked_in = checked_in.contains(&visit.registration_id);
+        let full = profile.map(|p| p.full_name.clone()).unwrap_or_default();
+        let record = records.get(&(visit.booth_id, visit.seeker_id));
+        let (start, _) = slot_window(f, visit.slot);
+        out.entry(visit.booth_id).or_default().push(Visitor {
+            name: shown_name(&full, checked_in),
+            checked_in,
+            skills: profile.map(|p| p.skills.0.clone()).unwrap_or_default(),
+            posting_title: detail
+                .postings
+                .iter()
+                .find(|p| p.id == visit.posting_id)
+                .map(|p| p.title.clone())
+                .unwrap_or_default(),
+            starts_at: time::to_display(start),
+            scanned_at: record.and_then(|r| r.scanned_at).map(time::to_display),
+            outcome: record.and_then(|r| r.outcome),
+            visit,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -303,6 +303,15 @@ async fn forms_without_their_token_are_refused(backend: Backend) {
     let mut fixtures = Fixtures::of_business(shop.business_id);
     fixtures.add_city_wide(&app).await;
     let fixtures = with_desk_fixtures(&app, OFFICER_PHONE, "无名之店", fixtures).await;
+    let fair = crate::console_fairs::fair_with_booths(
+        &app,
+        &app.session(OFFICER_PHONE).await,
+        "圆融招聘会",
+        5,
+        &["林小雨"],
+    )
+    .await;
+    let fixtures = fixtures.with_fair(&fair);
 
     for route in ROUTES
         .iter()
@@ -336,6 +345,7 @@ async fn forms_without_their_token_are_refused(backend: Backend) {
         BusinessStatus::Pending,
         "no refused form changed anything"
     );
+    fair.assert_untouched(&app).await;
     // With the token the same form works (the refusals above were for the token alone).
     let done = officer
         .post(
@@ -458,12 +468,23 @@ fn form_for(route: &str) -> Vec<(&'static str, &'static str)> {
         "/console/districts/{district}/officers" => {
             vec![("officer", "00000000-0000-0000-0000-000000000001")]
         }
+        "/console/fairs/{fair}/booths/{booth}/reject" => vec![("reason", "岗位与本场主题不符")],
+        "/console/fairs/{fair}/cancel" => vec![("reason", "场地临时调整")],
         _ => vec![],
     }
 }
 
 /// An object of each kind a console path can name, in the first officer's district.
 struct Fixtures(HashMap<&'static str, String>);
+
+impl Fixtures {
+    /// A fair (`{fair}`) and its booth waiting for review (`{booth}`).
+    fn with_fair(mut self, fair: &crate::console_fairs::FairFixture) -> Self {
+        self.0.insert("fair", fair.fair.to_string());
+        self.0.insert("booth", fair.requested.to_string());
+        self
+    }
+}
 
 impl Fixtures {
     fn of_business(business: Uuid) -> Self {
@@ -553,6 +574,15 @@ async fn every_console_route_keeps_to_the_officers_districts(backend: Backend) {
     let fixtures = fixtures
         .with("district", park)
         .with("officer", park_officer);
+    let fair = crate::console_fairs::fair_with_booths(
+        &app,
+        &app.session("13700000011").await,
+        "湖西招聘会",
+        6,
+        &["林小雨"],
+    )
+    .await;
+    let fixtures = fixtures.with_fair(&fair);
 
     let own = ConsoleClient::sign_in(&app, "13700000011").await;
     let other = ConsoleClient::sign_in(&app, "13700000012").await;
@@ -631,6 +661,7 @@ async fn every_console_route_keeps_to_the_officers_districts(backend: Backend) {
         BusinessStatus::Pending,
         "nothing another district's officer posted changed the business"
     );
+    fair.assert_untouched(&app).await;
 }
 
 async fn officers_keep_the_search_lexicon_from_the_console(backend: Backend) {

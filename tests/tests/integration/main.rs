@@ -13,6 +13,7 @@ mod codes;
 mod complaints;
 mod console;
 mod console_desk;
+mod console_fairs;
 mod console_figures;
 mod conventions;
 mod conversation_records;
