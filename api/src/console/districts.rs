@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, ResponseError, web};
 use doorstep_domain::districts::map::{self, DistrictMap};
 use doorstep_domain::districts::{self, DistrictInput, LatLon};
 use doorstep_domain::pagination::PageRequest;
-use doorstep_domain::types::{ReportCategory, ReportStatus, Role};
+use doorstep_domain::types::Role;
 use doorstep_domain::{DomainError, ErrorCode, Invalid, Language, ValidationErrors, accounts};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -70,28 +70,6 @@ pub async fn list(
     Ok(layout::ok(layout::page(&user, SECTION, "辖区", body)))
 }
 
-pub fn report_category_label(category: ReportCategory) -> &'static str {
-    match category {
-        ReportCategory::Roads => "道路设施",
-        ReportCategory::FireSafety => "消防安全",
-        ReportCategory::Sanitation => "环境卫生",
-        ReportCategory::Parking => "停车秩序",
-        ReportCategory::PublicOrder => "公共秩序",
-        ReportCategory::Other => "其他",
-    }
-}
-
-fn report_status_label(status: ReportStatus) -> &'static str {
-    match status {
-        ReportStatus::Submitted => "待派单",
-        ReportStatus::Duplicate => "重复",
-        ReportStatus::Dispatched => "已派单",
-        ReportStatus::InProgress => "处理中",
-        ReportStatus::Resolved => "已办结",
-        ReportStatus::Rejected => "已驳回",
-    }
-}
-
 fn layers(found: &DistrictMap) -> Vec<MapLayer> {
     vec![
         MapLayer {
@@ -131,9 +109,9 @@ fn layers(found: &DistrictMap) -> Vec<MapLayer> {
                     lon: r.lon,
                     tooltip: format!(
                         "随手拍：{}，{}（{}）",
-                        report_category_label(r.category),
+                        doorstep_domain::reports::category_label(r.category),
                         r.address,
-                        report_status_label(r.status)
+                        super::reports::status_label(r.status)
                     ),
                 })
                 .collect(),
@@ -255,7 +233,7 @@ pub async fn detail(
             table {
                 thead { tr { th { "类别" } th { "地址" } th { "状态" } th { "上报时间" } } }
                 tbody { @for r in &found.open_reports {
-                    tr { td { (report_category_label(r.category)) } td { (r.address) } td { (report_status_label(r.status)) } td { (when(r.created_at)) } }
+                    tr { td { (doorstep_domain::reports::category_label(r.category)) } td { (r.address) } td { (super::reports::status_label(r.status)) } td { (when(r.created_at)) } }
                 } }
             }
         }

@@ -84,7 +84,7 @@ pub async fn page(
             }))
             (card("今日到期的回访", follow_ups.len().to_string(), "/console/service-records", html! {
                 ul { @for r in follow_ups.iter().take(5) {
-                    li { @if let Some(due) = r.follow_up_due { (due.format("%m-%d").to_string()) " " } (r.kind.as_str()) }
+                    li { @if let Some(due) = r.follow_up_due { (due.format("%m-%d").to_string()) " " } (super::service_records::kind_label(r.kind)) }
                 } }
             }))
             (card("待派单的随手拍", count(&reports_waiting), "/console/reports", html! {
@@ -94,7 +94,7 @@ pub async fn page(
             }))
             (card("24 小时内到期的投诉", due_complaints.len().to_string(), "/console/complaints", html! {
                 ul { @for (due, c) in due_complaints.iter().take(5) {
-                    li { (c.reason.as_str()) " " span class=(if *due < now { "bad" } else { "warn" }) { (when(*due)) } }
+                    li { (doorstep_domain::complaints::reason_label(c.reason)) " " span class=(if *due < now { "bad" } else { "warn" }) { (when(*due)) } }
                 } }
             }))
             (card("本周招聘会", this_week.len().to_string(), "/console/fairs", html! {

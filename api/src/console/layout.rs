@@ -15,9 +15,10 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-/// htmx's settings: no eval (the CSP forbids it anyway) and no injected indicator style.
-const HTMX_CONFIG: &str =
-    r#"{"allowEval":false,"includeIndicatorStyles":false,"historyCacheSize":0}"#;
+/// htmx's settings: no eval (the CSP forbids it anyway), no injected indicator style, and
+/// error pages swapped in like any page (htmx's default drops 4xx and 5xx answers, so a
+/// refused form would seem to do nothing).
+const HTMX_CONFIG: &str = r#"{"allowEval":false,"includeIndicatorStyles":false,"historyCacheSize":0,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}"#;
 
 /// The main navigation: `(path, label, admins only)`.
 const NAV: &[(&str, &str, bool)] = &[
@@ -28,7 +29,8 @@ const NAV: &[(&str, &str, bool)] = &[
     ("/console/figures", "数据", false),
     ("/console/fairs", "招聘会", false),
     ("/console/reports", "随手拍", false),
-    ("/console/audit", "审计日志", false),
+    ("/console/complaints", "投诉", false),
+    ("/console/audit", "审计日志", true),
     ("/console/lexicon", "搜索词库", false),
     ("/console/accounts", "账号", true),
 ];

@@ -163,19 +163,66 @@ pub fn split_csrf(body: &[u8]) -> (Option<String>, String) {
     (token, rest.finish())
 }
 
+/// The field of serde's "missing field `name`" message.
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+}
+
 /// Parses an urlencoded form into `T`; a field that does not parse is a 400 naming it.
 pub fn parse_form<T: DeserializeOwned>(form: &str) -> Result<T, ConsoleError> {
     let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(form.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
-        let field = err.path().to_string();
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        // A missing field is reported at the form's top level; name the field itself.
+        let field = match missing_field(&message) {
+            Some(missing) => missing.to_owned(),
+            None if path == "." => "form".to_owned(),
+            None => path,
+        };
         ApiError::field(
             doorstep_domain::ErrorCode::InvalidBody,
-            if field == "." { "form".into() } else { field },
-            doorstep_domain::Invalid::new(
-                doorstep_domain::ErrorCode::InvalidBody,
-                err.into_inner().to_string(),
-            ),
+            field,
+            doorstep_domain::Invalid::new(doorstep_domain::ErrorCode::InvalidBody, message),
         )
         .into()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // read only through Debug
+    struct Reject {
+        reason: String,
+        days: u32,
+    }
+
+    fn field_of(form: &str) -> String {
+        match parse_form::<Reject>(form) {
+            Err(ConsoleError::Api(err)) => err.problem().errors[0].field.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn form_errors_name_the_field() {
+        assert_eq!(field_of("days=3"), "reason");
+        assert_eq!(field_of("reason=x&days=abc"), "days");
+        assert_eq!(field_of("reason=x&days=3&extra=1"), "extra");
+        assert!(parse_form::<Reject>("reason=%E8%B5%84&days=3").is_ok());
+    }
+
+    #[test]
+    fn the_csrf_field_is_taken_out_of_the_form() {
+        let (token, rest) = split_csrf(b"_csrf=abc&reason=%E8%B5%84+x&days=3");
+        assert_eq!(token.as_deref(), Some("abc"));
+        assert_eq!(rest, "reason=%E8%B5%84+x&days=3");
+        assert_eq!(split_csrf(b"days=3").0, None);
+    }
 }
