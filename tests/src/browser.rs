@@ -4,7 +4,7 @@
 //! be saved as a screenshot under `target/console-shots/`.
 //!
 //! Without `chromedriver` on the machine the browser tests say they are skipped, unless
-//! `DOORSTEP_REQUIRE_BROWSER` is set (as `.ci/run` does, after installing it), when they
+//! `REQUIRE_BROWSER_TESTS` is set (as `.ci/run` does, after installing it), when they
 //! fail instead.
 
 use std::path::PathBuf;
@@ -39,9 +39,9 @@ pub fn available() -> bool {
     if std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists() {
         return true;
     }
-    if std::env::var_os("DOORSTEP_REQUIRE_BROWSER").is_some() {
+    if std::env::var_os("REQUIRE_BROWSER_TESTS").is_some() {
         panic!(
-            "{CHROMEDRIVER} or {CHROMIUM} is missing and DOORSTEP_REQUIRE_BROWSER is set: \
+            "{CHROMEDRIVER} or {CHROMIUM} is missing and REQUIRE_BROWSER_TESTS is set: \
              apt-get install chromium chromium-driver"
         );
     }
