@@ -280,7 +280,11 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // ChromeDriver takes its browsers with it.
+        // A test that panicked never closed its session: ChromeDriver killed outright would
+        // leave its Chromium running, so its children (the browser) go first.
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-P", &self.driver.id().to_string()])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
