@@ -19,6 +19,17 @@ pub struct Page {
 }
 
 impl Page {
+    /// Asserts a refusal with `status` whose error page names `field` (as the console's
+    /// error page lists each offending field, `<code>field</code>`).
+    pub fn assert_refused(&self, status: StatusCode, field: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert!(
+            self.body.contains(&format!("<code>{field}</code>")),
+            "the page names {field}: {}",
+            self.body
+        );
+    }
+
     /// The CSRF token of the forms on this page.
     pub fn csrf(&self) -> Option<String> {
         hidden_value(&self.body, "_csrf")

@@ -681,17 +681,7 @@ async fn officers_keep_the_search_lexicon_from_the_console(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(
-        incomplete.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        incomplete.body
-    );
-    assert!(
-        incomplete.body.contains("<code>means</code>"),
-        "{}",
-        incomplete.body
-    );
+    incomplete.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "means");
     let unknown_kind = officer
         .post(
             "/console/lexicon",
@@ -702,17 +692,7 @@ async fn officers_keep_the_search_lexicon_from_the_console(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(
-        unknown_kind.status,
-        StatusCode::BAD_REQUEST,
-        "{}",
-        unknown_kind.body
-    );
-    assert!(
-        unknown_kind.body.contains("<code>kind</code>"),
-        "{}",
-        unknown_kind.body
-    );
+    unknown_kind.assert_refused(StatusCode::BAD_REQUEST, "kind");
 
     let added = officer
         .post(

@@ -476,13 +476,7 @@ async fn a_seekers_file_opens_only_with_a_reason(backend: Backend) {
     }
     // A reason too short to be one is refused, naming the field; nothing is read.
     let short = officer.get(&format!("{file}?reason=x")).await;
-    assert_eq!(
-        short.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        short.body
-    );
-    assert!(short.body.contains("<code>reason</code>"), "{}", short.body);
+    short.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "reason");
     assert!(!short.body.contains("张晓华"));
     assert!(
         audit_of(&app, "read_service_records", seeker.account_id)
@@ -526,17 +520,7 @@ async fn a_seekers_file_opens_only_with_a_reason(backend: Backend) {
     // one click away with the same reason.
     app.wait_for_index().await;
     let unasked = officer.get("/console/seekers?q=%E6%94%B6%E9%93%B6").await;
-    assert_eq!(
-        unasked.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        unasked.body
-    );
-    assert!(
-        unasked.body.contains("<code>reason</code>"),
-        "{}",
-        unasked.body
-    );
+    unasked.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "reason");
     assert!(
         audit_of(&app, "search_profile", seeker.account_id)
             .await
@@ -733,25 +717,14 @@ async fn bad_desk_forms_name_their_field(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(
-        answer.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        answer.body
-    );
-    assert!(
-        answer.body.contains("<code>phone</code>"),
-        "{}",
-        answer.body
-    );
+    answer.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "phone");
     let answer = admin
         .post(
             "/console/accounts",
             &[("role", "boss"), ("display_name", "老板")],
         )
         .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
-    assert!(answer.body.contains("<code>role</code>"), "{}", answer.body);
+    answer.assert_refused(StatusCode::BAD_REQUEST, "role");
 }
 
 async fn text_people_typed_on_desk_pages_is_shown_as_text(backend: Backend) {
@@ -929,29 +902,14 @@ async fn officers_work_complaints_through_the_forms(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(
-        missing.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        missing.body
-    );
-    assert!(
-        missing.body.contains("<code>action</code>"),
-        "{}",
-        missing.body
-    );
+    missing.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "action");
     let unknown = own
         .post(
             &format!("/console/complaints/{id}/outcome"),
             &[("outcome", "maybe"), ("note", "不好说")],
         )
         .await;
-    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
-    assert!(
-        unknown.body.contains("<code>outcome</code>"),
-        "{}",
-        unknown.body
-    );
+    unknown.assert_refused(StatusCode::BAD_REQUEST, "outcome");
     let closed = own
         .post(
             &format!("/console/complaints/{id}/outcome"),
